@@ -1,0 +1,91 @@
+"""Static files: the theme's `static/`, overlaid by the site's `static/`, both copied to the root
+of the output as Hugo and Zola do (`static/images/x.png` is served at `/images/x.png`).
+
+CSS and JS files get a content hash in their name (`style.1a2b3c4d.css`) so browsers and CDNs
+may cache them forever; templates refer to them through `asset('style.css')`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pygments.formatters import HtmlFormatter
+
+from sitegen.config import SiteConfig
+
+HASHED_EXTENSIONS = (".css", ".js")
+
+
+@dataclass(frozen=True)
+class Asset:
+    url: str  # site-root URL of the output file
+    source: Path | None  # file to copy, or None when `data` is generated
+    data: bytes | None = None
+
+
+def _walk(folder: Path) -> list[tuple[str, Path]]:
+    found = []
+    if not folder.is_dir():
+        return found
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = Path(here) / name
+            found.append((path.relative_to(folder).as_posix(), path))
+    return found
+
+
+def pygments_css(config: SiteConfig) -> bytes:
+    light = HtmlFormatter(style=config.highlight_style).get_style_defs(".highlight")
+    dark = HtmlFormatter(style=config.highlight_style_dark).get_style_defs(".highlight")
+    return (f"/* code highlighting: {config.highlight_style} / {config.highlight_style_dark} */\n"
+            f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n").encode()
+
+
+def _hashed_name(rel: str, data: bytes) -> str:
+    stem, dot, ext = rel.rpartition(".")
+    digest = hashlib.sha1(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{ext}"
+
+
+def collect_static(config: SiteConfig) -> tuple[list[Asset], dict[str, str]]:
+    """Theme then site static files (site wins), and the map name -> hashed site-root URL."""
+    chosen: dict[str, Path] = {}
+    for folder in (config.theme_path() / "static", config.path(config.static_dir)):
+        for rel, path in _walk(folder):
+            chosen[rel] = path
+    assets: list[Asset] = []
+    names: dict[str, str] = {}
+    generated = {"pygments.css": pygments_css(config)}
+    for rel, data in generated.items():
+        if rel not in chosen:
+            hashed = _hashed_name(rel, data)
+            assets.append(Asset(f"/{hashed}", None, data))
+            names[rel] = f"/{hashed}"
+    for rel, path in sorted(chosen.items()):
+        assets.append(Asset(f"/{rel}", path))
+        names[rel] = f"/{rel}"
+        if rel.endswith(HASHED_EXTENSIONS):
+            data = path.read_bytes()
+            hashed = _hashed_name(rel, data)
+            assets.append(Asset(f"/{hashed}", None, data))
+            names[rel] = f"/{hashed}"
+    return assets, names
+
+
+def static_fingerprint(assets: list[Asset]) -> str:
+    """Changes whenever any asset's name, size or modification time does."""
+    h = hashlib.sha1()
+    for asset in assets:
+        h.update(asset.url.encode())
+        if asset.source is not None:
+            st = asset.source.stat()
+            h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+        else:
+            h.update(hashlib.sha1(asset.data or b"").digest())
+    return h.hexdigest()

@@ -1,0 +1,65 @@
+"""A persistent cache of rendered Markdown bodies in SQLite (`.sitegen/cache.sqlite`).
+
+Keyed by the hash of the content file plus the version of everything that shapes the HTML
+(sitegen's Markdown version and the settings it reads), so a changed setting or an upgraded
+sitegen can never serve stale HTML. A damaged cache is discarded, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.markdown import MARKDOWN_VERSION, RenderedBody
+
+
+def body_key(content_hash: str, raw_html: bool) -> str:
+    return f"{content_hash}:{MARKDOWN_VERSION}:{__version__}:{int(raw_html)}"
+
+
+class BodyCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                self._db = self._open(path)
+            except sqlite3.DatabaseError:
+                path.unlink(missing_ok=True)
+                self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+        return db
+
+    def get_many(self, keys: list[str]) -> dict[str, RenderedBody]:
+        found: dict[str, RenderedBody] = {}
+        if self._db is None or not keys:
+            return found
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, html, toc in self._db.execute(
+                    f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk):
+                found[key] = RenderedBody(html, tuple(tuple(t) for t in json.loads(toc)))
+        return found
+
+    def put_many(self, items: dict[str, RenderedBody]) -> None:
+        if self._db is None or not items:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO bodies (key, html, toc) VALUES (?, ?, ?)",
+                [(k, v.html, json.dumps(v.toc)) for k, v in items.items()])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,208 @@
+"""Command line: arguments, one-line messages, exit codes (0 ok, 1 content or build errors,
+2 usage errors). No site logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.config import CONFIG_NAME, SiteConfig, find_site_root, load_config
+from sitegen.errors import BuildFailed, Diagnostics, SiteError
+
+
+class Console:
+    def __init__(self, verbose: int = 0, quiet: bool = False) -> None:
+        self.verbose = verbose
+        self.quiet = quiet
+        self.color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
+
+    def error(self, err: SiteError | str) -> None:
+        print(f"{self._paint('error', '1;31')}: {err}", file=sys.stderr)
+
+    def warn(self, err: SiteError | str) -> None:
+        if not self.quiet:
+            print(f"{self._paint('warning', '33')}: {err}", file=sys.stderr)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            print(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            print(text)
+
+    def diagnostics(self, diag: Diagnostics) -> None:
+        for w in diag.warnings:
+            self.warn(w)
+        for e in diag.errors:
+            self.error(e)
+
+
+def _site_root(args: argparse.Namespace) -> Path:
+    if args.site:
+        root = Path(args.site)
+        if not (root / CONFIG_NAME).is_file():
+            raise SiteError(f"no {CONFIG_NAME} in {root}", hint="run `sitegen init DIR` to make a new site")
+        return root.resolve()
+    found = find_site_root(Path.cwd())
+    if found is None:
+        raise SiteError(f"no {CONFIG_NAME} here or in any parent folder",
+                        hint="run inside a site, pass --site DIR, or make one with `sitegen init DIR`")
+    return found
+
+
+def _config(args: argparse.Namespace, **overrides) -> SiteConfig:
+    return load_config(_site_root(args), overrides)
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.build import BuildRequest, build
+
+    config = _config(args, base_url=args.base_url, file_urls=True if args.file_urls else None)
+    output = Path(args.output).resolve() if args.output else None
+    request = BuildRequest(config, output, drafts=args.drafts, future=args.future,
+                           keep_going=args.keep_going, force=args.force, jobs=args.jobs or 0)
+    try:
+        result = build(request)
+    except BuildFailed as exc:
+        for e in exc.errors:
+            console.error(e)
+        console.error(f"build failed with {len(exc.errors)} error(s); the output folder was not changed")
+        return 1
+    console.diagnostics(result.diagnostics)
+    left = ", ".join(f"{n} {why}" for why, n in sorted(result.left_out.items()))
+    console.info(
+        f"built {result.articles} articles, {result.pages} pages: {result.written} written, "
+        f"{result.kept} unchanged, {result.removed} removed in {result.seconds:.2f}s"
+        + (f" (left out: {left})" if left else "")
+        + f" -> {result.output}")
+    if result.skipped_pages:
+        console.warn(f"--keep-going: left out {len(result.skipped_pages)} page(s): "
+                     + ", ".join(result.skipped_pages[:10]))
+    return 1 if result.diagnostics.errors else 0
+
+
+def cmd_import(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.importer import import_seeds
+
+    config = _config(args)
+    report = import_seeds(config, force=args.force)
+    console.diagnostics(report.diagnostics)
+    for path in report.written:
+        console.detail(f"wrote {path.relative_to(config.root)}")
+    console.info(f"imported {len(report.written)} seed(s), {report.unchanged} unchanged, "
+                 f"{len(report.kept_edits)} kept because edited by hand, "
+                 f"{len(report.diagnostics.errors)} failed")
+    return 1 if report.diagnostics.errors else 0
+
+
+def cmd_new(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.importer import dump_front_matter
+    from sitegen.slugs import slugify
+
+    config = _config(args)
+    slug = slugify(args.title)
+    path = config.content_path / f"{slug}.md"
+    if path.exists():
+        raise SiteError(f"{path.relative_to(config.root)} already exists; nothing was changed",
+                        hint="pick another title")
+    now = dt.datetime.now(config.tz).replace(microsecond=0)
+    meta = {"title": args.title, "date": now.isoformat(), "tags": [], "draft": True}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(f"---\n{dump_front_matter(meta)}---\n\nWrite your article here.\n")
+    console.info(f"created {path.relative_to(config.root)} (draft: set draft: false to publish)")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.scaffold import create_site
+
+    created = create_site(Path(args.dir), title=args.title)
+    console.info(f"created a new site in {args.dir}: " + ", ".join(created))
+    console.info(f"next: cd {args.dir} && sitegen build")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.serve import serve_site
+
+    config = _config(args)
+    return serve_site(config, host=args.host, port=args.port, drafts=args.drafts,
+                      open_browser=args.open, console=console)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", metavar="DIR", help="the site folder (default: the one holding "
+                        "site.yaml, here or above)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="say more")
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser = argparse.ArgumentParser(prog="sitegen", description="Static site generator for "
+                                     "news and blog article collections.", parents=[common])
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("init", parents=[common], help="make a new site in DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--title", default="My news site")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", parents=[common], help="turn seeds/*.txt into content/*.md")
+    p.add_argument("--force", action="store_true",
+                   help="re-import every seed; hand-edited content is saved as .bak first")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("new", parents=[common], help="start a new article")
+    p.add_argument("title")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("build", parents=[common], help="import seeds and build the site")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: build/)")
+    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.add_argument("--future", action="store_true", help="include articles dated in the future")
+    p.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
+    p.add_argument("--file-urls", action="store_true", help="links end in index.html (for file://)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="build what can be built despite errors, and say what was left out")
+    p.add_argument("--force", action="store_true",
+                   help="build into a non-empty folder sitegen did not make (its files are kept)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", parents=[common], help="preview with live reload")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.add_argument("--open", action="store_true", help="open the browser")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    console = Console(args.verbose, args.quiet)
+    try:
+        return args.func(args, console)
+    except BuildFailed as exc:
+        for e in exc.errors:
+            console.error(e)
+        return 1
+    except SiteError as exc:
+        console.error(exc)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,260 @@
+"""SiteConfig: load and validate `site.yaml`, with every default in one place.
+
+Errors name the file, the line of the bad key, and what was expected; all of them are reported
+at once. Unknown keys get a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from sitegen.errors import Diagnostics, SiteError
+
+CONFIG_NAME = "site.yaml"
+
+DEFAULT_TEASERS = [
+    r"^(NOW WATCH|WATCH|SEE ALSO|READ MORE|READ NEXT|MORE|RELATED|DON'T MISS|SEE ALSO|CHECK OUT)\s*:",
+]
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Every setting of a site. Field comments are the user documentation in README.md."""
+
+    root: Path = Path(".")
+    title: str = "My sitegen site"
+    description: str = ""
+    author: str = ""
+    language: str = "en"
+    base_url: str = ""  # absolute URL of the site, e.g. https://example.org/blog/
+    per_page: int = 10
+    timezone: str = "UTC"
+    theme: str = "default"
+    permalink: str = "/{slug}/"
+    file_urls: bool = False  # links end in index.html so the site browses from disk
+    raw_html: bool = True  # raw HTML in content files passes through
+    feed_limit: int = 20
+    summary_length: int = 200
+    date_format: str = "%B %-d, %Y"
+    content_dir: str = "content"
+    seeds_dir: str = "seeds"
+    output_dir: str = "build"
+    static_dir: str = "static"
+    templates_dir: str = "templates"
+    max_file_size: int = 10 * 1024 * 1024
+    teasers: tuple[str, ...] = tuple(DEFAULT_TEASERS)
+    default_date: str = "2000-01-01"  # date of a seed with no Date: line (see README)
+    auto_tags: bool = True
+    max_auto_tags: int = 5
+    related: int = 5
+    search: bool = True
+    image_widths: tuple[int, ...] = (480, 960, 1600)
+    figures: bool = True  # a Markdown image with a title becomes <figure>
+    highlight_style: str = "friendly"
+    highlight_style_dark: str = "monokai"
+    jobs: int = 0  # 0: one worker per core
+    extra: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def path(self, name: str) -> Path:
+        return (self.root / name).resolve()
+
+    @property
+    def content_path(self) -> Path:
+        return self.path(self.content_dir)
+
+    @property
+    def seeds_path(self) -> Path:
+        return self.path(self.seeds_dir)
+
+    @property
+    def output_path(self) -> Path:
+        return self.path(self.output_dir)
+
+    @property
+    def cache_path(self) -> Path:
+        return self.path(".sitegen")
+
+    def theme_path(self) -> Path:
+        """The theme folder: the site's own `themes/<name>`, else the one shipped with sitegen."""
+        own = self.root / "themes" / self.theme
+        if own.is_dir():
+            return own.resolve()
+        return (bundled_themes_dir() / self.theme).resolve()
+
+    def output_fingerprint(self) -> str:
+        """A hash of every setting that shapes the output (for caches and incremental builds)."""
+        data = dataclasses.asdict(self)
+        for key in ("root", "jobs", "seeds_dir", "output_dir", "max_file_size"):
+            data.pop(key, None)
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha1(blob).hexdigest()
+
+
+def bundled_themes_dir() -> Path:
+    """Themes shipped with sitegen: `themes/` beside the package (source checkout)."""
+    return Path(__file__).resolve().parent.parent / "themes"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig) if f.name != "root"}
+_URL_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_PERMALINK_FIELDS = {"slug", "year", "month", "day", "lang", "section"}
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if m and m.group(1) not in lines:
+            lines[m.group(1)] = number
+    return lines
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """Check one value against the type of its default; raise ValueError with what is expected."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError("expected true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("expected a whole number")
+        if value < 0 or (name == "per_page" and value < 1):
+            raise ValueError("expected a positive number")
+        return value
+    if isinstance(default, str):
+        if value is None:
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueError("expected text")
+        return value
+    if isinstance(default, tuple):
+        if isinstance(value, (str, int)):
+            value = [value]
+        if not isinstance(value, list):
+            raise ValueError("expected a list")
+        kind = type(default[0]) if default else str
+        if not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"expected a list of {'numbers' if kind is int else 'text'}")
+        return tuple(value)
+    if isinstance(default, dict) or name == "extra":
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of names to values")
+        return value
+    return value
+
+
+def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteConfig:
+    """Validate the text of a site.yaml; raises BuildFailed listing every bad key."""
+    diag = Diagnostics()
+    try:
+        raw = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SiteError(
+            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
+            path,
+            mark.line + 1 if mark else None,
+            "check indentation and quote values that contain ': ' or start with a special character",
+        ) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise SiteError("expected a mapping of settings (key: value lines)", path, 1)
+    lines = _key_lines(text)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        key = str(key)
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            close = difflib.get_close_matches(name, list(_FIELDS), n=1)
+            diag.error(SiteError(
+                f"unknown setting '{key}'", path, lines.get(key),
+                f"did you mean '{close[0]}'?" if close else "put free-form values under 'extra:'",
+            ))
+            continue
+        default = _FIELDS[name].default
+        if default is dataclasses.MISSING:
+            default = _FIELDS[name].default_factory()  # type: ignore[misc]
+        try:
+            values[name] = _coerce(name, value, default)
+        except ValueError as exc:
+            diag.error(SiteError(f"setting '{key}': {exc}, got {value!r}", path, lines.get(key)))
+    config = SiteConfig(root=root, **values)
+    for err in _check_semantics(config, lines, path):
+        diag.error(err)
+    diag.raise_if_errors()
+    return config
+
+
+def _check_semantics(config: SiteConfig, lines: dict[str, int], path: Path | str) -> list[SiteError]:
+    errors = []
+    if config.base_url and not _URL_RE.match(config.base_url):
+        errors.append(SiteError(
+            f"setting 'base_url': expected an absolute http(s) URL, got {config.base_url!r}",
+            path, lines.get("base_url"), "for example https://example.org/blog/",
+        ))
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(SiteError(
+            f"setting 'timezone': unknown time zone {config.timezone!r}", path,
+            lines.get("timezone"), "use an IANA name such as UTC or Europe/Berlin",
+        ))
+    fields = set(re.findall(r"{(\w+)}", config.permalink))
+    if not config.permalink.startswith("/") or "slug" not in fields or fields - _PERMALINK_FIELDS:
+        errors.append(SiteError(
+            f"setting 'permalink': {config.permalink!r} must start with / and contain {{slug}}",
+            path, lines.get("permalink"),
+            "allowed fields: " + ", ".join(sorted(f"{{{f}}}" for f in _PERMALINK_FIELDS)),
+        ))
+    for pattern in config.teasers:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            errors.append(SiteError(
+                f"setting 'teasers': bad pattern {pattern!r}: {exc}", path, lines.get("teasers")))
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", config.language):
+        errors.append(SiteError(
+            f"setting 'language': expected a language code like en or pt-BR, got {config.language!r}",
+            path, lines.get("language")))
+    return errors
+
+
+def find_site_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding a site.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConfig:
+    """Read `root/site.yaml` (a missing file means all defaults) and apply CLI overrides."""
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    config = parse_config(text, root.resolve(), path)
+    if overrides:
+        config = dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        errors = _check_semantics(config, {}, "command line")
+        if errors:
+            from sitegen.errors import BuildFailed
+
+            raise BuildFailed(errors)
+    return config

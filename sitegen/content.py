@@ -1,0 +1,447 @@
+"""content/ -> Article records: discovery, front matter mapping, validation.
+
+Reads every convention a blog may arrive in: Jekyll, Hugo, Zola, Pelican and MkDocs key names
+are mapped onto ours (the original keys stay in `meta` for templates), Jekyll's dated file
+names, Hugo/Zola page bundles (`<name>/index.md` plus its files) and translations
+(`name.<lang>.md`, `index.<lang>.md`). Pure apart from reading files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.config import SiteConfig
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.frontmatter import FrontMatter, split_front_matter
+from sitegen.fsutil import is_inside, sha1_bytes
+from sitegen.languages import is_language_code
+from sitegen.slugs import slugify
+from sitegen.textstats import first_paragraph, markdown_to_text, reading_minutes, word_count
+
+CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
+MORE_RE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M | re.I)
+JEKYLL_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One content file found on disk, with what its place in the tree tells."""
+
+    path: Path
+    rel: str  # relative to content/, posix
+    lang: str | None  # from a `.<lang>.md` suffix
+    translation_key: str  # the same for all language versions of one article
+    bundle: str | None  # bundle folder relative to content/, for index.md bundles
+    resources: tuple[str, ...] = ()  # bundle files relative to the bundle folder
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the site root, for messages
+    rel: str  # path relative to content/
+    title: str
+    slug: str
+    date: dt.datetime
+    updated: dt.datetime | None
+    summary: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    author: str
+    authors: tuple[str, ...]
+    draft: bool
+    aliases: tuple[str, ...]
+    lang: str
+    translation_key: str
+    body: str
+    body_line: int
+    content_hash: str
+    meta: dict[str, Any] = field(hash=False, compare=False)
+    bundle: str | None = None
+    resources: tuple[str, ...] = ()
+    publish_date: dt.datetime | None = None
+    expiry_date: dt.datetime | None = None
+    words: int = 0
+    reading_minutes: int = 1
+    has_date: bool = True
+
+
+def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], list[str]]:
+    """All content files and the other files under content/ (copied as they are)."""
+    root = config.content_path
+    sources: list[SourceFile] = []
+    statics: list[str] = []
+    if not root.is_dir():
+        return sources, statics
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        rel_dir = here.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for d in list(dirs):
+            link = here / d
+            if link.is_symlink() and not is_inside(link, config.root):
+                diag.warn("symlink points outside the site; not followed", link)
+                dirs.remove(d)
+        files = sorted(f for f in files if not f.startswith(".") and not _is_backup(f))
+        index_files = [f for f in files if _is_index(f)] if rel_dir else []
+        if index_files:
+            dirs_copy = list(dirs)
+            dirs[:] = []  # a leaf bundle owns everything below it
+            resources = [f for f in files if f not in index_files]
+            for d in dirs_copy:
+                for sub, _, subfiles in os.walk(here / d):
+                    for f in sorted(subfiles):
+                        if not f.startswith("."):
+                            resources.append((Path(sub) / f).relative_to(here).as_posix())
+            for name in index_files:
+                lang = _lang_suffix(name)
+                sources.append(SourceFile(here / name, f"{rel_dir}/{name}", lang, rel_dir, rel_dir,
+                                          tuple(sorted(resources))))
+            continue
+        for name in files:
+            path = here / name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if path.is_symlink() and not is_inside(path, config.root):
+                diag.warn("symlink points outside the site; not followed", path)
+                continue
+            if not name.lower().endswith(CONTENT_EXTENSIONS):
+                statics.append(rel)
+                continue
+            if name.startswith("_index."):
+                continue  # Hugo/Zola section pages: our listings are generated
+            lang = _lang_suffix(name)
+            stem = _strip_ext(name)
+            if lang:
+                stem = stem[: -len(lang) - 1]
+            key = f"{rel_dir}/{stem}" if rel_dir else stem
+            sources.append(SourceFile(path, rel, lang, key, None))
+    return sources, statics
+
+
+def _is_backup(name: str) -> bool:
+    return name.endswith(("~", ".bak", ".swp", ".swx", ".tmp")) or ".bak" in name.rsplit(".", 1)[-1]
+
+
+def _strip_ext(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+def _is_index(name: str) -> bool:
+    if not name.lower().endswith(CONTENT_EXTENSIONS):
+        return False
+    stem = _strip_ext(name)
+    return stem == "index" or (stem.startswith("index.") and is_language_code(stem[6:]))
+
+
+def _lang_suffix(name: str) -> str | None:
+    stem = _strip_ext(name)
+    if "." not in stem:
+        return None
+    suffix = stem.rsplit(".", 1)[1]
+    return suffix if is_language_code(suffix) else None
+
+
+# --- values ---------------------------------------------------------------------------------
+
+DATE_HINT = "use YYYY-MM-DD or ISO 8601 such as 2024-05-01T09:30:00+02:00"
+
+
+def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
+    """A front matter date (date, datetime or text) as an aware datetime; ValueError if not one."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s+[+-]\d{4}", text):
+            text = re.sub(r"\s+([+-]\d{2})(\d{2})$", r"\1:\2", text)  # Jekyll: 2020-01-01 10:00 +0100
+        text = re.sub(r"Z$", "+00:00", text)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(value) from None
+    else:
+        raise ValueError(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _as_list(value: Any, split_spaces: bool = False) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        parts = value.split(",") if "," in value or not split_spaces else value.split()
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                if str(item).strip():
+                    out.append(str(item).strip())
+            else:
+                raise ValueError(item)
+        return out
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    raise ValueError(value)
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return tuple(out)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return bool(value)
+
+
+# --- one file -> Article ----------------------------------------------------------------------
+
+
+def load_article(source: SourceFile, config: SiteConfig, diag: Diagnostics,
+                 data: bytes | None = None) -> Article | None:
+    """Read and map one content file; errors and warnings go to `diag`, None on error."""
+    path = source.path
+    display = _display(path, config)
+    try:
+        if data is None:
+            size = path.stat().st_size
+            if size > config.max_file_size:
+                diag.error(SiteError(f"file is {size} bytes, over the limit of {config.max_file_size}",
+                                     display, hint="raise max_file_size in site.yaml if intended"))
+                return None
+            data = path.read_bytes()
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1 if data else None
+        diag.error(SiteError(f"not valid UTF-8: byte at offset {exc.start}", display, line,
+                             "save the file as UTF-8"))
+        return None
+    except OSError as exc:
+        diag.error(SiteError(f"cannot read: {exc.strerror}", display))
+        return None
+    try:
+        fm = split_front_matter(text, display)
+        return map_article(fm, source, config, diag, display, sha1_bytes(data))
+    except SiteError as exc:
+        diag.error(exc)
+        return None
+
+
+def _display(path: Path, config: SiteConfig) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: Diagnostics,
+                display: str, content_hash: str) -> Article | None:
+    meta = fm.meta
+    lower = {k.lower(): v for k, v in meta.items()}
+    taxonomies = lower.get("taxonomies") if isinstance(lower.get("taxonomies"), dict) else {}
+    errors_before = len(diag.errors)
+    tz = config.tz
+
+    def err(key: str, message: str, hint: str | None = None) -> None:
+        diag.error(SiteError(message, display, fm.line_of(key) or 1, hint))
+
+    body = fm.body
+    body_line = fm.body_line
+    name_stem = Path(source.bundle).name if source.bundle else _strip_ext(Path(source.rel).name)
+    if source.lang and not source.bundle:
+        name_stem = name_stem[: -len(source.lang) - 1]
+    jekyll = JEKYLL_NAME_RE.match(name_stem)
+
+    # title: front matter, else the first `# heading` (then not repeated), else the file name
+    title = lower.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        err("title", "title: expected text")
+        title = None
+    title = str(title).strip() if title is not None else ""
+    if not title:
+        body, body_line, heading = _take_h1(body, body_line)
+        if heading:
+            title = markdown_to_text(heading)
+        elif fm.format == "none":
+            title = (jekyll.group(4) if jekyll else name_stem).replace("-", " ").replace("_", " ").strip().capitalize()
+            diag.warn("no title in front matter and no # heading; using the file name", display, 1,
+                      "add 'title: ...' to the front matter")
+        else:
+            err("title", "title is required", "add a line such as 'title: My article' to the front matter")
+
+    # dates
+    date = None
+    raw_date = lower.get("date")
+    updated_value = lower.get("updated", lower.get("lastmod", lower.get("modified")))
+    if isinstance(raw_date, dict):  # MkDocs blog: date: {created: ..., updated: ...}
+        updated_value = updated_value or raw_date.get("updated")
+        raw_date = raw_date.get("created")
+    if raw_date is None:
+        raw_date = lower.get("publishdate", lower.get("pubdate"))
+    has_date = True
+    if raw_date not in (None, ""):
+        try:
+            date = parse_date(raw_date, tz)
+        except ValueError:
+            err("date", f"date: cannot read {raw_date!r} as a date", DATE_HINT)
+    elif jekyll:
+        try:
+            date = dt.datetime(int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz)
+        except ValueError:
+            diag.error(SiteError(f"file name date {name_stem[:10]} is not a real date", display))
+    if date is None:
+        has_date = False
+        date = dt.datetime.combine(dt.date.fromisoformat(config.default_date), dt.time(), tz)
+    updated = None
+    if updated_value not in (None, ""):
+        try:
+            updated = parse_date(updated_value, tz)
+        except ValueError:
+            key = next((k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated")
+            err(key, f"{key}: cannot read {updated_value!r} as a date", DATE_HINT)
+    publish_date = expiry_date = None
+    for key in ("publishdate", "expirydate"):
+        if lower.get(key) not in (None, ""):
+            try:
+                value = parse_date(lower[key], tz)
+            except ValueError:
+                err(key, f"{key}: cannot read {lower[key]!r} as a date", DATE_HINT)
+                continue
+            if key == "publishdate":
+                publish_date = value
+            else:
+                expiry_date = value
+
+    # slug
+    slug_value = lower.get("slug")
+    if slug_value not in (None, ""):
+        slug = slugify(str(slug_value)) if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value)) else str(slug_value)
+    elif jekyll:
+        slug = slugify(jekyll.group(4))
+    elif name_stem.lower() == "index" and not source.bundle:
+        slug = slugify(title) if title else "index"
+    else:
+        slug = slugify(name_stem)
+
+    # taxonomies
+    tags: list[str] = []
+    categories: list[str] = []
+    try:
+        tags = _as_list(lower.get("tags", taxonomies.get("tags", lower.get("keywords"))))
+    except ValueError:
+        err("tags", "tags: expected a list of names or a comma-separated string")
+    try:
+        cats = lower.get("categories", taxonomies.get("categories"))
+        if cats is None:
+            cats = lower.get("category")
+        categories = _as_list(cats, split_spaces=True)
+    except ValueError:
+        err("categories", "categories: expected a list of names or a string")
+
+    # people
+    author_value = lower.get("author")
+    authors_value = lower.get("authors")
+    try:
+        authors = _as_list(authors_value) if authors_value is not None else []
+        if isinstance(author_value, dict):
+            author_value = author_value.get("name")
+        author = str(author_value).strip() if author_value not in (None, "") else (authors[0] if authors else "")
+        if author and not authors:
+            authors = [author]
+    except ValueError:
+        err("authors", "authors: expected a list of names")
+        author, authors = "", []
+    if not author:
+        author = config.author
+
+    # status
+    draft = _truthy(lower.get("draft", False))
+    if "published" in lower and not _truthy(lower["published"]):
+        draft = True
+    status = str(lower.get("status", "")).strip().lower()
+    if status in ("draft", "hidden", "skip"):
+        draft = True
+
+    # aliases
+    try:
+        aliases = _as_list(lower.get("aliases", lower.get("redirect_from")))
+    except ValueError:
+        err("aliases", "aliases: expected a list of paths such as /old/path/")
+        aliases = []
+
+    # summary: front matter, then a <!--more--> divider, then the first paragraph
+    more = MORE_RE.search(body)
+    summary_value = lower.get("summary", lower.get("description", lower.get("excerpt")))
+    if isinstance(summary_value, str) and summary_value.strip():
+        summary = markdown_to_text(summary_value)
+    elif more:
+        summary = markdown_to_text(first_paragraph(body[: more.start()]) or body[: more.start()])
+    else:
+        summary = first_paragraph(body)
+    if len(summary) > config.summary_length * 3:
+        from sitegen.seeds import summarize
+
+        summary = summarize(summary, config.summary_length)
+
+    lang = source.lang or str(lower.get("lang") or config.language)
+    if not is_language_code(lang):
+        diag.warn(f"lang {lang!r} is not a language code; using {config.language}", display, fm.line_of("lang"))
+        lang = config.language
+    translation_key = str(lower.get("translationkey") or source.translation_key)
+
+    if len(diag.errors) > errors_before:
+        return None
+    plain = markdown_to_text(body)
+    return Article(
+        source=display, rel=source.rel, title=title, slug=slug, date=date, updated=updated,
+        summary=summary, tags=_dedupe(tags), categories=_dedupe(categories), author=author,
+        authors=tuple(authors), draft=draft, aliases=tuple(aliases), lang=lang,
+        translation_key=translation_key, body=body, body_line=body_line,
+        content_hash=content_hash, meta=meta, bundle=source.bundle, resources=source.resources,
+        publish_date=publish_date, expiry_date=expiry_date, words=word_count(plain),
+        reading_minutes=reading_minutes(plain), has_date=has_date,
+    )
+
+
+def _take_h1(body: str, body_line: int) -> tuple[str, int, str | None]:
+    """Remove a leading `# Title` (or setext `Title\\n===`) from the body and return it."""
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index < len(lines):
+        m = H1_RE.match(lines[index])
+        if m:
+            rest = "\n".join(lines[index + 1:])
+            return rest, body_line + index + 1, m.group(1)
+        if index + 1 < len(lines) and re.fullmatch(r"=+\s*", lines[index + 1]) and lines[index].strip():
+            return "\n".join(lines[index + 2:]), body_line + index + 2, lines[index].strip()
+    return body, body_line, None
+
+
+def scan_slugs(config: SiteConfig) -> set[str]:
+    """Slugs already used by content files (for the importer's collision check)."""
+    diag = Diagnostics()
+    sources, _ = discover(config, diag)
+    slugs = set()
+    for source in sources:
+        article = load_article(source, config, Diagnostics())
+        slugs.add(article.slug if article else _strip_ext(Path(source.rel).name))
+    return slugs

@@ -1,0 +1,259 @@
+"""Seeds -> content/*.md. Never loses what a person wrote.
+
+A manifest (`content/.sitegen-import.json`) records, for each seed, the hash of the seed and of
+the content file written from it. On re-import: an unchanged seed writes nothing; a changed seed
+whose content file is untouched is re-imported; a content file a person edited is left alone
+with a warning (`--force` re-imports and keeps the edited file as a `.bak`). Deleting a seed
+never deletes its content file. A bad seed is reported and the others still import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitegen.config import SiteConfig
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.fsutil import atomic_write, is_inside, sha1_bytes
+from sitegen.seeds import SeedArticle, decode_seed, escape_markdown, parse_seed, summarize
+from sitegen.slugs import slugify, unique_slug
+
+MANIFEST_NAME = ".sitegen-import.json"
+
+
+@dataclass
+class ImportReport:
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    kept_edits: list[Path] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+def _load_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("seeds"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"version": 1, "seeds": {}}
+
+
+def seed_files(config: SiteConfig, diag: Diagnostics) -> list[Path]:
+    """The seed files, sorted; symlinks leading outside the site are skipped with a warning."""
+    folder = config.seeds_path
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*.txt")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_symlink() and not is_inside(path, config.root):
+            diag.warn("symlink points outside the site; not followed", path)
+            continue
+        found.append(path)
+    return found
+
+
+def parse_seed_date(value: str, tz: dt.tzinfo) -> dt.datetime:
+    """A `Date:` header: ISO 8601, or common written forms such as 'February 20, 2017'."""
+    value = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+        for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%B %d %Y",
+                    "%Y-%m-%d %H:%M", "%a, %d %b %Y %H:%M:%S %z"):
+            try:
+                parsed = dt.datetime.strptime(value, fmt)
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            raise ValueError(value) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _date_from_name(name: str) -> dt.date | None:
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def render_content(seed: SeedArticle, slug: str, date: Any, source: str, tags: list[str],
+                   config: SiteConfig) -> str:
+    """The content file for a seed: YAML front matter, then the escaped paragraphs."""
+    meta: dict[str, Any] = {"title": seed.title, "slug": slug, "date": date}
+    if seed.author:
+        meta["author"] = seed.author
+    summary = summarize(seed.paragraphs[0], config.summary_length) if seed.paragraphs else ""
+    meta["summary"] = summary
+    meta["tags"] = list(tags)
+    meta["source"] = source
+    if seed.teasers:
+        meta["teasers"] = list(seed.teasers)
+    front = dump_front_matter(meta)
+    body = "\n\n".join(escape_markdown(p) for p in seed.paragraphs)
+    return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def dump_front_matter(meta: dict[str, Any]) -> str:
+    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1_000_000,
+                          default_flow_style=False)
+
+
+def _existing_front_matter(path: Path) -> dict[str, Any]:
+    from sitegen.frontmatter import split_front_matter
+
+    try:
+        return split_front_matter(path.read_text(encoding="utf-8-sig"), path).meta
+    except (OSError, SiteError, UnicodeDecodeError):
+        return {}
+
+
+def _taken_slugs(config: SiteConfig) -> set[str]:
+    from sitegen.content import scan_slugs
+
+    return scan_slugs(config)
+
+
+def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
+    """Import every new or changed seed. Errors are collected in the report, never raised."""
+    report = ImportReport()
+    diag = report.diagnostics
+    content_dir = config.content_path
+    manifest_path = content_dir / MANIFEST_NAME
+    manifest = _load_manifest(manifest_path)
+    entries: dict[str, Any] = manifest["seeds"]
+    seeds = seed_files(config, diag)
+    taken: set[str] | None = None
+    changed_manifest = False
+    from sitegen import autotags
+
+    for path in seeds:
+        key = path.relative_to(config.seeds_path).as_posix()
+        entry = entries.get(key)
+        try:
+            stat = path.stat()
+            if stat.st_size > config.max_file_size:
+                raise SiteError(
+                    f"file is {stat.st_size} bytes, over the limit of {config.max_file_size}",
+                    path, hint="raise max_file_size in site.yaml if this is intended")
+            data = path.read_bytes()
+        except SiteError as exc:
+            diag.error(exc)
+            continue
+        except OSError as exc:
+            diag.error(SiteError(f"cannot read: {exc.strerror}", path))
+            continue
+        seed_sha = sha1_bytes(data)
+        content_path = content_dir / entry["content"] if entry else None
+        if entry and content_path is not None:
+            current = content_path.read_bytes() if content_path.is_file() else None
+            current_sha = sha1_bytes(current) if current is not None else None
+            edited = current is not None and current_sha != entry.get("content_sha")
+            if entry.get("seed_sha") == seed_sha and not force:
+                report.unchanged += 1
+                continue
+            if edited and not force:
+                report.kept_edits.append(content_path)
+                diag.warn(
+                    f"seed changed but {content_path} was edited by hand; kept the edited file",
+                    path, hint="run `sitegen import --force` to re-import (the edit is saved as .bak)")
+                continue
+            if current is None and entry.get("seed_sha") == seed_sha:
+                report.unchanged += 1
+                continue
+        try:
+            seed = parse_seed(decode_seed(data, path), path, config.teasers)
+        except SiteError as exc:
+            diag.error(exc)
+            continue
+        for warning in seed.warnings:
+            diag.warn(warning, path)
+        previous = _existing_front_matter(content_path) if content_path and content_path.is_file() else {}
+        try:
+            date = _seed_date(seed, path, previous, config)
+        except SiteError as exc:
+            diag.error(exc)
+            continue
+        if previous.get("slug") and content_path is not None:
+            slug = str(previous["slug"])
+            target = content_path
+        else:
+            if taken is None:
+                taken = _taken_slugs(config)
+            wanted = slugify(seed.title)
+            slug = unique_slug(wanted, taken | {p.stem for p in content_dir.glob("*.md")})
+            if slug != wanted:
+                diag.warn(f"slug '{wanted}' is already used; this article gets '{slug}'", path,
+                          hint="set a different slug in the content file's front matter")
+            target = content_dir / f"{slug}.md"
+            taken.add(slug)
+        tags = list(seed.tags)
+        if not tags and config.auto_tags:
+            tags = autotags.propose_tags(seed, config)
+        text = render_content(seed, slug, date, f"{config.seeds_dir}/{key}", tags, config)
+        blob = text.encode("utf-8")
+        if force and target.is_file() and entry and sha1_bytes(target.read_bytes()) != entry.get("content_sha"):
+            backup = _backup_path(target)
+            os.replace(target, backup)
+            diag.warn(f"hand edits saved as {backup.name} before re-importing", target)
+        atomic_write(target, blob)
+        report.written.append(target)
+        entries[key] = {
+            "seed_sha": seed_sha,
+            "content": target.relative_to(content_dir).as_posix(),
+            "content_sha": sha1_bytes(blob),
+        }
+        changed_manifest = True
+    if changed_manifest:
+        manifest["seeds"] = dict(sorted(entries.items()))
+        atomic_write(manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+    return report
+
+
+def _backup_path(path: Path) -> Path:
+    candidate = path.with_name(path.name + ".bak")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bak{n}")
+        n += 1
+    return candidate
+
+
+def _seed_date(seed: SeedArticle, path: Path, previous: dict[str, Any], config: SiteConfig) -> Any:
+    """The documented date rule: Date: line, else a date in the file name, else the date already
+    written for this seed, else `default_date` from site.yaml. Never the clock or file times,
+    so two imports of one seed on any machine agree."""
+    if seed.date:
+        try:
+            parsed = parse_seed_date(seed.date, config.tz)
+        except ValueError:
+            raise SiteError(
+                f"Date: line not understood: {seed.date!r}", path, None,
+                "use YYYY-MM-DD, optionally with a time like 2017-02-20T09:30:00+01:00",
+            ) from None
+        if parsed.hour == parsed.minute == parsed.second == 0 and "T" not in seed.date and ":" not in seed.date:
+            return parsed.date()
+        return parsed.isoformat()
+    named = _date_from_name(path.stem)
+    if named:
+        return named
+    if previous.get("date") is not None:
+        return previous["date"]
+    return dt.date.fromisoformat(config.default_date)

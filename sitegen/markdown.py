@@ -1,0 +1,155 @@
+"""Markdown -> HTML: the markdown-it-py setup, highlighting, heading ids and the TOC. Pure.
+
+CommonMark plus GFM tables, strikethrough and task lists, footnotes, definition lists,
+admonitions (`!!! note` and `:::note`), heading ids (`## Title {#id}` or generated, unique),
+`[TOC]`, and Pygments highlighting with CSS classes. The output is "portable" HTML: links are as
+written; `localize.py` later makes them relative to the page that shows them.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from sitegen.slugs import slugify
+
+# Bump when the HTML this module produces changes, so cached bodies are rendered again.
+MARKDOWN_VERSION = "1"
+ADMONITION_KINDS = ("note", "tip", "info", "warning", "danger", "caution", "important", "abstract",
+                    "success", "question", "failure", "bug", "example", "quote")
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    toc: tuple[tuple[int, str, str], ...]  # (level, id, text)
+
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    name = (lang or "").strip().split()[0] if lang else ""
+    if not name:
+        return ""
+    try:
+        lexer = get_lexer_by_name(name.lower())
+    except ClassNotFound:
+        return ""  # markdown-it escapes it as plain code
+    inner = highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight"><code class="language-{html.escape(name)}">{inner}</code></pre>\n'
+
+
+_HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w:-]+)+)\s*\}\s*$")
+
+
+def _heading_attrs(state: StateCore) -> None:
+    """`## Title {#id .class}` (Hugo, Pandoc, Python-Markdown): set the id, drop the braces."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or i + 1 >= len(tokens):
+            continue
+        inline = tokens[i + 1]
+        m = _HEADING_ATTRS.search(inline.content)
+        if not m or not inline.children:
+            continue
+        last = inline.children[-1]
+        if last.type != "text" or not _HEADING_ATTRS.search(last.content):
+            continue
+        last.content = _HEADING_ATTRS.sub("", last.content)
+        inline.content = _HEADING_ATTRS.sub("", inline.content)
+        classes = []
+        for part in m.group(1).split():
+            if part.startswith("#"):
+                token.attrSet("id", part[1:])
+            else:
+                classes.append(part[1:])
+        if classes:
+            token.attrSet("class", " ".join(classes))
+
+
+def _toc_rule(state: StateCore) -> None:
+    """Collect headings into env['toc'] and replace a `[TOC]` paragraph with the list."""
+    tokens = state.tokens
+    toc = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.attrGet("id"):
+            text = "".join(c.content for c in (tokens[i + 1].children or []) if c.type in ("text", "code_inline"))
+            toc.append((int(token.tag[1]), str(token.attrGet("id")), text.strip()))
+    state.env["toc"] = toc
+    for i, token in enumerate(tokens):
+        if (token.type == "inline" and token.content.strip() in ("[TOC]", "[[_TOC_]]", "[toc]")
+                and i > 0 and tokens[i - 1].type == "paragraph_open"):
+            block = Token("html_block", "", 0)
+            block.content = toc_html(toc)
+            tokens[i - 1: i + 2] = [block, Token("text", "", 0), Token("text", "", 0)]
+            break
+
+
+def toc_html(toc: list[tuple[int, str, str]] | tuple[tuple[int, str, str], ...]) -> str:
+    if not toc:
+        return ""
+    items = "".join(
+        f'<li class="toc-level-{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
+        for level, anchor, text in toc
+    )
+    return f'<nav class="toc" aria-label="Contents"><ul>{items}</ul></nav>\n'
+
+
+def _heading_slug(text: str) -> str:
+    return slugify(text, fallback_prefix="section")
+
+
+@functools.lru_cache(maxsize=4)
+def make_parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False, "linkify": False,
+                                   "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.options["tasklists"] = True
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(admon_plugin)
+    for kind in ADMONITION_KINDS:
+        md.use(container_plugin, name=kind, render=_container_render(kind))
+    md.use(attrs_block_plugin)
+    md.use(attrs_plugin, after=("image", "link_close", "code_inline"))
+    md.core.ruler.push("heading_attrs", _heading_attrs)
+    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#",
+           slug_func=_heading_slug)
+    md.core.ruler.push("toc", _toc_rule)
+    return md
+
+
+def _container_render(kind: str):
+    def render(self, tokens, idx, _options, _env):  # type: ignore[no-untyped-def]
+        token = tokens[idx]
+        if token.nesting == 1:
+            title = token.info.strip()[len(kind):].strip() or kind.capitalize()
+            return (f'<div class="admonition {kind}">\n'
+                    f'<p class="admonition-title">{html.escape(title)}</p>\n')
+        return "</div>\n"
+
+    return render
+
+
+def render_markdown(body: str, raw_html: bool = True) -> RenderedBody:
+    md = make_parser(raw_html)
+    env: dict = {}
+    out = md.render(body, env)
+    return RenderedBody(out, tuple(env.get("toc", ())))

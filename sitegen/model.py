@@ -1,0 +1,122 @@
+"""Articles -> Site: what is published, in order, with URLs, neighbours, taxonomies, archive
+and translations. Computed once per build and not changed afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sitegen.config import SiteConfig
+from sitegen.content import Article
+from sitegen.errors import Diagnostics
+from sitegen.slugs import slugify
+
+
+@dataclass(frozen=True)
+class Term:
+    """One tag or category: its display name, slug, URL and articles (newest first)."""
+
+    name: str
+    slug: str
+    url: str
+    articles: tuple[int, ...]  # indexes into Site.listed
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    now: dt.datetime | None = None  # "now" for future/expiry checks (SOURCE_DATE_EPOCH aware)
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    pages: list[Article]  # every article that gets a page, listed first
+    urls: dict[str, str]  # article.rel -> site-root URL
+    listed: list[Article]  # the default listing: newest first
+    tags: list[Term]
+    categories: list[Term]
+    translations: dict[str, list[Article]]  # translation_key -> versions, default language first
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> count
+
+    def url(self, article: Article) -> str:
+        return self.urls[article.rel]
+
+
+def article_url(article: Article, config: SiteConfig) -> str:
+    local = article.date.astimezone(config.tz)
+    url = config.permalink.format(
+        slug=article.slug, year=f"{local.year:04d}", month=f"{local.month:02d}",
+        day=f"{local.day:02d}", lang=article.lang, section=article.rel.split("/")[0] if "/" in article.rel else "",
+    )
+    url = "/" + "/".join(p for p in url.split("/") if p) + "/"
+    if article.lang != config.language and "{lang}" not in config.permalink:
+        url = f"/{article.lang}{url}"
+    return url
+
+
+def sort_key(article: Article) -> tuple:
+    return (-article.date.timestamp(), article.rel)
+
+
+def build_site(articles: list[Article], config: SiteConfig, options: BuildOptions,
+               diag: Diagnostics) -> Site:
+    now = options.now or dt.datetime.now(dt.UTC)
+    left_out: dict[str, int] = {}
+    kept: list[Article] = []
+    for article in articles:
+        reason = None
+        if article.draft and not options.drafts:
+            reason = "draft"
+        elif not options.future and (article.date > now or (article.publish_date and article.publish_date > now)):
+            reason = "future"
+        elif article.expiry_date and article.expiry_date <= now:
+            reason = "expired"
+        if reason:
+            left_out[reason] = left_out.get(reason, 0) + 1
+        else:
+            kept.append(article)
+    kept.sort(key=sort_key)
+
+    translations: dict[str, list[Article]] = {}
+    for article in kept:
+        translations.setdefault(article.translation_key, []).append(article)
+    for versions in translations.values():
+        versions.sort(key=lambda a: (a.lang != config.language, a.lang))
+    # Listings show the default-language version, or the article itself when it has none.
+    listed = [a for a in kept if translations[a.translation_key][0] is a]
+    listed_ids = {id(a) for a in listed}
+    pages = listed + [a for a in kept if id(a) not in listed_ids]
+    urls = {a.rel: article_url(a, config) for a in pages}
+    return Site(
+        config=config, pages=pages, urls=urls, listed=listed,
+        tags=_terms(listed, "tags", "/tags/"), categories=_terms(listed, "categories", "/categories/"),
+        translations=translations, left_out=left_out,
+    )
+
+
+def _terms(listed: list[Article], field_name: str, prefix: str) -> list[Term]:
+    """Group names case-insensitively (`ISIS` and `isis` are one tag); unique slugs."""
+    groups: dict[str, list[int]] = {}
+    names: dict[str, dict[str, int]] = {}
+    for index, article in enumerate(listed):
+        for name in getattr(article, field_name):
+            key = " ".join(name.casefold().split())
+            groups.setdefault(key, []).append(index)
+            spelled = names.setdefault(key, {})
+            spelled[name] = spelled.get(name, 0) + 1
+    terms = []
+    taken: set[str] = set()
+    for key in sorted(groups):
+        # the most used spelling is shown; ties go to the alphabetically first
+        display = sorted(names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        slug = slugify(display, fallback_prefix="tag")
+        base, n = slug, 2
+        while slug in taken:
+            slug = f"{base}-{n}"
+            n += 1
+        taken.add(slug)
+        terms.append(Term(display, slug, f"{prefix}{slug}/", tuple(groups[key])))
+    terms.sort(key=lambda t: t.name.casefold())
+    return terms

@@ -1,0 +1,261 @@
+"""Site -> page plan: every output page with its template and the data it shows. Pure.
+
+Each PageJob's `context` holds only plain values (text, numbers, lists, dicts) and is exactly
+what its template sees apart from the site-wide globals, so a hash of it says whether the page
+must be rendered again: incremental builds are correct by construction. Two jobs for one path
+are an error naming both sources, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.config import SiteConfig
+from sitegen.content import Article
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.languages import text_direction
+from sitegen.model import Site, Term
+from sitegen.urls import output_path
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+
+
+@dataclass
+class PageJob:
+    url: str
+    template: str
+    kind: str
+    context: dict[str, Any]
+    source: str  # what asked for this page, for collision messages
+    bodies: tuple[str, ...] = ()  # article.rel of each body the page shows in full
+    path: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.path = output_path(self.url)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def listing_view(article: Article, site: Site, tag_terms: dict[str, Term]) -> dict[str, Any]:
+    config = site.config
+    local = article.date.astimezone(config.tz)
+    return {
+        "title": article.title,
+        "url": site.url(article),
+        "date": _iso(article.date),
+        "date_display": local.strftime(config.date_format) if article.has_date else "",
+        "updated": _iso(article.updated),
+        "summary": article.summary,
+        "author": article.author,
+        "tags": [{"name": tag_terms[k].name, "url": tag_terms[k].url}
+                 for k in (" ".join(t.casefold().split()) for t in article.tags) if k in tag_terms],
+        "reading_minutes": article.reading_minutes,
+        "lang": article.lang,
+        "image": article.meta.get("image") if isinstance(article.meta.get("image"), str) else "",
+    }
+
+
+def _term_index(terms: list[Term]) -> dict[str, Term]:
+    return {" ".join(t.name.casefold().split()): t for t in terms}
+
+
+def _paginate(count: int, per_page: int) -> int:
+    return max(1, math.ceil(count / per_page))
+
+
+def _page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
+    return {
+        "number": number,
+        "total": total,
+        "prev_url": _page_url(base, number - 1) if number > 1 else "",
+        "next_url": _page_url(base, number + 1) if number < total else "",
+        "pages": [{"number": n, "url": _page_url(base, n)} for n in range(1, total + 1)],
+    }
+
+
+def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None) -> list[PageJob]:
+    config = site.config
+    tag_terms = _term_index(site.tags)
+    cat_terms = _term_index(site.categories)
+    views = {a.rel: listing_view(a, site, tag_terms) for a in site.pages}
+    listed_views = [views[a.rel] for a in site.listed]
+    jobs: list[PageJob] = []
+    default_page = {"lang": config.language, "dir": text_direction(config.language)}
+
+    # article pages
+    position = {a.rel: i for i, a in enumerate(site.listed)}
+    for article in site.pages:
+        view = dict(views[article.rel])
+        i = position.get(article.rel)
+        newer = site.listed[i - 1] if i is not None and i > 0 else None
+        older = site.listed[i + 1] if i is not None and i + 1 < len(site.listed) else None
+        versions = site.translations.get(article.translation_key, [article])
+        view.update({
+            "source": article.source,
+            "words": article.words,
+            "authors": list(article.authors),
+            "categories": [{"name": cat_terms[k].name, "url": cat_terms[k].url}
+                           for k in (" ".join(c.casefold().split()) for c in article.categories)
+                           if k in cat_terms],
+            "meta": _plain(article.meta),
+            "body": article.rel,
+            "content_hash": article.content_hash,
+            "resources": list(article.resources),
+            "draft": article.draft,
+        })
+        alternates = [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions] \
+            if len(versions) > 1 else []
+        context = {
+            "page": {
+                "kind": "article", "title": article.title, "description": article.summary,
+                "lang": article.lang, "dir": text_direction(article.lang),
+                "alternates": alternates, "image": view["image"], "date": view["date"],
+                "updated": view["updated"],
+            },
+            "article": view,
+            "prev": views[older.rel] if older else None,
+            "next": views[newer.rel] if newer else None,
+            "related": [],
+        }
+        jobs.append(PageJob(site.url(article), "article.html", "article", context, article.source,
+                            (article.rel,)))
+        for alias in article.aliases:
+            target = alias if alias.startswith("/") else "/" + alias
+            if not target.endswith((".html", ".htm", "/")):
+                target += "/"
+            jobs.append(PageJob(target, "alias.html", "alias",
+                                {"page": {**default_page, "kind": "alias", "title": article.title,
+                                          "description": "", "noindex": True},
+                                 "target": site.url(article)},
+                                f"{article.source} (alias {alias})"))
+
+    # index pages
+    jobs.extend(_listing_pages("/", listed_views, config, "index.html", "index", "index page",
+                               {"title": config.title, "description": config.description}, default_page))
+
+    # taxonomies
+    for kind, terms, label in (("tag", site.tags, "Tags"), ("category", site.categories, "Categories")):
+        if not terms and kind == "category":
+            continue
+        prefix = "/tags/" if kind == "tag" else "/categories/"
+        overview = [{"name": t.name, "url": t.url, "count": len(t.articles), "slug": t.slug} for t in terms]
+        jobs.append(PageJob(prefix, "terms.html", f"{kind}s",
+                            {"page": {**default_page, "kind": f"{kind}s", "title": label,
+                                      "description": f"All {label.lower()} of {config.title}"},
+                             "terms": overview, "taxonomy": kind}, f"{label.lower()} overview"))
+        for term in terms:
+            term_views = [listed_views[i] for i in term.articles]
+            info = {"name": term.name, "slug": term.slug, "url": term.url, "count": len(term.articles),
+                    "feed_url": f"{term.url}feed.xml", "taxonomy": kind}
+            jobs.extend(_listing_pages(term.url, term_views, config, "term.html", kind,
+                                       f"{kind} '{term.name}'",
+                                       {"title": f"{label[:-1] if kind == 'tag' else 'Category'}: {term.name}",
+                                        "description": f"Articles about {term.name}",
+                                        "feed_url": info["feed_url"]}, default_page, {"term": info}))
+            jobs.append(_feed_job(f"{term.url}feed.xml", f"{config.title}: {term.name}", term.url,
+                                  [site.listed[i] for i in term.articles], views, config,
+                                  f"{kind} '{term.name}' feed"))
+
+    # archive
+    years: list[dict[str, Any]] = []
+    for article in site.listed:
+        if not article.has_date:
+            continue
+        local = article.date.astimezone(config.tz)
+        if not years or years[-1]["year"] != local.year:
+            years.append({"year": local.year, "months": []})
+        months = years[-1]["months"]
+        if not months or months[-1]["month"] != local.month:
+            months.append({"month": local.month, "name": MONTHS[local.month - 1], "articles": []})
+        months[-1]["articles"].append(views[article.rel])
+    undated = [views[a.rel] for a in site.listed if not a.has_date]
+    jobs.append(PageJob("/archive/", "archive.html", "archive",
+                        {"page": {**default_page, "kind": "archive", "title": "Archive",
+                                  "description": f"Every article of {config.title} by date"},
+                         "archive": years, "undated": undated}, "archive"))
+
+    # feeds, sitemap, robots, 404
+    jobs.append(_feed_job("/feed.xml", config.title, "/", site.listed, views, config, "site feed"))
+    jobs.append(PageJob("/404.html", "404.html", "404",
+                        {"page": {**default_page, "kind": "404", "title": "Page not found",
+                                  "description": "", "noindex": True}}, "404 page"))
+    jobs.extend(extra_jobs or [])
+    sitemap_urls = sorted(
+        ({"loc": j.url, "lastmod": (j.context["page"].get("updated") or j.context["page"].get("date") or "")[:10]}
+         for j in jobs if j.kind not in ("alias", "404", "feed") and j.path.endswith(".html")
+         and not j.context.get("page", {}).get("noindex")),
+        key=lambda u: u["loc"])
+    jobs.append(PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap"))
+    jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
+    return _reject_collisions(jobs, diag)
+
+
+def _listing_pages(base: str, items: list[dict], config: SiteConfig, template: str, kind: str,
+                   label: str, page_info: dict, default_page: dict,
+                   extra: dict | None = None) -> list[PageJob]:
+    total = _paginate(len(items), config.per_page)
+    jobs = []
+    for number in range(1, total + 1):
+        chunk = items[(number - 1) * config.per_page: number * config.per_page]
+        title = page_info["title"] if number == 1 else f"{page_info['title']} (page {number})"
+        context = {
+            "page": {**default_page, "kind": kind, "title": title,
+                     "description": page_info.get("description", ""),
+                     "feed_url": page_info.get("feed_url", "")},
+            "articles": chunk,
+            "paginator": _paginator(base, number, total),
+            **(extra or {}),
+        }
+        jobs.append(PageJob(_page_url(base, number), template, kind, context,
+                            f"{label} {number}" if number > 1 else label))
+    return jobs
+
+
+def _feed_job(url: str, title: str, home: str, articles: list[Article], views: dict,
+              config: SiteConfig, label: str) -> PageJob:
+    chosen = articles[: config.feed_limit]
+    entries = [dict(views[a.rel], body=a.rel, content_hash=a.content_hash) for a in chosen]
+    updated = max((a.updated or a.date for a in chosen), default=None)
+    context = {"feed": {"title": title, "url": url, "home": home,
+                        "updated": _iso(updated) if updated else f"{config.default_date}T00:00:00+00:00",
+                        "entries": entries}}
+    return PageJob(url, "feed.xml", "feed", context, label, tuple(a.rel for a in chosen))
+
+
+def _plain(value: Any) -> Any:
+    """Front matter values as plain data (dates become ISO text) for templates and hashing."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
+    seen: dict[str, PageJob] = {}
+    kept = []
+    for job in jobs:
+        key = job.path.casefold()  # case-insensitive file systems would merge these too
+        if key in seen:
+            other = seen[key]
+            diag.error(SiteError(
+                f"two pages would be written to /{job.path}: {other.source} and {job.source}",
+                job.source.split(" ")[0] if job.source.startswith("content") else None,
+                hint="give one of them a different slug (slug: in its front matter) or alias"))
+            continue
+        seen[key] = job
+        kept.append(job)
+    return kept

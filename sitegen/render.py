@@ -1,0 +1,154 @@
+"""PageJob -> bytes through Jinja2: the site's `templates/` over the theme's, autoescaping on,
+undefined variables are errors, and template errors name the template file and line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from sitegen.config import SiteConfig
+from sitegen.errors import SiteError
+from sitegen.languages import text_direction
+from sitegen.plan import PageJob
+from sitegen.urls import absolute_url, relative_url
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    dirs = [config.path(config.templates_dir), config.theme_path() / "templates"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def templates_fingerprint(config: SiteConfig) -> str:
+    h = hashlib.sha1()
+    for folder in template_dirs(config):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _json_ld(value: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block that no value can break out of."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def make_environment(config: SiteConfig, asset_names: dict[str, str],
+                     bytecode_dir: Path | None = None) -> jinja2.Environment:
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+    )
+
+    @jinja2.pass_context
+    def url(ctx: jinja2.runtime.Context, target: str) -> str:
+        return relative_url(target, ctx["page"]["url"], config.file_urls)
+
+    @jinja2.pass_context
+    def asset(ctx: jinja2.runtime.Context, name: str) -> str:
+        if name not in asset_names:
+            raise SiteError(f"asset('{name}'): no such file in the theme or site static/ folder")
+        return relative_url(asset_names[name], ctx["page"]["url"], config.file_urls)
+
+    def abs_url(target: str) -> str:
+        return absolute_url(target, config.base_url)
+
+    env.globals.update(
+        site={
+            "title": config.title, "description": config.description, "author": config.author,
+            "language": config.language, "base_url": config.base_url, "extra": config.extra,
+            "file_urls": config.file_urls, "search": config.search,
+        },
+        url=url, asset=asset, abs_url=abs_url,
+    )
+    env.filters["json_ld"] = _json_ld
+    return env
+
+
+def _short(filename: str) -> str:
+    """A template path relative to the current folder when it lies below it."""
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return filename
+
+
+def template_error(exc: BaseException, template_dirs_: list[Path]) -> SiteError:
+    """A SiteError naming the template file and line behind a Jinja error."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return SiteError(f"template syntax error: {exc.message}", _short(exc.filename or exc.name or ""),
+                         exc.lineno)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return SiteError(f"template not found: {exc.name}", hint="add it to templates/ or the theme")
+    tb = exc.__traceback__
+    where: tuple[str, int] | None = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) or "templates" in filename:
+            where = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined value in template: {message}"
+    if where:
+        return SiteError(message, _short(where[0]), where[1])
+    return SiteError(f"template error: {message}")
+
+
+def render_job(env: jinja2.Environment, job: PageJob,
+               body_html: Callable[[str, str], tuple[str, tuple]]) -> bytes:
+    """Render one page. `body_html(rel, page_url)` gives an article body localized for the page
+    ("" for absolute links, as feeds need) and its table of contents."""
+    context = dict(job.context)
+    language = env.globals["site"]["language"]
+    page = {"kind": job.kind, "title": "", "description": "", "lang": language,
+            "dir": text_direction(language), "alternates": [], "image": "", "noindex": False,
+            "feed_url": "", "date": "", "updated": "", **context.get("page", {})}
+    page["url"] = job.url
+    page.setdefault("path", job.path)
+    context["page"] = page
+    if job.kind == "article":
+        article = dict(context["article"])
+        html, toc = body_html(article["body"], job.url)
+        article["content"] = Markup(html)
+        article["toc"] = [{"level": lv, "id": anchor, "title": text} for lv, anchor, text in toc]
+        context["article"] = article
+    elif job.kind == "feed":
+        feed = dict(context["feed"])
+        feed["entries"] = [dict(e, content=body_html(e["body"], "")[0]) for e in feed["entries"]]
+        context["feed"] = feed
+    try:
+        template = env.get_template(job.template)
+        return template.render(context).encode("utf-8")
+    except SiteError:
+        raise
+    except jinja2.TemplateError as exc:
+        raise template_error(exc, []) from None
+    except Exception as exc:  # an error raised inside a template expression
+        if any("templates" in (f.filename or "") for f in _frames(exc)):
+            raise template_error(exc, []) from None
+        raise
+
+
+def _frames(exc: BaseException):
+    import traceback
+
+    return traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+
+

@@ -1,0 +1,79 @@
+"""Plain-text views of Markdown: first paragraph for summaries, word counts, reading time. Pure.
+
+Word counts treat each CJK character (Chinese, Japanese, Korean scripts are written without
+spaces) as a word, as readers of those scripts count, and everything else by whitespace runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f\uff00-\uffef]"
+)
+_WORD = re.compile(r"[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+WORDS_PER_MINUTE = 220
+CJK_CHARS_PER_MINUTE = 500
+
+
+def word_count(text: str) -> int:
+    cjk = len(_CJK.findall(text))
+    return cjk + sum(1 for w in _WORD.findall(text) if any(c.isalnum() for c in w))
+
+
+def reading_minutes(text: str) -> int:
+    cjk = len(_CJK.findall(text))
+    words = word_count(text) - cjk
+    minutes = words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE
+    return max(1, round(minutes))
+
+
+_INLINE_MARKUP = [
+    (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"\[\^[^\]]+\]"), ""),
+    (re.compile(r"<[^>\n]+>"), ""),
+    (re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}"), ""),
+    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|&:=$])"), r"\1"),
+    (re.compile(r"\s*\{[#.][^}]*\}\s*$"), ""),
+]
+
+
+def markdown_to_text(markdown: str) -> str:
+    """A rough plain-text rendering of inline Markdown, for summaries and descriptions."""
+    text = markdown
+    for pattern, repl in _INLINE_MARKUP:
+        text = pattern.sub(repl, text)
+    return html.unescape(re.sub(r"\s+", " ", text)).strip()
+
+
+def first_paragraph(markdown: str) -> str:
+    """The first paragraph of prose: not a heading, fence, list marker line, quote or table."""
+    in_fence = None
+    block: list[str] = []
+    for line in markdown.split("\n"):
+        fence = _FENCE.match(line)
+        if in_fence:
+            if fence and fence.group(1)[0] == in_fence:
+                in_fence = None
+            continue
+        if fence:
+            in_fence = fence.group(1)[0]
+            continue
+        stripped = line.strip()
+        if not stripped:
+            if block:
+                break
+            continue
+        if not block and (
+            stripped.startswith(("#", "|", "<", "!!!", ":::", "[TOC]", "{{", "{%", "---", "***", "==="))
+            or re.match(r"^!\[[^\]]*\]\([^)]*\)$", stripped)
+        ):
+            continue
+        block.append(stripped.lstrip("> ").strip() if stripped.startswith(">") else stripped)
+    return markdown_to_text(" ".join(block))
