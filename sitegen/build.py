@@ -184,7 +184,7 @@ def build(request: BuildRequest) -> BuildResult:
     writer.start()
     try:
         rendered_paths = {job.path for job, _ in to_render}
-        for path, fp in planned.items():
+        for path in planned:
             if path not in rendered_paths:
                 writer.keep(path)
         for job, fp in to_render:
