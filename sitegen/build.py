@@ -250,3 +250,14 @@ def _copies(site: Site, assets, statics: list[str], config: SiteConfig) -> dict[
             st = path.stat()
             add(site.url(base) + rel, path, f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return copies
+
+
+class Builder:
+    """Builds the same site again and again (the preview server), keeping in memory what it
+    can between runs. Each `run()` gives the same output as a fresh `build()`."""
+
+    def __init__(self, request: BuildRequest) -> None:
+        self.request = request
+
+    def run(self) -> BuildResult:
+        return build(self.request)
