@@ -223,6 +223,14 @@ def _check_semantics(config: SiteConfig, lines: dict[str, int], path: Path | str
             path, lines.get("permalink"),
             "allowed fields: " + ", ".join(sorted(f"{{{f}}}" for f in _PERMALINK_FIELDS)),
         ))
+    try:
+        import datetime as _dt
+
+        _dt.date.fromisoformat(config.default_date)
+    except ValueError:
+        errors.append(SiteError(
+            f"setting 'default_date': expected YYYY-MM-DD, got {config.default_date!r}", path,
+            lines.get("default_date")))
     for pattern in config.teasers:
         try:
             re.compile(pattern)

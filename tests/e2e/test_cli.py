@@ -1,0 +1,99 @@
+"""The command line end to end: init, import, new, build, exit codes and messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sitegen import __version__
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_version_and_help():
+    out = run("--version")
+    assert out.returncode == 0 and __version__ in out.stdout
+    for command in ("init", "import", "new", "build", "serve"):
+        helped = run(command, "--help")
+        assert helped.returncode == 0 and "usage:" in helped.stdout
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert run("build", "--no-such-flag", cwd=tmp_path).returncode == 2
+    assert run(cwd=tmp_path).returncode == 2
+
+
+def test_init_then_build(tmp_path, parse):
+    target = tmp_path / "news"
+    created = run("init", str(target))
+    assert created.returncode == 0, created.stderr
+    assert (target / "site.yaml").is_file() and (target / "seeds" / "welcome.txt").is_file()
+    built = run("build", cwd=target)
+    assert built.returncode == 0, built.stderr
+    assert "built 2 articles" in built.stdout
+    index = parse((target / "build" / "index.html").read_text(encoding="utf-8"))
+    assert "Welcome to your new site" in index.text and "Writing in Markdown" in index.text
+    article = parse((target / "build" / "welcome-to-your-new-site" / "index.html").read_text(encoding="utf-8"))
+    assert "Seeds are plain text" in article.text
+    again = run("init", str(target))
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_site_flag_and_missing_site(tmp_path):
+    run("init", str(tmp_path / "s"))
+    assert run("build", "--site", str(tmp_path / "s"), cwd=tmp_path).returncode == 0
+    missing = run("build", cwd=tmp_path)
+    assert missing.returncode == 1 and "site.yaml" in missing.stderr
+
+
+def test_build_reports_every_error_with_file_and_line(tmp_path):
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    run("build", cwd=site)
+    before = (site / "build" / "index.html").read_bytes()
+    (site / "content" / "bad-yaml.md").write_text("---\ntitle: ok\ndate: [unclosed\n---\nbody\n", encoding="utf-8")
+    (site / "content" / "bad-date.md").write_text("---\ntitle: x\ndate: someday\n---\nbody\n", encoding="utf-8")
+    (site / "content" / "no-title.md").write_text("---\ndate: 2020-01-01\n---\nbody\n", encoding="utf-8")
+    out = run("build", cwd=site)
+    assert out.returncode == 1
+    assert "content/bad-yaml.md:" in out.stderr
+    assert "content/bad-date.md:3: date" in out.stderr
+    assert "content/no-title.md:" in out.stderr and "title is required" in out.stderr
+    assert (site / "build" / "index.html").read_bytes() == before
+
+
+def test_bad_config_names_key_and_line(tmp_path):
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    (site / "site.yaml").write_text("title: x\nper_pgae: 5\nper_page: many\n", encoding="utf-8")
+    out = run("build", cwd=site)
+    assert out.returncode == 1
+    assert "site.yaml:2: unknown setting 'per_pgae'" in out.stderr and "per_page" in out.stderr
+    assert "site.yaml:3: setting 'per_page'" in out.stderr
+
+
+def test_import_exit_status_and_new(tmp_path):
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    (site / "seeds" / "empty.txt").write_text("", encoding="utf-8")
+    out = run("import", cwd=site)
+    assert out.returncode == 1 and "seeds/empty.txt" in out.stderr and "empty" in out.stderr
+    assert (site / "content" / "welcome-to-your-new-site.md").exists()
+    made = run("new", "A fresh story", cwd=site)
+    assert made.returncode == 0 and (site / "content" / "a-fresh-story.md").exists()
+    assert run("new", "A fresh story", cwd=site).returncode == 1
+
+
+def test_quiet_and_no_color(tmp_path):
+    run("init", str(tmp_path / "s"))
+    out = run("build", "-q", cwd=tmp_path / "s")
+    assert out.returncode == 0 and out.stdout == ""
+    (tmp_path / "s" / "content" / "x.md").write_text("---\ndate: 2020-01-01\n---\n", encoding="utf-8")
+    failed = run("build", cwd=tmp_path / "s")
+    assert "\033[" not in failed.stderr
