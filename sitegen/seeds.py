@@ -31,7 +31,14 @@ class SeedArticle:
 
 
 def decode_seed(data: bytes, path: Path | str) -> str:
-    """Bytes -> text. UTF-8 only (a BOM is dropped); anything else is refused with its offset."""
+    """Bytes -> text. UTF-8 (a BOM is dropped), or UTF-16 when it starts with a UTF-16 BOM;
+    anything else is refused with the offset of the first bad byte, never guessed at."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SiteError(f"not valid UTF-16: bad data at offset {exc.start}", path,
+                            hint="save the file as UTF-8") from None
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
         raise SiteError("not a text file (binary data)", path, hint="seeds must be plain UTF-8 text")
     try:

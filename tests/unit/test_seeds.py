@@ -85,3 +85,9 @@ def test_summarize_cuts_at_word_boundary():
     out = summarize(text, 50)
     assert len(out) <= 50 and out.endswith("…") and not out[:-1].endswith(" ")
     assert summarize("short", 50) == "short"
+
+
+def test_utf16_with_bom_is_decoded():
+    data = "Título\r\n\r\nCuerpo del artículo.".encode("utf-16")
+    seed = parse_seed(decode_seed(data, "u16.txt"), "u16.txt")
+    assert seed.title == "Título" and seed.paragraphs == ("Cuerpo del artículo.",)
