@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import marshal
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -15,16 +14,20 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.assets import collect_static, static_fingerprint
-from sitegen.cache import BodyCache, body_key
+from sitegen.cache import BodyCache, body_key, body_settings
 from sitegen.config import SiteConfig
-from sitegen.content import Article, discover, load_article
+from sitegen.content import Article, discover
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
+from sitegen.images import ImageSet
 from sitegen.importer import import_seeds
-from sitegen.localize import LinkTargets, localize_html
+from sitegen.localize import LinkTargets, add_reference_fingerprints, localize_html
 from sitegen.markdown import RenderedBody, render_markdown
 from sitegen.model import BuildOptions, Site, build_site
+from sitegen.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
 from sitegen.plan import PageJob, plan_pages
 from sitegen.render import make_environment, render_job, templates_fingerprint
+from sitegen.search import search_copies
+from sitegen.sourcecache import ArticleLoader
 from sitegen.writer import OutputWriter, check_output_folder
 
 
@@ -40,6 +43,12 @@ class BuildResult:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     output: Path | None = None
     skipped_pages: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (bench, --verbose)
+
+    def mark(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
 
 
 @dataclass
@@ -62,45 +71,21 @@ def build_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def load_articles(config: SiteConfig, diag: Diagnostics) -> tuple[list[Article], list[str]]:
+def load_articles(config: SiteConfig, diag: Diagnostics, jobs: int = 0,
+                  loader: ArticleLoader | None = None) -> tuple[list[Article], list[str]]:
+    """Every article (parsed once, then from the article cache) and the static content files."""
     sources, statics = discover(config, diag)
-    articles = []
-    for source in sources:
-        article = load_article(source, config, diag)
-        if article is not None:
-            articles.append(article)
+    loader = loader or ArticleLoader()
+    articles = loader.load(sources, config, diag, jobs, config.cache_path / "cache.sqlite")
     return articles, statics
 
 
-def _render_body(item: tuple[str, str, bool]) -> tuple[str, RenderedBody]:
-    key, body, raw_html = item
-    return key, render_markdown(body, raw_html)
+def render_body(article: Article, config: SiteConfig) -> RenderedBody:
+    return render_markdown(article.body, config.raw_html)
 
 
-def render_bodies(articles: list[Article], config: SiteConfig, cache: BodyCache,
-                  jobs: int) -> dict[str, RenderedBody]:
-    """Rendered bodies by article.rel: from the cache, the rest rendered (in parallel)."""
-    keys = {a.rel: body_key(a.content_hash, config.raw_html) for a in articles}
-    found = cache.get_many(list(set(keys.values())))
-    missing = {keys[a.rel]: a.body for a in articles if keys[a.rel] not in found}
-    fresh: dict[str, RenderedBody] = {}
-    items = [(k, b, config.raw_html) for k, b in missing.items()]
-    workers = jobs or os.cpu_count() or 1
-    if len(items) > 64 and workers > 1:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            for key, rendered in pool.imap_unordered(_render_body, items, chunksize=16):
-                fresh[key] = rendered
-    else:
-        for item in items:
-            key, rendered = _render_body(item)
-            fresh[key] = rendered
-    cache.put_many(fresh)
-    found.update(fresh)
-    return {rel: found[key] for rel, key in keys.items()}
-
-
-def link_targets(site: Site, statics: list[str], static_urls: set[str], config: SiteConfig) -> LinkTargets:
+def link_targets(site: Site, statics: list[str], static_urls: set[str], config: SiteConfig,
+                 images: ImageSet | None = None) -> LinkTargets:
     files = set(static_urls)
     files.update("/" + s for s in statics)
     bundle_urls: dict[str, str] = {}
@@ -114,31 +99,42 @@ def link_targets(site: Site, statics: list[str], static_urls: set[str], config: 
             files.update(base + r for r in article.resources)
     articles = {a.rel: site.url(a) for a in site.pages}
     return LinkTargets(files=files, articles=articles, bundle_urls=bundle_urls,
-                       file_urls=config.file_urls, base_url=config.base_url)
+                       file_urls=config.file_urls, base_url=config.base_url, images=images,
+                       figures=config.figures)
 
 
 def fingerprint(global_fp: str, job: PageJob) -> str:
-    return hashlib.sha1(global_fp.encode() + marshal.dumps(job.context)).hexdigest()
+    # marshal version 2: versions 3+ encode shared/interned objects as back-references, so
+    # equal contexts built differently (parsed vs. unpickled articles) would hash differently
+    return hashlib.sha1(global_fp.encode() + marshal.dumps(job.context, 2)).hexdigest()
 
 
-def build(request: BuildRequest) -> BuildResult:
+def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult:
     """Build the site; raises BuildFailed with every error unless `keep_going`."""
+    state = state or BuildState()
     started = time.perf_counter()
     config = request.config
     output = (request.output or config.output_path).resolve()
     result = BuildResult(output=output)
     diag = result.diagnostics
-    check_output_folder(output, config.root,
-                        [config.content_path, config.seeds_path, config.theme_path()], request.force)
+    preview = output == (config.cache_path / "preview").resolve()  # `sitegen serve` builds there
+    check_output_folder(output, config.root, [
+        config.content_path, config.seeds_path, config.theme_path(), config.root / "themes",
+        config.path(config.static_dir), config.path(config.templates_dir),
+        *([] if preview else [config.cache_path]),
+    ], request.force)
 
     if request.run_import:
         report = import_seeds(config)
         diag.extend(report.diagnostics)
-    articles, statics = load_articles(config, diag)
+    mark = result.mark("import", started)
+    articles, statics = load_articles(config, diag, request.jobs or config.jobs, state.loader)
+    mark = result.mark("load", mark)
     site = build_site(articles, config, BuildOptions(request.drafts, request.future, build_now()), diag)
     result.left_out = site.left_out
     result.articles = len(site.pages)
     jobs = plan_pages(site, diag)
+    mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
         raise BuildFailed(diag.errors)
 
@@ -147,7 +143,20 @@ def build(request: BuildRequest) -> BuildResult:
     global_fp = hashlib.sha1("|".join((
         __version__, config.output_fingerprint(), templates_fingerprint(config), static_fp,
     )).encode()).hexdigest()
-    writer = OutputWriter(output)
+    writer = OutputWriter(output, force=request.force)
+    copies = _copies(site, assets, statics, config)
+    if config.search:
+        copies.update(search_copies(site))  # the search index, as generated files
+    images = ImageSet(config.cache_path, config.image_widths, request.jobs or config.jobs)
+    copies.update(images.prepare({path: src for path, (src, _) in copies.items()}))
+    targets = link_targets(site, statics, {a.url for a in assets}, config, images)
+    for error in add_reference_fingerprints(jobs, site.pages, targets):  # missing images
+        if request.keep_going:
+            diag.warn(error.message, error.path, error.line, error.hint)
+        else:
+            diag.error(error)
+    if diag.errors and not request.keep_going:
+        raise BuildFailed(diag.errors)
     to_render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     for job in jobs:
@@ -155,46 +164,24 @@ def build(request: BuildRequest) -> BuildResult:
         planned[job.path] = fp
         if not writer.unchanged(job.path, fp):
             to_render.append((job, fp))
-    copies = _copies(site, assets, statics, config)
     to_copy = [(path, src, fp) for path, (src, fp) in copies.items() if not writer.unchanged(path, fp)]
     stale = set(writer.old.files) - set(planned) - set(copies)
     result.pages = len(jobs)
+    mark = result.mark("plan", mark)
     if not to_render and not to_copy and not stale and writer.old.owned:
         result.kept = len(planned) + len(copies)
         result.seconds = time.perf_counter() - started
         return result
 
-    needed = {rel for job, _ in to_render for rel in job.bodies}
-    by_rel = {a.rel: a for a in site.pages}
-    bodies = {}
-    if needed:
-        cache = BodyCache(config.cache_path / "cache.sqlite")
-        try:
-            bodies = render_bodies([by_rel[r] for r in sorted(needed)], config, cache, request.jobs or config.jobs)
-        finally:
-            cache.close()
-    targets = link_targets(site, statics, {a.url for a in assets}, config)
-    env = make_environment(config, asset_names, config.cache_path / "jinja")
-
-    def body_html(rel: str, page_url: str) -> tuple[str, tuple]:
-        article = by_rel[rel]
-        html = localize_html(bodies[rel].html, article, page_url, targets, article.source)
-        return html, bodies[rel].toc
-
+    env = state.environment(config, asset_names)
     writer.start()
     try:
         rendered_paths = {job.path for job, _ in to_render}
         for path in planned:
             if path not in rendered_paths:
                 writer.keep(path)
-        for job, fp in to_render:
-            try:
-                data = render_job(env, job, body_html)
-            except SiteError as exc:
-                diag.error(exc)
-                result.skipped_pages.append(job.path)
-                continue
-            writer.write(job.path, data, fp)
+        _render_changed(to_render, site, config, env, targets, writer, state, request, result)
+        mark = result.mark("render", mark)
         for error in targets.missing:
             if request.keep_going:
                 diag.warn(error.message, error.path, error.line, error.hint)
@@ -211,7 +198,12 @@ def build(request: BuildRequest) -> BuildResult:
         if diag.errors and not request.keep_going:
             raise BuildFailed(diag.errors)
         result.removed = len(writer.removed())
+        mark = result.mark("copy", mark)
         writer.commit()
+        mark = result.mark("commit", mark)
+        if writer.replaced:
+            diag.warn(f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
+                      + ", ".join(writer.replaced[:5]), output)
     except BaseException:
         writer.abort()
         raise
@@ -219,6 +211,144 @@ def build(request: BuildRequest) -> BuildResult:
     result.kept = writer.kept
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: SiteConfig, env,
+                    targets: LinkTargets, writer: OutputWriter, state: BuildState,
+                    request: BuildRequest, result: BuildResult) -> None:
+    """Render and write the pages whose fingerprint changed. Pages showing one article's body
+    go to the worker pool, which renders the Markdown too; pages gathering many bodies (feeds)
+    are rendered here as soon as the bodies they show have come back."""
+    diag = result.diagnostics
+    by_rel = {a.rel: a for a in site.pages}
+    settings = body_settings(config)
+    keys = {rel: body_key(by_rel[rel].content_hash, settings)
+            for job, _ in to_render for rel in job.bodies}
+    gather = [(job, fp) for job, fp in to_render if len(job.bodies) > 1 or job.kind == "feed"]
+    local = [(job, fp) for job, fp in to_render if not (len(job.bodies) > 1 or job.kind == "feed")]
+    wanted = {rel for job, _ in gather for rel in job.bodies}  # bodies the parent needs back
+    bodies: dict[str, RenderedBody] = state.cached_bodies(keys)
+    missing = {key for key in set(keys.values()) if key not in state.bodies}
+    if missing:
+        cache = BodyCache(config.cache_path / "cache.sqlite")
+        try:
+            found = cache.get_many(sorted(missing))
+        finally:
+            cache.close()
+        bodies.update({rel: found[key] for rel, key in keys.items() if key in found})
+    fresh: dict[str, RenderedBody] = {}  # rendered in this process since the last flush
+
+    def body(rel: str) -> RenderedBody:
+        got = bodies.get(rel)
+        if got is None:
+            got = bodies[rel] = fresh[rel] = render_body(by_rel[rel], config)
+        return got
+
+    def body_html(rel: str, page_url: str) -> tuple[str, tuple]:
+        article = by_rel[rel]
+        rendered = body(rel)
+        return localize_html(rendered.html, article, page_url, targets, article.source), rendered.toc
+
+    def render(job: PageJob) -> bytes:
+        return render_job(env, job, body_html)
+
+    def flush_fresh() -> dict[str, RenderedBody]:
+        """Store new bodies in the cache; send back those the parent's pages need."""
+        if fresh:
+            cache = BodyCache(config.cache_path / "cache.sqlite")
+            try:
+                cache.put_many({body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()})
+            finally:
+                cache.close()
+            state.remember({body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()})
+        back = {rel: b for rel, b in fresh.items() if rel in wanted}
+        fresh.clear()
+        return back
+
+    def after_chunk() -> tuple[dict[str, RenderedBody], list[SiteError]]:
+        if in_worker[0]:
+            for rel in list(bodies):  # a worker keeps no bodies between chunks: memory stays flat
+                if rel not in fresh:
+                    bodies.pop(rel, None)
+        sent = flush_fresh()
+        errors = list(targets.missing)
+        targets.missing.clear()
+        return sent, errors
+
+    in_worker = [False]
+    missing_errors: list[SiteError] = []
+    work = RenderWork(render, writer, after_chunk, lambda: in_worker.__setitem__(0, True))
+
+    def on_result(res: ChunkResult) -> None:
+        if not res.local:
+            for rec in res.records:
+                writer.record(*rec)
+        for path, error in res.errors:
+            diag.error(error)
+            result.skipped_pages.append(path)
+        if res.extra:
+            sent, errors = res.extra
+            bodies.update(sent)
+            missing_errors.extend(errors)
+
+    pending = list(gather)
+
+    def between() -> None:
+        """Render the feed pages whose bodies have all arrived, while the workers go on."""
+        if not pending:
+            return
+        ready = [(job, fp) for job, fp in pending
+                 if all(rel in bodies or rel not in keys for rel in job.bodies)]
+        if not ready and not parallel_done[0]:
+            return
+        if parallel_done[0]:
+            ready = list(pending)
+        for item in ready:
+            pending.remove(item)
+        on_result(render_chunk(work, ready))
+
+    parallel_done = [False]
+    tasks = order_tasks(local, wanted, 48)
+    jobs = request.jobs or config.jobs
+
+    render_pages(work, tasks, jobs, on_result, between)
+    parallel_done[0] = True
+    between()
+    flush_fresh()
+    targets.missing[:0] = missing_errors
+
+
+class BuildState:
+    """What one build can hand to the next in the same process (the preview server): loaded
+    articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
+    output: every entry is keyed by everything that decides it."""
+
+    MAX_BODIES = 4000
+
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
+        self.loader = ArticleLoader()
+        self.bodies: dict[str, RenderedBody] = {}  # body_key -> body
+        self._env = None
+        self._env_key: tuple | None = None
+
+    def environment(self, config: SiteConfig, asset_names: dict[str, str]):
+        key = (config.output_fingerprint(), str(config.root), templates_fingerprint(config),
+               tuple(sorted(asset_names.items())))
+        if self._env is None or key != self._env_key:
+            self._env = make_environment(config, asset_names, config.cache_path / "jinja")
+            self._env_key = key if self.keep else None
+        return self._env
+
+    def cached_bodies(self, keys: dict[str, str]) -> dict[str, RenderedBody]:
+        return {rel: self.bodies[key] for rel, key in keys.items() if key in self.bodies}
+
+    def remember(self, items: dict[str, RenderedBody]) -> None:
+        if not self.keep or os.environ.get("SITEGEN_WORKER"):
+            return
+        if len(self.bodies) + len(items) > self.MAX_BODIES:
+            self.bodies.clear()
+        self.bodies.update(items)
 
 
 def _copies(site: Site, assets, statics: list[str], config: SiteConfig) -> dict[str, tuple]:
@@ -258,6 +388,7 @@ class Builder:
 
     def __init__(self, request: BuildRequest) -> None:
         self.request = request
+        self.state = BuildState(keep=True)
 
     def run(self) -> BuildResult:
-        return build(self.request)
+        return build(self.request, self.state)

@@ -7,16 +7,55 @@ sitegen can never serve stale HTML. A damaged cache is discarded, never trusted.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.config import SiteConfig
 from sitegen.markdown import MARKDOWN_VERSION, RenderedBody
 
+_RENDERER_MODULES = ("markdown.py", "slugs.py")
+_code_fp: str | None = None
 
-def body_key(content_hash: str, raw_html: bool) -> str:
-    return f"{content_hash}:{MARKDOWN_VERSION}:{__version__}:{int(raw_html)}"
+
+def renderer_fingerprint() -> str:
+    """A hash of the Markdown renderer's source, so editing it (not only bumping
+    MARKDOWN_VERSION) never serves HTML rendered by the old code."""
+    global _code_fp
+    if _code_fp is None:
+        h = hashlib.sha1()
+        here = Path(__file__).resolve().parent
+        for name in _RENDERER_MODULES:
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _code_fp = h.hexdigest()[:16]
+    return _code_fp
+
+
+# Settings known not to shape a rendered body; every other one (including settings added later)
+# is part of the key, so a new Markdown option can never be served stale.
+_NOT_BODY_SETTINGS = ("title", "description", "author", "base_url", "per_page", "timezone", "theme",
+                      "permalink", "file_urls", "feed_limit", "summary_length", "date_format",
+                      "default_date", "teasers", "auto_tags", "max_auto_tags", "related", "search",
+                      "extra", "jobs", "content_dir", "seeds_dir", "output_dir", "static_dir",
+                      "templates_dir", "max_file_size", "language", "root")
+
+
+def body_settings(config: SiteConfig) -> str:
+    """A short hash of the settings that may shape rendered Markdown."""
+    data = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+            if f.name not in _NOT_BODY_SETTINGS}
+    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def body_key(content_hash: str, settings: str) -> str:
+    """Cache key of one body: its file's hash, the renderer's version and code, the settings."""
+    return f"{content_hash}:{MARKDOWN_VERSION}:{__version__}:{renderer_fingerprint()}:{settings}"
 
 
 class BodyCache:

@@ -86,6 +86,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if result.skipped_pages:
         console.warn(f"--keep-going: left out {len(result.skipped_pages)} page(s): "
                      + ", ".join(result.skipped_pages[:10]))
+    if result.diagnostics.errors:
+        files = sorted({str(e.path) for e in result.diagnostics.errors if e.path})
+        console.warn(f"--keep-going: left out what {len(files)} file(s) with errors hold: "
+                     + ", ".join(files[:10]) + (" ..." if len(files) > 10 else ""))
     return 1 if result.diagnostics.errors else 0
 
 
@@ -136,17 +140,26 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
 
     config = _config(args)
     return serve_site(config, host=args.host, port=args.port, drafts=args.drafts,
-                      open_browser=args.open, console=console)
+                      open_browser=args.open, console=console, poll=args.poll)
 
 
 def make_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", metavar="DIR", help="the site folder (default: the one holding "
-                        "site.yaml, here or above)")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="say more")
-    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    def common_options(defaults: bool) -> argparse.ArgumentParser:
+        # Accepted before and after the command; the subcommand's copy has no defaults of its
+        # own, else `sitegen --site DIR build` would lose DIR and build the current folder.
+        keep = {} if defaults else {"default": argparse.SUPPRESS}
+        options = argparse.ArgumentParser(add_help=False)
+        options.add_argument("--site", metavar="DIR", help="the site folder (default: the one "
+                             "holding site.yaml, here or above)", **keep)
+        options.add_argument("-v", "--verbose", action="count", help="say more",
+                             **(keep or {"default": 0}))
+        options.add_argument("-q", "--quiet", action="store_true", help="print errors only", **keep)
+        return options
+
+    common = common_options(defaults=False)
     parser = argparse.ArgumentParser(prog="sitegen", description="Static site generator for "
-                                     "news and blog article collections.", parents=[common])
+                                     "news and blog article collections.",
+                                     parents=[common_options(defaults=True)])
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -179,10 +192,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     p.add_argument("--drafts", action="store_true", help="include drafts")
     p.add_argument("--open", action="store_true", help="open the browser")
+    p.add_argument("--poll", action="store_true",
+                   help="poll for changes instead of OS events (network drives, some containers)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -202,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the disk, not the site: a full disk, a folder we may not write
+        where = f"{exc.filename}: " if exc.filename else ""
+        console.error(f"{where}{exc.strerror or exc}")
+        return 1
 
 
 if __name__ == "__main__":

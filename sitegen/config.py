@@ -60,8 +60,8 @@ class SiteConfig:
     search: bool = True
     image_widths: tuple[int, ...] = (480, 960, 1600)
     figures: bool = True  # a Markdown image with a title becomes <figure>
-    highlight_style: str = "friendly"
-    highlight_style_dark: str = "monokai"
+    highlight_style: str = "xcode"  # WCAG AA contrast on every token (see README)
+    highlight_style_dark: str = "github-dark"
     jobs: int = 0  # 0: one worker per core
     extra: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
 

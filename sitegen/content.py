@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.config import SiteConfig
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.foreign import convert as convert_foreign
+from sitegen.foreign import has_template_syntax, strip_block_attributes
 from sitegen.frontmatter import FrontMatter, split_front_matter
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.languages import is_language_code
@@ -69,6 +72,9 @@ class Article:
     words: int = 0
     reading_minutes: int = 1
     has_date: bool = True
+    image: str = ""  # the article's picture as written: front matter, else its first image
+    images: tuple[ImageRef, ...] = ()  # every image the body shows, with lines
+    links: tuple[str, ...] = ()  # links to other content files, as written
 
 
 def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], list[str]]:
@@ -88,7 +94,8 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             if link.is_symlink() and not is_inside(link, config.root):
                 diag.warn("symlink points outside the site; not followed", link)
                 dirs.remove(d)
-        files = sorted(f for f in files if not f.startswith(".") and not _is_backup(f))
+        files = sorted(f for f in files if not f.startswith(".") and not _is_backup(f)
+                       and not _outside_link(here / f, config, diag))
         index_files = [f for f in files if _is_index(f)] if rel_dir else []
         if index_files:
             dirs_copy = list(dirs)
@@ -97,7 +104,7 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             for d in dirs_copy:
                 for sub, _, subfiles in os.walk(here / d):
                     for f in sorted(subfiles):
-                        if not f.startswith("."):
+                        if not f.startswith(".") and not _outside_link(Path(sub) / f, config, diag):
                             resources.append((Path(sub) / f).relative_to(here).as_posix())
             for name in index_files:
                 lang = _lang_suffix(name)
@@ -122,6 +129,14 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             key = f"{rel_dir}/{stem}" if rel_dir else stem
             sources.append(SourceFile(path, rel, lang, key, None))
     return sources, statics
+
+
+def _outside_link(path: Path, config: SiteConfig, diag: Diagnostics) -> bool:
+    """A symlink leading out of the site is not followed: it could publish any file."""
+    if path.is_symlink() and not is_inside(path, config.root):
+        diag.warn("symlink points outside the site; not followed", path)
+        return True
+    return False
 
 
 def _is_backup(name: str) -> bool:
@@ -166,12 +181,41 @@ def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(value) from None
+            parsed = _other_date_formats(text)
     else:
         raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed
+
+
+_OTHER_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+                  "%a, %d %b %Y %H:%M:%S %z", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")
+
+
+_LENIENT_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+                           r"(?:\.\d+)?[^+-]*?(?:\s*([+-]\d{2}:?\d{2}))?\s*$")
+
+
+def _other_date_formats(text: str) -> dt.datetime:
+    """Other ways Pelican and Jekyll blogs write dates (2020/01/31, RFC 2822, January 31, 2020)."""
+    for fmt in _OTHER_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    # as lenient as Ruby's Time.parse: date, optional time, optional trailing offset, junk between
+    m = _LENIENT_DATE.match(text)
+    if not m:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, offset = m.groups()
+    tz = None
+    if offset:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
+    return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                       int(second or 0), tzinfo=tz)
 
 
 def _as_list(value: Any, split_spaces: bool = False) -> list[str]:
@@ -264,6 +308,12 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
 
     body = fm.body
     body_line = fm.body_line
+    body = strip_block_attributes(body)
+    if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
+        body, constructs = convert_foreign(body, body_line)
+        for construct in constructs:
+            diag.warn(construct.message(), display, construct.line,
+                      "see 'Moving from Hugo, Jekyll, Zola, Pelican or MkDocs' in the README")
     name_stem = Path(source.bundle).name if source.bundle else _strip_ext(Path(source.rel).name)
     if source.lang and not source.bundle:
         name_stem = name_stem[: -len(source.lang) - 1]
@@ -275,11 +325,15 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         err("title", "title: expected text")
         title = None
     title = str(title).strip() if title is not None else ""
+    if title and body.lstrip().startswith("#"):  # `# Same title` again atop the body: shown once
+        rest, rest_line, heading = _take_h1(body, body_line)
+        if heading and markdown_to_text(heading).casefold() == title.casefold():
+            body, body_line = rest, rest_line
     if not title:
         body, body_line, heading = _take_h1(body, body_line)
         if heading:
             title = markdown_to_text(heading)
-        elif fm.format == "none":
+        elif jekyll or fm.format == "none":  # Jekyll posts and MkDocs pages: from the file name
             title = (jekyll.group(4) if jekyll else name_stem).replace("-", " ").replace("_", " ").strip().capitalize()
             diag.warn("no title in front matter and no # heading; using the file name", display, 1,
                       "add 'title: ...' to the front matter")
@@ -289,12 +343,15 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     # dates
     date = None
     raw_date = lower.get("date")
-    updated_value = lower.get("updated", lower.get("lastmod", lower.get("modified")))
+    updated_value = lower.get("updated", lower.get("lastmod", lower.get("modified",
+                              lower.get("last_modified_at"))))  # Zola, Hugo, Pelican, Jekyll plugin
     if isinstance(raw_date, dict):  # MkDocs blog: date: {created: ..., updated: ...}
         updated_value = updated_value or raw_date.get("updated")
         raw_date = raw_date.get("created")
-    if raw_date is None:
-        raw_date = lower.get("publishdate", lower.get("pubdate"))
+    if raw_date is None:  # Hugo's aliases of publishDate (`published` is Jekyll's flag when boolean)
+        published = lower.get("published")
+        raw_date = lower.get("publishdate", lower.get("pubdate",
+                             None if isinstance(published, bool) else published))
     has_date = True
     if raw_date not in (None, ""):
         try:
@@ -317,6 +374,8 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
             key = next((k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated")
             err(key, f"{key}: cannot read {updated_value!r} as a date", DATE_HINT)
     publish_date = expiry_date = None
+    if "expirydate" not in lower and "unpublishdate" in lower:  # Hugo's alias
+        lower["expirydate"] = lower["unpublishdate"]
     for key in ("publishdate", "expirydate"):
         if lower.get(key) not in (None, ""):
             try:
@@ -343,15 +402,19 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     # taxonomies
     tags: list[str] = []
     categories: list[str] = []
+    # Jekyll reads `tags: a b` and `categories: a b` as two names; Pelican separates with commas
+    spaces = fm.format == "yaml"
     try:
-        tags = _as_list(lower.get("tags", taxonomies.get("tags", lower.get("keywords"))))
+        tags = _as_list(lower.get("tags", taxonomies.get("tags", lower.get("keywords"))), spaces)
     except ValueError:
         err("tags", "tags: expected a list of names or a comma-separated string")
     try:
         cats = lower.get("categories", taxonomies.get("categories"))
-        if cats is None:
-            cats = lower.get("category")
-        categories = _as_list(cats, split_spaces=True)
+        if cats is not None:
+            categories = _as_list(cats, spaces)
+        elif lower.get("category") not in (None, ""):
+            category = lower["category"]  # one name (Jekyll, Pelican), even with spaces
+            categories = _as_list([category] if isinstance(category, str) else category)
     except ValueError:
         err("categories", "categories: expected a list of names or a string")
 
@@ -372,7 +435,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         author = config.author
 
     # status
-    draft = _truthy(lower.get("draft", False))
+    draft = _truthy(lower.get("draft", False)) or "_drafts/" in f"/{source.rel}"  # Jekyll _drafts/
     if "published" in lower and not _truthy(lower["published"]):
         draft = True
     status = str(lower.get("status", "")).strip().lower()
@@ -387,7 +450,10 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         aliases = []
 
     # summary: front matter, then a <!--more--> divider, then the first paragraph
+    separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
     more = MORE_RE.search(body)
+    if isinstance(separator, str) and separator.strip() and separator in body:
+        more = re.compile(re.escape(separator)).search(body)
     summary_value = lower.get("summary", lower.get("description", lower.get("excerpt")))
     if isinstance(summary_value, str) and summary_value.strip():
         summary = markdown_to_text(summary_value)
@@ -405,6 +471,15 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         diag.warn(f"lang {lang!r} is not a language code; using {config.language}", display, fm.line_of("lang"))
         lang = config.language
     translation_key = str(lower.get("translationkey") or source.translation_key)
+    if fm.format == "pelican" and slug_value not in (None, "") and not lower.get("translationkey"):
+        translation_key = f"slug:{slug}"  # Pelican pairs translations by slug (`Lang:` differs)
+
+    images = tuple(scan_images(body, body_line))
+    for ref in images:
+        if ref.alt is None or (not ref.raw and not ref.alt.strip()):  # raw alt="": decorative
+            diag.warn(f"image without alt text: {ref.src}", display, ref.line,
+                      "describe the picture for readers who cannot see it: ![what it shows](...)")
+    image = _front_matter_image(lower) or (images[0].src if images else "")
 
     if len(diag.errors) > errors_before:
         return None
@@ -416,8 +491,24 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         translation_key=translation_key, body=body, body_line=body_line,
         content_hash=content_hash, meta=meta, bundle=source.bundle, resources=source.resources,
         publish_date=publish_date, expiry_date=expiry_date, words=word_count(plain),
-        reading_minutes=reading_minutes(plain), has_date=has_date,
+        reading_minutes=reading_minutes(plain), has_date=has_date, image=image, images=images,
+        links=tuple(scan_content_links(body)),
     )
+
+
+def _front_matter_image(lower: dict[str, Any]) -> str:
+    """The picture named in front matter: Jekyll/Hugo `image`, Hugo `images`, `cover`,
+    `featured_image`, Zola `[extra] image`."""
+    extra = lower.get("extra") if isinstance(lower.get("extra"), dict) else {}
+    for value in (lower.get("image"), lower.get("images"), lower.get("cover"),
+                  lower.get("featured_image"), lower.get("og_image"), extra.get("image")):
+        if isinstance(value, list) and value:
+            value = value[0]
+        if isinstance(value, dict):
+            value = value.get("path") or value.get("image") or value.get("src")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def _take_h1(body: str, body_line: int) -> tuple[str, int, str | None]:

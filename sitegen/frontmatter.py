@@ -54,7 +54,7 @@ def split_front_matter(text: str, path: Path | str) -> FrontMatter:
         return _fenced(text, "---", "yaml", path)
     if first == "+++":
         return _fenced(text, "+++", "toml", path)
-    if text.lstrip().startswith("{"):
+    if re.match(r"\s*\{\s*(\"|\}[ \t]*(\n|$))", text[:200]):  # `{"title": ...`, not `{{< shortcode >}}`
         return _json(text, path)
     m = re.match(r"^([A-Za-z][\w -]*):", first)
     if m and m.group(1).strip().lower() in _PELICAN_KEYS:
@@ -89,13 +89,19 @@ def _key_lines(raw: str, first_line: int, fmt: str) -> dict[str, int]:
 
 
 def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
-    if _nesting_depth(raw) > MAX_NESTING:
-        raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2)
+    # Depth is checked after loading (_check_size): libyaml stops at 1000 levels itself, the
+    # pure-Python loader with a RecursionError, and brackets or indentation in the text can
+    # not be counted up front, as they may be inside a string (a title of `[[[[...`).
     try:
         data = yaml.load(raw, Loader=_YAMLLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and mark.line >= raw.count("\n"):
+            mark = context  # the problem is "end of text": where the unclosed thing opened says more
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
+            raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2) from None
         raise SiteError(
             f"invalid YAML front matter: {problem}", path, mark.line + 2 if mark else 2,
             "quote values that contain ': ', '#' or start with a special character",
@@ -103,18 +109,6 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
     except RecursionError:
         raise SiteError("front matter is nested too deeply", path, 2) from None
     return _check_mapping(data, path, "YAML")
-
-
-def _nesting_depth(raw: str) -> int:
-    depth = best = 0
-    for ch in raw:
-        if ch in "[{":
-            depth += 1
-            best = max(best, depth)
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-    indent = max((len(line) - len(line.lstrip(" ")) for line in raw.split("\n")), default=0)
-    return max(best, indent // 2)
 
 
 def _check_mapping(data: Any, path: Path | str, fmt: str) -> dict[str, Any]:
@@ -161,6 +155,8 @@ def _check_size(data: Any, path: Path | str) -> None:
 def _parse_toml(raw: str, path: Path | str) -> dict[str, Any]:
     try:
         data = tomllib.loads(raw)
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         line = int(m.group(1)) + 1 if m else 2
@@ -175,6 +171,8 @@ def _json(text: str, path: Path | str) -> FrontMatter:
     start = len(text) - len(text.lstrip())
     try:
         data, end = decoder.raw_decode(text, start)
+    except RecursionError:
+        raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 1) from None
     except json.JSONDecodeError as exc:
         raise SiteError(f"invalid JSON front matter: {exc.msg}", path, exc.lineno,
                         "JSON needs double-quoted keys and no trailing commas") from None

@@ -52,14 +52,16 @@ def seed_files(config: SiteConfig, diag: Diagnostics) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
-    for path in sorted(folder.rglob("*.txt")):
+    for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_symlink() and not is_inside(path, config.root):
-            diag.warn("symlink points outside the site; not followed", path)
+            if path.suffix == ".txt" or path.is_dir():  # rglob never enters a symlinked folder
+                diag.warn("symlink points outside the site; not followed", path)
             continue
-        found.append(path)
+        if path.suffix == ".txt" and path.is_file():
+            found.append(path)
     return found
 
 
@@ -141,6 +143,7 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
     entries: dict[str, Any] = manifest["seeds"]
     seeds = seed_files(config, diag)
     taken: set[str] | None = None
+    known_tags: dict[str, str] | None = None
     changed_manifest = False
     from sitegen import autotags
 
@@ -206,7 +209,11 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             taken.add(slug)
         tags = list(seed.tags)
         if not tags and config.auto_tags:
-            tags = autotags.propose_tags(seed, config)
+            if known_tags is None:  # tag spellings already in use, read once when first needed
+                known_tags = autotags.collection_tags(sorted(content_dir.rglob("*.md")))
+            tags = autotags.propose_tags(seed, config, known_tags)
+        if known_tags is not None:
+            autotags.remember_tags(known_tags, tags)
         text = render_content(seed, slug, date, f"{config.seeds_dir}/{key}", tags, config)
         blob = text.encode("utf-8")
         if force and target.is_file() and entry and sha1_bytes(target.read_bytes()) != entry.get("content_sha"):

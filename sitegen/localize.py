@@ -4,24 +4,34 @@ Rewrites every local reference in an article body so it works wherever the page 
 site-root paths (`/images/x.png`) become relative (subpath hosting, file://); references to a
 bundle's files, to files beside the content, or to `static/` resolve in that order; links to
 other content files (`other.md`, Zola `@/other.md`, Pelican `{filename}`) become article URLs.
-Feeds get absolute URLs instead. A missing local image is an error naming file and line.
+Feeds get absolute URLs instead. `<img>` tags also get their size, `srcset` and lazy loading
+from images.py. `check_references` runs for every article before pages are rendered: it reports
+missing images (file and line) and gives what the article's references resolve to, which
+the build folds into the page fingerprint so a changed image or moved target re-renders it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html as htmllib
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content import CONTENT_EXTENSIONS, Article
 from sitegen.errors import SiteError
 from sitegen.urls import absolute_url, is_local, relative_url
 
+if TYPE_CHECKING:
+    from sitegen.images import ImageSet
+
 _ATTR = re.compile(r"""(\s(?:src|href|poster)=)(?:"([^"]*)"|'([^']*)')""")
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
-_PELICAN = re.compile(r"^\{(static|attach|filename)\}")
+_IMG_OR_ATTR = re.compile(r"(?P<img><img\b[^>]*>)|" + _ATTR.pattern, re.I)
+_FIGURE = re.compile(r"<figure>(<img\b[^>]*>)<figcaption>.*?</figcaption></figure>", re.S)
+MISSING_IMAGE_HINT = "put the file in the article's folder (page bundle) or in static/"
+_PELICAN = re.compile(r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)")  # {x} or |x|
 
 
 @dataclass
@@ -33,8 +43,8 @@ class LinkTargets:
     bundle_urls: dict[str, str]  # bundle folder -> URL where its files are copied
     file_urls: bool = False
     base_url: str = ""
-    # optional: turns a resolved <img> tag into its responsive form (images.py)
-    image_hook: Callable[[str, str, str, str], str] | None = None
+    images: ImageSet | None = None  # sizes and resized copies (images.py); None: plain <img>
+    figures: bool = True  # config.figures: titled images stay <figure>
     missing: list[SiteError] = field(default_factory=list)
 
 
@@ -58,8 +68,9 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
                          else path.lstrip("/")]
     if path.lower().endswith(CONTENT_EXTENSIONS):
         for cand in candidates_md:
-            if cand in targets.articles:
-                return targets.articles[cand] + suffix
+            for name in _content_names(cand):
+                if name in targets.articles:
+                    return targets.articles[name] + suffix
         return None
     if path.startswith("/"):
         clean = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
@@ -75,9 +86,54 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
     return None
 
 
+def _content_names(path: str) -> list[str]:
+    """`x.md` also finds `x.markdown` (any content extension) and the bundle `x/index.md`;
+    Jekyll's `_posts/x.md` also finds `x.md` (posts copied without their folder)."""
+    names = []
+    for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):  # Jekyll's folders
+        stem = where.rsplit(".", 1)[0]
+        names += [where, *(stem + ext for ext in CONTENT_EXTENSIONS),
+                  *(f"{stem}/index{ext}" for ext in CONTENT_EXTENSIONS)]
+    return names
+
+
 def _line_of(article: Article, ref: str) -> int:
     pos = article.body.find(ref)
     return article.body_line + article.body.count("\n", 0, pos) if pos >= 0 else article.body_line
+
+
+def _is_remote(ref: str) -> bool:
+    return not is_local(ref) and not ref.startswith(("{", "@/"))
+
+
+def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[SiteError]]:
+    """(what the article's images and content links resolve to, errors for missing ones).
+
+    Cheap enough to run for every article of every build: no file is opened."""
+    if not article.images and not article.links:
+        return "", []
+    parts: list[str] = []
+    errors: list[SiteError] = []
+    for ref in article.images:
+        if _is_remote(ref.src) or ref.src.startswith("data:"):
+            continue
+        target = resolve(ref.src, article, targets)
+        path = target.split("?")[0].split("#")[0] if target else None
+        if path is None or path not in targets.files:
+            errors.append(SiteError(f"image not found: {ref.src}", article.source, ref.line,
+                                    MISSING_IMAGE_HINT))
+            parts.append(f"{ref.src}>missing")
+            continue
+        token = targets.images.token(path) if targets.images is not None else ""
+        parts.append(f"{ref.src}>{target}:{token}")
+    for link in article.links:
+        target = resolve(link, article, targets)
+        parts.append(f"{link}>{target}")
+        if target is None:
+            errors.append(SiteError(f"link to a content file that does not exist: {link}",
+                                    article.source, _line_of(article, link),
+                                    "check the file name; links are relative to the article's folder"))
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16], errors
 
 
 def localize_html(html: str, article: Article, page_url: str, targets: LinkTargets,
@@ -89,41 +145,79 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
             return absolute_url(url, targets.base_url) if targets.base_url else url
         return relative_url(url, page_url, targets.file_urls)
 
-    def replace_attr(m: re.Match) -> str:
-        value = m.group(2) if m.group(2) is not None else m.group(3)
-        is_src = not m.group(1).strip().startswith("href")
-        if not is_local(value) and not value.startswith(("{", "@/")):
-            return m.group(0)
-        import html as htmllib
-
+    def localized(value: str, is_src: bool) -> tuple[str | None, str | None]:
+        """(site-root target, written value) of one attribute value; target None if unresolved."""
+        if _is_remote(value):
+            return None, None
         ref = htmllib.unescape(value)
         target = resolve(ref, article, targets)
-        if target is None:
-            if is_src:
-                targets.missing.append(SiteError(
-                    f"image not found: {ref}", display_path, _line_of(article, value),
-                    "put the file in the article's folder (page bundle) or in static/"))
-                return m.group(0)
-            if ref.lower().split("#")[0].endswith(CONTENT_EXTENSIONS):
-                targets.missing.append(SiteError(
-                    f"link to a content file that does not exist: {ref}", display_path,
-                    _line_of(article, value)))
-            return m.group(0)
+        if target is None:  # missing images and content files: reported by check_references
+            return None, None
         if is_src and target.split("?")[0].split("#")[0] not in targets.files:
-            targets.missing.append(SiteError(
-                f"image not found: {ref}", display_path, _line_of(article, value),
-                "put the file in the article's folder (page bundle) or in static/"))
+            return None, None  # a missing image: reported by check_references
+        return target, htmllib.escape(link(target), quote=True)
+
+    first_image = [True]
+
+    def replace_img(tag: str) -> str:
+        m = _ATTR.search(tag)
+        while m and not m.group(1).strip().lower().startswith("src"):
+            m = _ATTR.search(tag, m.end())
+        target = None
+        if m:
+            value = m.group(2) if m.group(2) is not None else m.group(3)
+            target, written = localized(value, True)
+            if written is not None:
+                tag = f'{tag[:m.start()]}{m.group(1)}"{written}"{tag[m.end():]}'
+        if targets.images is not None and page_url:
+            tag = targets.images.img_tag(tag, target, page_url, targets.file_urls, first_image[0])
+        first_image[0] = False
+        return tag
+
+    def replace(m: re.Match) -> str:
+        if m.group("img") is not None:
+            return replace_img(m.group("img"))
+        value = m.group(3) if m.group(3) is not None else m.group(4)
+        is_src = not m.group(2).strip().lower().startswith("href")
+        _, written = localized(value, is_src)
+        if written is None:
             return m.group(0)
-        return f'{m.group(1)}"{htmllib.escape(link(target), quote=True)}"'
+        return f'{m.group(2)}"{written}"'
 
-    out = _ATTR.sub(replace_attr, html)
-    if targets.image_hook is not None and page_url:
-        first = [True]
+    if not targets.figures and "<figure><img" in html:
+        html = _FIGURE.sub(r"<p>\1</p>", html)
+    return _IMG_OR_ATTR.sub(replace, html)
 
-        def hook(m: re.Match) -> str:
-            tag = targets.image_hook(m.group(0), page_url, display_path, "eager" if first[0] else "lazy")
-            first[0] = False
-            return tag
 
-        out = _IMG_TAG.sub(hook, out)
-    return out
+def add_reference_fingerprints(jobs: list, pages: list[Article], targets: LinkTargets) -> list[SiteError]:
+    """Put what each article page's images and links resolve to into its context (so its
+    fingerprint changes with them) and return the missing-image errors of every article."""
+    by_rel = {a.rel: a for a in pages}
+    errors: list[SiteError] = []
+    for job in jobs:
+        if job.kind != "article" or not job.bodies:
+            continue
+        article = by_rel.get(job.bodies[0])
+        if article is None or (not article.images and not article.links and not article.image):
+            continue
+        digest, missing = check_references(article, targets)
+        job.context["references"] = digest
+        errors.extend(missing)
+        _set_page_image(job.context, article, targets)
+    return errors
+
+
+def _set_page_image(context: dict, article: Article, targets: LinkTargets) -> None:
+    """The article's picture (front matter, else its first image) as a site-root URL, for
+    Open Graph and structured data; a remote picture stays as it is."""
+    if not article.image:
+        return
+    if _is_remote(article.image):
+        url = article.image if article.image.startswith(("http://", "https://")) else ""
+    else:
+        target = resolve(article.image, article, targets)
+        url = target if target and target.split("?")[0].split("#")[0] in targets.files else ""
+    if url:
+        context.setdefault("page", {})["image"] = url
+        if isinstance(context.get("article"), dict):
+            context["article"]["image"] = url

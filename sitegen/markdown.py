@@ -2,7 +2,8 @@
 
 CommonMark plus GFM tables, strikethrough and task lists, footnotes, definition lists,
 admonitions (`!!! note` and `:::note`), heading ids (`## Title {#id}` or generated, unique),
-`[TOC]`, and Pygments highlighting with CSS classes. The output is "portable" HTML: links are as
+`[TOC]`, Pygments highlighting with CSS classes, and an image with a title alone in its paragraph
+as `<figure>` with a `<figcaption>` (`localize.py` turns it back when `figures: false`). The output is "portable" HTML: links are as
 written; `localize.py` later makes them relative to the page that shows them.
 """
 
@@ -30,7 +31,7 @@ from pygments.util import ClassNotFound
 from sitegen.slugs import slugify
 
 # Bump when the HTML this module produces changes, so cached bodies are rendered again.
-MARKDOWN_VERSION = "1"
+MARKDOWN_VERSION = "3"
 ADMONITION_KINDS = ("note", "tip", "info", "warning", "danger", "caution", "important", "abstract",
                     "success", "question", "failure", "bug", "example", "quote")
 
@@ -56,7 +57,7 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code class="language-{html.escape(name)}">{inner}</code></pre>\n'
 
 
-_HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w:-]+)+)\s*\}\s*$")
+_HEADING_ATTRS = re.compile(r"\s*\{:?((?:\s*[#.][\w:-]+)+)\s*\}\s*$")  # {#id} or kramdown {: #id}
 
 
 def _heading_attrs(state: StateCore) -> None:
@@ -82,6 +83,36 @@ def _heading_attrs(state: StateCore) -> None:
                 classes.append(part[1:])
         if classes:
             token.attrSet("class", " ".join(classes))
+
+
+_FENCE_ATTRS = re.compile(r"^\s*\{([^}]*)\}")
+
+
+def _fence_info(state: StateCore) -> None:
+    """```` ``` { .yaml .annotate } ```` (Python-Markdown attr_list, kramdown): the first class
+    is the language, as those generators read it."""
+    for token in state.tokens:
+        if token.type == "fence" and token.info.lstrip().startswith("{"):
+            m = _FENCE_ATTRS.match(token.info)
+            classes = re.findall(r"\.([\w+#-]+)", m.group(1)) if m else []
+            token.info = classes[0] if classes else ""
+
+
+def _figures(state: StateCore) -> None:
+    """A paragraph holding only `![alt](src "title")` becomes a figure captioned by the title."""
+    tokens = state.tokens
+    for i in range(len(tokens) - 2):
+        opening, inline, closing = tokens[i: i + 3]
+        if (opening.type != "paragraph_open" or opening.hidden or inline.type != "inline"
+                or closing.type != "paragraph_close" or not inline.children):
+            continue
+        children = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+        if len(children) != 1 or children[0].type != "image" or not children[0].attrGet("title"):
+            continue
+        opening.tag = closing.tag = "figure"
+        caption = Token("html_inline", "", 0)
+        caption.content = f"<figcaption>{html.escape(str(children[0].attrGet('title')))}</figcaption>"
+        inline.children = [*children, caption]
 
 
 def _toc_rule(state: StateCore) -> None:
@@ -130,10 +161,40 @@ def make_parser(raw_html: bool) -> MarkdownIt:
     md.use(attrs_block_plugin)
     md.use(attrs_plugin, after=("image", "link_close", "code_inline"))
     md.core.ruler.push("heading_attrs", _heading_attrs)
+    md.core.ruler.push("figures", _figures)
+    md.core.ruler.push("fence_info", _fence_info)
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#",
            slug_func=_heading_slug)
     md.core.ruler.push("toc", _toc_rule)
+    _accessible_blocks(md)
     return md
+
+
+def _accessible_blocks(md: MarkdownIt) -> None:
+    """WCAG fixes (axe-core): code blocks and tables may scroll sideways, so keyboard users must
+    be able to focus them; a task list checkbox needs an accessible name."""
+    default_fence = md.renderer.rules["fence"]
+    default_item = md.renderer.rules["list_item_open"]
+
+    def fence(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        return default_fence(tokens, idx, options, env).replace("<pre", '<pre tabindex="0"', 1)
+
+    def table_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        tokens[idx].attrSet("tabindex", "0")
+        return self.renderToken(tokens, idx, options, env)
+
+    def list_item_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        out = default_item(tokens, idx, options, env)
+        meta = tokens[idx].meta or {}
+        if "checked" in meta:
+            label = "done" if meta["checked"] else "not done"
+            out = out.replace('<input class="task-list-item-checkbox"',
+                              f'<input class="task-list-item-checkbox" aria-label="{label}"', 1)
+        return out
+
+    md.add_render_rule("fence", fence)
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("list_item_open", list_item_open)
 
 
 def _container_render(kind: str):

@@ -17,6 +17,7 @@ from sitegen.content import Article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.languages import text_direction
 from sitegen.model import Site, Term
+from sitegen.related import cached_related_articles
 from sitegen.urls import output_path
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -43,13 +44,15 @@ def _iso(value) -> str:
 
 def listing_view(article: Article, site: Site, tag_terms: dict[str, Term]) -> dict[str, Any]:
     config = site.config
-    local = article.date.astimezone(config.tz)
+    local = article.date  # shown in its own UTC offset, as written in the article
     return {
         "title": article.title,
         "url": site.url(article),
         "date": _iso(article.date),
         "date_display": local.strftime(config.date_format) if article.has_date else "",
         "updated": _iso(article.updated),
+        "updated_display": article.updated.astimezone(config.tz).strftime(config.date_format)
+        if article.updated else "",
         "summary": article.summary,
         "author": article.author,
         "tags": [{"name": tag_terms[k].name, "url": tag_terms[k].url}
@@ -72,13 +75,33 @@ def _page_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
+PAGE_WINDOW = 2  # numbered links either side of the current page
+
+
+def page_numbers(number: int, total: int, window: int = PAGE_WINDOW) -> list[int]:
+    """The page numbers a pager shows: first, last, and `window` either side of the current
+    one; 0 marks a gap. Bounded, so a 1,000-page listing does not put 1,000 links on each page."""
+    shown = sorted({1, total, *range(max(1, number - window), min(total, number + window) + 1)})
+    out: list[int] = []
+    for n in shown:
+        if out and n - out[-1] == 2:
+            out.append(n - 1)  # a gap of one page is shown as that page
+        elif out and n - out[-1] > 2:
+            out.append(0)
+        out.append(n)
+    return out
+
+
 def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
     return {
         "number": number,
         "total": total,
         "prev_url": _page_url(base, number - 1) if number > 1 else "",
         "next_url": _page_url(base, number + 1) if number < total else "",
-        "pages": [{"number": n, "url": _page_url(base, n)} for n in range(1, total + 1)],
+        "first_url": base,
+        "last_url": _page_url(base, total),
+        "pages": [{"number": n, "url": _page_url(base, n) if n else "", "gap": not n}
+                  for n in page_numbers(number, total)],
     }
 
 
@@ -92,6 +115,7 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
     default_page = {"lang": config.language, "dir": text_direction(config.language)}
 
     # article pages
+    related = cached_related_articles(site.pages, config.related, config.cache_path)
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
         view = dict(views[article.rel])
@@ -124,7 +148,7 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
             "article": view,
             "prev": views[older.rel] if older else None,
             "next": views[newer.rel] if newer else None,
-            "related": [],
+            "related": [views[r] for r in related.get(article.rel, ())],
         }
         jobs.append(PageJob(site.url(article), "article.html", "article", context, article.source,
                             (article.rel,)))
@@ -148,8 +172,9 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
             continue
         prefix = "/tags/" if kind == "tag" else "/categories/"
         overview = [{"name": t.name, "url": t.url, "count": len(t.articles), "slug": t.slug} for t in terms]
-        jobs.append(PageJob(prefix, "terms.html", f"{kind}s",
-                            {"page": {**default_page, "kind": f"{kind}s", "title": label,
+        overview_kind = label.lower()  # "tags" or "categories"
+        jobs.append(PageJob(prefix, "terms.html", overview_kind,
+                            {"page": {**default_page, "kind": overview_kind, "title": label,
                                       "description": f"All {label.lower()} of {config.title}"},
                              "terms": overview, "taxonomy": kind}, f"{label.lower()} overview"))
         for term in terms:
@@ -188,6 +213,11 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
     jobs.append(PageJob("/404.html", "404.html", "404",
                         {"page": {**default_page, "kind": "404", "title": "Page not found",
                                   "description": "", "noindex": True}}, "404 page"))
+    if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
+        jobs.append(PageJob("/search/", "search.html", "search",
+                            {"page": {**default_page, "kind": "search", "title": "Search",
+                                      "description": f"Search {config.title}", "noindex": True}},
+                            "search page"))
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
         ({"loc": j.url, "lastmod": (j.context["page"].get("updated") or j.context["page"].get("date") or "")[:10]}

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -56,15 +57,25 @@ def make_environment(config: SiteConfig, asset_names: dict[str, str],
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
 
+    base_path = urlsplit(config.base_url).path.rstrip("/") if config.base_url else ""
+
+    def link(target: str, page: dict) -> str:
+        if page.get("kind") == "404" and config.base_url and target.startswith("/"):
+            # Hosts show 404.html at whatever address was missed, at any depth, so a relative
+            # link cannot work there; the path of base_url does.
+            return quote(base_path + target, safe="/:@!$&'()*+,;=-._~%#")
+        return relative_url(target, page["url"], config.file_urls)
+
     @jinja2.pass_context
     def url(ctx: jinja2.runtime.Context, target: str) -> str:
-        return relative_url(target, ctx["page"]["url"], config.file_urls)
+        return link(target, ctx["page"])
 
     @jinja2.pass_context
     def asset(ctx: jinja2.runtime.Context, name: str) -> str:
         if name not in asset_names:
-            raise SiteError(f"asset('{name}'): no such file in the theme or site static/ folder")
-        return relative_url(asset_names[name], ctx["page"]["url"], config.file_urls)
+            raise SiteError(f"asset('{name}'): no such file in the theme or site static/ folder",
+                            hint="put it in static/ (or the theme's static/)")
+        return link(asset_names[name], ctx["page"])
 
     def abs_url(target: str) -> str:
         return absolute_url(target, config.base_url)
@@ -96,6 +107,17 @@ def template_error(exc: BaseException, template_dirs_: list[Path]) -> SiteError:
                          exc.lineno)
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(f"template not found: {exc.name}", hint="add it to templates/ or the theme")
+    where = _template_frame(exc)
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined value in template: {message}"
+    if where:
+        return SiteError(message, _short(where[0]), where[1])
+    return SiteError(f"template error: {message}")
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in the traceback (Jinja maps lines to the source)."""
     tb = exc.__traceback__
     where: tuple[str, int] | None = None
     while tb is not None:
@@ -103,12 +125,7 @@ def template_error(exc: BaseException, template_dirs_: list[Path]) -> SiteError:
         if filename.endswith((".html", ".xml", ".txt")) or "templates" in filename:
             where = (filename, tb.tb_lineno)
         tb = tb.tb_next
-    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-    if isinstance(exc, jinja2.UndefinedError):
-        message = f"undefined value in template: {message}"
-    if where:
-        return SiteError(message, _short(where[0]), where[1])
-    return SiteError(f"template error: {message}")
+    return where
 
 
 def render_job(env: jinja2.Environment, job: PageJob,
@@ -131,12 +148,18 @@ def render_job(env: jinja2.Environment, job: PageJob,
         context["article"] = article
     elif job.kind == "feed":
         feed = dict(context["feed"])
-        feed["entries"] = [dict(e, content=body_html(e["body"], "")[0]) for e in feed["entries"]]
+        # absolute links with a base_url; else relative to the feed, which readers resolve
+        where = "" if env.globals["site"]["base_url"] else job.url
+        feed["entries"] = [dict(e, content=body_html(e["body"], where)[0]) for e in feed["entries"]]
         context["feed"] = feed
     try:
         template = env.get_template(job.template)
         return template.render(context).encode("utf-8")
-    except SiteError:
+    except SiteError as exc:
+        if exc.path is None:  # raised by a helper such as asset(): say which template called it
+            where = _template_frame(exc)
+            if where:
+                exc.path, exc.line = _short(where[0]), where[1]
         raise
     except jinja2.TemplateError as exc:
         raise template_error(exc, []) from None

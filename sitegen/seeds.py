@@ -70,7 +70,7 @@ def parse_seed(text: str, path: Path | str, teaser_patterns: tuple[str, ...] = (
     """Split seed text into its parts; raises SiteError for a seed that has no usable title."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     index = 0
-    while index < len(lines) and not lines[index].strip():
+    while index < len(lines) and not _clean(lines[index]):  # a line of control characters is blank
         index += 1
     if index == len(lines):
         raise SiteError("empty seed: no title line", path, hint="the first non-empty line is the title")

@@ -1,7 +1,8 @@
 """Plain-text views of Markdown: first paragraph for summaries, word counts, reading time. Pure.
 
-Word counts treat each CJK character (Chinese, Japanese, Korean scripts are written without
-spaces) as a word, as readers of those scripts count, and everything else by whitespace runs.
+Word counts treat each Chinese or Japanese character (written without spaces) as a word, as
+readers of those scripts count, and everything else by whitespace runs: Korean, Arabic, Hebrew,
+Cyrillic and the like put spaces between words. Punctuation (also CJK full-width) is not a word.
 """
 
 from __future__ import annotations
@@ -9,22 +10,31 @@ from __future__ import annotations
 import html
 import re
 
-_CJK = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f\uff00-\uffef]"
-)
-_WORD = re.compile(r"[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Han ideographs, kana and half-width katakana; not Hangul (spaced) nor CJK punctuation
+_CJK_CHARS = "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_WORD = re.compile(f"[^\\s{_CJK_CHARS}]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 WORDS_PER_MINUTE = 220
 CJK_CHARS_PER_MINUTE = 500
 
 
+# ASCII text (most of it) is counted with bytes operations in C: punctuation is deleted, the
+# rare control characters str.isspace() counts as spaces become spaces, and the runs that are
+# left are exactly the whitespace runs holding a letter or digit.
+_ASCII_SPACES = bytes.maketrans(bytes(range(0x1C, 0x20)), b"    ")
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum() and not chr(c).isspace())
+
+
 def word_count(text: str) -> int:
+    if text.isascii():
+        return len(text.encode("ascii").translate(_ASCII_SPACES, _ASCII_NOT_ALNUM).split())
     cjk = len(_CJK.findall(text))
     return cjk + sum(1 for w in _WORD.findall(text) if any(c.isalnum() for c in w))
 
 
 def reading_minutes(text: str) -> int:
-    cjk = len(_CJK.findall(text))
+    cjk = 0 if text.isascii() else len(_CJK.findall(text))
     words = word_count(text) - cjk
     minutes = words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE
     return max(1, round(minutes))

@@ -5,14 +5,18 @@ not change are hard links to the old ones (so their modification time stays, and
 CDN sends only what changed), new bytes are written fresh, files sitegen did not write are
 carried over, and files it wrote before but no longer plans are dropped. Then the staged
 folder is exchanged with the output in one atomic rename (Linux renameat2 RENAME_EXCHANGE;
-elsewhere two renames with recovery). A build that is killed or fails leaves the old output.
+elsewhere two renames, and the next build puts the old folder back if killed between them).
+A build that is killed or fails leaves the old output; the next build removes its leftovers.
 
 A manifest (`.sitegen-manifest.json` inside the output) records each file sitegen wrote with
 its hash and the fingerprint of what it was rendered from, and marks the folder as ours.
+Anything else in the folder belongs to the user: it is carried into every new build, and a
+generated file that would replace it is an error unless the build was forced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -39,7 +43,10 @@ class Manifest:
     def load(cls, output: Path) -> Manifest:
         try:
             data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-            return cls(data.get("files", {}), True)
+            files = data.get("files", {})
+            if not isinstance(files, dict):
+                raise ValueError("files")
+            return cls(files, True)
         except (OSError, ValueError, AttributeError):
             return cls()
 
@@ -48,37 +55,77 @@ class Manifest:
         return (json.dumps(data, indent=0, sort_keys=True) + "\n").encode()
 
 
+def _label(folder: Path, site: Path) -> str:
+    try:
+        return folder.relative_to(site).as_posix() + "/"
+    except ValueError:
+        return str(folder)
+
+
 def check_output_folder(output: Path, root: Path, protected: list[Path], force: bool) -> None:
-    """Refuse output folders where a build could destroy a person's files."""
+    """Refuse output folders where a build could destroy a person's files.
+
+    `protected` are source folders (content, seeds, themes, ...): the output may be neither
+    inside one nor hold one. Raises SiteError before anything is touched."""
     out = output.resolve()
     site = root.resolve()
+    hint = "use a folder of its own such as build/ (output_dir in site.yaml, or --output)"
     if out == site or site.is_relative_to(out):
-        raise SiteError(f"output folder {output} is the site folder or contains it",
-                        hint="use a folder of its own such as build/")
+        raise SiteError(f"output folder {output} is the site folder or contains it; nothing was changed",
+                        hint=hint)
     for folder in protected:
-        if out == folder.resolve() or out.is_relative_to(folder.resolve()):
-            raise SiteError(f"output folder {output} is inside {folder.name}/, which holds your sources",
-                            hint="use a folder of its own such as build/")
+        folder = folder.resolve()
+        if out.is_relative_to(folder) or folder.is_relative_to(out):
+            raise SiteError(
+                f"output folder {output} overlaps {_label(folder, site)}, which holds your sources; "
+                "nothing was changed", hint=hint)
     if out.exists() and not out.is_dir():
-        raise SiteError(f"output path {output} exists and is not a folder")
+        raise SiteError(f"output path {output} exists and is not a folder; nothing was changed",
+                        hint=hint)
     if out.is_dir() and not (out / MANIFEST).exists() and any(out.iterdir()) and not force:
         raise SiteError(
             f"output folder {output} is not empty and was not made by sitegen; nothing was changed",
             hint="choose an empty folder, or pass --force to build into it (its files are kept)")
 
 
-def cleanup_leftovers(output: Path) -> None:
-    """Remove staging folders of builds that were killed, and recover a half-finished swap."""
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _leftover_pid(name: str, prefix: str) -> int | None:
+    tail = name[len(prefix):]
+    return int(tail) if tail.isdigit() else None
+
+
+def cleanup_leftovers(output: Path) -> list[Path]:
+    """Remove staging folders of builds that died, and put back an output folder that a killed
+    fallback swap left renamed aside. Folders of builds still running are left alone."""
     parent = output.parent
     if not parent.is_dir():
-        return
+        return []
     prefix_stage = f".{output.name}{STAGING_MARK}"
     prefix_old = f".{output.name}{OLD_MARK}"
-    for entry in parent.iterdir():
-        if entry.name.startswith(prefix_old) and not output.exists():
-            os.rename(entry, output)  # killed between the two renames of the fallback swap
-        elif entry.name.startswith((prefix_stage, prefix_old)):
-            shutil.rmtree(entry, ignore_errors=True)
+    removed = []
+    for entry in sorted(parent.iterdir()):
+        for prefix in (prefix_old, prefix_stage):
+            if not entry.name.startswith(prefix):
+                continue
+            pid = _leftover_pid(entry.name, prefix)
+            if pid is not None and pid != os.getpid() and _pid_alive(pid):
+                break  # another build is running and owns it
+            if prefix == prefix_old and not os.path.lexists(output):
+                os.rename(entry, output)  # killed between the two renames of the fallback swap
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+            break
+    return removed
 
 
 _libc = None
@@ -99,25 +146,39 @@ def _exchange(a: Path, b: Path) -> bool:
     if rc == 0:
         return True
     err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP if hasattr(errno, "ENOTSUP") else 95):
-        return False
+    if err in (errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", 95), errno.EOPNOTSUPP):
+        return False  # old kernel or a file system without exchange support
     raise OSError(err, os.strerror(err), str(a))
+
+
+def write_fresh(target: Path, data: bytes) -> None:
+    """Write a new file at `target`. A file already there may be a hard link into the live
+    output, so it is unlinked first: writing through it would change the old build in place.
+    Worker processes that write into the staging folder must use this too."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    with open(target, "xb") as fh:
+        fh.write(data)
 
 
 class OutputWriter:
     """Stages one build beside `output` and swaps it in with `commit()`."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, force: bool = False) -> None:
         self.output = output.resolve()
+        self.force = force
+        # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
+        cleanup_leftovers(self.output)
         self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
         self.new = Manifest()
         self.staging = self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
+        self.replaced: list[str] = []  # files sitegen did not write, replaced under --force
         self._started = False
 
     def start(self) -> None:
-        cleanup_leftovers(self.output)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
@@ -141,14 +202,12 @@ class OutputWriter:
         if old and old.get("sha") == sha and self._link_old(path):
             self.kept += 1
             return
-        target = self.staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            fh.write(data)
+        write_fresh(self.staging / path, data)
         self.written += 1
 
     def record(self, path: str, sha: str, fingerprint: str, wrote: bool) -> None:
-        """Note a file a worker process already placed in the staging folder."""
+        """Note a file a worker process already placed in the staging folder (with
+        `write_fresh`, or as a hard link to the old output when unchanged)."""
         self.new.files[path] = {"sha": sha, "fp": fingerprint}
         if wrote:
             self.written += 1
@@ -162,7 +221,7 @@ class OutputWriter:
             self.kept += 1
             return
         target = self.staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        write_fresh(target, b"")  # a fresh inode, never a link into the old build
         shutil.copyfile(source, target)
         self.new.files[path] = {"sha": "", "fp": fingerprint}
         self.written += 1
@@ -187,21 +246,63 @@ class OutputWriter:
     def nothing_changed(self) -> bool:
         return self.written == 0 and not self.removed() and self.old.owned
 
+    def _carry_over(self) -> None:
+        """Bring every file, symlink and empty folder sitegen did not write into the staged
+        build. One that a generated file would replace (or that sits where a generated file
+        needs a folder) stops the build, unless it was forced."""
+        if not self.output.is_dir():
+            return
+        new_dirs = {p.rsplit("/", i)[0] for p in self.new.files for i in range(1, p.count("/") + 1)}
+        clashes: list[str] = []
+
+        def clashes_with_new(rel: str) -> bool:
+            if rel in self.new.files or rel in new_dirs:
+                return True
+            parts = rel.split("/")
+            return any("/".join(parts[:i]) in self.new.files for i in range(1, len(parts)))
+
+        for here, dirs, files in os.walk(self.output):
+            rel_dir = Path(here).relative_to(self.output)
+            entries = list(files)
+            for name in list(dirs):
+                if (Path(here) / name).is_symlink():
+                    dirs.remove(name)  # a symlinked folder is carried over as the link itself
+                    entries.append(name)
+            if rel_dir.parts and not files and not dirs:
+                entries.append("")  # an empty folder of the user's
+            for name in entries:
+                rel = (rel_dir / name).as_posix() if name else rel_dir.as_posix()
+                if rel == MANIFEST or rel in self.old.files:
+                    continue
+                if clashes_with_new(rel):
+                    if name or rel not in new_dirs:
+                        clashes.append(rel)
+                    continue
+                source = self.output / rel
+                target = self.staging / rel
+                if source.is_symlink():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.symlink(os.readlink(source), target)
+                elif not name:
+                    target.mkdir(parents=True, exist_ok=True)
+                else:
+                    self._link_old(rel)  # a file sitegen did not write: never ours to delete
+        if clashes and not self.force:
+            shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            raise SiteError(
+                f"{len(clashes)} file(s) in the output folder were not written by sitegen and would "
+                f"be replaced by generated ones: {shown}; nothing was changed",
+                self.output, hint="move them out of the output folder, or pass --force to replace them")
+        self.replaced = sorted(clashes)
+
     def commit(self) -> None:
         """Carry over foreign files, write the manifest, and swap the staged build in."""
-        if self.output.is_dir():
-            for here, _dirs, files in os.walk(self.output):
-                rel_dir = Path(here).relative_to(self.output)
-                for name in files:
-                    rel = (rel_dir / name).as_posix()
-                    if rel == MANIFEST or rel in self.old.files or rel in self.new.files:
-                        continue
-                    self._link_old(rel)  # a file sitegen did not write: never ours to delete
-        (self.staging / MANIFEST).write_bytes(self.new.dump())
+        self._carry_over()
+        write_fresh(self.staging / MANIFEST, self.new.dump())
         if not self.output.exists():
             os.rename(self.staging, self.output)
         elif _exchange(self.staging, self.output):
-            shutil.rmtree(self.staging, ignore_errors=True)
+            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous build
         else:
             old = self.output.parent / f".{self.output.name}{OLD_MARK}{os.getpid()}"
             os.rename(self.output, old)

@@ -1,0 +1,179 @@
+"""Cheap scans of a Markdown body, done once when an article is loaded. Pure.
+
+Finds where code is (fenced blocks, inline code spans, raw <pre>/<code>), so that nothing
+inside code is taken for an image, a link or another generator's template syntax, and lists
+the images (Markdown and raw <img>) and links to other content files that a body refers to,
+with their lines. The build checks these references before rendering (a missing image is
+reported even when its page is not rendered again) and folds them into page fingerprints.
+Regex only, with substring pre-checks, because it runs for every article of every build.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_RAW_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+
+_MD_IMAGE = re.compile(
+    r"!\[((?:[^\]\\\n]|\\.)*)\]"  # alt
+    r"(?:\(\s*(<[^>\n]*>|[^\s)]+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"  # (src "title")
+    r"|\[([^\]\n]*)\])"  # [ref] or []
+)
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*(<[^>\n]*>|\S+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*$",
+                      re.M)
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\s([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+_MD_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)")
+CONTENT_LINK_HINTS = (".md", ".markdown", ".mdown", ".mkd", "@/", "{filename}", "|filename|")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """One image a body shows: its source as written, the line, and its alt text."""
+
+    src: str
+    line: int
+    alt: str | None  # None: a raw <img> with no alt attribute at all
+    title: str = ""
+    raw: bool = False  # written as an HTML <img> tag
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted (start, end) offsets of fenced code blocks, inline code and raw <pre>/<code>."""
+    spans: list[tuple[int, int]] = []
+    if "```" in text or "~~~" in text:
+        pos = 0
+        while True:
+            m = _FENCE.search(text, pos)
+            if not m:
+                break
+            fence = m.group(1)
+            closing = re.compile(r"^[ \t>]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$",
+                                 re.M)
+            line_end = text.find("\n", m.end())
+            if line_end < 0:
+                spans.append((m.start(), len(text)))
+                break
+            close = closing.search(text, line_end + 1)
+            end = close.end() if close else len(text)
+            spans.append((m.start(), end))
+            pos = end
+    if "`" in text:
+        spans.extend(_outside(_INLINE_CODE, text, spans))
+    if "<pre" in text or "<code" in text or "<PRE" in text:
+        spans.extend(_outside(_RAW_CODE, text, spans))
+    spans.sort()
+    return spans
+
+
+def _outside(pattern: re.Pattern, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    starts = sorted(spans)
+    found = []
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if not m:
+            return found
+        inside = in_spans(m.start(), starts)
+        if inside is not None:
+            pos = inside
+            continue
+        found.append((m.start(), m.end()))
+        pos = m.end()
+
+
+def in_spans(offset: int, spans: list[tuple[int, int]]) -> int | None:
+    """The end of the span holding `offset`, or None when it is outside every span."""
+    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i][1]
+    return None
+
+
+def escaped(text: str, offset: int) -> bool:
+    """True when a backslash escapes the character at `offset`: `\\<img ...>` is text, not a tag."""
+    count = 0
+    while offset - count > 0 and text[offset - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _strip_title(raw: str | None) -> str:
+    return raw[1:-1] if raw else ""
+
+
+def _line(text: str, offset: int, first_line: int) -> int:
+    return first_line + text.count("\n", 0, offset)
+
+
+def tag_attrs(tag: str) -> dict[str, str | None]:
+    """Attributes of one HTML start tag (names lower-cased, values unescaped)."""
+    inner = re.sub(r"^<\w+", "", tag).rstrip(">").rstrip("/")
+    attrs: dict[str, str | None] = {}
+    for m in _ATTR.finditer(inner):
+        value = next((v for v in m.group(2, 3, 4) if v is not None), None)
+        attrs.setdefault(m.group(1).lower(), html.unescape(value) if value is not None else None)
+    return attrs
+
+
+def scan_images(body: str, first_line: int) -> list[ImageRef]:
+    """Every image the body shows outside code, in order."""
+    has_md = "![" in body
+    has_tag = "<img" in body or "<IMG" in body
+    if not has_md and not has_tag:
+        return []
+    spans = code_spans(body)
+    found: list[tuple[int, ImageRef]] = []
+    if has_md:
+        defs = None
+        for m in _MD_IMAGE.finditer(body):
+            if in_spans(m.start(), spans) is not None or escaped(body, m.start()):
+                continue
+            alt = m.group(1)
+            if m.group(2) is not None:
+                src, title = m.group(2), _strip_title(m.group(3))
+            else:
+                if defs is None:
+                    defs = {d.group(1).strip().casefold(): (d.group(2), _strip_title(d.group(3)))
+                            for d in _REF_DEF.finditer(body)}
+                label = (m.group(4) or alt).strip().casefold()
+                if label not in defs:
+                    continue
+                src, title = defs[label]
+            src = src[1:-1] if src.startswith("<") and src.endswith(">") else src
+            found.append((m.start(), ImageRef(src, _line(body, m.start(), first_line), alt, title)))
+    if has_tag:
+        for m in _IMG_TAG.finditer(body):
+            if in_spans(m.start(), spans) is not None or escaped(body, m.start()):
+                continue
+            attrs = tag_attrs(m.group(0))
+            src = attrs.get("src")
+            if src:
+                found.append((m.start(), ImageRef(src, _line(body, m.start(), first_line),
+                                                  attrs.get("alt"), attrs.get("title") or "", True)))
+    found.sort(key=lambda item: item[0])
+    return [ref for _, ref in found]
+
+
+def scan_content_links(body: str) -> list[str]:
+    """Link targets that name another content file (`other.md`, `@/other.md`, `{filename}x`)."""
+    if not any(hint in body for hint in CONTENT_LINK_HINTS):
+        return []
+    links = []
+    targets = [m.group(1) for m in _MD_LINK.finditer(body)
+               if not escaped(body, m.start())]  # `\[text\](x.md)` is literal text, not a link
+    if "]:" in body:  # reference definitions: [label]: other.md
+        targets += [d.group(2).strip("<>") for d in _REF_DEF.finditer(body)]
+    for target in targets:
+        if _SCHEME.match(target):
+            continue  # https://github.com/x/History.md is not one of ours
+        path = target.split("#")[0].split("?")[0].lower()
+        if path.endswith(CONTENT_LINK_HINTS[:4]) or target.startswith(CONTENT_LINK_HINTS[4:]):
+            links.append(target)
+    return links

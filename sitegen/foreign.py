@@ -1,0 +1,358 @@
+"""Other generators' template syntax in Markdown bodies: recognised, never run, never shown raw.
+
+Hugo shortcodes (`{{< name >}}`, `{{% name %}}`, closed by `{{< /name >}}`), Liquid tags and
+output (`{% tag %}`, `{{ value }}`, Jekyll) and Zola shortcodes (`{{ name(args) }}`,
+`{% name(args) %}...{% end %}`) need their own generator to run. `convert()` rewrites each
+one, outside code, into the Markdown that carries its meaning where there is one (highlight ->
+fenced code, figure -> image with caption, ref/post_url/link -> a link to the content file,
+youtube/vimeo/gist/tweet -> a link, `site.baseurl` -> nothing) and otherwise keeps only its
+inner text; it lists every construct so the loader warns once per construct with its line.
+Code is left exactly as written, except the escapes whose only job is to show template syntax
+literally (`{% raw %}`, Hugo's `{{</* x */>}}`, Zola's `{{/* x() */}}`), which are unwrapped
+as the original generator would. Runs at load time only for bodies containing `{{` or `{%`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sitegen.bodyscan import code_spans, in_spans
+
+_HUGO = re.compile(
+    r"\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"
+    r"(?P<args>(?:\"[^\"]*\"|`[^`]*`|[^\"`<>%{}])*?)\s*(?P<self>/)?\s*[>%]\}\}")
+# a tag or an output may wrap onto the next line, never across a blank line
+_LIQUID_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>(?:[^\n]|\n(?![ \t]*\n))*?)\s*-?%\}")
+_OUTPUT = re.compile(r"\{\{-?(?P<expr>(?:[^\n{}]|\n(?![ \t]*\n))*?)-?\}\}")
+_ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}|\{\{/\*(.*?)\*/\}\}|\{%/\*(.*?)\*/%\}", re.S)
+_ANY = re.compile("(?P<esc>" + _ESCAPED.pattern.replace("(", "(?:").replace("(?:?:", "(?:") + ")|"
+                  + _HUGO.pattern + "|" + _LIQUID_TAG.pattern.replace("?P<name>", "?P<tname>")
+                  .replace("?P<args>", "?P<targs>") + "|" + _OUTPUT.pattern)
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
+_HUGO_ARG = re.compile(r"""(?:([\w-]+)=)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|([^\s"`]+))""")
+_ZOLA_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|`([^`]*)`|([^,\s)]+))""")
+_ZOLA_CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.S)
+_BASEURL = re.compile(r"^\s*(site\.(baseurl|url|base_url)|config\.base_url|base_url)\s*$")
+_QUOTED_FILTER = re.compile(
+    r"""^\s*(["'])(.*?)\1\s*\|\s*(relative_url|absolute_url|prepend:\s*site\.(?:baseurl|url)|url)\b""")
+
+VIDEO_LINKS = {
+    "youtube": ("YouTube video", "https://www.youtube.com/watch?v={}"),
+    "vimeo": ("Vimeo video", "https://vimeo.com/{}"),
+    "instagram": ("Instagram post", "https://www.instagram.com/p/{}/"),
+}
+# Liquid tags that open a block closed by `end<name>`; their tags are dropped, inner text kept.
+_DROPPED_WITH_INNER = {"capture", "comment"}
+
+
+@dataclass(frozen=True)
+class Construct:
+    """One template construct found in a body, and what became of it."""
+
+    line: int
+    generator: str  # "Hugo", "Liquid" or "Zola"
+    kind: str  # "shortcode", "tag" or "output"
+    name: str
+    result: str  # what the reader sees instead
+
+    def message(self) -> str:
+        return (f"{self.generator} {self.kind} '{self.name}' is not run by sitegen; "
+                f"{self.result}")
+
+
+_KRAMDOWN_IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
+
+
+def strip_block_attributes(body: str) -> str:
+    """Drop kramdown's attribute lines (`{: .notice}` under a paragraph, Jekyll): they style a
+    block for a Jekyll theme and would otherwise show as text. Lines are kept (emptied)."""
+    if "{:" not in body:
+        return body
+    spans = code_spans(body)
+    return _KRAMDOWN_IAL.sub(lambda m: m.group(0) if in_spans(m.start(), spans) is not None else "",
+                             body)
+
+
+def has_template_syntax(body: str) -> bool:
+    return "{{" in body or "{%" in body
+
+
+def convert(body: str, first_line: int = 1) -> tuple[str, list[Construct]]:
+    """The body with every construct outside code replaced, and the constructs found."""
+    if not has_template_syntax(body):
+        return body, []
+    found: list[Construct] = []
+    out = _convert(body, first_line, found)
+    return out, found
+
+
+def _convert(text: str, first_line: int, found: list[Construct]) -> str:
+    spans = code_spans(text)
+    parts: list[str] = []
+    pos = 0
+    while True:
+        m = _ANY.search(text, pos)
+        if not m:
+            break
+        start = m.start()
+        if in_spans(start, spans) is not None:
+            end = in_spans(start, spans) or m.end()
+            parts.append(text[pos:end])
+            pos = end
+            continue
+        parts.append(text[pos:start])
+        line = first_line + text.count("\n", 0, start)
+        replacement, end = _replace(text, m, line, found, "".join(parts[-1:]))
+        parts.append(replacement)
+        pos = max(end, m.end())
+    parts.append(text[pos:])
+    out = "".join(parts)
+    if "/*" in out or "{% raw" in out or "{%- raw" in out:
+        out = _unescape_code(out, code_spans(out))
+    return out
+
+
+def _unescape_code(text: str, spans: list[tuple[int, int]]) -> str:
+    """Inside code, show what the escapes meant: `{{</* x */>}}` -> `{{< x >}}`, raw unwrapped."""
+    pieces = []
+    last = 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        code = text[start:end]
+        code = _ESCAPED.sub(_unescaped, code)
+        code = _RAW.sub(lambda m: m.group(1), code)
+        pieces.append(code)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _unescaped(m: re.Match) -> str:
+    if m.group(1):
+        return "{{" + m.group(1) + m.group(2) + m.group(3) + "}}"
+    if m.group(4) is not None:
+        return "{{" + m.group(4) + "}}"
+    return "{%" + m.group(5) + "%}"
+
+
+def _hugo_args(raw: str) -> tuple[list[str], dict[str, str]]:
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for m in _HUGO_ARG.finditer(raw):
+        value = next((v for v in m.group(2, 3, 4) if v is not None), "")
+        if m.group(1):
+            named[m.group(1).lower()] = value
+        else:
+            positional.append(value)
+    return positional, named
+
+
+def _zola_args(raw: str) -> dict[str, str]:
+    return {m.group(1).lower(): next((v for v in m.group(2, 3, 4, 5) if v is not None), "")
+            for m in _ZOLA_ARG.finditer(raw)}
+
+
+def _fenced(lang: str, code: str, before: str) -> str:
+    code = code.strip("\n")
+    lead = "" if not before or before.endswith("\n") else "\n"
+    return f"{lead}```{lang}\n{code}\n```\n"
+
+
+def _escape_md(text: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def _link(label: str, url: str) -> str:
+    return f"[{_escape_md(label)}](<{url}>)"
+
+
+def _content_ref(target: str) -> str:
+    """A Hugo ref/relref or Jekyll link target as a path localize.py can resolve."""
+    path, hashmark, fragment = target.partition("#")
+    if path and not re.search(r"\.\w+$", path) and not path.endswith("/"):
+        path += ".md"
+    return path + (hashmark + fragment if hashmark else "")
+
+
+_IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|avif)(\?.*)?$", re.I)
+
+
+def _image_param(named: dict[str, str]) -> str:
+    """The value of the first parameter naming an image file (src=, url=, image=, file=...)."""
+    for key in ("src", "url", "image", "file", "path", "img"):
+        if _IMAGE_EXT.search(named.get(key, "")):
+            return named[key]
+    return ""
+
+
+def _image(named: dict[str, str], positional: list[str]) -> str:
+    """A Markdown image (with a caption as its title) for a figure-like shortcode or include."""
+    src = named.get("src") or _image_param(named) or (positional[0] if positional else "")
+    if not src:
+        return ""
+    caption = named.get("caption") or named.get("title") or named.get("description") or ""
+    alt = named.get("alt") or caption
+    title = f' "{caption}"' if caption and '"' not in caption else ""
+    return f"![{_escape_md(alt)}](<{src}>{title})"
+
+
+def _closing(text: str, pattern: str, start: int) -> re.Match | None:
+    return re.compile(pattern, re.S).search(text, start)
+
+
+def _replace(text: str, m: re.Match, line: int, found: list[Construct],
+             before: str) -> tuple[str, int]:
+    """(replacement, end offset in `text`) for the construct matched at `m`."""
+    if m.group("esc") is not None:  # an escaped construct shows its syntax: as code
+        return f"`{_ESCAPED.sub(_unescaped, m.group(0))}`", m.end()
+    if m.group("name") is not None:
+        return _hugo(text, m, line, found, before)
+    if m.group("tname") is not None:
+        return _liquid_tag(text, m, line, found, before)
+    return _output(m, line, found), m.end()
+
+
+def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str) -> tuple[str, int]:
+    name = m.group("name")
+    if m.group("close"):
+        return "", m.end()  # a closing tag whose opening was not found: drop it
+    positional, named = _hugo_args(m.group("args"))
+    inner = None
+    end = m.end()
+    if not m.group("self"):
+        close = _closing(text, r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}", m.end())
+        if close:
+            inner, end = text[m.end():close.start()], close.end()
+    lname = name.lower()
+
+    def record(result: str) -> None:
+        found.append(Construct(line, "Hugo", "shortcode", name, result))
+
+    if lname == "highlight" and inner is not None:
+        record("shown as a fenced code block")
+        return _fenced(positional[0] if positional else "", inner, before), end
+    if lname == "figure" or (inner is None and _image_param(named)):
+        picture = _image(named, positional if lname == "figure" else [])
+        if picture:
+            record("shown as an image")
+            return picture, end
+    if lname in ("ref", "relref") and positional:
+        record("made a link to the content file")
+        return _content_ref(positional[0]), end
+    if lname in VIDEO_LINKS:
+        ident = named.get("id", positional[0] if positional else "")
+        if ident:
+            label, url = VIDEO_LINKS[lname]
+            record("shown as a link")
+            return _link(label, url.format(ident)), end
+    if lname == "gist" and len(positional) >= 2:
+        record("shown as a link")
+        return _link("Gist", f"https://gist.github.com/{positional[0]}/{positional[1]}"), end
+    if lname in ("tweet", "x", "twitter"):
+        user, ident = named.get("user", ""), named.get("id", "")
+        if not ident and positional:
+            ident = positional[-1]
+            user = positional[0] if len(positional) > 1 else user
+        if ident:
+            record("shown as a link")
+            return _link("Post on X", f"https://x.com/{user or 'i'}/status/{ident}"), end
+    if lname == "details" and inner is not None:
+        record("shown as a <details> block")
+        summary = named.get("summary", positional[0] if positional else "Details")
+        body = _convert(inner, line, found)
+        return f"\n<details><summary>{summary}</summary>\n\n{body.strip()}\n\n</details>\n", end
+    if inner is not None and inner.strip():
+        record("only its inner text is shown")
+        return _convert(inner, line, found), end
+    record("left out")
+    return "", end
+
+
+def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
+                before: str) -> tuple[str, int]:
+    name = m.group("tname")
+    args = m.group("targs").strip()
+    lname = name.lower()
+    zola = args.startswith("(")
+
+    def record(result: str, generator: str = "Liquid", kind: str = "tag") -> None:
+        found.append(Construct(line, generator, kind, name, result))
+
+    if zola:
+        close = _closing(text, r"\{%-?\s*end\s*-?%\}", m.end())
+        inner = text[m.end():close.start()] if close else ""
+        end = close.end() if close else m.end()
+        if inner.strip():
+            record("only its inner text is shown", "Zola", "shortcode")
+            return _convert(inner, line, found), end
+        record("left out", "Zola", "shortcode")
+        return "", end
+    if lname == "raw":
+        close = _closing(text, r"\{%-?\s*endraw\s*-?%\}", m.end())
+        if close:
+            inner = text[m.end():close.start()]
+            if has_template_syntax(inner) and "\n" not in inner and "`" not in inner:
+                return f"`{inner}`", close.end()  # literal template code: shown as code
+            return inner, close.end()
+        return "", m.end()
+    if lname in _DROPPED_WITH_INNER:
+        close = _closing(text, r"\{%-?\s*end" + lname + r"\s*-?%\}", m.end())
+        end = close.end() if close else m.end()
+        if lname != "comment":
+            record("left out")
+        return "", end
+    if lname == "highlight":
+        close = _closing(text, r"\{%-?\s*endhighlight\s*-?%\}", m.end())
+        if close:
+            record("shown as a fenced code block")
+            lang = args.split()[0] if args else ""
+            return _fenced(lang, text[m.end():close.start()], before), close.end()
+    if lname == "post_url" and args:
+        record("made a link to the content file")
+        return args.split()[0].split("/")[-1] + ".md", m.end()
+    if lname == "link" and args:
+        record("made a link to the content file")
+        path = args.split()[0].strip("'\"")
+        return "/" + path.lstrip("/"), m.end()  # from the site root; localize.py finds _posts/
+    if lname == "include" and _image_param(_hugo_args(args)[1]):  # include image.html url="x.png"
+        record("shown as an image")
+        return _image(_hugo_args(args)[1], []), m.end()
+    if lname.startswith("end") or lname in ("else", "elsif", "when", "break", "continue", "assign",
+                                            "increment", "decrement", "cycle"):
+        if lname in ("assign", "increment", "decrement", "cycle"):
+            record("left out")
+        return "", m.end()
+    if lname in ("if", "unless", "for", "case", "tablerow"):
+        record("its condition is ignored and its inner text shown")
+        return "", m.end()
+    record("left out")
+    return "", m.end()
+
+
+def _output(m: re.Match, line: int, found: list[Construct]) -> str:
+    expr = m.group("expr").strip()
+    call = _ZOLA_CALL.match(expr)
+    if call:
+        name = call.group(1)
+        args = _zola_args(call.group(2))
+        lname = name.lower()
+        if lname in VIDEO_LINKS and args.get("id"):
+            label, url = VIDEO_LINKS[lname]
+            found.append(Construct(line, "Zola", "shortcode", name, "shown as a link"))
+            return _link(label, url.format(args["id"]))
+        if lname == "gist" and args.get("url"):
+            found.append(Construct(line, "Zola", "shortcode", name, "shown as a link"))
+            return _link("Gist", args["url"])
+        found.append(Construct(line, "Zola", "shortcode", name, "left out"))
+        return ""
+    if _BASEURL.match(expr):
+        found.append(Construct(line, "Liquid", "output", expr, "replaced by nothing (links are "
+                                                               "made relative instead)"))
+        return ""
+    quoted = _QUOTED_FILTER.match(expr)
+    if quoted:
+        found.append(Construct(line, "Liquid", "output", expr, "its path is used as written"))
+        return quoted.group(2)
+    found.append(Construct(line, "Liquid", "output", expr or "{{ }}", "left out"))
+    return ""

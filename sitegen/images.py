@@ -1,0 +1,217 @@
+"""Responsive images: every local raster image measured, and written at a few smaller widths.
+
+For each JPEG/PNG/WebP file the site copies (static/, content files, page bundles), the build
+writes WebP copies beside it at `config.image_widths` (never wider than the original), named
+`photo-480w.webp`. Pages then show `<img>` with `srcset`/`sizes` and the real `width`/`height`
+(no layout shift). GIF and SVG are copied as they are (GIF still gets its size).
+
+Work is cached in `.sitegen/images/`: `index.json` maps a file's (path, size, mtime) to its
+content hash and size, and each resized copy is stored once under its content hash and width,
+so a warm build opens no image at all and a renamed or copied photo is not resized again.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.bodyscan import tag_attrs
+from sitegen.fsutil import sha1_bytes
+from sitegen.urls import relative_url
+
+RASTER_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+MEASURED_EXTENSIONS = (*RASTER_EXTENSIONS, ".gif")
+ENCODER = "webp-q80-1"  # bump when the resizing or encoding changes, so copies are made again
+SIZES = "(max-width: 68ch) 100vw, 68ch"  # the default theme's text column
+WEBP_QUALITY = 80
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    digest: str
+    variants: tuple[tuple[int, str], ...] = ()  # (width, site-root URL) of each resized copy
+
+
+def variant_url(url: str, width: int) -> str:
+    stem = url.rsplit(".", 1)[0]
+    return f"{stem}-{width}w.webp"
+
+
+class ImageSet:
+    """The site's local images for one build: sizes, resized copies, and the `<img>` rewrite."""
+
+    def __init__(self, cache_dir: Path, widths: tuple[int, ...], jobs: int = 0) -> None:
+        self.dir = cache_dir / "images"
+        self.widths = tuple(sorted({w for w in widths if w > 0}))
+        self.jobs = jobs or os.cpu_count() or 1
+        self.info: dict[str, ImageInfo] = {}  # site-root URL -> info
+        self.resized = 0  # copies made by this build (0 on a warm build)
+        self._index: dict[str, list] = {}
+        self._index_changed = False
+
+    # --- preparing: measure every image, make the missing copies -----------------------------
+
+    def prepare(self, files: dict[str, Path]) -> dict[str, tuple[Path, str]]:
+        """Given every copied file (output path -> source), measure the images and return the
+        resized copies to add to the output: output path -> (cached file, fingerprint)."""
+        images = {p: src for p, src in files.items()
+                  if isinstance(src, Path) and p.lower().endswith(MEASURED_EXTENSIONS)}
+        if not images:
+            return {}
+        self._load_index()
+        measured: dict[str, tuple[str, int, int]] = {}
+        todo: list[tuple[str, Path]] = []
+        for out_path, src in images.items():
+            try:
+                st = src.stat()
+            except OSError:
+                continue
+            key = f"{src}|{st.st_size}|{st.st_mtime_ns}"
+            hit = self._index.get(key)
+            if hit and hit[0] == ENCODER:
+                measured[out_path] = (hit[1], hit[2], hit[3])
+            else:
+                todo.append((out_path, src))
+        for (out_path, src), result in self._map(lambda item: self._measure(item[1]), todo):
+            if result is None:
+                continue
+            st = src.stat()
+            self._index[f"{src}|{st.st_size}|{st.st_mtime_ns}"] = [ENCODER, *result]
+            self._index_changed = True
+            measured[out_path] = result
+
+        copies: dict[str, tuple[Path, str]] = {}
+        wanted: list[tuple[Path, str, int]] = []  # (source, digest, width) to make
+        for out_path, (digest, width, height) in sorted(measured.items()):
+            url = "/" + out_path
+            variants = []
+            if out_path.lower().endswith(RASTER_EXTENSIONS) and digest != "animated":
+                for w in self.widths:
+                    target = variant_url(out_path, w)
+                    if target in files or target in copies:  # photo.jpg and photo.png side by side
+                        ext = out_path.rsplit(".", 1)[-1].lower()
+                        target = variant_url(out_path, w).replace(f"-{w}w.webp", f"-{ext}-{w}w.webp")
+                    if w >= width or target in files or target in copies:
+                        continue
+                    cached = self._cached(digest, w)
+                    if not cached.exists():
+                        wanted.append((images[out_path], digest, w))
+                    copies[target] = (cached, f"img:{digest}:{w}:{ENCODER}")
+                    variants.append((w, "/" + target))
+            self.info[url] = ImageInfo(width, height, digest, tuple(variants))
+        by_image: dict[str, tuple[Path, set[int]]] = {}  # one task per image: decoded once
+        for src, digest, w in wanted:
+            by_image.setdefault(digest, (src, set()))[1].add(w)
+        if by_image:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            tasks = [(src, digest, tuple(sorted(ws, reverse=True)))
+                     for digest, (src, ws) in by_image.items()]
+            for _, made in self._map(lambda task: self._resize(*task), tasks):
+                self.resized += made
+        self._save_index()
+        return copies
+
+    def _map(self, fn, items: list) -> list:
+        """[(item, fn(item))], in threads when there are several (Pillow releases the GIL)."""
+        if len(items) <= 1 or self.jobs == 1:
+            return [(item, fn(item)) for item in items]
+        with ThreadPoolExecutor(min(self.jobs, len(items))) as pool:
+            return list(zip(items, pool.map(fn, items), strict=True))
+
+    def _cached(self, digest: str, width: int) -> Path:
+        return self.dir / f"{digest}-{width}.webp"
+
+    @staticmethod
+    def _measure(src: Path) -> tuple[str, int, int] | None:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            data = src.read_bytes()
+            with Image.open(src) as img:
+                width, height = img.size
+                if img.getexif().get(0x0112) in (5, 6, 7, 8):  # EXIF rotation: shown turned
+                    width, height = height, width
+                animated = getattr(img, "is_animated", False) and img.format != "GIF"
+        except (OSError, UnidentifiedImageError, ValueError):
+            return None
+        return ("animated" if animated else sha1_bytes(data), width, height)
+
+    def _resize(self, src: Path, digest: str, widths: tuple[int, ...]) -> int:
+        """Write the copies of one image at `widths` (widest first); returns how many."""
+        from PIL import Image, ImageOps
+
+        with Image.open(src) as opened:
+            if opened.format == "JPEG":  # decode at a fraction of the size when that is enough
+                opened.draft("RGB", (widths[0], max(1, opened.height * widths[0] // opened.width)))
+            img = ImageOps.exif_transpose(opened)
+            has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+            img = img.convert("RGBA" if has_alpha else "RGB")
+        original_width, original_height = img.size
+        for width in widths:
+            height = max(1, round(original_height * width / original_width))
+            img = img.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            target = self._cached(digest, width)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            img.save(tmp, "WEBP", quality=WEBP_QUALITY, method=4)
+            os.replace(tmp, target)
+        return len(widths)
+
+    def _load_index(self) -> None:
+        try:
+            data = json.loads((self.dir / "index.json").read_text(encoding="utf-8"))
+            self._index = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self._index = {}
+
+    def _save_index(self) -> None:
+        if not self._index_changed:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".index.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(self._index, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.dir / "index.json")
+        self._index_changed = False
+
+    # --- pages: the responsive <img> -----------------------------------------------------------
+
+    def token(self, url: str) -> str:
+        """What about the image at `url` shapes a page showing it (for page fingerprints)."""
+        info = self.info.get(url.split("?")[0].split("#")[0])
+        if info is None:
+            return ""
+        return f"{info.digest}:{info.width}x{info.height}:" + ",".join(str(w) for w, _ in info.variants)
+
+    def img_tag(self, tag: str, target: str | None, page_url: str, file_urls: bool,
+                eager: bool) -> str:
+        """The `<img>` tag with its source already localized, made responsive: size, srcset
+        and sizes for local raster images, lazy loading after the first image of the page."""
+        attrs = tag_attrs(tag)
+        extra: list[tuple[str, str]] = []
+        info = self.info.get(target.split("?")[0].split("#")[0]) if target else None
+        if info is not None:
+            if "width" not in attrs and "height" not in attrs:
+                extra += [("width", str(info.width)), ("height", str(info.height))]
+            if info.variants and "srcset" not in attrs:
+                candidates = [f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants]
+                candidates.append(f"{relative_url(target, page_url, file_urls)} {info.width}w")
+                extra += [("srcset", ", ".join(candidates)), ("sizes", SIZES)]
+        if "loading" not in attrs:
+            extra.append(("loading", "eager" if eager else "lazy"))
+        if "decoding" not in attrs and not eager:
+            extra.append(("decoding", "async"))
+        if eager and "fetchpriority" not in attrs:
+            extra.append(("fetchpriority", "high"))
+        if not extra:
+            return tag
+        added = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in extra)
+        closing = " />" if tag.rstrip(">").rstrip().endswith("/") else ">"
+        head = re.sub(r"\s*/?>$", "", tag)
+        return f"{head}{added}{closing}"
+

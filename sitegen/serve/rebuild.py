@@ -1,0 +1,206 @@
+"""The preview's rebuild loop: take a batch of changed sources, rebuild through the same
+`Builder` as `sitegen build` (into the preview folder), work out what the pages must do, and
+tell them over the reload channel.
+
+The server never dies of a build: a build error (or a bug in sitegen) is printed in the
+terminal and sent to the pages as an overlay, and the last good output keeps being served.
+What changed is read from the output manifest before and after the build: if only stylesheets
+changed (besides the HTML that names them), pages swap their stylesheets in place; otherwise
+the pages whose own file changed reload (every page, when an image or script changed).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.build import Builder, BuildRequest, BuildResult
+from sitegen.config import SiteConfig, load_config
+from sitegen.errors import BuildFailed, SiteError
+from sitegen.serve.channel import ReloadChannel
+from sitegen.serve.watch import ChangeBatcher
+from sitegen.writer import Manifest
+
+PAGE_LIST_LIMIT = 2000  # beyond this many changed pages, simply tell every page to reload
+_PASSIVE = (".html", ".htm", ".xml", ".txt")  # outputs that no other page embeds
+
+
+@dataclass
+class Outcome:
+    """What one rebuild did, for the terminal, the pages and the tests."""
+
+    ok: bool
+    changed: set[str] = field(default_factory=set)  # output paths
+    message: dict[str, Any] | None = None
+    errors: list[SiteError] = field(default_factory=list)
+    result: BuildResult | None = None
+
+
+def error_dict(err: SiteError, root: Path) -> dict[str, Any]:
+    path = err.path
+    if path is not None:
+        try:
+            path = Path(path).resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            path = str(path)
+    return {"path": path, "line": err.line, "message": err.message, "hint": err.hint}
+
+
+def _same(old: dict | None, new: dict) -> bool:
+    """Same bytes: by hash when both have one (a page re-rendered to the same bytes has a new
+    fingerprint but is unchanged), else by fingerprint (copied files carry no hash)."""
+    if old is None:
+        return False
+    if old.get("sha") and new.get("sha"):
+        return old["sha"] == new["sha"]
+    return old == new
+
+
+def changed_outputs(before: dict[str, dict], after: dict[str, dict]) -> set[str]:
+    """Output paths added, removed, or with other bytes, between two manifests."""
+    changed = {p for p, entry in after.items() if not _same(before.get(p), entry)}
+    changed.update(p for p in before if p not in after)
+    return changed
+
+
+def page_message(changed: set[str], removed: set[str], sources: set[Path],
+                 recovering: bool) -> dict[str, Any] | None:
+    """The message for the open pages after a good build, or None when they need nothing.
+
+    `changed` includes the `removed` output paths. A reload names the changed pages and the
+    changed files pages may load (images, scripts, search shards...); each page reloads if it is
+    one of them or loaded one of them. Too long a list, or recovery from an error, reloads all."""
+    if not changed:
+        return {"type": "reload", "pages": None, "assets": []} if recovering else None
+    others = {p for p in changed if not p.lower().endswith((".html", ".htm"))}
+    css_sources = bool(sources) and all(s.suffix.lower() == ".css" for s in sources)
+    if css_sources and others and all(p.lower().endswith(".css") for p in others) and not recovering:
+        return {"type": "css", "files": sorted("/" + p for p in others - removed)}
+    pages = sorted(p for p in changed if p.lower().endswith((".html", ".htm")))
+    assets = sorted(p for p in others if not p.lower().endswith(_PASSIVE))
+    if recovering or len(pages) + len(assets) > PAGE_LIST_LIMIT:
+        return {"type": "reload", "pages": None, "assets": []}
+    return {"type": "reload", "pages": pages, "assets": assets}
+
+
+class Console:
+    """The subset of the CLI console the loop prints through (stdout/stderr when none)."""
+
+    def info(self, text: str) -> None:
+        print(text, flush=True)
+
+    def warn(self, text: Any) -> None:
+        print(f"warning: {text}", flush=True)
+
+    def error(self, text: Any) -> None:
+        print(f"error: {text}", flush=True)
+
+
+class RebuildLoop:
+    def __init__(self, config: SiteConfig, output: Path, channel: ReloadChannel, *,
+                 drafts: bool = False, console=None,
+                 make_builder: Callable[[BuildRequest], Any] = Builder,
+                 on_config: Callable[[SiteConfig], None] | None = None) -> None:
+        self.config = config
+        self.output = output
+        self.channel = channel
+        self.drafts = drafts
+        self.console = console or Console()
+        self.make_builder = make_builder
+        self.on_config = on_config
+        self.builder = make_builder(self._request(config))
+        self.builds = 0  # attempts, good or bad
+        self._manifest: dict[str, dict] | None = None
+        self._failing = False
+        self._warned: set[str] = set()
+
+    def _request(self, config: SiteConfig) -> BuildRequest:
+        return BuildRequest(config, output=self.output, drafts=self.drafts)
+
+    def run(self, batcher: ChangeBatcher) -> None:
+        """Build once per batch until the batcher is closed. Changes that land during a build
+        wait in the batcher and make exactly one more build."""
+        while True:
+            batch = batcher.wait_batch()
+            if batch is None:
+                return
+            self.rebuild(batch)
+
+    def rebuild(self, sources: set[Path] | None = None) -> Outcome:
+        """One build; never raises (except KeyboardInterrupt)."""
+        sources = set(sources or ())
+        self.builds += 1
+        try:
+            if any(p.name == "site.yaml" and p.parent == self.config.root for p in sources):
+                self._reload_config()
+            if self._manifest is None:
+                self._manifest = Manifest.load(self.output).files
+            result = self.builder.run()
+        except BuildFailed as exc:
+            return self._failed(exc.errors)
+        except SiteError as exc:
+            return self._failed([exc])
+        except Exception as exc:  # a sitegen bug must not end the preview
+            self.console.error(traceback.format_exc().rstrip())
+            return self._failed([SiteError(
+                f"internal error: {type(exc).__name__}: {exc}",
+                hint="this is a bug in sitegen; the terminal shows the traceback")])
+        return self._succeeded(result, sources)
+
+    def _reload_config(self) -> None:
+        config = load_config(self.config.root)
+        if config != self.config:
+            self.config = config
+            self.builder = self.make_builder(self._request(config))
+            if self.on_config is not None:
+                self.on_config(config)
+
+    def _succeeded(self, result: BuildResult, sources: set[Path]) -> Outcome:
+        before = self._manifest or {}
+        if result.written or result.removed or not before:
+            after = Manifest.load(self.output).files
+        else:
+            after = before
+        self._manifest = after
+        changed = changed_outputs(before, after)
+        recovering = self._failing
+        self._failing = False
+        message = page_message(changed, set(before) - set(after), sources, recovering)
+        self.channel.built(message)
+        for warning in result.diagnostics.warnings:
+            if str(warning) not in self._warned:
+                self._warned.add(str(warning))
+                self.console.warn(warning)
+        for err in result.diagnostics.errors:
+            self.console.error(err)
+        if not sources:
+            self.console.info(f"built the preview in {result.seconds * 1000:.0f} ms: "
+                              f"{result.articles} articles, {result.pages} pages")
+            return Outcome(True, changed, message, result=result)
+        what = ", ".join(sorted(self._show(s) for s in sources)[:3])
+        if len(sources) > 3:
+            what += f" and {len(sources) - 3} more"
+        reaction = "no change" if message is None else (
+            "stylesheets swapped" if message["type"] == "css" else "pages reloaded")
+        self.console.info(f"built in {result.seconds * 1000:.0f} ms ({what}): "
+                          f"{result.written} written, {result.removed} removed; {reaction}")
+        return Outcome(True, changed, message, result=result)
+
+    def _failed(self, errors: list[SiteError]) -> Outcome:
+        self._failing = True
+        root = self.config.root
+        self.channel.failed([error_dict(e, root) for e in errors])
+        for err in errors:
+            self.console.error(err)
+        self.console.error(f"build failed with {len(errors)} error(s); still serving the last "
+                           "good build, and the browser shows the error until you fix it")
+        return Outcome(False, errors=list(errors))
+
+    def _show(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.config.root).as_posix()
+        except ValueError:
+            return path.name

@@ -1,0 +1,118 @@
+"""One preview session: the server, the watcher and the rebuild loop, started and stopped
+together. `sitegen serve` runs one in the foreground; tests and benchmarks run one in a thread.
+
+Order matters: the port is taken first (a port in use fails before a long build), the watcher
+starts before the first build (a save during it is not lost), and the server answers only once
+the first build is in place.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import threading
+from pathlib import Path
+
+from sitegen.config import SiteConfig
+from sitegen.errors import SiteError
+from sitegen.serve.channel import ReloadChannel
+from sitegen.serve.rebuild import RebuildLoop
+from sitegen.serve.server import PreviewServer
+from sitegen.serve.watch import ChangeBatcher, SourceWatcher
+
+
+def preview_folder(config: SiteConfig) -> Path:
+    """Where the preview is built: never build/, so serving leaves `sitegen build`'s output alone."""
+    return config.cache_path / "preview"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int, root: Path, channel: ReloadChannel, log=None) -> PreviewServer:
+    try:
+        return PreviewServer((host, port), root, channel, log)
+    except socket.gaierror:
+        raise SiteError(f"cannot serve on host {host!r}: no such address",
+                        hint="use an address such as 127.0.0.1 or 0.0.0.0") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise SiteError(f"port {port} on {host} is already in use",
+                            hint="stop the other server, or pick another port with --port "
+                                 "(--port 0 picks a free one)") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise SiteError(f"not allowed to listen on port {port}",
+                            hint="ports below 1024 need special rights; use e.g. --port 8000") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise SiteError(f"cannot serve on host {host!r}: this machine has no such address",
+                            hint="use 127.0.0.1, or 0.0.0.0 for every address") from None
+        raise
+
+
+class PreviewSession:
+    def __init__(self, config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, *,
+                 drafts: bool = False, poll: bool = False, console=None,
+                 quiet: float | None = None) -> None:
+        self.config = config
+        self.channel = ReloadChannel()
+        self.output = preview_folder(config)
+        self.console = console
+        self.server = bind(host, port, self.output, self.channel,
+                           log=console.error if console is not None else None)
+        self.batcher = ChangeBatcher() if quiet is None else ChangeBatcher(quiet=quiet)
+        self.loop = RebuildLoop(config, self.output, self.channel, drafts=drafts, console=console,
+                                on_config=self._config_changed)
+        self.watcher = SourceWatcher(config, self.batcher, poll=poll,
+                                     warn=console.warn if console is not None else None)
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    def _config_changed(self, config: SiteConfig) -> None:
+        self.config = config
+        self.watcher.update(config)
+
+    def start(self) -> None:
+        """Watch, build once, then serve and rebuild in background threads."""
+        self.watcher.start()
+        self.loop.rebuild(set())
+        for name, target in (("sitegen-serve", self.server.serve_forever),
+                             ("sitegen-rebuild", lambda: self.loop.run(self.batcher))):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self.batcher.close()
+        self.channel.close()
+        self.watcher.stop()
+        if self._threads:
+            self.server.shutdown()
+        self.server.server_close()
+        self.server.close_connections()
+        for thread in self._threads:
+            thread.join(timeout=10)  # a build in progress finishes first
+        self._threads = []
+
+    def __enter__(self) -> PreviewSession:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,231 @@
+"""Loading content files fast: a persistent cache of parsed articles, and a parallel cold load.
+
+A content file whose (size, mtime, inode) and whose loading settings are as they were last
+time is not read again: its pickled `Article` (and the warnings it gave) come from SQLite
+(`.sitegen/cache.sqlite`, table `articles`). The key includes a hash of the loader's own source
+code, so an upgraded or edited sitegen never serves a stale parse. File systems stamp times
+coarsely, so a file changed within the same tick as it was cached could keep its stamp: entries
+cached less than `RACY_SECONDS` after their file's mtime are trusted only after the file's hash
+is checked again (git's "racy clean" rule). Files not in the cache are loaded in worker
+processes when there are many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.config import SiteConfig
+from sitegen.content import Article, SourceFile, load_article
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.fsutil import sha1_bytes
+
+RACY_SECONDS = 3
+PARALLEL_MIN = 400  # fewer files than this load faster in one process than through a pool
+
+_LOADER_MODULES = ("content.py", "frontmatter.py", "textstats.py", "slugs.py", "seeds.py",
+                   "languages.py", "config.py", "errors.py", "bodyscan.py", "foreign.py")
+_code_fp: str | None = None
+
+
+def loader_fingerprint(config: SiteConfig) -> str:
+    """What, besides the file's bytes, decides the Article: settings, site root, loader code."""
+    global _code_fp
+    if _code_fp is None:
+        h = hashlib.sha1(__version__.encode())
+        here = Path(__file__).resolve().parent
+        for name in _LOADER_MODULES:
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _code_fp = h.hexdigest()
+    return hashlib.sha1(f"{_code_fp}|{config.output_fingerprint()}|{config.root.resolve()}|"
+                        f"{config.max_file_size}".encode()).hexdigest()
+
+
+StatKey = tuple[int, int, int]
+Loaded = tuple[StatKey, Article | None, list[SiteError], list[SiteError]]  # stat, article, errors, warnings
+
+
+def stat_key(path: Path) -> StatKey | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _is_fresh(key: StatKey, cached_key: StatKey, cached_at: int, article: Article, path: Path) -> bool:
+    if key != cached_key:
+        return False
+    if key[1] < cached_at - RACY_SECONDS * 1_000_000_000:
+        return True
+    try:  # racy: the file may have changed within one time stamp tick
+        return sha1_bytes(path.read_bytes()) == article.content_hash
+    except OSError:
+        return False
+
+
+def _load_one(source: SourceFile, config: SiteConfig) -> Loaded:
+    key = stat_key(source.path) or (0, 0, 0)
+    diag = Diagnostics()
+    article = load_article(source, config, diag)
+    return key, article, diag.errors, diag.warnings
+
+
+_POOL_STATE: tuple[list[SourceFile], SiteConfig] | None = None
+
+
+def _load_range(bounds: tuple[int, int]) -> list[Loaded]:
+    assert _POOL_STATE is not None
+    sources, config = _POOL_STATE
+    return [_load_one(s, config) for s in sources[bounds[0]:bounds[1]]]
+
+
+def load_many(sources: list[SourceFile], config: SiteConfig, jobs: int) -> list[Loaded]:
+    """Load `sources` (in order), in `jobs` worker processes when there are many."""
+    global _POOL_STATE
+    workers = jobs or os.cpu_count() or 1
+    if workers < 2 or len(sources) < PARALLEL_MIN:
+        return [_load_one(s, config) for s in sources]
+    step = max(20, min(200, len(sources) // (workers * 8) or 1))
+    ranges = [(i, min(i + step, len(sources))) for i in range(0, len(sources), step)]
+    _POOL_STATE = (sources, config)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            out: list[Loaded] = []
+            for part in pool.imap(_load_range, ranges):
+                out.extend(part)
+            return out
+    finally:
+        _POOL_STATE = None
+
+
+class ArticleCache:
+    """Parsed articles by content-relative path: in SQLite, optionally also kept in memory."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                self._db = self._open(path)
+            except sqlite3.DatabaseError:
+                path.unlink(missing_ok=True)
+                self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER,"
+                   " mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)")
+        return db
+
+    def rows(self, fp: str) -> dict[str, tuple[StatKey, int, bytes]]:
+        if self._db is None:
+            return {}
+        try:
+            return {rel: ((size, mtime, ino), cached_at, data) for rel, size, mtime, ino, cached_at, data
+                    in self._db.execute("SELECT rel, size, mtime, ino, cached_at, data FROM articles"
+                                        " WHERE fp = ?", (fp,))}
+        except sqlite3.DatabaseError:
+            return {}
+
+    def store(self, fp: str, items: Iterable[tuple[str, StatKey, Article, list[SiteError]]],
+              forget: Iterable[str] = ()) -> None:
+        if self._db is None:
+            return
+        now = time.time_ns()
+        rows = [(rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
+                for rel, key, article, warnings in items]
+        try:
+            with self._db:
+                self._db.executemany("DELETE FROM articles WHERE rel = ?", [(r,) for r in forget])
+                self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class ArticleLoader:
+    """Loads content files through the cache. Kept alive by `Builder` so a preview rebuild
+    finds unchanged articles in memory without touching SQLite."""
+
+    def __init__(self) -> None:
+        # rel -> (stat key, cached_at ns, article, warnings), for the loader fingerprint `self.fp`
+        self.memory: dict[str, tuple[StatKey, int, Article, list[SiteError]]] = {}
+        self.fp = ""
+
+    def load(self, sources: list[SourceFile], config: SiteConfig, diag: Diagnostics,
+             jobs: int, cache_file: Path | None) -> list[Article]:
+        fp = loader_fingerprint(config)
+        if fp != self.fp:
+            self.memory = {}
+            self.fp = fp
+        cache = ArticleCache(cache_file) if not self.memory or len(self.memory) < len(sources) else None
+        try:
+            rows = cache.rows(fp) if cache is not None else {}
+            found: dict[str, tuple[Article, list[SiteError]]] = {}
+            missing: list[SourceFile] = []
+            for source in sources:
+                key = stat_key(source.path)
+                entry = self.memory.get(source.rel)
+                if key is not None and entry is not None and _is_fresh(key, entry[0], entry[1], entry[2],
+                                                                       source.path):
+                    found[source.rel] = (entry[2], entry[3])
+                    continue
+                row = rows.get(source.rel)
+                if key is not None and row is not None:
+                    article, warnings = pickle.loads(row[2])
+                    if _is_fresh(key, row[0], row[1], article, source.path):
+                        found[source.rel] = (article, warnings)
+                        self.memory[source.rel] = (key, row[1], article, warnings)
+                        continue
+                missing.append(source)
+            loaded = load_many(missing, config, jobs)
+            now = time.time_ns()
+            fresh = []
+            for source, (key, article, errors, warnings) in zip(missing, loaded, strict=True):
+                for error in errors:
+                    diag.error(error)
+                if article is not None:
+                    found[source.rel] = (article, warnings)
+                    self.memory[source.rel] = (key, now, article, warnings)
+                    fresh.append((source.rel, key, article, warnings))
+                else:
+                    for warning in warnings:
+                        diag.warn(warning.message, warning.path, warning.line, warning.hint)
+                    self.memory.pop(source.rel, None)
+            live = {s.rel for s in sources}
+            gone = [rel for rel in rows if rel not in live]
+            for rel in [r for r in self.memory if r not in live]:
+                del self.memory[rel]
+            if cache is None and (fresh or gone):
+                cache = ArticleCache(cache_file)
+            if cache is not None and (fresh or gone):
+                cache.store(fp, fresh, gone)
+        finally:
+            if cache is not None:
+                cache.close()
+        articles = []
+        for source in sources:
+            if source.rel in found:
+                article, warnings = found[source.rel]
+                for warning in warnings:
+                    diag.warn(warning.message, warning.path, warning.line, warning.hint)
+                articles.append(article)
+        return articles

@@ -1,0 +1,212 @@
+"""Incremental builds equal clean builds, byte for byte, after every kind of edit; and files
+whose bytes did not change are not rewritten (same inode and mtime).
+
+Each test builds a small site, edits it, builds again (with the article and body caches and the
+previous output), snapshots the output, then wipes output and caches and builds clean: the two
+trees must be identical. The worker pools are forced on (thresholds lowered) in the parallel
+variants so the fork-based path is covered by the same assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen import parallel, sourcecache
+from sitegen.build import Builder, BuildRequest, build
+from sitegen.config import load_config
+from sitegen.writer import MANIFEST
+
+Tree = dict[str, bytes]
+Stamps = dict[str, tuple[int, int]]
+
+
+def _tree(out: Path) -> Tree:
+    files = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and rel != MANIFEST:
+            files[rel] = path.read_bytes()
+    return files
+
+
+def _stamps(out: Path) -> Stamps:
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file()}
+
+
+def _article(i: int, tags: str = "", extra: str = "", body: str = "") -> str:
+    day = 1 + i
+    text = body or f"Paragraph of article {i}. See [the first](a0.md) and ![pic](/img/pic.png).\n\n## Part\n\nMore."
+    return (f"---\ntitle: Article {i}\ndate: 2024-03-{day:02d}\ntags: [{tags or f'tag{i % 3}'}]\n"
+            f"{extra}---\n\n{text}\n")
+
+
+class Site:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "content").mkdir(parents=True)
+        (root / "static" / "img").mkdir(parents=True)
+        (root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG fake")
+        self.config("")
+        for i in range(9):
+            self.write(f"content/a{i}.md", _article(i))
+
+    def config(self, extra: str) -> None:
+        self.write("site.yaml", "title: Incremental\nbase_url: https://example.org/\nper_page: 3\n"
+                   "related: 0\nsearch: false\n" + extra)
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def request(self) -> BuildRequest:
+        return BuildRequest(load_config(self.root), jobs=2)
+
+    def build(self):
+        return build(self.request())
+
+    @property
+    def out(self) -> Path:
+        return self.root / "build"
+
+    def clean_tree(self) -> Tree:
+        shutil.rmtree(self.out, ignore_errors=True)
+        shutil.rmtree(self.root / ".sitegen", ignore_errors=True)
+        self.build()
+        return _tree(self.out)
+
+
+def _replace(site: Site, rel: str, old: str, new: str) -> None:
+    path = site.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Site], None]] = {
+    "body": lambda s: _replace(s, "content/a4.md", "More.", "More, and then some."),
+    "title": lambda s: _replace(s, "content/a4.md", "title: Article 4", "title: Renamed four"),
+    "date": lambda s: _replace(s, "content/a4.md", "date: 2024-03-05", "date: 2024-03-30"),
+    "tag added": lambda s: _replace(s, "content/a4.md", "tags: [tag1]", "tags: [tag1, fresh]"),
+    "tag removed": lambda s: _replace(s, "content/a5.md", "tags: [tag2]", "tags: []"),
+    "draft": lambda s: _replace(s, "content/a4.md", "tags:", "draft: true\ntags:"),
+    "deleted": lambda s: (s.root / "content/a4.md").unlink(),
+    "renamed": lambda s: (s.root / "content/a4.md").rename(s.root / "content/moved.md"),
+    "added": lambda s: s.write("content/new.md", _article(20, "tag0, brand")),
+    "template": lambda s: s.write("templates/partials/footer.html", "<footer>changed footer</footer>\n")
+    if (s.root / "templates").exists() else _copy_template(s),
+    "setting": lambda s: s.config("per_page: 2\n"),
+    "static": lambda s: (s.root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG other bytes"),
+    "link target": lambda s: _replace(s, "content/a0.md", "title: Article 0", "slug: first-one\ntitle: Article 0"),
+}
+
+
+def _copy_template(site: Site) -> None:
+    """Override the theme's base template with an edited copy (a template change)."""
+    theme = load_config(site.root).theme_path() / "templates" / "base.html"
+    text = theme.read_text(encoding="utf-8")
+    assert "</body>" in text
+    site.write("templates/base.html", text.replace("</body>", "<p>edited template</p>\n</body>"))
+
+
+@pytest.fixture(params=["serial", "parallel"])
+def mode(request, monkeypatch):
+    if request.param == "parallel":
+        monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+        monkeypatch.setattr(sourcecache, "PARALLEL_MIN", 1)
+    return request.param
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_incremental_equals_clean(tmp_path: Path, edit: str, mode: str) -> None:
+    site = Site(tmp_path / "site")
+    site.build()
+    before_tree, before_stamps = _tree(site.out), _stamps(site.out)
+    EDITS[edit](site)
+    result = site.build()
+    incremental, after_stamps = _tree(site.out), _stamps(site.out)
+    assert incremental == site.clean_tree(), f"incremental build after '{edit}' differs from a clean build"
+    # files with the same bytes are the same files: not rewritten
+    for rel, data in incremental.items():
+        if before_tree.get(rel) == data:
+            assert after_stamps[rel] == before_stamps[rel], f"{rel} was rewritten with the same bytes"
+    changed = {rel for rel, data in incremental.items() if before_tree.get(rel) != data}
+    assert changed or set(before_tree) != set(incremental), f"'{edit}' changed nothing"
+    assert result.written <= len(changed) + 1  # +1: a copied file counts as written when touched
+
+
+def test_unchanged_build_writes_nothing(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    site.build()
+    stamps = _stamps(site.out)
+    result = site.build()
+    assert result.written == 0 and result.removed == 0
+    assert _stamps(site.out) == stamps
+
+
+def test_body_edit_rewrites_only_its_page_and_feeds(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    site.build()
+    before = _tree(site.out)
+    EDITS["body"](site)
+    site.build()
+    after = _tree(site.out)
+    changed = sorted(rel for rel in after if before.get(rel) != after[rel])
+    assert "article-4/index.html" in changed
+    assert all(rel == "article-4/index.html" or rel.endswith("feed.xml") for rel in changed), changed
+
+
+def test_same_size_same_mtime_edit_is_seen(tmp_path: Path) -> None:
+    """A file rewritten within one time stamp tick with the same size (racy clean) is re-read."""
+    site = Site(tmp_path / "site")
+    site.build()
+    path = site.root / "content" / "a4.md"
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Paragraph of article 4", "Paragraph of ARTICLE 4"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    site.build()
+    assert b"Paragraph of ARTICLE 4" in (site.out / "article-4" / "index.html").read_bytes()
+
+
+def test_stale_cache_from_other_settings_is_not_used(tmp_path: Path) -> None:
+    """Bodies cached under other Markdown settings are never served (raw_html off escapes HTML)."""
+    site = Site(tmp_path / "site")
+    site.write("content/a1.md", _article(1, body="Text with <b>raw</b> HTML."))
+    site.build()
+    assert b"<b>raw</b>" in (site.out / "article-1" / "index.html").read_bytes()
+    site.config("raw_html: false\n")
+    site.build()
+    assert b"<b>raw</b>" not in (site.out / "article-1" / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize("edits", [["body", "title", "tag added", "template", "deleted", "setting"]])
+def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode: str) -> None:
+    """The preview's Builder keeps state in memory between runs; every run equals a fresh build."""
+    site = Site(tmp_path / "site")
+    clean_site = Site(tmp_path / "clean")
+    builder = Builder(site.request())
+    builder.run()
+    for edit in edits:
+        EDITS[edit](site)
+        EDITS[edit](clean_site)
+        builder.request = site.request()  # the preview reloads the config when it changes
+        builder.run()
+        assert _tree(site.out) == clean_site.clean_tree(), f"Builder run after '{edit}' differs"
+
+
+def test_corrupt_caches_are_discarded(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    expected = site.clean_tree()
+    (site.root / ".sitegen" / "cache.sqlite").write_bytes(b"not a database" * 100)
+    shutil.rmtree(site.out)
+    site.build()
+    assert _tree(site.out) == expected

@@ -1,0 +1,173 @@
+"""Search index, search page and related articles on built sites (issue 7)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+from sitegen.search import terms
+
+TOPICS = {
+    "war": "siege artillery frontline troops offensive ceasefire militia airstrike shelling brigade",
+    "sport": "striker goalkeeper league penalty midfielder stadium tournament referee coach trophy",
+    "money": "inflation bond currency lender interest deficit tariff investor mortgage recession",
+}
+FILLER = "the of and a in to was for on with that people city week officials said".split()
+BODY_ONLY_WORD = "quetzalcoatlus"
+
+
+def write_topic_site(site, per_topic: int = 5) -> dict[str, str]:
+    """Articles written from a few topic vocabularies; returns slug -> topic. The first war
+    article hides BODY_ONLY_WORD in its body (not in its title, tags or summary)."""
+    rng = random.Random(3)
+    topics = {}
+    day = 1
+    for topic, words in TOPICS.items():
+        vocab = words.split()
+        for i in range(per_topic):
+            paragraphs = [" ".join(rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER)
+                                   for _ in range(40)) for _ in range(3)]
+            if topic == "war" and i == 0:
+                paragraphs[2] += f" A {BODY_ONLY_WORD} fossil was found near the front."
+            slug = f"{topic}-{i}"
+            site.article(f"{slug}.md", f"Report number {day}", date=f"2024-01-{day:02d}",
+                         body="\n\n".join(paragraphs), summary=f"'Summary {day}.'")
+            topics[slug] = topic
+            day += 1
+    return topics
+
+
+def related_slugs(html: str) -> list[str]:
+    block = re.search(r'<aside class="related[" ].*?</aside>', html, re.S)
+    return re.findall(r'href="(?:\.\./)+([^/"]+)/', block.group(0)) if block else []
+
+
+def load_index(build: Path) -> dict:
+    """The index files, read as the browser's search.js reads them."""
+    calls: dict = {"shard": {}, "doc": {}}
+
+    def parse(path: Path) -> tuple[str, list]:
+        m = re.fullmatch(r"sitegenSearch\.(\w+)\((.*)\);\n", path.read_text(encoding="utf-8"), re.S)
+        assert m, path
+        return m.group(1), json.loads(f"[{m.group(2)}]")
+
+    kind, (manifest,) = parse(build / "search" / "manifest.js")
+    assert kind == "manifest"
+    for path in (build / "search" / "s").glob("*.js"):
+        kind, (number, data) = parse(path)
+        calls["shard"][number] = data
+    for path in (build / "search" / "d").glob("*.js"):
+        kind, (number, data) = parse(path)
+        calls["doc"][number] = data
+    return {"manifest": manifest, **calls}
+
+
+def lookup(index: dict, word: str) -> list[dict]:
+    """Documents holding `word`, found the way search.js finds them (shard by sorted range)."""
+    (term,) = terms(word)
+    firsts = index["manifest"]["shards"]
+    key = term.encode("utf-16-be")
+    shard = max(i for i, f in enumerate(firsts) if f.encode("utf-16-be") <= key)
+    flat = index["shard"][shard].get(term, [])
+    ids, doc = [], 0
+    for i in range(0, len(flat), 2):
+        doc += flat[i]
+        ids.append(doc)
+    return [index["doc"][i] for i in ids]
+
+
+def test_related_articles_come_from_the_same_topic(site):
+    topics = write_topic_site(site)
+    site.build()
+    for slug, topic in topics.items():
+        related = related_slugs(site.out(f"{slug}/index.html"))
+        assert len(related) == 4, slug  # the other articles of its topic
+        assert {topics[r] for r in related} == {topic}, (slug, related)
+
+
+def test_search_finds_an_article_by_a_word_only_in_its_body(site, parse):
+    write_topic_site(site)
+    site.build()
+    index = load_index(site.root / "build")
+    assert index["manifest"]["docs"] == 15
+    found = lookup(index, BODY_ONLY_WORD.upper())
+    assert [d["u"] for d in found] == ["/war-0/"]
+    assert found[0]["t"] == "Report number 1" and BODY_ONLY_WORD in found[0]["x"]
+    assert found[0]["d"] == "January 1, 2024"
+    assert {d["u"] for d in lookup(index, "goalkeeper")} == {f"/sport-{i}/" for i in range(5)}
+
+    page = parse(site.out("search/index.html"))
+    form = page.find_all("form", role="search", **{"aria-label": "Search articles"})[0]
+    assert form["action"] == "./" and form["data-search-index"] == "manifest.js"
+    assert "Search needs JavaScript" in page.html.split("<noscript>")[1].split("</noscript>")[0]
+    assert page.find_all("meta", name="robots", content="noindex")
+    header = parse(site.out("war-0/index.html")).find_all("form", role="search")[0]
+    assert header["action"] == "../search/" and header["method"] == "get"
+    assert "/search/" not in site.out("sitemap.xml")
+
+
+def test_index_is_sharded_and_files_load_as_scripts(site):
+    for i in range(60):
+        site.article(f"a{i}.md", f"Article {i}", date="2024-02-01",
+                     body=" ".join(f"w{i}x{j}" for j in range(300)))
+    site.build()
+    build = site.root / "build"
+    shards = sorted((build / "search" / "s").glob("*.js"))
+    assert len(shards) > 3
+    sizes = [p.stat().st_size for p in shards]
+    assert max(sizes) < 40_000
+    index = load_index(build)
+    firsts = index["manifest"]["shards"]
+    assert firsts == sorted(firsts, key=lambda t: t.encode("utf-16-be"))
+    assert [d["u"] for d in lookup(index, "w7x250")] == ["/a7/"]
+
+
+def test_related_lists_follow_an_edit_in_incremental_builds(site):
+    write_topic_site(site)
+    site.build()
+    before = related_slugs(site.out("war-1/index.html"))
+    assert "sport-0" not in before
+    # rewrite sport-0 as a war report: it must now appear among war-1's related articles
+    war_text = (site.root / "content" / "war-2.md").read_text(encoding="utf-8")
+    site.write("content/sport-0.md", war_text.replace("war-2", "sport-0")
+               .replace("Report number 8", "Report number 6"))
+    result = site.build()
+    assert result.written > 0
+    incremental = {p: site.out(p) for p in ("war-1/index.html", "sport-1/index.html")}
+    assert "sport-0" in related_slugs(incremental["war-1/index.html"])
+    assert "sport-0" not in related_slugs(incremental["sport-1/index.html"])
+    # and the result equals a clean build
+    import shutil
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen", ignore_errors=True)
+    site.build()
+    for path, html in incremental.items():
+        assert site.out(path) == html
+
+
+def test_search_and_related_can_be_turned_off(site):
+    site.configure("title: T\nsearch: false\nrelated: 0\n")
+    write_topic_site(site, per_topic=2)
+    site.build()
+    assert not site.exists("search/index.html") and not site.exists("search/manifest.js")
+    html = site.out("war-0/index.html")
+    assert not related_slugs(html) and 'role="search"' not in html
+
+
+def test_a_damaged_cache_is_ignored_and_output_is_reproducible(site):
+    write_topic_site(site, per_topic=3)
+    site.build()
+    first = {p.relative_to(site.root / "build"): p.read_bytes()
+             for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    cache = site.root / ".sitegen"
+    (cache / "related.json").write_text("{not json", encoding="utf-8")
+    (cache / "search-index.marshal").write_bytes(b"\x00garbage")
+    import shutil
+    shutil.rmtree(site.root / "build")
+    site.build()
+    again = {p.relative_to(site.root / "build"): p.read_bytes()
+             for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    assert again == first
+    assert len(related_slugs(site.out("war-0/index.html"))) == 2

@@ -1,0 +1,200 @@
+"""Mapping other generators' front matter and file conventions onto Article records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import SiteConfig
+from sitegen.content import Article, SourceFile, discover, load_article
+from sitegen.errors import Diagnostics
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> SiteConfig:
+    (tmp_path / "content").mkdir()
+    return SiteConfig(root=tmp_path)
+
+
+def load(config: SiteConfig, name: str, text: str, diag: Diagnostics | None = None) -> Article:
+    path = config.content_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    diag = diag if diag is not None else Diagnostics()
+    sources, _ = discover(config, diag)
+    source = next(s for s in sources if s.path == path)
+    article = load_article(source, config, diag)
+    assert article is not None, [str(e) for e in diag.errors]
+    return article
+
+
+def test_jekyll_keys_and_dated_file_name(config):
+    diag = Diagnostics()
+    article = load(config, "2023-05-06-my-trip.md",
+                   "---\nlayout: post\ncategories: travel food\ntags: one two\nexcerpt: The excerpt\n"
+                   "published: false\n---\n\nBody.\n", diag)
+    assert article.slug == "my-trip"
+    assert article.date == dt.datetime(2023, 5, 6, tzinfo=config.tz)
+    assert article.categories == ("travel", "food")
+    assert article.tags == ("one", "two")
+    assert article.summary == "The excerpt"
+    assert article.draft
+    assert article.title == "My trip"  # no title: from the file name, with a warning
+    assert any("no title" in w.message for w in diag.warnings)
+    assert article.meta["layout"] == "post"  # originals kept for templates
+
+
+def test_jekyll_single_category_keeps_its_spaces(config):
+    article = load(config, "a.md", "---\ntitle: A\ncategory: Hot news\n---\nBody\n")
+    assert article.categories == ("Hot news",)
+
+
+def test_jekyll_date_with_offset_is_kept(config):
+    article = load(config, "a.md", "---\ntitle: A\ndate: 2020-01-01 10:30:00 +0100\n---\nBody\n")
+    assert article.date.isoformat() == "2020-01-01T10:30:00+01:00"
+
+
+def test_hugo_keys(config):
+    text = ('---\ntitle: H\ndate: 2024-01-02T08:00:00-05:00\nlastmod: 2024-02-01\n'
+            'publishDate: 2024-01-03\nexpiryDate: 2030-01-01\ndescription: Described\n'
+            'categories: [Go, Web]\nauthors: [Ann, Bob]\ndraft: true\n---\nBody\n')
+    article = load(config, "h.md", text)
+    assert article.date.isoformat() == "2024-01-02T08:00:00-05:00"
+    assert article.updated.date() == dt.date(2024, 2, 1)
+    assert article.publish_date.date() == dt.date(2024, 1, 3)
+    assert article.expiry_date.year == 2030
+    assert article.summary == "Described"
+    assert article.categories == ("Go", "Web")
+    assert article.authors == ("Ann", "Bob") and article.author == "Ann"
+    assert article.draft
+
+
+def test_zola_taxonomies_and_updated(config):
+    text = ('+++\ntitle = "Z"\ndate = 2024-01-02\nupdated = 2024-01-05\ndraft = false\n'
+            '[taxonomies]\ntags = ["rust", "web"]\ncategories = ["Code"]\n+++\nBody\n')
+    article = load(config, "z.md", text)
+    assert article.tags == ("rust", "web")
+    assert article.categories == ("Code",)
+    assert article.updated.date() == dt.date(2024, 1, 5)
+    assert not article.draft
+
+
+def test_mkdocs_blog_date_mapping_and_draft(config):
+    text = ("---\ndate:\n  created: 2023-12-31\n  updated: 2024-01-02\ndraft: true\n"
+            "categories:\n  - Tips\n---\n\n# From the heading\n\nFirst paragraph.\n")
+    article = load(config, "m.md", text)
+    assert article.date.date() == dt.date(2023, 12, 31)
+    assert article.updated.date() == dt.date(2024, 1, 2)
+    assert article.draft
+    assert article.title == "From the heading"
+    assert "From the heading" not in article.body  # not repeated in the body
+    assert article.categories == ("Tips",)
+
+
+def test_pelican_headers(config):
+    text = ("Title: Pelican post\nDate: 2022-01-02 10:20\nModified: 2022-02-03\nTags: a, b c\n"
+            "Category: Misc\nAuthors: Ann, Bob\nSummary: A summary\n  continued here\n"
+            "Status: draft\n\nBody here.\n")
+    article = load(config, "p.md", text)
+    assert article.title == "Pelican post"
+    assert article.date.isoformat() == "2022-01-02T10:20:00+00:00"
+    assert article.tags == ("a", "b c")
+    assert article.categories == ("Misc",)
+    assert article.summary == "A summary continued here"
+    assert article.draft
+
+
+def test_summary_from_more_divider(config):
+    article = load(config, "s.md", "---\ntitle: S\n---\nIntro **one**.\n\nIntro two.\n\n<!-- more -->\n\nRest.\n")
+    assert article.summary == "Intro one."
+    article = load(config, "t.md", "---\ntitle: T\nexcerpt_separator: <!--cut-->\n---\nA b.\n<!--cut-->\nRest.\n")
+    assert article.summary == "A b."
+
+
+@pytest.mark.parametrize("ext", [".md", ".markdown", ".mdown", ".mkd"])
+def test_every_markdown_extension_is_content(config, ext):
+    article = load(config, f"post{ext}", "---\ntitle: X\n---\nBody\n")
+    assert article.slug == "post"
+
+
+def test_bundles_and_translations_are_discovered(config):
+    root = config.content_path
+    (root / "trip").mkdir()
+    (root / "trip" / "index.md").write_text("---\ntitle: Trip\n---\n![A photo](photo.jpg)\n")
+    (root / "trip" / "index.ar.md").write_text("---\ntitle: رحلة\n---\n![صورة](photo.jpg)\n")
+    (root / "trip" / "photo.jpg").write_bytes(b"x")
+    (root / "trip" / "img").mkdir()
+    (root / "trip" / "img" / "b.png").write_bytes(b"x")
+    (root / "note.md").write_text("---\ntitle: Note\n---\nx\n")
+    (root / "note.fr.md").write_text("---\ntitle: Note FR\n---\nx\n")
+    sources, statics = discover(config, Diagnostics())
+    by_rel = {s.rel: s for s in sources}
+    assert by_rel["trip/index.md"].bundle == "trip"
+    assert by_rel["trip/index.md"].resources == ("img/b.png", "photo.jpg")
+    assert by_rel["trip/index.ar.md"].lang == "ar"
+    assert by_rel["trip/index.ar.md"].translation_key == by_rel["trip/index.md"].translation_key
+    assert by_rel["note.fr.md"].lang == "fr"
+    assert by_rel["note.fr.md"].translation_key == by_rel["note.md"].translation_key
+    assert statics == []
+    ar = load_article(by_rel["trip/index.ar.md"], config, Diagnostics())
+    assert ar.lang == "ar" and ar.slug == "trip"
+
+
+def test_images_are_listed_and_missing_alt_warns(config):
+    diag = Diagnostics()
+    text = ("---\ntitle: I\n---\n![](a.png)\n\n<img src=\"b.png\">\n\n<img src=\"c.png\" alt=\"\">\n\n"
+            "```\n![](not-an-image.png)\n```\n\n![Good][ref]\n\n[ref]: d.png \"Title\"\n")
+    article = load(config, "i.md", text, diag)
+    assert [(r.src, r.line) for r in article.images] == [("a.png", 4), ("b.png", 6), ("c.png", 8),
+                                                         ("d.png", 14)]
+    assert article.images[3].title == "Title"
+    warned = sorted((w.line, w.message) for w in diag.warnings if "alt" in w.message)
+    assert warned == [(4, "image without alt text: a.png"), (6, "image without alt text: b.png")]
+    assert article.image == "a.png"  # the first image is the article's picture
+
+
+def test_front_matter_image_wins(config):
+    article = load(config, "i.md", "---\ntitle: I\nimages: [/img/cover.png]\n---\n![x](a.png)\n")
+    assert article.image == "/img/cover.png"
+
+
+def test_template_syntax_warns_with_file_line_and_name(config):
+    diag = Diagnostics()
+    article = load(config, "h.md", "---\ntitle: H\n---\nText\n\n{{< youtube abc >}}\n\n{% include x.html %}\n",
+                   diag)
+    messages = {(w.path, w.line, w.message.split(" is ")[0]) for w in diag.warnings}
+    assert ("content/h.md", 6, "Hugo shortcode 'youtube'") in messages
+    assert ("content/h.md", 8, "Liquid tag 'include'") in messages
+    assert "{{" not in article.body and "{%" not in article.body
+
+
+def test_bad_date_names_the_line(config):
+    diag = Diagnostics()
+    path = config.content_path / "bad.md"
+    path.write_text("---\ntitle: B\n\ndate: someday\n---\nBody\n")
+    assert load_article(SourceFile(path, "bad.md", None, "bad", None), config, diag) is None
+    assert diag.errors[0].line == 4 and diag.errors[0].path == "content/bad.md"
+
+
+def test_more_date_spellings_and_aliases(config):
+    article = load(config, "a.md", "Title: A\nDate: 2020/01/31 10:00\n\nBody\n")
+    assert article.date.isoformat() == "2020-01-31T10:00:00+00:00"
+    article = load(config, "b.md", "---\ntitle: B\npublished: 2021-02-03\nunpublishdate: 2022-01-01\n"
+                                   "last_modified_at: 2021-03-04\n---\nBody\n")
+    assert article.date.date() == dt.date(2021, 2, 3) and not article.draft
+    assert article.expiry_date.year == 2022 and article.updated.date() == dt.date(2021, 3, 4)
+
+
+def test_jekyll_drafts_folder_and_kramdown_attributes(config):
+    article = load(config, "_drafts/idea.md", "---\ntitle: Idea\n---\nText.\n{: .notice}\n")
+    assert article.draft
+    assert "{:" not in article.body and "Text." in article.body
+
+
+def test_a_heading_repeating_the_title_is_not_shown_twice(config):
+    article = load(config, "a.md", "---\ntitle: Same title\n---\n\n# Same Title\n\nBody.\n")
+    assert article.body.strip() == "Body."
+    other = load(config, "b.md", "---\ntitle: Title\n---\n# Another heading\n\nBody.\n")
+    assert other.body.startswith("# Another heading")

@@ -1,0 +1,83 @@
+"""Front matter detection and errors in every format (YAML, TOML, JSON, Pelican headers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sitegen.errors import SiteError
+from sitegen.frontmatter import split_front_matter
+
+
+def test_yaml_is_detected_and_body_line_counted():
+    fm = split_front_matter("---\ntitle: Hello\ntags: [a, b]\n---\n\nBody\n", "p.md")
+    assert fm.format == "yaml"
+    assert fm.meta == {"title": "Hello", "tags": ["a", "b"]}
+    assert fm.body_line == 5
+    assert fm.body.strip() == "Body"
+    assert fm.line_of("tags") == 3
+
+
+def test_toml_is_detected_with_tables_and_dates():
+    text = '+++\ntitle = "Zola post"\ndate = 2024-03-01T10:00:00+05:00\n[taxonomies]\ntags = ["x"]\n+++\nBody\n'
+    fm = split_front_matter(text, "p.md")
+    assert fm.format == "toml"
+    assert fm.meta["taxonomies"] == {"tags": ["x"]}
+    assert fm.meta["date"] == dt.datetime(2024, 3, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    assert fm.body == "Body\n"
+    assert fm.line_of("date") == 3
+
+
+def test_json_front_matter_as_hugo_allows():
+    text = '{\n  "title": "JSON post",\n  "tags": ["a"]\n}\n\nBody text\n'
+    fm = split_front_matter(text, "p.md")
+    assert fm.format == "json"
+    assert fm.meta["title"] == "JSON post"
+    assert fm.body.strip() == "Body text"
+    assert fm.line_of("tags") == 3
+    assert fm.body_line == 5
+
+
+def test_pelican_headers_with_continuation_lines_and_status():
+    text = ("Title: Pelican post\nDate: 2022-01-02 10:20\nTags: a, b\nSummary: First line\n"
+            "    second line\nStatus: draft\n\nBody here.\n")
+    fm = split_front_matter(text, "p.md")
+    assert fm.format == "pelican"
+    assert fm.meta["summary"] == "First line second line"
+    assert fm.meta["status"] == "draft"
+    assert fm.body == "Body here.\n"
+    assert fm.body_line == 8
+    assert fm.line_of("tags") == 3
+
+
+def test_plain_markdown_has_no_front_matter():
+    fm = split_front_matter("# Title\n\nNote: this is prose, not a header.\n", "p.md")
+    assert fm.format == "none"
+    assert fm.meta == {}
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("---\ntitle: ok\nbad: [unclosed\n---\nBody\n", 3, "YAML"),
+    ("---\ntitle: ok\n", 1, "never closed"),
+    ('+++\ntitle = "ok"\ndate = nonsense\n+++\nBody\n', 3, "TOML"),
+    ('+++\ntitle = "ok"\n', 1, "never closed"),
+    ('{\n  "title": "ok",\n  "tags": [1,]\n}\nBody\n', 3, "JSON"),
+])
+def test_errors_name_file_and_line_in_every_format(text, line, words):
+    with pytest.raises(SiteError) as info:
+        split_front_matter(text, "content/post.md")
+    assert info.value.path == "content/post.md"
+    assert info.value.line == line
+    assert words in info.value.message
+
+
+def test_windows_line_endings_and_bom():
+    fm = split_front_matter("\ufeff---\r\ntitle: Hi\r\n---\r\nBody\r\n", "p.md")
+    assert fm.meta == {"title": "Hi"}
+    assert fm.body == "Body\n"
+
+
+def test_a_body_starting_with_a_shortcode_is_not_json():
+    fm = split_front_matter("{{< youtube abc >}}\n\nText\n", "p.md")
+    assert fm.format == "none" and fm.body.startswith("{{<")

@@ -1,0 +1,76 @@
+"""Fuzz the seed importer: any seed bytes either import into a content file that loads back
+with the same title and tags, or fail with sitegen's own error naming the seed; never another
+exception, never a hang.
+
+Runs SITEGEN_FUZZ_EXAMPLES examples (200 by default; `make fuzz` runs 20,000)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.config import SiteConfig
+from sitegen.content import SourceFile, load_article
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.importer import _seed_date, render_content
+from sitegen.markdown import render_markdown
+from sitegen.seeds import decode_seed, parse_seed
+from sitegen.slugs import slugify
+
+EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "200"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=5),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+ROOT = Path("/fuzz-site")
+CONFIG = SiteConfig(root=ROOT)
+SEED = ROOT / "seeds" / "2017-02-20-story.txt"
+
+TOKENS = [
+    "\n", "\n\n", "\r\n", "\r", "\ufeff", "Date: ", "Author: ", "Tags: ", "date:", "NOW WATCH: ",
+    "2017-02-20", "February 20, 2017", "2017-02-30", "9999-99-99T99:99", "---", "+++", "# ", "> ",
+    "- ", "1. ", "* ", "```", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+    "{{ 7*7 }}", "{% raw %}", "&amp;", "&#x3c;", "[x](javascript:alert(1))", "![i](x)", "\\", "`",
+    "*", "_", "|", ":", ": ", "#", "&", "'", '"', "\t", "\x00", "\x01", "\x85", "\u2028", "\x7f",
+    "\ud7ff", "é", "中文", "ــ", "\u200f", "!!python/object:os.system", "&a", "*a", "~", "null",
+    "<img src=x>", "![a](b.png)", "[x](other.md)", "[y]: z.png", "![y]", "<pre>", "`",
+    "[" * 30, "{" * 30, " " * 120,  # brackets and indentation inside strings are not nesting
+]
+seed_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=15)), max_size=50).map("".join)
+
+
+def check_seed(data: bytes) -> None:
+    name = "seeds/2017-02-20-story.txt"
+    try:
+        seed = parse_seed(decode_seed(data, name), name, CONFIG.teasers)
+        date = _seed_date(seed, SEED, {}, CONFIG)
+    except SiteError as exc:
+        assert str(exc.path) in (name, str(SEED)), exc
+        return
+    slug = slugify(seed.title)
+    text = render_content(seed, slug, date, name, list(seed.tags), CONFIG)
+    source = SourceFile(ROOT / "content" / f"{slug}.md", f"{slug}.md", None, slug, None)
+    diag = Diagnostics()
+    article = load_article(source, CONFIG, diag, text.encode("utf-8"))
+    assert article is not None, [str(e) for e in diag.errors]  # what we write, we can read
+    assert article.title == seed.title
+    assert article.slug == slug
+    assert [t.casefold() for t in article.tags] == list(dict.fromkeys(t.casefold() for t in seed.tags))
+    html = render_markdown(article.body, CONFIG.raw_html).html
+    assert "<script" not in html and "<img" not in html  # seed text is never markup
+    assert not article.images and not article.links  # nor images or links to resolve
+
+
+@FUZZ
+@given(seed_text)
+def test_fuzz_seed_text(text):
+    check_seed(text.encode("utf-8", "surrogatepass"))
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_fuzz_seed_bytes(data):
+    check_seed(data)

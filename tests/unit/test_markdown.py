@@ -1,0 +1,136 @@
+"""Markdown rendering of other generators' syntax, and the rewriting of their template code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sitegen.bodyscan import code_spans
+from sitegen.foreign import convert
+from sitegen.markdown import render_markdown
+
+
+def test_heading_ids_and_attributes():
+    html = render_markdown("## Title {#custom .wide}\n\n## Other\n\n![x](a.png){.big}\n").html
+    assert '<h2 id="custom" class="wide">Title' in html
+    assert "{#custom" not in html
+    assert '<h2 id="other">' in html
+    assert 'class="big"' in html
+
+
+def test_admonitions_both_syntaxes():
+    html = render_markdown('!!! warning "Careful"\n    Body one.\n\n:::note\nBody two.\n:::\n').html
+    assert '<div class="admonition warning">' in html and "Careful" in html and "Body one." in html
+    assert '<div class="admonition note">' in html and "Body two." in html
+    assert "!!!" not in html and ":::" not in html
+
+
+def test_toc_marker_is_replaced_by_the_list():
+    rendered = render_markdown("[TOC]\n\n## One\n\n### Two\n")
+    assert '<nav class="toc"' in rendered.html and 'href="#one"' in rendered.html
+    assert "[TOC]" not in rendered.html
+    assert rendered.toc == ((2, "one", "One"), (3, "two", "Two"))
+
+
+def test_titled_image_alone_becomes_a_figure():
+    html = render_markdown('![A cat](cat.png "The cat")\n\ntext ![b](b.png "inline") text\n').html
+    assert '<figure><img src="cat.png" alt="A cat" title="The cat" /><figcaption>The cat</figcaption></figure>' in html
+    assert '<p>text <img src="b.png" alt="b" title="inline" /> text</p>' in html
+
+
+HUGO = """Intro {{< youtube dQw4w9WgXcQ >}} and {{% notice info %}}Be **careful**{{% /notice %}}.
+
+{{< highlight go >}}
+func main() {}
+{{< /highlight >}}
+
+{{< figure src="photo.jpg" caption="A caption" >}}
+
+See [other]({{< ref "other.md" >}}) and {{< param "x" >}}.
+
+```
+{{< shortcode "in code" >}} {{</* escaped */>}}
+```
+
+Inline `{{< code >}}` here.
+"""
+
+
+def test_hugo_shortcodes():
+    out, found = convert(HUGO, 10)
+    assert "[YouTube video](<https://www.youtube.com/watch?v=dQw4w9WgXcQ>)" in out
+    assert "Be **careful**" in out
+    assert "```go\nfunc main() {}\n```" in out
+    assert '![A caption](<photo.jpg> "A caption")' in out
+    assert "[other](other.md)" in out
+    assert '{{< shortcode "in code" >}} {{< escaped >}}' in out  # code kept, escape unwrapped
+    assert "Inline `{{< code >}}` here." in out
+    names = [(c.line, c.name) for c in found]
+    assert names == [(10, "youtube"), (10, "notice"), (12, "highlight"), (16, "figure"), (18, "ref"),
+                     (18, "param")]
+
+
+LIQUID = """![logo]({{ site.baseurl }}/images/logo.png) [p]({% post_url 2010-07-21-name %})
+
+{% highlight ruby %}
+def foo; end
+{% endhighlight %}
+
+{% raw %}{{ literal }}{% endraw %} {% comment %}hidden{% endcomment %}{% include note.html %}
+{% if page.x %}Shown{% endif %} {{ page.title }}
+
+~~~liquid
+{% raw %}{% if x %}{{ y }}{% endif %}{% endraw %}
+~~~
+"""
+
+
+def test_liquid_tags_and_output():
+    out, found = convert(LIQUID)
+    assert "![logo](/images/logo.png)" in out
+    assert "[p](2010-07-21-name.md)" in out
+    assert "```ruby\ndef foo; end\n```" in out
+    assert "`{{ literal }}`" in out
+    assert "hidden" not in out and "include" not in out
+    assert "Shown" in out
+    assert "~~~liquid\n{% if x %}{{ y }}{% endif %}\n~~~" in out  # raw markers dropped in code
+    assert {c.name for c in found} >= {"site.baseurl", "post_url", "highlight", "include", "if",
+                                       "page.title"}
+    assert all(c.name not in ("raw", "comment") for c in found)
+
+
+def test_zola_shortcodes():
+    out, found = convert('{{ youtube(id="abc") }}\n\n{% quote(author="X") %}Quoted *text*{% end %}\n'
+                         '\n```\n{{/* gist(url="u") */}}\n```\n')
+    assert "[YouTube video](<https://www.youtube.com/watch?v=abc>)" in out
+    assert "Quoted *text*" in out and "{% end %}" not in out
+    assert '{{ gist(url="u") }}' in out
+    assert [(c.generator, c.name) for c in found] == [("Zola", "youtube"), ("Zola", "quote")]
+
+
+@pytest.mark.parametrize("body", [HUGO, LIQUID])
+def test_no_template_syntax_outside_code_after_rendering(body):
+    html = render_markdown(convert(body)[0]).html
+    outside = re.sub(r"<pre.*?</pre>|<code>.*?</code>", "", html, flags=re.S)
+    assert "{{" not in outside and "{%" not in outside
+
+
+def test_text_without_template_syntax_is_untouched():
+    text = "Plain { braces } and a % sign.\n"
+    assert convert(text) == (text, [])
+
+
+def test_code_spans_cover_fences_inline_and_pre():
+    text = "a `x` b\n\n```\ncode\n```\n\n<pre>p</pre>\n"
+    spans = code_spans(text)
+    assert [text[s:e] for s, e in spans] == ["`x`", "```\ncode\n```", "<pre>p</pre>"]
+
+
+def test_image_includes_and_custom_image_shortcodes_become_images():
+    out, found = convert('{% include image.html url="/img/a.png" description="A cat" %}\n\n'
+                         '{{< img src="b.jpg" alt="B" >}}\n\n[x]({% link _posts/2020-01-01-x.md %})\n')
+    assert '![A cat](</img/a.png> "A cat")' in out
+    assert "![B](<b.jpg>)" in out
+    assert "[x](/_posts/2020-01-01-x.md)" in out
+    assert [c.result for c in found][:2] == ["shown as an image", "shown as an image"]

@@ -1,0 +1,161 @@
+"""plan.py: which pages exist, at which URLs, with what data. Pure: no files are written."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import marshal
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import SiteConfig
+from sitegen.content import Article
+from sitegen.errors import Diagnostics
+from sitegen.model import BuildOptions, build_site
+from sitegen.plan import page_numbers, plan_pages
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+def make_article(i: int, **changes) -> Article:
+    date = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=i * 10)
+    values = dict(
+        source=f"content/a{i}.md", rel=f"a{i}.md", title=f"Article {i}", slug=f"a{i}", date=date,
+        updated=None, summary=f"Summary {i}", tags=(), categories=(), author="", authors=(),
+        draft=False, aliases=(), lang="en", translation_key=f"a{i}", body="Body", body_line=4,
+        content_hash=f"h{i}", meta={},
+    )
+    values.update(changes)
+    return Article(**values)
+
+
+def plan(articles: list[Article], **settings):
+    config = dataclasses.replace(SiteConfig(root=Path("/nonexistent")), **settings)
+    diag = Diagnostics()
+    site = build_site(articles, config, BuildOptions(now=NOW), diag)
+    jobs = plan_pages(site, diag)
+    return jobs, diag
+
+
+def urls(jobs, kind: str) -> list[str]:
+    return [j.url for j in jobs if j.kind == kind]
+
+
+@pytest.mark.parametrize(("count", "pages", "last_page_size"), [
+    (0, 1, 0), (1, 1, 1), (3, 1, 3), (4, 2, 1), (7, 3, 1), (9, 3, 3),
+])
+def test_index_pagination_arithmetic(count, pages, last_page_size):
+    """per_page 3: 0, 1, per_page, per_page + 1 ... articles."""
+    jobs, _ = plan([make_article(i) for i in range(count)], per_page=3)
+    index = [j for j in jobs if j.kind == "index"]
+    assert [j.url for j in index] == ["/"] + [f"/page/{n}/" for n in range(2, pages + 1)]
+    assert len(index[-1].context["articles"]) == last_page_size
+    assert sum(len(j.context["articles"]) for j in index) == count
+    for n, job in enumerate(index, 1):
+        p = job.context["paginator"]
+        assert (p["number"], p["total"]) == (n, pages)
+        assert p["prev_url"] == ("" if n == 1 else "/" if n == 2 else f"/page/{n - 1}/")
+        assert p["next_url"] == ("" if n == pages else f"/page/{n + 1}/")
+        assert [x["url"] for x in p["pages"] if not x["gap"]][0] == "/"
+
+
+def test_index_is_newest_first_and_leaves_out_drafts_and_future():
+    articles = [make_article(i) for i in range(4)]
+    articles.append(make_article(9, draft=True))
+    articles.append(make_article(10, date=NOW + dt.timedelta(days=1)))
+    jobs, _ = plan(articles)
+    titles = [a["title"] for a in jobs[[j.kind for j in jobs].index("index")].context["articles"]]
+    assert titles == ["Article 3", "Article 2", "Article 1", "Article 0"]
+    assert "/a9/" not in urls(jobs, "article") and "/a10/" not in urls(jobs, "article")
+
+
+@pytest.mark.parametrize(("number", "total", "shown"), [
+    (1, 1, [1]),
+    (1, 5, [1, 2, 3, 4, 5]),
+    (1, 20, [1, 2, 3, 0, 20]),
+    (10, 20, [1, 0, 8, 9, 10, 11, 12, 0, 20]),
+    (4, 20, [1, 2, 3, 4, 5, 6, 0, 20]),  # a one-page gap shows the page instead
+    (20, 20, [1, 0, 18, 19, 20]),
+])
+def test_page_numbers_window(number, total, shown):
+    assert page_numbers(number, total) == shown
+
+
+def test_article_neighbours_and_views():
+    jobs, _ = plan([make_article(i, tags=("News",), updated=NOW - dt.timedelta(days=1))
+                    for i in range(3)])
+    by_url = {j.url: j for j in jobs}
+    middle = by_url["/a1/"].context
+    assert middle["prev"]["url"] == "/a0/" and middle["next"]["url"] == "/a2/"
+    assert by_url["/a2/"].context["next"] is None and by_url["/a0/"].context["prev"] is None
+    article = middle["article"]
+    assert article["tags"] == [{"name": "News", "url": "/tags/news/"}]
+    assert article["date"].startswith("2024-01-11T12:00:00")
+    assert article["updated_display"] == "December 31, 2029"
+    assert by_url["/a1/"].bodies == ("a1.md",)
+
+
+def test_permalink_pattern():
+    jobs, _ = plan([make_article(1)], permalink="/{year}/{month}/{slug}/")
+    assert urls(jobs, "article") == ["/2024/01/a1/"]
+
+
+def test_tags_pages_paginate_and_feeds_cap():
+    articles = [make_article(i, tags=("Wide", "Café" if i % 2 else "Other")) for i in range(7)]
+    jobs, _ = plan(articles, per_page=3, feed_limit=2)
+    overview = next(j for j in jobs if j.url == "/tags/")
+    assert [(t["name"], t["count"]) for t in overview.context["terms"]] == [
+        ("Café", 3), ("Other", 4), ("Wide", 7)]
+    assert urls(jobs, "tag") == ["/tags/cafe/", "/tags/other/", "/tags/other/page/2/",
+                                 "/tags/wide/", "/tags/wide/page/2/", "/tags/wide/page/3/"]
+    feeds = {j.url: j for j in jobs if j.kind == "feed"}
+    assert set(feeds) == {"/feed.xml", "/tags/cafe/feed.xml", "/tags/other/feed.xml",
+                          "/tags/wide/feed.xml"}
+    assert len(feeds["/feed.xml"].context["feed"]["entries"]) == 2
+    assert [e["title"] for e in feeds["/tags/cafe/feed.xml"].context["feed"]["entries"]] == [
+        "Article 5", "Article 3"]
+
+
+def test_archive_groups_by_year_and_month_newest_first():
+    dates = [dt.datetime(2023, 12, 5, tzinfo=dt.UTC), dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
+             dt.datetime(2024, 2, 20, tzinfo=dt.UTC), dt.datetime(2024, 3, 1, tzinfo=dt.UTC)]
+    jobs, _ = plan([make_article(i, date=d) for i, d in enumerate(dates)])
+    archive = next(j for j in jobs if j.kind == "archive").context["archive"]
+    assert [(y["year"], [(m["name"], len(m["articles"])) for m in y["months"]]) for y in archive] == [
+        (2024, [("March", 1), ("February", 2)]), (2023, [("December", 1)])]
+
+
+def test_aliases_become_redirect_pages():
+    jobs, diag = plan([make_article(1, aliases=("/old/path/", "legacy.html"))])
+    aliases = {j.url: j.context["target"] for j in jobs if j.kind == "alias"}
+    assert aliases == {"/old/path/": "/a1/", "/legacy.html": "/a1/"}
+    assert not diag.errors
+
+
+def test_two_pages_on_one_path_is_an_error_naming_both():
+    jobs, diag = plan([make_article(1), make_article(2, aliases=("/a1/",))])
+    assert len(diag.errors) == 1
+    message = str(diag.errors[0])
+    assert "a1/index.html" in message and "content/a1.md" in message and "content/a2.md" in message
+
+
+def test_sitemap_lists_every_page_but_redirects_404_and_noindex():
+    jobs, _ = plan([make_article(i, tags=("T",), aliases=(f"/old{i}/",)) for i in range(5)],
+                   per_page=2)
+    sitemap = next(j for j in jobs if j.kind == "sitemap").context["urls"]
+    listed = {u["loc"] for u in sitemap}
+    pages = {j.url for j in jobs if j.path.endswith(".html") and j.kind not in ("alias", "404")
+             and not j.context["page"].get("noindex")}
+    assert listed == pages
+    assert "/a3/" in listed and "/old3/" not in listed and "/404.html" not in listed
+    assert next(u for u in sitemap if u["loc"] == "/a3/")["lastmod"] == "2024-01-31"
+
+
+def test_every_context_is_plain_data():
+    """Incremental builds hash marshal(context): it must hold only plain values."""
+    articles = [make_article(i, tags=("A", "B"), meta={"when": dt.date(2024, 1, 1), "n": [1]},
+                             updated=NOW) for i in range(12)]
+    jobs, _ = plan(articles, per_page=5)
+    for job in jobs:
+        marshal.dumps(job.context)

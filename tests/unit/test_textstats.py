@@ -1,0 +1,29 @@
+"""Word counts and reading time across scripts (sitegen/textstats.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.textstats import reading_minutes, word_count
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Hello, world — again!", 3),
+    ("北京是中国的首都。", 8),  # Chinese: one word per character, punctuation not counted
+    ("「こんにちは」、世界！", 7),  # Japanese kana and kanji, full-width punctuation ignored
+    ("東京は日本の首都です。", 10),
+    ("مرحبا بالعالم هذا نص عربي", 5),  # Arabic separates words with spaces
+    ("שלום עולם", 2),  # Hebrew
+    ("서울은 한국의 수도입니다", 3),  # Korean too
+    ("Привет, мир", 2),
+    ("-- * |", 0),
+])
+def test_word_count_per_script(text, words):
+    assert word_count(text) == words
+
+
+def test_reading_time_uses_characters_for_chinese_and_words_elsewhere():
+    assert reading_minutes("字" * 1000) == 2  # 500 characters a minute
+    assert reading_minutes("word " * 440) == 2  # 220 words a minute
+    assert reading_minutes("كلمة " * 660) == 3
+    assert reading_minutes("") == 1

@@ -1,0 +1,244 @@
+"""The preview's watch rules: which events matter, when a burst is over, and that changes made
+during a build cause exactly one more build. Timing runs on a fake clock; threads are
+coordinated with events, never with sleeps."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileClosedNoWriteEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+)
+
+from sitegen.build import BuildResult
+from sitegen.config import load_config
+from sitegen.serve.channel import ReloadChannel
+from sitegen.serve.rebuild import RebuildLoop, changed_outputs, page_message
+from sitegen.serve.watch import ChangeBatcher, ChangeFilter, event_paths, is_temp_file
+
+
+@pytest.mark.parametrize("name", [
+    ".post.md.swp", "post.md.swx", "post.md~", "4913", ".#post.md", "#post.md#",
+    "post.md___jb_tmp___", "post.md___jb_old___", "post.md.tmp", "post.md.bck", "x.kate-swp",
+])
+def test_editor_temp_files_are_recognised(name):
+    assert is_temp_file(name)
+
+
+@pytest.mark.parametrize("name", ["post.md", "style.css", "4913.md", "notes#1.md", "#hashtag.md", "tmp.md", "swp.md"])
+def test_real_files_are_not_temp_files(name):
+    assert not is_temp_file(name)
+
+
+@pytest.fixture
+def site_filter(tmp_path: Path) -> tuple[ChangeFilter, Path]:
+    root = tmp_path / "site"
+    for d in ("content", "seeds", "static", "templates", "themes/mine/templates", "build", ".sitegen"):
+        (root / d).mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\ntheme: mine\n")
+    return ChangeFilter(load_config(root)), root.resolve()
+
+
+@pytest.mark.parametrize("rel", [
+    "site.yaml", "content/post.md", "content/2024/bundle/index.md", "content/bundle/photo.jpg",
+    "seeds/story.txt", "static/style.css", "templates/article.html",
+    "themes/mine/templates/base.html", "content",
+])
+def test_sources_are_relevant(site_filter, rel):
+    flt, root = site_filter
+    assert flt.relevant(root / rel)
+
+
+@pytest.mark.parametrize("rel", [
+    "build/index.html", ".sitegen/preview/index.html", ".sitegen/cache.sqlite", ".git/index",
+    "content/.post.md.swp", "content/post.md~", "content/4913", "content/.#post.md",
+    "content/#post.md#", "content/post.md___jb_tmp___", "content/.hidden/post.md",
+    "content/.sitegen-import.json", "README.md", "Makefile", "site.yaml~", "other/post.md",
+    "themes/other/templates/base.html", "content/__pycache__/x.pyc",
+])
+def test_noise_is_not_relevant(site_filter, rel):
+    flt, root = site_filter
+    assert not flt.relevant(root / rel)
+
+
+def test_the_site_folder_is_watched_flat_and_sources_deep(site_filter):
+    flt, root = site_filter
+    roots = dict(flt.watch_roots())
+    assert roots[root] is False
+    assert roots[root / "content"] is True
+    assert roots[root / "themes" / "mine"] is True
+    assert root / "build" not in roots and root / ".sitegen" not in roots
+
+
+def test_event_kinds():
+    assert event_paths(FileModifiedEvent("/s/a.md")) == [("/s/a.md", False)]
+    assert event_paths(FileCreatedEvent("/s/a.md")) == [("/s/a.md", False)]
+    assert event_paths(FileDeletedEvent("/s/a.md")) == [("/s/a.md", False)]
+    assert event_paths(FileClosedEvent("/s/a.md")) == [("/s/a.md", True)]
+    # an atomic save: the temp file goes away, the real one is complete
+    assert event_paths(FileMovedEvent("/s/.a.md.tmp", "/s/a.md")) == [
+        ("/s/.a.md.tmp", False), ("/s/a.md", True)]
+    for noise in (FileOpenedEvent("/s/a.md"), FileClosedNoWriteEvent("/s/a.md"), DirModifiedEvent("/s")):
+        assert event_paths(noise) == []
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_waits_for_the_quiet_spell():
+    clock = FakeClock()
+    batcher = ChangeBatcher(quiet=0.03, settle=0.005, max_wait=1.0, clock=clock)
+    assert batcher.due_in() is None
+    batcher.add("/s/a.md")
+    clock.now += 0.02
+    batcher.add("/s/a.md")  # still writing: the quiet spell starts again
+    assert batcher.due_in() == pytest.approx(0.03)
+    clock.now += 0.029
+    assert batcher.due_in() > 0
+    clock.now += 0.002
+    assert batcher.due_in() <= 0
+    assert batcher.take() == {Path("/s/a.md")}
+    assert batcher.due_in() is None
+
+
+def test_complete_files_settle_faster():
+    clock = FakeClock()
+    batcher = ChangeBatcher(quiet=0.03, settle=0.005, max_wait=1.0, clock=clock)
+    batcher.add("/s/a.md", final=False)
+    batcher.add("/s/a.md", final=True)  # closed after writing
+    assert batcher.due_in() == pytest.approx(0.005)
+    batcher.add("/s/b.md", final=False)  # another file is still being written
+    assert batcher.due_in() == pytest.approx(0.03)
+
+
+def test_a_continuous_stream_is_cut_at_max_wait():
+    clock = FakeClock()
+    batcher = ChangeBatcher(quiet=0.03, settle=0.005, max_wait=0.5, clock=clock)
+    for i in range(40):
+        batcher.add(f"/s/{i}.md")
+        clock.now += 0.02
+    assert batcher.due_in() <= 0
+    assert len(batcher.take()) == 40
+
+
+def test_many_events_for_one_path_coalesce():
+    clock = FakeClock()
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0, clock=clock)
+    for _ in range(50):
+        batcher.add("/s/a.md")
+    batcher.add("/s/b.md")
+    assert batcher.wait_batch() == {Path("/s/a.md"), Path("/s/b.md")}
+
+
+def test_wait_batch_returns_none_once_closed():
+    batcher = ChangeBatcher()
+    batcher.close()
+    assert batcher.wait_batch() is None
+
+
+class BlockingBuilder:
+    """Stands in for sitegen.build.Builder: the first build blocks until released."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.started = [threading.Event() for _ in range(5)]
+        self.finished = [threading.Event() for _ in range(5)]
+        self.release_first = threading.Event()
+        self.runs = 0
+
+    def run(self) -> BuildResult:
+        n = self.runs
+        self.runs += 1
+        self.started[n].set()
+        if n == 0:
+            assert self.release_first.wait(10)
+        self.finished[n].set()
+        return BuildResult(output=self.output)
+
+
+class Quiet:
+    def info(self, text):
+        pass
+
+    warn = error = info
+
+
+def test_changes_during_a_build_make_exactly_one_more_build(tmp_path):
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\n")
+    builder = BlockingBuilder(tmp_path / "out")
+    loop = RebuildLoop(load_config(root), tmp_path / "out", ReloadChannel(), console=Quiet(),
+                       make_builder=lambda request: builder)
+    batches: list[set[Path]] = []
+    real_rebuild = loop.rebuild
+    loop.rebuild = lambda sources=None: (batches.append(set(sources or ())), real_rebuild(sources))[1]
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0)
+    thread = threading.Thread(target=loop.run, args=(batcher,), daemon=True)
+    thread.start()
+    try:
+        batcher.add(root / "content/a.md")
+        assert builder.started[0].wait(10)
+        for name in ("b.md", "c.md", "b.md", "d.md"):  # saves while the first build runs
+            batcher.add(root / "content" / name)
+        builder.release_first.set()
+        assert builder.finished[1].wait(10)
+    finally:
+        batcher.close()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert builder.runs == 2
+    assert batches == [{root / "content/a.md"},
+                       {root / "content/b.md", root / "content/c.md", root / "content/d.md"}]
+
+
+def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\n")
+
+    class Crashing:
+        def run(self):
+            raise RuntimeError("boom")
+
+    channel = ReloadChannel()
+    loop = RebuildLoop(load_config(root), tmp_path / "out", channel, console=Quiet(),
+                       make_builder=lambda request: Crashing())
+    outcome = loop.rebuild({root / "content/a.md"})
+    assert not outcome.ok
+    assert "RuntimeError: boom" in channel.status()["errors"][0]["message"]
+
+
+def test_what_the_pages_are_told():
+    before = {"a/index.html": {"sha": "1", "fp": "x"}, "style.1111111111.css": {"sha": "s"},
+              "feed.xml": {"sha": "f", "fp": "old"}, "photo.jpg": {"sha": "", "fp": "p:1"}}
+    after = {"a/index.html": {"sha": "2", "fp": "x"}, "style.2222222222.css": {"sha": "t"},
+             "feed.xml": {"sha": "f", "fp": "new"}, "photo.jpg": {"sha": "", "fp": "p:1"}}
+    changed = changed_outputs(before, after)
+    assert changed == {"a/index.html", "style.1111111111.css", "style.2222222222.css"}
+    removed = set(before) - set(after)
+    css = page_message(changed, removed, {Path("/s/static/style.css")}, recovering=False)
+    assert css == {"type": "css", "files": ["/style.2222222222.css"]}
+    # the same output change caused by a template edit is a reload
+    assert page_message(changed, removed, {Path("/s/templates/base.html")}, False)["type"] == "reload"
+    article = page_message({"a/index.html", "index.html", "feed.xml"}, set(), {Path("/s/content/a.md")}, False)
+    assert article == {"type": "reload", "pages": ["a/index.html", "index.html"], "assets": []}
+    image = page_message({"a/photo.jpg", "a/index.html"}, set(), {Path("/s/content/a/photo.jpg")}, False)
+    assert image == {"type": "reload", "pages": ["a/index.html"], "assets": ["a/photo.jpg"]}
+    assert page_message(set(), set(), {Path("/s/content/a.md")}, recovering=False) is None
+    assert page_message(set(), set(), {Path("/s/content/a.md")}, recovering=True) == {
+        "type": "reload", "pages": None, "assets": []}

@@ -1,0 +1,203 @@
+"""OutputWriter: staged builds swapped in whole, files kept by hard link, the user's files
+carried over, refusals, and recovery from builds that died."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen import writer as writer_module
+from sitegen.errors import SiteError
+from sitegen.writer import MANIFEST, OutputWriter, check_output_folder, cleanup_leftovers
+
+
+def build(output: Path, files: dict[str, bytes], force: bool = False) -> OutputWriter:
+    writer = OutputWriter(output, force=force)
+    writer.start()
+    try:
+        for path, data in files.items():
+            writer.write(path, data, fingerprint=path)
+        writer.commit()
+    except BaseException:
+        writer.abort()  # as build.py does
+        raise
+    return writer
+
+
+def siblings(output: Path) -> list[str]:
+    """What sits beside the output folder: staging and swap folders would show here."""
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}."))
+
+
+def test_build_swaps_in_with_manifest_and_no_leftovers(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"home", "a/index.html": b"a"})
+    assert (out / "index.html").read_bytes() == b"home"
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert sorted(manifest["files"]) == ["a/index.html", "index.html"]
+    assert siblings(out) == []
+    build(out, {"index.html": b"home 2"})
+    assert not (out / "a").exists()  # sitegen's own stale page is removed
+    assert siblings(out) == []
+
+
+def test_unchanged_bytes_are_hard_links_that_keep_their_mtime(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"same.html": b"same", "changes.html": b"v1"})
+    os.utime(out / "same.html", ns=(10**18, 10**18))
+    before = (out / "same.html").stat()
+    result = build(out, {"same.html": b"same", "changes.html": b"v2"})
+    after = (out / "same.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert (out / "changes.html").read_bytes() == b"v2"
+    assert (result.written, result.kept) == (1, 1)
+
+
+def test_writing_never_changes_the_live_build_through_a_hard_link(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"page.html": b"old", "style.css": b"old css"})
+    writer = OutputWriter(out)
+    writer.start()
+    writer.keep("page.html")  # staged as a hard link to the live file...
+    writer.write("page.html", b"new")  # ...then rewritten: must be a new file
+    source = tmp_path / "src" / "new.css"
+    source.parent.mkdir()
+    source.write_bytes(b"new css")
+    writer.keep("style.css")
+    writer.copy("style.css", source, "other fingerprint")
+    assert (out / "page.html").read_bytes() == b"old"
+    assert (out / "style.css").read_bytes() == b"old css"
+    writer.abort()
+    assert (out / "page.html").read_bytes() == b"old" and siblings(out) == []
+
+
+def test_files_sitegen_did_not_write_survive_every_build(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"home", "old/index.html": b"old"})
+    (out / "CNAME").write_text("example.org\n")
+    (out / ".well-known" / "empty").mkdir(parents=True)
+    (out / "old" / "notes.txt").write_text("mine")
+    (out / "link").symlink_to("/nonexistent/target")
+    (out / "linked-folder").symlink_to(tmp_path)
+    build(out, {"index.html": b"home 2"})
+    assert (out / "CNAME").read_text() == "example.org\n"
+    assert (out / ".well-known" / "empty").is_dir()
+    assert (out / "old" / "notes.txt").read_text() == "mine"
+    assert not (out / "old" / "index.html").exists()
+    assert os.readlink(out / "link") == "/nonexistent/target"
+    assert os.readlink(out / "linked-folder") == str(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert "CNAME" not in manifest["files"]
+
+
+@pytest.mark.parametrize("foreign", ["about/index.html", "about", "index.html/x"])
+def test_a_generated_file_never_replaces_a_users_file_unless_forced(tmp_path, foreign):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"home"})
+    if foreign == "index.html/x":
+        foreign = "index.html"  # same path as a page sitegen writes, but not in its manifest
+        manifest = json.loads((out / MANIFEST).read_text())
+        manifest["files"].clear()
+        (out / MANIFEST).write_text(json.dumps(manifest))
+    else:
+        (out / foreign).parent.mkdir(parents=True, exist_ok=True)
+        (out / foreign).write_text("the user's page")
+    snapshot = (out / foreign).read_text()
+    with pytest.raises(SiteError, match="not written by sitegen"):
+        build(out, {"index.html": b"home", "about/index.html": b"generated"})
+    assert (out / foreign).read_text() == snapshot and siblings(out) == []
+    forced = build(out, {"index.html": b"home", "about/index.html": b"generated"}, force=True)
+    assert forced.replaced == [foreign]
+    assert (out / "about" / "index.html").read_bytes() == b"generated"
+
+
+def test_fallback_swap_when_exchange_is_unsupported(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer_module, "_exchange", lambda a, b: False)
+    out = tmp_path / "build"
+    build(out, {"index.html": b"v1"})
+    (out / "CNAME").write_text("x")
+    build(out, {"index.html": b"v2"})
+    assert (out / "index.html").read_bytes() == b"v2" and (out / "CNAME").read_text() == "x"
+    assert siblings(out) == []
+
+
+def test_renameat2_exchange_works_here(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "from-a").touch()
+    if not writer_module._exchange(a, b):
+        pytest.skip("renameat2(RENAME_EXCHANGE) unsupported here; the fallback swap is used")
+    assert (b / "from-a").exists() and not (a / "from-a").exists()
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_next_build_puts_back_an_output_a_killed_fallback_swap_moved_aside(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"v1", "gone/index.html": b"x"})
+    pid = dead_pid()
+    os.rename(out, tmp_path / f".build.sitegen-old-{pid}")  # killed between the two renames
+    (tmp_path / f".build.sitegen-staging-{pid}").mkdir()
+    writer = OutputWriter(out)
+    assert (out / "index.html").read_bytes() == b"v1"
+    assert writer.old.owned and "gone/index.html" in writer.old.files  # the manifest came back
+    assert siblings(out) == []
+
+
+def test_leftovers_of_dead_builds_go_but_running_builds_are_left_alone(tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    dead = tmp_path / f".build.sitegen-staging-{dead_pid()}"
+    live = tmp_path / f".build.sitegen-staging-{os.getppid()}"
+    other = tmp_path / ".other.sitegen-staging-1"
+    for folder in (dead, live, other):
+        (folder / "sub").mkdir(parents=True)
+    assert cleanup_leftovers(out) == [dead]
+    assert live.exists() and other.exists() and not dead.exists()
+
+
+def test_failed_build_leaves_output_untouched(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"v1"})
+    writer = OutputWriter(out)
+    writer.start()
+    writer.write("index.html", b"v2")
+    writer.abort()
+    assert (out / "index.html").read_bytes() == b"v1" and siblings(out) == []
+
+
+@pytest.mark.parametrize("output", [".", "..", "content", "content/sub", "seeds", "themes/mine",
+                                    "static/out", "out-of-content/../content"])
+def test_refused_output_folders(tmp_path, output):
+    site = tmp_path / "site"
+    protected = [site / "content", site / "seeds", site / "themes", site / "static"]
+    for folder in protected:
+        folder.mkdir(parents=True)
+    with pytest.raises(SiteError, match="nothing was changed"):
+        check_output_folder(site / output, site, protected, force=True)
+
+
+def test_non_empty_folder_needs_force_and_a_file_is_refused(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "x").touch()
+    with pytest.raises(SiteError, match="--force"):
+        check_output_folder(tmp_path / "theirs", site, [], force=False)
+    check_output_folder(tmp_path / "theirs", site, [], force=True)
+    (tmp_path / "file").touch()
+    with pytest.raises(SiteError, match="not a folder"):
+        check_output_folder(tmp_path / "file", site, [], force=True)
+    check_output_folder(tmp_path / "new", site, [], force=False)
+    (tmp_path / "empty").mkdir()
+    check_output_folder(tmp_path / "empty", site, [], force=False)
