@@ -190,20 +190,26 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
 
 
 def add_reference_fingerprints(jobs: list, pages: list[Article], targets: LinkTargets) -> list[SiteError]:
-    """Put what each article page's images and links resolve to into its context (so its
-    fingerprint changes with them) and return the missing-image errors of every article."""
+    """Put what the images and links of each body a page shows resolve to into its context
+    (so its fingerprint changes with them: an article page, and a feed showing that body) and
+    return the missing-image errors of every article."""
     by_rel = {a.rel: a for a in pages}
+    digests: dict[str, str] = {}
     errors: list[SiteError] = []
+    for article in pages:
+        if article.images or article.links:
+            digests[article.rel], missing = check_references(article, targets)
+            errors.extend(missing)
     for job in jobs:
-        if job.kind != "article" or not job.bodies:
+        if not job.bodies:
             continue
-        article = by_rel.get(job.bodies[0])
-        if article is None or (not article.images and not article.links and not article.image):
-            continue
-        digest, missing = check_references(article, targets)
-        job.context["references"] = digest
-        errors.extend(missing)
-        _set_page_image(job.context, article, targets)
+        shown = [digests[rel] for rel in job.bodies if rel in digests]
+        if shown:
+            job.context["references"] = shown[0] if len(shown) == 1 else "".join(shown)
+        if job.kind == "article":
+            article = by_rel.get(job.bodies[0])
+            if article is not None:
+                _set_page_image(job.context, article, targets)
     return errors
 
 

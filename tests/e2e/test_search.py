@@ -14,7 +14,7 @@ TOPICS = {
     "sport": "striker goalkeeper league penalty midfielder stadium tournament referee coach trophy",
     "money": "inflation bond currency lender interest deficit tariff investor mortgage recession",
 }
-FILLER = "the of and a in to was for on with that people city week officials said".split()
+FILLER = ["the", "of", "and", "a", "in", "to", "was", "for", "on", "with", "that", "people", "city", "week", "officials", "said"]
 BODY_ONLY_WORD = "quetzalcoatlus"
 
 

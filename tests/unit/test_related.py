@@ -14,7 +14,7 @@ TOPICS = {
     "money": "inflation bond currency lender interest deficit tariff investor mortgage recession",
     "space": "orbit rocket telescope astronaut lunar satellite probe galaxy launchpad comet",
 }
-FILLER = "the of and a in to was for on with that people city week officials".split()
+FILLER = ["the", "of", "and", "a", "in", "to", "was", "for", "on", "with", "that", "people", "city", "week", "officials"]
 
 
 def article(rel: str, title: str, body: str, tags: tuple[str, ...] = (), lang: str = "en") -> Article:
