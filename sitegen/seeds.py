@@ -35,10 +35,15 @@ def decode_seed(data: bytes, path: Path | str) -> str:
     anything else is refused with the offset of the first bad byte, never guessed at."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise SiteError(f"not valid UTF-16: bad data at offset {exc.start}", path,
                             hint="save the file as UTF-8") from None
+        # A binary file can start with those two bytes too: its "text" is full of NULs
+        if "\x00" in text[:4096] or _looks_binary(text[:4096].encode("utf-8", "replace")):
+            raise SiteError("not a text file (binary data after a UTF-16 byte-order mark)", path,
+                            hint="seeds must be plain UTF-8 or UTF-16 text")
+        return text
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
         raise SiteError("not a text file (binary data)", path, hint="seeds must be plain UTF-8 text")
     try:

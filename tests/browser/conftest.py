@@ -4,8 +4,8 @@ that serves a folder under an optional subpath (like a host serving the site at 
 from __future__ import annotations
 
 import functools
-import os
 import http.server
+import os
 import posixpath
 import threading
 from collections.abc import Iterator

@@ -91,3 +91,8 @@ def test_utf16_with_bom_is_decoded():
     data = "Título\r\n\r\nCuerpo del artículo.".encode("utf-16")
     seed = parse_seed(decode_seed(data, "u16.txt"), "u16.txt")
     assert seed.title == "Título" and seed.paragraphs == ("Cuerpo del artículo.",)
+
+
+def test_binary_behind_a_utf16_bom_is_refused() -> None:
+    with pytest.raises(SiteError, match="binary"):
+        decode_seed(b"\xff\xfe\x00garbage\x00\x00", "seeds/bin.txt")
