@@ -12,6 +12,7 @@ processes when there are many.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -225,6 +226,10 @@ class ArticleLoader:
         for source in sources:
             if source.rel in found:
                 article, warnings = found[source.rel]
+                if article.resources != source.resources:
+                    # the bundle's other files come from its folder listing, not from the file's
+                    # bytes: a picture added beside index.md must be seen without a re-parse
+                    article = dataclasses.replace(article, resources=source.resources)
                 for warning in warnings:
                     diag.warn(warning.message, warning.path, warning.line, warning.hint)
                 articles.append(article)
