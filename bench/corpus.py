@@ -140,7 +140,7 @@ related: 0
 
 HUGO_CONFIG = """baseURL = "https://example.org/"
 title = "Benchmark News"
-languageCode = "en"
+locale = "en"  # languageCode before Hugo 0.158
 disableKinds = ["section"]
 [pagination]
   pagerSize = 10
@@ -211,7 +211,20 @@ MARKDOWN = {"extension_configs": {"markdown.extensions.codehilite": {"css_class"
             "markdown.extensions.extra": {}, "markdown.extensions.toc": {}}, "output_format": "html5"}
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+# Articles have no category (none is written, as the other sites have none), and the default
+# theme's article footer links to one: templates/ holds a footer without that link.
+THEME_TEMPLATES_OVERRIDES = ["templates"]
 """
+
+PELICAN_TEMPLATES = {
+    "article_infos.html": """<footer class="post-info">
+        <abbr class="published" title="{{ article.date.isoformat() }}">
+                Published: {{ article.locale_date }}
+        </abbr>
+        {% include 'taglist.html' %}
+</footer><!-- /.post-info -->
+""",
+}
 
 
 def write_site(root: Path, size: int, tools: list[str]) -> None:
@@ -231,6 +244,9 @@ def write_site(root: Path, size: int, tools: list[str]) -> None:
     if "pelican" in tools:
         (root / "pelican" / "content").mkdir(parents=True)
         (root / "pelican" / "pelicanconf.py").write_text(PELICAN_CONFIG)
+        (root / "pelican" / "templates").mkdir()
+        for name, text in PELICAN_TEMPLATES.items():
+            (root / "pelican" / "templates" / name).write_text(text)
     for i in range(size):
         a = article(i)
         if "sitegen" in tools:

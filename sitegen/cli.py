@@ -83,6 +83,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         f"{result.kept} unchanged, {result.removed} removed in {result.seconds:.2f}s"
         + (f" (left out: {left})" if left else "")
         + f" -> {result.output}")
+    if result.timings:
+        console.detail("phases: " + ", ".join(f"{phase} {sec:.3f}s" for phase, sec in result.timings.items()))
+    if result.left_out:
+        console.detail("left out: " + left + " (use --drafts / --future to include them)")
     if result.skipped_pages:
         console.warn(f"--keep-going: left out {len(result.skipped_pages)} page(s): "
                      + ", ".join(result.skipped_pages[:10]))
