@@ -25,6 +25,7 @@ from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.languages import is_language_code
 from sitegen.slugs import slugify
 from sitegen.textstats import first_paragraph, markdown_to_text, reading_minutes, word_count
+from sitegen.urls import site_path
 
 CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
 MORE_RE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M | re.I)
@@ -75,6 +76,7 @@ class Article:
     image: str = ""  # the article's picture as written: front matter, else its first image
     images: tuple[ImageRef, ...] = ()  # every image the body shows, with lines
     links: tuple[str, ...] = ()  # links to other content files, as written
+    url: str = ""  # the article's own site-root URL from front matter; "" means the permalink
 
 
 def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], list[str]]:
@@ -442,12 +444,26 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     if status in ("draft", "hidden", "skip"):
         draft = True
 
-    # aliases
+    # aliases (Hugo; Jekyll's redirect_from) and a URL of the article's own (Hugo `url`,
+    # Jekyll `permalink`, Zola `path`, Pelican `URL`): kept, so moved sites keep their links
+    alias_key = "aliases" if "aliases" in lower else "redirect_from"
     try:
-        aliases = _as_list(lower.get("aliases", lower.get("redirect_from")))
-    except ValueError:
-        err("aliases", "aliases: expected a list of paths such as /old/path/")
+        aliases = [site_path(a) for a in _as_list(lower.get(alias_key))]
+    except ValueError as exc:
+        err(alias_key, f"{alias_key}: {str(exc) or 'value'!r} is not a path inside the site",
+            "write paths such as /old/path/ (no '..', no http://)")
         aliases = []
+    own_url = ""
+    url_key = next((k for k in ("url", "permalink", "path") if lower.get(k) not in (None, "")), None)
+    if url_key is not None:
+        raw_url = lower[url_key]
+        try:
+            if not isinstance(raw_url, str):
+                raise ValueError(raw_url)
+            own_url = site_path(_expand_permalink(raw_url, slug, date, tz) if date else raw_url)
+        except ValueError:
+            err(url_key, f"{url_key}: {raw_url!r} is not a path inside the site",
+                "write a path such as /2020/my-post/ (no '..', no http://)")
 
     # summary: front matter, then a <!--more--> divider, then the first paragraph
     separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
@@ -492,8 +508,19 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         content_hash=content_hash, meta=meta, bundle=source.bundle, resources=source.resources,
         publish_date=publish_date, expiry_date=expiry_date, words=word_count(plain),
         reading_minutes=reading_minutes(plain), has_date=has_date, image=image, images=images,
-        links=tuple(scan_content_links(body)),
+        links=tuple(scan_content_links(body)), url=own_url,
     )
+
+
+def _expand_permalink(pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo) -> str:
+    """Jekyll's per-post permalink placeholders (`/:year/:month/:title/`), filled in."""
+    if ":" not in pattern:
+        return pattern
+    local = date.astimezone(tz)
+    values = {"year": f"{local.year:04d}", "month": f"{local.month:02d}", "i_month": str(local.month),
+              "day": f"{local.day:02d}", "i_day": str(local.day), "title": slug, "slug": slug,
+              "categories": "", "output_ext": ".html"}
+    return re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
 
 
 def _front_matter_image(lower: dict[str, Any]) -> str:

@@ -45,6 +45,8 @@ class Site:
 
 
 def article_url(article: Article, config: SiteConfig) -> str:
+    if article.url:  # its own, from front matter (validated by content.py)
+        return article.url
     local = article.date.astimezone(config.tz)
     url = config.permalink.format(
         slug=article.slug, year=f"{local.year:04d}", month=f"{local.month:02d}",

@@ -18,7 +18,7 @@ from sitegen.errors import Diagnostics, SiteError
 from sitegen.languages import text_direction
 from sitegen.model import Site, Term
 from sitegen.related import cached_related_articles
-from sitegen.urls import output_path
+from sitegen.urls import output_path, site_path
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
@@ -153,9 +153,10 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
         jobs.append(PageJob(site.url(article), "article.html", "article", context, article.source,
                             (article.rel,)))
         for alias in article.aliases:
-            target = alias if alias.startswith("/") else "/" + alias
-            if not target.endswith((".html", ".htm", "/")):
-                target += "/"
+            try:
+                target = site_path(alias)  # content.py reported the ones that are not
+            except ValueError:
+                continue
             jobs.append(PageJob(target, "alias.html", "alias",
                                 {"page": {**default_page, "kind": "alias", "title": article.title,
                                           "description": "", "noindex": True},

@@ -14,9 +14,28 @@ def is_local(url: str) -> bool:
     return not urlsplit(url).scheme
 
 
+def site_path(value: str) -> str:
+    """A path written by a person (alias, custom URL) as a clean site-root URL: `old/post` ->
+    `/old/post/`, `/a.html` stays. Raises ValueError for what could leave the site or is no
+    path at all: `..` segments, backslashes, control characters, a scheme or `?`/`#`."""
+    text = value.strip()
+    if not text or any(ord(ch) < 32 or ch in "\\?#" for ch in text) or urlsplit(text).scheme \
+            or text.startswith("//"):
+        raise ValueError(value)
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError(value)
+    url = "/" + "/".join(parts)
+    if parts and not parts[-1].lower().endswith((".html", ".htm", ".xml")):
+        url += "/"
+    return url
+
+
 def output_path(url: str) -> str:
-    """The file a site-root URL is served from: /a/b/ -> a/b/index.html, /feed.xml -> feed.xml."""
-    path = url.lstrip("/")
+    """The file a site-root URL is served from: /a/b/ -> a/b/index.html, /feed.xml -> feed.xml.
+    `..` segments are dropped, so no URL can name a file outside the output folder."""
+    parts = [p for p in url.split("/") if p not in ("", ".", "..")]
+    path = "/".join(parts) + ("/" if url.endswith("/") and parts else "")
     if not path or path.endswith("/"):
         return path + "index.html"
     return path

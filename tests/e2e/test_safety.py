@@ -289,3 +289,30 @@ def test_symlinks_out_of_the_site_are_not_followed(site, tmp_path, capsys):
     assert "secret text" not in built and "PRIVATE KEY" not in built
     assert site.exists("ok/index.html") and site.exists("bundle/index.html")
     assert not list((site.root / "content").glob("secret*.md"))  # the seed was not imported
+
+
+def test_aliases_and_urls_cannot_leave_the_output_folder(blog, tmp_path, capsys):
+    outside = blog.root.parent / "pwned"
+    blog.write("content/evil.md", "---\ntitle: Evil\naliases: [/../../pwned, ok/old]\n---\nHi\n")
+    blog.write("content/evil2.md", "---\ntitle: Evil 2\nurl: ../../pwned2/\n---\nHi\n")
+    assert sitegen(blog, "build") == 1
+    err = capsys.readouterr().err
+    assert "content/evil.md:3: aliases: '/../../pwned' is not a path inside the site" in err
+    assert "content/evil2.md:3: url: '../../pwned2/' is not a path inside the site" in err
+    assert not outside.exists() and not (blog.root.parent / "pwned2").exists()
+    assert not (blog.root / "build").exists()
+
+
+def test_an_articles_own_url_is_kept_from_every_generator(blog):
+    blog.write("content/hugo.md", "+++\ntitle = 'Hugo'\ndate = 2024-01-05\nurl = '/2024/hugo-post/'\n+++\nA\n")
+    blog.write("content/jekyll.md", "---\ntitle: Jekyll\ndate: 2024-01-06\npermalink: /:year/:month/:title.html\n---\nB\n")
+    blog.write("content/zola.md", "+++\ntitle = 'Zola'\ndate = 2024-01-07\npath = 'notes/zola'\n+++\nC\n")
+    blog.write("content/old.md", "---\ntitle: Old\ndate: 2024-01-08\naliases: [old/place, /legacy.html]\n---\nD\n")
+    assert sitegen(blog, "build") == 0
+    out = blog.root / "build"
+    assert "<h1>Hugo</h1>" in (out / "2024" / "hugo-post" / "index.html").read_text()
+    assert "<h1>Jekyll</h1>" in (out / "2024" / "01" / "jekyll.html").read_text()
+    assert "<h1>Zola</h1>" in (out / "notes" / "zola" / "index.html").read_text()
+    assert (out / "old" / "place" / "index.html").is_file() and (out / "legacy.html").is_file()
+    index = (out / "index.html").read_text()
+    assert 'href="2024/hugo-post/"' in index and 'href="2024/01/jekyll.html"' in index

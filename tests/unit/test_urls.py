@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.urls import absolute_url, is_local, output_path, relative_url
+from sitegen.urls import absolute_url, is_local, output_path, relative_url, site_path
 
 
 @pytest.mark.parametrize(("url", "path"), [
@@ -92,3 +92,23 @@ def test_file_urls_point_at_files(target, page):
     assert link.endswith("index.html")
     resolved = posixpath.normpath(posixpath.join("/root" + page, unquote(link)))
     assert resolved == posixpath.normpath("/root" + target + "index.html")
+
+
+@pytest.mark.parametrize("value, url", [
+    ("old/post", "/old/post/"), ("/old/post/", "/old/post/"), ("/a.html", "/a.html"),
+    ("./x//y/", "/x/y/"), ("/2019/نص/", "/2019/نص/"), ("/feed.xml", "/feed.xml"),
+])
+def test_site_path_cleans_what_people_write(value: str, url: str) -> None:
+    assert site_path(value) == url
+
+
+@pytest.mark.parametrize("value", ["/../etc/passwd", "a/../../b", "..", "http://x.org/a", "//x.org/a",
+                                   "a\\b", "", "  ", "/a?b", "/a#b", "/a\nb"])
+def test_site_path_refuses_what_could_leave_the_site(value: str) -> None:
+    with pytest.raises(ValueError):
+        site_path(value)
+
+
+def test_output_path_never_leaves_the_folder() -> None:
+    assert output_path("/../../tmp/x/") == "tmp/x/index.html"
+    assert output_path("/a/../b.html") == "a/b.html"
