@@ -15,6 +15,8 @@ from pathlib import Path
 from pygments.formatters import HtmlFormatter
 
 from sitegen.config import SiteConfig
+from sitegen.errors import Diagnostics
+from sitegen.fsutil import is_inside
 
 HASHED_EXTENSIONS = (".css", ".js")
 
@@ -26,7 +28,9 @@ class Asset:
     data: bytes | None = None
 
 
-def _walk(folder: Path) -> list[tuple[str, Path]]:
+def _walk(folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None) -> list[tuple[str, Path]]:
+    """Files below `folder`; a symlink leading out of every one of `roots` is not followed
+    (it could publish any file on the machine)."""
     found = []
     if not folder.is_dir():
         return found
@@ -36,6 +40,10 @@ def _walk(folder: Path) -> list[tuple[str, Path]]:
             if name.startswith(".") or name.endswith("~"):
                 continue
             path = Path(here) / name
+            if path.is_symlink() and not any(is_inside(path, root) for root in roots):
+                if diag is not None:
+                    diag.warn("symlink points outside the site; not followed", path)
+                continue
             found.append((path.relative_to(folder).as_posix(), path))
     return found
 
@@ -53,11 +61,13 @@ def _hashed_name(rel: str, data: bytes) -> str:
     return f"{stem}.{digest}.{ext}"
 
 
-def collect_static(config: SiteConfig) -> tuple[list[Asset], dict[str, str]]:
+def collect_static(config: SiteConfig, diag: Diagnostics | None = None
+                   ) -> tuple[list[Asset], dict[str, str]]:
     """Theme then site static files (site wins), and the map name -> hashed site-root URL."""
     chosen: dict[str, Path] = {}
+    roots = (config.root, config.theme_path())
     for folder in (config.theme_path() / "static", config.path(config.static_dir)):
-        for rel, path in _walk(folder):
+        for rel, path in _walk(folder, roots, diag):
             chosen[rel] = path
     assets: list[Asset] = []
     names: dict[str, str] = {}

@@ -138,7 +138,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     if diag.errors and not request.keep_going:
         raise BuildFailed(diag.errors)
 
-    assets, asset_names = collect_static(config)
+    assets, asset_names = collect_static(config, diag)
     static_fp = static_fingerprint(assets)
     global_fp = hashlib.sha1("|".join((
         __version__, config.output_fingerprint(), templates_fingerprint(config), static_fp,
@@ -150,8 +150,9 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     images = ImageSet(config.cache_path, config.image_widths, request.jobs or config.jobs)
     copies.update(images.prepare({path: src for path, (src, _) in copies.items()}))
     targets = link_targets(site, statics, {a.url for a in assets}, config, images)
+    targets.unpublished = {a.rel for a in articles} - {a.rel for a in site.pages}
     for error in add_reference_fingerprints(jobs, site.pages, targets):  # missing images
-        if request.keep_going:
+        if request.keep_going or error.warning:
             diag.warn(error.message, error.path, error.line, error.hint)
         else:
             diag.error(error)

@@ -18,6 +18,7 @@ class SiteError(Exception):
     path: Path | str | None = None
     line: int | None = None
     hint: str | None = None
+    warning: bool = False  # reported, but does not fail the build
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -46,6 +46,7 @@ class LinkTargets:
     images: ImageSet | None = None  # sizes and resized copies (images.py); None: plain <img>
     figures: bool = True  # config.figures: titled images stay <figure>
     missing: list[SiteError] = field(default_factory=list)
+    unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts
 
 
 def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
@@ -97,6 +98,14 @@ def _content_names(path: str) -> list[str]:
     return names
 
 
+def _is_unpublished(link: str, article: Article, targets: LinkTargets) -> bool:
+    """Whether a link that found no page names a content file left out of this build."""
+    if not targets.unpublished:
+        return False
+    probe = LinkTargets(set(), {rel: "/" for rel in targets.unpublished}, {})
+    return resolve(link, article, probe) is not None
+
+
 def _line_of(article: Article, ref: str) -> int:
     pos = article.body.find(ref)
     return article.body_line + article.body.count("\n", 0, pos) if pos >= 0 else article.body_line
@@ -130,6 +139,12 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         target = resolve(link, article, targets)
         parts.append(f"{link}>{target}")
         if target is None:
+            if _is_unpublished(link, article, targets):
+                error = SiteError(f"link to an article that is not published (a draft, or dated in "
+                                  f"the future): {link}", article.source, _line_of(article, link),
+                                  "the link works once that article is published", warning=True)
+                errors.append(error)
+                continue
             errors.append(SiteError(f"link to a content file that does not exist: {link}",
                                     article.source, _line_of(article, link),
                                     "check the file name; links are relative to the article's folder"))
@@ -181,6 +196,8 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
         is_src = not m.group(2).strip().lower().startswith("href")
         _, written = localized(value, is_src)
         if written is None:
+            if not is_src and _is_unpublished(htmllib.unescape(value), article, targets):
+                return ""  # `<a>text</a>` until that article is published: no broken link
             return m.group(0)
         return f'{m.group(2)}"{written}"'
 

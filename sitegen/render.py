@@ -36,7 +36,10 @@ def templates_fingerprint(config: SiteConfig) -> str:
 
 
 def _json_ld(value: Any) -> Markup:
-    """JSON for a <script type="application/ld+json"> block that no value can break out of."""
+    """JSON for a <script type="application/ld+json"> block that no value can break out of.
+    Top-level keys whose value is None are left out (e.g. URLs when there is no base_url)."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not None}
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -456,3 +456,15 @@ def test_pelican_translations_pair_by_slug(site, parse):
     french = parse(site.out("fr/hello/index.html"))
     assert {link["hreflang"] for link in french.find_all("link", rel="alternate") if link.get("hreflang")} \
         == {"en", "fr", "x-default"}
+
+
+def test_a_link_to_a_draft_warns_and_is_not_a_broken_link(site):
+    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nSee [the draft](b.md).\n")
+    site.write("content/b.md", "---\ntitle: B\ndate: 2024-01-02\ndraft: true\n---\nNot yet.\n")
+    result = site.build()
+    assert any("content/a.md:5: link to an article that is not published" in str(w)
+               for w in result.diagnostics.warnings)
+    assert "<a>the draft</a>" in site.out("a/index.html")
+    site.write("content/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nNow.\n")
+    site.build()
+    assert '<a href="../b/">the draft</a>' in site.out("a/index.html")

@@ -107,6 +107,19 @@ def test_head_of_an_article(news, parse):
     assert scripts == ['<script type="application/ld+json">']
 
 
+def test_without_base_url_no_root_paths_pose_as_absolute_urls(site, parse):
+    """Open Graph and JSON-LD need absolute URLs: without base_url they are left out rather
+    than written as /paths that break under a subpath."""
+    site.configure("title: T\n")
+    site.write("static/pic.png", b"\x89PNG\r\n\x1a\n")
+    site.article("a.md", "A", image="/pic.png")
+    site.build()
+    page = parse(site.out("a/index.html"))
+    assert not page.find_all("meta", property="og:image") and not page.find_all("meta", property="og:url")
+    data = json_ld(page)
+    assert "url" not in data and "mainEntityOfPage" not in data and "image" not in data
+
+
 def test_json_ld_cannot_be_broken_out_of(site, parse):
     title = "</script><script>alert(1)</script> & <!-- x"
     site.write("content/y.md", f"---\ntitle: {json.dumps(title)}\ndate: 2024-01-01\n---\nText\n")

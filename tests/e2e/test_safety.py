@@ -280,10 +280,12 @@ def test_symlinks_out_of_the_site_are_not_followed(site, tmp_path, capsys):
     (site.root / "seeds" / "linked.txt").symlink_to(secret / "secret.txt")
     (site.root / "seeds" / "linked-folder").symlink_to(secret)
     (site.root / "content" / "inside.md").symlink_to(site.root / "content" / "ok.md")
+    (site.root / "static").mkdir(exist_ok=True)
+    (site.root / "static" / "key.pem").symlink_to(secret / "key.pem")
     assert sitegen(site, "build") == 0
     err = capsys.readouterr().err
     for link in ("content/linked.md", "content/linked-folder", "content/bundle/key.pem",
-                 "content/key.pem", "seeds/linked.txt", "seeds/linked-folder"):
+                 "content/key.pem", "seeds/linked.txt", "seeds/linked-folder", "static/key.pem"):
         assert re.search(re.escape(link) + r".*symlink points outside the site; not followed", err), link
     built = " ".join(p.read_text(errors="replace") for p in (site.root / "build").rglob("*") if p.is_file())
     assert "secret text" not in built and "PRIVATE KEY" not in built
