@@ -20,9 +20,13 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +36,10 @@ from sitegen.fsutil import sha1_bytes
 MANIFEST = ".sitegen-manifest.json"
 STAGING_MARK = ".sitegen-staging-"
 OLD_MARK = ".sitegen-old-"
+TRASH_MARK = ".sitegen-trash-"
+BACKGROUND_DELETE_MIN = 4000  # files: deleting a previous build this big is left to a helper
+_DELETER = ("import os, shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True); "
+            "os.close(int(sys.argv[2]))")
 
 
 @dataclass
@@ -111,8 +119,13 @@ def cleanup_leftovers(output: Path) -> list[Path]:
         return []
     prefix_stage = f".{output.name}{STAGING_MARK}"
     prefix_old = f".{output.name}{OLD_MARK}"
+    prefix_trash = f".{output.name}{TRASH_MARK}"
     removed = []
     for entry in sorted(parent.iterdir()):
+        if entry.name.startswith(prefix_trash):
+            if _delete_unless_locked(entry):
+                removed.append(entry)
+            continue
         for prefix in (prefix_old, prefix_stage):
             if not entry.name.startswith(prefix):
                 continue
@@ -126,6 +139,46 @@ def cleanup_leftovers(output: Path) -> list[Path]:
                 removed.append(entry)
             break
     return removed
+
+
+def _delete_unless_locked(tree: Path) -> bool:
+    """Remove a discarded build, unless a background deleter (holding its lock) is at it."""
+    try:
+        fd = os.open(tree, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        shutil.rmtree(tree, ignore_errors=True)
+    finally:
+        os.close(fd)
+    return True
+
+
+def discard_tree(tree: Path, output: Path, files: int) -> None:
+    """Delete a previous build that was swapped out. A big one is renamed to a trash name and
+    deleted by a detached process holding a lock on it, so the build that replaced it need not
+    wait; if that process dies, the next build's `cleanup_leftovers` finishes the job."""
+    if files < BACKGROUND_DELETE_MIN:
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    trash = output.parent / f".{output.name}{TRASH_MARK}{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.rename(tree, trash)
+        fd = os.open(trash, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            subprocess.Popen([sys.executable, "-c", _DELETER, str(trash), str(fd)], pass_fds=(fd,),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            os.close(fd)  # the child holds the lock now (flock follows the open file, not the fd)
+    except OSError:
+        shutil.rmtree(trash if trash.exists() else tree, ignore_errors=True)
 
 
 _libc = None
@@ -160,6 +213,28 @@ def write_fresh(target: Path, data: bytes) -> None:
         target.unlink()
     with open(target, "xb") as fh:
         fh.write(data)
+
+
+def _output_entries(output: Path):
+    """(relative path, is_file) of every file and symlink below `output` (a symlinked folder is
+    one entry, never followed) and of every empty folder (is_file False). scandir, not
+    os.walk: this runs over every file of the output on every build that writes."""
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(os.path.join(output, rel_dir) if rel_dir else output) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(rel)
+            else:
+                yield rel, True
+        if rel_dir and not entries:
+            yield rel_dir, False  # an empty folder of the user's
 
 
 class OutputWriter:
@@ -261,32 +336,22 @@ class OutputWriter:
             parts = rel.split("/")
             return any("/".join(parts[:i]) in self.new.files for i in range(1, len(parts)))
 
-        for here, dirs, files in os.walk(self.output):
-            rel_dir = Path(here).relative_to(self.output)
-            entries = list(files)
-            for name in list(dirs):
-                if (Path(here) / name).is_symlink():
-                    dirs.remove(name)  # a symlinked folder is carried over as the link itself
-                    entries.append(name)
-            if rel_dir.parts and not files and not dirs:
-                entries.append("")  # an empty folder of the user's
-            for name in entries:
-                rel = (rel_dir / name).as_posix() if name else rel_dir.as_posix()
-                if rel == MANIFEST or rel in self.old.files:
-                    continue
-                if clashes_with_new(rel):
-                    if name or rel not in new_dirs:
-                        clashes.append(rel)
-                    continue
-                source = self.output / rel
-                target = self.staging / rel
-                if source.is_symlink():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.symlink(os.readlink(source), target)
-                elif not name:
-                    target.mkdir(parents=True, exist_ok=True)
-                else:
-                    self._link_old(rel)  # a file sitegen did not write: never ours to delete
+        for rel, is_file in _output_entries(self.output):
+            if rel == MANIFEST or rel in self.old.files:
+                continue
+            if clashes_with_new(rel):
+                if is_file or rel not in new_dirs:
+                    clashes.append(rel)
+                continue
+            source = self.output / rel
+            target = self.staging / rel
+            if source.is_symlink():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(source), target)
+            elif not is_file:
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                self._link_old(rel)  # a file sitegen did not write: never ours to delete
         if clashes and not self.force:
             shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
             raise SiteError(
@@ -302,12 +367,12 @@ class OutputWriter:
         if not self.output.exists():
             os.rename(self.staging, self.output)
         elif _exchange(self.staging, self.output):
-            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous build
+            discard_tree(self.staging, self.output, len(self.old.files))  # now holds the previous build
         else:
             old = self.output.parent / f".{self.output.name}{OLD_MARK}{os.getpid()}"
             os.rename(self.output, old)
             os.rename(self.staging, self.output)
-            shutil.rmtree(old, ignore_errors=True)
+            discard_tree(old, self.output, len(self.old.files))
         self._started = False
 
     def abort(self) -> None:
