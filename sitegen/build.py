@@ -122,7 +122,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         config.content_path, config.seeds_path, config.theme_path(), config.root / "themes",
         config.path(config.static_dir), config.path(config.templates_dir),
         *([] if preview else [config.cache_path]),
-    ], request.force)
+    ], request.force or preview)  # the preview folder is sitegen's own, manifest or not
 
     if request.run_import:
         report = import_seeds(config)
@@ -143,7 +143,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     global_fp = hashlib.sha1("|".join((
         __version__, config.output_fingerprint(), templates_fingerprint(config), static_fp,
     )).encode()).hexdigest()
-    writer = OutputWriter(output, force=request.force)
+    writer = OutputWriter(output, force=request.force, in_place=preview)
     copies = _copies(site, assets, statics, config)
     if config.search:
         copies.update(search_copies(site))  # the search index, as generated files

@@ -237,23 +237,59 @@ def _output_entries(output: Path):
             yield rel_dir, False  # an empty folder of the user's
 
 
-class OutputWriter:
-    """Stages one build beside `output` and swaps it in with `commit()`."""
+def _replace_file(target: Path, data: bytes) -> None:
+    """Put `data` at `target` so a reader sees the old file or the new one (no fsync: this is
+    the preview's folder, rebuilt from sources at will)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
 
-    def __init__(self, output: Path, force: bool = False) -> None:
+
+def _remove_with_empty_parents(root: Path, rel: str) -> None:
+    path = root / rel
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    parent = path.parent
+    while parent != root:
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+
+
+class OutputWriter:
+    """Stages one build beside `output` and swaps it in with `commit()`.
+
+    `in_place` (the preview's own folder, which nobody deploys) skips the staging: changed
+    files replace the old ones one by one (each atomically, so the server never sends half a
+    page), stale ones are deleted at commit. A rebuild then costs what changed, not a copy of
+    every folder of the site."""
+
+    def __init__(self, output: Path, force: bool = False, in_place: bool = False) -> None:
         self.output = output.resolve()
         self.force = force
+        self.in_place = in_place
         # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
         cleanup_leftovers(self.output)
         self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
         self.new = Manifest()
-        self.staging = self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
+        self.staging = self.output if in_place else \
+            self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self.replaced: list[str] = []  # files sitegen did not write, replaced under --force
         self._started = False
 
     def start(self) -> None:
+        if self.in_place:
+            self.output.mkdir(parents=True, exist_ok=True)
+            # no manifest while files change: after a crash everything is rendered again
+            (self.output / MANIFEST).unlink(missing_ok=True)
+            self._started = True
+            return
         self.output.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
@@ -266,7 +302,8 @@ class OutputWriter:
 
     def keep(self, path: str) -> None:
         """Carry a file over from the previous build untouched."""
-        self._link_old(path)
+        if not self.in_place:
+            self._link_old(path)
         self.new.files[path] = self.old.files[path]
         self.kept += 1
 
@@ -277,7 +314,10 @@ class OutputWriter:
         if old and old.get("sha") == sha and self._link_old(path):
             self.kept += 1
             return
-        write_fresh(self.staging / path, data)
+        if self.in_place:
+            _replace_file(self.output / path, data)
+        else:
+            write_fresh(self.staging / path, data)
         self.written += 1
 
     def record(self, path: str, sha: str, fingerprint: str, wrote: bool) -> None:
@@ -296,8 +336,11 @@ class OutputWriter:
             self.kept += 1
             return
         target = self.staging / path
-        write_fresh(target, b"")  # a fresh inode, never a link into the old build
-        shutil.copyfile(source, target)
+        if self.in_place:
+            _replace_file(target, source.read_bytes())
+        else:
+            write_fresh(target, b"")  # a fresh inode, never a link into the old build
+            shutil.copyfile(source, target)
         self.new.files[path] = {"sha": "", "fp": fingerprint}
         self.written += 1
 
@@ -305,6 +348,8 @@ class OutputWriter:
         source = self.output / path
         if not source.is_file():
             return False
+        if self.in_place:
+            return True  # it is already where it belongs
         target = self.staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -362,6 +407,12 @@ class OutputWriter:
 
     def commit(self) -> None:
         """Carry over foreign files, write the manifest, and swap the staged build in."""
+        if self.in_place:
+            for rel in self.removed():
+                _remove_with_empty_parents(self.output, rel)
+            _replace_file(self.output / MANIFEST, self.new.dump())
+            self._started = False
+            return
         self._carry_over()
         write_fresh(self.staging / MANIFEST, self.new.dump())
         if not self.output.exists():
@@ -376,6 +427,11 @@ class OutputWriter:
         self._started = False
 
     def abort(self) -> None:
+        if self._started and self.in_place:
+            # what is on disk now: this build's files where it got to them, the old ones elsewhere
+            merged = Manifest({**self.old.files, **self.new.files}, True)
+            _replace_file(self.output / MANIFEST, merged.dump())
+            self._started = False
         if self._started:
             shutil.rmtree(self.staging, ignore_errors=True)
             self._started = False

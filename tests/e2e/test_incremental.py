@@ -20,6 +20,7 @@ import pytest
 from sitegen import parallel, sourcecache
 from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
+from sitegen.errors import BuildFailed
 from sitegen.writer import MANIFEST
 
 Tree = dict[str, bytes]
@@ -201,6 +202,36 @@ def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode:
         builder.request = site.request()  # the preview reloads the config when it changes
         builder.run()
         assert _tree(site.out) == clean_site.clean_tree(), f"Builder run after '{edit}' differs"
+
+
+@pytest.mark.parametrize("edits", [[e for e in EDITS if e != "deleted"]])  # renamed deletes too
+def test_preview_builds_in_place_equal_fresh_builds(tmp_path: Path, edits: list[str], mode: str) -> None:
+    """The preview folder is updated in place (no staging); after every kind of edit it holds
+    exactly what a clean build makes, and a failed run leaves a manifest that tells the truth."""
+    site = Site(tmp_path / "site")
+    clean_site = Site(tmp_path / "clean")
+
+    def preview_request() -> BuildRequest:
+        config = load_config(site.root)
+        return BuildRequest(config, output=config.cache_path / "preview", jobs=2)
+
+    builder = Builder(preview_request())
+    preview = site.root / ".sitegen" / "preview"
+    builder.run()
+    for edit in edits:
+        EDITS[edit](site)
+        EDITS[edit](clean_site)
+        builder.request = preview_request()
+        builder.run()
+        assert _tree(preview) == clean_site.clean_tree(), f"preview after '{edit}' differs"
+        assert not [p for p in preview.rglob("*.tmp")]
+    # a template error part way: the next good run still equals a clean build
+    site.write("templates/article.html", "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}")
+    with pytest.raises(BuildFailed):
+        builder.run()
+    (site.root / "templates" / "article.html").unlink()
+    builder.run()
+    assert _tree(preview) == clean_site.clean_tree()
 
 
 def test_corrupt_caches_are_discarded(tmp_path: Path) -> None:
