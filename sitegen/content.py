@@ -86,18 +86,17 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
     statics: list[str] = []
     if not root.is_dir():
         return sources, statics
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        here = Path(folder)
+    for here, dirs, files, links in _walk(root):
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
         for d in list(dirs):
             link = here / d
-            if link.is_symlink() and not is_inside(link, config.root):
+            if d in links and not is_inside(link, config.root):
                 diag.warn("symlink points outside the site; not followed", link)
                 dirs.remove(d)
         files = sorted(f for f in files if not f.startswith(".") and not _is_backup(f)
-                       and not _outside_link(here / f, config, diag))
+                       and not (f in links and _outside_link(here / f, config, diag)))
         index_files = [f for f in files if _is_index(f)] if rel_dir else []
         if index_files:
             dirs_copy = list(dirs)
@@ -116,9 +115,6 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
         for name in files:
             path = here / name
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if path.is_symlink() and not is_inside(path, config.root):
-                diag.warn("symlink points outside the site; not followed", path)
-                continue
             if not name.lower().endswith(CONTENT_EXTENSIONS):
                 statics.append(rel)
                 continue
@@ -131,6 +127,30 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             key = f"{rel_dir}/{stem}" if rel_dir else stem
             sources.append(SourceFile(path, rel, lang, key, None))
     return sources, statics
+
+
+def _walk(root: Path):
+    """os.walk (top-down, the caller may prune `dirs`), plus the names that are symlinks, from
+    the same scandir call: no extra stat per file."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        links: set[str] = set()
+        try:
+            with os.scandir(here) as it:
+                for entry in it:
+                    if entry.is_symlink():
+                        links.add(entry.name)
+                    if entry.is_dir():  # follows links, like os.walk's listing
+                        dirs.append(entry.name)
+                    else:
+                        files.append(entry.name)
+        except OSError:
+            continue
+        yield here, dirs, files, links
+        stack.extend(here / d for d in reversed(dirs) if d not in links)  # never into a link
 
 
 def _outside_link(path: Path, config: SiteConfig, diag: Diagnostics) -> bool:
