@@ -16,19 +16,24 @@ from sitegen import __version__
 from sitegen.assets import collect_static, static_fingerprint
 from sitegen.cache import BodyCache, body_key, body_settings
 from sitegen.config import SiteConfig
-from sitegen.content import Article, discover
+from sitegen.content import Article, discover, load_article
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.images import ImageSet
 from sitegen.importer import import_seeds
-from sitegen.localize import LinkTargets, add_reference_fingerprints, localize_html
+from sitegen.localize import (
+    LinkTargets,
+    add_reference_fingerprints,
+    check_references,
+    localize_html,
+)
 from sitegen.markdown import RenderedBody, render_markdown
 from sitegen.model import BuildOptions, Site, build_site
 from sitegen.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
-from sitegen.plan import PageJob, plan_pages
+from sitegen.plan import PageJob, article_context, listing_view, plan_pages, term_index
 from sitegen.render import make_environment, render_job, templates_fingerprint
 from sitegen.search import search_copies
 from sitegen.sourcecache import ArticleLoader
-from sitegen.writer import OutputWriter, check_output_folder
+from sitegen.writer import OutputWriter, check_output_folder, replace_file
 
 
 @dataclass
@@ -169,12 +174,16 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     stale = set(writer.old.files) - set(planned) - set(copies)
     result.pages = len(jobs)
     mark = result.mark("plan", mark)
+    if state.keep:
+        state.last = LastRun(config, request.drafts, output, site, jobs, targets,
+                             state.environment(config, asset_names), dict(state.loader.sources))
     if not to_render and not to_copy and not stale and writer.old.owned:
         result.kept = len(planned) + len(copies)
         result.seconds = time.perf_counter() - started
         return result
 
     env = state.environment(config, asset_names)
+
     writer.start()
     try:
         rendered_paths = {job.path for job, _ in to_render}
@@ -319,6 +328,76 @@ def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: Si
     targets.missing[:0] = missing_errors
 
 
+@dataclass
+class LastRun:
+    """The plan of the last build in this process, for `render_first`."""
+
+    config: SiteConfig
+    drafts: bool
+    output: Path
+    site: Site
+    jobs: list[PageJob]
+    targets: LinkTargets
+    env: object
+    sources: dict[str, object]  # content rel -> SourceFile
+
+    def article_jobs(self) -> dict[str, PageJob]:
+        return {job.bodies[0]: job for job in self.jobs if job.kind == "article"}
+
+
+def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -> dict[str, str]:
+    """The preview's fast path: render the pages of edited articles at once from the last
+    build's plan, before the full build that follows and fixes all the rest (listings,
+    neighbours, related lists, search). Returns {output path: sha1} of the pages written; {}
+    when it cannot (new, renamed or broken files, another config): the full build covers those."""
+    last = state.last
+    config = request.config
+    if last is None or last.config != config or last.drafts != request.drafts:
+        return {}
+    content = config.content_path.resolve()
+    article_jobs = None
+    written: dict[str, str] = {}
+    tag_terms = term_index(last.site.tags)
+    cat_terms = term_index(last.site.categories)
+    for path in sorted(changed):
+        try:
+            rel = path.resolve().relative_to(content).as_posix()
+        except (ValueError, OSError):
+            continue
+        source = last.sources.get(rel)
+        if source is None:
+            continue
+        article_jobs = article_jobs if article_jobs is not None else last.article_jobs()
+        job = article_jobs.get(rel)
+        diag = Diagnostics()
+        article = load_article(source, config, diag) if job is not None else None
+        if article is None or diag.errors or (article.draft and not request.drafts):
+            continue
+        listing = listing_view(article, last.site, tag_terms)
+        if listing["url"] != job.url:
+            continue
+        old = job.context
+        context = article_context(article, last.site, listing, cat_terms, old["prev"], old["next"],
+                                  old["related"])
+        _, problems = check_references(article, last.targets)
+        if any(not p.warning for p in problems):
+            continue
+        new_job = PageJob(job.url, job.template, job.kind, context, job.source, job.bodies)
+        add_reference_fingerprints([new_job], [article], last.targets)
+        rendered = render_body(article, config)
+
+        def body_html(_rel: str, page_url: str, article=article, rendered=rendered) -> tuple[str, tuple]:
+            return localize_html(rendered.html, article, page_url, last.targets, article.source), rendered.toc
+
+        try:
+            data = render_job(last.env, new_job, body_html)
+        except SiteError:
+            continue
+        replace_file(last.output / new_job.path, data)
+        written[new_job.path] = hashlib.sha1(data).hexdigest()
+    return written
+
+
 class BuildState:
     """What one build can hand to the next in the same process (the preview server): loaded
     articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
@@ -332,6 +411,7 @@ class BuildState:
         self.bodies: dict[str, RenderedBody] = {}  # body_key -> body
         self._env = None
         self._env_key: tuple | None = None
+        self.last: LastRun | None = None  # kept only when `keep` (the preview)
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):
         key = (config.output_fingerprint(), str(config.root), templates_fingerprint(config),
@@ -393,3 +473,10 @@ class Builder:
 
     def run(self) -> BuildResult:
         return build(self.request, self.state)
+
+    def render_first(self, changed: set[Path]) -> dict[str, str]:
+        """See `render_first`: never raises, since the full build that follows reports."""
+        try:
+            return render_first(self.request, self.state, changed)
+        except Exception:  # noqa: BLE001 - the full build will say what is wrong
+            return {}

@@ -63,7 +63,42 @@ def listing_view(article: Article, site: Site, tag_terms: dict[str, Term]) -> di
     }
 
 
-def _term_index(terms: list[Term]) -> dict[str, Term]:
+def article_context(article: Article, site: Site, listing: dict[str, Any],
+                    cat_terms: dict[str, Term], prev: dict | None, next_: dict | None,
+                    related: list[dict]) -> dict[str, Any]:
+    """What article.html sees of one article (`listing` is its listing_view)."""
+    view = dict(listing)
+    versions = site.translations.get(article.translation_key, [article])
+    view.update({
+        "source": article.source,
+        "words": article.words,
+        "authors": list(article.authors),
+        "categories": [{"name": cat_terms[k].name, "url": cat_terms[k].url}
+                       for k in (" ".join(c.casefold().split()) for c in article.categories)
+                       if k in cat_terms],
+        "meta": _plain(article.meta),
+        "body": article.rel,
+        "content_hash": article.content_hash,
+        "resources": list(article.resources),
+        "draft": article.draft,
+    })
+    alternates = [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions] \
+        if len(versions) > 1 else []
+    return {
+        "page": {
+            "kind": "article", "title": article.title, "description": article.summary,
+            "lang": article.lang, "dir": text_direction(article.lang),
+            "alternates": alternates, "image": view["image"], "date": view["date"],
+            "updated": view["updated"],
+        },
+        "article": view,
+        "prev": prev,
+        "next": next_,
+        "related": related,
+    }
+
+
+def term_index(terms: list[Term]) -> dict[str, Term]:
     return {" ".join(t.name.casefold().split()): t for t in terms}
 
 
@@ -107,8 +142,8 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
 
 def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None) -> list[PageJob]:
     config = site.config
-    tag_terms = _term_index(site.tags)
-    cat_terms = _term_index(site.categories)
+    tag_terms = term_index(site.tags)
+    cat_terms = term_index(site.categories)
     views = {a.rel: listing_view(a, site, tag_terms) for a in site.pages}
     listed_views = [views[a.rel] for a in site.listed]
     jobs: list[PageJob] = []
@@ -118,38 +153,13 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
     related = cached_related_articles(site.pages, config.related, config.cache_path)
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
-        view = dict(views[article.rel])
         i = position.get(article.rel)
         newer = site.listed[i - 1] if i is not None and i > 0 else None
         older = site.listed[i + 1] if i is not None and i + 1 < len(site.listed) else None
-        versions = site.translations.get(article.translation_key, [article])
-        view.update({
-            "source": article.source,
-            "words": article.words,
-            "authors": list(article.authors),
-            "categories": [{"name": cat_terms[k].name, "url": cat_terms[k].url}
-                           for k in (" ".join(c.casefold().split()) for c in article.categories)
-                           if k in cat_terms],
-            "meta": _plain(article.meta),
-            "body": article.rel,
-            "content_hash": article.content_hash,
-            "resources": list(article.resources),
-            "draft": article.draft,
-        })
-        alternates = [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions] \
-            if len(versions) > 1 else []
-        context = {
-            "page": {
-                "kind": "article", "title": article.title, "description": article.summary,
-                "lang": article.lang, "dir": text_direction(article.lang),
-                "alternates": alternates, "image": view["image"], "date": view["date"],
-                "updated": view["updated"],
-            },
-            "article": view,
-            "prev": views[older.rel] if older else None,
-            "next": views[newer.rel] if newer else None,
-            "related": [views[r] for r in related.get(article.rel, ())],
-        }
+        context = article_context(article, site, views[article.rel], cat_terms,
+                                  views[older.rel] if older else None,
+                                  views[newer.rel] if newer else None,
+                                  [views[r] for r in related.get(article.rel, ())])
         jobs.append(PageJob(site.url(article), "article.html", "article", context, article.source,
                             (article.rel,)))
         for alias in article.aliases:

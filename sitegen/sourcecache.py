@@ -170,9 +170,11 @@ class ArticleLoader:
         # rel -> (stat key, cached_at ns, article, warnings), for the loader fingerprint `self.fp`
         self.memory: dict[str, tuple[StatKey, int, Article, list[SiteError]]] = {}
         self.fp = ""
+        self.sources: dict[str, SourceFile] = {}
 
     def load(self, sources: list[SourceFile], config: SiteConfig, diag: Diagnostics,
              jobs: int, cache_file: Path | None) -> list[Article]:
+        self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         fp = loader_fingerprint(config)
         if fp != self.fp:
             self.memory = {}

@@ -237,7 +237,7 @@ def _output_entries(output: Path):
             yield rel_dir, False  # an empty folder of the user's
 
 
-def _replace_file(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes) -> None:
     """Put `data` at `target` so a reader sees the old file or the new one (no fsync: this is
     the preview's folder, rebuilt from sources at will)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +245,13 @@ def _replace_file(target: Path, data: bytes) -> None:
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _remove_with_empty_parents(root: Path, rel: str) -> None:
@@ -318,7 +325,11 @@ class OutputWriter:
             self.kept += 1
             return
         if self.in_place:
-            _replace_file(self.output / path, data)
+            target = self.output / path
+            if old and _same_bytes(target, data):  # e.g. the preview's first-page render
+                self.kept += 1
+                return
+            replace_file(target, data)
         else:
             write_fresh(self.staging / path, data)
         self.written += 1
@@ -340,7 +351,7 @@ class OutputWriter:
             return
         target = self.staging / path
         if self.in_place:
-            _replace_file(target, source.read_bytes())
+            replace_file(target, source.read_bytes())
         else:
             write_fresh(target, b"")  # a fresh inode, never a link into the old build
             shutil.copyfile(source, target)
@@ -413,7 +424,7 @@ class OutputWriter:
         if self.in_place:
             for rel in self.removed():
                 _remove_with_empty_parents(self.output, rel)
-            _replace_file(self.output / MANIFEST, self.new.dump())
+            replace_file(self.output / MANIFEST, self.new.dump())
             self._started = False
             return
         self._carry_over()
@@ -433,7 +444,7 @@ class OutputWriter:
         if self._started and self.in_place:
             # what is on disk now: this build's files where it got to them, the old ones elsewhere
             merged = Manifest({**self.old.files, **self.new.files}, True)
-            _replace_file(self.output / MANIFEST, merged.dump())
+            replace_file(self.output / MANIFEST, merged.dump())
             self._started = False
         if self._started:
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -138,6 +138,7 @@ class RebuildLoop:
                 self._reload_config()
             if self._manifest is None:
                 self._manifest = Manifest.load(self.output).files
+            self._show_edited_pages_first(sources)
             result = self.builder.run()
         except BuildFailed as exc:
             return self._failed(exc.errors)
@@ -149,6 +150,20 @@ class RebuildLoop:
                 f"internal error: {type(exc).__name__}: {exc}",
                 hint="this is a bug in sitegen; the terminal shows the traceback")])
         return self._succeeded(result, sources)
+
+    def _show_edited_pages_first(self, sources: set[Path]) -> None:
+        """Render the pages of edited articles from the last plan and reload them now; the full
+        build that follows then reloads only what else changed (the first pages, too, if the
+        full build gives them other bytes, e.g. a new related list)."""
+        render_first = getattr(self.builder, "render_first", None)
+        if not sources or render_first is None or self._manifest is None or self._failing:
+            return
+        written = render_first(sources)
+        if not written:
+            return
+        for path, sha in written.items():
+            self._manifest[path] = {"sha": sha, "fp": ""}
+        self.channel.built({"type": "reload", "pages": sorted(written), "assets": []})
 
     def _reload_config(self) -> None:
         config = load_config(self.config.root)

@@ -325,3 +325,21 @@ def test_ctrl_c_stops_cleanly_and_port_0_prints_the_real_url(site):
             proc.wait()
     assert proc.returncode == 0
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def test_an_edited_article_is_reloaded_first_then_what_else_changed(served, site):
+    """The page of an edited article is rendered from the last plan and reloaded before the
+    full build; the full build then reloads the listings, and not that page again."""
+    seq, _ = served.channel.hello()
+    site.article("first.md", "First story", "2024-01-01", "Shown straight away.", tags="[alpha]")
+    messages: list[dict] = []
+    while len(messages) < 2:
+        batch = served.channel.wait(seq, 15)
+        assert batch, f"expected two messages, got {messages}"
+        seq = batch[-1][0]
+        messages.extend(message for _, message in batch)
+    first, rest = messages[:2]
+    assert first["type"] == "reload" and first["pages"] == ["first/index.html"]
+    assert rest["type"] == "reload" and "first/index.html" not in rest["pages"]
+    assert "index.html" in rest["pages"]  # the summary on the front page changed too
+    assert b"Shown straight away." in request(served.server.port, "/first/")[2]
