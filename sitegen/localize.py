@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 _ATTR = re.compile(r"""(\s(?:src|href|poster)=)(?:"([^"]*)"|'([^']*)')""")
 _IMG_OR_ATTR = re.compile(r"(?P<img><img\b[^>]*>)|" + _ATTR.pattern, re.I)
+# an attribute that may hold a local reference: no scheme, fragment or protocol-relative URL
+# (matched on lower-cased HTML: case-sensitive patterns are several times faster)
+_LOCAL_REF = re.compile(r"""(?:src|href|poster)=["'](?![a-z][a-z0-9+.-]*:|#|//)""")
 _FIGURE = re.compile(r"<figure>(<img\b[^>]*>)<figcaption>.*?</figcaption></figure>", re.S)
 MISSING_IMAGE_HINT = "put the file in the article's folder (page bundle) or in static/"
 _PELICAN = re.compile(r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)")  # {x} or |x|
@@ -201,6 +204,9 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
             return m.group(0)
         return f'{m.group(2)}"{written}"'
 
+    low = html.lower()
+    if "<img" not in low and not _LOCAL_REF.search(low):
+        return html  # nothing local to rewrite (most bodies): skip the slower full pass
     if not targets.figures and "<figure><img" in html:
         html = _FIGURE.sub(r"<p>\1</p>", html)
     return _IMG_OR_ATTR.sub(replace, html)

@@ -57,6 +57,7 @@ def make_environment(config: SiteConfig, asset_names: dict[str, str],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change within a build; the preview makes a new one
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
 

@@ -40,26 +40,34 @@ def reading_minutes(text: str) -> int:
     return max(1, round(minutes))
 
 
-_INLINE_MARKUP = [
-    (re.compile(r"<!--.*?-->", re.S), ""),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"\[\^[^\]]+\]"), ""),
-    (re.compile(r"<[^>\n]+>"), ""),
-    (re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}"), ""),
-    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|&:=$])"), r"\1"),
-    (re.compile(r"\s*\{[#.][^}]*\}\s*$"), ""),
+_INLINE_MARKUP = [  # (pattern, replacement, characters without which it cannot match)
+    (re.compile(r"<!--.*?-->", re.S), "", "<!--"),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1", "!["),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1", "]("),
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1", "]["),
+    (re.compile(r"\[\^[^\]]+\]"), "", "[^"),
+    (re.compile(r"<[^>\n]+>"), "", "<"),
+    (re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}"), "", "{"),
+    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2", None),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|&:=$])"), r"\1", "\\"),
+    (re.compile(r"\s*\{[#.][^}]*\}\s*$"), "", "{"),
 ]
+_EMPHASIS_CHARS = frozenset("*_~`")
+_SPACES = re.compile(r"\s+")
 
 
 def markdown_to_text(markdown: str) -> str:
     """A rough plain-text rendering of inline Markdown, for summaries and descriptions."""
     text = markdown
-    for pattern, repl in _INLINE_MARKUP:
+    for pattern, repl, needs in _INLINE_MARKUP:
+        if needs is None:
+            if _EMPHASIS_CHARS.isdisjoint(text):
+                continue
+        elif needs not in text:
+            continue
         text = pattern.sub(repl, text)
-    return html.unescape(re.sub(r"\s+", " ", text)).strip()
+    text = _SPACES.sub(" ", text)
+    return (html.unescape(text) if "&" in text else text).strip()
 
 
 def first_paragraph(markdown: str) -> str:
