@@ -132,23 +132,26 @@ class ArticleCache:
                    " mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)")
         return db
 
-    def rows(self, fp: str) -> dict[str, tuple[StatKey, int, bytes]]:
+    def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
+        """(rel, stat key, cached_at, pickle) of every entry, streamed: a 10,000-article cache
+        is never held in memory as a whole."""
         if self._db is None:
-            return {}
+            return
         try:
-            return {rel: ((size, mtime, ino), cached_at, data) for rel, size, mtime, ino, cached_at, data
-                    in self._db.execute("SELECT rel, size, mtime, ino, cached_at, data FROM articles"
-                                        " WHERE fp = ?", (fp,))}
+            for rel, size, mtime, ino, cached_at, data in self._db.execute(
+                    "SELECT rel, size, mtime, ino, cached_at, data FROM articles WHERE fp = ?", (fp,)):
+                yield rel, (size, mtime, ino), cached_at, data
         except sqlite3.DatabaseError:
-            return {}
+            return
 
     def store(self, fp: str, items: Iterable[tuple[str, StatKey, Article, list[SiteError]]],
               forget: Iterable[str] = ()) -> None:
         if self._db is None:
             return
         now = time.time_ns()
-        rows = [(rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
-                for rel, key, article, warnings in items]
+        # a generator: the pickles are made one at a time, never all held at once (memory)
+        rows = ((rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
+                for rel, key, article, warnings in items)
         try:
             with self._db:
                 self._db.executemany("DELETE FROM articles WHERE rel = ?", [(r,) for r in forget])
@@ -181,9 +184,8 @@ class ArticleLoader:
             self.fp = fp
         cache = ArticleCache(cache_file) if not self.memory or len(self.memory) < len(sources) else None
         try:
-            rows = cache.rows(fp) if cache is not None else {}
             found: dict[str, tuple[Article, list[SiteError]]] = {}
-            missing: list[SourceFile] = []
+            need: dict[str, tuple[SourceFile, StatKey | None]] = {}
             for source in sources:
                 key = stat_key(source.path)
                 entry = self.memory.get(source.rel)
@@ -191,14 +193,22 @@ class ArticleLoader:
                                                                        source.path):
                     found[source.rel] = (entry[2], entry[3])
                     continue
-                row = rows.get(source.rel)
-                if key is not None and row is not None:
-                    article, warnings = pickle.loads(row[2])
-                    if _is_fresh(key, row[0], row[1], article, source.path):
-                        found[source.rel] = (article, warnings)
-                        self.memory[source.rel] = (key, row[1], article, warnings)
-                        continue
-                missing.append(source)
+                need[source.rel] = (source, key)
+            live = {s.rel for s in sources}
+            gone: list[str] = []
+            for rel, cached_key, cached_at, data in (cache.rows(fp) if cache is not None else ()):
+                if rel not in live:
+                    gone.append(rel)
+                    continue
+                source, key = need.get(rel, (None, None))
+                if source is None or key is None or key != cached_key:
+                    continue
+                article, warnings = pickle.loads(data)
+                if _is_fresh(key, cached_key, cached_at, article, source.path):
+                    found[rel] = (article, warnings)
+                    self.memory[rel] = (key, cached_at, article, warnings)
+                    del need[rel]
+            missing = [source for source, _ in need.values()]
             loaded = load_many(missing, config, jobs)
             now = time.time_ns()
             fresh = []
@@ -213,8 +223,6 @@ class ArticleLoader:
                     for warning in warnings:
                         diag.warn(warning.message, warning.path, warning.line, warning.hint)
                     self.memory.pop(source.rel, None)
-            live = {s.rel for s in sources}
-            gone = [rel for rel in rows if rel not in live]
             for rel in [r for r in self.memory if r not in live]:
                 del self.memory[rel]
             if cache is None and (fresh or gone):
