@@ -112,10 +112,20 @@ def count_files(folder: Path, since_ns: int | None = None) -> int:
     return n
 
 
+def wait_for_cleanup(site: Path, limit: float = 120.0) -> None:
+    """sitegen hands the deletion of a big swapped-out build to a detached process; let it
+    finish so one build's cleanup does not share the disk with the next measured build."""
+    deadline = time.monotonic() + limit
+    while any(site.glob(".build.sitegen-trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def build(tool: Tool, cold: bool, warned: set[str]) -> Build:
     if cold:
         for path in tool.cold_clean:
             shutil.rmtree(path, ignore_errors=True)
+    if tool.name == "sitegen":
+        wait_for_cleanup(tool.site)
     since = time.time_ns()
     seconds, peak, stdout, stderr = run_measured(tool.command, tool.site, tool.env)
     if stderr.strip() and tool.name not in warned:
