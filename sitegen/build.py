@@ -28,10 +28,17 @@ from sitegen.localize import (
 )
 from sitegen.markdown import RenderedBody, render_markdown
 from sitegen.model import BuildOptions, Site, build_site
-from sitegen.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
+from sitegen.parallel import (
+    Background,
+    ChunkResult,
+    RenderWork,
+    order_tasks,
+    render_chunk,
+    render_pages,
+)
 from sitegen.plan import PageJob, article_context, listing_view, plan_pages, term_index
 from sitegen.render import make_environment, render_job, templates_fingerprint
-from sitegen.search import search_copies
+from sitegen.search import prepare_search_index, search_copies
 from sitegen.sourcecache import ArticleLoader
 from sitegen.writer import OutputWriter, check_output_folder, replace_file
 
@@ -66,6 +73,9 @@ class BuildRequest:
     force: bool = False
     run_import: bool = True
     jobs: int = 0
+
+
+SEARCH_FORK_MIN = 500  # articles: below this the search index is built faster in-process
 
 
 def build_now() -> dt.datetime:
@@ -138,6 +148,23 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     site = build_site(articles, config, BuildOptions(request.drafts, request.future, build_now()), diag)
     result.left_out = site.left_out
     result.articles = len(site.pages)
+    # the search index needs only the site: built in another process while this one plans
+    fork = config.search and len(site.pages) >= SEARCH_FORK_MIN and (request.jobs or config.jobs) != 1
+    search_index = Background(prepare_search_index, site) if fork else None
+    try:
+        return _build_with(request, state, started, mark, config, output, preview, result, site,
+                           articles, statics, search_index)
+    finally:
+        if search_index is not None:
+            search_index.cancel()  # no-op once its result was taken
+
+
+def _build_with(request: BuildRequest, state: BuildState, started: float, mark: float,
+                config: SiteConfig, output: Path, preview: bool, result: BuildResult, site: Site,
+                articles: list[Article], statics: list[str],
+                search_index: Background | None) -> BuildResult:
+    """The rest of `build`, once the site model exists (and the search index is under way)."""
+    diag = result.diagnostics
     jobs = plan_pages(site, diag)
     mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
@@ -151,6 +178,8 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     writer = OutputWriter(output, force=request.force, in_place=preview)
     copies = _copies(site, assets, statics, config)
     if config.search:
+        if search_index is not None:
+            search_index.result()  # the index is in the cache now
         copies.update(search_copies(site))  # the search index, as generated files
     images = ImageSet(config.cache_path, config.image_widths, request.jobs or config.jobs)
     copies.update(images.prepare({path: src for path, (src, _) in copies.items()}))

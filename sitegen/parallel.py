@@ -10,6 +10,7 @@ calling process, through the same code path.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -124,3 +125,48 @@ def order_tasks(items: Iterable[tuple[PageJob, str]], first: set[str], size: int
         else:
             rest.append((job, fp))
     return chunk(urgent, size) + chunk(plain, size * 2) + chunk(rest, size)
+
+
+_BACKGROUND: tuple[Callable[..., Any], tuple] | None = None
+
+
+def _run_background() -> Any:
+    assert _BACKGROUND is not None
+    func, args = _BACKGROUND
+    return func(*args)
+
+
+class Background:
+    """`func(*args)` running in a forked process while the caller goes on (the search index is
+    built while the parent plans the pages: each would otherwise leave a core idle).
+    `fork=False`, or a platform without fork, runs it at once in this process."""
+
+    def __init__(self, func: Callable[..., Any], *args: Any, fork: bool = True) -> None:
+        global _BACKGROUND
+        self._pool = None
+        if not fork or "fork" not in multiprocessing.get_all_start_methods():
+            self._value = func(*args)
+            return
+        _BACKGROUND = (func, args)
+        gc.freeze()  # the child's collector must not touch (and so copy) the parent's objects
+        try:  # the worker is forked now, with _BACKGROUND in its memory: nothing is pickled in
+            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_worker_init)
+        finally:
+            _BACKGROUND = None
+            gc.unfreeze()
+        self._pending = self._pool.apply_async(_run_background)
+
+    def result(self) -> Any:
+        if self._pool is None:
+            return self._value
+        try:
+            return self._pending.get()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the process (a build that fails before it needs the result)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None

@@ -122,8 +122,9 @@ def related_articles(articles: Sequence[Article], limit: int) -> dict[str, list[
         shared.pop(doc, None)
         if not shared:
             continue
-        # stable sort: equal counts keep first-seen order, which is deterministic
-        ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)[:shortlist]
+        # most_common(n) is heapq.nlargest: the same as a stable sort then [:n] (equal counts
+        # keep first-seen order, deterministic), without sorting every candidate
+        ranked = shared.most_common(shortlist)
         lang = langs[doc]
         scored = []
         for other, _ in ranked:

@@ -33,9 +33,9 @@ from sitegen.fsutil import atomic_write
 from sitegen.model import Site
 from sitegen.textstats import markdown_to_text
 
-SEARCH_VERSION = "1"  # bump when the index format changes: invalidates the cached index
+SEARCH_VERSION = "2"  # bump when the index format changes: invalidates the cached index
 SHARD_BYTES = 24_000  # target size of one shard file
-TEXT_LIMIT = 8_000  # characters of plain text kept per document for excerpts
+TEXT_LIMIT = 4_000  # characters of plain text kept per document for excerpts (~650 words)
 FIELD_WEIGHT = 3  # a title or tag word counts like this many body words
 K1, B = 1.2, 0.75  # BM25
 SCORE_SCALE = 20  # scores are stored as small integers
@@ -159,7 +159,13 @@ def search_files(site: Site) -> dict[str, bytes]:
     return files
 
 
-def search_copies(site: Site) -> dict[str, tuple[bytes, str]]:
+def prepare_search_index(site: Site) -> None:
+    """Build the index into the cache (run in a background process by build.py, so only a
+    flag crosses the pipe: `search_copies` then reads the files from the cache)."""
+    search_copies(site, want=False)
+
+
+def search_copies(site: Site, want: bool = True) -> dict[str, tuple[bytes, str]]:
     """The index files as build.py's generated copies: output path -> (bytes, fingerprint).
     Kept in the cache folder under a hash of all they depend on, so an unchanged site skips
     the work (about 0.5 ms an article) and any change redoes it all."""
@@ -181,4 +187,6 @@ def search_copies(site: Site) -> dict[str, tuple[bytes, str]]:
         files = search_files(site)
         with contextlib.suppress(OSError):  # a read-only cache folder only costs time
             atomic_write(path, marshal.dumps((key, files)))
+    if not want:
+        return {}
     return {p: (data, hashlib.sha1(data).hexdigest()) for p, data in files.items()}

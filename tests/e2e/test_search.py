@@ -171,3 +171,23 @@ def test_a_damaged_cache_is_ignored_and_output_is_reproducible(site):
              for p in sorted((site.root / "build" / "search").rglob("*.js"))}
     assert again == first
     assert len(related_slugs(site.out("war-0/index.html"))) == 2
+
+
+def test_index_built_in_a_forked_process_is_the_same(site, monkeypatch):
+    """Big sites build the search index in a forked process while the pages are planned;
+    the files are the same as when it is built in-process."""
+    import shutil
+
+    from sitegen import build as build_module
+
+    write_topic_site(site, per_topic=3)
+    site.build(jobs=1)  # in-process
+    inline = {p.relative_to(site.root / "build"): p.read_bytes()
+              for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen")
+    monkeypatch.setattr(build_module, "SEARCH_FORK_MIN", 1)
+    site.build(jobs=2)
+    forked = {p.relative_to(site.root / "build"): p.read_bytes()
+              for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    assert forked == inline and len(forked) > 3
