@@ -3,7 +3,9 @@ script to HTML answers, and streams reload messages to open pages over Server-Se
 
 It is the standard library's ThreadingHTTPServer: each connection has its own thread, so many
 tabs, reloads and event streams at once never queue behind each other. Every answer says
-`Cache-Control: no-store`, so a reload never shows a stale page or stylesheet. The files on
+`Cache-Control: no-store`, so a reload never shows a stale page or stylesheet, except the
+content-hashed CSS and JS (`style.1a2b3c4d5e.css`), whose names change with their bytes: those
+are cached for good, so a reload can paint without fetching them again. The files on
 disk are never changed: the script is added to the bytes on their way out.
 """
 
@@ -13,6 +15,7 @@ import contextlib
 import errno
 import http.server
 import json
+import re
 import shutil
 import socket
 import threading
@@ -31,6 +34,10 @@ from sitegen.serve.static import (
     resolve,
     split_target,
 )
+
+# `style.1a2b3c4d5e.css`: a name that changes with the content (assets.py) may be cached for
+# good, so a reload does not fetch the stylesheets again before it can paint
+_FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)$")
 
 CLIENT_JS = Path(__file__).with_name("client.js")
 PING_SECONDS = 15.0  # an event-stream comment this often finds connections that went away
@@ -147,7 +154,9 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         with fh:
             size = fh.seek(0, 2)
             fh.seek(0)
-            self._headers(status, content_type(found.file), size)
+            immutable = _FINGERPRINTED.search(found.file.name) is not None
+            self._headers(status, content_type(found.file), size,
+                          {"Cache-Control": "max-age=31536000, immutable"} if immutable else None)
             if not head:
                 shutil.copyfileobj(fh, self.wfile, 1 << 16)
 
@@ -168,7 +177,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         if length is not None:
             self.send_header("Content-Length", str(length))
-        self.send_header("Cache-Control", "no-store")
+        if "Cache-Control" not in (extra or {}):
+            self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in (extra or {}).items():
             self.send_header(key, value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -112,6 +113,9 @@ def test_content_types(served):
         status, headers, _ = request(port, target)
         assert (status, headers["content-type"]) == (200, ctype), target
         assert headers["x-content-type-options"] == "nosniff"
+        # a content-hashed name changes with its bytes: cached for good; anything else never
+        hashed = re.search(r"\.[0-9a-f]{10}\.css$", target) is not None
+        assert headers["cache-control"] == ("max-age=31536000, immutable" if hashed else "no-store")
 
 
 def test_head_has_headers_and_no_body(served):
