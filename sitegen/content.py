@@ -208,7 +208,17 @@ def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
         raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+    if not 1000 <= parsed.year <= 9000:  # year 1 or 9999 overflow once moved to another zone
+        raise ValueError(value)
     return parsed
+
+
+def _shown(value: Any) -> str:
+    """A front matter value as the person wrote it, for messages (dates as ISO text)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return repr(value.isoformat()) + (" (a year from 1000 to 9000 is expected)"
+                                          if not 1000 <= value.year <= 9000 else "")
+    return repr(value)
 
 
 _OTHER_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M",
@@ -379,7 +389,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         try:
             date = parse_date(raw_date, tz)
         except ValueError:
-            err("date", f"date: cannot read {raw_date!r} as a date", DATE_HINT)
+            err("date", f"date: cannot read {_shown(raw_date)} as a date", DATE_HINT)
     elif jekyll:
         try:
             date = dt.datetime(int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz)
@@ -394,7 +404,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
             updated = parse_date(updated_value, tz)
         except ValueError:
             key = next((k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated")
-            err(key, f"{key}: cannot read {updated_value!r} as a date", DATE_HINT)
+            err(key, f"{key}: cannot read {_shown(updated_value)} as a date", DATE_HINT)
     publish_date = expiry_date = None
     if "expirydate" not in lower and "unpublishdate" in lower:  # Hugo's alias
         lower["expirydate"] = lower["unpublishdate"]
@@ -403,7 +413,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
             try:
                 value = parse_date(lower[key], tz)
             except ValueError:
-                err(key, f"{key}: cannot read {lower[key]!r} as a date", DATE_HINT)
+                err(key, f"{key}: cannot read {_shown(lower[key])} as a date", DATE_HINT)
                 continue
             if key == "publishdate":
                 publish_date = value

@@ -23,6 +23,15 @@ try:  # the C loader is ~10x faster; both are safe loaders
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _YAMLLoader = yaml.SafeLoader
 
+
+
+class _TextDatesLoader(_YAMLLoader):
+    """The same safe loader, reading timestamps as text: used again when a value such as
+    `date: 2024-02-30` cannot be constructed, so content.py reports it with its line."""
+
+
+_TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str)
+
 MAX_NESTING = 50
 MAX_NODES = 20_000
 
@@ -108,6 +117,12 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise SiteError("front matter is nested too deeply", path, 2) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML could not construct
+        try:
+            data = yaml.load(raw, Loader=_TextDatesLoader)  # noqa: S506 - a safe loader
+        except Exception:  # noqa: BLE001 - not a date: say what YAML said
+            raise SiteError(f"invalid value in YAML front matter: {exc}", path, 2,
+                            "quote the value to keep it as text") from None
     return _check_mapping(data, path, "YAML")
 
 

@@ -198,3 +198,14 @@ def test_a_heading_repeating_the_title_is_not_shown_twice(config):
     assert article.body.strip() == "Body."
     other = load(config, "b.md", "---\ntitle: Title\n---\n# Another heading\n\nBody.\n")
     assert other.body.startswith("# Another heading")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:59:59-12:00", "[1, 2]", "true", "1e999"])
+def test_dates_that_cannot_be_used_are_errors_with_their_line(tmp_path, value) -> None:
+    """Year 1 or 9999 would overflow once moved into another time zone: an error, never a crash."""
+    from sitegen.cli import main
+
+    (tmp_path / "site.yaml").write_text("title: T\n")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(f"---\ntitle: a\ndate: {value}\n---\nBody\n")
+    assert main(["--site", str(tmp_path), "build", "--future", "-q"]) == 1

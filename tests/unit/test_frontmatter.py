@@ -81,3 +81,16 @@ def test_windows_line_endings_and_bom():
 def test_a_body_starting_with_a_shortcode_is_not_json():
     fm = split_front_matter("{{< youtube abc >}}\n\nText\n", "p.md")
     assert fm.format == "none" and fm.body.startswith("{{<")
+
+
+def test_an_impossible_date_is_read_as_text_for_the_content_checks() -> None:
+    """PyYAML raises ValueError (not YAMLError) building `2024-02-30`: never a traceback; the
+    text goes on to content.py, which names the line."""
+    fm = split_front_matter("---\ntitle: ok\ndate: 2024-02-30\n---\nBody\n", "content/x.md")
+    assert fm.meta["date"] == "2024-02-30"
+
+
+def test_a_value_yaml_cannot_build_is_an_error_naming_the_file() -> None:
+    with pytest.raises(SiteError, match="invalid value in YAML front matter") as info:
+        split_front_matter('---\ntitle: ok\nn: !!float "zz"\n---\nBody\n', "content/x.md")
+    assert str(info.value.path) == "content/x.md"
