@@ -58,25 +58,31 @@ def body_key(content_hash: str, settings: str) -> str:
     return f"{content_hash}:{MARKDOWN_VERSION}:{__version__}:{renderer_fingerprint()}:{settings}"
 
 
-class BodyCache:
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._db: sqlite3.Connection | None = None
-        if path is not None:
-            try:
-                self._db = self._open(path)
-            except sqlite3.DatabaseError:
-                path.unlink(missing_ok=True)
-                self._db = self._open(path)
+def open_cache_db(path: Path | None, table: str) -> sqlite3.Connection | None:
+    """The cache database at `path` with `table` (a CREATE TABLE body) in it. A damaged file
+    is deleted and made anew: a cache is only ever a faster path, never trusted over sources."""
+    if path is None:
+        return None
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
+    def connect() -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(path), timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
         return db
+
+    try:
+        return connect()
+    except sqlite3.DatabaseError:
+        path.unlink(missing_ok=True)
+        return connect()
+
+
+class BodyCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db = open_cache_db(path, "bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
 
     def get_many(self, keys: list[str]) -> dict[str, RenderedBody]:
         found: dict[str, RenderedBody] = {}

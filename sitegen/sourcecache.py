@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.cache import open_cache_db
 from sitegen.config import SiteConfig
 from sitegen.content import Article, SourceFile, load_article
 from sitegen.errors import Diagnostics, SiteError
@@ -114,23 +115,8 @@ class ArticleCache:
     """Parsed articles by content-relative path: in SQLite, optionally also kept in memory."""
 
     def __init__(self, path: Path | None) -> None:
-        self._db: sqlite3.Connection | None = None
-        if path is not None:
-            try:
-                self._db = self._open(path)
-            except sqlite3.DatabaseError:
-                path.unlink(missing_ok=True)
-                self._db = self._open(path)
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(path), timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER,"
-                   " mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)")
-        return db
+        self._db = open_cache_db(path, "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
+                                       "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)")
 
     def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
         """(rel, stat key, cached_at, pickle) of every entry, streamed: a 10,000-article cache
