@@ -168,7 +168,7 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
     jobs = plan_pages(site, diag)
     mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
-        raise BuildFailed(diag.errors)
+        raise BuildFailed(diag.errors, diag.warnings)
 
     assets, asset_names = collect_static(config, diag)
     static_fp = static_fingerprint(assets)
@@ -191,7 +191,7 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
         else:
             diag.error(error)
     if diag.errors and not request.keep_going:
-        raise BuildFailed(diag.errors)
+        raise BuildFailed(diag.errors, diag.warnings)
     to_render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     for job in jobs:
@@ -235,7 +235,7 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
             else:
                 writer.copy(path, src, fp)
         if diag.errors and not request.keep_going:
-            raise BuildFailed(diag.errors)
+            raise BuildFailed(diag.errors, diag.warnings)
         result.removed = len(writer.removed())
         mark = result.mark("copy", mark)
         writer.commit()

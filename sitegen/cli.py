@@ -72,6 +72,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     try:
         result = build(request)
     except BuildFailed as exc:
+        for w in exc.warnings:
+            console.warn(w)
         for e in exc.errors:
             console.error(e)
         console.error(f"build failed with {len(exc.errors)} error(s); the output folder was not changed")

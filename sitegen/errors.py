@@ -39,9 +39,10 @@ class SiteError(Exception):
 class BuildFailed(Exception):
     """Raised once at the end of a stage that recorded errors; carries all of them."""
 
-    def __init__(self, errors: list[SiteError]) -> None:
+    def __init__(self, errors: list[SiteError], warnings: list[SiteError] | None = None) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+        self.warnings = warnings or []  # said too: they often explain the errors
 
 
 @dataclass
@@ -71,4 +72,4 @@ class Diagnostics:
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise BuildFailed(list(self.errors))
+            raise BuildFailed(list(self.errors), list(self.warnings))

@@ -60,8 +60,11 @@ def test_build_reports_every_error_with_file_and_line(tmp_path):
     (site / "content" / "bad-yaml.md").write_text("---\ntitle: ok\ndate: [unclosed\n---\nbody\n", encoding="utf-8")
     (site / "content" / "bad-date.md").write_text("---\ntitle: x\ndate: someday\n---\nbody\n", encoding="utf-8")
     (site / "content" / "no-title.md").write_text("---\ndate: 2020-01-01\n---\nbody\n", encoding="utf-8")
+    (site / "seeds" / "same-a.txt").write_text("Same title\n\nOne.\n", encoding="utf-8")
+    (site / "seeds" / "same-b.txt").write_text("Same title\n\nTwo.\n", encoding="utf-8")
     out = run("build", cwd=site)
     assert out.returncode == 1
+    assert "warning:" in out.stderr and "same-b.txt" in out.stderr  # warnings are said too
     assert "content/bad-yaml.md:" in out.stderr
     assert "content/bad-date.md:3: date" in out.stderr
     assert "content/no-title.md:" in out.stderr and "title is required" in out.stderr
