@@ -21,6 +21,23 @@ _RENDERER_MODULES = ("markdown.py", "slugs.py")
 _code_fp: str | None = None
 
 
+_package_fp: str | None = None
+
+
+def package_fingerprint() -> str:
+    """A hash of all of sitegen's own code: part of every page's fingerprint, so a sitegen
+    edited or upgraded without a new version number still re-renders what it changes."""
+    global _package_fp
+    if _package_fp is None:
+        h = hashlib.sha1(__version__.encode())
+        here = Path(__file__).resolve().parent
+        for path in sorted(here.rglob("*.py")):
+            h.update(path.relative_to(here).as_posix().encode())
+            h.update(path.read_bytes())
+        _package_fp = h.hexdigest()
+    return _package_fp
+
+
 def renderer_fingerprint() -> str:
     """A hash of the Markdown renderer's source, so editing it (not only bumping
     MARKDOWN_VERSION) never serves HTML rendered by the old code."""

@@ -19,7 +19,7 @@ from sitegen.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.config import SiteConfig
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.foreign import convert as convert_foreign
-from sitegen.foreign import has_template_syntax, strip_block_attributes
+from sitegen.foreign import flatten_tabs, has_template_syntax, strip_block_attributes
 from sitegen.frontmatter import FrontMatter, split_front_matter
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.languages import is_language_code
@@ -340,7 +340,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
 
     body = fm.body
     body_line = fm.body_line
-    body = strip_block_attributes(body)
+    body = flatten_tabs(strip_block_attributes(body))
     if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
         body, constructs = convert_foreign(body, body_line)
         for construct in constructs:

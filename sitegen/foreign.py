@@ -14,10 +14,12 @@ as the original generator would. Runs at load time only for bodies containing `{
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
 from sitegen.bodyscan import code_spans, in_spans
+from sitegen.markdown import ADMONITION_KINDS
 
 _HUGO = re.compile(
     r"\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"
@@ -44,6 +46,9 @@ VIDEO_LINKS = {
 }
 # Liquid tags that open a block closed by `end<name>`; their tags are dropped, inner text kept.
 _DROPPED_WITH_INNER = {"capture", "comment"}
+# Hugo themes' boxes: {{% notice warning "Title" %}} (Relearn, Docsy...) or {{< warning >}}
+_NOTICE_WRAPPERS = {"notice", "alert", "callout", "admonition", "hint"}
+_NOTICES = _NOTICE_WRAPPERS | {"note", "tip", "info", "warning", "danger", "caution", "important"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,34 @@ def strip_block_attributes(body: str) -> str:
     spans = code_spans(body)
     return _KRAMDOWN_IAL.sub(lambda m: m.group(0) if in_spans(m.start(), spans) is not None else "",
                              body)
+
+
+_TAB = re.compile(r'^( {0,3})=== (?:\+ )?"([^"\n]*)"[ \t]*$')
+
+
+def flatten_tabs(body: str) -> str:
+    """MkDocs Material content tabs (`=== "Python"` over an indented block) become a bold
+    label over the block's content, so nothing shows as raw syntax or as an indented code
+    block. Lines are kept one for one (line numbers in messages stay right)."""
+    if '=== "' not in body and '=== + "' not in body:
+        return body
+    spans = code_spans(body)
+    lines = body.split("\n")
+    out: list[str] = []
+    offset = 0  # character offset of the current line, for the code-span check
+    depth: int | None = None  # indent of the tab marker being flattened
+    for line in lines:
+        m = _TAB.match(line)
+        if m and in_spans(offset, spans) is None:
+            depth = len(m.group(1))
+            out.append(f"{m.group(1)}**{_escape_md(m.group(2))}**")
+        elif depth is not None and (not line.strip() or line.startswith(" " * (depth + 4))):
+            out.append(line[depth + 4:] if line.strip() else line)
+        else:
+            depth = None
+            out.append(line)
+        offset += len(line) + 1
+    return "\n".join(out)
 
 
 def has_template_syntax(body: str) -> bool:
@@ -261,7 +294,18 @@ def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str
         record("shown as a <details> block")
         summary = named.get("summary", positional[0] if positional else "Details")
         body = _convert(inner, line, found)
-        return f"\n<details><summary>{summary}</summary>\n\n{body.strip()}\n\n</details>\n", end
+        return (f"\n<details><summary>{html.escape(summary)}</summary>\n\n{body.strip()}\n\n"
+                "</details>\n"), end
+    if lname in _NOTICES and inner is not None:
+        kind = (positional[0] if lname in _NOTICE_WRAPPERS and positional else lname).lower()
+        kind = kind if kind in ADMONITION_KINDS else "note"
+        title = named.get("title", positional[1] if lname in _NOTICE_WRAPPERS and len(positional) > 1
+                          else positional[0] if lname not in _NOTICE_WRAPPERS and positional else "")
+        record("shown as an admonition")
+        body = _convert(inner, line, found).strip("\n")
+        indented = "\n".join(("    " + b) if b.strip() else "" for b in body.split("\n"))
+        label = f' "{title}"' if title and '"' not in title else ""
+        return f"\n!!! {kind}{label}\n{indented}\n", end
     if inner is not None and inner.strip():
         record("only its inner text is shown")
         return _convert(inner, line, found), end

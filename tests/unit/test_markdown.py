@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sitegen.bodyscan import code_spans
-from sitegen.foreign import convert
+from sitegen.foreign import convert, flatten_tabs
 from sitegen.markdown import render_markdown
 
 
@@ -134,3 +134,22 @@ def test_image_includes_and_custom_image_shortcodes_become_images():
     assert "![B](<b.jpg>)" in out
     assert "[x](/_posts/2020-01-01-x.md)" in out
     assert [c.result for c in found][:2] == ["shown as an image", "shown as an image"]
+
+
+def test_hugo_notice_boxes_become_admonitions() -> None:
+    body, found = convert('{{% notice warning "Heads up" %}}\nSome **bold** text.\n{{% /notice %}}\n')
+    html = render_markdown(body).html
+    assert '<div class="admonition warning">' in html and ">Heads up<" in html
+    assert "<strong>bold</strong>" in html and "{{" not in html
+    assert found[0].name == "notice" and "admonition" in found[0].result
+
+
+def test_mkdocs_content_tabs_are_flattened_into_labelled_sections() -> None:
+    text = ('Intro.\n\n=== "Python"\n\n    ```python\n    print("hi")\n    ```\n\n'
+            '=== "Go"\n\n    Go *text*.\n\nAfter.\n\n```\n=== "not a tab in code"\n```\n')
+    flat = flatten_tabs(text)
+    assert flat.count("\n") == text.count("\n")  # line numbers stay right
+    html = render_markdown(flat).html
+    assert "<strong>Python</strong>" in html and 'class="language-python"' in html
+    assert "<em>text</em>" in html and "<p>After.</p>" in html
+    assert '=== "not a tab in code"' in html.replace("&quot;", '"')
