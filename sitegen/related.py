@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import math
 import re
 from collections import Counter
@@ -84,11 +85,35 @@ def _vector(article: Article) -> Counter:
     return counts
 
 
-def related_articles(articles: Sequence[Article], limit: int) -> dict[str, list[str]]:
+def _vector_key(article: Article) -> str:
+    """What an article's term counts depend on."""
+    return "\0".join((article.content_hash, article.title, *article.tags))
+
+
+def term_counts(articles: Sequence[Article], known: dict[str, tuple[str, dict]] | None = None
+                ) -> tuple[list[Counter], dict[str, tuple[str, dict]]]:
+    """Each article's term counts, taken from `known` (rel -> (key, counts), the last build's)
+    where the article is unchanged; and the table to keep for the next build."""
+    known = known or {}
+    counts: list[Counter] = []
+    table: dict[str, tuple[str, dict]] = {}
+    for a in articles:
+        key = _vector_key(a)
+        entry = known.get(a.rel)
+        # a Counter keeps the dict's order (first occurrence in the text), so ties break alike
+        c = Counter(entry[1]) if entry is not None and entry[0] == key else _vector(a)
+        counts.append(c)
+        table[a.rel] = (key, dict(c))
+    return counts, table
+
+
+def related_articles(articles: Sequence[Article], limit: int,
+                     counts: list[Counter] | None = None) -> dict[str, list[str]]:
     """Up to `limit` most similar articles (same language) for each article, best first."""
     if limit <= 0 or len(articles) < 2:
         return {}
-    counts = [_vector(a) for a in articles]
+    if counts is None:
+        counts = [_vector(a) for a in articles]
     df: Counter = Counter()
     for c in counts:
         df.update(c.keys())
@@ -157,7 +182,17 @@ def cached_related_articles(articles: Sequence[Article], limit: int,
             return data["related"]
     except (OSError, ValueError):
         pass
-    result = related_articles(articles, limit)
+    # each article's term counts are kept too: after an edit only that article is re-read
+    terms_path = cache_dir / "related-terms.marshal"
+    try:
+        known = marshal.loads(terms_path.read_bytes())
+        if not isinstance(known, dict) or known.get("version") != RELATED_VERSION:
+            known = {}
+    except (OSError, ValueError, EOFError, TypeError):
+        known = {}
+    counts, table = term_counts(articles, known.get("terms"))
+    result = related_articles(articles, limit, counts)
     with contextlib.suppress(OSError):  # a read-only cache folder only costs time
         atomic_write(path, json.dumps({"key": key, "related": result}).encode())
+        atomic_write(terms_path, marshal.dumps({"version": RELATED_VERSION, "terms": table}))
     return result

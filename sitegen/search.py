@@ -86,38 +86,62 @@ def _sort_key(term: str) -> bytes:
     return term.encode("utf-16-be")  # JavaScript compares strings by UTF-16 code units
 
 
+def _json(value: Any) -> str:
+    """JSON that is also safe inside a <script> file (no line separators, no `</`)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
+
+
 def _script(call: str, *args: Any) -> bytes:
-    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
-    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
-    return f"sitegenSearch.{call}({body});\n".encode()
+    return f"sitegenSearch.{call}({','.join(_json(a) for a in args)});\n".encode()
 
 
 def plain_text(markdown: str) -> str:
     return markdown_to_text(_HEADING.sub("", markdown))
 
 
-def search_files(site: Site) -> dict[str, bytes]:
-    """Every file of the search index, by output path."""
+DocEntry = tuple[str, str, dict, int]  # key, the doc's JSON, term counts, body length
+
+
+def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
+    """One article's part of the index: its doc JSON, term counts and body length."""
+    text = plain_text(article.body)
+    doc = _json({"t": article.title, "u": url, "l": article.lang, "d": shown_date,
+                 "x": text[:TEXT_LIMIT]})
+    body = terms(text)
+    count = Counter(body)
+    for word in terms(" ".join((article.title, *article.tags))):
+        count[word] += FIELD_WEIGHT
+    for stop in _STOP.intersection(count):
+        del count[stop]
+    return doc, dict(count), len(body)
+
+
+def search_files(site: Site, known: dict[str, DocEntry] | None = None,
+                 table: dict[str, DocEntry] | None = None) -> dict[str, bytes]:
+    """Every file of the search index, by output path. Articles whose entry in `known` (the
+    last build's `table`) has the same key are not read again; `table` receives this build's."""
     config = site.config
     docs = site.pages
+    known = known or {}
     files: dict[str, bytes] = {}
     postings: dict[str, list[int]] = {}  # term -> [doc, score, doc, score, ...]
-    counts: list[Counter] = []
+    counts: list[dict] = []
     lengths: list[int] = []
     for doc_id, article in enumerate(docs):
-        text = plain_text(article.body)
-        files[f"search/d/{doc_id}.js"] = _script("doc", doc_id, {
-            "t": article.title, "u": site.url(article), "l": article.lang,
-            "d": article.date.strftime(config.date_format) if article.has_date else "",
-            "x": text[:TEXT_LIMIT]})
-        body = terms(text)
-        count = Counter(body)
-        for word in terms(" ".join((article.title, *article.tags))):
-            count[word] += FIELD_WEIGHT
-        for stop in _STOP.intersection(count):
-            del count[stop]
+        url = site.url(article)
+        shown_date = article.date.strftime(config.date_format) if article.has_date else ""
+        key = "\0".join((article.content_hash, article.title, url, article.lang, shown_date,
+                         *article.tags))
+        entry = known.get(article.rel)
+        if entry is None or entry[0] != key:
+            entry = (key, *_analyse(article, url, shown_date))
+        if table is not None:
+            table[article.rel] = entry
+        _, doc, count, length = entry
+        files[f"search/d/{doc_id}.js"] = f"sitegenSearch.doc({doc_id},{doc});\n".encode()
         counts.append(count)
-        lengths.append(len(body))
+        lengths.append(length)
     n = len(docs)
     average = (sum(lengths) / n) if n else 1.0
     df: Counter = Counter()
@@ -184,9 +208,19 @@ def search_copies(site: Site, want: bool = True) -> dict[str, tuple[bytes, str]]
     except (OSError, ValueError, EOFError, TypeError):
         pass
     if files is None:
-        files = search_files(site)
+        # each article's part is kept too: after an edit only that article is read again
+        terms_path = config.cache_path / "search-terms.marshal"
+        try:
+            version, known = marshal.loads(terms_path.read_bytes())
+            if version != SEARCH_VERSION or not isinstance(known, dict):
+                known = {}
+        except (OSError, ValueError, EOFError, TypeError):
+            known = {}
+        table: dict[str, DocEntry] = {}
+        files = search_files(site, known, table)
         with contextlib.suppress(OSError):  # a read-only cache folder only costs time
             atomic_write(path, marshal.dumps((key, files)))
+            atomic_write(terms_path, marshal.dumps((SEARCH_VERSION, table)))
     if not want:
         return {}
     return {p: (data, hashlib.sha1(data).hexdigest()) for p, data in files.items()}

@@ -191,3 +191,27 @@ def test_index_built_in_a_forked_process_is_the_same(site, monkeypatch):
     forked = {p.relative_to(site.root / "build"): p.read_bytes()
               for p in sorted((site.root / "build" / "search").rglob("*.js"))}
     assert forked == inline and len(forked) > 3
+
+
+def test_index_after_an_edit_equals_a_clean_build(site):
+    """Each article's part of the index (and its related terms) is kept between builds; after
+    an edit the index and the related lists are exactly those of a clean build."""
+    import shutil
+
+    write_topic_site(site, per_topic=3)
+    site.build()
+    path = site.root / "content" / "war-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA quetzal appeared.\n", encoding="utf-8")
+    site.build()
+
+    def snapshot() -> dict:
+        out = site.root / "build"
+        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*"))
+                if p.is_file() and (p.suffix == ".js" and "search" in p.parts or p.name == "index.html")}
+
+    incremental = snapshot()
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen")
+    site.build()
+    assert snapshot() == incremental
+    assert any(b"quetzal" in data for data in incremental.values())

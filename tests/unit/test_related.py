@@ -81,3 +81,20 @@ def test_terms_skip_stopwords_and_markup_and_pair_cjk():
     assert terms_of("The [Mosul](https://example.org/x) offensive, and <b>troops</b>") == [
         "mosul", "offensive", "troops"]
     assert terms_of("北京大学") == ["北京", "京大", "大学"]
+
+
+def test_term_counts_kept_from_the_last_build_give_the_same_lists(tmp_path):
+    """After an edit only the edited article is re-read; the lists equal a from-scratch run."""
+    import dataclasses
+
+    from sitegen.related import cached_related_articles
+
+    articles = topic_articles()
+    cached_related_articles(articles, 5, tmp_path)  # leaves the term table in tmp_path
+    edited = list(articles)
+    edited[3] = dataclasses.replace(edited[3], body=edited[3].body + " orbit rocket telescope",
+                                    content_hash="changed")
+    assert cached_related_articles(edited, 5, tmp_path) == related_articles(edited, 5)
+    (tmp_path / "related-terms.marshal").write_bytes(b"\x00garbage")  # damaged: ignored
+    (tmp_path / "related.json").unlink()
+    assert cached_related_articles(edited, 5, tmp_path) == related_articles(edited, 5)
