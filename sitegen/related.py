@@ -29,7 +29,7 @@ from pathlib import Path
 from sitegen.content import Article
 from sitegen.fsutil import atomic_write
 
-RELATED_VERSION = "1"  # bump when the algorithm changes: invalidates the cached lists
+RELATED_VERSION = "2"  # bump when the algorithm changes: invalidates the cached lists
 TERMS_PER_DOC = 24  # strongest terms kept per article
 POSTINGS_PER_TERM = 50  # articles kept per term (those weighting it most)
 TITLE_WEIGHT = 3  # a title or tag word counts like this many body words
@@ -90,20 +90,37 @@ def _vector_key(article: Article) -> str:
     return "\0".join((article.content_hash, article.title, *article.tags))
 
 
-def term_counts(articles: Sequence[Article], known: dict[str, tuple[str, dict]] | None = None
-                ) -> tuple[list[Counter], dict[str, tuple[str, dict]]]:
-    """Each article's term counts, taken from `known` (rel -> (key, counts), the last build's)
-    where the article is unchanged; and the table to keep for the next build."""
+TermTable = dict[str, tuple[str, str, tuple[int, ...]]]  # rel -> (key, terms, their counts)
+
+
+def pack_counts(counts: dict[str, int]) -> tuple[str, tuple[int, ...]]:
+    """Term counts in a compact form to keep between builds: one string and a tuple of ints
+    (a dict per article would cost ~20 KB each in memory)."""
+    return "\n".join(counts), tuple(counts.values())
+
+
+def unpack_counts(terms: str, values: tuple[int, ...]) -> Counter:
+    # the order is the dict's (first occurrence in the text), so weight ties break alike
+    return Counter(dict(zip(terms.split("\n"), values, strict=True))) if terms else Counter()
+
+
+def term_counts(articles: Sequence[Article], known: TermTable | None = None
+                ) -> tuple[list[Counter], TermTable]:
+    """Each article's term counts, taken from `known` (the last build's table) where the
+    article is unchanged; and the table to keep for the next build."""
     known = known or {}
     counts: list[Counter] = []
-    table: dict[str, tuple[str, dict]] = {}
+    table: TermTable = {}
     for a in articles:
         key = _vector_key(a)
         entry = known.get(a.rel)
-        # a Counter keeps the dict's order (first occurrence in the text), so ties break alike
-        c = Counter(entry[1]) if entry is not None and entry[0] == key else _vector(a)
+        if entry is not None and entry[0] == key:
+            c = unpack_counts(entry[1], entry[2])
+            table[a.rel] = entry
+        else:
+            c = _vector(a)
+            table[a.rel] = (key, *pack_counts(c))
         counts.append(c)
-        table[a.rel] = (key, dict(c))
     return counts, table
 
 

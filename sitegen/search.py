@@ -31,9 +31,10 @@ from typing import Any
 
 from sitegen.fsutil import atomic_write
 from sitegen.model import Site
+from sitegen.related import pack_counts, unpack_counts
 from sitegen.textstats import markdown_to_text
 
-SEARCH_VERSION = "2"  # bump when the index format changes: invalidates the cached index
+SEARCH_VERSION = "3"  # bump when the index format changes: invalidates the cached index
 SHARD_BYTES = 24_000  # target size of one shard file
 TEXT_LIMIT = 4_000  # characters of plain text kept per document for excerpts (~650 words)
 FIELD_WEIGHT = 3  # a title or tag word counts like this many body words
@@ -100,7 +101,7 @@ def plain_text(markdown: str) -> str:
     return markdown_to_text(_HEADING.sub("", markdown))
 
 
-DocEntry = tuple[str, str, dict, int]  # key, the doc's JSON, term counts, body length
+DocEntry = tuple[str, str, str, tuple[int, ...], int]  # key, doc JSON, terms, counts, length
 
 
 def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
@@ -135,13 +136,15 @@ def search_files(site: Site, known: dict[str, DocEntry] | None = None,
                          *article.tags))
         entry = known.get(article.rel)
         if entry is None or entry[0] != key:
-            entry = (key, *_analyse(article, url, shown_date))
+            doc, count, length = _analyse(article, url, shown_date)
+            entry = (key, doc, *pack_counts(count), length)
+        else:
+            count = unpack_counts(entry[2], entry[3])
         if table is not None:
             table[article.rel] = entry
-        _, doc, count, length = entry
-        files[f"search/d/{doc_id}.js"] = f"sitegenSearch.doc({doc_id},{doc});\n".encode()
+        files[f"search/d/{doc_id}.js"] = f"sitegenSearch.doc({doc_id},{entry[1]});\n".encode()
         counts.append(count)
-        lengths.append(length)
+        lengths.append(entry[4])
     n = len(docs)
     average = (sum(lengths) / n) if n else 1.0
     df: Counter = Counter()
