@@ -24,7 +24,13 @@ from sitegen.frontmatter import FrontMatter, split_front_matter
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.languages import is_language_code
 from sitegen.slugs import slugify
-from sitegen.textstats import first_paragraph, markdown_to_text, reading_minutes, word_count
+from sitegen.textstats import (
+    first_paragraph,
+    markdown_to_text,
+    reading_minutes,
+    text_for_counting,
+    word_count,
+)
 from sitegen.urls import site_path
 
 CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
@@ -529,15 +535,16 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
 
     if len(diag.errors) > errors_before:
         return None
-    plain = markdown_to_text(body)
+    plain = text_for_counting(body)
+    words = word_count(plain)
     return Article(
         source=display, rel=source.rel, title=title, slug=slug, date=date, updated=updated,
         summary=summary, tags=_dedupe(tags), categories=_dedupe(categories), author=author,
         authors=tuple(authors), draft=draft, aliases=tuple(aliases), lang=lang,
         translation_key=translation_key, body=body, body_line=body_line,
         content_hash=content_hash, meta=meta, bundle=source.bundle, resources=source.resources,
-        publish_date=publish_date, expiry_date=expiry_date, words=word_count(plain),
-        reading_minutes=reading_minutes(plain), has_date=has_date, image=image, images=images,
+        publish_date=publish_date, expiry_date=expiry_date, words=words,
+        reading_minutes=reading_minutes(plain, words), has_date=has_date, image=image, images=images,
         links=tuple(scan_content_links(body)), url=own_url,
     )
 

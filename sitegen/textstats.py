@@ -33,9 +33,10 @@ def word_count(text: str) -> int:
     return cjk + sum(1 for w in _WORD.findall(text) if any(c.isalnum() for c in w))
 
 
-def reading_minutes(text: str) -> int:
+def reading_minutes(text: str, words: int | None = None) -> int:
+    """Minutes to read `text`; `words` is its word_count() when the caller has it already."""
     cjk = 0 if text.isascii() else len(_CJK.findall(text))
-    words = word_count(text) - cjk
+    words = (word_count(text) if words is None else words) - cjk
     minutes = words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE
     return max(1, round(minutes))
 
@@ -56,10 +57,23 @@ _EMPHASIS_CHARS = frozenset("*_~`")
 _SPACES = re.compile(r"\s+")
 
 
+_COUNTING_MARKUP = [m for m in _INLINE_MARKUP if m[2] not in (None, "\\")]
+
+
+def text_for_counting(markdown: str) -> str:
+    """markdown_to_text without the passes that cannot change a word count (emphasis markers
+    and backslash escapes stay attached to their words): the whole body is counted."""
+    return _plain(markdown, _COUNTING_MARKUP)
+
+
 def markdown_to_text(markdown: str) -> str:
     """A rough plain-text rendering of inline Markdown, for summaries and descriptions."""
+    return _plain(markdown, _INLINE_MARKUP)
+
+
+def _plain(markdown: str, passes: list) -> str:
     text = markdown
-    for pattern, repl, needs in _INLINE_MARKUP:
+    for pattern, repl, needs in passes:
         if needs is None:
             if _EMPHASIS_CHARS.isdisjoint(text):
                 continue

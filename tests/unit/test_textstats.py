@@ -27,3 +27,11 @@ def test_reading_time_uses_characters_for_chinese_and_words_elsewhere():
     assert reading_minutes("word " * 440) == 2  # 220 words a minute
     assert reading_minutes("كلمة " * 660) == 3
     assert reading_minutes("") == 1
+
+
+def test_counting_text_gives_the_same_word_count_as_the_full_plain_text() -> None:
+    from sitegen.textstats import markdown_to_text, text_for_counting
+
+    body = ("Some **bold** and _em_ text, `code`, a [link](https://x.org/a) and ![pic](p.png).\n\n"
+            "snake_case_word \\*escaped\\* <b>tag</b> {{< shortcode >}} ~~gone~~ 3 * 4 = 12\n")
+    assert word_count(text_for_counting(body)) == word_count(markdown_to_text(body))
