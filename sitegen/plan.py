@@ -294,7 +294,8 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
             other = seen[key]
             diag.error(SiteError(
                 f"two pages would be written to /{job.path}: {other.source} and {job.source}",
-                job.source.split(" ")[0] if job.source.startswith("content") else None,
+                next((src.split(" ")[0] for src in (job.source, other.source)
+                      if src.startswith("content")), None),
                 hint="give one of them a different slug (slug: in its front matter) or alias"))
             continue
         seen[key] = job
