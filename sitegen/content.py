@@ -51,7 +51,7 @@ class SourceFile:
     resources: tuple[str, ...] = ()  # bundle files relative to the bundle folder
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: ~1 KB less per article (100k-article sites)
 class Article:
     source: str  # path relative to the site root, for messages
     rel: str  # path relative to content/
