@@ -5,24 +5,14 @@ Runs SITEGEN_FUZZ_EXAMPLES examples (200 by default; `make fuzz` runs 20,000).""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from pathlib import Path
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.config import SiteConfig
 from sitegen.content import Article, SourceFile, load_article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.frontmatter import split_front_matter
+from tests.unit.fuzzing import CONFIG, FUZZ, ROOT
 
-EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=5),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-ROOT = Path("/fuzz-site")
-CONFIG = SiteConfig(root=ROOT)
 SOURCE = SourceFile(ROOT / "content" / "post.md", "post.md", None, "post", None)
 NAME = "content/post.md"
 

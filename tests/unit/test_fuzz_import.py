@@ -6,27 +6,17 @@ Runs SITEGEN_FUZZ_EXAMPLES examples (200 by default; `make fuzz` runs 20,000).""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from pathlib import Path
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.config import SiteConfig
 from sitegen.content import SourceFile, load_article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.importer import _seed_date, render_content
 from sitegen.markdown import render_markdown
 from sitegen.seeds import decode_seed, parse_seed
 from sitegen.slugs import slugify
+from tests.unit.fuzzing import CONFIG, FUZZ, ROOT
 
-EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=5),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-ROOT = Path("/fuzz-site")
-CONFIG = SiteConfig(root=ROOT)
 SEED = ROOT / "seeds" / "2017-02-20-story.txt"
 
 TOKENS = [
