@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.assets import collect_static, static_fingerprint
-from sitegen.cache import BodyCache, body_key, body_settings, package_fingerprint
+from sitegen.cache import BodyCache, body_key, body_settings, code_fingerprint
 from sitegen.config import SiteConfig
 from sitegen.content import Article, discover, load_article
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
@@ -174,7 +174,7 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
     static_fp = static_fingerprint(assets)
     global_fp = hashlib.sha1("|".join((  # sitegen's own code too: an edited sitegen re-renders
         __version__, config.output_fingerprint(), templates_fingerprint(config), static_fp,
-        package_fingerprint(),
+        code_fingerprint(),
     )).encode()).hexdigest()
     writer = OutputWriter(output, force=request.force, in_place=preview)
     copies = _copies(site, assets, statics, config)

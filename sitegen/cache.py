@@ -7,7 +7,9 @@ sitegen can never serve stale HTML. A damaged cache is discarded, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import sqlite3
@@ -18,40 +20,27 @@ from sitegen.config import SiteConfig
 from sitegen.markdown import MARKDOWN_VERSION, RenderedBody
 
 _RENDERER_MODULES = ("markdown.py", "slugs.py")
-_code_fp: str | None = None
 
 
-_package_fp: str | None = None
-
-
-def package_fingerprint() -> str:
-    """A hash of all of sitegen's own code: part of every page's fingerprint, so a sitegen
-    edited or upgraded without a new version number still re-renders what it changes."""
-    global _package_fp
-    if _package_fp is None:
-        h = hashlib.sha1(__version__.encode())
-        here = Path(__file__).resolve().parent
-        for path in sorted(here.rglob("*.py")):
-            h.update(path.relative_to(here).as_posix().encode())
+@functools.cache
+def code_fingerprint(modules: tuple[str, ...] | None = None) -> str:
+    """A hash of sitegen's version and of its own source: the named modules, or all of them.
+    Part of cache keys and page fingerprints, so a sitegen edited or upgraded without a new
+    version number never serves what its old code made."""
+    h = hashlib.sha1(__version__.encode())
+    here = Path(__file__).resolve().parent
+    paths = sorted(here.rglob("*.py")) if modules is None else [here / m for m in modules]
+    for path in paths:
+        h.update(path.relative_to(here).as_posix().encode())
+        with contextlib.suppress(OSError):  # a module gone since: its name still counts
             h.update(path.read_bytes())
-        _package_fp = h.hexdigest()
-    return _package_fp
+    return h.hexdigest()
 
 
 def renderer_fingerprint() -> str:
-    """A hash of the Markdown renderer's source, so editing it (not only bumping
-    MARKDOWN_VERSION) never serves HTML rendered by the old code."""
-    global _code_fp
-    if _code_fp is None:
-        h = hashlib.sha1()
-        here = Path(__file__).resolve().parent
-        for name in _RENDERER_MODULES:
-            try:
-                h.update((here / name).read_bytes())
-            except OSError:
-                h.update(name.encode())
-        _code_fp = h.hexdigest()[:16]
-    return _code_fp
+    """The Markdown renderer's source: editing it (not only bumping MARKDOWN_VERSION) never
+    serves HTML rendered by the old code."""
+    return code_fingerprint(_RENDERER_MODULES)[:16]
 
 
 # Settings known not to shape a rendered body; every other one (including settings added later)

@@ -22,8 +22,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from sitegen import __version__
-from sitegen.cache import open_cache_db
+from sitegen.cache import code_fingerprint, open_cache_db
 from sitegen.config import SiteConfig
 from sitegen.content import Article, SourceFile, load_article
 from sitegen.errors import Diagnostics, SiteError
@@ -34,23 +33,12 @@ PARALLEL_MIN = 400  # fewer files than this load faster in one process than thro
 
 _LOADER_MODULES = ("content.py", "frontmatter.py", "textstats.py", "slugs.py", "seeds.py",
                    "languages.py", "config.py", "errors.py", "bodyscan.py", "foreign.py")
-_code_fp: str | None = None
 
 
 def loader_fingerprint(config: SiteConfig) -> str:
     """What, besides the file's bytes, decides the Article: settings, site root, loader code."""
-    global _code_fp
-    if _code_fp is None:
-        h = hashlib.sha1(__version__.encode())
-        here = Path(__file__).resolve().parent
-        for name in _LOADER_MODULES:
-            try:
-                h.update((here / name).read_bytes())
-            except OSError:
-                h.update(name.encode())
-        _code_fp = h.hexdigest()
-    return hashlib.sha1(f"{_code_fp}|{config.output_fingerprint()}|{config.root.resolve()}|"
-                        f"{config.max_file_size}".encode()).hexdigest()
+    return hashlib.sha1(f"{code_fingerprint(_LOADER_MODULES)}|{config.output_fingerprint()}|"
+                        f"{config.root.resolve()}|{config.max_file_size}".encode()).hexdigest()
 
 
 StatKey = tuple[int, int, int]
