@@ -54,7 +54,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from sitegen.config import SiteConfig  # noqa: E402
-from sitegen.search import _sort_key, terms  # noqa: E402
+from sitegen.site.search import _sort_key, terms  # noqa: E402
 
 CORPUS_OUT = HERE / "corpus" / "search"
 CHROMIUM = "/usr/bin/chromium"

@@ -13,22 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.assets import collect_static, static_fingerprint
-from sitegen.cache import BodyCache, body_key, body_settings, code_fingerprint
 from sitegen.config import SiteConfig
-from sitegen.content import Article, discover, load_article
-from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.images import ImageSet
-from sitegen.importer import import_seeds
-from sitegen.localize import (
-    LinkTargets,
-    add_reference_fingerprints,
-    check_references,
-    localize_html,
-)
-from sitegen.markdown import RenderedBody, render_markdown
-from sitegen.model import BuildOptions, Site, build_site
-from sitegen.parallel import (
+from sitegen.content.article import Article, discover, load_article
+from sitegen.engine.cache import BodyCache, body_key, body_settings, code_fingerprint
+from sitegen.engine.parallel import (
     Background,
     ChunkResult,
     RenderWork,
@@ -36,11 +24,23 @@ from sitegen.parallel import (
     render_chunk,
     render_pages,
 )
-from sitegen.plan import PageJob, article_context, listing_view, plan_pages, term_index
-from sitegen.render import make_environment, render_job, templates_fingerprint
-from sitegen.search import prepare_search_index, search_copies
-from sitegen.sourcecache import ArticleLoader
-from sitegen.writer import OutputWriter, check_output_folder, replace_file
+from sitegen.engine.sourcecache import ArticleLoader
+from sitegen.errors import BuildFailed, Diagnostics, SiteError
+from sitegen.ingest.importer import import_seeds
+from sitegen.output.writer import OutputWriter, check_output_folder, replace_file
+from sitegen.render.assets import collect_static, static_fingerprint
+from sitegen.render.images import ImageSet
+from sitegen.render.localize import (
+    LinkTargets,
+    add_reference_fingerprints,
+    check_references,
+    localize_html,
+)
+from sitegen.render.markdown import RenderedBody, render_markdown
+from sitegen.render.templates import make_environment, render_job, templates_fingerprint
+from sitegen.site.model import BuildOptions, Site, build_site
+from sitegen.site.plan import PageJob, article_context, listing_view, plan_pages, term_index
+from sitegen.site.search import prepare_search_index, search_copies
 
 
 @dataclass

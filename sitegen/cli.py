@@ -100,7 +100,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.importer import import_seeds
+    from sitegen.ingest.importer import import_seeds
 
     config = _config(args)
     report = import_seeds(config, force=args.force)
@@ -114,8 +114,8 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_new(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.importer import dump_front_matter
-    from sitegen.slugs import slugify
+    from sitegen.ingest.importer import dump_front_matter
+    from sitegen.text.slugs import slugify
 
     config = _config(args)
     slug = slugify(args.title)
@@ -133,7 +133,7 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_init(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.scaffold import create_site
+    from sitegen.ingest.scaffold import create_site
 
     created = create_site(Path(args.dir), title=args.title)
     console.info(f"created a new site in {args.dir}: " + ", ".join(created))

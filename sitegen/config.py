@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import importlib.resources
 import json
 import re
 from dataclasses import dataclass, field
@@ -105,8 +106,8 @@ class SiteConfig:
 
 
 def bundled_themes_dir() -> Path:
-    """Themes shipped with sitegen: `themes/` beside the package (source checkout)."""
-    return Path(__file__).resolve().parent.parent / "themes"
+    """Themes shipped inside the package (package data, so a wheel carries them too)."""
+    return Path(str(importlib.resources.files("sitegen") / "themes"))
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig) if f.name != "root"}

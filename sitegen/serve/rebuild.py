@@ -20,9 +20,9 @@ from typing import Any
 from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
 from sitegen.errors import BuildFailed, SiteError
+from sitegen.output.writer import Manifest
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
-from sitegen.writer import Manifest
 
 PAGE_LIST_LIMIT = 2000  # beyond this many changed pages, simply tell every page to reload
 _PASSIVE = (".html", ".htm", ".xml", ".txt")  # outputs that no other page embeds

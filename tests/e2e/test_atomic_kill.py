@@ -24,7 +24,7 @@ import pytest
 
 ARTICLES = 2000
 KILLS = 6
-FALLBACK = "import sitegen.writer as w, sys; w._exchange = lambda a, b: False; " \
+FALLBACK = "import sitegen.output.writer as w, sys; w._exchange = lambda a, b: False; " \
            "from sitegen.cli import main; sys.exit(main())"
 
 

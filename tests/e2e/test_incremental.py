@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import parallel, sourcecache
 from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
+from sitegen.engine import parallel, sourcecache
 from sitegen.errors import BuildFailed
-from sitegen.writer import MANIFEST
+from sitegen.output.writer import MANIFEST
 
 Tree = dict[str, bytes]
 Stamps = dict[str, tuple[int, int]]

@@ -271,13 +271,13 @@ def test_theme_choice_and_site_overrides(site):
     theme = site.root / "themes" / "paper"
     for name in ("base.html", "index.html", "term.html", "terms.html", "archive.html", "404.html",
                  "alias.html", "feed.xml", "sitemap.xml", "robots.txt", "search.html"):
-        src = Path(__file__).resolve().parents[2] / "themes/default/templates" / name
+        src = Path(__file__).resolve().parents[2] / "sitegen/themes/default/templates" / name
         if src.is_file():
             site.write(f"themes/paper/templates/{name}", src.read_text(encoding="utf-8"))
-    src_partials = Path(__file__).resolve().parents[2] / "themes/default/templates/partials"
+    src_partials = Path(__file__).resolve().parents[2] / "sitegen/themes/default/templates/partials"
     for p in src_partials.iterdir():
         site.write(f"themes/paper/templates/partials/{p.name}", p.read_text(encoding="utf-8"))
-    for p in (Path(__file__).resolve().parents[2] / "themes/default/static").iterdir():
+    for p in (Path(__file__).resolve().parents[2] / "sitegen/themes/default/static").iterdir():
         site.write(f"themes/paper/static/{p.name}", p.read_bytes())
     site.write("themes/paper/templates/article.html", THEME_ARTICLE)
     (theme / "static" / "style.css").write_text("body { color: #111; } /* paper */", encoding="utf-8")

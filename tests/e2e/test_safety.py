@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitegen.writer import MANIFEST
+from sitegen.output.writer import MANIFEST
 
 HOSTILE_TITLE = '</script><script>alert(1)</script> "><img src=x onerror=alert(1)> {{ 7*7 }}'
 HOSTILE_SUMMARY = "\"'><img src=x onerror=alert(2)> </script> {{ 7*7 }} {% raw %}"

@@ -7,7 +7,7 @@ import random
 import re
 from pathlib import Path
 
-from sitegen.search import terms
+from sitegen.site.search import terms
 
 TOPICS = {
     "war": "siege artillery frontline troops offensive ceasefire militia airstrike shelling brigade",

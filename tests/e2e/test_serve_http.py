@@ -18,8 +18,8 @@ import pytest
 
 from sitegen.cli import main
 from sitegen.config import load_config
+from sitegen.output.writer import MANIFEST
 from sitegen.serve.session import PreviewSession, is_loopback
-from sitegen.writer import MANIFEST
 
 SECRET = "top-secret-outside-the-site"
 

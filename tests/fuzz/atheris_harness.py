@@ -19,11 +19,11 @@ import atheris
 
 with atheris.instrument_imports():
     from sitegen.config import SiteConfig
-    from sitegen.content import SourceFile, load_article
+    from sitegen.content.article import SourceFile, load_article
     from sitegen.errors import Diagnostics, SiteError
-    from sitegen.importer import render_content
-    from sitegen.seeds import decode_seed, parse_seed
-    from sitegen.slugs import slugify
+    from sitegen.ingest.importer import render_content
+    from sitegen.ingest.seeds import decode_seed, parse_seed
+    from sitegen.text.slugs import slugify
 
 ROOT = Path("/fuzz-site")
 CONFIG = SiteConfig(root=ROOT)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sitegen.autotags import collection_tags, propose_tags, tag_key
 from sitegen.config import SiteConfig, load_config
-from sitegen.importer import import_seeds
-from sitegen.seeds import SeedArticle, decode_seed, parse_seed
+from sitegen.ingest.autotags import collection_tags, propose_tags, tag_key
+from sitegen.ingest.importer import import_seeds
+from sitegen.ingest.seeds import SeedArticle, decode_seed, parse_seed
 from tests.conftest import SAMPLE_SEED
 
 

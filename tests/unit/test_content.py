@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.content import Article, SourceFile, discover, load_article
+from sitegen.content.article import Article, SourceFile, discover, load_article
 from sitegen.errors import Diagnostics
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
-from sitegen.frontmatter import split_front_matter
 
 
 def test_yaml_is_detected_and_body_line_counted():

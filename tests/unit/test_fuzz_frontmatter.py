@@ -8,9 +8,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.content import Article, SourceFile, load_article
+from sitegen.content.article import Article, SourceFile, load_article
+from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.frontmatter import split_front_matter
 from tests.unit.fuzzing import CONFIG, FUZZ, ROOT
 
 SOURCE = SourceFile(ROOT / "content" / "post.md", "post.md", None, "post", None)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.content import SourceFile, load_article
+from sitegen.content.article import SourceFile, load_article
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.importer import _seed_date, render_content
-from sitegen.markdown import render_markdown
-from sitegen.seeds import decode_seed, parse_seed
-from sitegen.slugs import slugify
+from sitegen.ingest.importer import _seed_date, render_content
+from sitegen.ingest.seeds import decode_seed, parse_seed
+from sitegen.render.markdown import render_markdown
+from sitegen.text.slugs import slugify
 from tests.unit.fuzzing import CONFIG, FUZZ, ROOT
 
 SEED = ROOT / "seeds" / "2017-02-20-story.txt"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from sitegen.bodyscan import tag_attrs
-from sitegen.images import ImageSet
+from sitegen.render.images import ImageSet
+from sitegen.text.bodyscan import tag_attrs
 
 
 def make(path: Path, size: tuple[int, int], fmt: str = "PNG", **save) -> Path:

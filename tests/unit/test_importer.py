@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import load_config
-from sitegen.importer import MANIFEST_NAME, import_seeds
+from sitegen.ingest.importer import MANIFEST_NAME, import_seeds
 from tests.conftest import SAMPLE_SEED
 
 
@@ -145,8 +145,8 @@ _title = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=_title)
 def test_front_matter_values_roundtrip(title):
-    from sitegen.importer import render_content
-    from sitegen.seeds import SeedArticle
+    from sitegen.ingest.importer import render_content
+    from sitegen.ingest.seeds import SeedArticle
 
     config = load_config(SAMPLE_SEED.parent.parent)
     clean = " ".join(title.split())
@@ -160,8 +160,8 @@ def test_front_matter_values_roundtrip(title):
 
 
 def test_tricky_titles_roundtrip():
-    from sitegen.importer import render_content
-    from sitegen.seeds import SeedArticle
+    from sitegen.ingest.importer import render_content
+    from sitegen.ingest.seeds import SeedArticle
 
     config = load_config(SAMPLE_SEED.parent.parent)
     for title in ["Title: with colon", "'quoted' \"both\"", "# hash", "- dash", "---", "yes", "null",

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from sitegen.bodyscan import code_spans
-from sitegen.foreign import convert, flatten_tabs
-from sitegen.markdown import render_markdown
+from sitegen.content.foreign import convert, flatten_tabs
+from sitegen.render.markdown import render_markdown
+from sitegen.text.bodyscan import code_spans
 
 
 def test_heading_ids_and_attributes():

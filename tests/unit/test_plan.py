@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.content import Article
+from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
-from sitegen.model import BuildOptions, build_site
-from sitegen.plan import page_numbers, plan_pages
+from sitegen.site.model import BuildOptions, build_site
+from sitegen.site.plan import page_numbers, plan_pages
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sitegen.content import Article
-from sitegen.related import related_articles, terms_of
+from sitegen.content.article import Article
+from sitegen.site.related import related_articles, terms_of
 
 TOPICS = {
     "war": "siege artillery frontline troops offensive ceasefire militia airstrike shelling brigade",
@@ -87,7 +87,7 @@ def test_term_counts_kept_from_the_last_build_give_the_same_lists(tmp_path):
     """After an edit only the edited article is re-read; the lists equal a from-scratch run."""
     import dataclasses
 
-    from sitegen.related import cached_related_articles
+    from sitegen.site.related import cached_related_articles
 
     articles = topic_articles()
     cached_related_articles(articles, 5, tmp_path)  # leaves the term table in tmp_path

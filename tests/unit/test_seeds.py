@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from sitegen.config import DEFAULT_TEASERS
 from sitegen.errors import SiteError
-from sitegen.markdown import render_markdown
-from sitegen.seeds import decode_seed, escape_markdown, parse_seed, summarize
+from sitegen.ingest.seeds import decode_seed, escape_markdown, parse_seed
+from sitegen.text.textstats import summarize
+from sitegen.render.markdown import render_markdown
 from tests.conftest import SAMPLE_SEED
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.textstats import reading_minutes, word_count
+from sitegen.text.textstats import reading_minutes, word_count
 
 
 @pytest.mark.parametrize("text, words", [
@@ -30,7 +30,7 @@ def test_reading_time_uses_characters_for_chinese_and_words_elsewhere():
 
 
 def test_counting_text_gives_the_same_word_count_as_the_full_plain_text() -> None:
-    from sitegen.textstats import markdown_to_text, text_for_counting
+    from sitegen.text.textstats import markdown_to_text, text_for_counting
 
     body = ("Some **bold** and _em_ text, `code`, a [link](https://x.org/a) and ![pic](p.png).\n\n"
             "snake_case_word \\*escaped\\* <b>tag</b> {{< shortcode >}} ~~gone~~ 3 * 4 = 12\n")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.urls import absolute_url, is_local, output_path, relative_url, site_path
+from sitegen.text.urls import absolute_url, is_local, output_path, relative_url, site_path
 
 
 @pytest.mark.parametrize(("url", "path"), [

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import writer as writer_module
 from sitegen.errors import SiteError
-from sitegen.writer import MANIFEST, OutputWriter, check_output_folder, cleanup_leftovers
+from sitegen.output import writer as writer_module
+from sitegen.output.writer import MANIFEST, OutputWriter, check_output_folder, cleanup_leftovers
 
 
 def build(output: Path, files: dict[str, bytes], force: bool = False) -> OutputWriter:

@@ -28,12 +28,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sitegen.slugs import slugify
+from sitegen.content.foreign import ADMONITION_KINDS
+from sitegen.text.slugs import slugify
 
 # Bump when the HTML this module produces changes, so cached bodies are rendered again.
 MARKDOWN_VERSION = "3"
-ADMONITION_KINDS = ("note", "tip", "info", "warning", "danger", "caution", "important", "abstract",
-                    "success", "question", "failure", "bug", "example", "quote")
 
 
 @dataclass(frozen=True)

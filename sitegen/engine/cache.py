@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.config import SiteConfig
-from sitegen.markdown import MARKDOWN_VERSION, RenderedBody
+from sitegen.render.markdown import MARKDOWN_VERSION, RenderedBody
 
 _RENDERER_MODULES = ("markdown.py", "slugs.py")
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sitegen.config import SiteConfig
-from sitegen.seeds import SeedArticle
+from sitegen.ingest.seeds import SeedArticle
 
 TITLE_BONUS = 2  # occurrences a mention in the title is worth
 MIN_COUNT = 2  # a name mentioned once (and not in the title) is rarely what a text is about
@@ -203,7 +203,7 @@ def propose_tags(seed: SeedArticle, config: SiteConfig, known: Mapping[str, str]
 
 def collection_tags(content_files: Iterable[Path]) -> dict[str, str]:
     """tag_key -> the spelling most used for it in these content files' front matter."""
-    from sitegen.frontmatter import split_front_matter
+    from sitegen.content.frontmatter import split_front_matter
 
     uses: dict[str, dict[str, int]] = {}
     for path in content_files:

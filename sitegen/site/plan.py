@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.config import SiteConfig
-from sitegen.content import Article
+from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.languages import text_direction
-from sitegen.model import Site, Term
-from sitegen.related import cached_related_articles
-from sitegen.urls import output_path, site_path
+from sitegen.site.model import Site, Term
+from sitegen.site.related import cached_related_articles
+from sitegen.text.languages import text_direction
+from sitegen.text.urls import output_path, site_path
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]

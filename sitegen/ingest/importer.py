@@ -22,8 +22,9 @@ import yaml
 from sitegen.config import SiteConfig
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import atomic_write, is_inside, sha1_bytes
-from sitegen.seeds import SeedArticle, decode_seed, escape_markdown, parse_seed, summarize
-from sitegen.slugs import slugify, unique_slug
+from sitegen.ingest.seeds import SeedArticle, decode_seed, escape_markdown, parse_seed
+from sitegen.text.slugs import slugify, unique_slug
+from sitegen.text.textstats import summarize
 
 MANIFEST_NAME = ".sitegen-import.json"
 
@@ -119,7 +120,7 @@ def dump_front_matter(meta: dict[str, Any]) -> str:
 
 
 def _existing_front_matter(path: Path) -> dict[str, Any]:
-    from sitegen.frontmatter import split_front_matter
+    from sitegen.content.frontmatter import split_front_matter
 
     try:
         return split_front_matter(path.read_text(encoding="utf-8-sig"), path).meta
@@ -128,7 +129,7 @@ def _existing_front_matter(path: Path) -> dict[str, Any]:
 
 
 def _taken_slugs(config: SiteConfig) -> set[str]:
-    from sitegen.content import scan_slugs
+    from sitegen.content.article import scan_slugs
 
     return scan_slugs(config)
 
@@ -145,7 +146,7 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
     taken: set[str] | None = None
     known_tags: dict[str, str] | None = None
     changed_manifest = False
-    from sitegen import autotags
+    from sitegen.ingest import autotags as autotags
 
     for path in seeds:
         key = path.relative_to(config.seeds_path).as_posix()

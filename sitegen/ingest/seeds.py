@@ -144,15 +144,3 @@ def escape_markdown(text: str) -> str:
         else:
             text = "\\" + text
     return text
-
-
-def summarize(text: str, limit: int = 200) -> str:
-    """The text cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"

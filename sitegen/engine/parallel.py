@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import SiteError
-from sitegen.plan import PageJob
-from sitegen.writer import OutputWriter
+from sitegen.output.writer import OutputWriter
+from sitegen.site.plan import PageJob
 
 PARALLEL_MIN = 200  # fewer pages than this render faster in one process than through a pool
 

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sitegen.config import SiteConfig
-from sitegen.content import Article
+from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
-from sitegen.slugs import slugify
+from sitegen.text.slugs import slugify
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from sitegen.content import CONTENT_EXTENSIONS, Article
+from sitegen.content.article import CONTENT_EXTENSIONS, Article
 from sitegen.errors import SiteError
-from sitegen.urls import absolute_url, is_local, relative_url
+from sitegen.text.urls import absolute_url, is_local, relative_url
 
 if TYPE_CHECKING:
-    from sitegen.images import ImageSet
+    from sitegen.render.images import ImageSet
 
 _ATTR = re.compile(r"""(\s(?:src|href|poster)=)(?:"([^"]*)"|'([^']*)')""")
 _IMG_OR_ATTR = re.compile(r"(?P<img><img\b[^>]*>)|" + _ATTR.pattern, re.I)

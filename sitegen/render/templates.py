@@ -15,9 +15,9 @@ from markupsafe import Markup
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
-from sitegen.languages import text_direction
-from sitegen.plan import PageJob
-from sitegen.urls import absolute_url, relative_url
+from sitegen.site.plan import PageJob
+from sitegen.text.languages import text_direction
+from sitegen.text.urls import absolute_url, relative_url
 
 
 def template_dirs(config: SiteConfig) -> list[Path]:
@@ -120,13 +120,20 @@ def template_error(exc: BaseException, template_dirs_: list[Path]) -> SiteError:
     return SiteError(f"template error: {message}")
 
 
+def _is_template(filename: str) -> bool:
+    """A traceback frame of a Jinja template (not of sitegen's own Python code)."""
+    if filename.endswith(".py"):
+        return False
+    return filename.endswith((".html", ".xml", ".txt")) or "templates" in filename
+
+
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     """The innermost template file and line in the traceback (Jinja maps lines to the source)."""
     tb = exc.__traceback__
     where: tuple[str, int] | None = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")) or "templates" in filename:
+        if _is_template(filename):
             where = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return where
@@ -168,7 +175,7 @@ def render_job(env: jinja2.Environment, job: PageJob,
     except jinja2.TemplateError as exc:
         raise template_error(exc, []) from None
     except Exception as exc:  # an error raised inside a template expression
-        if any("templates" in (f.filename or "") for f in _frames(exc)):
+        if any(_is_template(f.filename or "") for f in _frames(exc)):
             raise template_error(exc, []) from None
         raise
 

@@ -109,3 +109,15 @@ def first_paragraph(markdown: str) -> str:
             continue
         block.append(stripped.lstrip("> ").strip() if stripped.startswith(">") else stripped)
     return markdown_to_text(" ".join(block))
+
+
+def summarize(text: str, limit: int = 200) -> str:
+    """The text cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

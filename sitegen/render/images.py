@@ -20,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.bodyscan import tag_attrs
 from sitegen.fsutil import sha1_bytes
-from sitegen.urls import relative_url
+from sitegen.text.bodyscan import tag_attrs
+from sitegen.text.urls import relative_url
 
 RASTER_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 MEASURED_EXTENSIONS = (*RASTER_EXTENSIONS, ".gif")

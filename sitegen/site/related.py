@@ -26,7 +26,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from sitegen.content import Article
+from sitegen.content.article import Article
 from sitegen.fsutil import atomic_write
 
 RELATED_VERSION = "2"  # bump when the algorithm changes: invalidates the cached lists

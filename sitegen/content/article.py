@@ -15,23 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.config import SiteConfig
+from sitegen.content.foreign import convert as convert_foreign
+from sitegen.content.foreign import flatten_tabs, has_template_syntax, strip_block_attributes
+from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.foreign import convert as convert_foreign
-from sitegen.foreign import flatten_tabs, has_template_syntax, strip_block_attributes
-from sitegen.frontmatter import FrontMatter, split_front_matter
 from sitegen.fsutil import is_inside, sha1_bytes
-from sitegen.languages import is_language_code
-from sitegen.slugs import slugify
-from sitegen.textstats import (
+from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
+from sitegen.text.languages import is_language_code
+from sitegen.text.slugs import slugify
+from sitegen.text.textstats import (
     first_paragraph,
     markdown_to_text,
     reading_minutes,
     text_for_counting,
     word_count,
 )
-from sitegen.urls import site_path
+from sitegen.text.urls import site_path
 
 CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
 MORE_RE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M | re.I)
@@ -514,7 +514,7 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     else:
         summary = first_paragraph(body)
     if len(summary) > config.summary_length * 3:
-        from sitegen.seeds import summarize
+        from sitegen.text.textstats import summarize
 
         summary = summarize(summary, config.summary_length)
 

@@ -30,9 +30,9 @@ from collections import Counter
 from typing import Any
 
 from sitegen.fsutil import atomic_write
-from sitegen.model import Site
-from sitegen.related import pack_counts, unpack_counts
-from sitegen.textstats import markdown_to_text
+from sitegen.site.model import Site
+from sitegen.site.related import pack_counts, unpack_counts
+from sitegen.text.textstats import markdown_to_text
 
 SEARCH_VERSION = "3"  # bump when the index format changes: invalidates the cached index
 SHARD_BYTES = 24_000  # target size of one shard file

@@ -22,9 +22,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from sitegen.cache import code_fingerprint, open_cache_db
 from sitegen.config import SiteConfig
-from sitegen.content import Article, SourceFile, load_article
+from sitegen.content.article import Article, SourceFile, load_article
+from sitegen.engine.cache import code_fingerprint, open_cache_db
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import sha1_bytes
 

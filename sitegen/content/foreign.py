@@ -18,8 +18,12 @@ import html
 import re
 from dataclasses import dataclass
 
-from sitegen.bodyscan import code_spans, in_spans
-from sitegen.markdown import ADMONITION_KINDS
+from sitegen.text.bodyscan import code_spans, in_spans
+
+# Admonition kinds the Markdown renderer styles; other generators' notices map onto them.
+ADMONITION_KINDS = ("note", "tip", "info", "warning", "danger", "caution", "important", "abstract",
+                    "success", "question", "failure", "bug", "example", "quote")
+
 
 _HUGO = re.compile(
     r"\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"

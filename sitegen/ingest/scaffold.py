@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.errors import SiteError
-from sitegen.importer import dump_front_matter
+from sitegen.ingest.importer import dump_front_matter
 
 SITE_YAML = """\
 # sitegen settings: every key is described in sitegen's README.

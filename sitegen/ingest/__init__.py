@@ -1,0 +1,1 @@
+"""Writing content: seeds -> content/*.md, automatic tags, the `init` scaffold."""

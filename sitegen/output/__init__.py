@@ -1,0 +1,1 @@
+"""The writer: the only code that touches the output folder."""
