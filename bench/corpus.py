@@ -22,14 +22,72 @@ SIZES = {"1k": 1000, "10k": 10_000, "100k": 100_000}
 PER_PAGE = 10
 
 _WORDS_RNG = random.Random(1234)
-_SYLLABLES = ["ta", "ren", "mo", "li", "sar", "ve", "kon", "da", "pri", "lo", "mes", "tu", "gan",
-              "vi", "por", "ne", "sta", "ri", "bel", "co", "fan", "du", "mar", "si", "tel", "ho"]
-WORDS = sorted({"".join(_WORDS_RNG.choice(_SYLLABLES) for _ in range(_WORDS_RNG.randint(1, 3)))
-                for _ in range(900)})
-COMMON = ["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "by",
-          "said", "it", "from", "at", "officials", "government", "report", "city", "people", "year"]
-TAGS = sorted({" ".join(_WORDS_RNG.choice(WORDS).capitalize() for _ in range(_WORDS_RNG.randint(1, 2)))
-               for _ in range(400)})[:150]
+_SYLLABLES = [
+    "ta",
+    "ren",
+    "mo",
+    "li",
+    "sar",
+    "ve",
+    "kon",
+    "da",
+    "pri",
+    "lo",
+    "mes",
+    "tu",
+    "gan",
+    "vi",
+    "por",
+    "ne",
+    "sta",
+    "ri",
+    "bel",
+    "co",
+    "fan",
+    "du",
+    "mar",
+    "si",
+    "tel",
+    "ho",
+]
+WORDS = sorted(
+    {
+        "".join(_WORDS_RNG.choice(_SYLLABLES) for _ in range(_WORDS_RNG.randint(1, 3)))
+        for _ in range(900)
+    }
+)
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "said",
+    "it",
+    "from",
+    "at",
+    "officials",
+    "government",
+    "report",
+    "city",
+    "people",
+    "year",
+]
+TAGS = sorted(
+    {
+        " ".join(_WORDS_RNG.choice(WORDS).capitalize() for _ in range(_WORDS_RNG.randint(1, 2)))
+        for _ in range(400)
+    }
+)[:150]
 START = dt.datetime(2014, 1, 1, 6, 0, tzinfo=dt.UTC)
 CODE = '''```python
 def {name}(items, limit={n}):
@@ -54,8 +112,10 @@ class Article:
 
 
 def _sentence(rng: random.Random, low: int = 8, high: int = 22) -> str:
-    words = [rng.choice(COMMON) if rng.random() < 0.45 else rng.choice(WORDS)
-             for _ in range(rng.randint(low, high))]
+    words = [
+        rng.choice(COMMON) if rng.random() < 0.45 else rng.choice(WORDS)
+        for _ in range(rng.randint(low, high))
+    ]
     r = rng.random()
     if r < 0.08:
         k = rng.randrange(len(words))
@@ -94,10 +154,18 @@ def article(i: int, revision: int = 0) -> Article:
             if r < 0.12:
                 parts.append("> " + _sentence(body_rng) + " " + _sentence(body_rng))
             elif r < 0.22:
-                parts.append("\n".join(f"- {_sentence(body_rng, 4, 10)}" for _ in range(body_rng.randint(3, 6))))
+                parts.append(
+                    "\n".join(
+                        f"- {_sentence(body_rng, 4, 10)}" for _ in range(body_rng.randint(3, 6))
+                    )
+                )
             elif r < 0.27:
-                parts.append("\n".join(f"{n}. {_sentence(body_rng, 4, 10)}"
-                                       for n in range(1, body_rng.randint(3, 5))))
+                parts.append(
+                    "\n".join(
+                        f"{n}. {_sentence(body_rng, 4, 10)}"
+                        for n in range(1, body_rng.randint(3, 5))
+                    )
+                )
             elif r < 0.31:
                 w = body_rng.choice(WORDS)
                 parts.append(CODE.format(name=f"count_{w}", n=body_rng.randint(5, 50), word=w))
@@ -113,18 +181,24 @@ def _yaml_list(items: tuple[str, ...]) -> str:
 
 
 def sitegen_text(a: Article) -> str:
-    return (f'---\ntitle: "{a.title}"\ndate: {a.date.isoformat()}\ntags: {_yaml_list(a.tags)}\n'
-            f'summary: "{a.summary}"\n---\n\n{a.body}')
+    return (
+        f'---\ntitle: "{a.title}"\ndate: {a.date.isoformat()}\ntags: {_yaml_list(a.tags)}\n'
+        f'summary: "{a.summary}"\n---\n\n{a.body}'
+    )
 
 
 def hugo_text(a: Article) -> str:
-    return (f'---\ntitle: "{a.title}"\ndate: {a.date.isoformat()}\nslug: "{a.slug}"\n'
-            f'tags: {_yaml_list(a.tags)}\nsummary: "{a.summary}"\n---\n\n{a.body}')
+    return (
+        f'---\ntitle: "{a.title}"\ndate: {a.date.isoformat()}\nslug: "{a.slug}"\n'
+        f'tags: {_yaml_list(a.tags)}\nsummary: "{a.summary}"\n---\n\n{a.body}'
+    )
 
 
 def pelican_text(a: Article) -> str:
-    return (f"Title: {a.title}\nDate: {a.date.strftime('%Y-%m-%d %H:%M')}\nSlug: {a.slug}\n"
-            f"Tags: {', '.join(a.tags)}\nSummary: {a.summary}\n\n{a.body}")
+    return (
+        f"Title: {a.title}\nDate: {a.date.strftime('%Y-%m-%d %H:%M')}\nSlug: {a.slug}\n"
+        f"Tags: {', '.join(a.tags)}\nSummary: {a.summary}\n\n{a.body}"
+    )
 
 
 SITEGEN_CONFIG = """title: Benchmark News

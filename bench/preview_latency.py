@@ -36,8 +36,15 @@ sys.path.insert(0, str(HERE.parent))
 import corpus  # noqa: E402  (bench/corpus.py, the shared synthetic corpus)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Runs in every document before its own scripts: report when the awaited text first shows.
 PROBE = """
@@ -78,8 +85,12 @@ class ServeProcess:
         env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sitegen", "serve", "--site", str(root), "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-            cwd=str(HERE.parent))
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=str(HERE.parent),
+        )
         self.url: str | None = None
         self.build_ms: list[float] = []
         self.lines: list[str] = []
@@ -141,7 +152,9 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
         print(f"  server ready in {time.time() - t0:.1f} s at {url}", flush=True)
         slug = corpus.article(index).slug
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
             page = browser.new_page()
             page.add_init_script(PROBE)
             page.goto(f"{url}{slug}/")
@@ -150,8 +163,11 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
             for n in range(repeat * 2):
                 kind = "atomic" if n % 2 else "plain"
                 probe = f"Latency probe {n} {time.time_ns()}"
-                page.evaluate("w => { sessionStorage.setItem('bench:want', w); "
-                              "window.__benchSeen = false; window.__benchAt = null; }", probe)
+                page.evaluate(
+                    "w => { sessionStorage.setItem('bench:want', w); "
+                    "window.__benchSeen = false; window.__benchAt = null; }",
+                    probe,
+                )
                 builds_before = len(serve.build_ms)
                 started = time.time()
                 save(path, article_text(index, probe), atomic=kind == "atomic")
@@ -169,16 +185,25 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
     finally:
         serve.stop()
     builds = serve.build_ms[1:]  # the first is the initial build
-    return {**results, "dom_plain": frames["plain"], "dom_atomic": frames["atomic"], "build": builds,
-            "overhead": overhead}
+    return {
+        **results,
+        "dom_plain": frames["plain"],
+        "dom_atomic": frames["atomic"],
+        "build": builds,
+        "overhead": overhead,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     p.add_argument("--repeat", type=int, default=10, help="saves of each kind per size")
-    p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-preview-latency",
-                   help="where the synthetic sites are kept between runs")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "sitegen-preview-latency",
+        help="where the synthetic sites are kept between runs",
+    )
     p.add_argument("--json", type=Path, help="also write the raw figures here")
     args = p.parse_args(argv)
     report = {}
@@ -189,15 +214,23 @@ def main(argv: list[str] | None = None) -> int:
         report[size] = figures
         for kind in ("plain", "atomic"):
             vals = figures[kind]
-            print(f"  {kind:6} save -> visible: median {statistics.median(vals):6.0f} ms  "
-                  f"(min {min(vals):.0f}, max {max(vals):.0f}, n={len(vals)}; "
-                  f"DOM has it at {statistics.median(figures['dom_' + kind]):.0f} ms)", flush=True)
+            print(
+                f"  {kind:6} save -> visible: median {statistics.median(vals):6.0f} ms  "
+                f"(min {min(vals):.0f}, max {max(vals):.0f}, n={len(vals)}; "
+                f"DOM has it at {statistics.median(figures['dom_' + kind]):.0f} ms)",
+                flush=True,
+            )
         if figures["build"]:
-            print(f"  rebuild (server's own timing): median {statistics.median(figures['build']):.0f} ms",
-                  flush=True)
+            print(
+                f"  rebuild (server's own timing): median {statistics.median(figures['build']):.0f} ms",
+                flush=True,
+            )
         if figures["overhead"]:
-            print(f"  save -> visible minus rebuild (watch, notify, reload, paint): median "
-                  f"{statistics.median(figures['overhead']):.0f} ms", flush=True)
+            print(
+                f"  save -> visible minus rebuild (watch, notify, reload, paint): median "
+                f"{statistics.median(figures['overhead']):.0f} ms",
+                flush=True,
+            )
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     return 0

@@ -80,13 +80,22 @@ class Tool:
 # --- running one build -----------------------------------------------------------------------
 
 
-def run_measured(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None,
-                 ) -> tuple[float, int, str, str]:
+def run_measured(
+    command: Sequence[str | Path],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+) -> tuple[float, int, str, str]:
     """Run `command`; return (wall seconds, peak RSS in KiB, stdout, stderr). Raise on failure."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in command], cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            [str(c) for c in command],
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+        )
         # wait4 rather than proc.wait(): its rusage is this child's (and the descendants it
         # waited for), not the sum over every child this script has had.
         _, status, usage = os.wait4(proc.pid, 0)
@@ -173,8 +182,11 @@ def install_tools() -> None:
 
 def tool_version(name: str) -> str:
     if name == "sitegen":
-        rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         return f"sitegen {rev or '?'}"
     command = [tool_bin(name), "version"] if name == "hugo" else [tool_bin(name), "--version"]
     done = subprocess.run([str(c) for c in command], capture_output=True, text=True)
@@ -185,16 +197,39 @@ def tool_version(name: str) -> str:
 def make_tool(name: str, root: Path, jobs: int) -> Tool:
     site = root / name
     if name == "sitegen":
-        return Tool(name, site, [SITEGEN_PY, HERE / "sitegen_build.py", site, str(jobs)],
-                    site / "build", [site / "build", site / ".sitegen"])
+        return Tool(
+            name,
+            site,
+            [SITEGEN_PY, HERE / "sitegen_build.py", site, str(jobs)],
+            site / "build",
+            [site / "build", site / ".sitegen"],
+        )
     if name == "hugo":
         cache = site / ".hugo_cache"
-        return Tool(name, site, [tool_bin("hugo"), "--quiet", "--cacheDir", cache],
-                    site / "public", [site / "public", site / "resources", cache])
+        return Tool(
+            name,
+            site,
+            [tool_bin("hugo"), "--quiet", "--cacheDir", cache],
+            site / "public",
+            [site / "public", site / "resources", cache],
+        )
     if name == "pelican":
-        return Tool(name, site, [tool_bin("pelican"), "content", "-o", "output",
-                                 "-s", "pelicanconf.py", "--fatal", "errors"],
-                    site / "output", [site / "output", site / "cache", site / "__pycache__"])
+        return Tool(
+            name,
+            site,
+            [
+                tool_bin("pelican"),
+                "content",
+                "-o",
+                "output",
+                "-s",
+                "pelicanconf.py",
+                "--fatal",
+                "errors",
+            ],
+            site / "output",
+            [site / "output", site / "cache", site / "__pycache__"],
+        )
     raise ValueError(name)
 
 
@@ -209,8 +244,12 @@ def ensure_corpus(out: Path, size: int, tools: Sequence[str]) -> Path:
     """Write the sites of `tools` for `size` unless present and made by this corpus.py."""
     root = out / str(size)
     stamp = corpus_stamp()
-    stale = [t for t in tools if not (root / t / ".bench-complete").is_file()
-             or (root / t / ".bench-complete").read_text() != stamp]
+    stale = [
+        t
+        for t in tools
+        if not (root / t / ".bench-complete").is_file()
+        or (root / t / ".bench-complete").read_text() != stamp
+    ]
     if stale:
         print(f"writing the {size}-article corpus for {', '.join(stale)} in {root} ...", flush=True)
         corpus.write_site(root, size, list(stale))
@@ -226,8 +265,11 @@ class Edits:
         self.index = index
         edited = corpus.edit_paths(root, index)
         a = corpus.article(index)
-        original = {"sitegen": corpus.sitegen_text(a), "hugo": corpus.hugo_text(a),
-                    "pelican": corpus.pelican_text(a)}
+        original = {
+            "sitegen": corpus.sitegen_text(a),
+            "hugo": corpus.hugo_text(a),
+            "pelican": corpus.pelican_text(a),
+        }
         self.texts = {t: (path, original[t], new) for t, (path, new) in edited.items()}
 
     def flip(self, tool: str) -> None:
@@ -245,15 +287,21 @@ class Edits:
 # --- measuring one size ----------------------------------------------------------------------
 
 
-def measure(root: Path, size: int, tools: Sequence[str], repeat: int, jobs: int,
-            ) -> dict[str, dict[str, list[Build]]]:
+def measure(
+    root: Path,
+    size: int,
+    tools: Sequence[str],
+    repeat: int,
+    jobs: int,
+) -> dict[str, dict[str, list[Build]]]:
     """{tool: {"cold"|"warm"|"edit": [Build per round]}}."""
     specs = {t: make_tool(t, root, jobs) for t in tools}
     # The same article as bench/preview_latency.py edits, so restoring it undoes both.
     edits = Edits(root, size // 2)
     edits.restore(tools)
-    results: dict[str, dict[str, list[Build]]] = {t: {"cold": [], "warm": [], "edit": []}
-                                                  for t in tools}
+    results: dict[str, dict[str, list[Build]]] = {
+        t: {"cold": [], "warm": [], "edit": []} for t in tools
+    }
     warned: set[str] = set()
     steps: list[tuple[str, str, Callable[[], None] | None]] = [(t, "cold", None) for t in tools]
     if "sitegen" in tools:
@@ -308,47 +356,88 @@ def report(size: int, results: dict[str, dict[str, list[Build]]], index: int) ->
     for t, kinds in results.items():
         cold = kinds["cold"]
         ratio = f"{base / med(cold, 'seconds'):.2f}" if base is not None else "—"
-        rows.append([t, secs(med(cold, "seconds")), spread(cold), mib(cold),
-                     f"{med(cold, 'outputs'):.0f}", ratio])
-    out += ["Cold build (empty output and caches):", "",
-            table(["tool", "median s", "min–max s", "peak RSS MiB", "output files",
-                   "sitegen / tool"], rows), ""]
+        rows.append(
+            [
+                t,
+                secs(med(cold, "seconds")),
+                spread(cold),
+                mib(cold),
+                f"{med(cold, 'outputs'):.0f}",
+                ratio,
+            ]
+        )
+    out += [
+        "Cold build (empty output and caches):",
+        "",
+        table(
+            ["tool", "median s", "min–max s", "peak RSS MiB", "output files", "sitegen / tool"],
+            rows,
+        ),
+        "",
+    ]
     rows = []
     for t, kinds in results.items():
-        for kind, label in (("warm", "warm, nothing changed"),
-                            ("edit", f"one edit (article {index})")):
+        for kind, label in (
+            ("warm", "warm, nothing changed"),
+            ("edit", f"one edit (article {index})"),
+        ):
             builds = kinds[kind]
             if not builds:
                 continue
             if t != "sitegen":
                 label += ", full rebuild"
             written = f"{med(builds, 'written'):.0f}" if builds[0].written is not None else "—"
-            rows.append([t, label, secs(med(builds, "seconds")), spread(builds), mib(builds),
-                         written])
+            rows.append(
+                [t, label, secs(med(builds, "seconds")), spread(builds), mib(builds), written]
+            )
     if rows:
-        out += ["Rebuilds after a cold build:", "",
-                table(["tool", "build", "median s", "min–max s", "peak RSS MiB",
-                       "files written"], rows), ""]
+        out += [
+            "Rebuilds after a cold build:",
+            "",
+            table(
+                ["tool", "build", "median s", "min–max s", "peak RSS MiB", "files written"], rows
+            ),
+            "",
+        ]
     if "sitegen" in results:
         kinds = {k: b for k, b in results["sitegen"].items() if b}
-        phases = list(dict.fromkeys(p for builds in kinds.values() for b in builds
-                                    for p in b.timings))
-        rows = [[p] + [secs(statistics.median(b.timings.get(p, 0.0) for b in builds))
-                       for builds in kinds.values()] for p in phases]
-        out += ["sitegen phases (median s):", "",
-                table(["phase", *(f"{k}" for k in kinds)], rows), ""]
-    out.append("sitegen / tool: sitegen's median cold time over that tool's (below 1: sitegen "
-               "is faster). Peak RSS: the largest single process of the build.")
+        phases = list(
+            dict.fromkeys(p for builds in kinds.values() for b in builds for p in b.timings)
+        )
+        rows = [
+            [p]
+            + [
+                secs(statistics.median(b.timings.get(p, 0.0) for b in builds))
+                for builds in kinds.values()
+            ]
+            for p in phases
+        ]
+        out += [
+            "sitegen phases (median s):",
+            "",
+            table(["phase", *(f"{k}" for k in kinds)], rows),
+            "",
+        ]
+    out.append(
+        "sitegen / tool: sitegen's median cold time over that tool's (below 1: sitegen "
+        "is faster). Peak RSS: the largest single process of the build."
+    )
     return "\n".join(out)
 
 
 def machine(tools: Sequence[str]) -> str:
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
-    python = subprocess.run([str(SITEGEN_PY), "-c", "import platform; print(platform.python_version())"],
-                            capture_output=True, text=True).stdout.strip()
-    parts = [f"{cores} cores ({usable} usable)", f"{platform.system()} {platform.machine()}",
-             f"Python {python}"] + [tool_version(t) for t in tools]
+    python = subprocess.run(
+        [str(SITEGEN_PY), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    parts = [
+        f"{cores} cores ({usable} usable)",
+        f"{platform.system()} {platform.machine()}",
+        f"Python {python}",
+    ] + [tool_version(t) for t in tools]
     return "machine: " + "; ".join(parts)
 
 
@@ -356,20 +445,36 @@ def run_preview(sizes: Sequence[int], out: Path) -> dict:
     """bench/preview_latency.py on the same sizes (and the same sitegen sites)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "preview.json"
-        subprocess.run([str(SITEGEN_PY), str(HERE / "preview_latency.py"),
-                        "--sizes", ",".join(map(str, sizes)), "--work", str(out),
-                        "--json", str(raw)], cwd=REPO, check=True)
+        subprocess.run(
+            [
+                str(SITEGEN_PY),
+                str(HERE / "preview_latency.py"),
+                "--sizes",
+                ",".join(map(str, sizes)),
+                "--work",
+                str(out),
+                "--json",
+                str(raw),
+            ],
+            cwd=REPO,
+            check=True,
+        )
         figures = json.loads(raw.read_text())
     for size in sizes:  # it leaves its last probe in the article it edits
         Edits(out / str(size), size // 2).restore(["sitegen"])
     rows = []
     for size, f in figures.items():
+
         def m(key: str, f: dict = f) -> str:
             return f"{statistics.median(f[key]):.0f}" if f.get(key) else "—"
+
         rows.append([size, m("plain"), m("atomic"), m("build")])
     print("\n### Preview (sitegen serve, headless Chromium)\n")
-    print(table(["articles", "save → visible ms (plain write)", "(atomic rename)",
-                 "rebuild ms"], rows))
+    print(
+        table(
+            ["articles", "save → visible ms (plain write)", "(atomic rename)", "rebuild ms"], rows
+        )
+    )
     return figures
 
 
@@ -380,23 +485,34 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000", help="comma-separated article counts (default 1000)")
     p.add_argument("--repeat", type=int, default=3, help="rounds per size; medians are reported")
-    p.add_argument("--tools", default=",".join(TOOLS),
-                   help="comma-separated, from sitegen,hugo,pelican (default: all installed)")
+    p.add_argument(
+        "--tools",
+        default=",".join(TOOLS),
+        help="comma-separated, from sitegen,hugo,pelican (default: all installed)",
+    )
     p.add_argument("--jobs", type=int, default=0, help="sitegen worker processes (0: one per core)")
     p.add_argument("--out", type=Path, default=HERE / "corpus", help="where the sites are written")
     p.add_argument("--json", type=Path, help="also write every figure to this file")
-    p.add_argument("--preview", action="store_true",
-                   help="also run bench/preview_latency.py for the same sizes")
-    p.add_argument("--install-tools", action="store_true",
-                   help="install Hugo and Pelican into bench/.venv-tools, then exit")
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="also run bench/preview_latency.py for the same sizes",
+    )
+    p.add_argument(
+        "--install-tools",
+        action="store_true",
+        help="install Hugo and Pelican into bench/.venv-tools, then exit",
+    )
     args = p.parse_args(argv)
 
     if args.install_tools:
         install_tools()
         return 0
     if not SITEGEN_PY.exists():
-        raise SystemExit(f"{SITEGEN_PY} is missing: run `make bench` (or make the .venv and "
-                         "`pip install -e .` into it)")
+        raise SystemExit(
+            f"{SITEGEN_PY} is missing: run `make bench` (or make the .venv and "
+            "`pip install -e .` into it)"
+        )
     sizes = [corpus.SIZES.get(s) or int(s) for s in args.sizes.split(",")]
     wanted = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = set(wanted) - set(TOOLS)
@@ -412,10 +528,15 @@ def main(argv: list[str] | None = None) -> int:
 
     machine_line = machine(tools)
     print(machine_line)
-    print(f"sitegen jobs: {args.jobs or 'one per core'}; rounds per size: {args.repeat}\n",
-          flush=True)
-    everything: dict = {"machine": machine_line, "repeat": args.repeat, "jobs": args.jobs,
-                        "sizes": {}}
+    print(
+        f"sitegen jobs: {args.jobs or 'one per core'}; rounds per size: {args.repeat}\n", flush=True
+    )
+    everything: dict = {
+        "machine": machine_line,
+        "repeat": args.repeat,
+        "jobs": args.jobs,
+        "sizes": {},
+    }
     reports = []
     for size in sizes:
         root = ensure_corpus(out, size, tools)
@@ -423,8 +544,9 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(root, size, tools, args.repeat, args.jobs)
         reports.append(report(size, results, size // 2))
         print("\n" + reports[-1] + "\n", flush=True)
-        everything["sizes"][size] = {t: {k: [asdict(b) for b in v] for k, v in kinds.items()}
-                                     for t, kinds in results.items()}
+        everything["sizes"][size] = {
+            t: {k: [asdict(b) for b in v] for k, v in kinds.items()} for t, kinds in results.items()
+        }
     if len(sizes) > 1:
         print("## Summary\n\n" + "\n\n".join(reports))
     if args.preview:

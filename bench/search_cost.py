@@ -58,8 +58,15 @@ from sitegen.site.search import _sort_key, terms  # noqa: E402
 
 CORPUS_OUT = HERE / "corpus" / "search"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE_SIZE = 10  # results search.js shows at first (PAGE in search.js)
 MAX_PREFIX_SHARDS = 3  # as in search.js
 VARIANTS = {  # name -> (search, related on)
@@ -85,9 +92,17 @@ def corpus_site(size: int) -> Path:
     digest = hashlib.sha1(script.read_bytes()).hexdigest()
     if stamp.is_file() and stamp.read_text().strip() == digest:
         return root
-    print(f"writing a {size}-article corpus in {root.relative_to(REPO)} ...", file=sys.stderr, flush=True)
-    subprocess.run([sys.executable, str(script), str(size), "--out", str(CORPUS_OUT),
-                    "--tools", "sitegen"], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    print(
+        f"writing a {size}-article corpus in {root.relative_to(REPO)} ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    subprocess.run(
+        [sys.executable, str(script), str(size), "--out", str(CORPUS_OUT), "--tools", "sitegen"],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     stamp.write_text(digest + "\n")
     return root
 
@@ -126,7 +141,9 @@ def cold_build(site: Path, jobs: int | None) -> dict[str, Any]:
         raise SystemExit(f"build of {site} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     if report.get("errors"):
-        raise SystemExit(f"build of {site} reported {report['errors']} errors:\n{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"build of {site} reported {report['errors']} errors:\n{proc.stderr[-3000:]}"
+        )
     files, size = tree_size(site / "build")
     return {"seconds": seconds, "output_files": files, "output_bytes": size, **report}
 
@@ -144,12 +161,17 @@ def build_times(site: Path, repeat: int, related_limit: int, jobs: int | None) -
             order = base[shift:] + base[:shift]
             for name in order:
                 search, related = VARIANTS[name]
-                config.write_text(with_settings(original, search, related_limit if related else 0),
-                                  encoding="utf-8")
+                config.write_text(
+                    with_settings(original, search, related_limit if related else 0),
+                    encoding="utf-8",
+                )
                 run = cold_build(site, jobs)
                 runs[name].append(run)
-                print(f"  round {r + 1}/{repeat} {name:11} {run['seconds']:7.2f} s", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"  round {r + 1}/{repeat} {name:11} {run['seconds']:7.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         config.write_text(original, encoding="utf-8")
     return runs
@@ -168,13 +190,19 @@ def load_script(path: Path) -> list[Any]:
 
 
 def index_parts(search_dir: Path) -> dict[str, dict[str, int]]:
-    parts = {"manifest": [search_dir / "manifest.js"],
-             "shards": sorted((search_dir / "s").glob("*.js")),
-             "documents": sorted((search_dir / "d").glob("*.js"))}
-    out = {name: {"files": len(paths), "bytes": sum(p.stat().st_size for p in paths)}
-           for name, paths in parts.items()}
-    out["total"] = {"files": sum(v["files"] for v in out.values()),
-                    "bytes": sum(v["bytes"] for v in out.values())}
+    parts = {
+        "manifest": [search_dir / "manifest.js"],
+        "shards": sorted((search_dir / "s").glob("*.js")),
+        "documents": sorted((search_dir / "d").glob("*.js")),
+    }
+    out = {
+        name: {"files": len(paths), "bytes": sum(p.stat().st_size for p in paths)}
+        for name, paths in parts.items()
+    }
+    out["total"] = {
+        "files": sum(v["files"] for v in out.values()),
+        "bytes": sum(v["bytes"] for v in out.values()),
+    }
     return out
 
 
@@ -239,7 +267,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def serve(folder: Path) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) from a thread; yields the base URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -281,13 +310,18 @@ def query_cost(browser: Any, base: str, build: Path, index: Index, query: str) -
     page.on("request", lambda r: pending.add(r))
     page.on("requestfinished", lambda r: pending.discard(r))
     page.on("requestfailed", lambda r: (pending.discard(r), problems.append(f"failed: {r.url}")))
-    page.on("response", lambda r: responses.append(r) if urlsplit(r.url).path.startswith("/search/") else None)
+    page.on(
+        "response",
+        lambda r: responses.append(r) if urlsplit(r.url).path.startswith("/search/") else None,
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     try:
         page.goto(base + "search/")
-        page.wait_for_function("document.querySelector('form.search-ready') && "
-                               "!/Loading/.test(document.getElementById('search-status').textContent)",
-                               timeout=30_000)
+        page.wait_for_function(
+            "document.querySelector('form.search-ready') && "
+            "!/Loading/.test(document.getElementById('search-status').textContent)",
+            timeout=30_000,
+        )
         started = time.perf_counter()
         page.locator("#search-input").press_sequentially(query, delay=30)
         page.wait_for_function(RESULTS_SHOWN, arg=query.strip(), timeout=30_000)
@@ -326,14 +360,23 @@ def query_cost(browser: Any, base: str, build: Path, index: Index, query: str) -
     index_bytes = sum(v["bytes"] for k, v in by_kind.items() if k != "page")
     words = [w for w in terms(query) if w not in index.stop]
     return {
-        "query": query, "df": {w: index.df.get(w, 0) for w in words}, "hits": hits, "shown": shown,
-        "status": status, "seconds_first_key_to_results": shown_after, "parts": by_kind,
-        "files": len(files), "bytes": sum(v["bytes"] for v in by_kind.values()),
+        "query": query,
+        "df": {w: index.df.get(w, 0) for w in words},
+        "hits": hits,
+        "shown": shown,
+        "status": status,
+        "seconds_first_key_to_results": shown_after,
+        "parts": by_kind,
+        "files": len(files),
+        "bytes": sum(v["bytes"] for v in by_kind.values()),
         "index_files": sum(v["files"] for k, v in by_kind.items() if k != "page"),
         "index_bytes": index_bytes,
-        "shards_needed": sorted(needed), "shards_loaded": sorted(got_shards),
-        "extra_shards": sorted(got_shards - needed), "extra_documents": max(0, got_docs - shown),
-        "paths": files, "problems": problems,
+        "shards_needed": sorted(needed),
+        "shards_loaded": sorted(got_shards),
+        "extra_shards": sorted(got_shards - needed),
+        "extra_documents": max(0, got_docs - shown),
+        "paths": files,
+        "problems": problems,
     }
 
 
@@ -344,7 +387,9 @@ def download_costs(build: Path, index: Index, queries: dict[str, str]) -> dict[s
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             version = browser.version
-            costs = {label: query_cost(browser, base, build, index, q) for label, q in queries.items()}
+            costs = {
+                label: query_cost(browser, base, build, index, q) for label, q in queries.items()
+            }
         finally:
             browser.close()
     return {"chromium": version, "queries": costs}
@@ -382,48 +427,81 @@ def measure_size(size: int, repeat: int, related_limit: int, jobs: int | None) -
         phases[name] = {k: _median([r["timings"].get(k, 0.0) for r in rs]) for k in keys}
     on = medians["both on"]
     return {
-        "size": size, "site": str(site.relative_to(REPO)), "repeat": repeat,
-        "related_limit": related_limit, "median_seconds": medians,
-        "search_cost": {"seconds": on - medians["search off"],
-                        "percent": 100 * (on - medians["search off"]) / on},
-        "related_cost": {"seconds": on - medians["related off"],
-                         "percent": 100 * (on - medians["related off"]) / on},
-        "phases": phases, "builds": runs, "index": parts,
-        "terms": len(index.df), "shards_in_manifest": len(index.firsts), **downloads,
+        "size": size,
+        "site": str(site.relative_to(REPO)),
+        "repeat": repeat,
+        "related_limit": related_limit,
+        "median_seconds": medians,
+        "search_cost": {
+            "seconds": on - medians["search off"],
+            "percent": 100 * (on - medians["search off"]) / on,
+        },
+        "related_cost": {
+            "seconds": on - medians["related off"],
+            "percent": 100 * (on - medians["related off"]) / on,
+        },
+        "phases": phases,
+        "builds": runs,
+        "index": parts,
+        "terms": len(index.df),
+        "shards_in_manifest": len(index.firsts),
+        **downloads,
     }
 
 
 def markdown(result: dict[str, Any]) -> str:
     size, med, runs = result["size"], result["median_seconds"], result["builds"]
     on = med["both on"]
-    lines = [f"### {size:,} articles (median of {result['repeat']} cold builds each, "
-             f"related = {result['related_limit']})", "",
-             "| build | search | related | cold build | vs both on | files written | build/ size |",
-             "|---|---|---|---:|---:|---:|---:|"]
+    lines = [
+        f"### {size:,} articles (median of {result['repeat']} cold builds each, "
+        f"related = {result['related_limit']})",
+        "",
+        "| build | search | related | cold build | vs both on | files written | build/ size |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
     for name, (search, related) in VARIANTS.items():
         last = runs[name][-1]
-        delta = "" if name == "both on" else f"{med[name] - on:+.2f} s ({100 * (med[name] - on) / on:+.1f}%)"
-        lines.append(f"| {name} | {'on' if search else 'off'} | {'on' if related else 'off'} | "
-                     f"{med[name]:.2f} s | {delta} | {last['written']:,} | {_kb(last['output_bytes'])} |")
+        delta = (
+            ""
+            if name == "both on"
+            else f"{med[name] - on:+.2f} s ({100 * (med[name] - on) / on:+.1f}%)"
+        )
+        lines.append(
+            f"| {name} | {'on' if search else 'off'} | {'on' if related else 'off'} | "
+            f"{med[name]:.2f} s | {delta} | {last['written']:,} | {_kb(last['output_bytes'])} |"
+        )
     sc, rc = result["search_cost"], result["related_cost"]
-    lines += ["", f"Search costs **{sc['seconds']:.2f} s** ({sc['percent']:.1f}% of the build with both on); "
-              f"related articles cost **{rc['seconds']:.2f} s** ({rc['percent']:.1f}%).", "",
-              "Phases (sitegen_build.py's timings, medians; wall time also holds process start "
-              "and exit):", "",
-              "| phase | " + " | ".join(VARIANTS) + " |", "|---|" + "---:|" * len(VARIANTS)]
+    lines += [
+        "",
+        f"Search costs **{sc['seconds']:.2f} s** ({sc['percent']:.1f}% of the build with both on); "
+        f"related articles cost **{rc['seconds']:.2f} s** ({rc['percent']:.1f}%).",
+        "",
+        "Phases (sitegen_build.py's timings, medians; wall time also holds process start "
+        "and exit):",
+        "",
+        "| phase | " + " | ".join(VARIANTS) + " |",
+        "|---|" + "---:|" * len(VARIANTS),
+    ]
     phases = result["phases"]
     for phase in phases["both on"]:
-        lines.append(f"| {phase} | " + " | ".join(
-            f"{phases[name].get(phase, 0.0):.2f} s" for name in VARIANTS) + " |")
+        lines.append(
+            f"| {phase} | "
+            + " | ".join(f"{phases[name].get(phase, 0.0):.2f} s" for name in VARIANTS)
+            + " |"
+        )
     lines.append("| wall | " + " | ".join(f"{med[name]:.2f} s" for name in VARIANTS) + " |")
     lines += ["", "| search index | files | bytes |", "|---|---:|---:|"]
     for name, part in result["index"].items():
         lines.append(f"| {name} | {part['files']:,} | {_kb(part['bytes'])} |")
     total = result["index"]["total"]["bytes"]
-    lines += ["", f"{result['terms']:,} terms in {result['shards_in_manifest']} shards.", "",
-              "| query | typed | hits (shown) | files | manifest | shards | documents | index bytes | "
-              "share of index | + page | as planned |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        f"{result['terms']:,} terms in {result['shards_in_manifest']} shards.",
+        "",
+        "| query | typed | hits (shown) | files | manifest | shards | documents | index bytes | "
+        "share of index | + page | as planned |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for label, q in result["queries"].items():
         parts = q["parts"]
 
@@ -438,11 +516,13 @@ def markdown(result: dict[str, Any]) -> str:
         if q["extra_documents"]:
             extra.append(f"{q['extra_documents']} extra docs")
         planned = "yes" if not extra else ", ".join(extra)
-        lines.append(f"| {label} ({df}) | `{q['query']}` | {q['hits']:,} ({q['shown']}) | "
-                     f"{q['index_files']} | {cell('manifest')} | {cell('shards')} | "
-                     f"{cell('documents')} | {_kb(q['index_bytes'])} | "
-                     f"{100 * q['index_bytes'] / total:.2f}% | {_kb(parts.get('page', {}).get('bytes', 0))} | "
-                     f"{planned} |")
+        lines.append(
+            f"| {label} ({df}) | `{q['query']}` | {q['hits']:,} ({q['shown']}) | "
+            f"{q['index_files']} | {cell('manifest')} | {cell('shards')} | "
+            f"{cell('documents')} | {_kb(q['index_bytes'])} | "
+            f"{100 * q['index_bytes'] / total:.2f}% | {_kb(parts.get('page', {}).get('bytes', 0))} | "
+            f"{planned} |"
+        )
     problems = [f"{label}: {p}" for label, q in result["queries"].items() for p in q["problems"]]
     if problems:
         lines += ["", "Problems: " + "; ".join(problems)]
@@ -452,22 +532,31 @@ def markdown(result: dict[str, Any]) -> str:
 def machine_line(chromium: str) -> str:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                             text=True, cwd=REPO).stdout.strip()
+        rev = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO
+        ).stdout.strip()
     except OSError:
         rev = "?"
-    return (f"machine: {os.cpu_count()} cores ({usable} usable); {platform.system()} "
-            f"{platform.machine()}; Python {platform.python_version()}; sitegen {rev or '?'}; "
-            f"Chromium {chromium}")
+    return (
+        f"machine: {os.cpu_count()} cores ({usable} usable); {platform.system()} "
+        f"{platform.machine()}; Python {platform.python_version()}; sitegen {rev or '?'}; "
+        f"Chromium {chromium}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000", help="comma-separated article counts (default 1000)")
     p.add_argument("--repeat", type=int, default=3, help="cold builds of each variant (default 3)")
-    p.add_argument("--related", type=int, default=SiteConfig.related,
-                   help=f"related articles per page when on (default {SiteConfig.related})")
-    p.add_argument("--jobs", type=int, help="passed to sitegen_build.py (default: its own, one per core)")
+    p.add_argument(
+        "--related",
+        type=int,
+        default=SiteConfig.related,
+        help=f"related articles per page when on (default {SiteConfig.related})",
+    )
+    p.add_argument(
+        "--jobs", type=int, help="passed to sitegen_build.py (default: its own, one per core)"
+    )
     p.add_argument("--json", type=Path, help="also write the raw figures here")
     args = p.parse_args(argv)
     if args.repeat < 1 or args.related < 1:
@@ -483,8 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     print(machine)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"machine": machine, "repeat": args.repeat,
-                                         "results": results}, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"machine": machine, "repeat": args.repeat, "results": results}, indent=1),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -28,10 +28,19 @@ def main() -> int:
             print(f"error: {error}", file=sys.stderr)
         return 1
     timings = {"python+imports": imported - started, **result.timings}
-    print(json.dumps({"articles": result.articles, "pages": result.pages, "written": result.written,
-                      "kept": result.kept, "removed": result.removed,
-                      "errors": len(result.diagnostics.errors),
-                      "timings": {k: round(v, 3) for k, v in timings.items()}}))
+    print(
+        json.dumps(
+            {
+                "articles": result.articles,
+                "pages": result.pages,
+                "written": result.written,
+                "kept": result.kept,
+                "removed": result.removed,
+                "errors": len(result.diagnostics.errors),
+                "timings": {k: round(v, 3) for k, v in timings.items()},
+            }
+        )
+    )
     return 0
 
 

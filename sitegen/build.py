@@ -86,8 +86,9 @@ def build_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def load_articles(config: SiteConfig, diag: Diagnostics, jobs: int = 0,
-                  loader: ArticleLoader | None = None) -> tuple[list[Article], list[str]]:
+def load_articles(
+    config: SiteConfig, diag: Diagnostics, jobs: int = 0, loader: ArticleLoader | None = None
+) -> tuple[list[Article], list[str]]:
     """Every article (parsed once, then from the article cache) and the static content files."""
     sources, statics = discover(config, diag)
     loader = loader or ArticleLoader()
@@ -99,8 +100,13 @@ def render_body(article: Article, config: SiteConfig) -> RenderedBody:
     return render_markdown(article.body, config.raw_html)
 
 
-def link_targets(site: Site, statics: list[str], static_urls: set[str], config: SiteConfig,
-                 images: ImageSet | None = None) -> LinkTargets:
+def link_targets(
+    site: Site,
+    statics: list[str],
+    static_urls: set[str],
+    config: SiteConfig,
+    images: ImageSet | None = None,
+) -> LinkTargets:
     files = set(static_urls)
     files.update("/" + s for s in statics)
     bundle_urls: dict[str, str] = {}
@@ -113,9 +119,15 @@ def link_targets(site: Site, statics: list[str], static_urls: set[str], config: 
             base = bundle_urls[article.bundle]
             files.update(base + r for r in article.resources)
     articles = {a.rel: site.url(a) for a in site.pages}
-    return LinkTargets(files=files, articles=articles, bundle_urls=bundle_urls,
-                       file_urls=config.file_urls, base_url=config.base_url, images=images,
-                       figures=config.figures)
+    return LinkTargets(
+        files=files,
+        articles=articles,
+        bundle_urls=bundle_urls,
+        file_urls=config.file_urls,
+        base_url=config.base_url,
+        images=images,
+        figures=config.figures,
+    )
 
 
 def fingerprint(global_fp: str, job: PageJob) -> str:
@@ -133,11 +145,20 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     result = BuildResult(output=output)
     diag = result.diagnostics
     preview = output == (config.cache_path / "preview").resolve()  # `sitegen serve` builds there
-    check_output_folder(output, config.root, [
-        config.content_path, config.seeds_path, config.theme_path(), config.root / "themes",
-        config.path(config.static_dir), config.path(config.templates_dir),
-        *([] if preview else [config.cache_path]),
-    ], request.force or preview)  # the preview folder is sitegen's own, manifest or not
+    check_output_folder(
+        output,
+        config.root,
+        [
+            config.content_path,
+            config.seeds_path,
+            config.theme_path(),
+            config.root / "themes",
+            config.path(config.static_dir),
+            config.path(config.templates_dir),
+            *([] if preview else [config.cache_path]),
+        ],
+        request.force or preview,
+    )  # the preview folder is sitegen's own, manifest or not
 
     if request.run_import:
         report = import_seeds(config)
@@ -145,24 +166,50 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     mark = result.mark("import", started)
     articles, statics = load_articles(config, diag, request.jobs or config.jobs, state.loader)
     mark = result.mark("load", mark)
-    site = build_site(articles, config, BuildOptions(request.drafts, request.future, build_now()), diag)
+    site = build_site(
+        articles, config, BuildOptions(request.drafts, request.future, build_now()), diag
+    )
     result.left_out = site.left_out
     result.articles = len(site.pages)
     # the search index needs only the site: built in another process while this one plans
-    fork = config.search and len(site.pages) >= SEARCH_FORK_MIN and (request.jobs or config.jobs) != 1
+    fork = (
+        config.search and len(site.pages) >= SEARCH_FORK_MIN and (request.jobs or config.jobs) != 1
+    )
     search_index = Background(prepare_search_index, site) if fork else None
     try:
-        return _build_with(request, state, started, mark, config, output, preview, result, site,
-                           articles, statics, search_index)
+        return _build_with(
+            request,
+            state,
+            started,
+            mark,
+            config,
+            output,
+            preview,
+            result,
+            site,
+            articles,
+            statics,
+            search_index,
+        )
     finally:
         if search_index is not None:
             search_index.cancel()  # no-op once its result was taken
 
 
-def _build_with(request: BuildRequest, state: BuildState, started: float, mark: float,
-                config: SiteConfig, output: Path, preview: bool, result: BuildResult, site: Site,
-                articles: list[Article], statics: list[str],
-                search_index: Background | None) -> BuildResult:
+def _build_with(
+    request: BuildRequest,
+    state: BuildState,
+    started: float,
+    mark: float,
+    config: SiteConfig,
+    output: Path,
+    preview: bool,
+    result: BuildResult,
+    site: Site,
+    articles: list[Article],
+    statics: list[str],
+    search_index: Background | None,
+) -> BuildResult:
     """The rest of `build`, once the site model exists (and the search index is under way)."""
     diag = result.diagnostics
     jobs = plan_pages(site, diag)
@@ -172,10 +219,17 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
 
     assets, asset_names = collect_static(config, diag)
     static_fp = static_fingerprint(assets)
-    global_fp = hashlib.sha1("|".join((  # sitegen's own code too: an edited sitegen re-renders
-        __version__, config.output_fingerprint(), templates_fingerprint(config), static_fp,
-        code_fingerprint(),
-    )).encode()).hexdigest()
+    global_fp = hashlib.sha1(
+        "|".join(
+            (  # sitegen's own code too: an edited sitegen re-renders
+                __version__,
+                config.output_fingerprint(),
+                templates_fingerprint(config),
+                static_fp,
+                code_fingerprint(),
+            )
+        ).encode()
+    ).hexdigest()
     writer = OutputWriter(output, force=request.force, in_place=preview)
     copies = _copies(site, assets, statics, config)
     if config.search:
@@ -200,13 +254,23 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
         planned[job.path] = fp
         if not writer.unchanged(job.path, fp):
             to_render.append((job, fp))
-    to_copy = [(path, src, fp) for path, (src, fp) in copies.items() if not writer.unchanged(path, fp)]
+    to_copy = [
+        (path, src, fp) for path, (src, fp) in copies.items() if not writer.unchanged(path, fp)
+    ]
     stale = set(writer.old.files) - set(planned) - set(copies)
     result.pages = len(jobs)
     mark = result.mark("plan", mark)
     if state.keep:
-        state.last = LastRun(config, request.drafts, output, site, jobs, targets,
-                             state.environment(config, asset_names), dict(state.loader.sources))
+        state.last = LastRun(
+            config,
+            request.drafts,
+            output,
+            site,
+            jobs,
+            targets,
+            state.environment(config, asset_names),
+            dict(state.loader.sources),
+        )
     if not to_render and not to_copy and not stale and writer.old.owned:
         result.kept = len(planned) + len(copies)
         result.seconds = time.perf_counter() - started
@@ -242,8 +306,11 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
         writer.commit()
         mark = result.mark("commit", mark)
         if writer.replaced:
-            diag.warn(f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
-                      + ", ".join(writer.replaced[:5]), output)
+            diag.warn(
+                f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
+                + ", ".join(writer.replaced[:5]),
+                output,
+            )
     except BaseException:
         writer.abort()
         raise
@@ -253,17 +320,28 @@ def _build_with(request: BuildRequest, state: BuildState, started: float, mark: 
     return result
 
 
-def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: SiteConfig, env,
-                    targets: LinkTargets, writer: OutputWriter, state: BuildState,
-                    request: BuildRequest, result: BuildResult) -> None:
+def _render_changed(
+    to_render: list[tuple[PageJob, str]],
+    site: Site,
+    config: SiteConfig,
+    env,
+    targets: LinkTargets,
+    writer: OutputWriter,
+    state: BuildState,
+    request: BuildRequest,
+    result: BuildResult,
+) -> None:
     """Render and write the pages whose fingerprint changed. Pages showing one article's body
     go to the worker pool, which renders the Markdown too; pages gathering many bodies (feeds)
     are rendered here as soon as the bodies they show have come back."""
     diag = result.diagnostics
     by_rel = {a.rel: a for a in site.pages}
     settings = body_settings(config)
-    keys = {rel: body_key(by_rel[rel].content_hash, settings)
-            for job, _ in to_render for rel in job.bodies}
+    keys = {
+        rel: body_key(by_rel[rel].content_hash, settings)
+        for job, _ in to_render
+        for rel in job.bodies
+    }
     gather = [(job, fp) for job, fp in to_render if len(job.bodies) > 1 or job.kind == "feed"]
     local = [(job, fp) for job, fp in to_render if not (len(job.bodies) > 1 or job.kind == "feed")]
     wanted = {rel for job, _ in gather for rel in job.bodies}  # bodies the parent needs back
@@ -287,7 +365,9 @@ def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: Si
     def body_html(rel: str, page_url: str) -> tuple[str, tuple]:
         article = by_rel[rel]
         rendered = body(rel)
-        return localize_html(rendered.html, article, page_url, targets, article.source), rendered.toc
+        return localize_html(
+            rendered.html, article, page_url, targets, article.source
+        ), rendered.toc
 
     def render(job: PageJob) -> bytes:
         return render_job(env, job, body_html)
@@ -297,10 +377,14 @@ def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: Si
         if fresh:
             cache = BodyCache(config.cache_path / "cache.sqlite")
             try:
-                cache.put_many({body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()})
+                cache.put_many(
+                    {body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()}
+                )
             finally:
                 cache.close()
-            state.remember({body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()})
+            state.remember(
+                {body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()}
+            )
         back = {rel: b for rel, b in fresh.items() if rel in wanted}
         fresh.clear()
         return back
@@ -337,8 +421,11 @@ def _render_changed(to_render: list[tuple[PageJob, str]], site: Site, config: Si
         """Render the feed pages whose bodies have all arrived, while the workers go on."""
         if not pending:
             return
-        ready = [(job, fp) for job, fp in pending
-                 if all(rel in bodies or rel not in keys for rel in job.bodies)]
+        ready = [
+            (job, fp)
+            for job, fp in pending
+            if all(rel in bodies or rel not in keys for rel in job.bodies)
+        ]
         if not ready and not parallel_done[0]:
             return
         if parallel_done[0]:
@@ -407,8 +494,9 @@ def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -
         if listing["url"] != job.url:
             continue
         old = job.context
-        context = article_context(article, last.site, listing, cat_terms, old["prev"], old["next"],
-                                  old["related"])
+        context = article_context(
+            article, last.site, listing, cat_terms, old["prev"], old["next"], old["related"]
+        )
         _, problems = check_references(article, last.targets)
         if any(not p.warning for p in problems):
             continue
@@ -416,8 +504,12 @@ def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -
         add_reference_fingerprints([new_job], [article], last.targets)
         rendered = render_body(article, config)
 
-        def body_html(_rel: str, page_url: str, article=article, rendered=rendered) -> tuple[str, tuple]:
-            return localize_html(rendered.html, article, page_url, last.targets, article.source), rendered.toc
+        def body_html(
+            _rel: str, page_url: str, article=article, rendered=rendered
+        ) -> tuple[str, tuple]:
+            return localize_html(
+                rendered.html, article, page_url, last.targets, article.source
+            ), rendered.toc
 
         try:
             data = render_job(last.env, new_job, body_html)
@@ -444,8 +536,12 @@ class BuildState:
         self.last: LastRun | None = None  # kept only when `keep` (the preview)
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):
-        key = (config.output_fingerprint(), str(config.root), templates_fingerprint(config),
-               tuple(sorted(asset_names.items())))
+        key = (
+            config.output_fingerprint(),
+            str(config.root),
+            templates_fingerprint(config),
+            tuple(sorted(asset_names.items())),
+        )
         if self._env is None or key != self._env_key:
             self._env = make_environment(config, asset_names, config.cache_path / "jinja")
             self._env_key = key if self.keep else None

@@ -49,12 +49,16 @@ def _site_root(args: argparse.Namespace) -> Path:
     if args.site:
         root = Path(args.site)
         if not (root / CONFIG_NAME).is_file():
-            raise SiteError(f"no {CONFIG_NAME} in {root}", hint="run `sitegen init DIR` to make a new site")
+            raise SiteError(
+                f"no {CONFIG_NAME} in {root}", hint="run `sitegen init DIR` to make a new site"
+            )
         return root.resolve()
     found = find_site_root(Path.cwd())
     if found is None:
-        raise SiteError(f"no {CONFIG_NAME} here or in any parent folder",
-                        hint="run inside a site, pass --site DIR, or make one with `sitegen init DIR`")
+        raise SiteError(
+            f"no {CONFIG_NAME} here or in any parent folder",
+            hint="run inside a site, pass --site DIR, or make one with `sitegen init DIR`",
+        )
     return found
 
 
@@ -67,8 +71,15 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
     config = _config(args, base_url=args.base_url, file_urls=True if args.file_urls else None)
     output = Path(args.output).resolve() if args.output else None
-    request = BuildRequest(config, output, drafts=args.drafts, future=args.future,
-                           keep_going=args.keep_going, force=args.force, jobs=args.jobs or 0)
+    request = BuildRequest(
+        config,
+        output,
+        drafts=args.drafts,
+        future=args.future,
+        keep_going=args.keep_going,
+        force=args.force,
+        jobs=args.jobs or 0,
+    )
     try:
         result = build(request)
     except BuildFailed as exc:
@@ -76,7 +87,9 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
             console.warn(w)
         for e in exc.errors:
             console.error(e)
-        console.error(f"build failed with {len(exc.errors)} error(s); the output folder was not changed")
+        console.error(
+            f"build failed with {len(exc.errors)} error(s); the output folder was not changed"
+        )
         return 1
     console.diagnostics(result.diagnostics)
     left = ", ".join(f"{n} {why}" for why, n in sorted(result.left_out.items()))
@@ -84,18 +97,26 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         f"built {result.articles} articles, {result.pages} pages: {result.written} written, "
         f"{result.kept} unchanged, {result.removed} removed in {result.seconds:.2f}s"
         + (f" (left out: {left})" if left else "")
-        + f" -> {result.output}")
+        + f" -> {result.output}"
+    )
     if result.timings:
-        console.detail("phases: " + ", ".join(f"{phase} {sec:.3f}s" for phase, sec in result.timings.items()))
+        console.detail(
+            "phases: " + ", ".join(f"{phase} {sec:.3f}s" for phase, sec in result.timings.items())
+        )
     if result.left_out:
         console.detail("left out: " + left + " (use --drafts / --future to include them)")
     if result.skipped_pages:
-        console.warn(f"--keep-going: left out {len(result.skipped_pages)} page(s): "
-                     + ", ".join(result.skipped_pages[:10]))
+        console.warn(
+            f"--keep-going: left out {len(result.skipped_pages)} page(s): "
+            + ", ".join(result.skipped_pages[:10])
+        )
     if result.diagnostics.errors:
         files = sorted({str(e.path) for e in result.diagnostics.errors if e.path})
-        console.warn(f"--keep-going: left out what {len(files)} file(s) with errors hold: "
-                     + ", ".join(files[:10]) + (" ..." if len(files) > 10 else ""))
+        console.warn(
+            f"--keep-going: left out what {len(files)} file(s) with errors hold: "
+            + ", ".join(files[:10])
+            + (" ..." if len(files) > 10 else "")
+        )
     return 1 if result.diagnostics.errors else 0
 
 
@@ -107,9 +128,11 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     console.diagnostics(report.diagnostics)
     for path in report.written:
         console.detail(f"wrote {path.relative_to(config.root)}")
-    console.info(f"imported {len(report.written)} seed(s), {report.unchanged} unchanged, "
-                 f"{len(report.kept_edits)} kept because edited by hand, "
-                 f"{len(report.diagnostics.errors)} failed")
+    console.info(
+        f"imported {len(report.written)} seed(s), {report.unchanged} unchanged, "
+        f"{len(report.kept_edits)} kept because edited by hand, "
+        f"{len(report.diagnostics.errors)} failed"
+    )
     return 1 if report.diagnostics.errors else 0
 
 
@@ -121,8 +144,10 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
     slug = slugify(args.title)
     path = config.content_path / f"{slug}.md"
     if path.exists():
-        raise SiteError(f"{path.relative_to(config.root)} already exists; nothing was changed",
-                        hint="pick another title")
+        raise SiteError(
+            f"{path.relative_to(config.root)} already exists; nothing was changed",
+            hint="pick another title",
+        )
     now = dt.datetime.now(config.tz).replace(microsecond=0)
     meta = {"title": args.title, "date": now.isoformat(), "tags": [], "draft": True}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,8 +170,15 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from sitegen.serve import serve_site
 
     config = _config(args)
-    return serve_site(config, host=args.host, port=args.port, drafts=args.drafts,
-                      open_browser=args.open, console=console, poll=args.poll)
+    return serve_site(
+        config,
+        host=args.host,
+        port=args.port,
+        drafts=args.drafts,
+        open_browser=args.open,
+        console=console,
+        poll=args.poll,
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -155,17 +187,24 @@ def make_parser() -> argparse.ArgumentParser:
         # own, else `sitegen --site DIR build` would lose DIR and build the current folder.
         keep = {} if defaults else {"default": argparse.SUPPRESS}
         options = argparse.ArgumentParser(add_help=False)
-        options.add_argument("--site", metavar="DIR", help="the site folder (default: the one "
-                             "holding site.yaml, here or above)", **keep)
-        options.add_argument("-v", "--verbose", action="count", help="say more",
-                             **(keep or {"default": 0}))
+        options.add_argument(
+            "--site",
+            metavar="DIR",
+            help="the site folder (default: the one holding site.yaml, here or above)",
+            **keep,
+        )
+        options.add_argument(
+            "-v", "--verbose", action="count", help="say more", **(keep or {"default": 0})
+        )
         options.add_argument("-q", "--quiet", action="store_true", help="print errors only", **keep)
         return options
 
     common = common_options(defaults=False)
-    parser = argparse.ArgumentParser(prog="sitegen", description="Static site generator for "
-                                     "news and blog article collections.",
-                                     parents=[common_options(defaults=True)])
+    parser = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Static site generator for news and blog article collections.",
+        parents=[common_options(defaults=True)],
+    )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -176,8 +215,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", parents=[common], help="turn seeds/*.txt into content/*.md")
-    p.add_argument("--force", action="store_true",
-                   help="re-import every seed; hand-edited content is saved as .bak first")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="re-import every seed; hand-edited content is saved as .bak first",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("new", parents=[common], help="start a new article")
@@ -190,21 +232,31 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--future", action="store_true", help="include articles dated in the future")
     p.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
     p.add_argument("--file-urls", action="store_true", help="links end in index.html (for file://)")
-    p.add_argument("--keep-going", action="store_true",
-                   help="build what can be built despite errors, and say what was left out")
-    p.add_argument("--force", action="store_true",
-                   help="build into a non-empty folder sitegen did not make (its files are kept)")
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="build what can be built despite errors, and say what was left out",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build into a non-empty folder sitegen did not make (its files are kept)",
+    )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: this machine only)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     p.add_argument("--drafts", action="store_true", help="include drafts")
     p.add_argument("--open", action="store_true", help="open the browser")
-    p.add_argument("--poll", action="store_true",
-                   help="poll for changes instead of OS events (network drives, some containers)")
+    p.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes instead of OS events (network drives, some containers)",
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

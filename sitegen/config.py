@@ -184,10 +184,16 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
         name = key.replace("-", "_")
         if name not in _FIELDS:
             close = difflib.get_close_matches(name, list(_FIELDS), n=1)
-            diag.error(SiteError(
-                f"unknown setting '{key}'", path, lines.get(key),
-                f"did you mean '{close[0]}'?" if close else "put free-form values under 'extra:'",
-            ))
+            diag.error(
+                SiteError(
+                    f"unknown setting '{key}'",
+                    path,
+                    lines.get(key),
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else "put free-form values under 'extra:'",
+                )
+            )
             continue
         default = _FIELDS[name].default
         if default is dataclasses.MISSING:
@@ -203,45 +209,69 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
     return config
 
 
-def _check_semantics(config: SiteConfig, lines: dict[str, int], path: Path | str) -> list[SiteError]:
+def _check_semantics(
+    config: SiteConfig, lines: dict[str, int], path: Path | str
+) -> list[SiteError]:
     errors = []
     if config.base_url and not _URL_RE.match(config.base_url):
-        errors.append(SiteError(
-            f"setting 'base_url': expected an absolute http(s) URL, got {config.base_url!r}",
-            path, lines.get("base_url"), "for example https://example.org/blog/",
-        ))
+        errors.append(
+            SiteError(
+                f"setting 'base_url': expected an absolute http(s) URL, got {config.base_url!r}",
+                path,
+                lines.get("base_url"),
+                "for example https://example.org/blog/",
+            )
+        )
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(SiteError(
-            f"setting 'timezone': unknown time zone {config.timezone!r}", path,
-            lines.get("timezone"), "use an IANA name such as UTC or Europe/Berlin",
-        ))
+        errors.append(
+            SiteError(
+                f"setting 'timezone': unknown time zone {config.timezone!r}",
+                path,
+                lines.get("timezone"),
+                "use an IANA name such as UTC or Europe/Berlin",
+            )
+        )
     fields = set(re.findall(r"{(\w+)}", config.permalink))
     if not config.permalink.startswith("/") or "slug" not in fields or fields - _PERMALINK_FIELDS:
-        errors.append(SiteError(
-            f"setting 'permalink': {config.permalink!r} must start with / and contain {{slug}}",
-            path, lines.get("permalink"),
-            "allowed fields: " + ", ".join(sorted(f"{{{f}}}" for f in _PERMALINK_FIELDS)),
-        ))
+        errors.append(
+            SiteError(
+                f"setting 'permalink': {config.permalink!r} must start with / and contain {{slug}}",
+                path,
+                lines.get("permalink"),
+                "allowed fields: " + ", ".join(sorted(f"{{{f}}}" for f in _PERMALINK_FIELDS)),
+            )
+        )
     try:
         import datetime as _dt
 
         _dt.date.fromisoformat(config.default_date)
     except ValueError:
-        errors.append(SiteError(
-            f"setting 'default_date': expected YYYY-MM-DD, got {config.default_date!r}", path,
-            lines.get("default_date")))
+        errors.append(
+            SiteError(
+                f"setting 'default_date': expected YYYY-MM-DD, got {config.default_date!r}",
+                path,
+                lines.get("default_date"),
+            )
+        )
     for pattern in config.teasers:
         try:
             re.compile(pattern)
         except re.error as exc:
-            errors.append(SiteError(
-                f"setting 'teasers': bad pattern {pattern!r}: {exc}", path, lines.get("teasers")))
+            errors.append(
+                SiteError(
+                    f"setting 'teasers': bad pattern {pattern!r}: {exc}", path, lines.get("teasers")
+                )
+            )
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", config.language):
-        errors.append(SiteError(
-            f"setting 'language': expected a language code like en or pt-BR, got {config.language!r}",
-            path, lines.get("language")))
+        errors.append(
+            SiteError(
+                f"setting 'language': expected a language code like en or pt-BR, got {config.language!r}",
+                path,
+                lines.get("language"),
+            )
+        )
     return errors
 
 
@@ -260,7 +290,9 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     config = parse_config(text, root.resolve(), path)
     if overrides:
-        config = dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        config = dataclasses.replace(
+            config, **{k: v for k, v in overrides.items() if v is not None}
+        )
         errors = _check_semantics(config, {}, "command line")
         if errors:
             from sitegen.errors import BuildFailed

@@ -56,8 +56,13 @@ class Diagnostics:
     def error(self, err: SiteError) -> None:
         self.errors.append(err)
 
-    def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
-             hint: str | None = None) -> None:
+    def warn(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
         warning = SiteError(message, path, line, hint)
         key = str(warning)
         if key not in self._seen:  # the same warning twice is noise

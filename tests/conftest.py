@@ -37,8 +37,9 @@ class SiteFolder:
             path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
-    def article(self, name: str, title: str, date: str = "2024-01-01", body: str = "Body text.",
-                **meta) -> Path:
+    def article(
+        self, name: str, title: str, date: str = "2024-01-01", body: str = "Body text.", **meta
+    ) -> Path:
         lines = [f"title: {title!r}" if "'" not in title else f'title: "{title}"', f"date: {date}"]
         for key, value in meta.items():
             lines.append(f"{key}: {value}")
@@ -92,7 +93,9 @@ class Page:
         self.text = " ".join(" ".join(parser.text).split())
 
     def find_all(self, tag: str, **attrs) -> list[dict[str, str | None]]:
-        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [
+            a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
 
     def links(self) -> list[str]:
         return [a["href"] for t, a in self.elements if a.get("href") and t in ("a", "link")]

@@ -34,8 +34,20 @@ SENTENCES = [
     "The university announced a partnership with two technology companies on Friday",
     "Shop owners on the high street reported a modest recovery in weekend trade",
 ]
-TOPICS = ["Politics", "Transport", "Housing", "Environment", "Health", "Education", "Economy",
-          "Science", "Culture", "Sport", "Justice", "Technology"]
+TOPICS = [
+    "Politics",
+    "Transport",
+    "Housing",
+    "Environment",
+    "Health",
+    "Education",
+    "Economy",
+    "Science",
+    "Culture",
+    "Sport",
+    "Justice",
+    "Technology",
+]
 HEADLINES = [
     "Council extends {t} pilot as residents call for clearer timelines",
     "What the new {t} budget means for the northern districts",
@@ -87,8 +99,12 @@ def article_text(i: int) -> tuple[str, str]:
         parts.append("- [x] consultation closed\n- [ ] final vote\n- [ ] contracts signed")
     parts.append(_paragraph(rng) + " ~~The earlier estimate~~ has since been revised.")
     parts.append("[^1]: Regional statistics office, quarterly bulletin.")
-    front = [f'title: "{title}"', f"date: {date.isoformat()}", f"tags: [{', '.join(tags)}]",
-             f"author: {rng.choice(['Ana Lima', 'Tom Okafor', 'Mei Chen', 'Jonas Berg'])}"]
+    front = [
+        f'title: "{title}"',
+        f"date: {date.isoformat()}",
+        f"tags: [{', '.join(tags)}]",
+        f"author: {rng.choice(['Ana Lima', 'Tom Okafor', 'Mei Chen', 'Jonas Berg'])}",
+    ]
     if i % 7 == 0:
         front.append(f"updated: {(date + dt.timedelta(days=2)).isoformat()}")
     name = f"story-{i:04d}.md"
@@ -103,7 +119,8 @@ def write_sample_site(root: Path, n: int, config: str = "") -> Path:
         "title: The Valley Courier\n"
         "description: Independent news from the river valley since 1921.\n"
         "author: Courier staff\nbase_url: https://example.org/news/\nper_page: 10\n" + config,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for i in range(n):
         name, text = article_text(i)
         (root / "content" / name).write_text(text, encoding="utf-8")

@@ -37,7 +37,9 @@ class _Refs(HTMLParser):
             elif name in REF_ATTRS and value is not None:
                 if name == "srcset":
                     self.refs.extend(part.split()[0] for part in value.split(",") if part.strip())
-                elif not (tag == "meta" or (tag == "link" and name == "href" and _is_canonical(attrs))):
+                elif not (
+                    tag == "meta" or (tag == "link" and name == "href" and _is_canonical(attrs))
+                ):
                     self.refs.append(value)
 
 
@@ -72,8 +74,11 @@ def crawl_served(folder: Path, base: str, skip: tuple[str, ...] = ()) -> tuple[i
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
     problems: list[str] = []
     pages: dict[str, tuple[int, set[str]]] = {}
-    queue = [base + p.relative_to(folder).as_posix() for p in html_files(folder)
-             if p.relative_to(folder).as_posix() not in skip]
+    queue = [
+        base + p.relative_to(folder).as_posix()
+        for p in html_files(folder)
+        if p.relative_to(folder).as_posix() not in skip
+    ]
     referrers: dict[str, tuple[str, str]] = {}  # target -> (page, fragment) to check ids later
     checked: dict[str, int] = {}
 
@@ -155,12 +160,29 @@ def run_vnu(folder: Path) -> list[str]:
     files = [str(p) for p in html_files(folder)]
     result = subprocess.run(
         # the quick JIT tier and serial GC more than halve the run time of this short job
-        [java, "-Xss8m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
-         "--errors-only", "--format", "json", *files],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            java,
+            "-Xss8m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-jar",
+            str(jar),
+            "--errors-only",
+            "--format",
+            "json",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     report = json.loads(result.stderr or result.stdout or '{"messages": []}')
-    return [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m.get('message', '')}"
-            for m in report.get("messages", []) if m.get("type") in ("error", "non-document-error")]
+    return [
+        f"{m.get('url', '')}:{m.get('lastLine', '')}: {m.get('message', '')}"
+        for m in report.get("messages", [])
+        if m.get("type") in ("error", "non-document-error")
+    ]
 
 
 if __name__ == "__main__":

@@ -101,8 +101,13 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             if d in links and not is_inside(link, config.root):
                 diag.warn("symlink points outside the site; not followed", link)
                 dirs.remove(d)
-        files = sorted(f for f in files if not f.startswith(".") and not _is_backup(f)
-                       and not (f in links and _outside_link(here / f, config, diag)))
+        files = sorted(
+            f
+            for f in files
+            if not f.startswith(".")
+            and not _is_backup(f)
+            and not (f in links and _outside_link(here / f, config, diag))
+        )
         index_files = [f for f in files if _is_index(f)] if rel_dir else []
         if index_files:
             dirs_copy = list(dirs)
@@ -115,8 +120,16 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
                             resources.append((Path(sub) / f).relative_to(here).as_posix())
             for name in index_files:
                 lang = _lang_suffix(name)
-                sources.append(SourceFile(here / name, f"{rel_dir}/{name}", lang, rel_dir, rel_dir,
-                                          tuple(sorted(resources))))
+                sources.append(
+                    SourceFile(
+                        here / name,
+                        f"{rel_dir}/{name}",
+                        lang,
+                        rel_dir,
+                        rel_dir,
+                        tuple(sorted(resources)),
+                    )
+                )
             continue
         for name in files:
             path = here / name
@@ -204,7 +217,9 @@ def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
     elif isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s+[+-]\d{4}", text):
-            text = re.sub(r"\s+([+-]\d{2})(\d{2})$", r"\1:\2", text)  # Jekyll: 2020-01-01 10:00 +0100
+            text = re.sub(
+                r"\s+([+-]\d{2})(\d{2})$", r"\1:\2", text
+            )  # Jekyll: 2020-01-01 10:00 +0100
         text = re.sub(r"Z$", "+00:00", text)
         try:
             parsed = dt.datetime.fromisoformat(text)
@@ -222,17 +237,29 @@ def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
 def _shown(value: Any) -> str:
     """A front matter value as the person wrote it, for messages (dates as ISO text)."""
     if isinstance(value, (dt.date, dt.datetime)):
-        return repr(value.isoformat()) + (" (a year from 1000 to 9000 is expected)"
-                                          if not 1000 <= value.year <= 9000 else "")
+        return repr(value.isoformat()) + (
+            " (a year from 1000 to 9000 is expected)" if not 1000 <= value.year <= 9000 else ""
+        )
     return repr(value)
 
 
-_OTHER_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M",
-                  "%a, %d %b %Y %H:%M:%S %z", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")
+_OTHER_FORMATS = (
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%a, %d %b %Y %H:%M:%S %z",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+)
 
 
-_LENIENT_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-                           r"(?:\.\d+)?[^+-]*?(?:\s*([+-]\d{2}:?\d{2}))?\s*$")
+_LENIENT_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"(?:\.\d+)?[^+-]*?(?:\s*([+-]\d{2}:?\d{2}))?\s*$"
+)
 
 
 def _other_date_formats(text: str) -> dt.datetime:
@@ -252,8 +279,15 @@ def _other_date_formats(text: str) -> dt.datetime:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
         tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
-    return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                       int(second or 0), tzinfo=tz)
+    return dt.datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour or 0),
+        int(minute or 0),
+        int(second or 0),
+        tzinfo=tz,
+    )
 
 
 def _as_list(value: Any, split_spaces: bool = False) -> list[str]:
@@ -296,8 +330,9 @@ def _truthy(value: Any) -> bool:
 # --- one file -> Article ----------------------------------------------------------------------
 
 
-def load_article(source: SourceFile, config: SiteConfig, diag: Diagnostics,
-                 data: bytes | None = None) -> Article | None:
+def load_article(
+    source: SourceFile, config: SiteConfig, diag: Diagnostics, data: bytes | None = None
+) -> Article | None:
     """Read and map one content file; errors and warnings go to `diag`, None on error."""
     path = source.path
     display = _display(path, config)
@@ -305,15 +340,26 @@ def load_article(source: SourceFile, config: SiteConfig, diag: Diagnostics,
         if data is None:
             size = path.stat().st_size
             if size > config.max_file_size:
-                diag.error(SiteError(f"file is {size} bytes, over the limit of {config.max_file_size}",
-                                     display, hint="raise max_file_size in site.yaml if intended"))
+                diag.error(
+                    SiteError(
+                        f"file is {size} bytes, over the limit of {config.max_file_size}",
+                        display,
+                        hint="raise max_file_size in site.yaml if intended",
+                    )
+                )
                 return None
             data = path.read_bytes()
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1 if data else None
-        diag.error(SiteError(f"not valid UTF-8: byte at offset {exc.start}", display, line,
-                             "save the file as UTF-8"))
+        diag.error(
+            SiteError(
+                f"not valid UTF-8: byte at offset {exc.start}",
+                display,
+                line,
+                "save the file as UTF-8",
+            )
+        )
         return None
     except OSError as exc:
         diag.error(SiteError(f"cannot read: {exc.strerror}", display))
@@ -333,8 +379,14 @@ def _display(path: Path, config: SiteConfig) -> str:
         return str(path)
 
 
-def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: Diagnostics,
-                display: str, content_hash: str) -> Article | None:
+def map_article(
+    fm: FrontMatter,
+    source: SourceFile,
+    config: SiteConfig,
+    diag: Diagnostics,
+    display: str,
+    content_hash: str,
+) -> Article | None:
     meta = fm.meta
     lower = {k.lower(): v for k, v in meta.items()}
     taxonomies = lower.get("taxonomies") if isinstance(lower.get("taxonomies"), dict) else {}
@@ -350,8 +402,12 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
         body, constructs = convert_foreign(body, body_line)
         for construct in constructs:
-            diag.warn(construct.message(), display, construct.line,
-                      "see 'Moving from Hugo, Jekyll, Zola, Pelican or MkDocs' in the README")
+            diag.warn(
+                construct.message(),
+                display,
+                construct.line,
+                "see 'Moving from Hugo, Jekyll, Zola, Pelican or MkDocs' in the README",
+            )
     name_stem = Path(source.bundle).name if source.bundle else _strip_ext(Path(source.rel).name)
     if source.lang and not source.bundle:
         name_stem = name_stem[: -len(source.lang) - 1]
@@ -372,24 +428,42 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         if heading:
             title = markdown_to_text(heading)
         elif jekyll or fm.format == "none":  # Jekyll posts and MkDocs pages: from the file name
-            title = (jekyll.group(4) if jekyll else name_stem).replace("-", " ").replace("_", " ").strip().capitalize()
-            diag.warn("no title in front matter and no # heading; using the file name", display, 1,
-                      "add 'title: ...' to the front matter")
+            title = (
+                (jekyll.group(4) if jekyll else name_stem)
+                .replace("-", " ")
+                .replace("_", " ")
+                .strip()
+                .capitalize()
+            )
+            diag.warn(
+                "no title in front matter and no # heading; using the file name",
+                display,
+                1,
+                "add 'title: ...' to the front matter",
+            )
         else:
-            err("title", "title is required", "add a line such as 'title: My article' to the front matter")
+            err(
+                "title",
+                "title is required",
+                "add a line such as 'title: My article' to the front matter",
+            )
 
     # dates
     date = None
     raw_date = lower.get("date")
-    updated_value = lower.get("updated", lower.get("lastmod", lower.get("modified",
-                              lower.get("last_modified_at"))))  # Zola, Hugo, Pelican, Jekyll plugin
+    updated_value = lower.get(
+        "updated", lower.get("lastmod", lower.get("modified", lower.get("last_modified_at")))
+    )  # Zola, Hugo, Pelican, Jekyll plugin
     if isinstance(raw_date, dict):  # MkDocs blog: date: {created: ..., updated: ...}
         updated_value = updated_value or raw_date.get("updated")
         raw_date = raw_date.get("created")
-    if raw_date is None:  # Hugo's aliases of publishDate (`published` is Jekyll's flag when boolean)
+    if (
+        raw_date is None
+    ):  # Hugo's aliases of publishDate (`published` is Jekyll's flag when boolean)
         published = lower.get("published")
-        raw_date = lower.get("publishdate", lower.get("pubdate",
-                             None if isinstance(published, bool) else published))
+        raw_date = lower.get(
+            "publishdate", lower.get("pubdate", None if isinstance(published, bool) else published)
+        )
     has_date = True
     if raw_date not in (None, ""):
         try:
@@ -398,7 +472,9 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
             err("date", f"date: cannot read {_shown(raw_date)} as a date", DATE_HINT)
     elif jekyll:
         try:
-            date = dt.datetime(int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz)
+            date = dt.datetime(
+                int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz
+            )
         except ValueError:
             diag.error(SiteError(f"file name date {name_stem[:10]} is not a real date", display))
     if date is None:
@@ -409,7 +485,9 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         try:
             updated = parse_date(updated_value, tz)
         except ValueError:
-            key = next((k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated")
+            key = next(
+                (k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated"
+            )
             err(key, f"{key}: cannot read {_shown(updated_value)} as a date", DATE_HINT)
     publish_date = expiry_date = None
     if "expirydate" not in lower and "unpublishdate" in lower:  # Hugo's alias
@@ -429,7 +507,11 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     # slug
     slug_value = lower.get("slug")
     if slug_value not in (None, ""):
-        slug = slugify(str(slug_value)) if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value)) else str(slug_value)
+        slug = (
+            slugify(str(slug_value))
+            if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value))
+            else str(slug_value)
+        )
     elif jekyll:
         slug = slugify(jekyll.group(4))
     elif name_stem.lower() == "index" and not source.bundle:
@@ -463,7 +545,11 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
         authors = _as_list(authors_value) if authors_value is not None else []
         if isinstance(author_value, dict):
             author_value = author_value.get("name")
-        author = str(author_value).strip() if author_value not in (None, "") else (authors[0] if authors else "")
+        author = (
+            str(author_value).strip()
+            if author_value not in (None, "")
+            else (authors[0] if authors else "")
+        )
         if author and not authors:
             authors = [author]
     except ValueError:
@@ -486,11 +572,16 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     try:
         aliases = [site_path(a) for a in _as_list(lower.get(alias_key))]
     except ValueError as exc:
-        err(alias_key, f"{alias_key}: {str(exc) or 'value'!r} is not a path inside the site",
-            "write paths such as /old/path/ (no '..', no http://)")
+        err(
+            alias_key,
+            f"{alias_key}: {str(exc) or 'value'!r} is not a path inside the site",
+            "write paths such as /old/path/ (no '..', no http://)",
+        )
         aliases = []
     own_url = ""
-    url_key = next((k for k in ("url", "permalink", "path") if lower.get(k) not in (None, "")), None)
+    url_key = next(
+        (k for k in ("url", "permalink", "path") if lower.get(k) not in (None, "")), None
+    )
     if url_key is not None:
         raw_url = lower[url_key]
         try:
@@ -498,8 +589,11 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
                 raise ValueError(raw_url)
             own_url = site_path(_expand_permalink(raw_url, slug, date, tz) if date else raw_url)
         except ValueError:
-            err(url_key, f"{url_key}: {raw_url!r} is not a path inside the site",
-                "write a path such as /2020/my-post/ (no '..', no http://)")
+            err(
+                url_key,
+                f"{url_key}: {raw_url!r} is not a path inside the site",
+                "write a path such as /2020/my-post/ (no '..', no http://)",
+            )
 
     # summary: front matter, then a <!--more--> divider, then the first paragraph
     separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
@@ -520,7 +614,11 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
 
     lang = source.lang or str(lower.get("lang") or config.language)
     if not is_language_code(lang):
-        diag.warn(f"lang {lang!r} is not a language code; using {config.language}", display, fm.line_of("lang"))
+        diag.warn(
+            f"lang {lang!r} is not a language code; using {config.language}",
+            display,
+            fm.line_of("lang"),
+        )
         lang = config.language
     translation_key = str(lower.get("translationkey") or source.translation_key)
     if fm.format == "pelican" and slug_value not in (None, "") and not lower.get("translationkey"):
@@ -529,8 +627,12 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     images = tuple(scan_images(body, body_line))
     for ref in images:
         if ref.alt is None or (not ref.raw and not ref.alt.strip()):  # raw alt="": decorative
-            diag.warn(f"image without alt text: {ref.src}", display, ref.line,
-                      "describe the picture for readers who cannot see it: ![what it shows](...)")
+            diag.warn(
+                f"image without alt text: {ref.src}",
+                display,
+                ref.line,
+                "describe the picture for readers who cannot see it: ![what it shows](...)",
+            )
     image = _front_matter_image(lower) or (images[0].src if images else "")
 
     if len(diag.errors) > errors_before:
@@ -538,14 +640,36 @@ def map_article(fm: FrontMatter, source: SourceFile, config: SiteConfig, diag: D
     plain = text_for_counting(body)
     words = word_count(plain)
     return Article(
-        source=display, rel=source.rel, title=title, slug=slug, date=date, updated=updated,
-        summary=summary, tags=_dedupe(tags), categories=_dedupe(categories), author=author,
-        authors=tuple(authors), draft=draft, aliases=tuple(aliases), lang=lang,
-        translation_key=translation_key, body=body, body_line=body_line,
-        content_hash=content_hash, meta=meta, bundle=source.bundle, resources=source.resources,
-        publish_date=publish_date, expiry_date=expiry_date, words=words,
-        reading_minutes=reading_minutes(plain, words), has_date=has_date, image=image, images=images,
-        links=tuple(scan_content_links(body)), url=own_url,
+        source=display,
+        rel=source.rel,
+        title=title,
+        slug=slug,
+        date=date,
+        updated=updated,
+        summary=summary,
+        tags=_dedupe(tags),
+        categories=_dedupe(categories),
+        author=author,
+        authors=tuple(authors),
+        draft=draft,
+        aliases=tuple(aliases),
+        lang=lang,
+        translation_key=translation_key,
+        body=body,
+        body_line=body_line,
+        content_hash=content_hash,
+        meta=meta,
+        bundle=source.bundle,
+        resources=source.resources,
+        publish_date=publish_date,
+        expiry_date=expiry_date,
+        words=words,
+        reading_minutes=reading_minutes(plain, words),
+        has_date=has_date,
+        image=image,
+        images=images,
+        links=tuple(scan_content_links(body)),
+        url=own_url,
     )
 
 
@@ -554,9 +678,17 @@ def _expand_permalink(pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo)
     if ":" not in pattern:
         return pattern
     local = date.astimezone(tz)
-    values = {"year": f"{local.year:04d}", "month": f"{local.month:02d}", "i_month": str(local.month),
-              "day": f"{local.day:02d}", "i_day": str(local.day), "title": slug, "slug": slug,
-              "categories": "", "output_ext": ".html"}
+    values = {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "i_month": str(local.month),
+        "day": f"{local.day:02d}",
+        "i_day": str(local.day),
+        "title": slug,
+        "slug": slug,
+        "categories": "",
+        "output_ext": ".html",
+    }
     return re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
 
 
@@ -564,8 +696,14 @@ def _front_matter_image(lower: dict[str, Any]) -> str:
     """The picture named in front matter: Jekyll/Hugo `image`, Hugo `images`, `cover`,
     `featured_image`, Zola `[extra] image`."""
     extra = lower.get("extra") if isinstance(lower.get("extra"), dict) else {}
-    for value in (lower.get("image"), lower.get("images"), lower.get("cover"),
-                  lower.get("featured_image"), lower.get("og_image"), extra.get("image")):
+    for value in (
+        lower.get("image"),
+        lower.get("images"),
+        lower.get("cover"),
+        lower.get("featured_image"),
+        lower.get("og_image"),
+        extra.get("image"),
+    ):
         if isinstance(value, list) and value:
             value = value[0]
         if isinstance(value, dict):
@@ -584,10 +722,14 @@ def _take_h1(body: str, body_line: int) -> tuple[str, int, str | None]:
     if index < len(lines):
         m = H1_RE.match(lines[index])
         if m:
-            rest = "\n".join(lines[index + 1:])
+            rest = "\n".join(lines[index + 1 :])
             return rest, body_line + index + 1, m.group(1)
-        if index + 1 < len(lines) and re.fullmatch(r"=+\s*", lines[index + 1]) and lines[index].strip():
-            return "\n".join(lines[index + 2:]), body_line + index + 2, lines[index].strip()
+        if (
+            index + 1 < len(lines)
+            and re.fullmatch(r"=+\s*", lines[index + 1])
+            and lines[index].strip()
+        ):
+            return "\n".join(lines[index + 2 :]), body_line + index + 2, lines[index].strip()
     return body, body_line, None
 
 

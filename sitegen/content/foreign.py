@@ -21,27 +21,52 @@ from dataclasses import dataclass
 from sitegen.text.bodyscan import code_spans, in_spans
 
 # Admonition kinds the Markdown renderer styles; other generators' notices map onto them.
-ADMONITION_KINDS = ("note", "tip", "info", "warning", "danger", "caution", "important", "abstract",
-                    "success", "question", "failure", "bug", "example", "quote")
+ADMONITION_KINDS = (
+    "note",
+    "tip",
+    "info",
+    "warning",
+    "danger",
+    "caution",
+    "important",
+    "abstract",
+    "success",
+    "question",
+    "failure",
+    "bug",
+    "example",
+    "quote",
+)
 
 
 _HUGO = re.compile(
     r"\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"
-    r"(?P<args>(?:\"[^\"]*\"|`[^`]*`|[^\"`<>%{}])*?)\s*(?P<self>/)?\s*[>%]\}\}")
+    r"(?P<args>(?:\"[^\"]*\"|`[^`]*`|[^\"`<>%{}])*?)\s*(?P<self>/)?\s*[>%]\}\}"
+)
 # a tag or an output may wrap onto the next line, never across a blank line
 _LIQUID_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>(?:[^\n]|\n(?![ \t]*\n))*?)\s*-?%\}")
 _OUTPUT = re.compile(r"\{\{-?(?P<expr>(?:[^\n{}]|\n(?![ \t]*\n))*?)-?\}\}")
-_ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}|\{\{/\*(.*?)\*/\}\}|\{%/\*(.*?)\*/%\}", re.S)
-_ANY = re.compile("(?P<esc>" + _ESCAPED.pattern.replace("(", "(?:").replace("(?:?:", "(?:") + ")|"
-                  + _HUGO.pattern + "|" + _LIQUID_TAG.pattern.replace("?P<name>", "?P<tname>")
-                  .replace("?P<args>", "?P<targs>") + "|" + _OUTPUT.pattern)
+_ESCAPED = re.compile(
+    r"\{\{([<%])/\*(.*?)\*/([>%])\}\}|\{\{/\*(.*?)\*/\}\}|\{%/\*(.*?)\*/%\}", re.S
+)
+_ANY = re.compile(
+    "(?P<esc>"
+    + _ESCAPED.pattern.replace("(", "(?:").replace("(?:?:", "(?:")
+    + ")|"
+    + _HUGO.pattern
+    + "|"
+    + _LIQUID_TAG.pattern.replace("?P<name>", "?P<tname>").replace("?P<args>", "?P<targs>")
+    + "|"
+    + _OUTPUT.pattern
+)
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
 _HUGO_ARG = re.compile(r"""(?:([\w-]+)=)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|([^\s"`]+))""")
 _ZOLA_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|`([^`]*)`|([^,\s)]+))""")
 _ZOLA_CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.S)
 _BASEURL = re.compile(r"^\s*(site\.(baseurl|url|base_url)|config\.base_url|base_url)\s*$")
 _QUOTED_FILTER = re.compile(
-    r"""^\s*(["'])(.*?)\1\s*\|\s*(relative_url|absolute_url|prepend:\s*site\.(?:baseurl|url)|url)\b""")
+    r"""^\s*(["'])(.*?)\1\s*\|\s*(relative_url|absolute_url|prepend:\s*site\.(?:baseurl|url)|url)\b"""
+)
 
 VIDEO_LINKS = {
     "youtube": ("YouTube video", "https://www.youtube.com/watch?v={}"),
@@ -66,8 +91,7 @@ class Construct:
     result: str  # what the reader sees instead
 
     def message(self) -> str:
-        return (f"{self.generator} {self.kind} '{self.name}' is not run by sitegen; "
-                f"{self.result}")
+        return f"{self.generator} {self.kind} '{self.name}' is not run by sitegen; {self.result}"
 
 
 _KRAMDOWN_IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
@@ -79,8 +103,9 @@ def strip_block_attributes(body: str) -> str:
     if "{:" not in body:
         return body
     spans = code_spans(body)
-    return _KRAMDOWN_IAL.sub(lambda m: m.group(0) if in_spans(m.start(), spans) is not None else "",
-                             body)
+    return _KRAMDOWN_IAL.sub(
+        lambda m: m.group(0) if in_spans(m.start(), spans) is not None else "", body
+    )
 
 
 _TAB = re.compile(r'^( {0,3})=== (?:\+ )?"([^"\n]*)"[ \t]*$')
@@ -103,7 +128,7 @@ def flatten_tabs(body: str) -> str:
             depth = len(m.group(1))
             out.append(f"{m.group(1)}**{_escape_md(m.group(2))}**")
         elif depth is not None and (not line.strip() or line.startswith(" " * (depth + 4))):
-            out.append(line[depth + 4:] if line.strip() else line)
+            out.append(line[depth + 4 :] if line.strip() else line)
         else:
             depth = None
             out.append(line)
@@ -186,8 +211,10 @@ def _hugo_args(raw: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _zola_args(raw: str) -> dict[str, str]:
-    return {m.group(1).lower(): next((v for v in m.group(2, 3, 4, 5) if v is not None), "")
-            for m in _ZOLA_ARG.finditer(raw)}
+    return {
+        m.group(1).lower(): next((v for v in m.group(2, 3, 4, 5) if v is not None), "")
+        for m in _ZOLA_ARG.finditer(raw)
+    }
 
 
 def _fenced(lang: str, code: str, before: str) -> str:
@@ -238,8 +265,9 @@ def _closing(text: str, pattern: str, start: int) -> re.Match | None:
     return re.compile(pattern, re.S).search(text, start)
 
 
-def _replace(text: str, m: re.Match, line: int, found: list[Construct],
-             before: str) -> tuple[str, int]:
+def _replace(
+    text: str, m: re.Match, line: int, found: list[Construct], before: str
+) -> tuple[str, int]:
     """(replacement, end offset in `text`) for the construct matched at `m`."""
     if m.group("esc") is not None:  # an escaped construct shows its syntax: as code
         return f"`{_ESCAPED.sub(_unescaped, m.group(0))}`", m.end()
@@ -250,7 +278,9 @@ def _replace(text: str, m: re.Match, line: int, found: list[Construct],
     return _output(m, line, found), m.end()
 
 
-def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str) -> tuple[str, int]:
+def _hugo(
+    text: str, m: re.Match, line: int, found: list[Construct], before: str
+) -> tuple[str, int]:
     name = m.group("name")
     if m.group("close"):
         return "", m.end()  # a closing tag whose opening was not found: drop it
@@ -260,7 +290,7 @@ def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str
     if not m.group("self"):
         close = _closing(text, r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}", m.end())
         if close:
-            inner, end = text[m.end():close.start()], close.end()
+            inner, end = text[m.end() : close.start()], close.end()
     lname = name.lower()
 
     def record(result: str) -> None:
@@ -298,13 +328,21 @@ def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str
         record("shown as a <details> block")
         summary = named.get("summary", positional[0] if positional else "Details")
         body = _convert(inner, line, found)
-        return (f"\n<details><summary>{html.escape(summary)}</summary>\n\n{body.strip()}\n\n"
-                "</details>\n"), end
+        return (
+            f"\n<details><summary>{html.escape(summary)}</summary>\n\n{body.strip()}\n\n"
+            "</details>\n"
+        ), end
     if lname in _NOTICES and inner is not None:
         kind = (positional[0] if lname in _NOTICE_WRAPPERS and positional else lname).lower()
         kind = kind if kind in ADMONITION_KINDS else "note"
-        title = named.get("title", positional[1] if lname in _NOTICE_WRAPPERS and len(positional) > 1
-                          else positional[0] if lname not in _NOTICE_WRAPPERS and positional else "")
+        title = named.get(
+            "title",
+            positional[1]
+            if lname in _NOTICE_WRAPPERS and len(positional) > 1
+            else positional[0]
+            if lname not in _NOTICE_WRAPPERS and positional
+            else "",
+        )
         record("shown as an admonition")
         body = _convert(inner, line, found).strip("\n")
         indented = "\n".join(("    " + b) if b.strip() else "" for b in body.split("\n"))
@@ -317,8 +355,9 @@ def _hugo(text: str, m: re.Match, line: int, found: list[Construct], before: str
     return "", end
 
 
-def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
-                before: str) -> tuple[str, int]:
+def _liquid_tag(
+    text: str, m: re.Match, line: int, found: list[Construct], before: str
+) -> tuple[str, int]:
     name = m.group("tname")
     args = m.group("targs").strip()
     lname = name.lower()
@@ -329,7 +368,7 @@ def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
 
     if zola:
         close = _closing(text, r"\{%-?\s*end\s*-?%\}", m.end())
-        inner = text[m.end():close.start()] if close else ""
+        inner = text[m.end() : close.start()] if close else ""
         end = close.end() if close else m.end()
         if inner.strip():
             record("only its inner text is shown", "Zola", "shortcode")
@@ -339,7 +378,7 @@ def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
     if lname == "raw":
         close = _closing(text, r"\{%-?\s*endraw\s*-?%\}", m.end())
         if close:
-            inner = text[m.end():close.start()]
+            inner = text[m.end() : close.start()]
             if has_template_syntax(inner) and "\n" not in inner and "`" not in inner:
                 return f"`{inner}`", close.end()  # literal template code: shown as code
             return inner, close.end()
@@ -355,7 +394,7 @@ def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
         if close:
             record("shown as a fenced code block")
             lang = args.split()[0] if args else ""
-            return _fenced(lang, text[m.end():close.start()], before), close.end()
+            return _fenced(lang, text[m.end() : close.start()], before), close.end()
     if lname == "post_url" and args:
         record("made a link to the content file")
         return args.split()[0].split("/")[-1] + ".md", m.end()
@@ -366,8 +405,17 @@ def _liquid_tag(text: str, m: re.Match, line: int, found: list[Construct],
     if lname == "include" and _image_param(_hugo_args(args)[1]):  # include image.html url="x.png"
         record("shown as an image")
         return _image(_hugo_args(args)[1], []), m.end()
-    if lname.startswith("end") or lname in ("else", "elsif", "when", "break", "continue", "assign",
-                                            "increment", "decrement", "cycle"):
+    if lname.startswith("end") or lname in (
+        "else",
+        "elsif",
+        "when",
+        "break",
+        "continue",
+        "assign",
+        "increment",
+        "decrement",
+        "cycle",
+    ):
         if lname in ("assign", "increment", "decrement", "cycle"):
             record("left out")
         return "", m.end()
@@ -395,8 +443,15 @@ def _output(m: re.Match, line: int, found: list[Construct]) -> str:
         found.append(Construct(line, "Zola", "shortcode", name, "left out"))
         return ""
     if _BASEURL.match(expr):
-        found.append(Construct(line, "Liquid", "output", expr, "replaced by nothing (links are "
-                                                               "made relative instead)"))
+        found.append(
+            Construct(
+                line,
+                "Liquid",
+                "output",
+                expr,
+                "replaced by nothing (links are made relative instead)",
+            )
+        )
         return ""
     quoted = _QUOTED_FILTER.match(expr)
     if quoted:

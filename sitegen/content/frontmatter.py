@@ -24,7 +24,6 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _YAMLLoader = yaml.SafeLoader
 
 
-
 class _TextDatesLoader(_YAMLLoader):
     """The same safe loader, reading timestamps as text: used again when a value such as
     `date: 2024-02-30` cannot be constructed, so content.py reports it with its line."""
@@ -49,8 +48,23 @@ class FrontMatter:
 
 
 _PELICAN_KEYS = {
-    "title", "date", "modified", "tags", "category", "slug", "author", "authors", "summary",
-    "status", "lang", "translation", "save_as", "url", "template", "keywords", "description",
+    "title",
+    "date",
+    "modified",
+    "tags",
+    "category",
+    "slug",
+    "author",
+    "authors",
+    "summary",
+    "status",
+    "lang",
+    "translation",
+    "save_as",
+    "url",
+    "template",
+    "keywords",
+    "description",
 }
 
 
@@ -63,7 +77,9 @@ def split_front_matter(text: str, path: Path | str) -> FrontMatter:
         return _fenced(text, "---", "yaml", path)
     if first == "+++":
         return _fenced(text, "+++", "toml", path)
-    if re.match(r"\s*\{\s*(\"|\}[ \t]*(\n|$))", text[:200]):  # `{"title": ...`, not `{{< shortcode >}}`
+    if re.match(
+        r"\s*\{\s*(\"|\}[ \t]*(\n|$))", text[:200]
+    ):  # `{"title": ...`, not `{{< shortcode >}}`
         return _json(text, path)
     m = re.match(r"^([A-Za-z][\w -]*):", first)
     if m and m.group(1).strip().lower() in _PELICAN_KEYS:
@@ -78,17 +94,21 @@ def _fenced(text: str, fence: str, fmt: str, path: Path | str) -> FrontMatter:
             break
     else:
         raise SiteError(
-            f"front matter opened with '{fence}' on line 1 is never closed", path, 1,
+            f"front matter opened with '{fence}' on line 1 is never closed",
+            path,
+            1,
             f"add a line with just '{fence}' after the front matter",
         )
     raw = "\n".join(lines[1:end])
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     meta = _parse_yaml(raw, path) if fmt == "yaml" else _parse_toml(raw, path)
     return FrontMatter(meta, body, end + 2, fmt, _key_lines(raw, 2, fmt))
 
 
 def _key_lines(raw: str, first_line: int, fmt: str) -> dict[str, int]:
-    pattern = r"^\[?([A-Za-z_][\w-]*)\]?\s*(=|:|$)" if fmt == "toml" else r"^([A-Za-z_][\w -]*?)\s*:"
+    pattern = (
+        r"^\[?([A-Za-z_][\w-]*)\]?\s*(=|:|$)" if fmt == "toml" else r"^([A-Za-z_][\w -]*?)\s*:"
+    )
     found: dict[str, int] = {}
     for offset, line in enumerate(raw.split("\n")):
         m = re.match(pattern, line)
@@ -107,12 +127,18 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and mark.line >= raw.count("\n"):
-            mark = context  # the problem is "end of text": where the unclosed thing opened says more
+            mark = (
+                context  # the problem is "end of text": where the unclosed thing opened says more
+            )
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
-            raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2) from None
+            raise SiteError(
+                f"front matter is nested more than {MAX_NESTING} levels deep", path, 2
+            ) from None
         raise SiteError(
-            f"invalid YAML front matter: {problem}", path, mark.line + 2 if mark else 2,
+            f"invalid YAML front matter: {problem}",
+            path,
+            mark.line + 2 if mark else 2,
             "quote values that contain ': ', '#' or start with a special character",
         ) from None
     except RecursionError:
@@ -121,8 +147,12 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
         try:
             data = yaml.load(raw, Loader=_TextDatesLoader)  # noqa: S506 - a safe loader
         except Exception:  # noqa: BLE001 - not a date: say what YAML said
-            raise SiteError(f"invalid value in YAML front matter: {exc}", path, 2,
-                            "quote the value to keep it as text") from None
+            raise SiteError(
+                f"invalid value in YAML front matter: {exc}",
+                path,
+                2,
+                "quote the value to keep it as text",
+            ) from None
     return _check_mapping(data, path, "YAML")
 
 
@@ -132,7 +162,10 @@ def _check_mapping(data: Any, path: Path | str, fmt: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SiteError(
             f"{fmt} front matter must be a mapping of keys to values, not a {type(data).__name__}",
-            path, 2, "write one 'key: value' per line")
+            path,
+            2,
+            "write one 'key: value' per line",
+        )
     _check_size(data, path)
     return {str(k): v for k, v in data.items()}
 
@@ -159,7 +192,8 @@ def _check_size(data: Any, path: Path | str) -> None:
             total += size(item, depth + 1)
             if total > MAX_NODES:
                 raise SiteError(
-                    f"front matter expands to more than {MAX_NODES} values (YAML aliases?)", path, 2)
+                    f"front matter expands to more than {MAX_NODES} values (YAML aliases?)", path, 2
+                )
         active.discard(ident)
         seen[ident] = total
         return total
@@ -171,13 +205,19 @@ def _parse_toml(raw: str, path: Path | str) -> dict[str, Any]:
     try:
         data = tomllib.loads(raw)
     except RecursionError:  # tomllib parses nested arrays and tables recursively
-        raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2) from None
+        raise SiteError(
+            f"front matter is nested more than {MAX_NESTING} levels deep", path, 2
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         line = int(m.group(1)) + 1 if m else 2
         message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        raise SiteError(f"invalid TOML front matter: {message}", path, line,
-                        "TOML needs key = value, with text in quotes") from None
+        raise SiteError(
+            f"invalid TOML front matter: {message}",
+            path,
+            line,
+            "TOML needs key = value, with text in quotes",
+        ) from None
     return _check_mapping(data, path, "TOML")
 
 
@@ -187,10 +227,16 @@ def _json(text: str, path: Path | str) -> FrontMatter:
     try:
         data, end = decoder.raw_decode(text, start)
     except RecursionError:
-        raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 1) from None
+        raise SiteError(
+            f"front matter is nested more than {MAX_NESTING} levels deep", path, 1
+        ) from None
     except json.JSONDecodeError as exc:
-        raise SiteError(f"invalid JSON front matter: {exc.msg}", path, exc.lineno,
-                        "JSON needs double-quoted keys and no trailing commas") from None
+        raise SiteError(
+            f"invalid JSON front matter: {exc.msg}",
+            path,
+            exc.lineno,
+            "JSON needs double-quoted keys and no trailing commas",
+        ) from None
     meta = _check_mapping(data, path, "JSON")
     consumed = text[:end]
     body_line = consumed.count("\n") + 2

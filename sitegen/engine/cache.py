@@ -45,17 +45,45 @@ def renderer_fingerprint() -> str:
 
 # Settings known not to shape a rendered body; every other one (including settings added later)
 # is part of the key, so a new Markdown option can never be served stale.
-_NOT_BODY_SETTINGS = ("title", "description", "author", "base_url", "per_page", "timezone", "theme",
-                      "permalink", "file_urls", "feed_limit", "summary_length", "date_format",
-                      "default_date", "teasers", "auto_tags", "max_auto_tags", "related", "search",
-                      "extra", "jobs", "content_dir", "seeds_dir", "output_dir", "static_dir",
-                      "templates_dir", "max_file_size", "language", "root")
+_NOT_BODY_SETTINGS = (
+    "title",
+    "description",
+    "author",
+    "base_url",
+    "per_page",
+    "timezone",
+    "theme",
+    "permalink",
+    "file_urls",
+    "feed_limit",
+    "summary_length",
+    "date_format",
+    "default_date",
+    "teasers",
+    "auto_tags",
+    "max_auto_tags",
+    "related",
+    "search",
+    "extra",
+    "jobs",
+    "content_dir",
+    "seeds_dir",
+    "output_dir",
+    "static_dir",
+    "templates_dir",
+    "max_file_size",
+    "language",
+    "root",
+)
 
 
 def body_settings(config: SiteConfig) -> str:
     """A short hash of the settings that may shape rendered Markdown."""
-    data = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
-            if f.name not in _NOT_BODY_SETTINGS}
+    data = {
+        f.name: getattr(config, f.name)
+        for f in dataclasses.fields(config)
+        if f.name not in _NOT_BODY_SETTINGS
+    }
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -95,10 +123,11 @@ class BodyCache:
         if self._db is None or not keys:
             return found
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for key, html, toc in self._db.execute(
-                    f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk):
+                f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk
+            ):
                 found[key] = RenderedBody(html, tuple(tuple(t) for t in json.loads(toc)))
         return found
 
@@ -108,7 +137,8 @@ class BodyCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO bodies (key, html, toc) VALUES (?, ?, ?)",
-                [(k, v.html, json.dumps(v.toc)) for k, v in items.items()])
+                [(k, v.html, json.dumps(v.toc)) for k, v in items.items()],
+            )
 
     def close(self) -> None:
         if self._db is not None:

@@ -84,12 +84,16 @@ def worker_count(jobs: int) -> int:
 
 
 def chunk(items: list[tuple[PageJob, str]], size: int) -> list[Task]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def render_pages(work: RenderWork, tasks: list[Task], jobs: int,
-                 on_result: Callable[[ChunkResult], None],
-                 between: Callable[[], None] = lambda: None) -> None:
+def render_pages(
+    work: RenderWork,
+    tasks: list[Task],
+    jobs: int,
+    on_result: Callable[[ChunkResult], None],
+    between: Callable[[], None] = lambda: None,
+) -> None:
     """Run every task; `on_result` sees each chunk's result in the parent, and `between` runs in
     the parent after each one (the parent's own share of the work, e.g. pages that wait on
     bodies the workers send back)."""

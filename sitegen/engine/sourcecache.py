@@ -31,18 +31,32 @@ from sitegen.fsutil import sha1_bytes
 RACY_SECONDS = 3
 PARALLEL_MIN = 400  # fewer files than this load faster in one process than through a pool
 
-_LOADER_MODULES = ("content.py", "frontmatter.py", "textstats.py", "slugs.py", "seeds.py",
-                   "languages.py", "config.py", "errors.py", "bodyscan.py", "foreign.py")
+_LOADER_MODULES = (
+    "content.py",
+    "frontmatter.py",
+    "textstats.py",
+    "slugs.py",
+    "seeds.py",
+    "languages.py",
+    "config.py",
+    "errors.py",
+    "bodyscan.py",
+    "foreign.py",
+)
 
 
 def loader_fingerprint(config: SiteConfig) -> str:
     """What, besides the file's bytes, decides the Article: settings, site root, loader code."""
-    return hashlib.sha1(f"{code_fingerprint(_LOADER_MODULES)}|{config.output_fingerprint()}|"
-                        f"{config.root.resolve()}|{config.max_file_size}".encode()).hexdigest()
+    return hashlib.sha1(
+        f"{code_fingerprint(_LOADER_MODULES)}|{config.output_fingerprint()}|"
+        f"{config.root.resolve()}|{config.max_file_size}".encode()
+    ).hexdigest()
 
 
 StatKey = tuple[int, int, int]
-Loaded = tuple[StatKey, Article | None, list[SiteError], list[SiteError]]  # stat, article, errors, warnings
+Loaded = tuple[
+    StatKey, Article | None, list[SiteError], list[SiteError]
+]  # stat, article, errors, warnings
 
 
 def stat_key(path: Path) -> StatKey | None:
@@ -53,7 +67,9 @@ def stat_key(path: Path) -> StatKey | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _is_fresh(key: StatKey, cached_key: StatKey, cached_at: int, article: Article, path: Path) -> bool:
+def _is_fresh(
+    key: StatKey, cached_key: StatKey, cached_at: int, article: Article, path: Path
+) -> bool:
     if key != cached_key:
         return False
     if key[1] < cached_at - RACY_SECONDS * 1_000_000_000:
@@ -77,7 +93,7 @@ _POOL_STATE: tuple[list[SourceFile], SiteConfig] | None = None
 def _load_range(bounds: tuple[int, int]) -> list[Loaded]:
     assert _POOL_STATE is not None
     sources, config = _POOL_STATE
-    return [_load_one(s, config) for s in sources[bounds[0]:bounds[1]]]
+    return [_load_one(s, config) for s in sources[bounds[0] : bounds[1]]]
 
 
 def load_many(sources: list[SourceFile], config: SiteConfig, jobs: int) -> list[Loaded]:
@@ -103,8 +119,11 @@ class ArticleCache:
     """Parsed articles by content-relative path: in SQLite, optionally also kept in memory."""
 
     def __init__(self, path: Path | None) -> None:
-        self._db = open_cache_db(path, "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
-                                       "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)")
+        self._db = open_cache_db(
+            path,
+            "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
+            "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)",
+        )
 
     def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
         """(rel, stat key, cached_at, pickle) of every entry, streamed: a 10,000-article cache
@@ -113,23 +132,32 @@ class ArticleCache:
             return
         try:
             for rel, size, mtime, ino, cached_at, data in self._db.execute(
-                    "SELECT rel, size, mtime, ino, cached_at, data FROM articles WHERE fp = ?", (fp,)):
+                "SELECT rel, size, mtime, ino, cached_at, data FROM articles WHERE fp = ?", (fp,)
+            ):
                 yield rel, (size, mtime, ino), cached_at, data
         except sqlite3.DatabaseError:
             return
 
-    def store(self, fp: str, items: Iterable[tuple[str, StatKey, Article, list[SiteError]]],
-              forget: Iterable[str] = ()) -> None:
+    def store(
+        self,
+        fp: str,
+        items: Iterable[tuple[str, StatKey, Article, list[SiteError]]],
+        forget: Iterable[str] = (),
+    ) -> None:
         if self._db is None:
             return
         now = time.time_ns()
         # a generator: the pickles are made one at a time, never all held at once (memory)
-        rows = ((rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
-                for rel, key, article, warnings in items)
+        rows = (
+            (rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
+            for rel, key, article, warnings in items
+        )
         try:
             with self._db:
                 self._db.executemany("DELETE FROM articles WHERE rel = ?", [(r,) for r in forget])
-                self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                )
         except sqlite3.DatabaseError:
             pass  # a cache that cannot be written only makes the next build slower
 
@@ -149,28 +177,39 @@ class ArticleLoader:
         self.fp = ""
         self.sources: dict[str, SourceFile] = {}
 
-    def load(self, sources: list[SourceFile], config: SiteConfig, diag: Diagnostics,
-             jobs: int, cache_file: Path | None) -> list[Article]:
+    def load(
+        self,
+        sources: list[SourceFile],
+        config: SiteConfig,
+        diag: Diagnostics,
+        jobs: int,
+        cache_file: Path | None,
+    ) -> list[Article]:
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         fp = loader_fingerprint(config)
         if fp != self.fp:
             self.memory = {}
             self.fp = fp
-        cache = ArticleCache(cache_file) if not self.memory or len(self.memory) < len(sources) else None
+        cache = (
+            ArticleCache(cache_file) if not self.memory or len(self.memory) < len(sources) else None
+        )
         try:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
             need: dict[str, tuple[SourceFile, StatKey | None]] = {}
             for source in sources:
                 key = stat_key(source.path)
                 entry = self.memory.get(source.rel)
-                if key is not None and entry is not None and _is_fresh(key, entry[0], entry[1], entry[2],
-                                                                       source.path):
+                if (
+                    key is not None
+                    and entry is not None
+                    and _is_fresh(key, entry[0], entry[1], entry[2], source.path)
+                ):
                     found[source.rel] = (entry[2], entry[3])
                     continue
                 need[source.rel] = (source, key)
             live = {s.rel for s in sources}
             gone: list[str] = []
-            for rel, cached_key, cached_at, data in (cache.rows(fp) if cache is not None else ()):
+            for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:
                     gone.append(rel)
                     continue

@@ -42,8 +42,27 @@ pope cardinal bishop reverend rev professor prof mr mrs ms dr sir lord lady
 """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 _TITLES = frozenset(_TITLES_TEXT.split())
-_CONNECTORS = frozenset({"al", "el", "bin", "ibn", "de", "del", "da", "di", "van", "von", "der",
-                         "la", "le", "of", "du", "dos", "das"})
+_CONNECTORS = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "de",
+        "del",
+        "da",
+        "di",
+        "van",
+        "von",
+        "der",
+        "la",
+        "le",
+        "of",
+        "du",
+        "dos",
+        "das",
+    }
+)
 _SENTENCE_END = re.compile(r"[.!?:;\"“”‘’()\[\]—–]+$")
 _WORD = re.compile(r"\S+")
 _TRIM = "\"'“”‘’()[]{}.,;:!?—–…*"
@@ -95,12 +114,21 @@ def _runs(text: str) -> Iterable[tuple[str, bool]]:
             head, _, tail = word.partition("-")
             if tail[:1].islower() and head.casefold() not in _CONNECTORS:
                 parts = [head]
-            elif _is_capitalised(head) and _is_capitalised(tail) and (_is_acronym(head) or _is_acronym(tail)):
+            elif (
+                _is_capitalised(head)
+                and _is_capitalised(tail)
+                and (_is_acronym(head) or _is_acronym(tail))
+            ):
                 parts = [head, "", tail]  # "Iraqi-US": two names
         for part in parts:
             folded = part.casefold()
-            if part and _is_capitalised(part) and folded not in _NOT_NAMES and folded not in _TITLES \
-                    and any(c.isalpha() for c in part):
+            if (
+                part
+                and _is_capitalised(part)
+                and folded not in _NOT_NAMES
+                and folded not in _TITLES
+                and any(c.isalpha() for c in part)
+            ):
                 if run and (_is_acronym(part) != _is_acronym(run[-1])):
                     yield from flush()  # "US Defence": an acronym does not join a name
                 if not run:
@@ -151,7 +179,16 @@ def _fold(found: dict[str, tuple[int, int]]) -> dict[str, list[int]]:
     for name in sorted(merged):
         if name not in merged or " " in name:
             continue
-        for suffix in ("is", "ns", "i", "n", "ian", "an", "ese", "ish"):  # Iraqis, Syrian(s), Chinese
+        for suffix in (
+            "is",
+            "ns",
+            "i",
+            "n",
+            "ian",
+            "an",
+            "ese",
+            "ish",
+        ):  # Iraqis, Syrian(s), Chinese
             stem = name[: -len(suffix)] if name.endswith(suffix) else ""
             if len(stem) >= 3 and stem in merged and stem != name:
                 _move(merged, name, stem)
@@ -171,7 +208,9 @@ def _move(merged: dict[str, list[int]], source: str, target: str) -> None:
     merged[target][1] = min(merged[target][1], position)
 
 
-def propose_tags(seed: SeedArticle, config: SiteConfig, known: Mapping[str, str] | None = None) -> list[str]:
+def propose_tags(
+    seed: SeedArticle, config: SiteConfig, known: Mapping[str, str] | None = None
+) -> list[str]:
     """Up to `config.max_auto_tags` names the seed is about, most important first, each
     spelled as in `known` (tag_key -> spelling already used in the collection) when there."""
     if config.max_auto_tags <= 0:
@@ -182,8 +221,11 @@ def propose_tags(seed: SeedArticle, config: SiteConfig, known: Mapping[str, str]
     scored = []
     for name, (count, position) in merged.items():
         key = tag_key(name)
-        in_title = key in title_keys or (" " in name and key in title_text) or any(
-            k.startswith(key) and len(k) - len(key) <= 3 for k in title_keys if k)
+        in_title = (
+            key in title_keys
+            or (" " in name and key in title_text)
+            or any(k.startswith(key) and len(k) - len(key) <= 3 for k in title_keys if k)
+        )
         score = count + (TITLE_BONUS if in_title else 0)
         if count >= MIN_COUNT or in_title:
             scored.append((-score, position, name))
@@ -218,7 +260,11 @@ def collection_tags(content_files: Iterable[Path]) -> dict[str, str]:
             if isinstance(tag, str) and tag.strip():
                 spelled = uses.setdefault(tag_key(tag), {})
                 spelled[tag.strip()] = spelled.get(tag.strip(), 0) + 1
-    return {key: sorted(s.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for key, s in uses.items() if key}
+    return {
+        key: sorted(s.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        for key, s in uses.items()
+        if key
+    }
 
 
 def remember_tags(known: dict[str, str], tags: Iterable[str]) -> None:

@@ -73,8 +73,16 @@ def parse_seed_date(value: str, tz: dt.tzinfo) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         parsed = None
-        for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%B %d %Y",
-                    "%Y-%m-%d %H:%M", "%a, %d %b %Y %H:%M:%S %z"):
+        for fmt in (
+            "%B %d, %Y",
+            "%b %d, %Y",
+            "%d %B %Y",
+            "%d %b %Y",
+            "%Y/%m/%d",
+            "%B %d %Y",
+            "%Y-%m-%d %H:%M",
+            "%a, %d %b %Y %H:%M:%S %z",
+        ):
             try:
                 parsed = dt.datetime.strptime(value, fmt)
                 break
@@ -97,8 +105,9 @@ def _date_from_name(name: str) -> dt.date | None:
         return None
 
 
-def render_content(seed: SeedArticle, slug: str, date: Any, source: str, tags: list[str],
-                   config: SiteConfig) -> str:
+def render_content(
+    seed: SeedArticle, slug: str, date: Any, source: str, tags: list[str], config: SiteConfig
+) -> str:
     """The content file for a seed: YAML front matter, then the escaped paragraphs."""
     meta: dict[str, Any] = {"title": seed.title, "slug": slug, "date": date}
     if seed.author:
@@ -115,8 +124,9 @@ def render_content(seed: SeedArticle, slug: str, date: Any, source: str, tags: l
 
 
 def dump_front_matter(meta: dict[str, Any]) -> str:
-    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1_000_000,
-                          default_flow_style=False)
+    return yaml.safe_dump(
+        meta, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )
 
 
 def _existing_front_matter(path: Path) -> dict[str, Any]:
@@ -156,7 +166,9 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             if stat.st_size > config.max_file_size:
                 raise SiteError(
                     f"file is {stat.st_size} bytes, over the limit of {config.max_file_size}",
-                    path, hint="raise max_file_size in site.yaml if this is intended")
+                    path,
+                    hint="raise max_file_size in site.yaml if this is intended",
+                )
             data = path.read_bytes()
         except SiteError as exc:
             diag.error(exc)
@@ -177,7 +189,9 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
                 report.kept_edits.append(content_path)
                 diag.warn(
                     f"seed changed but {content_path} was edited by hand; kept the edited file",
-                    path, hint="run `sitegen import --force` to re-import (the edit is saved as .bak)")
+                    path,
+                    hint="run `sitegen import --force` to re-import (the edit is saved as .bak)",
+                )
                 continue
             if current is None and entry.get("seed_sha") == seed_sha:
                 report.unchanged += 1
@@ -189,7 +203,9 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             continue
         for warning in seed.warnings:
             diag.warn(warning, path)
-        previous = _existing_front_matter(content_path) if content_path and content_path.is_file() else {}
+        previous = (
+            _existing_front_matter(content_path) if content_path and content_path.is_file() else {}
+        )
         try:
             date = _seed_date(seed, path, previous, config)
         except SiteError as exc:
@@ -204,8 +220,11 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             wanted = slugify(seed.title)
             slug = unique_slug(wanted, taken | {p.stem for p in content_dir.glob("*.md")})
             if slug != wanted:
-                diag.warn(f"slug '{wanted}' is already used; this article gets '{slug}'", path,
-                          hint="set a different slug in the content file's front matter")
+                diag.warn(
+                    f"slug '{wanted}' is already used; this article gets '{slug}'",
+                    path,
+                    hint="set a different slug in the content file's front matter",
+                )
             target = content_dir / f"{slug}.md"
             taken.add(slug)
         tags = list(seed.tags)
@@ -217,7 +236,12 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             autotags.remember_tags(known_tags, tags)
         text = render_content(seed, slug, date, f"{config.seeds_dir}/{key}", tags, config)
         blob = text.encode("utf-8")
-        if force and target.is_file() and entry and sha1_bytes(target.read_bytes()) != entry.get("content_sha"):
+        if (
+            force
+            and target.is_file()
+            and entry
+            and sha1_bytes(target.read_bytes()) != entry.get("content_sha")
+        ):
             backup = _backup_path(target)
             os.replace(target, backup)
             diag.warn(f"hand edits saved as {backup.name} before re-importing", target)
@@ -231,7 +255,9 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
         changed_manifest = True
     if changed_manifest:
         manifest["seeds"] = dict(sorted(entries.items()))
-        atomic_write(manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+        atomic_write(
+            manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
+        )
     return report
 
 
@@ -253,10 +279,16 @@ def _seed_date(seed: SeedArticle, path: Path, previous: dict[str, Any], config: 
             parsed = parse_seed_date(seed.date, config.tz)
         except ValueError:
             raise SiteError(
-                f"Date: line not understood: {seed.date!r}", path, None,
+                f"Date: line not understood: {seed.date!r}",
+                path,
+                None,
                 "use YYYY-MM-DD, optionally with a time like 2017-02-20T09:30:00+01:00",
             ) from None
-        if parsed.hour == parsed.minute == parsed.second == 0 and "T" not in seed.date and ":" not in seed.date:
+        if (
+            parsed.hour == parsed.minute == parsed.second == 0
+            and "T" not in seed.date
+            and ":" not in seed.date
+        ):
             return parsed.date()
         return parsed.isoformat()
     named = _date_from_name(path.stem)

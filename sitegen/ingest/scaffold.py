@@ -49,8 +49,10 @@ print("hello")
 
 def create_site(folder: Path, title: str = "My news site") -> list[str]:
     if (folder / "site.yaml").exists():
-        raise SiteError(f"{folder / 'site.yaml'} already exists; nothing was changed",
-                        hint="init makes new sites only")
+        raise SiteError(
+            f"{folder / 'site.yaml'} already exists; nothing was changed",
+            hint="init makes new sites only",
+        )
     created = []
     folder.mkdir(parents=True, exist_ok=True)
     for sub in ("seeds", "content", "static", "templates"):
@@ -65,7 +67,9 @@ def create_site(folder: Path, title: str = "My news site") -> list[str]:
         created.append("seeds/welcome.txt")
     article = folder / "content" / "writing-in-markdown.md"
     if not article.exists():
-        article.write_text(f"---\n{dump_front_matter(SAMPLE_ARTICLE)}---\n\n{SAMPLE_BODY}", encoding="utf-8")
+        article.write_text(
+            f"---\n{dump_front_matter(SAMPLE_ARTICLE)}---\n\n{SAMPLE_BODY}", encoding="utf-8"
+        )
         created.append("content/writing-in-markdown.md")
     gitignore = folder / ".gitignore"
     if not gitignore.exists():

@@ -37,21 +37,31 @@ def decode_seed(data: bytes, path: Path | str) -> str:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise SiteError(f"not valid UTF-16: bad data at offset {exc.start}", path,
-                            hint="save the file as UTF-8") from None
+            raise SiteError(
+                f"not valid UTF-16: bad data at offset {exc.start}",
+                path,
+                hint="save the file as UTF-8",
+            ) from None
         # A binary file can start with those two bytes too: its "text" is full of NULs
         if "\x00" in text[:4096] or _looks_binary(text[:4096].encode("utf-8", "replace")):
-            raise SiteError("not a text file (binary data after a UTF-16 byte-order mark)", path,
-                            hint="seeds must be plain UTF-8 or UTF-16 text")
+            raise SiteError(
+                "not a text file (binary data after a UTF-16 byte-order mark)",
+                path,
+                hint="seeds must be plain UTF-8 or UTF-16 text",
+            )
         return text
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
-        raise SiteError("not a text file (binary data)", path, hint="seeds must be plain UTF-8 text")
+        raise SiteError(
+            "not a text file (binary data)", path, hint="seeds must be plain UTF-8 text"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise SiteError(
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", path, line,
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            path,
+            line,
             "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)",
         ) from None
     return text.removeprefix("\ufeff")
@@ -78,12 +88,16 @@ def parse_seed(text: str, path: Path | str, teaser_patterns: tuple[str, ...] = (
     while index < len(lines) and not _clean(lines[index]):  # a line of control characters is blank
         index += 1
     if index == len(lines):
-        raise SiteError("empty seed: no title line", path, hint="the first non-empty line is the title")
+        raise SiteError(
+            "empty seed: no title line", path, hint="the first non-empty line is the title"
+        )
     title = re.sub(r"\s+", " ", _clean(lines[index]))
     title_line = index + 1
     if len(title) > MAX_TITLE_LENGTH:
         raise SiteError(
-            f"title is {len(title)} characters long (at most {MAX_TITLE_LENGTH})", path, title_line,
+            f"title is {len(title)} characters long (at most {MAX_TITLE_LENGTH})",
+            path,
+            title_line,
             "the first non-empty line is the title; put a short title on its own line",
         )
     index += 1

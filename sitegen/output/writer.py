@@ -38,8 +38,10 @@ STAGING_MARK = ".sitegen-staging-"
 OLD_MARK = ".sitegen-old-"
 TRASH_MARK = ".sitegen-trash-"
 BACKGROUND_DELETE_MIN = 4000  # files: deleting a previous build this big is left to a helper
-_DELETER = ("import os, shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True); "
-            "os.close(int(sys.argv[2]))")
+_DELETER = (
+    "import os, shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True); "
+    "os.close(int(sys.argv[2]))"
+)
 
 
 @dataclass
@@ -79,21 +81,27 @@ def check_output_folder(output: Path, root: Path, protected: list[Path], force: 
     site = root.resolve()
     hint = "use a folder of its own such as build/ (output_dir in site.yaml, or --output)"
     if out == site or site.is_relative_to(out):
-        raise SiteError(f"output folder {output} is the site folder or contains it; nothing was changed",
-                        hint=hint)
+        raise SiteError(
+            f"output folder {output} is the site folder or contains it; nothing was changed",
+            hint=hint,
+        )
     for folder in protected:
         folder = folder.resolve()
         if out.is_relative_to(folder) or folder.is_relative_to(out):
             raise SiteError(
                 f"output folder {output} overlaps {_label(folder, site)}, which holds your sources; "
-                "nothing was changed", hint=hint)
+                "nothing was changed",
+                hint=hint,
+            )
     if out.exists() and not out.is_dir():
-        raise SiteError(f"output path {output} exists and is not a folder; nothing was changed",
-                        hint=hint)
+        raise SiteError(
+            f"output path {output} exists and is not a folder; nothing was changed", hint=hint
+        )
     if out.is_dir() and not (out / MANIFEST).exists() and any(out.iterdir()) and not force:
         raise SiteError(
             f"output folder {output} is not empty and was not made by sitegen; nothing was changed",
-            hint="choose an empty folder, or pass --force to build into it (its files are kept)")
+            hint="choose an empty folder, or pass --force to build into it (its files are kept)",
+        )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -107,7 +115,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _leftover_pid(name: str, prefix: str) -> int | None:
-    tail = name[len(prefix):]
+    tail = name[len(prefix) :]
     return int(tail) if tail.isdigit() else None
 
 
@@ -172,9 +180,14 @@ def discard_tree(tree: Path, output: Path, files: int) -> None:
         fd = os.open(trash, os.O_RDONLY)
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            subprocess.Popen([sys.executable, "-c", _DELETER, str(trash), str(fd)], pass_fds=(fd,),
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+            subprocess.Popen(
+                [sys.executable, "-c", _DELETER, str(trash), str(fd)],
+                pass_fds=(fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         finally:
             os.close(fd)  # the child holds the lock now (flock follows the open file, not the fd)
     except OSError:
@@ -283,8 +296,11 @@ class OutputWriter:
         cleanup_leftovers(self.output)
         self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
         self.new = Manifest()
-        self.staging = self.output if in_place else \
-            self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
+        self.staging = (
+            self.output
+            if in_place
+            else self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
+        )
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self.replaced: list[str] = []  # files sitegen did not write, replaced under --force
@@ -412,11 +428,15 @@ class OutputWriter:
             else:
                 self._link_old(rel)  # a file sitegen did not write: never ours to delete
         if clashes and not self.force:
-            shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            shown = ", ".join(clashes[:5]) + (
+                f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
+            )
             raise SiteError(
                 f"{len(clashes)} file(s) in the output folder were not written by sitegen and would "
                 f"be replaced by generated ones: {shown}; nothing was changed",
-                self.output, hint="move them out of the output folder, or pass --force to replace them")
+                self.output,
+                hint="move them out of the output folder, or pass --force to replace them",
+            )
         self.replaced = sorted(clashes)
 
     def commit(self) -> None:
@@ -432,7 +452,9 @@ class OutputWriter:
         if not self.output.exists():
             os.rename(self.staging, self.output)
         elif _exchange(self.staging, self.output):
-            discard_tree(self.staging, self.output, len(self.old.files))  # now holds the previous build
+            discard_tree(
+                self.staging, self.output, len(self.old.files)
+            )  # now holds the previous build
         else:
             old = self.output.parent / f".{self.output.name}{OLD_MARK}{os.getpid()}"
             os.rename(self.output, old)

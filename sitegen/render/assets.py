@@ -28,7 +28,9 @@ class Asset:
     data: bytes | None = None
 
 
-def _walk(folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None) -> list[tuple[str, Path]]:
+def _walk(
+    folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None
+) -> list[tuple[str, Path]]:
     """Files below `folder`; a symlink leading out of every one of `roots` is not followed
     (it could publish any file on the machine)."""
     found = []
@@ -51,8 +53,10 @@ def _walk(folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None) -> li
 def pygments_css(config: SiteConfig) -> bytes:
     light = HtmlFormatter(style=config.highlight_style).get_style_defs(".highlight")
     dark = HtmlFormatter(style=config.highlight_style_dark).get_style_defs(".highlight")
-    return (f"/* code highlighting: {config.highlight_style} / {config.highlight_style_dark} */\n"
-            f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n").encode()
+    return (
+        f"/* code highlighting: {config.highlight_style} / {config.highlight_style_dark} */\n"
+        f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    ).encode()
 
 
 def _hashed_name(rel: str, data: bytes) -> str:
@@ -61,8 +65,9 @@ def _hashed_name(rel: str, data: bytes) -> str:
     return f"{stem}.{digest}.{ext}"
 
 
-def collect_static(config: SiteConfig, diag: Diagnostics | None = None
-                   ) -> tuple[list[Asset], dict[str, str]]:
+def collect_static(
+    config: SiteConfig, diag: Diagnostics | None = None
+) -> tuple[list[Asset], dict[str, str]]:
     """Theme then site static files (site wins), and the map name -> hashed site-root URL."""
     chosen: dict[str, Path] = {}
     roots = (config.root, config.theme_path())

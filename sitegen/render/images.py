@@ -61,8 +61,11 @@ class ImageSet:
     def prepare(self, files: dict[str, Path]) -> dict[str, tuple[Path, str]]:
         """Given every copied file (output path -> source), measure the images and return the
         resized copies to add to the output: output path -> (cached file, fingerprint)."""
-        images = {p: src for p, src in files.items()
-                  if isinstance(src, Path) and p.lower().endswith(MEASURED_EXTENSIONS)}
+        images = {
+            p: src
+            for p, src in files.items()
+            if isinstance(src, Path) and p.lower().endswith(MEASURED_EXTENSIONS)
+        }
         if not images:
             return {}
         self._load_index()
@@ -97,7 +100,9 @@ class ImageSet:
                     target = variant_url(out_path, w)
                     if target in files or target in copies:  # photo.jpg and photo.png side by side
                         ext = out_path.rsplit(".", 1)[-1].lower()
-                        target = variant_url(out_path, w).replace(f"-{w}w.webp", f"-{ext}-{w}w.webp")
+                        target = variant_url(out_path, w).replace(
+                            f"-{w}w.webp", f"-{ext}-{w}w.webp"
+                        )
                     if w >= width or target in files or target in copies:
                         continue
                     cached = self._cached(digest, w)
@@ -111,8 +116,10 @@ class ImageSet:
             by_image.setdefault(digest, (src, set()))[1].add(w)
         if by_image:
             self.dir.mkdir(parents=True, exist_ok=True)
-            tasks = [(src, digest, tuple(sorted(ws, reverse=True)))
-                     for digest, (src, ws) in by_image.items()]
+            tasks = [
+                (src, digest, tuple(sorted(ws, reverse=True)))
+                for digest, (src, ws) in by_image.items()
+            ]
             for _, made in self._map(lambda task: self._resize(*task), tasks):
                 self.resized += made
         self._save_index()
@@ -186,10 +193,13 @@ class ImageSet:
         info = self.info.get(url.split("?")[0].split("#")[0])
         if info is None:
             return ""
-        return f"{info.digest}:{info.width}x{info.height}:" + ",".join(str(w) for w, _ in info.variants)
+        return f"{info.digest}:{info.width}x{info.height}:" + ",".join(
+            str(w) for w, _ in info.variants
+        )
 
-    def img_tag(self, tag: str, target: str | None, page_url: str, file_urls: bool,
-                eager: bool) -> str:
+    def img_tag(
+        self, tag: str, target: str | None, page_url: str, file_urls: bool, eager: bool
+    ) -> str:
         """The `<img>` tag with its source already localized, made responsive: size, srcset
         and sizes for local raster images, lazy loading after the first image of the page."""
         attrs = tag_attrs(tag)
@@ -199,7 +209,9 @@ class ImageSet:
             if "width" not in attrs and "height" not in attrs:
                 extra += [("width", str(info.width)), ("height", str(info.height))]
             if info.variants and "srcset" not in attrs:
-                candidates = [f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants]
+                candidates = [
+                    f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants
+                ]
                 candidates.append(f"{relative_url(target, page_url, file_urls)} {info.width}w")
                 extra += [("srcset", ", ".join(candidates)), ("sizes", SIZES)]
         if "loading" not in attrs:
@@ -214,4 +226,3 @@ class ImageSet:
         closing = " />" if tag.rstrip(">").rstrip().endswith("/") else ">"
         head = re.sub(r"\s*/?>$", "", tag)
         return f"{head}{added}{closing}"
-

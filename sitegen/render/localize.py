@@ -34,7 +34,9 @@ _IMG_OR_ATTR = re.compile(r"(?P<img><img\b[^>]*>)|" + _ATTR.pattern, re.I)
 _LOCAL_REF = re.compile(r"""(?:src|href|poster)=["'](?![a-z][a-z0-9+.-]*:|#|//)""")
 _FIGURE = re.compile(r"<figure>(<img\b[^>]*>)<figcaption>.*?</figcaption></figure>", re.S)
 MISSING_IMAGE_HINT = "put the file in the article's folder (page bundle) or in static/"
-_PELICAN = re.compile(r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)")  # {x} or |x|
+_PELICAN = re.compile(
+    r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)"
+)  # {x} or |x|
 
 
 @dataclass
@@ -64,12 +66,18 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
         path = "/" + path[2:]
         candidates_md = [path.lstrip("/")]
     elif pelican:
-        path = path[pelican.end():]
-        candidates_md = [posixpath.normpath(posixpath.join(article_dir, path.lstrip("/")))
-                         if not path.startswith("/") else path.lstrip("/")]
+        path = path[pelican.end() :]
+        candidates_md = [
+            posixpath.normpath(posixpath.join(article_dir, path.lstrip("/")))
+            if not path.startswith("/")
+            else path.lstrip("/")
+        ]
     else:
-        candidates_md = [posixpath.normpath(posixpath.join(article_dir, path)) if not path.startswith("/")
-                         else path.lstrip("/")]
+        candidates_md = [
+            posixpath.normpath(posixpath.join(article_dir, path))
+            if not path.startswith("/")
+            else path.lstrip("/")
+        ]
     if path.lower().endswith(CONTENT_EXTENSIONS):
         for cand in candidates_md:
             for name in _content_names(cand):
@@ -96,8 +104,11 @@ def _content_names(path: str) -> list[str]:
     names = []
     for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):  # Jekyll's folders
         stem = where.rsplit(".", 1)[0]
-        names += [where, *(stem + ext for ext in CONTENT_EXTENSIONS),
-                  *(f"{stem}/index{ext}" for ext in CONTENT_EXTENSIONS)]
+        names += [
+            where,
+            *(stem + ext for ext in CONTENT_EXTENSIONS),
+            *(f"{stem}/index{ext}" for ext in CONTENT_EXTENSIONS),
+        ]
     return names
 
 
@@ -132,8 +143,11 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         target = resolve(ref.src, article, targets)
         path = target.split("?")[0].split("#")[0] if target else None
         if path is None or path not in targets.files:
-            errors.append(SiteError(f"image not found: {ref.src}", article.source, ref.line,
-                                    MISSING_IMAGE_HINT))
+            errors.append(
+                SiteError(
+                    f"image not found: {ref.src}", article.source, ref.line, MISSING_IMAGE_HINT
+                )
+            )
             parts.append(f"{ref.src}>missing")
             continue
         token = targets.images.token(path) if targets.images is not None else ""
@@ -143,19 +157,30 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         parts.append(f"{link}>{target}")
         if target is None:
             if _is_unpublished(link, article, targets):
-                error = SiteError(f"link to an article that is not published (a draft, or dated in "
-                                  f"the future): {link}", article.source, _line_of(article, link),
-                                  "the link works once that article is published", warning=True)
+                error = SiteError(
+                    f"link to an article that is not published (a draft, or dated in "
+                    f"the future): {link}",
+                    article.source,
+                    _line_of(article, link),
+                    "the link works once that article is published",
+                    warning=True,
+                )
                 errors.append(error)
                 continue
-            errors.append(SiteError(f"link to a content file that does not exist: {link}",
-                                    article.source, _line_of(article, link),
-                                    "check the file name; links are relative to the article's folder"))
+            errors.append(
+                SiteError(
+                    f"link to a content file that does not exist: {link}",
+                    article.source,
+                    _line_of(article, link),
+                    "check the file name; links are relative to the article's folder",
+                )
+            )
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16], errors
 
 
-def localize_html(html: str, article: Article, page_url: str, targets: LinkTargets,
-                  display_path: str) -> str:
+def localize_html(
+    html: str, article: Article, page_url: str, targets: LinkTargets, display_path: str
+) -> str:
     """Rewrite the body's references for a page at `page_url` ("" means absolute, for feeds)."""
 
     def link(url: str) -> str:
@@ -186,7 +211,7 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
             value = m.group(2) if m.group(2) is not None else m.group(3)
             target, written = localized(value, True)
             if written is not None:
-                tag = f'{tag[:m.start()]}{m.group(1)}"{written}"{tag[m.end():]}'
+                tag = f'{tag[: m.start()]}{m.group(1)}"{written}"{tag[m.end() :]}'
         if targets.images is not None and page_url:
             tag = targets.images.img_tag(tag, target, page_url, targets.file_urls, first_image[0])
         first_image[0] = False
@@ -212,7 +237,9 @@ def localize_html(html: str, article: Article, page_url: str, targets: LinkTarge
     return _IMG_OR_ATTR.sub(replace, html)
 
 
-def add_reference_fingerprints(jobs: list, pages: list[Article], targets: LinkTargets) -> list[SiteError]:
+def add_reference_fingerprints(
+    jobs: list, pages: list[Article], targets: LinkTargets
+) -> list[SiteError]:
     """Put what the images and links of each body a page shows resolve to into its context
     (so its fingerprint changes with them: an article page, and a feed showing that body) and
     return the missing-image errors of every article."""

@@ -53,7 +53,9 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     except ClassNotFound:
         return ""  # markdown-it escapes it as plain code
     inner = highlight(code, lexer, _FORMATTER)
-    return f'<pre class="highlight"><code class="language-{html.escape(name)}">{inner}</code></pre>\n'
+    return (
+        f'<pre class="highlight"><code class="language-{html.escape(name)}">{inner}</code></pre>\n'
+    )
 
 
 _HEADING_ATTRS = re.compile(r"\s*\{:?((?:\s*[#.][\w:-]+)+)\s*\}\s*$")  # {#id} or kramdown {: #id}
@@ -101,16 +103,23 @@ def _figures(state: StateCore) -> None:
     """A paragraph holding only `![alt](src "title")` becomes a figure captioned by the title."""
     tokens = state.tokens
     for i in range(len(tokens) - 2):
-        opening, inline, closing = tokens[i: i + 3]
-        if (opening.type != "paragraph_open" or opening.hidden or inline.type != "inline"
-                or closing.type != "paragraph_close" or not inline.children):
+        opening, inline, closing = tokens[i : i + 3]
+        if (
+            opening.type != "paragraph_open"
+            or opening.hidden
+            or inline.type != "inline"
+            or closing.type != "paragraph_close"
+            or not inline.children
+        ):
             continue
         children = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
         if len(children) != 1 or children[0].type != "image" or not children[0].attrGet("title"):
             continue
         opening.tag = closing.tag = "figure"
         caption = Token("html_inline", "", 0)
-        caption.content = f"<figcaption>{html.escape(str(children[0].attrGet('title')))}</figcaption>"
+        caption.content = (
+            f"<figcaption>{html.escape(str(children[0].attrGet('title')))}</figcaption>"
+        )
         inline.children = [*children, caption]
 
 
@@ -120,15 +129,23 @@ def _toc_rule(state: StateCore) -> None:
     toc = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
-            text = "".join(c.content for c in (tokens[i + 1].children or []) if c.type in ("text", "code_inline"))
+            text = "".join(
+                c.content
+                for c in (tokens[i + 1].children or [])
+                if c.type in ("text", "code_inline")
+            )
             toc.append((int(token.tag[1]), str(token.attrGet("id")), text.strip()))
     state.env["toc"] = toc
     for i, token in enumerate(tokens):
-        if (token.type == "inline" and token.content.strip() in ("[TOC]", "[[_TOC_]]", "[toc]")
-                and i > 0 and tokens[i - 1].type == "paragraph_open"):
+        if (
+            token.type == "inline"
+            and token.content.strip() in ("[TOC]", "[[_TOC_]]", "[toc]")
+            and i > 0
+            and tokens[i - 1].type == "paragraph_open"
+        ):
             block = Token("html_block", "", 0)
             block.content = toc_html(toc)
-            tokens[i - 1: i + 2] = [block, Token("text", "", 0), Token("text", "", 0)]
+            tokens[i - 1 : i + 2] = [block, Token("text", "", 0), Token("text", "", 0)]
             break
 
 
@@ -148,8 +165,10 @@ def _heading_slug(text: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def make_parser(raw_html: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False, "linkify": False,
-                                   "highlight": _highlight})
+    md = MarkdownIt(
+        "commonmark",
+        {"html": raw_html, "typographer": False, "linkify": False, "highlight": _highlight},
+    )
     md.enable(["table", "strikethrough"])
     md.options["tasklists"] = True
     md.use(footnote_plugin)
@@ -162,8 +181,14 @@ def make_parser(raw_html: bool) -> MarkdownIt:
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("fence_info", _fence_info)
-    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#",
-           slug_func=_heading_slug)
+    md.use(
+        anchors_plugin,
+        min_level=1,
+        max_level=4,
+        permalink=True,
+        permalinkSymbol="#",
+        slug_func=_heading_slug,
+    )
     md.core.ruler.push("toc", _toc_rule)
     _accessible_blocks(md)
     return md
@@ -187,8 +212,11 @@ def _accessible_blocks(md: MarkdownIt) -> None:
         meta = tokens[idx].meta or {}
         if "checked" in meta:
             label = "done" if meta["checked"] else "not done"
-            out = out.replace('<input class="task-list-item-checkbox"',
-                              f'<input class="task-list-item-checkbox" aria-label="{label}"', 1)
+            out = out.replace(
+                '<input class="task-list-item-checkbox"',
+                f'<input class="task-list-item-checkbox" aria-label="{label}"',
+                1,
+            )
         return out
 
     md.add_render_rule("fence", fence)
@@ -206,9 +234,11 @@ def _container_render(self, tokens, idx, _options, _env):  # type: ignore[no-unt
     token = tokens[idx]
     if token.nesting == 1:
         kind = token.info.split(None, 1)[0]
-        title = token.info.strip()[len(kind):].strip() or kind.capitalize()
-        return (f'<div class="admonition {kind}">\n'
-                f'<p class="admonition-title">{html.escape(title)}</p>\n')
+        title = token.info.strip()[len(kind) :].strip() or kind.capitalize()
+        return (
+            f'<div class="admonition {kind}">\n'
+            f'<p class="admonition-title">{html.escape(title)}</p>\n'
+        )
     return "</div>\n"
 
 

@@ -45,8 +45,9 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def make_environment(config: SiteConfig, asset_names: dict[str, str],
-                     bytecode_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(
+    config: SiteConfig, asset_names: dict[str, str], bytecode_dir: Path | None = None
+) -> jinja2.Environment:
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)])
@@ -77,8 +78,10 @@ def make_environment(config: SiteConfig, asset_names: dict[str, str],
     @jinja2.pass_context
     def asset(ctx: jinja2.runtime.Context, name: str) -> str:
         if name not in asset_names:
-            raise SiteError(f"asset('{name}'): no such file in the theme or site static/ folder",
-                            hint="put it in static/ (or the theme's static/)")
+            raise SiteError(
+                f"asset('{name}'): no such file in the theme or site static/ folder",
+                hint="put it in static/ (or the theme's static/)",
+            )
         return link(asset_names[name], ctx["page"])
 
     def abs_url(target: str) -> str:
@@ -86,11 +89,18 @@ def make_environment(config: SiteConfig, asset_names: dict[str, str],
 
     env.globals.update(
         site={
-            "title": config.title, "description": config.description, "author": config.author,
-            "language": config.language, "base_url": config.base_url, "extra": config.extra,
-            "file_urls": config.file_urls, "search": config.search,
+            "title": config.title,
+            "description": config.description,
+            "author": config.author,
+            "language": config.language,
+            "base_url": config.base_url,
+            "extra": config.extra,
+            "file_urls": config.file_urls,
+            "search": config.search,
         },
-        url=url, asset=asset, abs_url=abs_url,
+        url=url,
+        asset=asset,
+        abs_url=abs_url,
     )
     env.filters["json_ld"] = _json_ld
     return env
@@ -107,10 +117,15 @@ def _short(filename: str) -> str:
 def template_error(exc: BaseException, template_dirs_: list[Path]) -> SiteError:
     """A SiteError naming the template file and line behind a Jinja error."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return SiteError(f"template syntax error: {exc.message}", _short(exc.filename or exc.name or ""),
-                         exc.lineno)
+        return SiteError(
+            f"template syntax error: {exc.message}",
+            _short(exc.filename or exc.name or ""),
+            exc.lineno,
+        )
     if isinstance(exc, jinja2.TemplateNotFound):
-        return SiteError(f"template not found: {exc.name}", hint="add it to templates/ or the theme")
+        return SiteError(
+            f"template not found: {exc.name}", hint="add it to templates/ or the theme"
+        )
     where = _template_frame(exc)
     message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
     if isinstance(exc, jinja2.UndefinedError):
@@ -139,15 +154,27 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return where
 
 
-def render_job(env: jinja2.Environment, job: PageJob,
-               body_html: Callable[[str, str], tuple[str, tuple]]) -> bytes:
+def render_job(
+    env: jinja2.Environment, job: PageJob, body_html: Callable[[str, str], tuple[str, tuple]]
+) -> bytes:
     """Render one page. `body_html(rel, page_url)` gives an article body localized for the page
     ("" for absolute links, as feeds need) and its table of contents."""
     context = dict(job.context)
     language = env.globals["site"]["language"]
-    page = {"kind": job.kind, "title": "", "description": "", "lang": language,
-            "dir": text_direction(language), "alternates": [], "image": "", "noindex": False,
-            "feed_url": "", "date": "", "updated": "", **context.get("page", {})}
+    page = {
+        "kind": job.kind,
+        "title": "",
+        "description": "",
+        "lang": language,
+        "dir": text_direction(language),
+        "alternates": [],
+        "image": "",
+        "noindex": False,
+        "feed_url": "",
+        "date": "",
+        "updated": "",
+        **context.get("page", {}),
+    }
     page["url"] = job.url
     page.setdefault("path", job.path)
     context["page"] = page
@@ -184,5 +211,3 @@ def _frames(exc: BaseException):
     import traceback
 
     return traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
-
-

@@ -15,8 +15,15 @@ import webbrowser
 from sitegen.config import SiteConfig
 
 
-def serve_site(config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-               open_browser: bool = False, console=None, poll: bool = False) -> int:
+def serve_site(
+    config: SiteConfig,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    drafts: bool = False,
+    open_browser: bool = False,
+    console=None,
+    poll: bool = False,
+) -> int:
     """Run the preview until Ctrl-C (or SIGTERM); returns the exit code (0).
 
     Raises SiteError when the address cannot be used (the CLI prints it and exits 1)."""
@@ -29,14 +36,17 @@ def serve_site(config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, dr
     previous = _on_sigterm(stop)
     try:
         if not is_loopback(host):
-            console.warn(f"serving on {host}: other machines on your network can read the preview "
-                         "(drafts included when --drafts is on); use --host 127.0.0.1 to keep it "
-                         "to this machine")
+            console.warn(
+                f"serving on {host}: other machines on your network can read the preview "
+                "(drafts included when --drafts is on); use --host 127.0.0.1 to keep it "
+                "to this machine"
+            )
         session.start()
         bound = session.server.server_address[0]
         shown = f" (listening on {bound}, every address)" if bound in ("0.0.0.0", "::") else ""
-        console.info(f"serving {session.url}{shown} from {_rel(session.output, config)}; "
-                     "Ctrl-C to stop")
+        console.info(
+            f"serving {session.url}{shown} from {_rel(session.output, config)}; Ctrl-C to stop"
+        )
         sys.stdout.flush()
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(session.url,), daemon=True).start()

@@ -67,8 +67,17 @@ class ReloadChannel:
                 return None
             newer = [(seq, msg) for seq, msg in self._messages if seq > after]
             if newer and newer[0][0] != after + 1:
-                return [(self._seq, {"type": "reload", "version": self.version,
-                                     "errors": self.errors, "pages": None})]
+                return [
+                    (
+                        self._seq,
+                        {
+                            "type": "reload",
+                            "version": self.version,
+                            "errors": self.errors,
+                            "pages": None,
+                        },
+                    )
+                ]
             return newer
 
     def close(self) -> None:

@@ -66,8 +66,9 @@ def changed_outputs(before: dict[str, dict], after: dict[str, dict]) -> set[str]
     return changed
 
 
-def page_message(changed: set[str], removed: set[str], sources: set[Path],
-                 recovering: bool) -> dict[str, Any] | None:
+def page_message(
+    changed: set[str], removed: set[str], sources: set[Path], recovering: bool
+) -> dict[str, Any] | None:
     """The message for the open pages after a good build, or None when they need nothing.
 
     `changed` includes the `removed` output paths. A reload names the changed pages and the
@@ -77,7 +78,12 @@ def page_message(changed: set[str], removed: set[str], sources: set[Path],
         return {"type": "reload", "pages": None, "assets": []} if recovering else None
     others = {p for p in changed if not p.lower().endswith((".html", ".htm"))}
     css_sources = bool(sources) and all(s.suffix.lower() == ".css" for s in sources)
-    if css_sources and others and all(p.lower().endswith(".css") for p in others) and not recovering:
+    if (
+        css_sources
+        and others
+        and all(p.lower().endswith(".css") for p in others)
+        and not recovering
+    ):
         return {"type": "css", "files": sorted("/" + p for p in others - removed)}
     pages = sorted(p for p in changed if p.lower().endswith((".html", ".htm")))
     assets = sorted(p for p in others if not p.lower().endswith(_PASSIVE))
@@ -100,10 +106,17 @@ class Console:
 
 
 class RebuildLoop:
-    def __init__(self, config: SiteConfig, output: Path, channel: ReloadChannel, *,
-                 drafts: bool = False, console=None,
-                 make_builder: Callable[[BuildRequest], Any] = Builder,
-                 on_config: Callable[[SiteConfig], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        output: Path,
+        channel: ReloadChannel,
+        *,
+        drafts: bool = False,
+        console=None,
+        make_builder: Callable[[BuildRequest], Any] = Builder,
+        on_config: Callable[[SiteConfig], None] | None = None,
+    ) -> None:
         self.config = config
         self.output = output
         self.channel = channel
@@ -146,9 +159,14 @@ class RebuildLoop:
             return self._failed([exc])
         except Exception as exc:  # a sitegen bug must not end the preview
             self.console.error(traceback.format_exc().rstrip())
-            return self._failed([SiteError(
-                f"internal error: {type(exc).__name__}: {exc}",
-                hint="this is a bug in sitegen; the terminal shows the traceback")])
+            return self._failed(
+                [
+                    SiteError(
+                        f"internal error: {type(exc).__name__}: {exc}",
+                        hint="this is a bug in sitegen; the terminal shows the traceback",
+                    )
+                ]
+            )
         return self._succeeded(result, sources)
 
     def _show_edited_pages_first(self, sources: set[Path]) -> None:
@@ -192,16 +210,23 @@ class RebuildLoop:
         for err in result.diagnostics.errors:
             self.console.error(err)
         if not sources:
-            self.console.info(f"built the preview in {result.seconds * 1000:.0f} ms: "
-                              f"{result.articles} articles, {result.pages} pages")
+            self.console.info(
+                f"built the preview in {result.seconds * 1000:.0f} ms: "
+                f"{result.articles} articles, {result.pages} pages"
+            )
             return Outcome(True, changed, message, result=result)
         what = ", ".join(sorted(self._show(s) for s in sources)[:3])
         if len(sources) > 3:
             what += f" and {len(sources) - 3} more"
-        reaction = "no change" if message is None else (
-            "stylesheets swapped" if message["type"] == "css" else "pages reloaded")
-        self.console.info(f"built in {result.seconds * 1000:.0f} ms ({what}): "
-                          f"{result.written} written, {result.removed} removed; {reaction}")
+        reaction = (
+            "no change"
+            if message is None
+            else ("stylesheets swapped" if message["type"] == "css" else "pages reloaded")
+        )
+        self.console.info(
+            f"built in {result.seconds * 1000:.0f} ms ({what}): "
+            f"{result.written} written, {result.removed} removed; {reaction}"
+        )
         return Outcome(True, changed, message, result=result)
 
     def _failed(self, errors: list[SiteError]) -> Outcome:
@@ -210,8 +235,10 @@ class RebuildLoop:
         self.channel.failed([error_dict(e, root) for e in errors])
         for err in errors:
             self.console.error(err)
-        self.console.error(f"build failed with {len(errors)} error(s); still serving the last "
-                           "good build, and the browser shows the error until you fix it")
+        self.console.error(
+            f"build failed with {len(errors)} error(s); still serving the last "
+            "good build, and the browser shows the error until you fix it"
+        )
         return Outcome(False, errors=list(errors))
 
     def _show(self, path: Path) -> str:

@@ -41,9 +41,11 @@ _FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)$")
 
 CLIENT_JS = Path(__file__).with_name("client.js")
 PING_SECONDS = 15.0  # an event-stream comment this often finds connections that went away
-NOT_FOUND_PAGE = (b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title>"
-                  b"</head><body><h1>Not found</h1><p>No page at this address (yet).</p></body>"
-                  b"</html>\n")
+NOT_FOUND_PAGE = (
+    b'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Not found</title>'
+    b"</head><body><h1>Not found</h1><p>No page at this address (yet).</p></body>"
+    b"</html>\n"
+)
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
@@ -51,8 +53,9 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], root: Path, channel: ReloadChannel,
-                 log=None) -> None:
+    def __init__(
+        self, address: tuple[str, int], root: Path, channel: ReloadChannel, log=None
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.root = root
         self.channel = channel
@@ -90,8 +93,10 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         if self.log is not None:
             import traceback
 
-            self.log(f"preview server: error while answering {client_address}: "
-                     + traceback.format_exc(limit=3))
+            self.log(
+                f"preview server: error while answering {client_address}: "
+                + traceback.format_exc(limit=3)
+            )
 
 
 class PreviewHandler(http.server.BaseHTTPRequestHandler):
@@ -119,11 +124,13 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             if isinstance(found, Found):
                 self._send_file(found, 200, head)
             elif isinstance(found, Redirect):
-                self._send_bytes(301, b"", "text/plain; charset=utf-8", head,
-                                 {"Location": found.location})
+                self._send_bytes(
+                    301, b"", "text/plain; charset=utf-8", head, {"Location": found.location}
+                )
             elif isinstance(found, Refused):
-                self._send_bytes(found.status, found.reason.encode() + b"\n",
-                                 "text/plain; charset=utf-8", head)
+                self._send_bytes(
+                    found.status, found.reason.encode() + b"\n", "text/plain; charset=utf-8", head
+                )
             else:
                 self._not_found(head)
         except (BrokenPipeError, ConnectionResetError):
@@ -155,8 +162,12 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             size = fh.seek(0, 2)
             fh.seek(0)
             immutable = _FINGERPRINTED.search(found.file.name) is not None
-            self._headers(status, content_type(found.file), size,
-                          {"Cache-Control": "max-age=31536000, immutable"} if immutable else None)
+            self._headers(
+                status,
+                content_type(found.file),
+                size,
+                {"Cache-Control": "max-age=31536000, immutable"} if immutable else None,
+            )
             if not head:
                 shutil.copyfileobj(fh, self.wfile, 1 << 16)
 
@@ -165,14 +176,16 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         data = inject(data, live_script(self.server.client_js, channel.version, served))
         self._send_bytes(status, data, "text/html; charset=utf-8", head)
 
-    def _send_bytes(self, status: int, data: bytes, ctype: str, head: bool,
-                    extra: dict[str, str] | None = None) -> None:
+    def _send_bytes(
+        self, status: int, data: bytes, ctype: str, head: bool, extra: dict[str, str] | None = None
+    ) -> None:
         self._headers(status, ctype, len(data), extra)
         if not head:
             self.wfile.write(data)
 
-    def _headers(self, status: int, ctype: str, length: int | None,
-                 extra: dict[str, str] | None = None) -> None:
+    def _headers(
+        self, status: int, ctype: str, length: int | None, extra: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         if length is not None:

@@ -40,37 +40,65 @@ def bind(host: str, port: int, root: Path, channel: ReloadChannel, log=None) -> 
     try:
         return PreviewServer((host, port), root, channel, log)
     except socket.gaierror:
-        raise SiteError(f"cannot serve on host {host!r}: no such address",
-                        hint="use an address such as 127.0.0.1 or 0.0.0.0") from None
+        raise SiteError(
+            f"cannot serve on host {host!r}: no such address",
+            hint="use an address such as 127.0.0.1 or 0.0.0.0",
+        ) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise SiteError(f"port {port} on {host} is already in use",
-                            hint="stop the other server, or pick another port with --port "
-                                 "(--port 0 picks a free one)") from None
+            raise SiteError(
+                f"port {port} on {host} is already in use",
+                hint="stop the other server, or pick another port with --port "
+                "(--port 0 picks a free one)",
+            ) from None
         if exc.errno in (errno.EACCES, errno.EPERM):
-            raise SiteError(f"not allowed to listen on port {port}",
-                            hint="ports below 1024 need special rights; use e.g. --port 8000") from None
+            raise SiteError(
+                f"not allowed to listen on port {port}",
+                hint="ports below 1024 need special rights; use e.g. --port 8000",
+            ) from None
         if exc.errno == errno.EADDRNOTAVAIL:
-            raise SiteError(f"cannot serve on host {host!r}: this machine has no such address",
-                            hint="use 127.0.0.1, or 0.0.0.0 for every address") from None
+            raise SiteError(
+                f"cannot serve on host {host!r}: this machine has no such address",
+                hint="use 127.0.0.1, or 0.0.0.0 for every address",
+            ) from None
         raise
 
 
 class PreviewSession:
-    def __init__(self, config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, *,
-                 drafts: bool = False, poll: bool = False, console=None,
-                 quiet: float | None = None) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        drafts: bool = False,
+        poll: bool = False,
+        console=None,
+        quiet: float | None = None,
+    ) -> None:
         self.config = config
         self.channel = ReloadChannel()
         self.output = preview_folder(config)
         self.console = console
-        self.server = bind(host, port, self.output, self.channel,
-                           log=console.error if console is not None else None)
+        self.server = bind(
+            host,
+            port,
+            self.output,
+            self.channel,
+            log=console.error if console is not None else None,
+        )
         self.batcher = ChangeBatcher() if quiet is None else ChangeBatcher(quiet=quiet)
-        self.loop = RebuildLoop(config, self.output, self.channel, drafts=drafts, console=console,
-                                on_config=self._config_changed)
-        self.watcher = SourceWatcher(config, self.batcher, poll=poll,
-                                     warn=console.warn if console is not None else None)
+        self.loop = RebuildLoop(
+            config,
+            self.output,
+            self.channel,
+            drafts=drafts,
+            console=console,
+            on_config=self._config_changed,
+        )
+        self.watcher = SourceWatcher(
+            config, self.batcher, poll=poll, warn=console.warn if console is not None else None
+        )
         self._threads: list[threading.Thread] = []
 
     @property
@@ -88,8 +116,10 @@ class PreviewSession:
         """Watch, build once, then serve and rebuild in background threads."""
         self.watcher.start()
         self.loop.rebuild(set())
-        for name, target in (("sitegen-serve", self.server.serve_forever),
-                             ("sitegen-rebuild", lambda: self.loop.run(self.batcher))):
+        for name, target in (
+            ("sitegen-serve", self.server.serve_forever),
+            ("sitegen-rebuild", lambda: self.loop.run(self.batcher)),
+        ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -141,8 +141,10 @@ def resolve(root: Path, target: str) -> Resolution:
 def live_script(client_js: str, version: str, served: str) -> bytes:
     """The `<script>` added to served HTML: the client plus what it needs to know about the page
     (the build version it shows, and the output file it came from; "" for a 404 answer)."""
-    return (f'<script id="sitegen-live" data-version="{html.escape(version)}" '
-            f'data-path="{html.escape(served)}">\n{client_js}</script>\n').encode()
+    return (
+        f'<script id="sitegen-live" data-version="{html.escape(version)}" '
+        f'data-path="{html.escape(served)}">\n{client_js}</script>\n'
+    ).encode()
 
 
 def inject(page: bytes, script: bytes) -> bytes:

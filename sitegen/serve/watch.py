@@ -41,10 +41,33 @@ SETTLE = 0.004  # the same, when every changed file is known to be complete
 MAX_WAIT = 1.0  # never hold a batch longer than this, however busy the folder is
 
 _TEMP_SUFFIXES = (
-    "~", ".swp", ".swx", ".swo", ".swn", ".tmp", ".temp", ".bak", ".bck", ".part", ".crdownload",
-    ".kate-swp", "___jb_tmp___", "___jb_old___", ".orig", ".rej",
+    "~",
+    ".swp",
+    ".swx",
+    ".swo",
+    ".swn",
+    ".tmp",
+    ".temp",
+    ".bak",
+    ".bck",
+    ".part",
+    ".crdownload",
+    ".kate-swp",
+    "___jb_tmp___",
+    "___jb_old___",
+    ".orig",
+    ".rej",
 )
-_IGNORED_DIRS = {".git", ".hg", ".svn", ".sitegen", "__pycache__", "node_modules", ".idea", ".vscode"}
+_IGNORED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".sitegen",
+    "__pycache__",
+    "node_modules",
+    ".idea",
+    ".vscode",
+}
 
 
 def is_temp_file(name: str) -> bool:
@@ -65,8 +88,13 @@ class ChangeFilter:
     def __init__(self, config: SiteConfig) -> None:
         self.root = config.root.resolve()
         self.config_file = self.root / CONFIG_NAME
-        trees = [config.content_path, config.seeds_path, config.theme_path(),
-                 config.path(config.templates_dir), config.path(config.static_dir)]
+        trees = [
+            config.content_path,
+            config.seeds_path,
+            config.theme_path(),
+            config.path(config.templates_dir),
+            config.path(config.static_dir),
+        ]
         self.trees: list[Path] = []
         for tree in trees:
             tree = tree.resolve()
@@ -113,8 +141,13 @@ class ChangeBatcher:
     backup dance), and at the latest `MAX_WAIT` after the first event of the batch.
     """
 
-    def __init__(self, quiet: float = QUIET, settle: float = SETTLE, max_wait: float = MAX_WAIT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        quiet: float = QUIET,
+        settle: float = SETTLE,
+        max_wait: float = MAX_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.quiet = quiet
         self.settle = settle
         self.max_wait = max_wait
@@ -174,6 +207,7 @@ def event_paths(event: FileSystemEvent) -> list[tuple[str, bool]]:
     """(path, final) pairs an event stands for; opens, reads, attribute changes and
     directory "modified" notices stand for nothing. A folder created inside a source tree
     counts: a folder moved in from elsewhere arrives as one "created" event for all its files."""
+
     def text(p: str | bytes) -> str:
         return os.fsdecode(p)
 
@@ -181,8 +215,10 @@ def event_paths(event: FileSystemEvent) -> list[tuple[str, bool]]:
         return [(text(event.src_path), True)]
     if isinstance(event, (FileMovedEvent, DirMovedEvent)):
         return [(text(event.src_path), False), (text(event.dest_path), True)]
-    if isinstance(event, (FileModifiedEvent, FileCreatedEvent, FileDeletedEvent, DirCreatedEvent,
-                          DirDeletedEvent)):
+    if isinstance(
+        event,
+        (FileModifiedEvent, FileCreatedEvent, FileDeletedEvent, DirCreatedEvent, DirDeletedEvent),
+    ):
         return [(text(event.src_path), False)]
     return []
 
@@ -190,8 +226,13 @@ def event_paths(event: FileSystemEvent) -> list[tuple[str, bool]]:
 class SourceWatcher(FileSystemEventHandler):
     """Watches a site's sources with watchdog and feeds relevant paths to a batcher."""
 
-    def __init__(self, config: SiteConfig, batcher: ChangeBatcher, poll: bool = False,
-                 warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        batcher: ChangeBatcher,
+        poll: bool = False,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.batcher = batcher
         self.filter = ChangeFilter(config)
         self.poll = poll
@@ -207,8 +248,10 @@ class SourceWatcher(FileSystemEventHandler):
         except OSError as exc:
             if self.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
                 raise
-            self.warn("the system's limit on watched folders is reached; falling back to "
-                      "polling (raise fs.inotify.max_user_watches to avoid this)")
+            self.warn(
+                "the system's limit on watched folders is reached; falling back to "
+                "polling (raise fs.inotify.max_user_watches to avoid this)"
+            )
             self._observer = self._make_observer(True)
             self._schedule(self.filter.watch_roots())
             self._observer.start()

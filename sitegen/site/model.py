@@ -49,8 +49,12 @@ def article_url(article: Article, config: SiteConfig) -> str:
         return article.url
     local = article.date.astimezone(config.tz)
     url = config.permalink.format(
-        slug=article.slug, year=f"{local.year:04d}", month=f"{local.month:02d}",
-        day=f"{local.day:02d}", lang=article.lang, section=article.rel.split("/")[0] if "/" in article.rel else "",
+        slug=article.slug,
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+        lang=article.lang,
+        section=article.rel.split("/")[0] if "/" in article.rel else "",
     )
     url = "/" + "/".join(p for p in url.split("/") if p) + "/"
     if article.lang != config.language and "{lang}" not in config.permalink:
@@ -62,8 +66,9 @@ def sort_key(article: Article) -> tuple:
     return (-article.date.timestamp(), article.rel)
 
 
-def build_site(articles: list[Article], config: SiteConfig, options: BuildOptions,
-               diag: Diagnostics) -> Site:
+def build_site(
+    articles: list[Article], config: SiteConfig, options: BuildOptions, diag: Diagnostics
+) -> Site:
     now = options.now or dt.datetime.now(dt.UTC)
     left_out: dict[str, int] = {}
     kept: list[Article] = []
@@ -71,7 +76,9 @@ def build_site(articles: list[Article], config: SiteConfig, options: BuildOption
         reason = None
         if article.draft and not options.drafts:
             reason = "draft"
-        elif not options.future and (article.date > now or (article.publish_date and article.publish_date > now)):
+        elif not options.future and (
+            article.date > now or (article.publish_date and article.publish_date > now)
+        ):
             reason = "future"
         elif article.expiry_date and article.expiry_date <= now:
             reason = "expired"
@@ -92,9 +99,14 @@ def build_site(articles: list[Article], config: SiteConfig, options: BuildOption
     pages = listed + [a for a in kept if id(a) not in listed_ids]
     urls = {a.rel: article_url(a, config) for a in pages}
     return Site(
-        config=config, pages=pages, urls=urls, listed=listed,
-        tags=_terms(listed, "tags", "/tags/"), categories=_terms(listed, "categories", "/categories/"),
-        translations=translations, left_out=left_out,
+        config=config,
+        pages=pages,
+        urls=urls,
+        listed=listed,
+        tags=_terms(listed, "tags", "/tags/"),
+        categories=_terms(listed, "categories", "/categories/"),
+        translations=translations,
+        left_out=left_out,
     )
 
 

@@ -20,8 +20,20 @@ from sitegen.site.related import cached_related_articles
 from sitegen.text.languages import text_direction
 from sitegen.text.urls import output_path, site_path
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass
@@ -52,43 +64,65 @@ def listing_view(article: Article, site: Site, tag_terms: dict[str, Term]) -> di
         "date_display": local.strftime(config.date_format) if article.has_date else "",
         "updated": _iso(article.updated),
         "updated_display": article.updated.astimezone(config.tz).strftime(config.date_format)
-        if article.updated else "",
+        if article.updated
+        else "",
         "summary": article.summary,
         "author": article.author,
-        "tags": [{"name": tag_terms[k].name, "url": tag_terms[k].url}
-                 for k in (" ".join(t.casefold().split()) for t in article.tags) if k in tag_terms],
+        "tags": [
+            {"name": tag_terms[k].name, "url": tag_terms[k].url}
+            for k in (" ".join(t.casefold().split()) for t in article.tags)
+            if k in tag_terms
+        ],
         "reading_minutes": article.reading_minutes,
         "lang": article.lang,
         "image": article.meta.get("image") if isinstance(article.meta.get("image"), str) else "",
     }
 
 
-def article_context(article: Article, site: Site, listing: dict[str, Any],
-                    cat_terms: dict[str, Term], prev: dict | None, next_: dict | None,
-                    related: list[dict]) -> dict[str, Any]:
+def article_context(
+    article: Article,
+    site: Site,
+    listing: dict[str, Any],
+    cat_terms: dict[str, Term],
+    prev: dict | None,
+    next_: dict | None,
+    related: list[dict],
+) -> dict[str, Any]:
     """What article.html sees of one article (`listing` is its listing_view)."""
     view = dict(listing)
     versions = site.translations.get(article.translation_key, [article])
-    view.update({
-        "source": article.source,
-        "words": article.words,
-        "authors": list(article.authors),
-        "categories": [{"name": cat_terms[k].name, "url": cat_terms[k].url}
-                       for k in (" ".join(c.casefold().split()) for c in article.categories)
-                       if k in cat_terms],
-        "meta": _plain(article.meta),
-        "body": article.rel,
-        "content_hash": article.content_hash,
-        "resources": list(article.resources),
-        "draft": article.draft,
-    })
-    alternates = [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions] \
-        if len(versions) > 1 else []
+    view.update(
+        {
+            "source": article.source,
+            "words": article.words,
+            "authors": list(article.authors),
+            "categories": [
+                {"name": cat_terms[k].name, "url": cat_terms[k].url}
+                for k in (" ".join(c.casefold().split()) for c in article.categories)
+                if k in cat_terms
+            ],
+            "meta": _plain(article.meta),
+            "body": article.rel,
+            "content_hash": article.content_hash,
+            "resources": list(article.resources),
+            "draft": article.draft,
+        }
+    )
+    alternates = (
+        [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions]
+        if len(versions) > 1
+        else []
+    )
     return {
         "page": {
-            "kind": "article", "title": article.title, "description": article.summary,
-            "lang": article.lang, "dir": text_direction(article.lang),
-            "alternates": alternates, "image": view["image"], "date": view["date"],
+            "kind": "article",
+            "title": article.title,
+            "description": article.summary,
+            "lang": article.lang,
+            "dir": text_direction(article.lang),
+            "alternates": alternates,
+            "image": view["image"],
+            "date": view["date"],
             "updated": view["updated"],
         },
         "article": view,
@@ -135,12 +169,16 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
         "next_url": _page_url(base, number + 1) if number < total else "",
         "first_url": base,
         "last_url": _page_url(base, total),
-        "pages": [{"number": n, "url": _page_url(base, n) if n else "", "gap": not n}
-                  for n in page_numbers(number, total)],
+        "pages": [
+            {"number": n, "url": _page_url(base, n) if n else "", "gap": not n}
+            for n in page_numbers(number, total)
+        ],
     }
 
 
-def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None) -> list[PageJob]:
+def plan_pages(
+    site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None
+) -> list[PageJob]:
     config = site.config
     tag_terms = term_index(site.tags)
     cat_terms = term_index(site.categories)
@@ -156,50 +194,131 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
         i = position.get(article.rel)
         newer = site.listed[i - 1] if i is not None and i > 0 else None
         older = site.listed[i + 1] if i is not None and i + 1 < len(site.listed) else None
-        context = article_context(article, site, views[article.rel], cat_terms,
-                                  views[older.rel] if older else None,
-                                  views[newer.rel] if newer else None,
-                                  [views[r] for r in related.get(article.rel, ())])
-        jobs.append(PageJob(site.url(article), "article.html", "article", context, article.source,
-                            (article.rel,)))
+        context = article_context(
+            article,
+            site,
+            views[article.rel],
+            cat_terms,
+            views[older.rel] if older else None,
+            views[newer.rel] if newer else None,
+            [views[r] for r in related.get(article.rel, ())],
+        )
+        jobs.append(
+            PageJob(
+                site.url(article),
+                "article.html",
+                "article",
+                context,
+                article.source,
+                (article.rel,),
+            )
+        )
         for alias in article.aliases:
             try:
                 target = site_path(alias)  # content.py reported the ones that are not
             except ValueError:
                 continue
-            jobs.append(PageJob(target, "alias.html", "alias",
-                                {"page": {**default_page, "kind": "alias", "title": article.title,
-                                          "description": "", "noindex": True},
-                                 "target": site.url(article)},
-                                f"{article.source} (alias {alias})"))
+            jobs.append(
+                PageJob(
+                    target,
+                    "alias.html",
+                    "alias",
+                    {
+                        "page": {
+                            **default_page,
+                            "kind": "alias",
+                            "title": article.title,
+                            "description": "",
+                            "noindex": True,
+                        },
+                        "target": site.url(article),
+                    },
+                    f"{article.source} (alias {alias})",
+                )
+            )
 
     # index pages
-    jobs.extend(_listing_pages("/", listed_views, config, "index.html", "index", "index page",
-                               {"title": config.title, "description": config.description}, default_page))
+    jobs.extend(
+        _listing_pages(
+            "/",
+            listed_views,
+            config,
+            "index.html",
+            "index",
+            "index page",
+            {"title": config.title, "description": config.description},
+            default_page,
+        )
+    )
 
     # taxonomies
-    for kind, terms, label in (("tag", site.tags, "Tags"), ("category", site.categories, "Categories")):
+    for kind, terms, label in (
+        ("tag", site.tags, "Tags"),
+        ("category", site.categories, "Categories"),
+    ):
         if not terms and kind == "category":
             continue
         prefix = "/tags/" if kind == "tag" else "/categories/"
-        overview = [{"name": t.name, "url": t.url, "count": len(t.articles), "slug": t.slug} for t in terms]
+        overview = [
+            {"name": t.name, "url": t.url, "count": len(t.articles), "slug": t.slug} for t in terms
+        ]
         overview_kind = label.lower()  # "tags" or "categories"
-        jobs.append(PageJob(prefix, "terms.html", overview_kind,
-                            {"page": {**default_page, "kind": overview_kind, "title": label,
-                                      "description": f"All {label.lower()} of {config.title}"},
-                             "terms": overview, "taxonomy": kind}, f"{label.lower()} overview"))
+        jobs.append(
+            PageJob(
+                prefix,
+                "terms.html",
+                overview_kind,
+                {
+                    "page": {
+                        **default_page,
+                        "kind": overview_kind,
+                        "title": label,
+                        "description": f"All {label.lower()} of {config.title}",
+                    },
+                    "terms": overview,
+                    "taxonomy": kind,
+                },
+                f"{label.lower()} overview",
+            )
+        )
         for term in terms:
             term_views = [listed_views[i] for i in term.articles]
-            info = {"name": term.name, "slug": term.slug, "url": term.url, "count": len(term.articles),
-                    "feed_url": f"{term.url}feed.xml", "taxonomy": kind}
-            jobs.extend(_listing_pages(term.url, term_views, config, "term.html", kind,
-                                       f"{kind} '{term.name}'",
-                                       {"title": f"{label[:-1] if kind == 'tag' else 'Category'}: {term.name}",
-                                        "description": f"Articles about {term.name}",
-                                        "feed_url": info["feed_url"]}, default_page, {"term": info}))
-            jobs.append(_feed_job(f"{term.url}feed.xml", f"{config.title}: {term.name}", term.url,
-                                  [site.listed[i] for i in term.articles], views, config,
-                                  f"{kind} '{term.name}' feed"))
+            info = {
+                "name": term.name,
+                "slug": term.slug,
+                "url": term.url,
+                "count": len(term.articles),
+                "feed_url": f"{term.url}feed.xml",
+                "taxonomy": kind,
+            }
+            jobs.extend(
+                _listing_pages(
+                    term.url,
+                    term_views,
+                    config,
+                    "term.html",
+                    kind,
+                    f"{kind} '{term.name}'",
+                    {
+                        "title": f"{label[:-1] if kind == 'tag' else 'Category'}: {term.name}",
+                        "description": f"Articles about {term.name}",
+                        "feed_url": info["feed_url"],
+                    },
+                    default_page,
+                    {"term": info},
+                )
+            )
+            jobs.append(
+                _feed_job(
+                    f"{term.url}feed.xml",
+                    f"{config.title}: {term.name}",
+                    term.url,
+                    [site.listed[i] for i in term.articles],
+                    views,
+                    config,
+                    f"{kind} '{term.name}' feed",
+                )
+            )
 
     # archive
     years: list[dict[str, Any]] = []
@@ -214,61 +333,146 @@ def plan_pages(site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None =
             months.append({"month": local.month, "name": MONTHS[local.month - 1], "articles": []})
         months[-1]["articles"].append(views[article.rel])
     undated = [views[a.rel] for a in site.listed if not a.has_date]
-    jobs.append(PageJob("/archive/", "archive.html", "archive",
-                        {"page": {**default_page, "kind": "archive", "title": "Archive",
-                                  "description": f"Every article of {config.title} by date"},
-                         "archive": years, "undated": undated}, "archive"))
+    jobs.append(
+        PageJob(
+            "/archive/",
+            "archive.html",
+            "archive",
+            {
+                "page": {
+                    **default_page,
+                    "kind": "archive",
+                    "title": "Archive",
+                    "description": f"Every article of {config.title} by date",
+                },
+                "archive": years,
+                "undated": undated,
+            },
+            "archive",
+        )
+    )
 
     # feeds, sitemap, robots, 404
     jobs.append(_feed_job("/feed.xml", config.title, "/", site.listed, views, config, "site feed"))
-    jobs.append(PageJob("/404.html", "404.html", "404",
-                        {"page": {**default_page, "kind": "404", "title": "Page not found",
-                                  "description": "", "noindex": True}}, "404 page"))
+    jobs.append(
+        PageJob(
+            "/404.html",
+            "404.html",
+            "404",
+            {
+                "page": {
+                    **default_page,
+                    "kind": "404",
+                    "title": "Page not found",
+                    "description": "",
+                    "noindex": True,
+                }
+            },
+            "404 page",
+        )
+    )
     if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
-        jobs.append(PageJob("/search/", "search.html", "search",
-                            {"page": {**default_page, "kind": "search", "title": "Search",
-                                      "description": f"Search {config.title}", "noindex": True}},
-                            "search page"))
+        jobs.append(
+            PageJob(
+                "/search/",
+                "search.html",
+                "search",
+                {
+                    "page": {
+                        **default_page,
+                        "kind": "search",
+                        "title": "Search",
+                        "description": f"Search {config.title}",
+                        "noindex": True,
+                    }
+                },
+                "search page",
+            )
+        )
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
-        ({"loc": j.url, "lastmod": (j.context["page"].get("updated") or j.context["page"].get("date") or "")[:10]}
-         for j in jobs if j.kind not in ("alias", "404", "feed") and j.path.endswith(".html")
-         and not j.context.get("page", {}).get("noindex")),
-        key=lambda u: u["loc"])
-    jobs.append(PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap"))
+        (
+            {
+                "loc": j.url,
+                "lastmod": (
+                    j.context["page"].get("updated") or j.context["page"].get("date") or ""
+                )[:10],
+            }
+            for j in jobs
+            if j.kind not in ("alias", "404", "feed")
+            and j.path.endswith(".html")
+            and not j.context.get("page", {}).get("noindex")
+        ),
+        key=lambda u: u["loc"],
+    )
+    jobs.append(
+        PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap")
+    )
     jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
     return _reject_collisions(jobs, diag)
 
 
-def _listing_pages(base: str, items: list[dict], config: SiteConfig, template: str, kind: str,
-                   label: str, page_info: dict, default_page: dict,
-                   extra: dict | None = None) -> list[PageJob]:
+def _listing_pages(
+    base: str,
+    items: list[dict],
+    config: SiteConfig,
+    template: str,
+    kind: str,
+    label: str,
+    page_info: dict,
+    default_page: dict,
+    extra: dict | None = None,
+) -> list[PageJob]:
     total = _paginate(len(items), config.per_page)
     jobs = []
     for number in range(1, total + 1):
-        chunk = items[(number - 1) * config.per_page: number * config.per_page]
+        chunk = items[(number - 1) * config.per_page : number * config.per_page]
         title = page_info["title"] if number == 1 else f"{page_info['title']} (page {number})"
         context = {
-            "page": {**default_page, "kind": kind, "title": title,
-                     "description": page_info.get("description", ""),
-                     "feed_url": page_info.get("feed_url", "")},
+            "page": {
+                **default_page,
+                "kind": kind,
+                "title": title,
+                "description": page_info.get("description", ""),
+                "feed_url": page_info.get("feed_url", ""),
+            },
             "articles": chunk,
             "paginator": _paginator(base, number, total),
             **(extra or {}),
         }
-        jobs.append(PageJob(_page_url(base, number), template, kind, context,
-                            f"{label} {number}" if number > 1 else label))
+        jobs.append(
+            PageJob(
+                _page_url(base, number),
+                template,
+                kind,
+                context,
+                f"{label} {number}" if number > 1 else label,
+            )
+        )
     return jobs
 
 
-def _feed_job(url: str, title: str, home: str, articles: list[Article], views: dict,
-              config: SiteConfig, label: str) -> PageJob:
+def _feed_job(
+    url: str,
+    title: str,
+    home: str,
+    articles: list[Article],
+    views: dict,
+    config: SiteConfig,
+    label: str,
+) -> PageJob:
     chosen = articles[: config.feed_limit]
     entries = [dict(views[a.rel], body=a.rel, content_hash=a.content_hash) for a in chosen]
     updated = max((a.updated or a.date for a in chosen), default=None)
-    context = {"feed": {"title": title, "url": url, "home": home,
-                        "updated": _iso(updated) if updated else f"{config.default_date}T00:00:00+00:00",
-                        "entries": entries}}
+    context = {
+        "feed": {
+            "title": title,
+            "url": url,
+            "home": home,
+            "updated": _iso(updated) if updated else f"{config.default_date}T00:00:00+00:00",
+            "entries": entries,
+        }
+    }
     return PageJob(url, "feed.xml", "feed", context, label, tuple(a.rel for a in chosen))
 
 
@@ -292,11 +496,20 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
         key = job.path.casefold()  # case-insensitive file systems would merge these too
         if key in seen:
             other = seen[key]
-            diag.error(SiteError(
-                f"two pages would be written to /{job.path}: {other.source} and {job.source}",
-                next((src.split(" ")[0] for src in (job.source, other.source)
-                      if src.startswith("content")), None),
-                hint="give one of them a different slug (slug: in its front matter) or alias"))
+            diag.error(
+                SiteError(
+                    f"two pages would be written to /{job.path}: {other.source} and {job.source}",
+                    next(
+                        (
+                            src.split(" ")[0]
+                            for src in (job.source, other.source)
+                            if src.startswith("content")
+                        ),
+                        None,
+                    ),
+                    hint="give one of them a different slug (slug: in its front matter) or alias",
+                )
+            )
             continue
         seen[key] = job
         kept.append(job)

@@ -70,7 +70,7 @@ def terms_of(text: str) -> list[str]:
             words.append(token)
             continue
         for run in _CJK_RUN.findall(token):
-            words.extend(run[i:i + 2] for i in range(max(1, len(run) - 1)))
+            words.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
     return words
 
 
@@ -104,8 +104,9 @@ def unpack_counts(terms: str, values: tuple[int, ...]) -> Counter:
     return Counter(dict(zip(terms.split("\n"), values, strict=True))) if terms else Counter()
 
 
-def term_counts(articles: Sequence[Article], known: TermTable | None = None
-                ) -> tuple[list[Counter], TermTable]:
+def term_counts(
+    articles: Sequence[Article], known: TermTable | None = None
+) -> tuple[list[Counter], TermTable]:
     """Each article's term counts, taken from `known` (the last build's table) where the
     article is unchanged; and the table to keep for the next build."""
     known = known or {}
@@ -124,8 +125,9 @@ def term_counts(articles: Sequence[Article], known: TermTable | None = None
     return counts, table
 
 
-def related_articles(articles: Sequence[Article], limit: int,
-                     counts: list[Counter] | None = None) -> dict[str, list[str]]:
+def related_articles(
+    articles: Sequence[Article], limit: int, counts: list[Counter] | None = None
+) -> dict[str, list[str]]:
     """Up to `limit` most similar articles (same language) for each article, best first."""
     if limit <= 0 or len(articles) < 2:
         return {}
@@ -135,7 +137,9 @@ def related_articles(articles: Sequence[Article], limit: int,
     for c in counts:
         df.update(c.keys())
     n = len(articles)
-    idf = {t: math.log(1 + n / f) for t, f in df.items() if f > 1}  # a term in one article links nothing
+    idf = {
+        t: math.log(1 + n / f) for t, f in df.items() if f > 1
+    }  # a term in one article links nothing
 
     log = math.log
     vectors: list[dict[str, float]] = []
@@ -182,8 +186,9 @@ def related_articles(articles: Sequence[Article], limit: int,
     return result
 
 
-def cached_related_articles(articles: Sequence[Article], limit: int,
-                            cache_dir: Path | None) -> dict[str, list[str]]:
+def cached_related_articles(
+    articles: Sequence[Article], limit: int, cache_dir: Path | None
+) -> dict[str, list[str]]:
     """related_articles(), kept in `cache_dir` under a hash of all it depends on (each article's
     path, file hash and language): an unchanged site skips the work, any edit redoes it all."""
     if cache_dir is None or limit <= 0 or len(articles) < 2:

@@ -40,8 +40,30 @@ TEXT_LIMIT = 4_000  # characters of plain text kept per document for excerpts (~
 FIELD_WEIGHT = 3  # a title or tag word counts like this many body words
 K1, B = 1.2, 0.75  # BM25
 SCORE_SCALE = 20  # scores are stored as small integers
-STOPWORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it",
-             "of", "on", "or", "that", "the", "to", "was", "were", "with")
+STOPWORDS = (
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "by",
+    "for",
+    "from",
+    "in",
+    "is",
+    "it",
+    "of",
+    "on",
+    "or",
+    "that",
+    "the",
+    "to",
+    "was",
+    "were",
+    "with",
+)
 _STOP = frozenset(STOPWORDS)
 _TOKEN = re.compile(r"[^\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -58,7 +80,9 @@ def _marks() -> re.Pattern:
                 ranges[-1][1] = cp
             else:
                 ranges.append([cp, cp])
-    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+")
+    return re.compile(
+        "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+"
+    )
 
 
 def normalize(text: str) -> str:
@@ -107,8 +131,9 @@ DocEntry = tuple[str, str, str, tuple[int, ...], int]  # key, doc JSON, terms, c
 def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
     """One article's part of the index: its doc JSON, term counts and body length."""
     text = plain_text(article.body)
-    doc = _json({"t": article.title, "u": url, "l": article.lang, "d": shown_date,
-                 "x": text[:TEXT_LIMIT]})
+    doc = _json(
+        {"t": article.title, "u": url, "l": article.lang, "d": shown_date, "x": text[:TEXT_LIMIT]}
+    )
     body = terms(text)
     count = Counter(body)
     for word in terms(" ".join((article.title, *article.tags))):
@@ -118,8 +143,9 @@ def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
     return doc, dict(count), len(body)
 
 
-def search_files(site: Site, known: dict[str, DocEntry] | None = None,
-                 table: dict[str, DocEntry] | None = None) -> dict[str, bytes]:
+def search_files(
+    site: Site, known: dict[str, DocEntry] | None = None, table: dict[str, DocEntry] | None = None
+) -> dict[str, bytes]:
     """Every file of the search index, by output path. Articles whose entry in `known` (the
     last build's `table`) has the same key are not read again; `table` receives this build's."""
     config = site.config
@@ -132,8 +158,9 @@ def search_files(site: Site, known: dict[str, DocEntry] | None = None,
     for doc_id, article in enumerate(docs):
         url = site.url(article)
         shown_date = article.date.strftime(config.date_format) if article.has_date else ""
-        key = "\0".join((article.content_hash, article.title, url, article.lang, shown_date,
-                         *article.tags))
+        key = "\0".join(
+            (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
+        )
         entry = known.get(article.rel)
         if entry is None or entry[0] != key:
             doc, count, length = _analyse(article, url, shown_date)
@@ -180,9 +207,16 @@ def search_files(site: Site, known: dict[str, DocEntry] | None = None,
         files[f"search/s/{number}.js"] = data
     for path in sorted(f for f in files if f.startswith("search/d/")):
         version.update(files[path])
-    files["search/manifest.js"] = _script("manifest", {
-        "version": version.hexdigest()[:12], "docs": n, "shards": firsts, "stopwords": list(STOPWORDS),
-        "fileUrls": config.file_urls})
+    files["search/manifest.js"] = _script(
+        "manifest",
+        {
+            "version": version.hexdigest()[:12],
+            "docs": n,
+            "shards": firsts,
+            "stopwords": list(STOPWORDS),
+            "fileUrls": config.file_urls,
+        },
+    )
     return files
 
 
@@ -199,8 +233,10 @@ def search_copies(site: Site, want: bool = True) -> dict[str, tuple[bytes, str]]
     config = site.config
     digest = hashlib.sha1(f"{SEARCH_VERSION}:{config.date_format}:{config.file_urls}".encode())
     for a in site.pages:
-        digest.update(f"\0{a.rel}\0{a.content_hash}\0{site.url(a)}\0{a.lang}\0{a.date.isoformat()}"
-                      f"\0{a.has_date}".encode())
+        digest.update(
+            f"\0{a.rel}\0{a.content_hash}\0{site.url(a)}\0{a.lang}\0{a.date.isoformat()}"
+            f"\0{a.has_date}".encode()
+        )
     key = digest.hexdigest()
     path = config.cache_path / "search-index.marshal"
     files = None

@@ -24,8 +24,9 @@ _MD_IMAGE = re.compile(
     r"(?:\(\s*(<[^>\n]*>|[^\s)]+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"  # (src "title")
     r"|\[([^\]\n]*)\])"  # [ref] or []
 )
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*(<[^>\n]*>|\S+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*$",
-                      re.M)
+_REF_DEF = re.compile(
+    r"^ {0,3}\[([^\]\n]+)\]:\s*(<[^>\n]*>|\S+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*$", re.M
+)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r"""\s([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
@@ -54,8 +55,9 @@ def code_spans(text: str) -> list[tuple[int, int]]:
             if not m:
                 break
             fence = m.group(1)
-            closing = re.compile(r"^[ \t>]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$",
-                                 re.M)
+            closing = re.compile(
+                r"^[ \t>]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M
+            )
             line_end = text.find("\n", m.end())
             if line_end < 0:
                 spans.append((m.start(), len(text)))
@@ -140,8 +142,10 @@ def scan_images(body: str, first_line: int) -> list[ImageRef]:
                 src, title = m.group(2), _strip_title(m.group(3))
             else:
                 if defs is None:
-                    defs = {d.group(1).strip().casefold(): (d.group(2), _strip_title(d.group(3)))
-                            for d in _REF_DEF.finditer(body)}
+                    defs = {
+                        d.group(1).strip().casefold(): (d.group(2), _strip_title(d.group(3)))
+                        for d in _REF_DEF.finditer(body)
+                    }
                 label = (m.group(4) or alt).strip().casefold()
                 if label not in defs:
                     continue
@@ -155,8 +159,18 @@ def scan_images(body: str, first_line: int) -> list[ImageRef]:
             attrs = tag_attrs(m.group(0))
             src = attrs.get("src")
             if src:
-                found.append((m.start(), ImageRef(src, _line(body, m.start(), first_line),
-                                                  attrs.get("alt"), attrs.get("title") or "", True)))
+                found.append(
+                    (
+                        m.start(),
+                        ImageRef(
+                            src,
+                            _line(body, m.start(), first_line),
+                            attrs.get("alt"),
+                            attrs.get("title") or "",
+                            True,
+                        ),
+                    )
+                )
     found.sort(key=lambda item: item[0])
     return [ref for _, ref in found]
 
@@ -166,8 +180,9 @@ def scan_content_links(body: str) -> list[str]:
     if not any(hint in body for hint in CONTENT_LINK_HINTS):
         return []
     links = []
-    targets = [m.group(1) for m in _MD_LINK.finditer(body)
-               if not escaped(body, m.start())]  # `\[text\](x.md)` is literal text, not a link
+    targets = [
+        m.group(1) for m in _MD_LINK.finditer(body) if not escaped(body, m.start())
+    ]  # `\[text\](x.md)` is literal text, not a link
     if "]:" in body:  # reference definitions: [label]: other.md
         targets += [d.group(2).strip("<>") for d in _REF_DEF.finditer(body)]
     for target in targets:

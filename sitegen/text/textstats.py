@@ -11,7 +11,9 @@ import html
 import re
 
 # Han ideographs, kana and half-width katakana; not Hangul (spaced) nor CJK punctuation
-_CJK_CHARS = "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK_CHARS = (
+    "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+)
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _WORD = re.compile(f"[^\\s{_CJK_CHARS}]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -103,7 +105,9 @@ def first_paragraph(markdown: str) -> str:
                 break
             continue
         if not block and (
-            stripped.startswith(("#", "|", "<", "!!!", ":::", "[TOC]", "{{", "{%", "---", "***", "==="))
+            stripped.startswith(
+                ("#", "|", "<", "!!!", ":::", "[TOC]", "{{", "{%", "---", "***", "===")
+            )
             or re.match(r"^!\[[^\]]*\]\([^)]*\)$", stripped)
         ):
             continue

@@ -19,8 +19,12 @@ def site_path(value: str) -> str:
     `/old/post/`, `/a.html` stays. Raises ValueError for what could leave the site or is no
     path at all: `..` segments, backslashes, control characters, a scheme or `?`/`#`."""
     text = value.strip()
-    if not text or any(ord(ch) < 32 or ch in "\\?#" for ch in text) or urlsplit(text).scheme \
-            or text.startswith("//"):
+    if (
+        not text
+        or any(ord(ch) < 32 or ch in "\\?#" for ch in text)
+        or urlsplit(text).scheme
+        or text.startswith("//")
+    ):
         raise ValueError(value)
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if ".." in parts:

@@ -16,8 +16,15 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
@@ -29,7 +36,7 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         clean = unquote(urlsplit(path).path)
         if not clean.startswith(self.prefix) and clean + "/" != self.prefix:
             return str(Path(self.directory) / ".outside-the-subpath")  # a 404
-        rest = clean[len(self.prefix):] if clean.startswith(self.prefix) else ""
+        rest = clean[len(self.prefix) :] if clean.startswith(self.prefix) else ""
         rest = posixpath.normpath("/" + rest).lstrip("/")
         target = Path(self.directory) / rest
         return str(target) + ("/" if clean.endswith("/") and rest else "")
@@ -46,7 +53,8 @@ def serve_folder(folder: Path, prefix: str = "/") -> Iterator[str]:
         prefix += "/"
     handler = type("Handler", (_SubpathHandler,), {"prefix": prefix})
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -25,7 +25,9 @@ def hostile_site(tmp_path_factory):
     from tests.conftest import SiteFolder
 
     site = SiteFolder(tmp_path_factory.mktemp("hostile") / "site")
-    site.write("content/evil.md", f"""---
+    site.write(
+        "content/evil.md",
+        f"""---
 title: {json.dumps(TITLE)}
 date: 2024-01-02
 summary: {json.dumps(SUMMARY)}
@@ -35,9 +37,12 @@ author: {json.dumps(AUTHOR)}
 ---
 
 Body text.
-""")
-    site.write("seeds/evil.txt", f"{SEED_TITLE}\nDate: 2024-01-01\nAuthor: {AUTHOR}\nTags: {TAG}\n\n"
-               f"{SEED_BODY}\n")
+""",
+    )
+    site.write(
+        "seeds/evil.txt",
+        f"{SEED_TITLE}\nDate: 2024-01-01\nAuthor: {AUTHOR}\nTags: {TAG}\n\n{SEED_BODY}\n",
+    )
     site.build()
     return site
 
@@ -71,9 +76,16 @@ def test_hostile_strings_show_literally_and_never_run(hostile_site, page):
         for path in ("evil/", f"{seed_page}/", "", "tags/", "archive/", "search/?q=img"):
             page.goto(base + path, wait_until="load")
             if path.startswith("search"):
-                page.wait_for_selector(".search-page li a, .search-page [role=status]:not(:empty)",
-                                       timeout=10_000)
-            assert injected(page) == {"img": 0, "svg": 0, "inline": 0, "handlers": 0, "jsLinks": 0}, path
+                page.wait_for_selector(
+                    ".search-page li a, .search-page [role=status]:not(:empty)", timeout=10_000
+                )
+            assert injected(page) == {
+                "img": 0,
+                "svg": 0,
+                "inline": 0,
+                "handlers": 0,
+                "jsLinks": 0,
+            }, path
             assert page.dialogs == [], path
             assert "49" not in page.inner_text("main"), path
 
@@ -84,7 +96,9 @@ def test_hostile_strings_show_literally_and_never_run(hostile_site, page):
         assert TAG in page.inner_text("main")
         ld = json.loads(page.inner_text('script[type="application/ld+json"]'))
         assert ld["headline"] == TITLE and ld["author"][0]["name"] == AUTHOR
-        assert page.get_attribute('meta[property="og:title"]', "content") == TITLE  # attribute intact
+        assert (
+            page.get_attribute('meta[property="og:title"]', "content") == TITLE
+        )  # attribute intact
 
         page.goto(base + f"{seed_page}/", wait_until="load")
         assert page.inner_text("h1") == SEED_TITLE

@@ -24,7 +24,9 @@ class Quiet:
 
 
 def long_body(text: str) -> str:
-    paragraphs = [f"Paragraph {i} of a long story about the river and the town." * 3 for i in range(60)]
+    paragraphs = [
+        f"Paragraph {i} of a long story about the river and the town." * 3 for i in range(60)
+    ]
     return text + "\n\n" + "\n\n".join(paragraphs)
 
 
@@ -58,15 +60,18 @@ def article_text(body: str) -> str:
 
 
 def shows(page, text: str) -> None:
-    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text,
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "t => document.body && document.body.innerText.includes(t)", arg=text, timeout=WAIT_MS
+    )
 
 
 def test_plain_and_atomic_saves_show_up_by_themselves(live, page):
     session, site = live
     page.goto(session.url + "first/")
     shows(page, "Original first text.")
-    (site.root / "content/first.md").write_text(article_text("Plain save arrived."), encoding="utf-8")
+    (site.root / "content/first.md").write_text(
+        article_text("Plain save arrived."), encoding="utf-8"
+    )
     shows(page, "Plain save arrived.")
     atomic_write(site.root / "content/first.md", article_text("Atomic save arrived."))
     shows(page, "Atomic save arrived.")
@@ -93,8 +98,10 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(live, page):
     session, site = live
     page.goto(session.url + "first/")
     shows(page, "Original first text.")
-    atomic_write(site.root / "content/first.md",
-                 "---\ntitle: [not closed\ndate: 2024-01-01\n---\n\nBroken.\n")
+    atomic_write(
+        site.root / "content/first.md",
+        "---\ntitle: [not closed\ndate: 2024-01-01\n---\n\nBroken.\n",
+    )
     overlay = page.locator("#sitegen-overlay")
     overlay.wait_for(state="attached", timeout=WAIT_MS)
     text = overlay.locator(".box").inner_text()  # inside the overlay's shadow root
@@ -116,12 +123,14 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(live, page):
 def test_css_change_swaps_the_stylesheet_without_navigation(live, page):
     session, site = live
     page.goto(session.url + "first/")
-    page.wait_for_function("getComputedStyle(document.body).color === 'rgb(10, 20, 30)'",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "getComputedStyle(document.body).color === 'rgb(10, 20, 30)'", timeout=WAIT_MS
+    )
     page.evaluate("window.scrollTo(0, 800); window.__marker = 'same page'")
     atomic_write(site.root / "static/style.css", "body { color: rgb(200, 0, 0); }\n")
-    page.wait_for_function("getComputedStyle(document.body).color === 'rgb(200, 0, 0)'",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "getComputedStyle(document.body).color === 'rgb(200, 0, 0)'", timeout=WAIT_MS
+    )
     assert page.evaluate("window.__marker") == "same page"
     assert page.evaluate("window.scrollY") > 700
     links = page.evaluate("[...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)")

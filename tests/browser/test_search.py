@@ -30,17 +30,27 @@ def served(built):
 
 def _watch(page) -> list[str]:
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
     return problems
 
 
 def _ready(page) -> None:
-    page.wait_for_function("document.querySelector('form.search-ready') && "
-                           "!/Loading/.test(document.getElementById('search-status').textContent)",
-                           timeout=10_000)
+    page.wait_for_function(
+        "document.querySelector('form.search-ready') && "
+        "!/Loading/.test(document.getElementById('search-status').textContent)",
+        timeout=10_000,
+    )
 
 
 def test_typing_shows_results_with_highlighted_excerpt(browser, served):
@@ -89,8 +99,10 @@ def test_words_must_all_match_and_nothing_found_is_said(browser, served):
     page = browser.new_page()
     page.goto(served + "search/?q=goalkeeper%20inflation%20")
     _ready(page)
-    page.wait_for_function("/No articles match/.test(document.getElementById('search-status').textContent)",
-                           timeout=10_000)
+    page.wait_for_function(
+        "/No articles match/.test(document.getElementById('search-status').textContent)",
+        timeout=10_000,
+    )
     assert page.locator("#search-results li").count() == 0
     page.close()
 
@@ -99,7 +111,9 @@ def test_words_must_all_match_and_nothing_found_is_said(browser, served):
 def test_axe_finds_no_violations_on_the_search_page(browser, served, scheme):
     import axe_playwright_python
 
-    script = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    script = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(
+        encoding="utf-8"
+    )
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(served + "search/?q=troops")

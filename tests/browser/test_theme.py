@@ -39,11 +39,19 @@ def served(tmp_path_factory):
 def _watch(page):
     """Collect console errors, page errors, failed requests and requests leaving 127.0.0.1."""
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
 
     def outside(route):
         problems.append(f"outside request: {route.request.url}")
@@ -80,7 +88,9 @@ def test_axe_finds_no_violations(browser, served, scheme):
         page.evaluate(script)
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         found[path if path not in found else path + "@390"] = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+            for v in result["violations"]
+        ]
     context.close()
     assert found == {k: [] for k in found}
 
@@ -141,7 +151,9 @@ def test_dark_scheme_and_print_stylesheet(browser, served):
         page.emulate_media(media=media, color_scheme=scheme)
         page.goto(served + "story-0120/")
         color = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        nav_shown = page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") != "none"
+        nav_shown = (
+            page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") != "none"
+        )
         context.close()
         return color, nav_shown
 

@@ -24,18 +24,23 @@ import pytest
 
 ARTICLES = 2000
 KILLS = 6
-FALLBACK = "import sitegen.output.writer as w, sys; w._exchange = lambda a, b: False; " \
-           "from sitegen.cli import main; sys.exit(main())"
+FALLBACK = (
+    "import sitegen.output.writer as w, sys; w._exchange = lambda a, b: False; "
+    "from sitegen.cli import main; sys.exit(main())"
+)
 
 
 def make_site(root: Path) -> None:
     (root / "content").mkdir(parents=True)
-    (root / "site.yaml").write_text("title: Kill test v0\nbase_url: https://example.org/\n"
-                                    "auto_tags: false\nrelated: 0\nsearch: false\n")
+    (root / "site.yaml").write_text(
+        "title: Kill test v0\nbase_url: https://example.org/\n"
+        "auto_tags: false\nrelated: 0\nsearch: false\n"
+    )
     for i in range(ARTICLES):
         (root / "content" / f"a{i:04d}.md").write_text(
             f"---\ntitle: Article {i}\ndate: 2020-01-{i % 28 + 1:02d}\ntags: [t{i % 20}]\n---\n\n"
-            f"Body of article {i}.\n")
+            f"Body of article {i}.\n"
+        )
 
 
 def tree_state(folder: Path) -> dict[str, tuple]:
@@ -66,7 +71,9 @@ def complete_build_of(folder: Path, title: str) -> bool:
         if entry["sha"] and hashlib.sha1(path.read_bytes()).hexdigest() != entry["sha"]:
             return False
     pages = [p for p in manifest if re.fullmatch(r"a\d{4}/index.html", p)]
-    return len(pages) == ARTICLES and f"<title>{title}</title>" in (folder / "index.html").read_text()
+    return (
+        len(pages) == ARTICLES and f"<title>{title}</title>" in (folder / "index.html").read_text()
+    )
 
 
 def leftovers(root: Path) -> list[str]:
@@ -82,9 +89,13 @@ def count_entries(folder: Path) -> int:
 
 def start_build(root: Path, fallback: bool) -> subprocess.Popen:
     code = ["-c", FALLBACK] if fallback else ["-m", "sitegen"]
-    return subprocess.Popen([sys.executable, *code, "build", "--site", str(root), "-q"],
-                            cwd=root, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, *code, "build", "--site", str(root), "-q"],
+        cwd=root,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_until(proc: subprocess.Popen, condition, limit: float) -> None:
@@ -100,8 +111,12 @@ def test_sigkill_at_random_moments_never_damages_build(tmp_path):
     make_site(root)
     output = root / "build"
     started = time.monotonic()
-    first = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(root), "-q"],
-                           cwd=root, capture_output=True, text=True)
+    first = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--site", str(root), "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     full_build = time.monotonic() - started
     assert first.returncode == 0, first.stderr
     (output / "CNAME").write_text("news.example.org\n")  # the user's file, not sitegen's
@@ -139,7 +154,9 @@ def test_sigkill_at_random_moments_never_damages_build(tmp_path):
         state = tree_state(output)
         if proc.returncode == 0 or state != expected:
             # Only a build that reached the swap may change build/, and then it is whole.
-            assert complete_build_of(output, new_title), f"attempt {attempt} ({moment}): damaged build/"
+            assert complete_build_of(output, new_title), (
+                f"attempt {attempt} ({moment}): damaged build/"
+            )
             assert state["CNAME"] == expected["CNAME"]
             expected, title = state, new_title
         else:
@@ -149,9 +166,15 @@ def test_sigkill_at_random_moments_never_damages_build(tmp_path):
     assert killed_while_staging >= 1, "no kill landed while a build was being staged"
 
     # The next build finishes, removes the killed builds' staging folders, keeps the CNAME.
-    (root / "site.yaml").write_text((root / "site.yaml").read_text().replace(title, "Kill test final"))
-    final = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(root), "-q"],
-                           cwd=root, capture_output=True, text=True)
+    (root / "site.yaml").write_text(
+        (root / "site.yaml").read_text().replace(title, "Kill test final")
+    )
+    final = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--site", str(root), "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert final.returncode == 0, final.stderr
     assert leftovers(root) == []
     assert complete_build_of(output, "Kill test final")

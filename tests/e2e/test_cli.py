@@ -10,10 +10,18 @@ from pathlib import Path
 from sitegen import __version__
 
 
-def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_version_and_help():
@@ -39,7 +47,9 @@ def test_init_then_build(tmp_path, parse):
     assert "built 2 articles" in built.stdout
     index = parse((target / "build" / "index.html").read_text(encoding="utf-8"))
     assert "Welcome to your new site" in index.text and "Writing in Markdown" in index.text
-    article = parse((target / "build" / "welcome-to-your-new-site" / "index.html").read_text(encoding="utf-8"))
+    article = parse(
+        (target / "build" / "welcome-to-your-new-site" / "index.html").read_text(encoding="utf-8")
+    )
     assert "Seeds are plain text" in article.text
     again = run("init", str(target))
     assert again.returncode == 1 and "already exists" in again.stderr
@@ -57,9 +67,15 @@ def test_build_reports_every_error_with_file_and_line(tmp_path):
     site = tmp_path / "s"
     run("build", cwd=site)
     before = (site / "build" / "index.html").read_bytes()
-    (site / "content" / "bad-yaml.md").write_text("---\ntitle: ok\ndate: [unclosed\n---\nbody\n", encoding="utf-8")
-    (site / "content" / "bad-date.md").write_text("---\ntitle: x\ndate: someday\n---\nbody\n", encoding="utf-8")
-    (site / "content" / "no-title.md").write_text("---\ndate: 2020-01-01\n---\nbody\n", encoding="utf-8")
+    (site / "content" / "bad-yaml.md").write_text(
+        "---\ntitle: ok\ndate: [unclosed\n---\nbody\n", encoding="utf-8"
+    )
+    (site / "content" / "bad-date.md").write_text(
+        "---\ntitle: x\ndate: someday\n---\nbody\n", encoding="utf-8"
+    )
+    (site / "content" / "no-title.md").write_text(
+        "---\ndate: 2020-01-01\n---\nbody\n", encoding="utf-8"
+    )
     (site / "seeds" / "same-a.txt").write_text("Same title\n\nOne.\n", encoding="utf-8")
     (site / "seeds" / "same-b.txt").write_text("Same title\n\nTwo.\n", encoding="utf-8")
     out = run("build", cwd=site)
@@ -97,6 +113,8 @@ def test_quiet_and_no_color(tmp_path):
     run("init", str(tmp_path / "s"))
     out = run("build", "-q", cwd=tmp_path / "s")
     assert out.returncode == 0 and out.stdout == ""
-    (tmp_path / "s" / "content" / "x.md").write_text("---\ndate: 2020-01-01\n---\n", encoding="utf-8")
+    (tmp_path / "s" / "content" / "x.md").write_text(
+        "---\ndate: 2020-01-01\n---\n", encoding="utf-8"
+    )
     failed = run("build", cwd=tmp_path / "s")
     assert "\033[" not in failed.stderr

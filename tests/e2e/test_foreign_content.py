@@ -157,7 +157,9 @@ def make_site(root: Path) -> SiteFolder:
     image(root / "content" / "trip" / "photo.jpg", (1200, 800), "JPEG")
     image(root / "static" / "images" / "wide.png", (2000, 1000), "PNG")
     image(root / "static" / "images" / "anim.gif", (64, 48), "GIF")
-    site.write("static/images/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    site.write(
+        "static/images/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    )
     return site
 
 
@@ -173,15 +175,36 @@ def page(site: SiteFolder, rel: str) -> Page:
 
 ARTICLES = {
     # output page: (title, <time datetime>, tags, summary)
-    "zola-post/index.html": ("A Zola post", "2024-03-01T22:30:00+05:00", ["rust", "web"],
-                             "Zola intro paragraph."),
-    "hugo-post/index.html": ("A Hugo post", "2024-02-10T09:00:00+00:00", ["go"], "Hugo description."),
-    "pelican-post/index.html": ("A Pelican post", "2023-11-05T10:20:00+00:00", ["birds", "python"],
-                                "Pelican summary on two lines."),
-    "jekyll-trip/index.html": ("A Jekyll post", "2023-05-06T00:00:00+00:00", ["travel", "food"],
-                               "Jekyll intro with a link."),
-    "mkdocs-post/index.html": ("A MkDocs post", "2023-01-15T00:00:00+00:00", [],
-                               "MkDocs first paragraph."),
+    "zola-post/index.html": (
+        "A Zola post",
+        "2024-03-01T22:30:00+05:00",
+        ["rust", "web"],
+        "Zola intro paragraph.",
+    ),
+    "hugo-post/index.html": (
+        "A Hugo post",
+        "2024-02-10T09:00:00+00:00",
+        ["go"],
+        "Hugo description.",
+    ),
+    "pelican-post/index.html": (
+        "A Pelican post",
+        "2023-11-05T10:20:00+00:00",
+        ["birds", "python"],
+        "Pelican summary on two lines.",
+    ),
+    "jekyll-trip/index.html": (
+        "A Jekyll post",
+        "2023-05-06T00:00:00+00:00",
+        ["travel", "food"],
+        "Jekyll intro with a link.",
+    ),
+    "mkdocs-post/index.html": (
+        "A MkDocs post",
+        "2023-01-15T00:00:00+00:00",
+        [],
+        "MkDocs first paragraph.",
+    ),
     "trip/index.html": ("Our trip", "2024-01-20T00:00:00+00:00", ["travel"], "Bundle text."),
 }
 
@@ -208,7 +231,9 @@ def test_time_and_offset_are_kept_in_display(built):
 def test_categories_have_their_own_pages(built):
     site, _ = built
     overview = page(site, "categories/index.html")
-    assert {"code/", "notes/", "journal/"} <= {link.split("categories/")[-1] for link in overview.links()}
+    assert {"code/", "notes/", "journal/"} <= {
+        link.split("categories/")[-1] for link in overview.links()
+    }
     code = page(site, "categories/code/index.html")
     assert "A Zola post" in code.text and "A Hugo post" in code.text
     assert "../categories/code/" in page(site, "hugo-post/index.html").links()
@@ -224,7 +249,9 @@ def test_template_syntax_never_reaches_a_page_outside_code(built):
     site, _ = built
     for path in (site.root / "build").rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        outside = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>", "", html, flags=re.S)
+        outside = re.sub(
+            r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>", "", html, flags=re.S
+        )
         assert "{{" not in outside and "{%" not in outside, path
 
 
@@ -261,7 +288,9 @@ def test_build_warns_once_per_construct_with_file_line_and_name(built):
     warnings = [str(w) for w in result.diagnostics.warnings]
     assert any("content/hugo-post.md:9: Hugo shortcode 'youtube'" in w for w in warnings)
     assert any("content/hugo-post.md:11: Hugo shortcode 'highlight'" in w for w in warnings)
-    assert any("content/2023-05-06-jekyll-trip.markdown:7: Liquid tag 'include'" in w for w in warnings)
+    assert any(
+        "content/2023-05-06-jekyll-trip.markdown:7: Liquid tag 'include'" in w for w in warnings
+    )
     assert any("content/zola-post.md:15: Zola shortcode 'youtube'" in w for w in warnings)
     assert not any("go-html-template" in w or "'figure'" in w for w in warnings)  # code: no warning
     assert len([w for w in warnings if "hugo-post.md:9: Hugo shortcode 'youtube'" in w]) == 1
@@ -295,8 +324,12 @@ def test_images_are_responsive_and_sized(built):
     imgs = _img_checks(site, "hugo-post/index.html")
     wide = imgs[0]
     assert wide["src"] == "../images/wide.png"  # site-root path made relative
-    assert wide["srcset"].split(", ") == ["../images/wide-480w.webp 480w", "../images/wide-960w.webp 960w",
-                                          "../images/wide-1600w.webp 1600w", "../images/wide.png 2000w"]
+    assert wide["srcset"].split(", ") == [
+        "../images/wide-480w.webp 480w",
+        "../images/wide-960w.webp 960w",
+        "../images/wide-1600w.webp 1600w",
+        "../images/wide.png 2000w",
+    ]
     assert wide["loading"] == "eager" and wide["sizes"]
     assert all(img["loading"] == "lazy" and img["decoding"] == "async" for img in imgs[1:])
     gif = next(i for i in imgs if i["src"].endswith(".gif"))
@@ -319,20 +352,31 @@ def test_bundle_images_are_copied_beside_the_page_and_shared_by_translations(bui
 def test_first_image_is_the_open_graph_image(built):
     site, _ = built
     assert page(site, "trip/index.html").find_all(
-        "meta", property="og:image", content="https://example.org/blog/trip/photo.jpg")
+        "meta", property="og:image", content="https://example.org/blog/trip/photo.jpg"
+    )
     assert page(site, "hugo-post/index.html").find_all(
-        "meta", property="og:image", content="https://example.org/blog/images/wide.png")
+        "meta", property="og:image", content="https://example.org/blog/images/wide.png"
+    )
 
 
 def test_translations_link_each_other_with_lang_and_direction(built):
     site, _ = built
-    expected = {("en", "https://example.org/blog/trip/"), ("fr", "https://example.org/blog/fr/trip/"),
-                ("ar", "https://example.org/blog/ar/trip/")}
-    for rel, lang, direction in (("trip/index.html", "en", "ltr"), ("fr/trip/index.html", "fr", "ltr"),
-                                 ("ar/trip/index.html", "ar", "rtl")):
+    expected = {
+        ("en", "https://example.org/blog/trip/"),
+        ("fr", "https://example.org/blog/fr/trip/"),
+        ("ar", "https://example.org/blog/ar/trip/"),
+    }
+    for rel, lang, direction in (
+        ("trip/index.html", "en", "ltr"),
+        ("fr/trip/index.html", "fr", "ltr"),
+        ("ar/trip/index.html", "ar", "rtl"),
+    ):
         html = page(site, rel)
-        alternates = {(link["hreflang"], link["href"]) for link in html.find_all("link", rel="alternate")
-                      if link.get("hreflang") and link["hreflang"] != "x-default"}
+        alternates = {
+            (link["hreflang"], link["href"])
+            for link in html.find_all("link", rel="alternate")
+            if link.get("hreflang") and link["hreflang"] != "x-default"
+        }
         assert alternates == expected, rel
         assert html.find_all("html", lang=lang, dir=direction)
     assert "Notre voyage" not in site.out("index.html")  # listings show the original only
@@ -387,7 +431,9 @@ def test_a_picture_added_to_a_bundle_after_a_failed_build_is_found(site):
 
 
 def test_missing_image_is_an_error_naming_file_and_line(site):
-    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n\n![Gone](/images/gone.png)\n")
+    site.write(
+        "content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n\n![Gone](/images/gone.png)\n"
+    )
     with pytest.raises(BuildFailed) as info:
         site.build()
     errors = [str(e) for e in info.value.errors]
@@ -401,7 +447,10 @@ def test_image_without_alt_text_warns(site):
     image(site.root / "static" / "x.png", (10, 10), "PNG")
     site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n\n![](/x.png)\n")
     result = site.build()
-    assert any(str(w).startswith("content/a.md:6: image without alt text") for w in result.diagnostics.warnings)
+    assert any(
+        str(w).startswith("content/a.md:6: image without alt text")
+        for w in result.diagnostics.warnings
+    )
 
 
 def test_figures_off_keeps_plain_images(site):
@@ -428,18 +477,25 @@ def test_name_lang_translation_outside_a_bundle(site):
     site.build()
     hebrew = Page(site.out("he/note/index.html"))
     assert hebrew.find_all("html", lang="he", dir="rtl")
-    assert {link["hreflang"] for link in hebrew.find_all("link", rel="alternate") if link.get("hreflang")} \
-        >= {"en", "he"}
+    assert {
+        link["hreflang"]
+        for link in hebrew.find_all("link", rel="alternate")
+        if link.get("hreflang")
+    } >= {"en", "he"}
 
 
 def test_links_between_posts_in_every_convention(site, parse):
     site.write("content/_posts/2020-01-01-first.md", "---\ntitle: First\n---\nFirst.\n")
-    site.write("content/_posts/2020-01-02-second.md",
-               "---\ntitle: Second\n---\n[a]({% post_url 2020-01-01-first %}) "
-               "[b]({% link _posts/2020-01-01-first.md %}) [c]({{< ref \"2020-01-01-first\" >}}) "
-               "[d](@/_posts/2020-01-01-first.md) [e]({filename}2020-01-01-first.md)\n")
+    site.write(
+        "content/_posts/2020-01-02-second.md",
+        "---\ntitle: Second\n---\n[a]({% post_url 2020-01-01-first %}) "
+        '[b]({% link _posts/2020-01-01-first.md %}) [c]({{< ref "2020-01-01-first" >}}) '
+        "[d](@/_posts/2020-01-01-first.md) [e]({filename}2020-01-01-first.md)\n",
+    )
     image(site.root / "content" / "images" / "pic.png", (40, 20), "PNG")
-    site.write("content/pel.md", "Title: Pel\nDate: 2020-01-03\n\n![Pic]({static}/images/pic.png)\n")
+    site.write(
+        "content/pel.md", "Title: Pel\nDate: 2020-01-03\n\n![Pic]({static}/images/pic.png)\n"
+    )
     result = site.build()
     assert not result.diagnostics.errors
     second = parse(site.out("second/index.html"))
@@ -451,19 +507,26 @@ def test_links_between_posts_in_every_convention(site, parse):
 
 def test_pelican_translations_pair_by_slug(site, parse):
     site.write("content/hello.md", "Title: Hello\nDate: 2020-01-01\nSlug: hello\n\nHi.\n")
-    site.write("content/hello-fr.md", "Title: Bonjour\nDate: 2020-01-01\nSlug: hello\nLang: fr\n\nSalut.\n")
+    site.write(
+        "content/hello-fr.md", "Title: Bonjour\nDate: 2020-01-01\nSlug: hello\nLang: fr\n\nSalut.\n"
+    )
     site.build()
     french = parse(site.out("fr/hello/index.html"))
-    assert {link["hreflang"] for link in french.find_all("link", rel="alternate") if link.get("hreflang")} \
-        == {"en", "fr", "x-default"}
+    assert {
+        link["hreflang"]
+        for link in french.find_all("link", rel="alternate")
+        if link.get("hreflang")
+    } == {"en", "fr", "x-default"}
 
 
 def test_a_link_to_a_draft_warns_and_is_not_a_broken_link(site):
     site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nSee [the draft](b.md).\n")
     site.write("content/b.md", "---\ntitle: B\ndate: 2024-01-02\ndraft: true\n---\nNot yet.\n")
     result = site.build()
-    assert any("content/a.md:5: link to an article that is not published" in str(w)
-               for w in result.diagnostics.warnings)
+    assert any(
+        "content/a.md:5: link to an article that is not published" in str(w)
+        for w in result.diagnostics.warnings
+    )
     assert "<a>the draft</a>" in site.out("a/index.html")
     site.write("content/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nNow.\n")
     site.build()

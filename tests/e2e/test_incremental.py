@@ -37,15 +37,23 @@ def _tree(out: Path) -> Tree:
 
 
 def _stamps(out: Path) -> Stamps:
-    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in out.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file()
+    }
 
 
 def _article(i: int, tags: str = "", extra: str = "", body: str = "") -> str:
     day = 1 + i
-    text = body or f"Paragraph of article {i}. See [the first](a0.md) and ![pic](/img/pic.png).\n\n## Part\n\nMore."
-    return (f"---\ntitle: Article {i}\ndate: 2024-03-{day:02d}\ntags: [{tags or f'tag{i % 3}'}]\n"
-            f"{extra}---\n\n{text}\n")
+    text = (
+        body
+        or f"Paragraph of article {i}. See [the first](a0.md) and ![pic](/img/pic.png).\n\n## Part\n\nMore."
+    )
+    return (
+        f"---\ntitle: Article {i}\ndate: 2024-03-{day:02d}\ntags: [{tags or f'tag{i % 3}'}]\n"
+        f"{extra}---\n\n{text}\n"
+    )
 
 
 class Site:
@@ -59,8 +67,11 @@ class Site:
             self.write(f"content/a{i}.md", _article(i))
 
     def config(self, extra: str) -> None:
-        self.write("site.yaml", "title: Incremental\nbase_url: https://example.org/\nper_page: 3\n"
-                   "related: 0\nsearch: false\n" + extra)
+        self.write(
+            "site.yaml",
+            "title: Incremental\nbase_url: https://example.org/\nper_page: 3\n"
+            "related: 0\nsearch: false\n" + extra,
+        )
 
     def write(self, rel: str, text: str) -> None:
         path = self.root / rel
@@ -101,11 +112,16 @@ EDITS: dict[str, Callable[[Site], None]] = {
     "deleted": lambda s: (s.root / "content/a4.md").unlink(),
     "renamed": lambda s: (s.root / "content/a4.md").rename(s.root / "content/moved.md"),
     "added": lambda s: s.write("content/new.md", _article(20, "tag0, brand")),
-    "template": lambda s: s.write("templates/partials/footer.html", "<footer>changed footer</footer>\n")
-    if (s.root / "templates").exists() else _copy_template(s),
+    "template": lambda s: (
+        s.write("templates/partials/footer.html", "<footer>changed footer</footer>\n")
+        if (s.root / "templates").exists()
+        else _copy_template(s)
+    ),
     "setting": lambda s: s.config("per_page: 2\n"),
     "static": lambda s: (s.root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG other bytes"),
-    "link target": lambda s: _replace(s, "content/a0.md", "title: Article 0", "slug: first-one\ntitle: Article 0"),
+    "link target": lambda s: _replace(
+        s, "content/a0.md", "title: Article 0", "slug: first-one\ntitle: Article 0"
+    ),
 }
 
 
@@ -133,11 +149,15 @@ def test_incremental_equals_clean(tmp_path: Path, edit: str, mode: str) -> None:
     EDITS[edit](site)
     result = site.build()
     incremental, after_stamps = _tree(site.out), _stamps(site.out)
-    assert incremental == site.clean_tree(), f"incremental build after '{edit}' differs from a clean build"
+    assert incremental == site.clean_tree(), (
+        f"incremental build after '{edit}' differs from a clean build"
+    )
     # files with the same bytes are the same files: not rewritten
     for rel, data in incremental.items():
         if before_tree.get(rel) == data:
-            assert after_stamps[rel] == before_stamps[rel], f"{rel} was rewritten with the same bytes"
+            assert after_stamps[rel] == before_stamps[rel], (
+                f"{rel} was rewritten with the same bytes"
+            )
     changed = {rel for rel, data in incremental.items() if before_tree.get(rel) != data}
     assert changed or set(before_tree) != set(incremental), f"'{edit}' changed nothing"
     assert result.written <= len(changed) + 1  # +1: a copied file counts as written when touched
@@ -171,7 +191,9 @@ def test_same_size_same_mtime_edit_is_seen(tmp_path: Path) -> None:
     path = site.root / "content" / "a4.md"
     st = path.stat()
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Paragraph of article 4", "Paragraph of ARTICLE 4"), encoding="utf-8")
+    path.write_text(
+        text.replace("Paragraph of article 4", "Paragraph of ARTICLE 4"), encoding="utf-8"
+    )
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
     site.build()
@@ -189,7 +211,9 @@ def test_stale_cache_from_other_settings_is_not_used(tmp_path: Path) -> None:
     assert b"<b>raw</b>" not in (site.out / "a1" / "index.html").read_bytes()
 
 
-@pytest.mark.parametrize("edits", [["body", "title", "tag added", "template", "deleted", "setting"]])
+@pytest.mark.parametrize(
+    "edits", [["body", "title", "tag added", "template", "deleted", "setting"]]
+)
 def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode: str) -> None:
     """The preview's Builder keeps state in memory between runs; every run equals a fresh build."""
     site = Site(tmp_path / "site")
@@ -205,7 +229,9 @@ def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode:
 
 
 @pytest.mark.parametrize("edits", [[e for e in EDITS if e != "deleted"]])  # renamed deletes too
-def test_preview_builds_in_place_equal_fresh_builds(tmp_path: Path, edits: list[str], mode: str) -> None:
+def test_preview_builds_in_place_equal_fresh_builds(
+    tmp_path: Path, edits: list[str], mode: str
+) -> None:
     """The preview folder is updated in place (no staging); after every kind of edit it holds
     exactly what a clean build makes, and a failed run leaves a manifest that tells the truth."""
     site = Site(tmp_path / "site")
@@ -226,7 +252,10 @@ def test_preview_builds_in_place_equal_fresh_builds(tmp_path: Path, edits: list[
         assert _tree(preview) == clean_site.clean_tree(), f"preview after '{edit}' differs"
         assert not [p for p in preview.rglob("*.tmp")]
     # a template error part way: the next good run still equals a clean build
-    site.write("templates/article.html", "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}")
+    site.write(
+        "templates/article.html",
+        "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}",
+    )
     with pytest.raises(BuildFailed):
         builder.run()
     (site.root / "templates" / "article.html").unlink()

@@ -26,9 +26,12 @@ def big_site(tmp_path_factory) -> Path:
     root = write_sample_site(tmp_path_factory.mktemp("big") / "site", 200, "feed_limit: 20\n")
     (root / "content" / "moved.md").write_text(
         "---\ntitle: Moved story\ndate: 2023-06-01\ntags: [Politics]\naliases: [/2023/moved/]\n---\n"
-        "Text with a [link](story-0001.md).\n", encoding="utf-8")
+        "Text with a [link](story-0001.md).\n",
+        encoding="utf-8",
+    )
     (root / "content" / "draft.md").write_text(
-        "---\ntitle: Unfinished\ndate: 2024-06-01\ndraft: true\n---\nLater.\n", encoding="utf-8")
+        "---\ntitle: Unfinished\ndate: 2024-06-01\ndraft: true\n---\nLater.\n", encoding="utf-8"
+    )
     build(BuildRequest(load_config(root)))
     return root / "build"
 
@@ -62,8 +65,10 @@ def test_feed_without_base_url_has_relative_links_readers_resolve(site):
     site.article("b.md", "Beta", "2024-01-01")
     site.build()
     raw = site.out("tags/x/feed.xml")
-    served_as = {"content-location": "http://host/blog/tags/x/feed.xml",
-                 "content-type": "application/atom+xml"}
+    served_as = {
+        "content-location": "http://host/blog/tags/x/feed.xml",
+        "content-type": "application/atom+xml",
+    }
     feed = feedparser.parse(raw, response_headers=served_as)
     assert not feed.bozo
     entry = feed.entries[0]
@@ -78,7 +83,7 @@ def test_sitemap_is_well_formed_and_lists_every_page(big_site):
     assert len(locs) == len(set(locs))
     prefix = "https://example.org/news/"
     assert all(loc.startswith(prefix) for loc in locs)
-    listed = {loc[len(prefix):] for loc in locs}
+    listed = {loc[len(prefix) :] for loc in locs}
     on_disk = set()
     for path in html_files(big_site):
         rel = path.relative_to(big_site).as_posix()

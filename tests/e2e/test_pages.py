@@ -59,11 +59,20 @@ def meta(page, key: str) -> str | None:
 @pytest.fixture
 def news(site):
     """Several articles: tags (one unicode), a draft, aliases, code, footnotes, unicode title."""
-    site.article("main.md", "Main story", "2024-03-05T10:00:00+00:00", MARKDOWN_BODY,
-                 tags="[Politics, Café]", author="Ana Lima", updated="2024-03-07",
-                 aliases="[/old/main/, legacy.html]", summary='"The main story, summarised."')
-    site.article("other.md", "Zürich: 東京 über alles", "2024-03-01", "Unicode body é.",
-                 tags="[Café]")
+    site.article(
+        "main.md",
+        "Main story",
+        "2024-03-05T10:00:00+00:00",
+        MARKDOWN_BODY,
+        tags="[Politics, Café]",
+        author="Ana Lima",
+        updated="2024-03-07",
+        aliases="[/old/main/, legacy.html]",
+        summary='"The main story, summarised."',
+    )
+    site.article(
+        "other.md", "Zürich: 東京 über alles", "2024-03-01", "Unicode body é.", tags="[Café]"
+    )
     site.article("first.md", "First post", "2023-11-20", "The first one.", tags="[Politics]")
     site.article("secret.md", "Secret draft", "2024-03-06", "Not yet.", draft="true")
     return site
@@ -115,7 +124,9 @@ def test_without_base_url_no_root_paths_pose_as_absolute_urls(site, parse):
     site.article("a.md", "A", image="/pic.png")
     site.build()
     page = parse(site.out("a/index.html"))
-    assert not page.find_all("meta", property="og:image") and not page.find_all("meta", property="og:url")
+    assert not page.find_all("meta", property="og:image") and not page.find_all(
+        "meta", property="og:url"
+    )
     data = json_ld(page)
     assert "url" not in data and "mainEntityOfPage" not in data and "image" not in data
 
@@ -140,16 +151,23 @@ def test_markdown_features_end_to_end(news, parse):
     assert page.find_all("sup", **{"class": "footnote-ref"}) and "The footnote text." in page.text
     boxes = page.find_all("input", type="checkbox")
     assert len(boxes) == 2 and all("disabled" in b for b in boxes)
-    ids = [a["id"] for t, a in page.elements if t in ("h2", "h3") and a.get("id")
-           and a["id"] != "related-title"]
+    ids = [
+        a["id"]
+        for t, a in page.elements
+        if t in ("h2", "h3") and a.get("id") and a["id"] != "related-title"
+    ]
     assert ids == ["first-section", "first-section-1", "deeper"], "stable unique heading ids"
     anchors = [a["href"] for a in page.find_all("a", **{"class": "header-anchor"})]
     assert anchors == ["#first-section", "#first-section-1", "#deeper"]
     assert '<span class="k">def</span>' in html, "Pygments classes"
     assert "<mark>raw html</mark>" in html, "raw_html defaults to true"
     # the table of contents reaches the template (the default theme shows it from 3 headings)
-    toc = [a["href"] for a in page.find_all("a") if a["href"].startswith("#") and
-           a["href"] in ("#first-section", "#first-section-1", "#deeper")]
+    toc = [
+        a["href"]
+        for a in page.find_all("a")
+        if a["href"].startswith("#")
+        and a["href"] in ("#first-section", "#first-section-1", "#deeper")
+    ]
     assert toc.count("#deeper") == 2
     css = [a["href"] for a in page.find_all("link", rel="stylesheet")]
     pygments = next(h for h in css if "pygments" in h)
@@ -165,8 +183,11 @@ def test_raw_html_off_escapes_it(news, parse):
 
 
 def test_seed_text_is_always_escaped(site, parse):
-    site.write("seeds/one.txt", "A <b>bold</b> *claim*\nDate: 2024-02-02\n\n"
-                                "Text with <script>alert(1)</script> and [not](a link) # hash.\n")
+    site.write(
+        "seeds/one.txt",
+        "A <b>bold</b> *claim*\nDate: 2024-02-02\n\n"
+        "Text with <script>alert(1)</script> and [not](a link) # hash.\n",
+    )
     site.build()
     page_file = next((site.root / "build").glob("a-b-bold*/index.html"))
     html = page_file.read_text(encoding="utf-8")
@@ -179,7 +200,9 @@ def test_seed_text_is_always_escaped(site, parse):
 def test_drafts_are_left_out(news):
     news.build()
     assert not news.exists("secret/index.html")
-    assert "Secret draft" not in news.out("index.html") + news.out("feed.xml") + news.out("sitemap.xml")
+    assert "Secret draft" not in news.out("index.html") + news.out("feed.xml") + news.out(
+        "sitemap.xml"
+    )
     news.build(drafts=True)
     assert news.exists("secret/index.html")
 
@@ -196,7 +219,7 @@ def test_index_tags_archive_and_aliases(news, parse):
     assert "Zürich" in cafe.text and "Main story" in cafe.text and "First post" not in cafe.text
     assert "feed.xml" in cafe.links() and news.exists("tags/cafe/feed.xml")
     archive = parse(news.out("archive/index.html"))
-    text = archive.text[archive.text.index("March 2024"):]
+    text = archive.text[archive.text.index("March 2024") :]
     assert text.index("March 2024") < text.index("2023") < text.index("November 2023")
     assert [a["id"] for a in archive.find_all("h2")] == ["y2024", "y2023"]
     for alias in ("old/main/index.html", "legacy.html"):
@@ -218,7 +241,9 @@ def test_pagination_pages_and_links(site, parse):
     assert page2.find_all("a", rel="prev")[0]["href"] == "../../"
     assert page2.find_all("a", rel="next")[0]["href"] == "../3/"
     assert "Article 2" in page2.text and "Article 1" in page2.text and "Article 4" not in page2.text
-    numbered = [a["href"] for a in page2.find_all("a") if a.get("aria-label", "").startswith("Page")]
+    numbered = [
+        a["href"] for a in page2.find_all("a") if a.get("aria-label", "").startswith("Page")
+    ]
     assert numbered == ["../../", "./", "../3/"]
     assert site.exists("tags/all/page/3/index.html")
 
@@ -243,8 +268,12 @@ def test_file_urls_from_the_command_line(site):
     site.article("a.md", "Alpha", "2024-05-02", "See [beta](b.md).", tags="[X]")
     site.article("b.md", "Beta", "2024-05-01", "Text.", tags="[X]", aliases="[/old/]")
     site.configure("title: T\nper_page: 1\n")
-    result = subprocess.run([sys.executable, "-m", "sitegen", "--site", str(site.root), "build",
-                             "--file-urls"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--site", str(site.root), "build", "--file-urls"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     build = site.root / "build"
     assert check_on_disk(build) == []
@@ -269,8 +298,19 @@ THEME_ARTICLE = """<!DOCTYPE html><html lang="{{ page.lang }}"><head><title>{{ p
 def test_theme_choice_and_site_overrides(site):
     site.configure("title: T\ntheme: paper\n")
     theme = site.root / "themes" / "paper"
-    for name in ("base.html", "index.html", "term.html", "terms.html", "archive.html", "404.html",
-                 "alias.html", "feed.xml", "sitemap.xml", "robots.txt", "search.html"):
+    for name in (
+        "base.html",
+        "index.html",
+        "term.html",
+        "terms.html",
+        "archive.html",
+        "404.html",
+        "alias.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "search.html",
+    ):
         src = Path(__file__).resolve().parents[2] / "sitegen/themes/default/templates" / name
         if src.is_file():
             site.write(f"themes/paper/templates/{name}", src.read_text(encoding="utf-8"))
@@ -280,7 +320,9 @@ def test_theme_choice_and_site_overrides(site):
     for p in (Path(__file__).resolve().parents[2] / "sitegen/themes/default/static").iterdir():
         site.write(f"themes/paper/static/{p.name}", p.read_bytes())
     site.write("themes/paper/templates/article.html", THEME_ARTICLE)
-    (theme / "static" / "style.css").write_text("body { color: #111; } /* paper */", encoding="utf-8")
+    (theme / "static" / "style.css").write_text(
+        "body { color: #111; } /* paper */", encoding="utf-8"
+    )
     site.article("a.md", "Alpha", body="Hello *there*.")
     site.build()
     html = site.out("a/index.html")
@@ -308,15 +350,22 @@ def test_autoescape_in_templates(site, parse):
 
 def test_broken_site_template_names_file_and_line(site):
     site.article("a.md", "Alpha")
-    site.write("templates/article.html", '{% extends "base.html" %}\n{% block main %}\n'
-                                         "{{ article.no_such_field }}\n{% endblock %}\n")
+    site.write(
+        "templates/article.html",
+        '{% extends "base.html" %}\n{% block main %}\n'
+        "{{ article.no_such_field }}\n{% endblock %}\n",
+    )
     with pytest.raises(BuildFailed) as info:
         site.build()
     error = info.value.errors[0]
     assert str(error.path).endswith("templates/article.html") and error.line == 3
     assert "no_such_field" in error.message
-    result = subprocess.run([sys.executable, "-m", "sitegen", "--site", str(site.root), "build"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--site", str(site.root), "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "templates/article.html:3" in result.stderr
 

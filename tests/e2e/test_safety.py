@@ -50,6 +50,7 @@ def blog(site):
 
 # --- a failed build changes nothing; --keep-going ---------------------------------------------
 
+
 def test_every_content_error_reported_at_once_and_output_unchanged(blog, capsys):
     assert sitegen(blog, "build") == 0
     before = tree(blog.root / "build")
@@ -81,6 +82,7 @@ def test_keep_going_builds_the_rest_and_says_what_it_left_out(blog, capsys):
 
 # --- the output folder is sitegen's alone ----------------------------------------------------
 
+
 def test_files_put_in_the_output_survive_and_stale_pages_go(blog):
     assert sitegen(blog, "build") == 0
     (blog.root / "build" / "CNAME").write_text("news.example.org\n")
@@ -94,8 +96,21 @@ def test_files_put_in_the_output_survive_and_stale_pages_go(blog):
     assert "one/index.html" in manifest and "CNAME" not in manifest
 
 
-@pytest.mark.parametrize("output", [".", "..", "content", "content/deeper", "seeds", "themes/x",
-                                    "static", "templates", ".sitegen", "site.yaml"])
+@pytest.mark.parametrize(
+    "output",
+    [
+        ".",
+        "..",
+        "content",
+        "content/deeper",
+        "seeds",
+        "themes/x",
+        "static",
+        "templates",
+        ".sitegen",
+        "site.yaml",
+    ],
+)
 def test_dangerous_output_folders_are_refused(blog, capsys, output):
     (blog.root / "static").mkdir(exist_ok=True)
     before = {p: p.stat().st_mtime_ns for p in blog.root.parent.rglob("*")}
@@ -141,6 +156,7 @@ def test_a_page_never_replaces_a_file_sitegen_did_not_write(blog, capsys):
 
 # --- same inputs, same bytes; mtimes kept ----------------------------------------------------
 
+
 def test_two_builds_in_different_folders_and_times_are_byte_identical(blog, tmp_path, monkeypatch):
     assert sitegen(blog, "build") == 0
     copy = tmp_path / "elsewhere" / "site"
@@ -183,8 +199,11 @@ def test_unchanged_files_keep_their_modification_time(blog):
 
 # --- hostile input stays data ----------------------------------------------------------------
 
+
 def test_hostile_front_matter_and_seed_text_stay_inert(site, parse):
-    site.write("content/evil.md", f"""---
+    site.write(
+        "content/evil.md",
+        f"""---
 title: {json.dumps(HOSTILE_TITLE)}
 date: 2024-01-01
 summary: {json.dumps(HOSTILE_SUMMARY)}
@@ -193,9 +212,13 @@ author: {json.dumps(HOSTILE_AUTHOR)}
 ---
 
 Body.
-""")
-    site.write("seeds/evil.txt", f"{HOSTILE_TITLE}\nAuthor: {HOSTILE_AUTHOR}\nTags: {HOSTILE_TAG}\n\n"
-               "<script>alert(5)</script> [x](javascript:alert(6)) {{ 7*7 }} {% raw %}\n")
+""",
+    )
+    site.write(
+        "seeds/evil.txt",
+        f"{HOSTILE_TITLE}\nAuthor: {HOSTILE_AUTHOR}\nTags: {HOSTILE_TAG}\n\n"
+        "<script>alert(5)</script> [x](javascript:alert(6)) {{ 7*7 }} {% raw %}\n",
+    )
     site.build()
     out = site.root / "build"
     pages = [p for p in out.rglob("*.html")]
@@ -208,14 +231,19 @@ Body.
             assert script.get("type") == "application/ld+json" or script.get("src"), path
         assert not any(k.startswith("on") for _, attrs in page.elements for k in attrs), path
         assert "javascript:" not in " ".join(a.get("href") or "" for a in page.find_all("a")), path
-        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page.html, re.S):
+        for block in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', page.html, re.S
+        ):
             json.loads(block)
     evil = parse((out / "evil" / "index.html").read_text(encoding="utf-8"))
     assert HOSTILE_TITLE in evil.text and HOSTILE_AUTHOR in evil.text and "49" not in evil.text
     ld = json.loads(re.search(r'ld\+json">(.*?)</script>', evil.html, re.S).group(1))
     assert ld["headline"] == HOSTILE_TITLE and ld["author"][0]["name"] == HOSTILE_AUTHOR
-    seeded = next(p for p in out.glob("*/index.html") if p.parent.name not in ("evil",)
-                  and "alert(5)" in p.read_text(encoding="utf-8"))
+    seeded = next(
+        p
+        for p in out.glob("*/index.html")
+        if p.parent.name not in ("evil",) and "alert(5)" in p.read_text(encoding="utf-8")
+    )
     text = parse(seeded.read_text(encoding="utf-8")).text
     assert "<script>alert(5)</script> [x](javascript:alert(6)) {{ 7*7 }} {% raw %}" in text
     assert HOSTILE_TITLE in text
@@ -223,17 +251,27 @@ Body.
         assert "<img" not in feed.read_text(encoding="utf-8").replace("&lt;img", ""), feed
 
 
-@pytest.mark.parametrize("name,text,message", [
-    ("bomb.md", "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-     "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-     "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ntitle: Boom\n---\n",
-     "more than"),
-    ("deep.md", "---\ntitle: x\na: " + "[" * 3000 + "]" * 3000 + "\n---\n", "nested"),
-    ("deep-toml.md", "+++\ntitle = 'x'\na = " + "[" * 3000 + "]" * 3000 + "\n+++\n", "nested"),
-    ("deep-json.md", '{"title": "x", "a": ' + "[" * 3000 + "]" * 3000 + "}\n", "nested"),
-    ("python.md", "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n", "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "name,text,message",
+    [
+        (
+            "bomb.md",
+            "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+            "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ntitle: Boom\n---\n",
+            "more than",
+        ),
+        ("deep.md", "---\ntitle: x\na: " + "[" * 3000 + "]" * 3000 + "\n---\n", "nested"),
+        ("deep-toml.md", "+++\ntitle = 'x'\na = " + "[" * 3000 + "]" * 3000 + "\n+++\n", "nested"),
+        ("deep-json.md", '{"title": "x", "a": ' + "[" * 3000 + "]" * 3000 + "}\n", "nested"),
+        (
+            "python.md",
+            "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n",
+            "invalid YAML",
+        ),
+    ],
+)
 def test_yaml_bombs_and_deep_nesting_are_clear_errors(site, capsys, name, text, message):
     site.article("fine.md", "Fine")
     site.write(f"content/{name}", text)
@@ -284,10 +322,21 @@ def test_symlinks_out_of_the_site_are_not_followed(site, tmp_path, capsys):
     (site.root / "static" / "key.pem").symlink_to(secret / "key.pem")
     assert sitegen(site, "build") == 0
     err = capsys.readouterr().err
-    for link in ("content/linked.md", "content/linked-folder", "content/bundle/key.pem",
-                 "content/key.pem", "seeds/linked.txt", "seeds/linked-folder", "static/key.pem"):
-        assert re.search(re.escape(link) + r".*symlink points outside the site; not followed", err), link
-    built = " ".join(p.read_text(errors="replace") for p in (site.root / "build").rglob("*") if p.is_file())
+    for link in (
+        "content/linked.md",
+        "content/linked-folder",
+        "content/bundle/key.pem",
+        "content/key.pem",
+        "seeds/linked.txt",
+        "seeds/linked-folder",
+        "static/key.pem",
+    ):
+        assert re.search(
+            re.escape(link) + r".*symlink points outside the site; not followed", err
+        ), link
+    built = " ".join(
+        p.read_text(errors="replace") for p in (site.root / "build").rglob("*") if p.is_file()
+    )
     assert "secret text" not in built and "PRIVATE KEY" not in built
     assert site.exists("ok/index.html") and site.exists("bundle/index.html")
     assert not list((site.root / "content").glob("secret*.md"))  # the seed was not imported
@@ -306,10 +355,21 @@ def test_aliases_and_urls_cannot_leave_the_output_folder(blog, tmp_path, capsys)
 
 
 def test_an_articles_own_url_is_kept_from_every_generator(blog):
-    blog.write("content/hugo.md", "+++\ntitle = 'Hugo'\ndate = 2024-01-05\nurl = '/2024/hugo-post/'\n+++\nA\n")
-    blog.write("content/jekyll.md", "---\ntitle: Jekyll\ndate: 2024-01-06\npermalink: /:year/:month/:title.html\n---\nB\n")
-    blog.write("content/zola.md", "+++\ntitle = 'Zola'\ndate = 2024-01-07\npath = 'notes/zola'\n+++\nC\n")
-    blog.write("content/old.md", "---\ntitle: Old\ndate: 2024-01-08\naliases: [old/place, /legacy.html]\n---\nD\n")
+    blog.write(
+        "content/hugo.md",
+        "+++\ntitle = 'Hugo'\ndate = 2024-01-05\nurl = '/2024/hugo-post/'\n+++\nA\n",
+    )
+    blog.write(
+        "content/jekyll.md",
+        "---\ntitle: Jekyll\ndate: 2024-01-06\npermalink: /:year/:month/:title.html\n---\nB\n",
+    )
+    blog.write(
+        "content/zola.md", "+++\ntitle = 'Zola'\ndate = 2024-01-07\npath = 'notes/zola'\n+++\nC\n"
+    )
+    blog.write(
+        "content/old.md",
+        "---\ntitle: Old\ndate: 2024-01-08\naliases: [old/place, /legacy.html]\n---\nD\n",
+    )
     assert sitegen(blog, "build") == 0
     out = blog.root / "build"
     assert "<h1>Hugo</h1>" in (out / "2024" / "hugo-post" / "index.html").read_text()

@@ -14,7 +14,24 @@ TOPICS = {
     "sport": "striker goalkeeper league penalty midfielder stadium tournament referee coach trophy",
     "money": "inflation bond currency lender interest deficit tariff investor mortgage recession",
 }
-FILLER = ["the", "of", "and", "a", "in", "to", "was", "for", "on", "with", "that", "people", "city", "week", "officials", "said"]
+FILLER = [
+    "the",
+    "of",
+    "and",
+    "a",
+    "in",
+    "to",
+    "was",
+    "for",
+    "on",
+    "with",
+    "that",
+    "people",
+    "city",
+    "week",
+    "officials",
+    "said",
+]
 BODY_ONLY_WORD = "quetzalcoatlus"
 
 
@@ -27,13 +44,23 @@ def write_topic_site(site, per_topic: int = 5) -> dict[str, str]:
     for topic, words in TOPICS.items():
         vocab = words.split()
         for i in range(per_topic):
-            paragraphs = [" ".join(rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER)
-                                   for _ in range(40)) for _ in range(3)]
+            paragraphs = [
+                " ".join(
+                    rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER)
+                    for _ in range(40)
+                )
+                for _ in range(3)
+            ]
             if topic == "war" and i == 0:
                 paragraphs[2] += f" A {BODY_ONLY_WORD} fossil was found near the front."
             slug = f"{topic}-{i}"
-            site.article(f"{slug}.md", f"Report number {day}", date=f"2024-01-{day:02d}",
-                         body="\n\n".join(paragraphs), summary=f"'Summary {day}.'")
+            site.article(
+                f"{slug}.md",
+                f"Report number {day}",
+                date=f"2024-01-{day:02d}",
+                body="\n\n".join(paragraphs),
+                summary=f"'Summary {day}.'",
+            )
             topics[slug] = topic
             day += 1
     return topics
@@ -110,8 +137,12 @@ def test_search_finds_an_article_by_a_word_only_in_its_body(site, parse):
 
 def test_index_is_sharded_and_files_load_as_scripts(site):
     for i in range(60):
-        site.article(f"a{i}.md", f"Article {i}", date="2024-02-01",
-                     body=" ".join(f"w{i}x{j}" for j in range(300)))
+        site.article(
+            f"a{i}.md",
+            f"Article {i}",
+            date="2024-02-01",
+            body=" ".join(f"w{i}x{j}" for j in range(300)),
+        )
     site.build()
     build = site.root / "build"
     shards = sorted((build / "search" / "s").glob("*.js"))
@@ -131,8 +162,10 @@ def test_related_lists_follow_an_edit_in_incremental_builds(site):
     assert "sport-0" not in before
     # rewrite sport-0 as a war report: it must now appear among war-1's related articles
     war_text = (site.root / "content" / "war-2.md").read_text(encoding="utf-8")
-    site.write("content/sport-0.md", war_text.replace("war-2", "sport-0")
-               .replace("Report number 8", "Report number 6"))
+    site.write(
+        "content/sport-0.md",
+        war_text.replace("war-2", "sport-0").replace("Report number 8", "Report number 6"),
+    )
     result = site.build()
     assert result.written > 0
     incremental = {p: site.out(p) for p in ("war-1/index.html", "sport-1/index.html")}
@@ -140,6 +173,7 @@ def test_related_lists_follow_an_edit_in_incremental_builds(site):
     assert "sport-0" not in related_slugs(incremental["sport-1/index.html"])
     # and the result equals a clean build
     import shutil
+
     shutil.rmtree(site.root / "build")
     shutil.rmtree(site.root / ".sitegen", ignore_errors=True)
     site.build()
@@ -159,16 +193,21 @@ def test_search_and_related_can_be_turned_off(site):
 def test_a_damaged_cache_is_ignored_and_output_is_reproducible(site):
     write_topic_site(site, per_topic=3)
     site.build()
-    first = {p.relative_to(site.root / "build"): p.read_bytes()
-             for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    first = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
     cache = site.root / ".sitegen"
     (cache / "related.json").write_text("{not json", encoding="utf-8")
     (cache / "search-index.marshal").write_bytes(b"\x00garbage")
     import shutil
+
     shutil.rmtree(site.root / "build")
     site.build()
-    again = {p.relative_to(site.root / "build"): p.read_bytes()
-             for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    again = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
     assert again == first
     assert len(related_slugs(site.out("war-0/index.html"))) == 2
 
@@ -182,14 +221,18 @@ def test_index_built_in_a_forked_process_is_the_same(site, monkeypatch):
 
     write_topic_site(site, per_topic=3)
     site.build(jobs=1)  # in-process
-    inline = {p.relative_to(site.root / "build"): p.read_bytes()
-              for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    inline = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
     shutil.rmtree(site.root / "build")
     shutil.rmtree(site.root / ".sitegen")
     monkeypatch.setattr(build_module, "SEARCH_FORK_MIN", 1)
     site.build(jobs=2)
-    forked = {p.relative_to(site.root / "build"): p.read_bytes()
-              for p in sorted((site.root / "build" / "search").rglob("*.js"))}
+    forked = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
     assert forked == inline and len(forked) > 3
 
 
@@ -206,8 +249,11 @@ def test_index_after_an_edit_equals_a_clean_build(site):
 
     def snapshot() -> dict:
         out = site.root / "build"
-        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*"))
-                if p.is_file() and (p.suffix == ".js" and "search" in p.parts or p.name == "index.html")}
+        return {
+            p.relative_to(out): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and (p.suffix == ".js" and "search" in p.parts or p.name == "index.html")
+        }
 
     incremental = snapshot()
     shutil.rmtree(site.root / "build")

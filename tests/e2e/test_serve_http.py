@@ -51,7 +51,9 @@ def request(port: int, target: str, method: str = "GET") -> tuple[int, dict[str,
 @pytest.fixture
 def served(site, tmp_path):
     (tmp_path / "secret.txt").write_text(SECRET)
-    site.article("first.md", "First story", "2024-01-01", "Hello from the first story.", tags="[alpha]")
+    site.article(
+        "first.md", "First story", "2024-01-01", "Hello from the first story.", tags="[alpha]"
+    )
     site.article("second.md", "Second story", "2024-02-01", "Hello from the second story.")
     site.write("static/files/notes.txt", "plain notes\n")
     console = Quiet()
@@ -85,8 +87,15 @@ def test_unknown_paths_get_the_404_page_with_status_404(served):
 def _with_script(served, page: bytes, path: bytes) -> bytes:
     status, _, live = request(served.server.port, "/__sitegen/client.js")
     at = page.lower().rfind(b"</body")
-    script = (b'<script id="sitegen-live" data-version="' + served.channel.version.encode()
-              + b'" data-path="' + path + b'">\n' + live + b"</script>\n")
+    script = (
+        b'<script id="sitegen-live" data-version="'
+        + served.channel.version.encode()
+        + b'" data-path="'
+        + path
+        + b'">\n'
+        + live
+        + b"</script>\n"
+    )
     return page[:at] + script + page[at:]
 
 
@@ -123,13 +132,29 @@ def test_head_has_headers_and_no_body(served):
     assert status == 200 and int(headers["content-length"]) > 0 and body == b""
 
 
-@pytest.mark.parametrize("target", [
-    "/../secret.txt", "/../../secret.txt", "/first/../../secret.txt", "/%2e%2e/secret.txt",
-    "/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "/..%5csecret.txt",
-    "/..\\secret.txt", "//../secret.txt", "/./../secret.txt", "/%00/../secret.txt",
-    "http://x/../secret.txt", "../secret.txt", "secret.txt", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "/.sitegen-manifest.json", "/%ff%fe/",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/first/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "//../secret.txt",
+        "/./../secret.txt",
+        "/%00/../secret.txt",
+        "http://x/../secret.txt",
+        "../secret.txt",
+        "secret.txt",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/.sitegen-manifest.json",
+        "/%ff%fe/",
+    ],
+)
 def test_traversal_is_refused(served, target):
     status, _, body = request(served.server.port, target)
     assert status in (400, 403, 404), target
@@ -279,8 +304,9 @@ def test_many_streams_and_requests_at_once(served):
 def test_polling_watcher_and_drafts(site):
     site.article("first.md", "First story", body="Published text.")
     site.article("draft.md", "Draft story", body="Draft text.", draft="true")
-    session = PreviewSession(load_config(site.root), "127.0.0.1", 0, drafts=True, poll=True,
-                             console=Quiet())
+    session = PreviewSession(
+        load_config(site.root), "127.0.0.1", 0, drafts=True, poll=True, console=Quiet()
+    )
     with session:
         assert b"Draft text." in request(session.server.port, "/draft/")[2]
         seq, _ = session.channel.hello()
@@ -311,7 +337,11 @@ def test_ctrl_c_stops_cleanly_and_port_0_prints_the_real_url(site):
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--site", str(site.root), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         url = None
         for line in proc.stdout:

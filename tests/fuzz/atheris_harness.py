@@ -58,7 +58,9 @@ def one_input(data: bytes) -> None:
     diag = Diagnostics()
     article = load_article(source, CONFIG, diag, text.encode("utf-8"))
     if article is None or article.title != seed.title:
-        raise AssertionError(f"an imported seed does not read back: {[str(e) for e in diag.errors]}")
+        raise AssertionError(
+            f"an imported seed does not read back: {[str(e) for e in diag.errors]}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, settings
 from sitegen.config import SiteConfig
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=5),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=dt.timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 ROOT = Path("/fuzz-site")
 CONFIG = SiteConfig(root=ROOT)

@@ -35,16 +35,21 @@ def test_deterministic_and_limited_by_config():
 
 
 def test_sentence_initial_capitals_are_not_names():
-    article = seed("Rain expected", "Tomorrow brings rain to Lisbon. Forecasters say Lisbon will be wet.",
-                   "Umbrellas sold out. Rain in Lisbon is rare in May.")
+    article = seed(
+        "Rain expected",
+        "Tomorrow brings rain to Lisbon. Forecasters say Lisbon will be wet.",
+        "Umbrellas sold out. Rain in Lisbon is rare in May.",
+    )
     tags = propose_tags(article, SiteConfig())
     assert tags == ["Lisbon"]
 
 
 def test_surname_folds_into_full_name_and_acronyms_stay_whole():
-    article = seed("Talks in Geneva",
-                   "Foreign Minister Anna Berg met NATO officials in Geneva on Monday.",
-                   "Berg said NATO-led talks would go on. Later, Berg left Geneva.")
+    article = seed(
+        "Talks in Geneva",
+        "Foreign Minister Anna Berg met NATO officials in Geneva on Monday.",
+        "Berg said NATO-led talks would go on. Later, Berg left Geneva.",
+    )
     tags = propose_tags(article, SiteConfig())
     assert tags == ["Geneva", "Anna Berg", "NATO"]  # Geneva is also in the title
 
@@ -77,7 +82,8 @@ def _site(tmp_path, config_text: str):
 def test_import_writes_auto_tags_normalised_to_the_collection(tmp_path):
     config = _site(tmp_path, "title: T\n")
     (tmp_path / "content" / "old.md").write_text(
-        "---\ntitle: Old\ndate: 2017-01-01\ntags: [mosul]\n---\nOld text.\n", encoding="utf-8")
+        "---\ntitle: Old\ndate: 2017-01-01\ntags: [mosul]\n---\nOld text.\n", encoding="utf-8"
+    )
     report = import_seeds(config)
     assert not report.diagnostics.errors
     written = next(p for p in report.written)
@@ -96,8 +102,9 @@ def test_auto_tags_can_be_turned_off(tmp_path):
 
 def test_a_tags_line_is_kept_as_written(tmp_path):
     config = _site(tmp_path, "title: T\n")
-    (tmp_path / "seeds" / "sample.txt").write_text("Title here\nTags: One, Two\n\nMosul and Mosul.\n",
-                                                   encoding="utf-8")
+    (tmp_path / "seeds" / "sample.txt").write_text(
+        "Title here\nTags: One, Two\n\nMosul and Mosul.\n", encoding="utf-8"
+    )
     report = import_seeds(config)
     text = report.written[0].read_text(encoding="utf-8")
     assert "- One\n- Two\n" in text and "Mosul\n" not in text.split("---")[1]

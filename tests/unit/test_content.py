@@ -32,9 +32,13 @@ def load(config: SiteConfig, name: str, text: str, diag: Diagnostics | None = No
 
 def test_jekyll_keys_and_dated_file_name(config):
     diag = Diagnostics()
-    article = load(config, "2023-05-06-my-trip.md",
-                   "---\nlayout: post\ncategories: travel food\ntags: one two\nexcerpt: The excerpt\n"
-                   "published: false\n---\n\nBody.\n", diag)
+    article = load(
+        config,
+        "2023-05-06-my-trip.md",
+        "---\nlayout: post\ncategories: travel food\ntags: one two\nexcerpt: The excerpt\n"
+        "published: false\n---\n\nBody.\n",
+        diag,
+    )
     assert article.slug == "my-trip"
     assert article.date == dt.datetime(2023, 5, 6, tzinfo=config.tz)
     assert article.categories == ("travel", "food")
@@ -57,9 +61,11 @@ def test_jekyll_date_with_offset_is_kept(config):
 
 
 def test_hugo_keys(config):
-    text = ('---\ntitle: H\ndate: 2024-01-02T08:00:00-05:00\nlastmod: 2024-02-01\n'
-            'publishDate: 2024-01-03\nexpiryDate: 2030-01-01\ndescription: Described\n'
-            'categories: [Go, Web]\nauthors: [Ann, Bob]\ndraft: true\n---\nBody\n')
+    text = (
+        "---\ntitle: H\ndate: 2024-01-02T08:00:00-05:00\nlastmod: 2024-02-01\n"
+        "publishDate: 2024-01-03\nexpiryDate: 2030-01-01\ndescription: Described\n"
+        "categories: [Go, Web]\nauthors: [Ann, Bob]\ndraft: true\n---\nBody\n"
+    )
     article = load(config, "h.md", text)
     assert article.date.isoformat() == "2024-01-02T08:00:00-05:00"
     assert article.updated.date() == dt.date(2024, 2, 1)
@@ -72,8 +78,10 @@ def test_hugo_keys(config):
 
 
 def test_zola_taxonomies_and_updated(config):
-    text = ('+++\ntitle = "Z"\ndate = 2024-01-02\nupdated = 2024-01-05\ndraft = false\n'
-            '[taxonomies]\ntags = ["rust", "web"]\ncategories = ["Code"]\n+++\nBody\n')
+    text = (
+        '+++\ntitle = "Z"\ndate = 2024-01-02\nupdated = 2024-01-05\ndraft = false\n'
+        '[taxonomies]\ntags = ["rust", "web"]\ncategories = ["Code"]\n+++\nBody\n'
+    )
     article = load(config, "z.md", text)
     assert article.tags == ("rust", "web")
     assert article.categories == ("Code",)
@@ -82,8 +90,10 @@ def test_zola_taxonomies_and_updated(config):
 
 
 def test_mkdocs_blog_date_mapping_and_draft(config):
-    text = ("---\ndate:\n  created: 2023-12-31\n  updated: 2024-01-02\ndraft: true\n"
-            "categories:\n  - Tips\n---\n\n# From the heading\n\nFirst paragraph.\n")
+    text = (
+        "---\ndate:\n  created: 2023-12-31\n  updated: 2024-01-02\ndraft: true\n"
+        "categories:\n  - Tips\n---\n\n# From the heading\n\nFirst paragraph.\n"
+    )
     article = load(config, "m.md", text)
     assert article.date.date() == dt.date(2023, 12, 31)
     assert article.updated.date() == dt.date(2024, 1, 2)
@@ -94,9 +104,11 @@ def test_mkdocs_blog_date_mapping_and_draft(config):
 
 
 def test_pelican_headers(config):
-    text = ("Title: Pelican post\nDate: 2022-01-02 10:20\nModified: 2022-02-03\nTags: a, b c\n"
-            "Category: Misc\nAuthors: Ann, Bob\nSummary: A summary\n  continued here\n"
-            "Status: draft\n\nBody here.\n")
+    text = (
+        "Title: Pelican post\nDate: 2022-01-02 10:20\nModified: 2022-02-03\nTags: a, b c\n"
+        "Category: Misc\nAuthors: Ann, Bob\nSummary: A summary\n  continued here\n"
+        "Status: draft\n\nBody here.\n"
+    )
     article = load(config, "p.md", text)
     assert article.title == "Pelican post"
     assert article.date.isoformat() == "2022-01-02T10:20:00+00:00"
@@ -107,9 +119,17 @@ def test_pelican_headers(config):
 
 
 def test_summary_from_more_divider(config):
-    article = load(config, "s.md", "---\ntitle: S\n---\nIntro **one**.\n\nIntro two.\n\n<!-- more -->\n\nRest.\n")
+    article = load(
+        config,
+        "s.md",
+        "---\ntitle: S\n---\nIntro **one**.\n\nIntro two.\n\n<!-- more -->\n\nRest.\n",
+    )
     assert article.summary == "Intro one."
-    article = load(config, "t.md", "---\ntitle: T\nexcerpt_separator: <!--cut-->\n---\nA b.\n<!--cut-->\nRest.\n")
+    article = load(
+        config,
+        "t.md",
+        "---\ntitle: T\nexcerpt_separator: <!--cut-->\n---\nA b.\n<!--cut-->\nRest.\n",
+    )
     assert article.summary == "A b."
 
 
@@ -144,11 +164,17 @@ def test_bundles_and_translations_are_discovered(config):
 
 def test_images_are_listed_and_missing_alt_warns(config):
     diag = Diagnostics()
-    text = ("---\ntitle: I\n---\n![](a.png)\n\n<img src=\"b.png\">\n\n<img src=\"c.png\" alt=\"\">\n\n"
-            "```\n![](not-an-image.png)\n```\n\n![Good][ref]\n\n[ref]: d.png \"Title\"\n")
+    text = (
+        '---\ntitle: I\n---\n![](a.png)\n\n<img src="b.png">\n\n<img src="c.png" alt="">\n\n'
+        '```\n![](not-an-image.png)\n```\n\n![Good][ref]\n\n[ref]: d.png "Title"\n'
+    )
     article = load(config, "i.md", text, diag)
-    assert [(r.src, r.line) for r in article.images] == [("a.png", 4), ("b.png", 6), ("c.png", 8),
-                                                         ("d.png", 14)]
+    assert [(r.src, r.line) for r in article.images] == [
+        ("a.png", 4),
+        ("b.png", 6),
+        ("c.png", 8),
+        ("d.png", 14),
+    ]
     assert article.images[3].title == "Title"
     warned = sorted((w.line, w.message) for w in diag.warnings if "alt" in w.message)
     assert warned == [(4, "image without alt text: a.png"), (6, "image without alt text: b.png")]
@@ -162,8 +188,12 @@ def test_front_matter_image_wins(config):
 
 def test_template_syntax_warns_with_file_line_and_name(config):
     diag = Diagnostics()
-    article = load(config, "h.md", "---\ntitle: H\n---\nText\n\n{{< youtube abc >}}\n\n{% include x.html %}\n",
-                   diag)
+    article = load(
+        config,
+        "h.md",
+        "---\ntitle: H\n---\nText\n\n{{< youtube abc >}}\n\n{% include x.html %}\n",
+        diag,
+    )
     messages = {(w.path, w.line, w.message.split(" is ")[0]) for w in diag.warnings}
     assert ("content/h.md", 6, "Hugo shortcode 'youtube'") in messages
     assert ("content/h.md", 8, "Liquid tag 'include'") in messages
@@ -181,8 +211,12 @@ def test_bad_date_names_the_line(config):
 def test_more_date_spellings_and_aliases(config):
     article = load(config, "a.md", "Title: A\nDate: 2020/01/31 10:00\n\nBody\n")
     assert article.date.isoformat() == "2020-01-31T10:00:00+00:00"
-    article = load(config, "b.md", "---\ntitle: B\npublished: 2021-02-03\nunpublishdate: 2022-01-01\n"
-                                   "last_modified_at: 2021-03-04\n---\nBody\n")
+    article = load(
+        config,
+        "b.md",
+        "---\ntitle: B\npublished: 2021-02-03\nunpublishdate: 2022-01-01\n"
+        "last_modified_at: 2021-03-04\n---\nBody\n",
+    )
     assert article.date.date() == dt.date(2021, 2, 3) and not article.draft
     assert article.expiry_date.year == 2022 and article.updated.date() == dt.date(2021, 3, 4)
 
@@ -200,7 +234,9 @@ def test_a_heading_repeating_the_title_is_not_shown_twice(config):
     assert other.body.startswith("# Another heading")
 
 
-@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:59:59-12:00", "[1, 2]", "true", "1e999"])
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "9999-12-31T23:59:59-12:00", "[1, 2]", "true", "1e999"]
+)
 def test_dates_that_cannot_be_used_are_errors_with_their_line(tmp_path, value) -> None:
     """Year 1 or 9999 would overflow once moved into another time zone: an error, never a crash."""
     from sitegen.cli import main

@@ -40,8 +40,10 @@ def test_json_front_matter_as_hugo_allows():
 
 
 def test_pelican_headers_with_continuation_lines_and_status():
-    text = ("Title: Pelican post\nDate: 2022-01-02 10:20\nTags: a, b\nSummary: First line\n"
-            "    second line\nStatus: draft\n\nBody here.\n")
+    text = (
+        "Title: Pelican post\nDate: 2022-01-02 10:20\nTags: a, b\nSummary: First line\n"
+        "    second line\nStatus: draft\n\nBody here.\n"
+    )
     fm = split_front_matter(text, "p.md")
     assert fm.format == "pelican"
     assert fm.meta["summary"] == "First line second line"
@@ -57,13 +59,16 @@ def test_plain_markdown_has_no_front_matter():
     assert fm.meta == {}
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("---\ntitle: ok\nbad: [unclosed\n---\nBody\n", 3, "YAML"),
-    ("---\ntitle: ok\n", 1, "never closed"),
-    ('+++\ntitle = "ok"\ndate = nonsense\n+++\nBody\n', 3, "TOML"),
-    ('+++\ntitle = "ok"\n', 1, "never closed"),
-    ('{\n  "title": "ok",\n  "tags": [1,]\n}\nBody\n', 3, "JSON"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("---\ntitle: ok\nbad: [unclosed\n---\nBody\n", 3, "YAML"),
+        ("---\ntitle: ok\n", 1, "never closed"),
+        ('+++\ntitle = "ok"\ndate = nonsense\n+++\nBody\n', 3, "TOML"),
+        ('+++\ntitle = "ok"\n', 1, "never closed"),
+        ('{\n  "title": "ok",\n  "tags": [1,]\n}\nBody\n', 3, "JSON"),
+    ],
+)
 def test_errors_name_file_and_line_in_every_format(text, line, words):
     with pytest.raises(SiteError) as info:
         split_front_matter(text, "content/post.md")

@@ -18,19 +18,83 @@ NAME = "content/post.md"
 
 # Pieces of every front matter syntax we read, so examples get past the first parse often.
 TOKENS = [
-    "---", "+++", "\n", "\r\n", ": ", "- ", "[", "]", "{", "}", "&a ", "*a", "<<: ", "? ", "|", ">",
-    "!!python/object/apply:os.system ['true']", "!!binary ", "!!timestamp ", "!!set ", "!!omap ",
-    "%YAML 1.1\n", "'", '"', "#", "=", ",", "\t", "  ", "\ufeff", "null", "~", "true", "no",
-    "1e999", "-0", "0x1F", "\\", "\\u0000", "title", "date", "tags", "draft", "slug", "summary",
-    "author", "authors", "lang", "aliases", "categories", "taxonomies", "translationKey",
-    "publishDate", "expiryDate", "status", "Title: ", "Date: ", "Tags: ", "2024-02-30",
-    "2024-01-01T10:00:00+01:00", "9999-12-31", "0000-00-00", "<!--more-->", "# Heading\n",
-    "=====\n", "```\n", "<script>", "{{ 7*7 }}", "{% raw %}", '"\\ud800"', "[[a]]", "a.b.c = 1",
+    "---",
+    "+++",
+    "\n",
+    "\r\n",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a ",
+    "*a",
+    "<<: ",
+    "? ",
+    "|",
+    ">",
+    "!!python/object/apply:os.system ['true']",
+    "!!binary ",
+    "!!timestamp ",
+    "!!set ",
+    "!!omap ",
+    "%YAML 1.1\n",
+    "'",
+    '"',
+    "#",
+    "=",
+    ",",
+    "\t",
+    "  ",
+    "\ufeff",
+    "null",
+    "~",
+    "true",
+    "no",
+    "1e999",
+    "-0",
+    "0x1F",
+    "\\",
+    "\\u0000",
+    "title",
+    "date",
+    "tags",
+    "draft",
+    "slug",
+    "summary",
+    "author",
+    "authors",
+    "lang",
+    "aliases",
+    "categories",
+    "taxonomies",
+    "translationKey",
+    "publishDate",
+    "expiryDate",
+    "status",
+    "Title: ",
+    "Date: ",
+    "Tags: ",
+    "2024-02-30",
+    "2024-01-01T10:00:00+01:00",
+    "9999-12-31",
+    "0000-00-00",
+    "<!--more-->",
+    "# Heading\n",
+    "=====\n",
+    "```\n",
+    "<script>",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    '"\\ud800"',
+    "[[a]]",
+    "a.b.c = 1",
 ]
 piece = st.one_of(st.sampled_from(TOKENS), st.text(max_size=12))
 front_matter_text = st.builds(
     lambda start, parts: start + "".join(parts),
-    st.sampled_from(["---\n", "+++\n", "{", "{\"title\": ", "Title: ", "", "\ufeff---\r\n"]),
+    st.sampled_from(["---\n", "+++\n", "{", '{"title": ', "Title: ", "", "\ufeff---\r\n"]),
     st.lists(piece, max_size=60),
 )
 
@@ -73,12 +137,16 @@ def test_fuzz_split_front_matter(text):
 
 def test_deep_nesting_and_alias_bombs_are_errors_naming_the_file():
     laughs = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     cases = {
         "billion laughs": f"---\n{laughs}---\n",
         "recursive alias": "---\na: &a [*a]\n---\n",
         "deep YAML": "---\na: " + "[" * 5000 + "]" * 5000 + "\n---\n",
-        "deep YAML blocks": "---\n" + "".join(" " * i + f"k{i}:\n" for i in range(0, 800, 2)) + "---\n",
+        "deep YAML blocks": "---\n"
+        + "".join(" " * i + f"k{i}:\n" for i in range(0, 800, 2))
+        + "---\n",
         "deep TOML": "+++\na = " + "[" * 50000 + "]" * 50000 + "\n+++\n",
         "deep TOML tables": "+++\na = " + "{b=" * 5000 + "1" + "}" * 5000 + "\n+++\n",
         "deep JSON": '{"a": ' + "[" * 50000 + "]" * 50000 + "}\n",
@@ -94,11 +162,13 @@ def test_deep_nesting_and_alias_bombs_are_errors_naming_the_file():
 
 
 def test_brackets_and_indentation_inside_strings_are_not_nesting():
-    for text in ("---\ntitle: '" + "[" * 200 + "'\n---\n",
-                 "---\ntitle: a " + "{[" * 100 + "\ndate: 2024-01-01\n---\n",
-                 "---\ntitle: x\nnote: |\n" + " " * 300 + "deeply indented text\n---\n",
-                 '+++\ntitle = "' + "[" * 200 + '"\n+++\n',
-                 '{"title": "' + "[" * 200 + '"}\n'):
+    for text in (
+        "---\ntitle: '" + "[" * 200 + "'\n---\n",
+        "---\ntitle: a " + "{[" * 100 + "\ndate: 2024-01-01\n---\n",
+        "---\ntitle: x\nnote: |\n" + " " * 300 + "deeply indented text\n---\n",
+        '+++\ntitle = "' + "[" * 200 + '"\n+++\n',
+        '{"title": "' + "[" * 200 + '"}\n',
+    ):
         diag = Diagnostics()
         article = load_article(SOURCE, CONFIG, diag, text.encode())
         assert article is not None, [str(e) for e in diag.errors]

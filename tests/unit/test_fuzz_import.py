@@ -20,16 +20,77 @@ from tests.unit.fuzzing import CONFIG, FUZZ, ROOT
 SEED = ROOT / "seeds" / "2017-02-20-story.txt"
 
 TOKENS = [
-    "\n", "\n\n", "\r\n", "\r", "\ufeff", "Date: ", "Author: ", "Tags: ", "date:", "NOW WATCH: ",
-    "2017-02-20", "February 20, 2017", "2017-02-30", "9999-99-99T99:99", "---", "+++", "# ", "> ",
-    "- ", "1. ", "* ", "```", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
-    "{{ 7*7 }}", "{% raw %}", "&amp;", "&#x3c;", "[x](javascript:alert(1))", "![i](x)", "\\", "`",
-    "*", "_", "|", ":", ": ", "#", "&", "'", '"', "\t", "\x00", "\x01", "\x85", "\u2028", "\x7f",
-    "\ud7ff", "é", "中文", "ــ", "\u200f", "!!python/object:os.system", "&a", "*a", "~", "null",
-    "<img src=x>", "![a](b.png)", "[x](other.md)", "[y]: z.png", "![y]", "<pre>", "`",
-    "[" * 30, "{" * 30, " " * 120,  # brackets and indentation inside strings are not nesting
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\ufeff",
+    "Date: ",
+    "Author: ",
+    "Tags: ",
+    "date:",
+    "NOW WATCH: ",
+    "2017-02-20",
+    "February 20, 2017",
+    "2017-02-30",
+    "9999-99-99T99:99",
+    "---",
+    "+++",
+    "# ",
+    "> ",
+    "- ",
+    "1. ",
+    "* ",
+    "```",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "&amp;",
+    "&#x3c;",
+    "[x](javascript:alert(1))",
+    "![i](x)",
+    "\\",
+    "`",
+    "*",
+    "_",
+    "|",
+    ":",
+    ": ",
+    "#",
+    "&",
+    "'",
+    '"',
+    "\t",
+    "\x00",
+    "\x01",
+    "\x85",
+    "\u2028",
+    "\x7f",
+    "\ud7ff",
+    "é",
+    "中文",
+    "ــ",
+    "\u200f",
+    "!!python/object:os.system",
+    "&a",
+    "*a",
+    "~",
+    "null",
+    "<img src=x>",
+    "![a](b.png)",
+    "[x](other.md)",
+    "[y]: z.png",
+    "![y]",
+    "<pre>",
+    "`",
+    "[" * 30,
+    "{" * 30,
+    " " * 120,  # brackets and indentation inside strings are not nesting
 ]
-seed_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=15)), max_size=50).map("".join)
+seed_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=15)), max_size=50).map(
+    "".join
+)
 
 
 def check_seed(data: bytes) -> None:
@@ -48,7 +109,9 @@ def check_seed(data: bytes) -> None:
     assert article is not None, [str(e) for e in diag.errors]  # what we write, we can read
     assert article.title == seed.title
     assert article.slug == slug
-    assert [t.casefold() for t in article.tags] == list(dict.fromkeys(t.casefold() for t in seed.tags))
+    assert [t.casefold() for t in article.tags] == list(
+        dict.fromkeys(t.casefold() for t in seed.tags)
+    )
     html = render_markdown(article.body, CONFIG.raw_html).html
     assert "<script" not in html and "<img" not in html  # seed text is never markup
     assert not article.images and not article.links  # nor images or links to resolve

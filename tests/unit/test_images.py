@@ -68,19 +68,29 @@ def test_img_tag_is_responsive_and_lazy_after_the_first(tmp_path):
     src = make(tmp_path / "p.png", (1200, 900))
     images = ImageSet(tmp_path / "cache", (480, 960))
     images.prepare({"post/p.png": src})
-    first = tag_attrs(images.img_tag('<img src="p.png" alt="A">', "/post/p.png", "/post/", False, True))
+    first = tag_attrs(
+        images.img_tag('<img src="p.png" alt="A">', "/post/p.png", "/post/", False, True)
+    )
     assert first["width"] == "1200" and first["height"] == "900"
     assert first["srcset"] == "p-480w.webp 480w, p-960w.webp 960w, p.png 1200w"
     assert first["sizes"] and first["loading"] == "eager" and "decoding" not in first
-    later = tag_attrs(images.img_tag('<img src="../post/p.png" alt="A" />', "/post/p.png", "/other/",
-                                     False, False))
+    later = tag_attrs(
+        images.img_tag(
+            '<img src="../post/p.png" alt="A" />', "/post/p.png", "/other/", False, False
+        )
+    )
     assert later["loading"] == "lazy" and later["decoding"] == "async"
     assert later["srcset"].startswith("../post/p-480w.webp 480w")
-    remote = tag_attrs(images.img_tag('<img src="https://x.org/a.png" alt="r">', None, "/", False, False))
+    remote = tag_attrs(
+        images.img_tag('<img src="https://x.org/a.png" alt="r">', None, "/", False, False)
+    )
     assert remote["src"] == "https://x.org/a.png" and "srcset" not in remote
     assert remote["loading"] == "lazy"
-    own = tag_attrs(images.img_tag('<img src="p.png" width="10" alt="A">', "/post/p.png", "/post/",
-                                   False, False))
+    own = tag_attrs(
+        images.img_tag(
+            '<img src="p.png" width="10" alt="A">', "/post/p.png", "/post/", False, False
+        )
+    )
     assert own["width"] == "10" and "height" not in own  # the author's size wins
 
 

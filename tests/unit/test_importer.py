@@ -33,13 +33,17 @@ def test_sample_seed_front_matter_and_body(site):
     [path] = report.written
     meta, body = _front(path)
     assert list(meta)[:6] == ["title", "slug", "date", "summary", "tags", "source"]
-    assert meta["title"] == ("Watch a US-led strike knock out an ISIS tank near the terrorist "
-                             "group’s shrinking Iraqi stronghold")
+    assert meta["title"] == (
+        "Watch a US-led strike knock out an ISIS tank near the terrorist "
+        "group’s shrinking Iraqi stronghold"
+    )
     assert meta["slug"] == path.stem
     assert meta["source"] == f"seeds/{SAMPLE_SEED.name}"
     assert meta["summary"].startswith("Iraqi government forces recently launched")
     assert len(meta["summary"]) <= 200
-    assert meta["teasers"] == ["NOW WATCH: Footage reveals ISIS’ secret underground tunnels near Mosul"]
+    assert meta["teasers"] == [
+        "NOW WATCH: Footage reveals ISIS’ secret underground tunnels near Mosul"
+    ]
     paragraphs = [p for p in body.strip().split("\n\n") if p]
     assert len(paragraphs) == 24
     assert "NOW WATCH" not in body
@@ -68,7 +72,9 @@ def test_changed_seed_reimports_untouched_content(site):
 def test_edited_content_is_kept_and_force_backs_it_up(site):
     config = _setup(site, ("a.txt", "Alpha\n\nBody one.\n"))
     path = import_seeds(config).written[0]
-    path.write_text(path.read_text(encoding="utf-8") + "\nA hand-written paragraph.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nA hand-written paragraph.\n", encoding="utf-8"
+    )
     site.write("seeds/a.txt", "Alpha\n\nBody two.\n")
     report = import_seeds(config)
     assert report.written == [] and report.kept_edits == [path]
@@ -93,9 +99,13 @@ def test_deleting_a_seed_keeps_its_content(site):
 def test_bad_seeds_reported_and_others_import(site):
     config = _setup(
         site,
-        ("empty.txt", ""), ("blank.txt", "  \n\n \t\n"), ("latin1.txt", b"Caf\xe9\n\nbody"),
-        ("binary.txt", bytes(range(256)) * 4), ("long.txt", "x " * 300 + "\n\nbody"),
-        ("good.txt", "Good one\n\nFine body.\n"), ("title-only.txt", "Only a title\n"),
+        ("empty.txt", ""),
+        ("blank.txt", "  \n\n \t\n"),
+        ("latin1.txt", b"Caf\xe9\n\nbody"),
+        ("binary.txt", bytes(range(256)) * 4),
+        ("long.txt", "x " * 300 + "\n\nbody"),
+        ("good.txt", "Good one\n\nFine body.\n"),
+        ("title-only.txt", "Only a title\n"),
     )
     report = import_seeds(config)
     names = sorted(p.name for p in report.written)
@@ -122,8 +132,12 @@ def test_existing_content_file_is_never_overwritten(site):
 
 
 def test_date_rule_is_stable(site, tmp_path):
-    config = _setup(site, ("2019-03-04-x.txt", "Named\n\nBody.\n"), ("y.txt", "Plain\n\nBody.\n"),
-                    ("z.txt", "Dated\nDate: 2020-05-06\n\nBody.\n"))
+    config = _setup(
+        site,
+        ("2019-03-04-x.txt", "Named\n\nBody.\n"),
+        ("y.txt", "Plain\n\nBody.\n"),
+        ("z.txt", "Dated\nDate: 2020-05-06\n\nBody.\n"),
+    )
     import_seeds(config)
     dates = {p.stem: _front(p)[0]["date"] for p in (site.root / "content").glob("*.md")}
     assert str(dates["named"]) == "2019-03-04"
@@ -142,7 +156,9 @@ def test_headers_author_and_tags(site):
 _title = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=_title)
 def test_front_matter_values_roundtrip(title):
     from sitegen.ingest.importer import render_content
@@ -152,7 +168,9 @@ def test_front_matter_values_roundtrip(title):
     clean = " ".join(title.split())
     if not clean:
         return
-    seed = SeedArticle(title=clean, paragraphs=(clean,), teasers=(clean,), author=clean, tags=(clean,))
+    seed = SeedArticle(
+        title=clean, paragraphs=(clean,), teasers=(clean,), author=clean, tags=(clean,)
+    )
     text = render_content(seed, "slug", "2020-01-01", "seeds/x.txt", [clean], config)
     meta = yaml.safe_load(text.split("---\n", 2)[1])
     assert meta["title"] == clean and meta["author"] == clean
@@ -164,8 +182,24 @@ def test_tricky_titles_roundtrip():
     from sitegen.ingest.seeds import SeedArticle
 
     config = load_config(SAMPLE_SEED.parent.parent)
-    for title in ["Title: with colon", "'quoted' \"both\"", "# hash", "- dash", "---", "yes", "null",
-                  "2020-01-01", "{a: b}", "[x]", "&anchor *alias", "% percent", "@at `tick`", "   "]:
+    for title in [
+        "Title: with colon",
+        "'quoted' \"both\"",
+        "# hash",
+        "- dash",
+        "---",
+        "yes",
+        "null",
+        "2020-01-01",
+        "{a: b}",
+        "[x]",
+        "&anchor *alias",
+        "% percent",
+        "@at `tick`",
+        "   ",
+    ]:
         seed = SeedArticle(title=title, paragraphs=("p",))
-        meta = yaml.safe_load(render_content(seed, "s", "2020-01-01", "x", [], config).split("---\n", 2)[1])
+        meta = yaml.safe_load(
+            render_content(seed, "s", "2020-01-01", "x", [], config).split("---\n", 2)[1]
+        )
         assert meta["title"] == title

@@ -35,7 +35,10 @@ def test_toc_marker_is_replaced_by_the_list():
 
 def test_titled_image_alone_becomes_a_figure():
     html = render_markdown('![A cat](cat.png "The cat")\n\ntext ![b](b.png "inline") text\n').html
-    assert '<figure><img src="cat.png" alt="A cat" title="The cat" /><figcaption>The cat</figcaption></figure>' in html
+    assert (
+        '<figure><img src="cat.png" alt="A cat" title="The cat" /><figcaption>The cat</figcaption></figure>'
+        in html
+    )
     assert '<p>text <img src="b.png" alt="b" title="inline" /> text</p>' in html
 
 
@@ -67,8 +70,14 @@ def test_hugo_shortcodes():
     assert '{{< shortcode "in code" >}} {{< escaped >}}' in out  # code kept, escape unwrapped
     assert "Inline `{{< code >}}` here." in out
     names = [(c.line, c.name) for c in found]
-    assert names == [(10, "youtube"), (10, "notice"), (12, "highlight"), (16, "figure"), (18, "ref"),
-                     (18, "param")]
+    assert names == [
+        (10, "youtube"),
+        (10, "notice"),
+        (12, "highlight"),
+        (16, "figure"),
+        (18, "ref"),
+        (18, "param"),
+    ]
 
 
 LIQUID = """![logo]({{ site.baseurl }}/images/logo.png) [p]({% post_url 2010-07-21-name %})
@@ -95,14 +104,22 @@ def test_liquid_tags_and_output():
     assert "hidden" not in out and "include" not in out
     assert "Shown" in out
     assert "~~~liquid\n{% if x %}{{ y }}{% endif %}\n~~~" in out  # raw markers dropped in code
-    assert {c.name for c in found} >= {"site.baseurl", "post_url", "highlight", "include", "if",
-                                       "page.title"}
+    assert {c.name for c in found} >= {
+        "site.baseurl",
+        "post_url",
+        "highlight",
+        "include",
+        "if",
+        "page.title",
+    }
     assert all(c.name not in ("raw", "comment") for c in found)
 
 
 def test_zola_shortcodes():
-    out, found = convert('{{ youtube(id="abc") }}\n\n{% quote(author="X") %}Quoted *text*{% end %}\n'
-                         '\n```\n{{/* gist(url="u") */}}\n```\n')
+    out, found = convert(
+        '{{ youtube(id="abc") }}\n\n{% quote(author="X") %}Quoted *text*{% end %}\n'
+        '\n```\n{{/* gist(url="u") */}}\n```\n'
+    )
     assert "[YouTube video](<https://www.youtube.com/watch?v=abc>)" in out
     assert "Quoted *text*" in out and "{% end %}" not in out
     assert '{{ gist(url="u") }}' in out
@@ -128,8 +145,10 @@ def test_code_spans_cover_fences_inline_and_pre():
 
 
 def test_image_includes_and_custom_image_shortcodes_become_images():
-    out, found = convert('{% include image.html url="/img/a.png" description="A cat" %}\n\n'
-                         '{{< img src="b.jpg" alt="B" >}}\n\n[x]({% link _posts/2020-01-01-x.md %})\n')
+    out, found = convert(
+        '{% include image.html url="/img/a.png" description="A cat" %}\n\n'
+        '{{< img src="b.jpg" alt="B" >}}\n\n[x]({% link _posts/2020-01-01-x.md %})\n'
+    )
     assert '![A cat](</img/a.png> "A cat")' in out
     assert "![B](<b.jpg>)" in out
     assert "[x](/_posts/2020-01-01-x.md)" in out
@@ -137,7 +156,9 @@ def test_image_includes_and_custom_image_shortcodes_become_images():
 
 
 def test_hugo_notice_boxes_become_admonitions() -> None:
-    body, found = convert('{{% notice warning "Heads up" %}}\nSome **bold** text.\n{{% /notice %}}\n')
+    body, found = convert(
+        '{{% notice warning "Heads up" %}}\nSome **bold** text.\n{{% /notice %}}\n'
+    )
     html = render_markdown(body).html
     assert '<div class="admonition warning">' in html and ">Heads up<" in html
     assert "<strong>bold</strong>" in html and "{{" not in html
@@ -145,8 +166,10 @@ def test_hugo_notice_boxes_become_admonitions() -> None:
 
 
 def test_mkdocs_content_tabs_are_flattened_into_labelled_sections() -> None:
-    text = ('Intro.\n\n=== "Python"\n\n    ```python\n    print("hi")\n    ```\n\n'
-            '=== "Go"\n\n    Go *text*.\n\nAfter.\n\n```\n=== "not a tab in code"\n```\n')
+    text = (
+        'Intro.\n\n=== "Python"\n\n    ```python\n    print("hi")\n    ```\n\n'
+        '=== "Go"\n\n    Go *text*.\n\nAfter.\n\n```\n=== "not a tab in code"\n```\n'
+    )
     flat = flatten_tabs(text)
     assert flat.count("\n") == text.count("\n")  # line numbers stay right
     html = render_markdown(flat).html

@@ -21,10 +21,25 @@ NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 def make_article(i: int, **changes) -> Article:
     date = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=i * 10)
     values = dict(
-        source=f"content/a{i}.md", rel=f"a{i}.md", title=f"Article {i}", slug=f"a{i}", date=date,
-        updated=None, summary=f"Summary {i}", tags=(), categories=(), author="", authors=(),
-        draft=False, aliases=(), lang="en", translation_key=f"a{i}", body="Body", body_line=4,
-        content_hash=f"h{i}", meta={},
+        source=f"content/a{i}.md",
+        rel=f"a{i}.md",
+        title=f"Article {i}",
+        slug=f"a{i}",
+        date=date,
+        updated=None,
+        summary=f"Summary {i}",
+        tags=(),
+        categories=(),
+        author="",
+        authors=(),
+        draft=False,
+        aliases=(),
+        lang="en",
+        translation_key=f"a{i}",
+        body="Body",
+        body_line=4,
+        content_hash=f"h{i}",
+        meta={},
     )
     values.update(changes)
     return Article(**values)
@@ -42,9 +57,17 @@ def urls(jobs, kind: str) -> list[str]:
     return [j.url for j in jobs if j.kind == kind]
 
 
-@pytest.mark.parametrize(("count", "pages", "last_page_size"), [
-    (0, 1, 0), (1, 1, 1), (3, 1, 3), (4, 2, 1), (7, 3, 1), (9, 3, 3),
-])
+@pytest.mark.parametrize(
+    ("count", "pages", "last_page_size"),
+    [
+        (0, 1, 0),
+        (1, 1, 1),
+        (3, 1, 3),
+        (4, 2, 1),
+        (7, 3, 1),
+        (9, 3, 3),
+    ],
+)
 def test_index_pagination_arithmetic(count, pages, last_page_size):
     """per_page 3: 0, 1, per_page, per_page + 1 ... articles."""
     jobs, _ = plan([make_article(i) for i in range(count)], per_page=3)
@@ -70,21 +93,25 @@ def test_index_is_newest_first_and_leaves_out_drafts_and_future():
     assert "/a9/" not in urls(jobs, "article") and "/a10/" not in urls(jobs, "article")
 
 
-@pytest.mark.parametrize(("number", "total", "shown"), [
-    (1, 1, [1]),
-    (1, 5, [1, 2, 3, 4, 5]),
-    (1, 20, [1, 2, 3, 0, 20]),
-    (10, 20, [1, 0, 8, 9, 10, 11, 12, 0, 20]),
-    (4, 20, [1, 2, 3, 4, 5, 6, 0, 20]),  # a one-page gap shows the page instead
-    (20, 20, [1, 0, 18, 19, 20]),
-])
+@pytest.mark.parametrize(
+    ("number", "total", "shown"),
+    [
+        (1, 1, [1]),
+        (1, 5, [1, 2, 3, 4, 5]),
+        (1, 20, [1, 2, 3, 0, 20]),
+        (10, 20, [1, 0, 8, 9, 10, 11, 12, 0, 20]),
+        (4, 20, [1, 2, 3, 4, 5, 6, 0, 20]),  # a one-page gap shows the page instead
+        (20, 20, [1, 0, 18, 19, 20]),
+    ],
+)
 def test_page_numbers_window(number, total, shown):
     assert page_numbers(number, total) == shown
 
 
 def test_article_neighbours_and_views():
-    jobs, _ = plan([make_article(i, tags=("News",), updated=NOW - dt.timedelta(days=1))
-                    for i in range(3)])
+    jobs, _ = plan(
+        [make_article(i, tags=("News",), updated=NOW - dt.timedelta(days=1)) for i in range(3)]
+    )
     by_url = {j.url: j for j in jobs}
     middle = by_url["/a1/"].context
     assert middle["prev"]["url"] == "/a0/" and middle["next"]["url"] == "/a2/"
@@ -106,24 +133,44 @@ def test_tags_pages_paginate_and_feeds_cap():
     jobs, _ = plan(articles, per_page=3, feed_limit=2)
     overview = next(j for j in jobs if j.url == "/tags/")
     assert [(t["name"], t["count"]) for t in overview.context["terms"]] == [
-        ("Café", 3), ("Other", 4), ("Wide", 7)]
-    assert urls(jobs, "tag") == ["/tags/cafe/", "/tags/other/", "/tags/other/page/2/",
-                                 "/tags/wide/", "/tags/wide/page/2/", "/tags/wide/page/3/"]
+        ("Café", 3),
+        ("Other", 4),
+        ("Wide", 7),
+    ]
+    assert urls(jobs, "tag") == [
+        "/tags/cafe/",
+        "/tags/other/",
+        "/tags/other/page/2/",
+        "/tags/wide/",
+        "/tags/wide/page/2/",
+        "/tags/wide/page/3/",
+    ]
     feeds = {j.url: j for j in jobs if j.kind == "feed"}
-    assert set(feeds) == {"/feed.xml", "/tags/cafe/feed.xml", "/tags/other/feed.xml",
-                          "/tags/wide/feed.xml"}
+    assert set(feeds) == {
+        "/feed.xml",
+        "/tags/cafe/feed.xml",
+        "/tags/other/feed.xml",
+        "/tags/wide/feed.xml",
+    }
     assert len(feeds["/feed.xml"].context["feed"]["entries"]) == 2
     assert [e["title"] for e in feeds["/tags/cafe/feed.xml"].context["feed"]["entries"]] == [
-        "Article 5", "Article 3"]
+        "Article 5",
+        "Article 3",
+    ]
 
 
 def test_archive_groups_by_year_and_month_newest_first():
-    dates = [dt.datetime(2023, 12, 5, tzinfo=dt.UTC), dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
-             dt.datetime(2024, 2, 20, tzinfo=dt.UTC), dt.datetime(2024, 3, 1, tzinfo=dt.UTC)]
+    dates = [
+        dt.datetime(2023, 12, 5, tzinfo=dt.UTC),
+        dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
+        dt.datetime(2024, 2, 20, tzinfo=dt.UTC),
+        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    ]
     jobs, _ = plan([make_article(i, date=d) for i, d in enumerate(dates)])
     archive = next(j for j in jobs if j.kind == "archive").context["archive"]
-    assert [(y["year"], [(m["name"], len(m["articles"])) for m in y["months"]]) for y in archive] == [
-        (2024, [("March", 1), ("February", 2)]), (2023, [("December", 1)])]
+    assert [
+        (y["year"], [(m["name"], len(m["articles"])) for m in y["months"]]) for y in archive
+    ] == [(2024, [("March", 1), ("February", 2)]), (2023, [("December", 1)])]
 
 
 def test_aliases_become_redirect_pages():
@@ -141,12 +188,18 @@ def test_two_pages_on_one_path_is_an_error_naming_both():
 
 
 def test_sitemap_lists_every_page_but_redirects_404_and_noindex():
-    jobs, _ = plan([make_article(i, tags=("T",), aliases=(f"/old{i}/",)) for i in range(5)],
-                   per_page=2)
+    jobs, _ = plan(
+        [make_article(i, tags=("T",), aliases=(f"/old{i}/",)) for i in range(5)], per_page=2
+    )
     sitemap = next(j for j in jobs if j.kind == "sitemap").context["urls"]
     listed = {u["loc"] for u in sitemap}
-    pages = {j.url for j in jobs if j.path.endswith(".html") and j.kind not in ("alias", "404")
-             and not j.context["page"].get("noindex")}
+    pages = {
+        j.url
+        for j in jobs
+        if j.path.endswith(".html")
+        and j.kind not in ("alias", "404")
+        and not j.context["page"].get("noindex")
+    }
     assert listed == pages
     assert "/a3/" in listed and "/old3/" not in listed and "/404.html" not in listed
     assert next(u for u in sitemap if u["loc"] == "/a3/")["lastmod"] == "2024-01-31"
@@ -154,8 +207,10 @@ def test_sitemap_lists_every_page_but_redirects_404_and_noindex():
 
 def test_every_context_is_plain_data():
     """Incremental builds hash marshal(context): it must hold only plain values."""
-    articles = [make_article(i, tags=("A", "B"), meta={"when": dt.date(2024, 1, 1), "n": [1]},
-                             updated=NOW) for i in range(12)]
+    articles = [
+        make_article(i, tags=("A", "B"), meta={"when": dt.date(2024, 1, 1), "n": [1]}, updated=NOW)
+        for i in range(12)
+    ]
     jobs, _ = plan(articles, per_page=5)
     for job in jobs:
         marshal.dumps(job.context)

@@ -14,14 +14,49 @@ TOPICS = {
     "money": "inflation bond currency lender interest deficit tariff investor mortgage recession",
     "space": "orbit rocket telescope astronaut lunar satellite probe galaxy launchpad comet",
 }
-FILLER = ["the", "of", "and", "a", "in", "to", "was", "for", "on", "with", "that", "people", "city", "week", "officials"]
+FILLER = [
+    "the",
+    "of",
+    "and",
+    "a",
+    "in",
+    "to",
+    "was",
+    "for",
+    "on",
+    "with",
+    "that",
+    "people",
+    "city",
+    "week",
+    "officials",
+]
 
 
-def article(rel: str, title: str, body: str, tags: tuple[str, ...] = (), lang: str = "en") -> Article:
-    return Article(source=f"content/{rel}", rel=rel, title=title, slug=rel[:-3],
-                   date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), updated=None, summary="", tags=tags,
-                   categories=(), author="", authors=(), draft=False, aliases=(), lang=lang,
-                   translation_key=rel, body=body, body_line=1, content_hash=rel, meta={})
+def article(
+    rel: str, title: str, body: str, tags: tuple[str, ...] = (), lang: str = "en"
+) -> Article:
+    return Article(
+        source=f"content/{rel}",
+        rel=rel,
+        title=title,
+        slug=rel[:-3],
+        date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        updated=None,
+        summary="",
+        tags=tags,
+        categories=(),
+        author="",
+        authors=(),
+        draft=False,
+        aliases=(),
+        lang=lang,
+        translation_key=rel,
+        body=body,
+        body_line=1,
+        content_hash=rel,
+        meta={},
+    )
 
 
 def topic_articles(per_topic: int = 6, seed: int = 7) -> list[Article]:
@@ -30,8 +65,9 @@ def topic_articles(per_topic: int = 6, seed: int = 7) -> list[Article]:
     for name, words in TOPICS.items():
         vocab = words.split()
         for i in range(per_topic):
-            body = " ".join(rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER)
-                            for _ in range(120))
+            body = " ".join(
+                rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER) for _ in range(120)
+            )
             out.append(article(f"{name}-{i}.md", f"Report {name} {i}", body))
     return out
 
@@ -48,10 +84,23 @@ def test_related_come_from_the_same_topic():
 
 def test_untagged_reports_on_the_same_battle_are_related():
     articles = [
-        article("a.md", "Troops enter Mosul", "Iraqi troops pushed into western Mosul under artillery fire."),
-        article("b.md", "Battle for Mosul", "Artillery shelled western Mosul as troops advanced.", ("Iraq",)),
-        article("c.md", "Cup final", "The striker scored a penalty in the cup final at the stadium."),
-        article("d.md", "League news", "A penalty decided the league match; the striker celebrated."),
+        article(
+            "a.md",
+            "Troops enter Mosul",
+            "Iraqi troops pushed into western Mosul under artillery fire.",
+        ),
+        article(
+            "b.md",
+            "Battle for Mosul",
+            "Artillery shelled western Mosul as troops advanced.",
+            ("Iraq",),
+        ),
+        article(
+            "c.md", "Cup final", "The striker scored a penalty in the cup final at the stadium."
+        ),
+        article(
+            "d.md", "League news", "A penalty decided the league match; the striker celebrated."
+        ),
     ]
     related = related_articles(articles, 5)
     assert related["a.md"][0] == "b.md"
@@ -68,7 +117,9 @@ def test_deterministic_limited_and_off():
 
 def test_only_articles_in_the_same_language():
     articles = [
-        article("en1.md", "Rocket launch", "The rocket reached orbit after launch from the launchpad."),
+        article(
+            "en1.md", "Rocket launch", "The rocket reached orbit after launch from the launchpad."
+        ),
         article("en2.md", "Second launch", "Another rocket launch put a satellite in orbit."),
         article("fr1.md", "Lancement", "The rocket launch orbit satellite launchpad.", lang="fr"),
     ]
@@ -79,7 +130,10 @@ def test_only_articles_in_the_same_language():
 
 def test_terms_skip_stopwords_and_markup_and_pair_cjk():
     assert terms_of("The [Mosul](https://example.org/x) offensive, and <b>troops</b>") == [
-        "mosul", "offensive", "troops"]
+        "mosul",
+        "offensive",
+        "troops",
+    ]
     assert terms_of("北京大学") == ["北京", "京大", "大学"]
 
 
@@ -92,8 +146,9 @@ def test_term_counts_kept_from_the_last_build_give_the_same_lists(tmp_path):
     articles = topic_articles()
     cached_related_articles(articles, 5, tmp_path)  # leaves the term table in tmp_path
     edited = list(articles)
-    edited[3] = dataclasses.replace(edited[3], body=edited[3].body + " orbit rocket telescope",
-                                    content_hash="changed")
+    edited[3] = dataclasses.replace(
+        edited[3], body=edited[3].body + " orbit rocket telescope", content_hash="changed"
+    )
     assert cached_related_articles(edited, 5, tmp_path) == related_articles(edited, 5)
     (tmp_path / "related-terms.marshal").write_bytes(b"\x00garbage")  # damaged: ignored
     (tmp_path / "related.json").unlink()

@@ -7,17 +7,20 @@ import pytest
 from sitegen.text.textstats import reading_minutes, word_count
 
 
-@pytest.mark.parametrize("text, words", [
-    ("Hello, world — again!", 3),
-    ("北京是中国的首都。", 8),  # Chinese: one word per character, punctuation not counted
-    ("「こんにちは」、世界！", 7),  # Japanese kana and kanji, full-width punctuation ignored
-    ("東京は日本の首都です。", 10),
-    ("مرحبا بالعالم هذا نص عربي", 5),  # Arabic separates words with spaces
-    ("שלום עולם", 2),  # Hebrew
-    ("서울은 한국의 수도입니다", 3),  # Korean too
-    ("Привет, мир", 2),
-    ("-- * |", 0),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Hello, world — again!", 3),
+        ("北京是中国的首都。", 8),  # Chinese: one word per character, punctuation not counted
+        ("「こんにちは」、世界！", 7),  # Japanese kana and kanji, full-width punctuation ignored
+        ("東京は日本の首都です。", 10),
+        ("مرحبا بالعالم هذا نص عربي", 5),  # Arabic separates words with spaces
+        ("שלום עולם", 2),  # Hebrew
+        ("서울은 한국의 수도입니다", 3),  # Korean too
+        ("Привет, мир", 2),
+        ("-- * |", 0),
+    ],
+)
 def test_word_count_per_script(text, words):
     assert word_count(text) == words
 
@@ -32,6 +35,8 @@ def test_reading_time_uses_characters_for_chinese_and_words_elsewhere():
 def test_counting_text_gives_the_same_word_count_as_the_full_plain_text() -> None:
     from sitegen.text.textstats import markdown_to_text, text_for_counting
 
-    body = ("Some **bold** and _em_ text, `code`, a [link](https://x.org/a) and ![pic](p.png).\n\n"
-            "snake_case_word \\*escaped\\* <b>tag</b> {{< shortcode >}} ~~gone~~ 3 * 4 = 12\n")
+    body = (
+        "Some **bold** and _em_ text, `code`, a [link](https://x.org/a) and ![pic](p.png).\n\n"
+        "snake_case_word \\*escaped\\* <b>tag</b> {{< shortcode >}} ~~gone~~ 3 * 4 = 12\n"
+    )
     assert word_count(text_for_counting(body)) == word_count(markdown_to_text(body))

@@ -26,15 +26,29 @@ from sitegen.serve.rebuild import RebuildLoop, changed_outputs, page_message
 from sitegen.serve.watch import ChangeBatcher, ChangeFilter, event_paths, is_temp_file
 
 
-@pytest.mark.parametrize("name", [
-    ".post.md.swp", "post.md.swx", "post.md~", "4913", ".#post.md", "#post.md#",
-    "post.md___jb_tmp___", "post.md___jb_old___", "post.md.tmp", "post.md.bck", "x.kate-swp",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".post.md.swp",
+        "post.md.swx",
+        "post.md~",
+        "4913",
+        ".#post.md",
+        "#post.md#",
+        "post.md___jb_tmp___",
+        "post.md___jb_old___",
+        "post.md.tmp",
+        "post.md.bck",
+        "x.kate-swp",
+    ],
+)
 def test_editor_temp_files_are_recognised(name):
     assert is_temp_file(name)
 
 
-@pytest.mark.parametrize("name", ["post.md", "style.css", "4913.md", "notes#1.md", "#hashtag.md", "tmp.md", "swp.md"])
+@pytest.mark.parametrize(
+    "name", ["post.md", "style.css", "4913.md", "notes#1.md", "#hashtag.md", "tmp.md", "swp.md"]
+)
 def test_real_files_are_not_temp_files(name):
     assert not is_temp_file(name)
 
@@ -42,29 +56,62 @@ def test_real_files_are_not_temp_files(name):
 @pytest.fixture
 def site_filter(tmp_path: Path) -> tuple[ChangeFilter, Path]:
     root = tmp_path / "site"
-    for d in ("content", "seeds", "static", "templates", "themes/mine/templates", "build", ".sitegen"):
+    for d in (
+        "content",
+        "seeds",
+        "static",
+        "templates",
+        "themes/mine/templates",
+        "build",
+        ".sitegen",
+    ):
         (root / d).mkdir(parents=True)
     (root / "site.yaml").write_text("title: t\ntheme: mine\n")
     return ChangeFilter(load_config(root)), root.resolve()
 
 
-@pytest.mark.parametrize("rel", [
-    "site.yaml", "content/post.md", "content/2024/bundle/index.md", "content/bundle/photo.jpg",
-    "seeds/story.txt", "static/style.css", "templates/article.html",
-    "themes/mine/templates/base.html", "content",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "site.yaml",
+        "content/post.md",
+        "content/2024/bundle/index.md",
+        "content/bundle/photo.jpg",
+        "seeds/story.txt",
+        "static/style.css",
+        "templates/article.html",
+        "themes/mine/templates/base.html",
+        "content",
+    ],
+)
 def test_sources_are_relevant(site_filter, rel):
     flt, root = site_filter
     assert flt.relevant(root / rel)
 
 
-@pytest.mark.parametrize("rel", [
-    "build/index.html", ".sitegen/preview/index.html", ".sitegen/cache.sqlite", ".git/index",
-    "content/.post.md.swp", "content/post.md~", "content/4913", "content/.#post.md",
-    "content/#post.md#", "content/post.md___jb_tmp___", "content/.hidden/post.md",
-    "content/.sitegen-import.json", "README.md", "Makefile", "site.yaml~", "other/post.md",
-    "themes/other/templates/base.html", "content/__pycache__/x.pyc",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "build/index.html",
+        ".sitegen/preview/index.html",
+        ".sitegen/cache.sqlite",
+        ".git/index",
+        "content/.post.md.swp",
+        "content/post.md~",
+        "content/4913",
+        "content/.#post.md",
+        "content/#post.md#",
+        "content/post.md___jb_tmp___",
+        "content/.hidden/post.md",
+        "content/.sitegen-import.json",
+        "README.md",
+        "Makefile",
+        "site.yaml~",
+        "other/post.md",
+        "themes/other/templates/base.html",
+        "content/__pycache__/x.pyc",
+    ],
+)
 def test_noise_is_not_relevant(site_filter, rel):
     flt, root = site_filter
     assert not flt.relevant(root / rel)
@@ -86,8 +133,14 @@ def test_event_kinds():
     assert event_paths(FileClosedEvent("/s/a.md")) == [("/s/a.md", True)]
     # an atomic save: the temp file goes away, the real one is complete
     assert event_paths(FileMovedEvent("/s/.a.md.tmp", "/s/a.md")) == [
-        ("/s/.a.md.tmp", False), ("/s/a.md", True)]
-    for noise in (FileOpenedEvent("/s/a.md"), FileClosedNoWriteEvent("/s/a.md"), DirModifiedEvent("/s")):
+        ("/s/.a.md.tmp", False),
+        ("/s/a.md", True),
+    ]
+    for noise in (
+        FileOpenedEvent("/s/a.md"),
+        FileClosedNoWriteEvent("/s/a.md"),
+        DirModifiedEvent("/s"),
+    ):
         assert event_paths(noise) == []
 
 
@@ -182,11 +235,18 @@ def test_changes_during_a_build_make_exactly_one_more_build(tmp_path):
     (root / "content").mkdir(parents=True)
     (root / "site.yaml").write_text("title: t\n")
     builder = BlockingBuilder(tmp_path / "out")
-    loop = RebuildLoop(load_config(root), tmp_path / "out", ReloadChannel(), console=Quiet(),
-                       make_builder=lambda request: builder)
+    loop = RebuildLoop(
+        load_config(root),
+        tmp_path / "out",
+        ReloadChannel(),
+        console=Quiet(),
+        make_builder=lambda request: builder,
+    )
     batches: list[set[Path]] = []
     real_rebuild = loop.rebuild
-    loop.rebuild = lambda sources=None: (batches.append(set(sources or ())), real_rebuild(sources))[1]
+    loop.rebuild = lambda sources=None: (batches.append(set(sources or ())), real_rebuild(sources))[
+        1
+    ]
     batcher = ChangeBatcher(quiet=0.0, settle=0.0)
     thread = threading.Thread(target=loop.run, args=(batcher,), daemon=True)
     thread.start()
@@ -202,8 +262,10 @@ def test_changes_during_a_build_make_exactly_one_more_build(tmp_path):
         thread.join(10)
     assert not thread.is_alive()
     assert builder.runs == 2
-    assert batches == [{root / "content/a.md"},
-                       {root / "content/b.md", root / "content/c.md", root / "content/d.md"}]
+    assert batches == [
+        {root / "content/a.md"},
+        {root / "content/b.md", root / "content/c.md", root / "content/d.md"},
+    ]
 
 
 def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
@@ -216,29 +278,51 @@ def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
             raise RuntimeError("boom")
 
     channel = ReloadChannel()
-    loop = RebuildLoop(load_config(root), tmp_path / "out", channel, console=Quiet(),
-                       make_builder=lambda request: Crashing())
+    loop = RebuildLoop(
+        load_config(root),
+        tmp_path / "out",
+        channel,
+        console=Quiet(),
+        make_builder=lambda request: Crashing(),
+    )
     outcome = loop.rebuild({root / "content/a.md"})
     assert not outcome.ok
     assert "RuntimeError: boom" in channel.status()["errors"][0]["message"]
 
 
 def test_what_the_pages_are_told():
-    before = {"a/index.html": {"sha": "1", "fp": "x"}, "style.1111111111.css": {"sha": "s"},
-              "feed.xml": {"sha": "f", "fp": "old"}, "photo.jpg": {"sha": "", "fp": "p:1"}}
-    after = {"a/index.html": {"sha": "2", "fp": "x"}, "style.2222222222.css": {"sha": "t"},
-             "feed.xml": {"sha": "f", "fp": "new"}, "photo.jpg": {"sha": "", "fp": "p:1"}}
+    before = {
+        "a/index.html": {"sha": "1", "fp": "x"},
+        "style.1111111111.css": {"sha": "s"},
+        "feed.xml": {"sha": "f", "fp": "old"},
+        "photo.jpg": {"sha": "", "fp": "p:1"},
+    }
+    after = {
+        "a/index.html": {"sha": "2", "fp": "x"},
+        "style.2222222222.css": {"sha": "t"},
+        "feed.xml": {"sha": "f", "fp": "new"},
+        "photo.jpg": {"sha": "", "fp": "p:1"},
+    }
     changed = changed_outputs(before, after)
     assert changed == {"a/index.html", "style.1111111111.css", "style.2222222222.css"}
     removed = set(before) - set(after)
     css = page_message(changed, removed, {Path("/s/static/style.css")}, recovering=False)
     assert css == {"type": "css", "files": ["/style.2222222222.css"]}
     # the same output change caused by a template edit is a reload
-    assert page_message(changed, removed, {Path("/s/templates/base.html")}, False)["type"] == "reload"
-    article = page_message({"a/index.html", "index.html", "feed.xml"}, set(), {Path("/s/content/a.md")}, False)
+    assert (
+        page_message(changed, removed, {Path("/s/templates/base.html")}, False)["type"] == "reload"
+    )
+    article = page_message(
+        {"a/index.html", "index.html", "feed.xml"}, set(), {Path("/s/content/a.md")}, False
+    )
     assert article == {"type": "reload", "pages": ["a/index.html", "index.html"], "assets": []}
-    image = page_message({"a/photo.jpg", "a/index.html"}, set(), {Path("/s/content/a/photo.jpg")}, False)
+    image = page_message(
+        {"a/photo.jpg", "a/index.html"}, set(), {Path("/s/content/a/photo.jpg")}, False
+    )
     assert image == {"type": "reload", "pages": ["a/index.html"], "assets": ["a/photo.jpg"]}
     assert page_message(set(), set(), {Path("/s/content/a.md")}, recovering=False) is None
     assert page_message(set(), set(), {Path("/s/content/a.md")}, recovering=True) == {
-        "type": "reload", "pages": None, "assets": []}
+        "type": "reload",
+        "pages": None,
+        "assets": [],
+    }

@@ -176,8 +176,19 @@ def test_failed_build_leaves_output_untouched(tmp_path):
     assert (out / "index.html").read_bytes() == b"v1" and siblings(out) == []
 
 
-@pytest.mark.parametrize("output", [".", "..", "content", "content/sub", "seeds", "themes/mine",
-                                    "static/out", "out-of-content/../content"])
+@pytest.mark.parametrize(
+    "output",
+    [
+        ".",
+        "..",
+        "content",
+        "content/sub",
+        "seeds",
+        "themes/mine",
+        "static/out",
+        "out-of-content/../content",
+    ],
+)
 def test_refused_output_folders(tmp_path, output):
     site = tmp_path / "site"
     protected = [site / "content", site / "seeds", site / "themes", site / "static"]
