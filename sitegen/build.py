@@ -4,6 +4,7 @@ a body whose source is unchanged comes from the cache, and an unchanged build wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import marshal
@@ -16,8 +17,8 @@ from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover, load_article
 from sitegen.engine.cache import BodyCache, body_key, body_settings, code_fingerprint
+from sitegen.engine.executor import Background, Parallelism
 from sitegen.engine.parallel import (
-    Background,
     ChunkResult,
     RenderWork,
     order_tasks,
@@ -72,10 +73,15 @@ class BuildRequest:
     keep_going: bool = False
     force: bool = False
     run_import: bool = True
-    jobs: int = 0
+    jobs: int = 0  # worker processes; 0: one per core, 1: everything in this process
+    preview: bool = False  # `sitegen serve`: the output folder is sitegen's own, updated in place
+    parallel: Parallelism | None = None  # pool thresholds (tests set them low); None: defaults
 
-
-SEARCH_FORK_MIN = 500  # articles: below this the search index is built faster in-process
+    def parallelism(self) -> Parallelism:
+        jobs = self.jobs or self.config.jobs
+        if self.parallel is None:
+            return Parallelism(jobs=jobs)
+        return dataclasses.replace(self.parallel, jobs=self.parallel.jobs or jobs)
 
 
 def build_now() -> dt.datetime:
@@ -87,12 +93,17 @@ def build_now() -> dt.datetime:
 
 
 def load_articles(
-    config: SiteConfig, diag: Diagnostics, jobs: int = 0, loader: ArticleLoader | None = None
+    config: SiteConfig,
+    diag: Diagnostics,
+    parallel: Parallelism | None = None,
+    loader: ArticleLoader | None = None,
 ) -> tuple[list[Article], list[str]]:
     """Every article (parsed once, then from the article cache) and the static content files."""
     sources, statics = discover(config, diag)
     loader = loader or ArticleLoader()
-    articles = loader.load(sources, config, diag, jobs, config.cache_path / "cache.sqlite")
+    articles = loader.load(
+        sources, config, diag, parallel or Parallelism(), config.cache_path / "cache.sqlite"
+    )
     return articles, statics
 
 
@@ -144,7 +155,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     output = (request.output or config.output_path).resolve()
     result = BuildResult(output=output)
     diag = result.diagnostics
-    preview = output == (config.cache_path / "preview").resolve()  # `sitegen serve` builds there
+    preview = request.preview
     check_output_folder(
         output,
         config.root,
@@ -164,7 +175,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         report = import_seeds(config)
         diag.extend(report.diagnostics)
     mark = result.mark("import", started)
-    articles, statics = load_articles(config, diag, request.jobs or config.jobs, state.loader)
+    articles, statics = load_articles(config, diag, request.parallelism(), state.loader)
     mark = result.mark("load", mark)
     site = build_site(
         articles, config, BuildOptions(request.drafts, request.future, build_now()), diag
@@ -172,10 +183,11 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     result.left_out = site.left_out
     result.articles = len(site.pages)
     # the search index needs only the site: built in another process while this one plans
-    fork = (
-        config.search and len(site.pages) >= SEARCH_FORK_MIN and (request.jobs or config.jobs) != 1
+    search_index = (
+        Background(request.parallelism(), len(site.pages), prepare_search_index, site)
+        if config.search
+        else None
     )
-    search_index = Background(prepare_search_index, site) if fork else None
     try:
         return _build_with(
             request,
@@ -236,7 +248,7 @@ def _build_with(
         if search_index is not None:
             search_index.result()  # the index is in the cache now
         copies.update(search_copies(site))  # the search index, as generated files
-    images = ImageSet(config.cache_path, config.image_widths, request.jobs or config.jobs)
+    images = ImageSet(config.cache_path, config.image_widths, request.parallelism().workers())
     copies.update(images.prepare({path: src for path, (src, _) in copies.items()}))
     targets = link_targets(site, statics, {a.url for a in assets}, config, images)
     targets.unpublished = {a.rel for a in articles} - {a.rel for a in site.pages}
@@ -436,9 +448,7 @@ def _render_changed(
 
     parallel_done = [False]
     tasks = order_tasks(local, wanted, 48)
-    jobs = request.jobs or config.jobs
-
-    render_pages(work, tasks, jobs, on_result, between)
+    render_pages(work, tasks, request.parallelism(), on_result, between)
     parallel_done[0] = True
     between()
     flush_fresh()

@@ -10,18 +10,22 @@ calling process, through the same code path.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.engine.executor import (
+    InlineExecutor,
+    Parallelism,
+    executor,
+    in_worker,
+    inherit,
+    inherited,
+    map_unordered,
+)
 from sitegen.errors import SiteError
 from sitegen.output.writer import OutputWriter
 from sitegen.site.plan import PageJob
-
-PARALLEL_MIN = 200  # fewer pages than this render faster in one process than through a pool
 
 Task = list[tuple[PageJob, str]]  # pages and their fingerprints
 
@@ -44,11 +48,6 @@ class RenderWork:
     on_fork: Callable[[], None] = lambda: None  # runs in each worker once, after the fork
 
 
-_WORK: RenderWork | None = None
-_TASKS: list[Task] | None = None
-_PARENT_PID = os.getpid()
-
-
 def render_chunk(work: RenderWork, task: Task) -> ChunkResult:
     out = ChunkResult()
     writer = work.writer
@@ -63,24 +62,18 @@ def render_chunk(work: RenderWork, task: Task) -> ChunkResult:
         entry = writer.new.files[job.path]
         out.records.append((job.path, entry["sha"], fp, writer.written > before))
     out.extra = work.after_chunk()
-    out.local = os.getpid() == _PARENT_PID
+    out.local = not in_worker()
     return out
 
 
-def _worker(index: int) -> ChunkResult:
-    # tasks are inherited through the fork: only their index crosses the pipe
-    assert _WORK is not None and _TASKS is not None
-    return render_chunk(_WORK, _TASKS[index])
-
-
-def _worker_init() -> None:
-    os.environ["SITEGEN_WORKER"] = "1"
-    if _WORK is not None:
-        _WORK.on_fork()
-
-
-def worker_count(jobs: int) -> int:
-    return max(1, jobs or os.cpu_count() or 1)
+def _render_inherited(arg: tuple[int, int]) -> ChunkResult:
+    # the work and its tasks were inherited through the fork: only indices cross the pipe
+    token, index = arg
+    work, tasks = inherited(token)
+    if not getattr(work, "_forked", False):
+        work._forked = True
+        work.on_fork()
+    return render_chunk(work, tasks[index])
 
 
 def chunk(items: list[tuple[PageJob, str]], size: int) -> list[Task]:
@@ -90,31 +83,31 @@ def chunk(items: list[tuple[PageJob, str]], size: int) -> list[Task]:
 def render_pages(
     work: RenderWork,
     tasks: list[Task],
-    jobs: int,
+    parallel: Parallelism,
     on_result: Callable[[ChunkResult], None],
     between: Callable[[], None] = lambda: None,
 ) -> None:
     """Run every task; `on_result` sees each chunk's result in the parent, and `between` runs in
     the parent after each one (the parent's own share of the work, e.g. pages that wait on
     bodies the workers send back)."""
-    global _WORK, _TASKS, _PARENT_PID
-    _PARENT_PID = os.getpid()
     total = sum(len(t) for t in tasks)
-    workers = worker_count(jobs)
-    if workers < 2 or total < PARALLEL_MIN:
-        for task in tasks:
-            on_result(render_chunk(work, task))
-            between()
-        return
-    _WORK, _TASKS = work, tasks
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_init) as pool:
-            for result in pool.imap_unordered(_worker, range(len(tasks))):
-                on_result(result)
+    with executor(parallel, total, parallel.min_pages) as pool:
+        if isinstance(pool, InlineExecutor):
+            for task in tasks:
+                on_result(render_chunk(work, task))
                 between()
-    finally:
-        _WORK = _TASKS = None
+            return
+        with inherit((work, tasks)) as token:
+            results = map_unordered(
+                pool, _render_inherited, [(token, i) for i in range(len(tasks))]
+            )
+            first = next(results, None)  # every worker is forked by now: the token may go
+        if first is not None:
+            on_result(first)
+            between()
+        for result in results:
+            on_result(result)
+            between()
 
 
 def order_tasks(items: Iterable[tuple[PageJob, str]], first: set[str], size: int) -> list[Task]:
@@ -129,48 +122,3 @@ def order_tasks(items: Iterable[tuple[PageJob, str]], first: set[str], size: int
         else:
             rest.append((job, fp))
     return chunk(urgent, size) + chunk(plain, size * 2) + chunk(rest, size)
-
-
-_BACKGROUND: tuple[Callable[..., Any], tuple] | None = None
-
-
-def _run_background() -> Any:
-    assert _BACKGROUND is not None
-    func, args = _BACKGROUND
-    return func(*args)
-
-
-class Background:
-    """`func(*args)` running in a forked process while the caller goes on (the search index is
-    built while the parent plans the pages: each would otherwise leave a core idle).
-    `fork=False`, or a platform without fork, runs it at once in this process."""
-
-    def __init__(self, func: Callable[..., Any], *args: Any, fork: bool = True) -> None:
-        global _BACKGROUND
-        self._pool = None
-        if not fork or "fork" not in multiprocessing.get_all_start_methods():
-            self._value = func(*args)
-            return
-        _BACKGROUND = (func, args)
-        gc.freeze()  # the child's collector must not touch (and so copy) the parent's objects
-        try:  # the worker is forked now, with _BACKGROUND in its memory: nothing is pickled in
-            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_worker_init)
-        finally:
-            _BACKGROUND = None
-            gc.unfreeze()
-        self._pending = self._pool.apply_async(_run_background)
-
-    def result(self) -> Any:
-        if self._pool is None:
-            return self._value
-        try:
-            return self._pending.get()
-        finally:
-            self.cancel()
-
-    def cancel(self) -> None:
-        """Stop the process (a build that fails before it needs the result)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None

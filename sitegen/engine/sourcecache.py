@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import pickle
 import sqlite3
@@ -25,11 +24,11 @@ from pathlib import Path
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, SourceFile, load_article
 from sitegen.engine.cache import code_fingerprint, open_cache_db
+from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import sha1_bytes
 
 RACY_SECONDS = 3
-PARALLEL_MIN = 400  # fewer files than this load faster in one process than through a pool
 
 _LOADER_MODULES = (
     "content.py",
@@ -87,32 +86,24 @@ def _load_one(source: SourceFile, config: SiteConfig) -> Loaded:
     return key, article, diag.errors, diag.warnings
 
 
-_POOL_STATE: tuple[list[SourceFile], SiteConfig] | None = None
+def _load_range(arg: tuple[int, int, int]) -> list[Loaded]:
+    token, start, stop = arg
+    sources, config = inherited(token)
+    return [_load_one(s, config) for s in sources[start:stop]]
 
 
-def _load_range(bounds: tuple[int, int]) -> list[Loaded]:
-    assert _POOL_STATE is not None
-    sources, config = _POOL_STATE
-    return [_load_one(s, config) for s in sources[bounds[0] : bounds[1]]]
-
-
-def load_many(sources: list[SourceFile], config: SiteConfig, jobs: int) -> list[Loaded]:
-    """Load `sources` (in order), in `jobs` worker processes when there are many."""
-    global _POOL_STATE
-    workers = jobs or os.cpu_count() or 1
-    if workers < 2 or len(sources) < PARALLEL_MIN:
-        return [_load_one(s, config) for s in sources]
-    step = max(20, min(200, len(sources) // (workers * 8) or 1))
-    ranges = [(i, min(i + step, len(sources))) for i in range(0, len(sources), step)]
-    _POOL_STATE = (sources, config)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+def load_many(sources: list[SourceFile], config: SiteConfig, parallel: Parallelism) -> list[Loaded]:
+    """Load `sources` (in order), in worker processes when there are many."""
+    with executor(parallel, len(sources), parallel.min_loads) as pool:
+        if isinstance(pool, InlineExecutor):
+            return [_load_one(s, config) for s in sources]
+        step = max(20, min(200, len(sources) // (parallel.workers() * 8) or 1))
+        with inherit((sources, config)) as token:
+            ranges = [(token, i, min(i + step, len(sources))) for i in range(0, len(sources), step)]
             out: list[Loaded] = []
-            for part in pool.imap(_load_range, ranges):
+            for part in pool.map(_load_range, ranges):  # in order; workers forked at the first
                 out.extend(part)
             return out
-    finally:
-        _POOL_STATE = None
 
 
 class ArticleCache:

@@ -64,9 +64,17 @@ def serve_site(
 
 
 def _on_sigterm(stop: threading.Event):
+    """SIGTERM stops the preview as Ctrl-C does, at once, even in the middle of the first build
+    (the build's worker processes are stopped with it)."""
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+
+    def handler(signum, frame) -> None:
+        stop.set()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: cleanup is under way
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def _rel(path, config: SiteConfig) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
+from sitegen.engine.executor import stop_all
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.output.writer import Manifest
 from sitegen.serve.channel import ReloadChannel
@@ -129,14 +130,21 @@ class RebuildLoop:
         self._manifest: dict[str, dict] | None = None
         self._failing = False
         self._warned: set[str] = set()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """End a build in progress at once: its worker processes are stopped, and the build
+        fails quietly (the preview is shutting down, the last good output stays)."""
+        self.stopping = True
+        stop_all()
 
     def _request(self, config: SiteConfig) -> BuildRequest:
-        return BuildRequest(config, output=self.output, drafts=self.drafts)
+        return BuildRequest(config, output=self.output, drafts=self.drafts, preview=True)
 
     def run(self, batcher: ChangeBatcher) -> None:
         """Build once per batch until the batcher is closed. Changes that land during a build
         wait in the batcher and make exactly one more build."""
-        while True:
+        while not self.stopping:
             batch = batcher.wait_batch()
             if batch is None:
                 return
@@ -158,6 +166,8 @@ class RebuildLoop:
         except SiteError as exc:
             return self._failed([exc])
         except Exception as exc:  # a sitegen bug must not end the preview
+            if self.stopping:  # the build was cut short on purpose
+                return Outcome(False)
             self.console.error(traceback.format_exc().rstrip())
             return self._failed(
                 [

@@ -125,6 +125,7 @@ class PreviewSession:
             self._threads.append(thread)
 
     def stop(self) -> None:
+        self.loop.stop()
         self.batcher.close()
         self.channel.close()
         self.watcher.stop()

@@ -19,7 +19,7 @@ import pytest
 
 from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
-from sitegen.engine import parallel, sourcecache
+from sitegen.engine.executor import Parallelism
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST
 
@@ -78,8 +78,10 @@ class Site:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
 
+    parallel: Parallelism | None = None
+
     def request(self) -> BuildRequest:
-        return BuildRequest(load_config(self.root), jobs=2)
+        return BuildRequest(load_config(self.root), jobs=2, parallel=self.parallel)
 
     def build(self):
         return build(self.request())
@@ -125,6 +127,9 @@ EDITS: dict[str, Callable[[Site], None]] = {
 }
 
 
+EVERY_BATCH = Parallelism(jobs=2, min_pages=1, min_loads=1, min_background=1)
+
+
 def _copy_template(site: Site) -> None:
     """Override the theme's base template with an edited copy (a template change)."""
     theme = load_config(site.root).theme_path() / "templates" / "base.html"
@@ -135,9 +140,8 @@ def _copy_template(site: Site) -> None:
 
 @pytest.fixture(params=["serial", "parallel"])
 def mode(request, monkeypatch):
-    if request.param == "parallel":
-        monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
-        monkeypatch.setattr(sourcecache, "PARALLEL_MIN", 1)
+    if request.param == "parallel":  # every stage through the pool, however small the site
+        monkeypatch.setattr(Site, "parallel", EVERY_BATCH)
     return request.param
 
 
@@ -239,7 +243,13 @@ def test_preview_builds_in_place_equal_fresh_builds(
 
     def preview_request() -> BuildRequest:
         config = load_config(site.root)
-        return BuildRequest(config, output=config.cache_path / "preview", jobs=2)
+        return BuildRequest(
+            config,
+            output=config.cache_path / "preview",
+            jobs=2,
+            preview=True,
+            parallel=site.parallel,
+        )
 
     builder = Builder(preview_request())
     preview = site.root / ".sitegen" / "preview"

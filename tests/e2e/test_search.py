@@ -217,7 +217,7 @@ def test_index_built_in_a_forked_process_is_the_same(site, monkeypatch):
     the files are the same as when it is built in-process."""
     import shutil
 
-    from sitegen import build as build_module
+    from sitegen.engine.executor import Parallelism
 
     write_topic_site(site, per_topic=3)
     site.build(jobs=1)  # in-process
@@ -227,8 +227,7 @@ def test_index_built_in_a_forked_process_is_the_same(site, monkeypatch):
     }
     shutil.rmtree(site.root / "build")
     shutil.rmtree(site.root / ".sitegen")
-    monkeypatch.setattr(build_module, "SEARCH_FORK_MIN", 1)
-    site.build(jobs=2)
+    site.build(jobs=2, parallel=Parallelism(min_background=1))
     forked = {
         p.relative_to(site.root / "build"): p.read_bytes()
         for p in sorted((site.root / "build" / "search").rglob("*.js"))

@@ -1,0 +1,208 @@
+"""The one way sitegen runs work in parallel: a `concurrent.futures.Executor`.
+
+Every parallel stage (loading content files, rendering pages, background jobs such as the
+search index) asks `executor()` for one, so the choice of executor is a single seam: `jobs=1`
+(or a small batch) runs everything in this process, otherwise a pool of forked processes.
+
+Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
+hands them over copy-on-write, where spawn or forkserver would pickle hundreds of megabytes
+per build. Forking while the preview's watcher and HTTP threads run is safe here because a
+worker only ever runs sitegen's own rendering and loading code: it never touches the locks
+those threads hold (sockets, the watchdog queue, the console), the `logging` module re-creates
+its locks after a fork, and workers write nothing to the terminal. Each worker restores the
+default SIGTERM action (the preview's handler, inherited through the fork, would otherwise
+swallow the pool's SIGTERM and hang the shutdown) and ignores SIGINT: on Ctrl-C the parent
+decides, and stops the pool.
+
+Inputs a worker cannot receive pickled (closures, the Jinja environment) go through
+`inherit()`: the one documented hand-over through the fork. A value registered before the
+pool starts is in every worker's memory under its token; `inherited(token)` reads it there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How much work is worth a pool: the one knob for tests and benchmarks.
+
+    Below these sizes a pool costs more than it saves, so the work runs in this process through
+    the same code path. `jobs=0` means one worker per core; `jobs=1` never starts a process."""
+
+    jobs: int = 0
+    min_pages: int = 200  # pages to render
+    min_loads: int = 400  # content files to parse
+    min_background: int = 500  # articles, for a background job such as the search index
+
+    def workers(self) -> int:
+        return max(1, self.jobs or os.cpu_count() or 1)
+
+    def worth(self, size: int, minimum: int) -> bool:
+        return self.workers() > 1 and size >= minimum
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in this process (`--jobs 1`, small batches)."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        future: Future[R] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+_INHERITED: dict[int, Any] = {}
+_TOKENS = itertools.count(1)
+_LIVE: set[ProcessPoolExecutor] = set()
+_LIVE_LOCK = threading.Lock()
+_PARENT = os.getpid()
+
+
+@contextmanager
+def inherit(value: Any) -> Iterator[int]:
+    """Register `value` for workers forked while the context is open; yields its token."""
+    token = next(_TOKENS)
+    _INHERITED[token] = value
+    try:
+        yield token
+    finally:
+        _INHERITED.pop(token, None)
+
+
+def inherited(token: int) -> Any:
+    """The value registered under `token` before this worker was forked."""
+    return _INHERITED[token]
+
+
+def in_worker() -> bool:
+    return os.getpid() != _PARENT
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["SITEGEN_WORKER"] = "1"
+
+
+def _fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def executor(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executor]:
+    """An executor for `size` items of work: a process pool when it is worth one, else inline.
+
+    Leaving the context waits for the work (or, after an exception, cancels what has not
+    started and stops the workers)."""
+    if not parallel.worth(size, minimum) or not _fork_available():
+        yield InlineExecutor()
+        return
+    pool = ProcessPoolExecutor(
+        parallel.workers(),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+    )
+    with _LIVE_LOCK:
+        _LIVE.add(pool)
+    try:
+        yield pool
+    except BaseException:
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued work and end the workers now, without waiting for running tasks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+
+
+def stop_all() -> None:
+    """End every pool of this process (the preview shutting down mid-build)."""
+    with _LIVE_LOCK:
+        pools = list(_LIVE)
+    for pool in pools:
+        _stop(pool)
+
+
+def map_unordered(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """`fn` over `items`, results as they complete (a slow chunk does not hold up the rest)."""
+    from concurrent.futures import as_completed
+
+    futures = [pool.submit(fn, item) for item in items]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+class Background:
+    """`fn(*args)` running in a forked process while the caller goes on; `result()` waits.
+
+    When a pool is not worth it (or `jobs=1`) the call runs at once, in this process."""
+
+    def __init__(self, parallel: Parallelism, size: int, fn: Callable[..., R], *args: Any) -> None:
+        self._context = executor(parallel, size, parallel.min_background)
+        pool = self._context.__enter__()
+        self._inline = isinstance(pool, InlineExecutor)
+        self._inherit = inherit((fn, args))
+        token = self._inherit.__enter__()
+        try:  # the worker is forked at submit, with (fn, args) in its memory: nothing pickled
+            self._future = pool.submit(_run_inherited, token)
+        finally:
+            self._inherit.__exit__(None, None, None)
+        self._done = False
+
+    def result(self) -> Any:
+        try:
+            return self._future.result()
+        finally:
+            self._close(None)
+
+    def cancel(self) -> None:
+        """Stop the work (a build that fails before it needs the result); idempotent."""
+        self._close(RuntimeError("cancelled"))
+
+    def _close(self, exc: BaseException | None) -> None:
+        if self._done:
+            return
+        self._done = True
+        if exc is None:
+            self._context.__exit__(None, None, None)
+        else:
+            self._context.__exit__(type(exc), exc, None)
+
+
+def _run_inherited(token: int) -> Any:
+    fn, args = inherited(token)
+    return fn(*args)
