@@ -178,6 +178,7 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
         open_browser=args.open,
         console=console,
         poll=args.poll,
+        jobs=args.jobs or 0,
     )
 
 
@@ -257,6 +258,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll for changes instead of OS events (network drives, some containers)",
     )
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
     p.set_defaults(func=cmd_serve)
     return parser
 

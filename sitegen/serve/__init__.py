@@ -23,6 +23,7 @@ def serve_site(
     open_browser: bool = False,
     console=None,
     poll: bool = False,
+    jobs: int = 0,
 ) -> int:
     """Run the preview until Ctrl-C (or SIGTERM); returns the exit code (0).
 
@@ -32,7 +33,9 @@ def serve_site(
 
     console = console or Console()
     stop = threading.Event()
-    session = PreviewSession(config, host, port, drafts=drafts, poll=poll, console=console)
+    session = PreviewSession(
+        config, host, port, drafts=drafts, poll=poll, console=console, jobs=jobs
+    )
     previous = _on_sigterm(stop)
     try:
         if not is_loopback(host):

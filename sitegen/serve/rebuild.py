@@ -117,7 +117,9 @@ class RebuildLoop:
         console=None,
         make_builder: Callable[[BuildRequest], Any] = Builder,
         on_config: Callable[[SiteConfig], None] | None = None,
+        jobs: int = 0,
     ) -> None:
+        self.jobs = jobs
         self.config = config
         self.output = output
         self.channel = channel
@@ -139,7 +141,9 @@ class RebuildLoop:
         stop_all()
 
     def _request(self, config: SiteConfig) -> BuildRequest:
-        return BuildRequest(config, output=self.output, drafts=self.drafts, preview=True)
+        return BuildRequest(
+            config, output=self.output, drafts=self.drafts, preview=True, jobs=self.jobs
+        )
 
     def run(self, batcher: ChangeBatcher) -> None:
         """Build once per batch until the batcher is closed. Changes that land during a build

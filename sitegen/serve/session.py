@@ -75,6 +75,7 @@ class PreviewSession:
         poll: bool = False,
         console=None,
         quiet: float | None = None,
+        jobs: int = 0,
     ) -> None:
         self.config = config
         self.channel = ReloadChannel()
@@ -95,6 +96,7 @@ class PreviewSession:
             drafts=drafts,
             console=console,
             on_config=self._config_changed,
+            jobs=jobs,
         )
         self.watcher = SourceWatcher(
             config, self.batcher, poll=poll, warn=console.warn if console is not None else None
