@@ -19,7 +19,19 @@ from sitegen.config import load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTICLES = 1200
-WORDS = ["river", "town", "harbour", "council", "school", "market", "railway", "festival", "museum", "bridge", "election"]
+WORDS = [
+    "river",
+    "town",
+    "harbour",
+    "council",
+    "school",
+    "market",
+    "railway",
+    "festival",
+    "museum",
+    "bridge",
+    "election",
+]
 
 
 def make_site(root: Path) -> None:

@@ -1,0 +1,148 @@
+"""Every file a build puts in the output folder, and who asked for it: the plan's last check.
+
+Pages come from the plan; copies from the theme's and the site's `static/`, static files in
+`content/`, page bundles, and generated files (search index, image variants). Two outputs on
+one path are an error naming both sources, with two deliberate exceptions:
+- the site's `static/` overrides a file of the theme's `static/` (that is how a theme is
+  customised), silently;
+- the site's `static/` overrides a generated file that is not a page of content (robots.txt,
+  the sitemap, a feed, a search index file), with a warning, so nobody is surprised by it.
+Nothing here touches the disk: it decides, build.py acts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.site.plan import PageJob
+
+# who a copied file comes from, in the order the user would name them
+THEME, STATIC, CONTENT, BUNDLE, GENERATED = "theme", "static", "content", "bundle", "generated"
+# generated pages a file of the site's own static/ may replace (with a warning)
+OVERRIDABLE_PAGES = frozenset({"robots", "sitemap", "feed", "urls"})
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copied or generated file: its source (a path, or bytes), fingerprint and origin."""
+
+    source: Path | bytes
+    fp: str
+    origin: str
+    label: str  # what to name in a message: a file path, or "the search index"
+
+
+def _describe_page(job: PageJob) -> str:
+    return f"{job.kind} page ({job.source})" if job.kind != "article" else str(job.source)
+
+
+def _describe_copy(copy: Copy) -> str:
+    return f"{copy.label}" if copy.origin != GENERATED else f"generated file ({copy.label})"
+
+
+def merge_copies(candidates: list[tuple[str, Copy]], diag: Diagnostics) -> dict[str, Copy]:
+    """Output path -> the copy that wins, given every candidate in the order they were found."""
+    chosen: dict[str, Copy] = {}
+    for path, copy in candidates:
+        old = chosen.get(path)
+        if old is None:
+            chosen[path] = copy
+            continue
+        winner = _override(old, copy, path, diag)
+        if winner is not None:
+            chosen[path] = winner
+    return chosen
+
+
+def _override(old: Copy, new: Copy, path: str, diag: Diagnostics) -> Copy | None:
+    pair = {old.origin, new.origin}
+    if pair == {THEME, STATIC}:
+        return old if old.origin == STATIC else new
+    if old.origin == new.origin == THEME:
+        return old
+    if STATIC in pair and GENERATED in pair:
+        mine = old if old.origin == STATIC else new
+        other = new if mine is old else old
+        diag.warn(
+            f"static/{path} replaces the {_describe_copy(other)} sitegen makes at /{path}",
+            mine.label,
+            hint="remove or rename it to use sitegen's own",
+        )
+        return mine
+    diag.error(
+        SiteError(
+            f"two files would be written to /{path}: {_describe_copy(old)} and "
+            f"{_describe_copy(new)}",
+            new.label if new.origin != GENERATED else old.label,
+            hint="rename or move one of them",
+        )
+    )
+    return None
+
+
+def check_pages_against_copies(
+    pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
+) -> dict[str, Copy]:
+    """Copies that may be written beside the pages: a copy on a page's path is an error, except
+    a file of the site's static/ over an overridable generated page (then the page goes)."""
+    kept = dict(copies)
+    for job in pages:
+        copy = kept.get(job.path)
+        if copy is None:
+            continue
+        if copy.origin == STATIC and job.kind in OVERRIDABLE_PAGES:
+            diag.warn(
+                f"static/{job.path} replaces the {job.kind} page sitegen makes at /{job.path}",
+                copy.label,
+                hint="remove or rename it to use sitegen's own",
+            )
+            continue
+        diag.error(
+            SiteError(
+                f"two files would be written to /{job.path}: {_describe_copy(copy)} and the "
+                f"{_describe_page(job)}",
+                copy.label if copy.origin != GENERATED else job.source,
+                hint="rename or move the file, or change the page's URL (slug, url, permalink)",
+            )
+        )
+        del kept[job.path]
+    _check_file_against_folder(pages, kept, diag)
+    return kept
+
+
+def _check_file_against_folder(
+    pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
+) -> None:
+    """A file whose path is a folder another output needs (`a.png` and `a.png/index.html`)."""
+    owners: dict[str, str] = {}
+    for job in pages:
+        parts = job.path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            owners.setdefault("/".join(parts[:i]), _describe_page(job))
+    for path, copy in copies.items():
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            owners.setdefault("/".join(parts[:i]), _describe_copy(copy))
+    for path, copy in list(copies.items()):
+        if path in owners:
+            diag.error(
+                SiteError(
+                    f"/{path} would be both a file ({_describe_copy(copy)}) and a folder "
+                    f"(for {owners[path]})",
+                    copy.label if copy.origin != GENERATED else None,
+                    hint="rename or move one of them",
+                )
+            )
+            del copies[path]
+
+
+def pages_without(pages: list[PageJob], copies: dict[str, Copy]) -> list[PageJob]:
+    """The pages left once a static file has replaced an overridable one."""
+    return [job for job in pages if not (job.path in copies and copies[job.path].origin == STATIC)]
+
+
+def as_sources(copies: dict[str, Copy]) -> dict[str, tuple[Any, str]]:
+    return {path: (c.source, c.fp) for path, c in copies.items()}

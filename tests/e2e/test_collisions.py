@@ -1,0 +1,76 @@
+"""Two outputs on one path: an error naming both sources, except a file of the site's static/
+meant to replace a generated file (a warning, and the build is stable)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sitegen.errors import BuildFailed
+
+
+def errors_of(site) -> list[str]:
+    with pytest.raises(BuildFailed) as info:
+        site.build()
+    return [f"{e.path}: {e.message}" for e in info.value.errors]
+
+
+def test_static_file_on_an_article_page_is_an_error_naming_both(site):
+    site.article("first.md", "First", slug="first")
+    site.write("static/first/index.html", "<p>mine</p>")
+    errors = errors_of(site)
+    assert len(errors) == 1
+    assert "static/first/index.html" in errors[0] and "content/first.md" in errors[0]
+    assert not site.exists("first/index.html")  # nothing half-written
+
+
+def test_stray_file_in_content_on_the_tags_page_is_an_error(site):
+    site.article("first.md", "First", tags="[river]")
+    site.write("content/tags/index.html", "<p>stray</p>")
+    errors = errors_of(site)
+    assert any("content/tags/index.html" in e and "tags" in e for e in errors), errors
+
+
+def test_bundle_file_on_a_page_is_an_error(site):
+    site.article("trip/index.md", "Trip")
+    site.write("content/trip/photo.png", b"\x89PNG\r\n\x1a\n")
+    site.article("other.md", "Other", url="/trip/photo.png")
+    errors = errors_of(site)
+    assert any("content/trip/photo.png" in e and "content/other.md" in e for e in errors), errors
+
+
+def test_generated_file_on_a_page_is_an_error(site):
+    site.article("first.md", "First", url="/search/manifest.js")
+    errors = errors_of(site)
+    assert any("search index" in e and "content/first.md" in e for e in errors), errors
+
+
+def test_static_file_in_two_places_is_an_error(site):
+    site.article("first.md", "First")
+    site.write("static/img/logo.png", b"one")
+    site.write("content/img/logo.png", b"two")
+    errors = errors_of(site)
+    assert any("static/img/logo.png" in e and "content/img/logo.png" in e for e in errors)
+
+
+def test_static_override_of_a_generated_file_warns_and_is_stable(site):
+    site.article("first.md", "First")
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    first = site.build()
+    assert "Disallow: /private/" in site.out("robots.txt")
+    assert any("robots.txt" in str(w) for w in first.diagnostics.warnings)
+    stamps = {p: p.stat().st_mtime_ns for p in (site.root / "build").rglob("*") if p.is_file()}
+    again = site.build()
+    assert again.written == 0 and again.removed == 0
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    assert "Disallow: /private/" in site.out("robots.txt")
+
+
+def test_theme_file_overridden_by_site_static_is_silent(site):
+    site.article("first.md", "First")
+    site.write("static/favicon.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    result = site.build()
+    assert not [w for w in result.diagnostics.warnings if "favicon" in str(w)]
+    assert site.out("favicon.svg").startswith("<svg xmlns='http")
+    assert os.path.getsize(site.root / "build" / "favicon.svg") < 100
