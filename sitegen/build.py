@@ -16,7 +16,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover, load_article
-from sitegen.engine.cache import BodyCache, body_key, body_settings, code_fingerprint
+from sitegen.engine.cache import BodyCache, body_key, body_settings, cache_key, code_fingerprint
 from sitegen.engine.executor import Background, Parallelism
 from sitegen.engine.parallel import (
     ChunkResult,
@@ -262,9 +262,16 @@ def _build_with(
             search_index.result()  # the index is in the cache now
         for path, (data, fp) in search_copies(site).items():
             candidates.append((path, Copy(data, fp, GENERATED, "the search index")))
-    images = ImageSet(config.cache_path, config.image_widths, request.parallelism().workers())
+    images = ImageSet(
+        config.cache_path,
+        config.image_widths,
+        request.parallelism().workers(),
+        key=cache_key("image variant", config.image_widths),
+    )
     for path, (src, fp) in images.prepare({path: c.source for path, c in candidates}).items():
         candidates.append((path, Copy(src, fp, GENERATED, "an image variant")))
+    for warning in images.warnings:
+        diag.warn(warning, config.cache_path / "images")
     chosen = check_pages_against_copies(jobs, merge_copies(candidates, diag), diag)
     jobs = pages_without(jobs, chosen)
     copies = as_sources(chosen)
@@ -378,11 +385,17 @@ def _render_changed(
     bodies: dict[str, RenderedBody] = state.cached_bodies(keys)
     missing = {key for key in set(keys.values()) if key not in state.bodies}
     if missing:
-        cache = BodyCache(config.cache_path / "cache.sqlite")
+        cache = BodyCache(config.cache_path / "cache.sqlite", diag.warn)
         try:
             found = cache.get_many(sorted(missing))
         finally:
             cache.close()
+        if cache.damaged:
+            diag.warn(
+                f"the body cache had {cache.damaged} damaged entr"
+                f"{'y' if cache.damaged == 1 else 'ies'}; rendered again",
+                cache.path,
+            )
         bodies.update({rel: found[key] for rel, key in keys.items() if key in found})
     fresh: dict[str, RenderedBody] = {}  # rendered in this process since the last flush
 

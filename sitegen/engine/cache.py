@@ -1,8 +1,8 @@
 """A persistent cache of rendered Markdown bodies in SQLite (`.sitegen/cache.sqlite`).
 
-Keyed by the hash of the content file plus the version of everything that shapes the HTML
-(sitegen's Markdown version and the settings it reads), so a changed setting or an upgraded
-sitegen can never serve stale HTML. A damaged cache is discarded, never trusted.
+Every key in sitegen is made here (`cache_key`), from the hash of sitegen's own code and what
+the entry depends on, so a changed setting or an edited or upgraded sitegen can never serve
+stale output. A damaged cache, or a damaged entry, is dropped with a warning, never trusted.
 """
 
 from __future__ import annotations
@@ -13,34 +13,42 @@ import functools
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.config import SiteConfig
-from sitegen.render.markdown import MARKDOWN_VERSION, RenderedBody
+from sitegen.render.markdown import RenderedBody
 
-_RENDERER_MODULES = ("markdown.py", "slugs.py")
+PACKAGE = Path(__file__).resolve().parent.parent  # sitegen/, the shipped theme included
 
 
-@functools.cache
-def code_fingerprint(modules: tuple[str, ...] | None = None) -> str:
-    """A hash of sitegen's version and of its own source: the named modules, or all of them.
-    Part of cache keys and page fingerprints, so a sitegen edited or upgraded without a new
-    version number never serves what its old code made."""
-    h = hashlib.sha1(__version__.encode())
-    here = Path(__file__).resolve().parent
-    paths = sorted(here.rglob("*.py")) if modules is None else [here / m for m in modules]
-    for path in paths:
-        h.update(path.relative_to(here).as_posix().encode())
-        with contextlib.suppress(OSError):  # a module gone since: its name still counts
+def package_fingerprint(root: Path) -> str:
+    """A hash of every file below `root` (code, templates, theme files), by path and bytes."""
+    h = hashlib.sha1()
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with contextlib.suppress(OSError):  # a file gone since: its name still counts
             h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def renderer_fingerprint() -> str:
-    """The Markdown renderer's source: editing it (not only bumping MARKDOWN_VERSION) never
-    serves HTML rendered by the old code."""
-    return code_fingerprint(_RENDERER_MODULES)[:16]
+@functools.cache
+def code_fingerprint() -> str:
+    """sitegen's version and its whole package, theme included. Every cache key and page
+    fingerprint is made through it (via `cache_key`), so an edited or upgraded sitegen never
+    serves what its old code made, and nobody has to remember to bump a version."""
+    return hashlib.sha1(f"{__version__}:{package_fingerprint(PACKAGE)}".encode()).hexdigest()
+
+
+def cache_key(kind: str, *parts: object) -> str:
+    """The key of one cache entry of `kind`: sitegen's code plus everything it depends on."""
+    h = hashlib.sha1(f"{kind}\0{code_fingerprint()}".encode())
+    for part in parts:
+        h.update(b"\0" + str(part).encode())
+    return h.hexdigest()
 
 
 # Settings known not to shape a rendered body; every other one (including settings added later)
@@ -88,13 +96,15 @@ def body_settings(config: SiteConfig) -> str:
 
 
 def body_key(content_hash: str, settings: str) -> str:
-    """Cache key of one body: its file's hash, the renderer's version and code, the settings."""
-    return f"{content_hash}:{MARKDOWN_VERSION}:{__version__}:{renderer_fingerprint()}:{settings}"
+    """Cache key of one body: its file's hash, sitegen's code, the settings that shape it."""
+    return cache_key("body", content_hash, settings)
 
 
-def open_cache_db(path: Path | None, table: str) -> sqlite3.Connection | None:
+def open_cache_db(
+    path: Path | None, table: str, warn: Callable[[str, Path], None] | None = None
+) -> sqlite3.Connection | None:
     """The cache database at `path` with `table` (a CREATE TABLE body) in it. A damaged file
-    is deleted and made anew: a cache is only ever a faster path, never trusted over sources."""
+    is deleted and made anew (`warn` is told): a cache is only a faster path, never trusted."""
     if path is None:
         return None
 
@@ -109,14 +119,20 @@ def open_cache_db(path: Path | None, table: str) -> sqlite3.Connection | None:
     try:
         return connect()
     except sqlite3.DatabaseError:
-        path.unlink(missing_ok=True)
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            part.unlink(missing_ok=True)
+        if warn is not None:
+            warn("the cache database was damaged; it was deleted and is being made anew", path)
         return connect()
 
 
 class BodyCache:
-    def __init__(self, path: Path | None) -> None:
+    """Rendered Markdown bodies by `body_key`."""
+
+    def __init__(self, path: Path | None, warn: Callable[[str, Path], None] | None = None) -> None:
         self.path = path
-        self._db = open_cache_db(path, "bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+        self.damaged = 0  # entries found unreadable: the caller warns once
+        self._db = open_cache_db(path, "bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)", warn)
 
     def get_many(self, keys: list[str]) -> dict[str, RenderedBody]:
         found: dict[str, RenderedBody] = {}
@@ -125,10 +141,20 @@ class BodyCache:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, html, toc in self._db.execute(
-                f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk
-            ):
-                found[key] = RenderedBody(html, tuple(tuple(t) for t in json.loads(toc)))
+            try:
+                rows = self._db.execute(
+                    f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                self.damaged += len(chunk)
+                continue
+            for key, html, toc in rows:
+                try:
+                    if not isinstance(html, str):
+                        raise TypeError("html")
+                    found[key] = RenderedBody(html, tuple(tuple(t) for t in json.loads(toc)))
+                except (ValueError, TypeError):
+                    self.damaged += 1  # rendered again, and the entry replaced
         return found
 
     def put_many(self, items: dict[str, RenderedBody]) -> None:

@@ -13,7 +13,6 @@ processes when there are many.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -23,33 +22,19 @@ from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, SourceFile, load_article
-from sitegen.engine.cache import code_fingerprint, open_cache_db
+from sitegen.engine.cache import cache_key, open_cache_db
 from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import sha1_bytes
 
 RACY_SECONDS = 3
 
-_LOADER_MODULES = (
-    "content.py",
-    "frontmatter.py",
-    "textstats.py",
-    "slugs.py",
-    "seeds.py",
-    "languages.py",
-    "config.py",
-    "errors.py",
-    "bodyscan.py",
-    "foreign.py",
-)
-
 
 def loader_fingerprint(config: SiteConfig) -> str:
     """What, besides the file's bytes, decides the Article: settings, site root, loader code."""
-    return hashlib.sha1(
-        f"{code_fingerprint(_LOADER_MODULES)}|{config.output_fingerprint()}|"
-        f"{config.root.resolve()}|{config.max_file_size}".encode()
-    ).hexdigest()
+    return cache_key(
+        "article", config.output_fingerprint(), config.root.resolve(), config.max_file_size
+    )
 
 
 StatKey = tuple[int, int, int]
@@ -109,11 +94,12 @@ def load_many(sources: list[SourceFile], config: SiteConfig, parallel: Paralleli
 class ArticleCache:
     """Parsed articles by content-relative path: in SQLite, optionally also kept in memory."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, warn=None) -> None:
         self._db = open_cache_db(
             path,
             "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
             "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)",
+            warn,
         )
 
     def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
@@ -173,7 +159,7 @@ class ArticleLoader:
         sources: list[SourceFile],
         config: SiteConfig,
         diag: Diagnostics,
-        jobs: int,
+        parallel: Parallelism,
         cache_file: Path | None,
     ) -> list[Article]:
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
@@ -182,7 +168,9 @@ class ArticleLoader:
             self.memory = {}
             self.fp = fp
         cache = (
-            ArticleCache(cache_file) if not self.memory or len(self.memory) < len(sources) else None
+            ArticleCache(cache_file, diag.warn)
+            if not self.memory or len(self.memory) < len(sources)
+            else None
         )
         try:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
@@ -200,6 +188,7 @@ class ArticleLoader:
                 need[source.rel] = (source, key)
             live = {s.rel for s in sources}
             gone: list[str] = []
+            damaged: list[str] = []
             for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:
                     gone.append(rel)
@@ -207,13 +196,26 @@ class ArticleLoader:
                 source, key = need.get(rel, (None, None))
                 if source is None or key is None or key != cached_key:
                     continue
-                article, warnings = pickle.loads(data)
+                try:
+                    article, warnings = pickle.loads(data)
+                    if not isinstance(article, Article):
+                        raise TypeError(type(article).__name__)
+                except Exception as exc:  # noqa: BLE001 - any damage: read the file again
+                    damaged.append(f"{rel} ({type(exc).__name__})")
+                    continue
                 if _is_fresh(key, cached_key, cached_at, article, source.path):
                     found[rel] = (article, warnings)
                     self.memory[rel] = (key, cached_at, article, warnings)
                     del need[rel]
+            if damaged:
+                diag.warn(
+                    f"the article cache had {len(damaged)} damaged entr"
+                    f"{'y' if len(damaged) == 1 else 'ies'} ({', '.join(damaged[:3])}); "
+                    "read again from the content files",
+                    cache_file,
+                )
             missing = [source for source, _ in need.values()]
-            loaded = load_many(missing, config, jobs)
+            loaded = load_many(missing, config, parallel)
             now = time.time_ns()
             fresh = []
             for source, (key, article, errors, warnings) in zip(missing, loaded, strict=True):
@@ -230,7 +232,7 @@ class ArticleLoader:
             for rel in [r for r in self.memory if r not in live]:
                 del self.memory[rel]
             if cache is None and (fresh or gone):
-                cache = ArticleCache(cache_file)
+                cache = ArticleCache(cache_file, diag.warn)
             if cache is not None and (fresh or gone):
                 cache.store(fp, fresh, gone)
         finally:

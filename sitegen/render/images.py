@@ -26,7 +26,6 @@ from sitegen.text.urls import relative_url
 
 RASTER_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 MEASURED_EXTENSIONS = (*RASTER_EXTENSIONS, ".gif")
-ENCODER = "webp-q80-1"  # bump when the resizing or encoding changes, so copies are made again
 SIZES = "(max-width: 68ch) 100vw, 68ch"  # the default theme's text column
 WEBP_QUALITY = 80
 
@@ -47,7 +46,12 @@ def variant_url(url: str, width: int) -> str:
 class ImageSet:
     """The site's local images for one build: sizes, resized copies, and the `<img>` rewrite."""
 
-    def __init__(self, cache_dir: Path, widths: tuple[int, ...], jobs: int = 0) -> None:
+    def __init__(
+        self, cache_dir: Path, widths: tuple[int, ...], jobs: int = 0, key: str = "webp"
+    ) -> None:
+        # `key` names the code that makes the copies (the engine's code hash): new code, new copies
+        self.key = key
+        self.warnings: list[str] = []  # a damaged index, for the build to report
         self.dir = cache_dir / "images"
         self.widths = tuple(sorted({w for w in widths if w > 0}))
         self.jobs = jobs or os.cpu_count() or 1
@@ -78,7 +82,7 @@ class ImageSet:
                 continue
             key = f"{src}|{st.st_size}|{st.st_mtime_ns}"
             hit = self._index.get(key)
-            if hit and hit[0] == ENCODER:
+            if hit and hit[0] == self.key:
                 measured[out_path] = (hit[1], hit[2], hit[3])
             else:
                 todo.append((out_path, src))
@@ -86,7 +90,7 @@ class ImageSet:
             if result is None:
                 continue
             st = src.stat()
-            self._index[f"{src}|{st.st_size}|{st.st_mtime_ns}"] = [ENCODER, *result]
+            self._index[f"{src}|{st.st_size}|{st.st_mtime_ns}"] = [self.key, *result]
             self._index_changed = True
             measured[out_path] = result
 
@@ -108,7 +112,7 @@ class ImageSet:
                     cached = self._cached(digest, w)
                     if not cached.exists():
                         wanted.append((images[out_path], digest, w))
-                    copies[target] = (cached, f"img:{digest}:{w}:{ENCODER}")
+                    copies[target] = (cached, f"img:{digest}:{w}:{self.key}")
                     variants.append((w, "/" + target))
             self.info[url] = ImageInfo(width, height, digest, tuple(variants))
         by_image: dict[str, tuple[Path, set[int]]] = {}  # one task per image: decoded once
@@ -133,7 +137,7 @@ class ImageSet:
             return list(zip(items, pool.map(fn, items), strict=True))
 
     def _cached(self, digest: str, width: int) -> Path:
-        return self.dir / f"{digest}-{width}.webp"
+        return self.dir / f"{digest}-{width}-{self.key[:12]}.webp"
 
     @staticmethod
     def _measure(src: Path) -> tuple[str, int, int] | None:
@@ -173,8 +177,15 @@ class ImageSet:
     def _load_index(self) -> None:
         try:
             data = json.loads((self.dir / "index.json").read_text(encoding="utf-8"))
-            self._index = data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            self._index = data
+        except FileNotFoundError:
+            self._index = {}
+        except (OSError, ValueError) as exc:
+            self.warnings.append(
+                f"the image cache index was damaged ({exc}); images measured again"
+            )
             self._index = {}
 
     def _save_index(self) -> None:

@@ -31,9 +31,6 @@ from pygments.util import ClassNotFound
 from sitegen.content.foreign import ADMONITION_KINDS
 from sitegen.text.slugs import slugify
 
-# Bump when the HTML this module produces changes, so cached bodies are rendered again.
-MARKDOWN_VERSION = "3"
-
 
 @dataclass(frozen=True)
 class RenderedBody:
