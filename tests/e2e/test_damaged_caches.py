@@ -1,0 +1,100 @@
+"""A damaged cache is only ever a slower build: each kind of damage gives one warning, the build
+succeeds, and its output equals a clean build's, byte for byte."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SiteFolder
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 800), (40, 90, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def fill(site: SiteFolder) -> None:
+    site.write("static/pic.png", png_bytes())
+    for i in range(12):
+        site.article(
+            f"story-{i}.md",
+            f"Story {i} about the harbour",
+            f"2024-01-{i + 1:02d}",
+            f"The harbour and the council, part {i}.\n\n![A picture](/pic.png)\n",
+            tags="[harbour, council]",
+        )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".sitegen-manifest.json"
+    }
+
+
+def damage_database_file(cache: Path) -> None:
+    (cache / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    for extra in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (cache / extra).unlink(missing_ok=True)
+
+
+def damage_article_rows(cache: Path) -> None:
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        db.execute("UPDATE articles SET data = ?", (b"\x80\x05garbage",))
+
+
+def damage_body_rows(cache: Path) -> None:
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        db.execute("UPDATE bodies SET toc = ?", ("{not json",))
+
+
+def damage_image_index(cache: Path) -> None:
+    (cache / "images" / "index.json").write_text("[1, 2", encoding="utf-8")
+
+
+DAMAGE = {
+    "database file": (damage_database_file, "cache database"),
+    "article rows": (damage_article_rows, "article cache"),
+    "body rows": (damage_body_rows, "body cache"),
+    "image index": (damage_image_index, "image cache"),
+}
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+def test_damaged_cache_warns_and_builds_the_same(tmp_path: Path, kind: str) -> None:
+    clean = SiteFolder(tmp_path / "clean")
+    fill(clean)
+    clean.build()
+
+    site = SiteFolder(tmp_path / "site")
+    fill(site)
+    site.build()
+    shutil.rmtree(site.root / "build")  # so the next build must use the caches
+    damage, words = DAMAGE[kind]
+    damage(site.root / ".sitegen")
+    result = site.build()
+    warnings = [str(w) for w in result.diagnostics.warnings]
+    assert any(words in w for w in warnings), warnings
+    assert tree(site.root / "build") == tree(clean.root / "build")
+    again = site.build()  # the damage is repaired: no warning the second time
+    assert not [w for w in again.diagnostics.warnings if words in str(w)]
+    assert again.written == 0
+
+
+def test_image_index_of_the_wrong_shape(tmp_path: Path) -> None:
+    site = SiteFolder(tmp_path / "site")
+    fill(site)
+    site.build()
+    (site.root / ".sitegen" / "images" / "index.json").write_text(json.dumps([1]))
+    result = site.build()
+    assert any("image cache" in str(w) for w in result.diagnostics.warnings)
