@@ -88,7 +88,7 @@ def _same(a: str, b: str) -> bool:
 
 def _source_file(post: Post, dest: Path) -> SourceFile:
     name = Path(post.rel).name
-    lang = post.lang or lang_suffix(name)
+    lang = lang_suffix(name)  # a folder's language is set on the article afterwards
     stem = strip_lang(name.rsplit(".", 1)[0])
     folder = posixpath.dirname(post.rel)
     bundle = folder if stem == "index" and folder else None
@@ -108,6 +108,8 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             outcomes.append(Outcome(post, None, errors=[SiteError(f"cannot read: {exc.strerror}", plan.display(post.src))]))
             continue
         article = load_article(_source_file(post, dest), config, diag, data=data)
+        if article is not None and post.lang:
+            article = dataclasses.replace(article, lang=post.lang)
         out = Outcome(post, article)
         shown = plan.display(post.src)
         out.errors = [dataclasses.replace(e, path=shown) for e in diag.errors]
