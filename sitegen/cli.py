@@ -180,7 +180,9 @@ def cmd_migrate(args: argparse.Namespace, console: Console) -> int:
     for rel in result.written.conflicts:
         console.error(f"{rel}: already in {args.dest} with other content; not replaced")
     if result.written.site_yaml_kept:
-        console.warn(f"{args.dest}/site.yaml was kept; the settings migrate found are in the report")
+        console.warn(
+            f"{args.dest}/site.yaml was kept; the settings migrate found are in the report"
+        )
     console.info(result.summary())
     return 1 if result.errors else 0
 

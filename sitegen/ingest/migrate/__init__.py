@@ -73,7 +73,9 @@ def detect(source: Path) -> tuple[str, Callable[[Path], SourcePlan]]:
 
 def check_folders(source: Path, dest: Path) -> None:
     if not source.is_dir():
-        raise UsageError(f"{source} is not a folder", hint="SOURCE is the other generator's site folder")
+        raise UsageError(
+            f"{source} is not a folder", hint="SOURCE is the other generator's site folder"
+        )
     if is_inside(dest.resolve(), source.resolve()):
         raise UsageError(
             f"{dest} is inside the source folder {source}",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from unicodedata import normalize
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, load_article
@@ -53,13 +54,23 @@ class Outcome:
 def site_config(plan: SourcePlan, dest: Path) -> SiteConfig:
     """The settings the posts are read with: what site.yaml will say about language, time
     zone and permalink (built directly: `languages` may be newer than this sitegen)."""
-    language = plan.languages[0]["code"] if plan.languages else str(plan.settings.get("language", "en"))
+    language = (
+        plan.languages[0]["code"] if plan.languages else str(plan.settings.get("language", "en"))
+    )
     timezone = str(plan.settings.get("timezone", "UTC"))
-    try:
-        SiteConfig(timezone=timezone).tz
-    except Exception:
+    if not _valid_zone(timezone):
         timezone = "UTC"
-    return SiteConfig(root=dest, language=language, timezone=timezone, permalink=plan.permalink or "/{slug}/")
+    return SiteConfig(
+        root=dest, language=language, timezone=timezone, permalink=plan.permalink or "/{slug}/"
+    )
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def predicted_url(article: Article, config: SiteConfig, slug: str | None = None) -> str:
@@ -92,7 +103,11 @@ def _source_file(post: Post, dest: Path) -> SourceFile:
     stem = strip_lang(name.rsplit(".", 1)[0])
     folder = posixpath.dirname(post.rel)
     bundle = folder if stem == "index" and folder else None
-    resources = tuple(sorted(posixpath.relpath(rel, folder) for _, rel in post.bundle_files)) if bundle else ()
+    resources = (
+        tuple(sorted(posixpath.relpath(rel, folder) for _, rel in post.bundle_files))
+        if bundle
+        else ()
+    )
     key = bundle or (f"{folder}/{stem}" if folder else stem)
     return SourceFile(dest / "content" / post.rel, post.rel, lang, key, bundle, resources)
 
@@ -105,7 +120,13 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
         try:
             data = post.src.read_bytes()
         except OSError as exc:
-            outcomes.append(Outcome(post, None, errors=[SiteError(f"cannot read: {exc.strerror}", plan.display(post.src))]))
+            outcomes.append(
+                Outcome(
+                    post,
+                    None,
+                    errors=[SiteError(f"cannot read: {exc.strerror}", plan.display(post.src))],
+                )
+            )
             continue
         article = load_article(_source_file(post, dest), config, diag, data=data)
         if article is not None and post.lang:
@@ -125,7 +146,11 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             continue
         out.new_url = predicted_url(article, config)
         if article.draft or post.old_url is None:
-            out.how = "a draft: not published on the old site" if article.draft else "no old address known"
+            out.how = (
+                "a draft: not published on the old site"
+                if article.draft
+                else "no old address known"
+            )
             continue
         if _same(out.new_url, post.old_url):
             out.how = "same address"
@@ -159,7 +184,13 @@ def _resolve_collisions(outcomes: list[Outcome]) -> None:
     """Two posts the new permalink would put on one address keep their old ones (`url:`)."""
     counts = Counter(o.new_url for o in outcomes if o.new_url and o.article and not o.article.draft)
     for out in outcomes:
-        if out.new_url and counts[out.new_url] > 1 and out.post.old_url and out.article and not out.article.draft:
+        if (
+            out.new_url
+            and counts[out.new_url] > 1
+            and out.post.old_url
+            and out.article
+            and not out.article.draft
+        ):
             out.edits.pop("aliases", None)
             out.edits.pop("slug", None)
             out.edits["url"] = out.post.old_url
@@ -171,7 +202,11 @@ def _content_names(path: str) -> list[str]:
     names = []
     for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):
         stem = where.rsplit(".", 1)[0]
-        names += [where, *(stem + e for e in CONTENT_EXTENSIONS), *(f"{stem}/index{e}" for e in CONTENT_EXTENSIONS)]
+        names += [
+            where,
+            *(stem + e for e in CONTENT_EXTENSIONS),
+            *(f"{stem}/index{e}" for e in CONTENT_EXTENSIONS),
+        ]
     return names
 
 
@@ -189,10 +224,18 @@ def _outside_links(outcomes: list[Outcome]) -> None:
             else:
                 if m:
                     path = path[m.end() :]
-                target = path.lstrip("/") if path.startswith("/") else posixpath.normpath(posixpath.join(folder, path))
+                target = (
+                    path.lstrip("/")
+                    if path.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, path))
+                )
             if not any(name in moved for name in _content_names(target)):
                 pos = out.article.body.find(link)
-                line = out.article.body_line + out.article.body.count("\n", 0, pos) if pos >= 0 else out.article.body_line
+                line = (
+                    out.article.body_line + out.article.body.count("\n", 0, pos)
+                    if pos >= 0
+                    else out.article.body_line
+                )
                 out.outside_links.append((line, link))
 
 
@@ -220,15 +263,39 @@ def _more_constructs(data: bytes, generator: str) -> list[Construct]:
 
     for m in _BLOCK_IAL.finditer(body):
         if in_spans(m.start(), spans) is None:
-            found.append(Construct(line(m.start()), f"kramdown attribute list '{m.group(0).strip()}'", "left out: the block shows without that class"))
+            found.append(
+                Construct(
+                    line(m.start()),
+                    f"kramdown attribute list '{m.group(0).strip()}'",
+                    "left out: the block shows without that class",
+                )
+            )
     for m in _INLINE_IAL.finditer(body):
         if in_spans(m.start(), spans) is None:
-            found.append(Construct(line(m.start()), f"kramdown attribute list '{m.group(0)}'", "shown as text after the image or link (sitegen reads the {.class} form)"))
+            found.append(
+                Construct(
+                    line(m.start()),
+                    f"kramdown attribute list '{m.group(0)}'",
+                    "shown as text after the image or link (sitegen reads the {.class} form)",
+                )
+            )
     if generator == "MkDocs":
         for m in _ICON.finditer(body):
             if in_spans(m.start(), spans) is None:
-                found.append(Construct(line(m.start()), f"MkDocs icon shortcode ':{m.group(1)}:'", "no icon: the shortcode shows as text"))
+                found.append(
+                    Construct(
+                        line(m.start()),
+                        f"MkDocs icon shortcode ':{m.group(1)}:'",
+                        "no icon: the shortcode shows as text",
+                    )
+                )
         for m in _EMOJI.finditer(body):
             if in_spans(m.start(), spans) is None and not _ICON.match(m.group(0)):
-                found.append(Construct(line(m.start()), f"MkDocs emoji shortcode ':{m.group(1)}:'", "no emoji: the shortcode shows as text"))
+                found.append(
+                    Construct(
+                        line(m.start()),
+                        f"MkDocs emoji shortcode ':{m.group(1)}:'",
+                        "no emoji: the shortcode shows as text",
+                    )
+                )
     return found

@@ -90,11 +90,17 @@ def add_keys(text: str, edits: dict[str, Any]) -> str:
             if not skipping:
                 keep.append(line)
         new = [
-            f"{k.capitalize()}: {', '.join(v) if isinstance(v, list) else v}" for k, v in edits.items()
+            f"{k.capitalize()}: {', '.join(v) if isinstance(v, list) else v}"
+            for k, v in edits.items()
         ]
         out = "\n".join(keep[:1] + new + keep[1:] + lines[end:])
     else:
-        out = "---\n" + "".join(f"{k}: {_yaml_value(v)}\n" for k, v in edits.items()) + "---\n\n" + text
+        out = (
+            "---\n"
+            + "".join(f"{k}: {_yaml_value(v)}\n" for k, v in edits.items())
+            + "---\n\n"
+            + text
+        )
     if crlf:
         out = out.replace("\n", "\r\n")
     return bom + out

@@ -35,7 +35,9 @@ LOOKED_FOR = "hugo.toml, hugo.yaml, hugo.json, config.toml, config.yaml, config/
 
 def config_files(root: Path) -> list[Path]:
     """Hugo's configuration files in the order they are merged (later ones add keys)."""
-    found = [root / f"{n}{e}" for n in MAIN_NAMES for e in EXTENSIONS if (root / f"{n}{e}").is_file()]
+    found = [
+        root / f"{n}{e}" for n in MAIN_NAMES for e in EXTENSIONS if (root / f"{n}{e}").is_file()
+    ]
     default = root / "config" / "_default"
     if default.is_dir():
         found += sorted(p for p in default.iterdir() if p.suffix.lower() in EXTENSIONS)
@@ -80,7 +82,9 @@ def read_site(root: Path) -> SourcePlan:
     plan = SourcePlan("Hugo", root, files)
     params = conf.get("params") if isinstance(conf.get("params"), dict) else {}
     plan.carried("title", conf.get("title"), "title")
-    plan.carried("params.description", conf.get("description") or params.get("description"), "description")
+    plan.carried(
+        "params.description", conf.get("description") or params.get("description"), "description"
+    )
     author = params.get("author") or conf.get("author")
     if isinstance(author, dict):
         author = author.get("name")
@@ -155,7 +159,9 @@ def read_site(root: Path) -> SourcePlan:
 
     # pages, per language folder (or the one content folder)
     roots: list[tuple[str | None, Path]] = (
-        [(code, root / d) for code, d in folders.items()] if folders else [(None, root / content_dir)]
+        [(code, root / d) for code, d in folders.items()]
+        if folders
+        else [(None, root / content_dir)]
     )
     if not any(r.is_dir() for _, r in roots):
         raise SiteError(
@@ -179,7 +185,9 @@ def read_site(root: Path) -> SourcePlan:
         main_sections = [sections.most_common(1)[0][0]] if sections else []
     plan.posts_folder = ", ".join(f"{content_dir}/{s}/" for s in main_sections)
     pattern_source = next((permalinks[s] for s in main_sections if s in permalinks), None)
-    plan.old_pattern = str(pattern_source) if pattern_source else "/:sections/:slug/ (Hugo's default)"
+    plan.old_pattern = (
+        str(pattern_source) if pattern_source else "/:sections/:slug/ (Hugo's default)"
+    )
     if pattern_source:
         carried = sitegen_pattern(str(pattern_source))
         if carried:
@@ -187,7 +195,13 @@ def read_site(root: Path) -> SourcePlan:
     elif len(main_sections) == 1:
         plan.permalink = f"/{main_sections[0]}/{{slug}}/"
     if plan.permalink:
-        plan.report.append(_setting(f"permalinks.{main_sections[0]}" if pattern_source else "(default addresses)", plan.old_pattern, "permalink"))
+        plan.report.append(
+            _setting(
+                f"permalinks.{main_sections[0]}" if pattern_source else "(default addresses)",
+                plan.old_pattern,
+                "permalink",
+            )
+        )
     tzinfo = zone(tz)
     bundles = {p.parent for _, _, p in pages if is_markdown(p) and strip_lang(p.stem) == "index"}
     for code, croot, path in pages:
@@ -195,7 +209,9 @@ def read_site(root: Path) -> SourcePlan:
         dest_prefix = next((e.get("folder", "") for e in plan.languages if e["code"] == code), "")
         dest_rel = f"{dest_prefix}/{rel.as_posix()}" if dest_prefix else rel.as_posix()
         in_bundle = next((b for b in bundles if b in path.parents), None)
-        if in_bundle is not None and not (is_markdown(path) and path.parent == in_bundle and strip_lang(path.stem) == "index"):
+        if in_bundle is not None and not (
+            is_markdown(path) and path.parent == in_bundle and strip_lang(path.stem) == "index"
+        ):
             continue  # a bundle's file: copied with its page
         if not is_markdown(path):
             plan.files.append((path, f"content/{dest_rel}"))
@@ -206,7 +222,12 @@ def read_site(root: Path) -> SourcePlan:
         parts = rel.parts
         section = parts[0] if len(parts) > 1 else ""
         if section not in main_sections:
-            plan.leave(path, "not in the main section" + (f" ({', '.join(main_sections)})" if main_sections else "") + ": only posts are moved")
+            plan.leave(
+                path,
+                "not in the main section"
+                + (f" ({', '.join(main_sections)})" if main_sections else "")
+                + ": only posts are moved",
+            )
             continue
         lang = code or lang_suffix(path.name) or None
         meta, _ = read_meta(path)
@@ -220,7 +241,8 @@ def read_site(root: Path) -> SourcePlan:
             post.bundle_files = [
                 (f, f"{dest_prefix + '/' if dest_prefix else ''}{f.relative_to(croot).as_posix()}")
                 for f in walk_files(bundle)
-                if f != path and not (is_markdown(f) and f.parent == bundle and strip_lang(f.stem) == "index")
+                if f != path
+                and not (is_markdown(f) and f.parent == bundle and strip_lang(f.stem) == "index")
             ]
         if is_draft(meta):
             plan.posts.append(post)

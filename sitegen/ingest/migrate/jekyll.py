@@ -51,7 +51,9 @@ def _posts_pattern(conf: dict[str, Any]) -> str:
             continue
         scope = default.get("scope") if isinstance(default.get("scope"), dict) else {}
         values = default.get("values") if isinstance(default.get("values"), dict) else {}
-        if values.get("permalink") and (scope.get("type") == "posts" or scope.get("path") in ("", "_posts")):
+        if values.get("permalink") and (
+            scope.get("type") == "posts" or scope.get("path") in ("", "_posts")
+        ):
             pattern = values["permalink"]
     pattern = str(pattern)
     return STYLES.get(pattern, pattern)
@@ -74,7 +76,9 @@ def read_site(root: Path) -> SourcePlan:
         base = url + "/" + (baseurl + "/" if baseurl else "")
         plan.carried("url + baseurl", base, "base_url")
     elif baseurl:
-        plan.not_carried("baseurl", baseurl, "no url: set base_url by hand (links are relative anyway)")
+        plan.not_carried(
+            "baseurl", baseurl, "no url: set base_url by hand (links are relative anyway)"
+        )
     if conf.get("timezone"):
         plan.carried("timezone", conf["timezone"], "timezone")
         plan.timezone = str(conf["timezone"])
@@ -147,8 +151,7 @@ def read_site(root: Path) -> SourcePlan:
                 post.old_slug = title.lower()
             continue
         if any(p.startswith("_") for p in rel.parts):
-            if top not in ("_posts", "_drafts"):
-                continue  # _layouts, _includes, _sass, _data...: Jekyll's own
+            continue  # _layouts, _includes, _sass, _data...: Jekyll's own
         if _has_front_matter(file):
             plan.leave(file, "a page or a processed file (front matter): only posts are moved")
             continue
@@ -158,7 +161,9 @@ def read_site(root: Path) -> SourcePlan:
         plan.files.append((file, "static/" + rel.as_posix()))
     for folder in ("_layouts", "_includes", "_sass", "_data"):
         if (root / folder).is_dir():
-            plan.leave(root / folder, "Jekyll's templates and data: sitegen's theme is used instead")
+            plan.leave(
+                root / folder, "Jekyll's templates and data: sitegen's theme is used instead"
+            )
     return plan
 
 

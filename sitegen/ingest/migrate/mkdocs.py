@@ -29,7 +29,16 @@ CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 LOOKED_FOR = "mkdocs.yml"
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 # Babel date pattern letters the blog plugin's post_url_date_format uses -> strftime
-_BABEL = {"yyyy": "%Y", "yy": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "M": "%-m", "dd": "%d", "d": "%-d"}
+_BABEL = {
+    "yyyy": "%Y",
+    "yy": "%y",
+    "MMMM": "%B",
+    "MMM": "%b",
+    "MM": "%m",
+    "M": "%-m",
+    "dd": "%d",
+    "d": "%-d",
+}
 
 
 def config_file(root: Path) -> Path | None:
@@ -44,9 +53,11 @@ def _plugins(conf: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """`plugins:` as a list of names or one-key mappings, or a mapping: name -> options."""
     raw = conf.get("plugins") or []
     out: dict[str, dict[str, Any]] = {}
-    items = raw.items() if isinstance(raw, dict) else [
-        next(iter(i.items())) if isinstance(i, dict) and i else (i, {}) for i in raw
-    ]
+    items = (
+        raw.items()
+        if isinstance(raw, dict)
+        else [next(iter(i.items())) if isinstance(i, dict) and i else (i, {}) for i in raw]
+    )
     for name, options in items:
         out[str(name).removeprefix("material/")] = options if isinstance(options, dict) else {}
     return out
@@ -82,7 +93,10 @@ def read_site(root: Path) -> SourcePlan:
             plan.not_carried(f"plugins: {name}", "…", "MkDocs plugins do not run")
     for key, why in (
         ("theme", "themes do not carry over; sitegen's default theme is used"),
-        ("markdown_extensions", "sitegen's Markdown is fixed: admonitions, attribute lists, tabs and footnotes are read, other extensions are not"),
+        (
+            "markdown_extensions",
+            "sitegen's Markdown is fixed: admonitions, attribute lists, tabs and footnotes are read, other extensions are not",
+        ),
         ("nav", "only the blog's posts are moved"),
     ):
         if key in conf:
@@ -102,9 +116,14 @@ def read_site(root: Path) -> SourcePlan:
     plan.posts_folder = f"{docs.name}/{post_dir}/"
     plan.old_pattern = f"{blog_dir + '/' if blog_dir else ''}{url_format} (post_url_date_format {blog.get('post_url_date_format', 'yyyy/MM/dd')})"
     if "{categories}" not in url_format and "{file}" not in url_format:
-        pattern = url_format.replace("{date}", date_format.replace("%Y", "{year}").replace("%m", "{month}").replace("%d", "{day}"))
+        pattern = url_format.replace(
+            "{date}",
+            date_format.replace("%Y", "{year}").replace("%m", "{month}").replace("%d", "{day}"),
+        )
         if "%" not in pattern:
-            plan.permalink = clean_url(f"/{blog_dir}/{pattern}/") if blog_dir else clean_url(f"/{pattern}/")
+            plan.permalink = (
+                clean_url(f"/{blog_dir}/{pattern}/") if blog_dir else clean_url(f"/{pattern}/")
+            )
             plan.report.append(Setting("blog: post_url_format", url_format, "permalink"))
     tz = zone("UTC")
     post_root = docs / post_dir
@@ -117,7 +136,10 @@ def read_site(root: Path) -> SourcePlan:
                 plan.files.append((file, "static/" + rel.as_posix()))
             continue
         if post_root not in file.parents:
-            plan.leave(file, f"a documentation page outside the blog's posts ({plan.posts_folder}): not moved")
+            plan.leave(
+                file,
+                f"a documentation page outside the blog's posts ({plan.posts_folder}): not moved",
+            )
             continue
         post = Post(file, rel.as_posix())
         plan.posts.append(post)
@@ -139,7 +161,7 @@ def read_site(root: Path) -> SourcePlan:
             "file": file.stem,
             "categories": "/".join(title_slug(str(c), separator) for c in cats[:max_cats]),
         }
-        url = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), url_format)
+        url = re.sub(r"\{(\w+)\}", lambda m, v=values: v.get(m.group(1), m.group(0)), url_format)
         url = f"/{blog_dir}/{url}" if blog_dir else f"/{url}"
         post.old_url = clean_url(url + ("/" if directory_urls else ".html"))
         post.old_slug = slug

@@ -28,8 +28,42 @@ from sitegen.ingest.migrate.plan import (
 CONFIG_NAME = "pelicanconf.py"
 LOOKED_FOR = "pelicanconf.py"
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]*))?\}")
-_THEME_KEYS = ("THEME", "PLUGINS", "PLUGIN_PATHS", "LINKS", "SOCIAL", "MENUITEMS", "DISPLAY_PAGES_ON_MENU", "DISPLAY_CATEGORIES_ON_MENU", "JINJA_ENVIRONMENT", "MARKDOWN")
-_HANDLED = {"SITENAME", "SITESUBTITLE", "SITEURL", "AUTHOR", "TIMEZONE", "DEFAULT_LANG", "DEFAULT_PAGINATION", "PATH", "ARTICLE_PATHS", "PAGE_PATHS", "STATIC_PATHS", "ARTICLE_URL", "ARTICLE_SAVE_AS", "ARTICLE_LANG_URL", "ARTICLE_LANG_SAVE_AS", "EXTRA_PATH_METADATA", "USE_FOLDER_AS_CATEGORY", "DEFAULT_CATEGORY", "SLUGIFY_SOURCE", "RELATIVE_URLS", "ARTICLE_EXCLUDES", "PAGE_EXCLUDES"}
+_THEME_KEYS = (
+    "THEME",
+    "PLUGINS",
+    "PLUGIN_PATHS",
+    "LINKS",
+    "SOCIAL",
+    "MENUITEMS",
+    "DISPLAY_PAGES_ON_MENU",
+    "DISPLAY_CATEGORIES_ON_MENU",
+    "JINJA_ENVIRONMENT",
+    "MARKDOWN",
+)
+_HANDLED = {
+    "SITENAME",
+    "SITESUBTITLE",
+    "SITEURL",
+    "AUTHOR",
+    "TIMEZONE",
+    "DEFAULT_LANG",
+    "DEFAULT_PAGINATION",
+    "PATH",
+    "ARTICLE_PATHS",
+    "PAGE_PATHS",
+    "STATIC_PATHS",
+    "ARTICLE_URL",
+    "ARTICLE_SAVE_AS",
+    "ARTICLE_LANG_URL",
+    "ARTICLE_LANG_SAVE_AS",
+    "EXTRA_PATH_METADATA",
+    "USE_FOLDER_AS_CATEGORY",
+    "DEFAULT_CATEGORY",
+    "SLUGIFY_SOURCE",
+    "RELATIVE_URLS",
+    "ARTICLE_EXCLUDES",
+    "PAGE_EXCLUDES",
+}
 
 
 def detect(root: Path) -> bool:
@@ -53,7 +87,7 @@ def fill(pattern: str, values: dict[str, Any]) -> str | None:
         return str(value)
 
     out = _PLACEHOLDER.sub(one, pattern)
-    return None if unknown else out
+    return None if unknown or "{" in out else out
 
 
 def read_site(root: Path) -> SourcePlan:
@@ -70,7 +104,11 @@ def read_site(root: Path) -> SourcePlan:
     if isinstance(siteurl, str) and siteurl.startswith(("http://", "https://")):
         plan.carried("SITEURL", siteurl.rstrip("/") + "/", "base_url")
     elif siteurl is not None:
-        plan.not_carried("SITEURL", siteurl, "not an absolute URL (publishconf.py usually sets it): set base_url by hand")
+        plan.not_carried(
+            "SITEURL",
+            siteurl,
+            "not an absolute URL (publishconf.py usually sets it): set base_url by hand",
+        )
     if conf.get("TIMEZONE"):
         plan.carried("TIMEZONE", conf["TIMEZONE"], "timezone")
         plan.timezone = str(conf["TIMEZONE"])
@@ -83,15 +121,23 @@ def read_site(root: Path) -> SourcePlan:
             plan.not_carried(key, "…", "theme and plugin settings do not carry over")
     for key, value in conf.items():
         if key not in _HANDLED and key not in _THEME_KEYS:
-            plan.not_carried(key, value if isinstance(value, (str, int, bool)) else "…", "no sitegen equivalent")
+            plan.not_carried(
+                key, value if isinstance(value, (str, int, bool)) else "…", "no sitegen equivalent"
+            )
 
     content = root / str(conf.get("PATH") or "content")
     if not content.is_dir():
-        raise SiteError(f"no content folder {content.name}/ (PATH)", path, hint="the Pelican site's articles are expected there")
+        raise SiteError(
+            f"no content folder {content.name}/ (PATH)",
+            path,
+            hint="the Pelican site's articles are expected there",
+        )
     article_paths = [str(p).strip("/") for p in conf.get("ARTICLE_PATHS") or [""]]
     page_paths = [str(p).strip("/") for p in conf.get("PAGE_PATHS") or ["pages"]]
     static_paths = [str(p).strip("/") for p in conf.get("STATIC_PATHS") or ["images"]]
-    extra = conf.get("EXTRA_PATH_METADATA") if isinstance(conf.get("EXTRA_PATH_METADATA"), dict) else {}
+    extra = (
+        conf.get("EXTRA_PATH_METADATA") if isinstance(conf.get("EXTRA_PATH_METADATA"), dict) else {}
+    )
     article_url = str(conf.get("ARTICLE_URL") or "{slug}.html")
     lang_url = str(conf.get("ARTICLE_LANG_URL") or "{slug}-{lang}.html")
     folder_category = conf.get("USE_FOLDER_AS_CATEGORY", True) is not False
@@ -99,11 +145,19 @@ def read_site(root: Path) -> SourcePlan:
     tz = zone(conf.get("TIMEZONE"))
     plan.posts_folder = f"{content.name}/" + (", ".join(p + "/" for p in article_paths if p) or "")
     plan.old_pattern = f"ARTICLE_URL = {article_url!r}"
-    simple = article_url.replace("{date:%Y}", "{year}").replace("{date:%m}", "{month}").replace("{date:%d}", "{day}")
+    simple = (
+        article_url.replace("{date:%Y}", "{year}")
+        .replace("{date:%m}", "{month}")
+        .replace("{date:%d}", "{day}")
+    )
     if not re.search(r"\{(?!year\}|month\}|day\}|slug\})", simple):
         simple = re.sub(r"\.html?$", "/", simple)
         plan.permalink = clean_url("/" + simple)
-        note = "" if not article_url.endswith((".html", ".htm")) else "the old .html addresses redirect to the new ones"
+        note = (
+            ""
+            if not article_url.endswith((".html", ".htm"))
+            else "the old .html addresses redirect to the new ones"
+        )
         plan.report.append(Setting("ARTICLE_URL", article_url, "permalink", note))
 
     def under(rel: str, folders: list[str]) -> bool:
@@ -128,7 +182,10 @@ def read_site(root: Path) -> SourcePlan:
             continue
         if not is_markdown(file):
             if file.suffix.lower() in (".rst", ".html", ".htm", ".ipynb"):
-                plan.leave(file, f"an article in {file.suffix} (sitegen reads Markdown only): convert it to Markdown first")
+                plan.leave(
+                    file,
+                    f"an article in {file.suffix} (sitegen reads Markdown only): convert it to Markdown first",
+                )
             continue
         meta, _ = read_meta(file)
         post = Post(file, rel)
@@ -141,7 +198,9 @@ def read_site(root: Path) -> SourcePlan:
         if is_draft(meta):
             continue
         title = str(meta.get("title") or file.stem)
-        slug = str(meta.get("slug") or "") or ascii_slug(title if slug_source == "title" else file.stem)
+        slug = str(meta.get("slug") or "") or ascii_slug(
+            title if slug_source == "title" else file.stem
+        )
         lang = str(meta.get("lang") or default_lang)
         values = {
             "slug": slug,

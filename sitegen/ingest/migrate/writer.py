@@ -80,7 +80,10 @@ def site_yaml(plan: SourcePlan, broken_links: bool) -> str:
     if broken_links:
         data["broken_links"] = "warn"
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000)
-    body = body.replace("broken_links: warn", "broken_links: warn    # see 'Links to pages that were not moved' in MIGRATION.md")
+    body = body.replace(
+        "broken_links: warn",
+        "broken_links: warn    # see 'Links to pages that were not moved' in MIGRATION.md",
+    )
     return f"{HEADER} from a {plan.generator} site; see {REPORT_NAME}.\n{body}"
 
 
@@ -152,7 +155,8 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
         f"# Moving {plan.root.name} from {plan.generator} to sitegen",
         "",
         f"`sitegen migrate` read {', '.join(plan.display(p) for p in plan.config_files) or 'the folder layout'} "
-        f"and moved {moved} article(s)" + (f" ({drafts} draft(s))" if drafts else "")
+        f"and moved {moved} article(s)"
+        + (f" ({drafts} draft(s))" if drafts else "")
         + f" from {plan.posts_folder or 'the posts folder'} and {len(plan.files)} other file(s). "
         "The source folder was not changed.",
         "",
@@ -165,45 +169,83 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
         where = f"`{s.target}`" if s.target else "not carried over"
         if s.target == "permalink":
             where = f"`permalink: {plan.permalink}`"
-        lines.append(f"| {_code(s.source_key)} | {_cell(s.value)} | {where}{': ' + s.note if s.note else ''} |")
+        lines.append(
+            f"| {_code(s.source_key)} | {_cell(s.value)} | {where}{': ' + s.note if s.note else ''} |"
+        )
     if len(plan.languages) > 1:
-        langs = ", ".join(f"{e['code']}" + (f" (content/{e['folder']}/)" if e.get("folder") else "") for e in plan.languages)
+        langs = ", ".join(
+            f"{e['code']}" + (f" (content/{e['folder']}/)" if e.get("folder") else "")
+            for e in plan.languages
+        )
         lines.append(f"| languages | {langs} | `languages`: the first at the site root |")
     lines.append(f"| posts folder | {plan.posts_folder} | `content/` (same paths below it) |")
     if written.site_yaml_kept:
-        lines += ["", f"DEST already had a different site.yaml; it was kept. The settings above would read:", "", "```yaml", written.site_yaml.rstrip(), "```"]
+        lines += [
+            "",
+            "DEST already had a different site.yaml; it was kept. The settings above would read:",
+            "",
+            "```yaml",
+            written.site_yaml.rstrip(),
+            "```",
+        ]
 
-    lines += ["", "## Addresses", "", f"Old pattern: `{plan.old_pattern}`. Every old article address is kept or redirects to the new one.", "", "| article | old address | new address | how |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Addresses",
+        "",
+        f"Old pattern: `{plan.old_pattern}`. Every old article address is kept or redirects to the new one.",
+        "",
+        "| article | old address | new address | how |",
+        "|---|---|---|---|",
+    ]
     for o in outcomes:
-        lines.append(f"| {plan.display(o.post.src)} | {o.post.old_url or ''} | {o.new_url or ''} | {o.how} |")
+        lines.append(
+            f"| {plan.display(o.post.src)} | {o.post.old_url or ''} | {o.new_url or ''} | {o.how} |"
+        )
 
     constructs = [(plan.display(o.post.src), c) for o in outcomes for c in o.constructs]
     lines += ["", "## Constructs sitegen does not run", ""]
     if constructs:
         lines += ["| file | line | construct | the page shows instead |", "|---|---|---|---|"]
-        lines += [f"| {f} | {c.line} | {_cell(c.construct)} | {_cell(c.instead)} |" for f, c in constructs]
+        lines += [
+            f"| {f} | {c.line} | {_cell(c.construct)} | {_cell(c.instead)} |" for f, c in constructs
+        ]
     else:
         lines.append("None.")
 
-    links = [(plan.display(o.post.src), line, link) for o in outcomes for line, link in o.outside_links]
+    links = [
+        (plan.display(o.post.src), line, link) for o in outcomes for line, link in o.outside_links
+    ]
     lines += ["", "## Links to pages that were not moved", ""]
     if links:
         lines += ["| file | line | link |", "|---|---|---|"]
         lines += [f"| {f} | {line} | {_code(link)} |" for f, line, link in links]
-        lines += ["", "Because of these links, site.yaml sets `broken_links: warn`: each is a warning and "
-                  "shows as plain text until its page exists. Remove the setting once every page has moved."]
+        lines += [
+            "",
+            "Because of these links, site.yaml sets `broken_links: warn`: each is a warning and "
+            "shows as plain text until its page exists. Remove the setting once every page has moved.",
+        ]
     else:
         lines.append("None.")
 
     lines += ["", "## Left behind", ""]
     if plan.left_behind:
-        lines += ["| file | why |", "|---|---|"] + [f"| {f} | {_cell(why)} |" for f, why in plan.left_behind]
+        lines += ["| file | why |", "|---|---|"] + [
+            f"| {f} | {_cell(why)} |" for f, why in plan.left_behind
+        ]
     else:
         lines.append("Nothing.")
     errors = [e for o in outcomes for e in o.errors]
     if errors or written.conflicts:
         lines += ["", "## Errors", ""]
         lines += [f"- {e}" for e in errors]
-        lines += [f"- {c}: already in {dest.name} with other content; not replaced" for c in written.conflicts]
-    lines += ["", "Next: `sitegen build` in this folder (`--drafts --future` shows everything).", ""]
+        lines += [
+            f"- {c}: already in {dest.name} with other content; not replaced"
+            for c in written.conflicts
+        ]
+    lines += [
+        "",
+        "Next: `sitegen build` in this folder (`--drafts --future` shows everything).",
+        "",
+    ]
     return "\n".join(lines)

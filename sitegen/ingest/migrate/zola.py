@@ -79,9 +79,7 @@ def read_site(root: Path) -> SourcePlan:
         if name in ("tags", "categories"):
             plan.report.append(Setting(f"taxonomies {name}", name, name))
         elif name:
-            plan.not_carried(
-                f"taxonomies {name}", name, "sitegen has tags and categories only"
-            )
+            plan.not_carried(f"taxonomies {name}", name, "sitegen has tags and categories only")
     slug_mode = "on"
     if isinstance(conf.get("slugify"), dict):
         slug_mode = str(conf["slugify"].get("paths", "on"))
@@ -99,11 +97,17 @@ def read_site(root: Path) -> SourcePlan:
     if not content.is_dir():
         raise SiteError("no content/ folder", path, hint="the Zola site's pages are expected there")
     files = walk_files(content)
-    bundles = {p.parent for p in files if is_markdown(p) and strip_lang(p.stem) == "index" and p.parent != content}
+    bundles = {
+        p.parent
+        for p in files
+        if is_markdown(p) and strip_lang(p.stem) == "index" and p.parent != content
+    }
     sections = Counter(
         p.relative_to(content).parts[0]
         for p in files
-        if is_markdown(p) and len(p.relative_to(content).parts) > 1 and not p.name.startswith("_index.")
+        if is_markdown(p)
+        and len(p.relative_to(content).parts) > 1
+        and not p.name.startswith("_index.")
     )
     main = sections.most_common(1)[0][0] if sections else ""
     plan.posts_folder = f"content/{main}/" if main else "content/"
@@ -156,7 +160,11 @@ def read_site(root: Path) -> SourcePlan:
         post.old_slug = slug
     for file in walk_files(root / "static"):
         plan.files.append((file, "static/" + file.relative_to(root / "static").as_posix()))
-    for folder, why in (("templates", "templates: sitegen's theme is used instead"), ("sass", "Sass is not compiled"), ("themes", "themes do not carry over")):
+    for folder, why in (
+        ("templates", "templates: sitegen's theme is used instead"),
+        ("sass", "Sass is not compiled"),
+        ("themes", "themes do not carry over"),
+    ):
         if (root / folder).is_dir():
             plan.leave(root / folder, why)
     return plan
