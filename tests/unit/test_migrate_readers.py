@@ -208,3 +208,27 @@ def test_front_matter_keys_json_and_crlf() -> None:
     assert data == {"title": "A", "slug": "new"} and out.endswith("\n\nBody\n")
     crlf = add_keys("---\r\ntitle: A\r\n---\r\nBody\r\n", {"slug": "a"})
     assert crlf == '---\r\nslug: "a"\r\ntitle: A\r\n---\r\nBody\r\n'
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("_config.yml", "title: x\ndefaults: 5\n"),
+        (
+            "hugo.toml",
+            'title = "x"\nlanguages = ["en"]\npermalinks = 3\n[params]\nmainSections = 4\n',
+        ),
+        ("mkdocs.yml", "site_name: x\nplugins: blog\n"),
+        ("pelicanconf.py", "PATH = 5\n"),
+        ("_config.yml", "- just\n- a list\n"),
+    ],
+)
+def test_odd_values_are_messages_not_tracebacks(tmp_path: Path, name: str, text: str) -> None:
+    write(tmp_path / name, text)
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "a.md").write_text("---\ntitle: A\n---\nx\n", "utf-8")
+    _, read = detect(tmp_path)
+    try:
+        read(tmp_path)
+    except SiteError as exc:
+        assert exc.path is not None and str(exc.path).startswith(str(tmp_path))

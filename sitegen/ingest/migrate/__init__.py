@@ -62,13 +62,33 @@ class Migration:
 
 
 def detect(source: Path) -> tuple[str, Callable[[Path], SourcePlan]]:
-    for name, found, read, _ in READERS:
+    for name, found, read, what in READERS:
         if found(source):
-            return name, read
+            return name, _guarded(name, read, what)
     raise UsageError(
         f"{source} is not a site of a generator sitegen migrate knows",
         hint="looked for " + "; ".join(f"{name}: {what}" for name, _, _, what in READERS),
     )
+
+
+def _guarded(
+    name: str, read: Callable[[Path], SourcePlan], what: str
+) -> Callable[[Path], SourcePlan]:
+    """A reader whose surprise at a value of an unexpected type (a list where a mapping is
+    usual...) becomes a message naming the configuration, not a traceback."""
+
+    def guarded(root: Path) -> SourcePlan:
+        try:
+            return read(root)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            raise SiteError(
+                f"cannot read this {name} configuration: a setting has an unexpected value "
+                f"({type(exc).__name__}: {exc})",
+                root / what.split(",")[0].split(" ")[0],
+                hint=f"check it with {name} itself, or report it as a sitegen bug",
+            ) from None
+
+    return guarded
 
 
 def check_folders(source: Path, dest: Path) -> None:

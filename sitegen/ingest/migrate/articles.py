@@ -144,7 +144,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
         if article is None:
             out.how = "not read: see the errors"
             continue
-        out.new_url = predicted_url(article, config)
+        out.new_url = predicted_url(article, config) if article.has_date or article.url else ""
         if article.draft or post.old_url is None:
             out.how = (
                 "a draft: not published on the old site"

@@ -101,6 +101,8 @@ def read_site(root: Path) -> SourcePlan:
     ):
         if key in conf:
             plan.not_carried(key, "…", why)
+    if isinstance(theme.get("custom_dir"), str) and (root / theme["custom_dir"]).is_dir():
+        plan.leave(root / theme["custom_dir"], "theme overrides: sitegen's theme is used instead")
     docs = root / str(conf.get("docs_dir") or "docs")
     blog_dir = str(blog.get("blog_dir", "blog")).strip("/")
     blog_dir = "" if blog_dir == "." else blog_dir
