@@ -377,3 +377,17 @@ def test_running_again_changes_nothing(tmp_path: Path, capsys) -> None:
     assert main(["migrate", str(tmp_path / "jekyll"), str(dest)]) == 0
     capsys.readouterr()
     assert hashes(dest) == before
+
+
+def test_existing_site_keeps_its_settings_and_files(tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "site"
+    assert main(["init", str(dest)]) == 0
+    mine = (dest / "site.yaml").read_text(encoding="utf-8")
+    assert main(["migrate", str(FIXTURES / "pelican"), str(dest)]) == 0
+    out = capsys.readouterr()
+    assert "site.yaml was kept" in out.err
+    assert (dest / "site.yaml").read_text(encoding="utf-8") == mine
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "DEST already had a different site.yaml; it was kept" in report
+    assert "title: Tidewater Notes" in report
+    assert (dest / "content" / "posts" / "harbour-seals.md").is_file()
