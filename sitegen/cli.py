@@ -166,6 +166,27 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.ingest.migrate import UsageError, migrate
+
+    try:
+        result = migrate(Path(args.source), Path(args.dest))
+    except UsageError as exc:
+        console.error(exc)
+        return 2
+    for outcome in result.outcomes:
+        for err in outcome.errors:
+            console.error(err)
+    for rel in result.written.conflicts:
+        console.error(f"{rel}: already in {args.dest} with other content; not replaced")
+    if result.written.site_yaml_kept:
+        console.warn(
+            f"{args.dest}/site.yaml was kept; the settings migrate found are in the report"
+        )
+    console.info(result.summary())
+    return 1 if result.errors else 0
+
+
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from sitegen.serve import serve_site
 
@@ -245,6 +266,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "migrate", parents=[common], help="move a Hugo, Jekyll, Zola, MkDocs or Pelican site"
+    )
+    p.add_argument("source", metavar="SOURCE", help="the other generator's site folder")
+    p.add_argument("dest", metavar="DEST", help="a new or empty folder for the sitegen site")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload")
     p.add_argument(

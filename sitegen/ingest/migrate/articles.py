@@ -1,0 +1,301 @@
+"""Each moved post, read as sitegen will read it: its new address and how the old one
+survives, the constructs sitegen does not run, and its links to pages that were not moved.
+
+Part of `sitegen migrate` (ingest stage), between the generator readers and writer.py. The
+posts are loaded with sitegen's own content reader (`load_article`), so what the report says
+is what a build will do: the template constructs come from content/foreign.py's detection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unicodedata import normalize
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, load_article
+from sitegen.content.frontmatter import split_front_matter
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.ingest.migrate.common import lang_suffix, strip_lang
+from sitegen.ingest.migrate.plan import Post, SourcePlan
+from sitegen.text.bodyscan import code_spans, in_spans
+
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+@dataclass
+class Construct:
+    line: int
+    construct: str
+    instead: str
+
+
+@dataclass
+class Outcome:
+    """One post after planning: where it lands and what its file needs added."""
+
+    post: Post
+    article: Article | None
+    new_url: str | None = None
+    how: str = ""
+    edits: dict[str, Any] = field(default_factory=dict)  # front matter keys to add or replace
+    constructs: list[Construct] = field(default_factory=list)
+    outside_links: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[SiteError] = field(default_factory=list)
+
+
+def site_config(plan: SourcePlan, dest: Path) -> SiteConfig:
+    """The settings the posts are read with: what site.yaml will say about language, time
+    zone and permalink (built directly: `languages` may be newer than this sitegen)."""
+    language = (
+        plan.languages[0]["code"] if plan.languages else str(plan.settings.get("language", "en"))
+    )
+    timezone = str(plan.settings.get("timezone", "UTC"))
+    if not _valid_zone(timezone):
+        timezone = "UTC"
+    return SiteConfig(
+        root=dest, language=language, timezone=timezone, permalink=plan.permalink or "/{slug}/"
+    )
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def predicted_url(article: Article, config: SiteConfig, slug: str | None = None) -> str:
+    """The address sitegen gives an article (site/model.py's rule: the permalink, `/<lang>`
+    before it for a language other than the first)."""
+    if article.url:
+        return article.url
+    local = article.date.astimezone(config.tz)
+    url = config.permalink.format(
+        slug=slug or article.slug,
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+        lang=article.lang,
+        section=article.rel.split("/")[0] if "/" in article.rel else "",
+    )
+    url = "/" + "/".join(p for p in url.split("/") if p) + "/"
+    if article.lang != config.language and "{lang}" not in config.permalink:
+        url = f"/{article.lang}{url}"
+    return url
+
+
+def _same(a: str, b: str) -> bool:
+    return normalize("NFC", unquote(a)) == normalize("NFC", unquote(b))
+
+
+def _source_file(post: Post, dest: Path) -> SourceFile:
+    name = Path(post.rel).name
+    lang = lang_suffix(name)  # a folder's language is set on the article afterwards
+    stem = strip_lang(name.rsplit(".", 1)[0])
+    folder = posixpath.dirname(post.rel)
+    bundle = folder if stem == "index" and folder else None
+    resources = (
+        tuple(sorted(posixpath.relpath(rel, folder) for _, rel in post.bundle_files))
+        if bundle
+        else ()
+    )
+    key = bundle or (f"{folder}/{stem}" if folder else stem)
+    return SourceFile(dest / "content" / post.rel, post.rel, lang, key, bundle, resources)
+
+
+def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
+    config = site_config(plan, dest)
+    outcomes: list[Outcome] = []
+    for post in plan.posts:
+        diag = Diagnostics()
+        try:
+            data = post.src.read_bytes()
+        except OSError as exc:
+            outcomes.append(
+                Outcome(
+                    post,
+                    None,
+                    errors=[SiteError(f"cannot read: {exc.strerror}", plan.display(post.src))],
+                )
+            )
+            continue
+        article = load_article(_source_file(post, dest), config, diag, data=data)
+        if article is not None and post.lang:
+            article = dataclasses.replace(article, lang=post.lang)
+        out = Outcome(post, article)
+        shown = plan.display(post.src)
+        out.errors = [dataclasses.replace(e, path=shown) for e in diag.errors]
+        for w in diag.warnings:
+            if w.line is not None and " is not run by sitegen; " in w.message:
+                construct, instead = w.message.split(" is not run by sitegen; ", 1)
+                out.constructs.append(Construct(w.line, construct, instead))
+        out.constructs += _more_constructs(data, plan.generator)
+        out.constructs.sort(key=lambda c: c.line)
+        outcomes.append(out)
+        if article is None:
+            out.how = "not read: see the errors"
+            continue
+        out.new_url = predicted_url(article, config) if article.has_date or article.url else ""
+        if article.draft or post.old_url is None:
+            out.how = (
+                "a draft: not published on the old site"
+                if article.draft
+                else "no old address known"
+            )
+            continue
+        if _same(out.new_url, post.old_url):
+            out.how = "same address"
+        elif (
+            post.old_slug
+            and SLUG_RE.fullmatch(post.old_slug)
+            and not article.url
+            and _same(predicted_url(article, config, post.old_slug), post.old_url)
+        ):
+            out.edits["slug"] = post.old_slug
+            out.new_url = post.old_url
+            out.how = "same address (slug carried over)"
+        else:
+            out.how = "redirect page at the old address"
+            out.edits["aliases"] = _merged_aliases(article, post.old_url)
+    _resolve_collisions(outcomes)
+    _outside_links(outcomes)
+    return outcomes
+
+
+def _merged_aliases(article: Article, old: str) -> list[str]:
+    """The article's aliases (or Jekyll redirect_from, which sitegen reads only when there is no
+    `aliases` key) plus the old address."""
+    aliases = [a for a in article.aliases]
+    if old not in aliases:
+        aliases.append(old)
+    return aliases
+
+
+def _resolve_collisions(outcomes: list[Outcome]) -> None:
+    """Two posts the new permalink would put on one address keep their old ones (`url:`)."""
+    counts = Counter(o.new_url for o in outcomes if o.new_url and o.article and not o.article.draft)
+    for out in outcomes:
+        if (
+            out.new_url
+            and counts[out.new_url] > 1
+            and out.post.old_url
+            and out.article
+            and not out.article.draft
+        ):
+            out.edits.pop("aliases", None)
+            out.edits.pop("slug", None)
+            out.edits["url"] = out.post.old_url
+            out.new_url = out.post.old_url
+            out.how = "same address (own url: the permalink would give two posts one address)"
+
+
+def _content_names(path: str) -> list[str]:
+    names = []
+    for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):
+        stem = where.rsplit(".", 1)[0]
+        names += [
+            where,
+            *(stem + e for e in CONTENT_EXTENSIONS),
+            *(f"{stem}/index{e}" for e in CONTENT_EXTENSIONS),
+        ]
+    return names
+
+
+def _outside_links(outcomes: list[Outcome]) -> None:
+    moved = {o.post.rel for o in outcomes}
+    for out in outcomes:
+        if out.article is None:
+            continue
+        folder = posixpath.dirname(out.post.rel)
+        for link in out.article.links:
+            path = unquote(link.split("#")[0].split("?")[0])
+            m = re.match(r"^(?:\{filename\}|\|filename\|)", path)
+            if path.startswith("@/"):
+                target = path[2:]
+            else:
+                if m:
+                    path = path[m.end() :]
+                target = (
+                    path.lstrip("/")
+                    if path.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, path))
+                )
+            if not any(name in moved for name in _content_names(target)):
+                pos = out.article.body.find(link)
+                line = (
+                    out.article.body_line + out.article.body.count("\n", 0, pos)
+                    if pos >= 0
+                    else out.article.body_line
+                )
+                out.outside_links.append((line, link))
+
+
+_BLOCK_IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
+_INLINE_IAL = re.compile(r"(?<=[)\]])\{:[^}\n]*\}")
+_ICON = re.compile(r"(?<![\w:]):((?:material|fontawesome|octicons|simple)-[a-z0-9-]+):(?![\w:])")
+_EMOJI = re.compile(r"(?<![\w:/]):([a-z0-9_+]+(?:-[a-z0-9_+]+)*):(?![\w:/])")
+
+
+def _more_constructs(data: bytes, generator: str) -> list[Construct]:
+    """Syntax the content reader passes over without a warning: kramdown attribute lists and
+    Material for MkDocs icon and emoji shortcodes."""
+    try:
+        fm = split_front_matter(data.decode("utf-8"), "")
+    except (UnicodeDecodeError, SiteError):
+        return []
+    body = fm.body
+    if "{:" not in body and ":" not in body:
+        return []
+    spans = code_spans(body)
+    found: list[Construct] = []
+
+    def line(pos: int) -> int:
+        return fm.body_line + body.count("\n", 0, pos)
+
+    for m in _BLOCK_IAL.finditer(body):
+        if in_spans(m.start(), spans) is None:
+            found.append(
+                Construct(
+                    line(m.start()),
+                    f"kramdown attribute list '{m.group(0).strip()}'",
+                    "left out: the block shows without that class",
+                )
+            )
+    for m in _INLINE_IAL.finditer(body):
+        if in_spans(m.start(), spans) is None:
+            found.append(
+                Construct(
+                    line(m.start()),
+                    f"kramdown attribute list '{m.group(0)}'",
+                    "shown as text after the image or link (sitegen reads the {.class} form)",
+                )
+            )
+    if generator == "MkDocs":
+        for m in _ICON.finditer(body):
+            if in_spans(m.start(), spans) is None:
+                found.append(
+                    Construct(
+                        line(m.start()),
+                        f"MkDocs icon shortcode ':{m.group(1)}:'",
+                        "no icon: the shortcode shows as text",
+                    )
+                )
+        for m in _EMOJI.finditer(body):
+            if in_spans(m.start(), spans) is None and not _ICON.match(m.group(0)):
+                found.append(
+                    Construct(
+                        line(m.start()),
+                        f"MkDocs emoji shortcode ':{m.group(1)}:'",
+                        "no emoji: the shortcode shows as text",
+                    )
+                )
+    return found

@@ -1,0 +1,175 @@
+"""Jekyll sites -> a migration plan (`sitegen migrate`, ingest stage).
+
+Reads `_config.yml` (title, url and baseurl, timezone, permalink style or pattern, paginate,
+front matter defaults for posts), finds `_posts/` and `_drafts/` anywhere in the source, and
+the files Jekyll copies as they are (those without front matter, outside `_` folders).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sitegen.content.article import JEKYLL_NAME_RE
+from sitegen.ingest.migrate.common import (
+    date_values,
+    fill,
+    is_draft,
+    is_markdown,
+    meta_date,
+    read_meta,
+    sitegen_pattern,
+    zone,
+)
+from sitegen.ingest.migrate.configfiles import read_any
+from sitegen.ingest.migrate.plan import GENERATED_NAMES, Post, SourcePlan, clean_url, walk_files
+
+CONFIG_NAMES = ("_config.yml", "_config.yaml", "_config.toml")
+LOOKED_FOR = "_config.yml"
+STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+DEFAULT_EXCLUDE = {"Gemfile", "Gemfile.lock", "node_modules", "vendor", "_site", ".jekyll-cache"}
+
+
+def config_file(root: Path) -> Path | None:
+    return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
+
+
+def detect(root: Path) -> bool:
+    return config_file(root) is not None or (root / "_posts").is_dir()
+
+
+def _posts_pattern(conf: dict[str, Any]) -> str:
+    pattern = conf.get("permalink") or "date"
+    for default in conf.get("defaults") or []:
+        if not isinstance(default, dict):
+            continue
+        scope = default.get("scope") if isinstance(default.get("scope"), dict) else {}
+        values = default.get("values") if isinstance(default.get("values"), dict) else {}
+        if values.get("permalink") and (
+            scope.get("type") == "posts" or scope.get("path") in ("", "_posts")
+        ):
+            pattern = values["permalink"]
+    pattern = str(pattern)
+    return STYLES.get(pattern, pattern)
+
+
+def read_site(root: Path) -> SourcePlan:
+    path = config_file(root)
+    conf = read_any(path).values if path else {}
+    plan = SourcePlan("Jekyll", root, [path] if path else [])
+    plan.carried("title", conf.get("title"), "title")
+    plan.carried("description", conf.get("description"), "description")
+    author = conf.get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    if isinstance(author, str):
+        plan.carried("author", author, "author")
+    url = str(conf.get("url") or "").rstrip("/")
+    baseurl = str(conf.get("baseurl") or "").strip("/")
+    if url:
+        base = url + "/" + (baseurl + "/" if baseurl else "")
+        plan.carried("url + baseurl", base, "base_url")
+    elif baseurl:
+        plan.not_carried(
+            "baseurl", baseurl, "no url: set base_url by hand (links are relative anyway)"
+        )
+    if conf.get("timezone"):
+        plan.carried("timezone", conf["timezone"], "timezone")
+        plan.timezone = str(conf["timezone"])
+    lang = conf.get("lang") or conf.get("locale")
+    if isinstance(lang, str) and lang:
+        plan.carried("lang", lang.replace("_", "-").split("-")[0], "language")
+    if isinstance(conf.get("paginate"), int) and conf["paginate"] > 0:
+        plan.carried("paginate", conf["paginate"], "per_page")
+    for key, why in (
+        ("theme", "themes do not carry over; sitegen's default theme is used"),
+        ("remote_theme", "themes do not carry over; sitegen's default theme is used"),
+        ("plugins", "Jekyll plugins do not run; see the constructs below"),
+        ("kramdown", "sitegen's Markdown settings are fixed"),
+        ("sass", "Sass is not compiled; write CSS in static/"),
+        ("collections", "only posts are moved"),
+    ):
+        if key in conf:
+            plan.not_carried(key, "…", why)
+
+    pattern = _posts_pattern(conf)
+    plan.old_pattern = pattern
+    carried = sitegen_pattern(pattern.replace("/:categories", ""))
+    if carried and ":categories" not in pattern:
+        plan.permalink = carried[0]
+        from sitegen.ingest.migrate.plan import Setting
+
+        note = "" if carried[1] else "the old .html addresses redirect to the new ones"
+        plan.report.append(Setting("permalink", conf.get("permalink") or "date", "permalink", note))
+    tz = zone(conf.get("timezone"))
+    exclude = set(DEFAULT_EXCLUDE) | {str(x).strip("/") for x in conf.get("exclude") or []}
+    plan.posts_folder = "_posts/ (and _drafts/)"
+    for file in walk_files(root):
+        rel = file.relative_to(root)
+        top = rel.parts[0]
+        if top in exclude or rel.as_posix() in exclude or file.name in CONFIG_NAMES:
+            continue
+        if "_posts" in rel.parts[:-1] or "_drafts" in rel.parts[:-1]:
+            folder = "_posts" if "_posts" in rel.parts[:-1] else "_drafts"
+            if not is_markdown(file):
+                plan.files.append((file, "static/" + rel.as_posix()))
+                continue
+            post = Post(file, rel.as_posix())
+            plan.posts.append(post)
+            meta, _ = read_meta(file)
+            if folder == "_drafts" or is_draft(meta):
+                continue
+            if meta.get("permalink"):
+                post.old_url = clean_url(str(meta["permalink"]))
+                continue
+            stem = file.stem
+            m = JEKYLL_NAME_RE.match(stem)
+            name = m.group(4) if m else stem
+            title = str(meta["slug"]) if meta.get("slug") else name.replace(" ", "-")
+            cats = list(rel.parts[: rel.parts.index(folder)])
+            raw = meta.get("categories", meta.get("category"))
+            if isinstance(raw, str):
+                cats += raw.split()
+            elif isinstance(raw, list):
+                cats += [str(c) for c in raw]
+            values = {
+                **date_values(meta_date(meta, stem, tz)),
+                "title": title,
+                "slug": title.lower(),
+                "categories": "/".join(c.lower().replace(" ", "-") for c in cats),
+                "output_ext": ".html",
+            }
+            url = fill(pattern, values)
+            if url is not None:
+                post.old_url = clean_url(url)
+                post.old_slug = title.lower()
+            continue
+        if any(p.startswith("_") for p in rel.parts):
+            continue  # _layouts, _includes, _sass, _data...: Jekyll's own
+        if _has_front_matter(file):
+            plan.leave(file, "a page or a processed file (front matter): only posts are moved")
+            continue
+        if rel.as_posix() in GENERATED_NAMES:
+            plan.leave(file, "sitegen writes its own file of this name")
+            continue
+        plan.files.append((file, "static/" + rel.as_posix()))
+    for folder in ("_layouts", "_includes", "_sass", "_data"):
+        if (root / folder).is_dir():
+            plan.leave(
+                root / folder, "Jekyll's templates and data: sitegen's theme is used instead"
+            )
+    return plan
+
+
+def _has_front_matter(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return False

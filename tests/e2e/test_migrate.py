@@ -1,0 +1,393 @@
+"""`sitegen migrate` on one small site per generator (tests/fixtures/migrate/): SOURCE is left
+byte for byte as it was, DEST holds site.yaml, the posts and MIGRATION.md listing what it
+should; then DEST builds, and every old article address answers over HTTP, either with the
+article itself or with a redirect page pointing to it.
+
+The Hugo and Zola sites have two languages and the MkDocs blog links to a documentation page
+that is not moved: their builds need `languages` and `broken_links` in site.yaml (issue 14,
+items 1 and 5). Those build checks run only once sitegen's configuration accepts those keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.server
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen.cli import main
+from sitegen.config import SiteConfig
+from tests.conftest import Page
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "migrate"
+_FIELDS = {f.name for f in dataclasses.fields(SiteConfig)}
+needs_languages = pytest.mark.skipif(
+    "languages" not in _FIELDS,
+    reason="needs multilingual support: `languages` in site.yaml (issue 14 item 1, branch lang)",
+)
+needs_broken_links = pytest.mark.skipif(
+    "broken_links" not in _FIELDS,
+    reason="needs `broken_links: warn` in site.yaml (issue 14 item 5)",
+)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def migrate(name: str, tmp_path: Path, capsys) -> tuple[Path, Path, str]:
+    """Copy the fixture, migrate it, check SOURCE did not change; (source, dest, terminal)."""
+    source = tmp_path / name
+    shutil.copytree(FIXTURES / name, source)
+    before = hashes(source)
+    dest = tmp_path / "new-site"
+    code = main(["migrate", str(source), str(dest)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert hashes(source) == before, "migrate changed the source folder"
+    assert (dest / "site.yaml").is_file() and (dest / "MIGRATION.md").is_file()
+    assert "migrated " in out.out and "MIGRATION.md" in out.out
+    return source, dest, out.out
+
+
+def settings(dest: Path) -> dict:
+    return yaml.safe_load((dest / "site.yaml").read_text(encoding="utf-8"))
+
+
+def build(dest: Path, capsys) -> Path:
+    code = main(["--site", str(dest), "build"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return dest / "build"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def check_addresses(output: Path, addresses: dict[str, str]) -> None:
+    """Serve `output` on 127.0.0.1 and request each old address: it answers 200 with the page
+    at the new address, or with a redirect page whose refresh (and canonical link, when there is
+    one) points to it."""
+    handler = lambda *a, **k: _Quiet(*a, directory=str(output), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for old, new in addresses.items():
+            url = base + urllib.parse.quote(old)
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    status, html = response.status, response.read().decode("utf-8")
+            except urllib.error.HTTPError as exc:
+                pytest.fail(f"{old} answered {exc.code}")
+            assert status == 200, old
+            page = Page(html)
+            if old == new:
+                assert page.find_all("article") or page.find_all("main"), old
+                assert not page.find_all("meta", **{"http-equiv": "refresh"}), old
+                continue
+            refresh = page.find_all("meta", **{"http-equiv": "refresh"})
+            assert refresh, f"{old} is neither the article nor a redirect"
+            target = refresh[0]["content"].split("url=", 1)[1]
+            assert urllib.parse.unquote(urllib.parse.urljoin(old, target)) == new, old
+            for link in page.find_all("link", rel="canonical"):
+                assert urllib.parse.unquote(urllib.parse.urlsplit(link["href"]).path).endswith(
+                    new
+                ), old
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- Jekyll: a permalink sitegen cannot write, two posts with one slug, redirect_from ---------
+
+JEKYLL_ADDRESSES = {
+    "/2016/05/09/survey.html": "/2016/05/09/survey/",
+    "/2019/08/14/survey.html": "/2019/08/14/survey/",
+    "/2020/01/02/winter-count.html": "/2020/01/02/winter-count/",
+    "/surveys/2016/": "/2016/05/09/survey/",  # redirect_from, kept
+    "/2016/05/09/survey/": "/2016/05/09/survey/",
+}
+
+
+def test_jekyll(tmp_path: Path, capsys) -> None:
+    _, dest, terminal = migrate("jekyll", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Field Survey Log"
+    assert config["base_url"] == "https://example.org/log/"
+    assert config["timezone"] == "America/Chicago"
+    assert config["per_page"] == 4
+    assert config["permalink"] == "/{year}/{month}/{day}/{slug}/"
+    assert "broken_links" not in config  # no link leaves the collection
+    posts = dest / "content" / "_posts"
+    assert sorted(p.name for p in posts.iterdir()) == [
+        "2016-05-09-survey.md",
+        "2019-08-14-survey.md",
+        "2020-01-02-winter-count.markdown",
+    ]
+    assert (dest / "content" / "_drafts" / "unfinished-notes.md").is_file()
+    assert (dest / "static" / "assets" / "map.png").is_file()
+    assert not (dest / "static" / "Gemfile").exists()
+    assert not (dest / "static" / "notes-to-self.txt").exists()  # excluded in _config.yml
+    first = (posts / "2016-05-09-survey.md").read_text(encoding="utf-8")
+    assert first.startswith('---\naliases: ["/surveys/2016/", "/2016/05/09/survey.html"]\n')
+    assert "redirect_from:\n  - /surveys/2016/\n" in first  # the rest of the file as it was
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| _posts/2016-05-09-survey.md | 11 | kramdown attribute list '{: .lead}' |" in report
+    assert (
+        "| _posts/2016-05-09-survey.md | 13 | kramdown attribute list '{: .border-0}' |" in report
+    )
+    assert (
+        "| _posts/2020-01-02-winter-count.markdown | 11 | Liquid tag 'include' | left out |"
+        in report
+    )
+    assert "| about.md | a page" in report
+    assert "/2016/05/09/survey.html | /2016/05/09/survey/ | redirect page" in report
+    assert "4 article(s)" in terminal and "5 construct(s) not run" in terminal
+    output = build(dest, capsys)
+    check_addresses(output, JEKYLL_ADDRESSES)
+
+
+# --- Pelican: settings read with ast, never run ---------------------------------------------
+
+PELICAN_ADDRESSES = {
+    "/posts/2023/07/harbour-seals/": "/posts/2023/07/harbour-seals/",
+    "/posts/2023/09/common-terns/": "/posts/2023/09/common-terns/",
+}
+
+
+def test_pelican(tmp_path: Path, capsys) -> None:
+    source, dest, _ = migrate("pelican", tmp_path, capsys)
+    assert not (source / "EXECUTED").exists() and not (source / "EXECUTED_SYSTEM").exists()
+    config = settings(dest)
+    assert config["title"] == "Tidewater Notes"
+    assert config["description"] == "Shore birds and the people who count them"
+    assert config["base_url"] == "https://example.org/tidewater/"
+    assert config["timezone"] == "America/Lima"
+    assert config["per_page"] == 6
+    assert config["permalink"] == "/posts/{year}/{month}/{slug}/"
+    terns = (dest / "content" / "birds" / "terns.md").read_text(encoding="utf-8")
+    # Pelican's category from the folder and its slug from the title, as header lines
+    assert terns.startswith("Title: Common terns\nCategory: birds\nSlug: common-terns\n")
+    assert (dest / "static" / "images" / "seals.png").is_file()
+    assert not (dest / "static" / "robots.txt").exists()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "line 26: Path(__file__).with_name('EXECUTED')" in report
+    assert (
+        "| `line 28: SITE_BANNER` | … | not carried over: not a literal value: not run |" in report
+    )
+    assert "| content/notes.rst | an article in .rst" in report
+    output = build(dest, capsys)
+    check_addresses(output, PELICAN_ADDRESSES)
+    assert (output / "categories" / "birds" / "index.html").is_file()
+
+
+# --- MkDocs: the blog plugin, icon shortcodes, a link to the documentation beside the blog --
+
+MKDOCS_ADDRESSES = {
+    "/blog/2024/02/01/calibration-check/": "/blog/2024/02/01/calibration-check/",
+    "/blog/2024/03/10/field-day-notes/": "/blog/2024/03/10/field-day-notes/",
+}
+
+
+def test_mkdocs(tmp_path: Path, capsys) -> None:
+    _, dest, terminal = migrate("mkdocs", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Lab Journal"
+    assert config["base_url"] == "https://example.org/lab/"
+    assert config["per_page"] == 5
+    assert config["permalink"] == "/blog/{year}/{month}/{day}/{slug}/"
+    assert config["broken_links"] == "warn"  # because of the link below, and said so
+    assert "broken_links: warn    # see 'Links to pages that were not moved'" in (
+        dest / "site.yaml"
+    ).read_text(encoding="utf-8")
+    assert sorted(p.name for p in (dest / "content" / "blog" / "posts").iterdir()) == [
+        "calibration.md",
+        "draft-idea.md",
+        "field-day.md",
+    ]
+    assert not (dest / "content" / "guide").exists()
+    assert (dest / "static" / "blog" / "images" / "dunes.png").is_file()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| docs/blog/posts/calibration.md | 13 | `../../guide/setup.md` |" in report
+    assert "sets `broken_links: warn`" in report
+    assert "':octicons-heart-fill-24:'" in report and "':smile:'" in report
+    assert "| docs/guide/setup.md | a documentation page" in report
+    assert "1 link(s) to pages not moved (broken_links: warn)" in terminal
+    calibration = (dest / "content" / "blog" / "posts" / "calibration.md").read_text("utf-8")
+    assert calibration.startswith('---\nslug: "calibration-check"\ndate: 2024-02-01\n')
+
+
+@needs_broken_links
+def test_mkdocs_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("mkdocs", tmp_path, capsys)
+    check_addresses(build(dest, capsys), MKDOCS_ADDRESSES)
+
+
+# --- Hugo: a language per content folder, a permalink, a Japanese title in the old address --
+
+HUGO_ADDRESSES = {
+    "/2024/03/first-light/": "/2024/03/first-light/",
+    "/2024/04/tide-tables/": "/2024/04/tide-tables/",
+    "/ja/2024/03/初めての光/": "/ja/2024/03/first-light/",
+    "/ja/2024/04/tide-tables/": "/ja/2024/04/tide-tables/",
+}
+
+
+def test_hugo(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("hugo", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Harbour Notes"
+    assert config["description"] == "Notes from the harbour."
+    assert config["base_url"] == "https://example.org/"
+    assert config["timezone"] == "Europe/Lisbon"
+    assert config["per_page"] == 5
+    assert config["permalink"] == "/{year}/{month}/{slug}/"
+    assert config["languages"] == [
+        {"code": "en", "name": "English", "folder": "en"},
+        {"code": "ja", "name": "日本語", "folder": "ja"},
+    ]
+    assert "language" not in config
+    content = dest / "content"
+    assert (content / "en" / "posts" / "tide-tables" / "chart.png").is_file()
+    assert (content / "ja" / "posts" / "first-light.md").is_file()
+    assert not (content / "en" / "about.md").exists()
+    assert (dest / "static" / "images" / "logo.png").is_file()
+    ja = (content / "ja" / "posts" / "first-light.md").read_text(encoding="utf-8")
+    assert ja.startswith('+++\naliases = ["/ja/2024/03/初めての光/"]\ntitle = "初めての光"\n')
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert (
+        "| content/en/posts/first-light.md | 8 | Hugo shortcode 'youtube' | shown as a link |"
+        in report
+    )
+    assert "| `taxonomies.series` | series | not carried over" in report
+    assert "| content/en/about.md | not in the main section" in report
+
+
+@needs_languages
+def test_hugo_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("hugo", tmp_path, capsys)
+    check_addresses(build(dest, capsys), HUGO_ADDRESSES)
+
+
+# --- Zola: Spanish and Catalan, translations whose tags differ ------------------------------
+
+ZOLA_ADDRESSES = {
+    "/blog/mercado/": "/blog/mercado/",
+    "/ca/blog/mercado/": "/ca/blog/mercado/",
+    "/blog/fiesta-mayor/": "/blog/fiesta-mayor/",
+    "/ca/blog/fiesta-mayor/": "/ca/blog/fiesta-mayor/",
+    "/blog/patio-escuela/": "/blog/patio-escuela/",
+    "/ca/blog/pati/": "/ca/blog/pati/",
+}
+
+
+def test_zola(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("zola", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Cuaderno del barrio"
+    assert config["author"] == "Marta Puig"
+    assert config["per_page"] == 3  # from content/blog/_index.md
+    assert config["permalink"] == "/blog/{slug}/"
+    assert [lang["code"] for lang in config["languages"]] == ["es", "ca"]
+    assert "folder" not in config["languages"][0]
+    blog = dest / "content" / "blog"
+    assert (blog / "mercado.ca.md").read_bytes() == (
+        FIXTURES / "zola" / "content" / "blog" / "mercado.ca.md"
+    ).read_bytes()  # nothing to add: the address is the same
+    assert (blog / "pati" / "patio.png").is_file()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| content/blog/mercado.md | 8 | Zola shortcode 'youtube' | shown as a link |" in report
+    assert (
+        "| content/blog/pati/index.ca.md | /ca/blog/pati/ | /ca/blog/pati/ | same address |"
+        in report
+    )
+
+
+@needs_languages
+def test_zola_builds_keeps_addresses_and_every_tag(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("zola", tmp_path, capsys)
+    output = build(dest, capsys)
+    check_addresses(output, ZOLA_ADDRESSES)
+    for tag in ("mercado", "barrio", "fiestas", "escuela"):
+        assert (output / "tags" / tag / "index.html").is_file(), tag
+    for tag in ("mercat", "barri", "funcionalitat", "festes", "tradicions", "escola", "arbres"):
+        assert (output / "ca" / "tags" / tag / "index.html").is_file(), tag
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def test_refuses_dest_inside_source(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "jekyll"
+    shutil.copytree(FIXTURES / "jekyll", source)
+    before = hashes(source)
+    assert main(["migrate", str(source), str(source / "new")]) == 2
+    assert "inside the source folder" in capsys.readouterr().err
+    assert hashes(source) == before and not (source / "new").exists()
+
+
+def test_refuses_non_empty_dest_that_is_not_a_site(tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["migrate", str(FIXTURES / "jekyll"), str(dest)]) == 2
+    assert "not empty and not a sitegen site" in capsys.readouterr().err
+    assert sorted(p.name for p in dest.iterdir()) == ["notes.txt"]
+
+
+def test_unknown_source_says_what_it_looked_for(tmp_path: Path, capsys) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "readme.md").write_text("# hi\n", encoding="utf-8")
+    assert main(["migrate", str(tmp_path / "src"), str(tmp_path / "dest")]) == 2
+    err = capsys.readouterr().err
+    for name in ("hugo.toml", "_config.yml", "config.toml", "mkdocs.yml", "pelicanconf.py"):
+        assert name in err
+    assert "Traceback" not in err and not (tmp_path / "dest").exists()
+
+
+def test_bad_configuration_names_file_and_line(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(FIXTURES / "zola", source)
+    (source / "config.toml").write_text('base_url = "https://example.org"\ntitle = \n', "utf-8")
+    assert main(["migrate", str(source), str(tmp_path / "dest")]) == 1
+    err = capsys.readouterr().err
+    assert "config.toml:2: invalid TOML" in err and "Traceback" not in err
+    assert not (tmp_path / "dest").exists()
+
+
+def test_running_again_changes_nothing(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("jekyll", tmp_path, capsys)
+    before = hashes(dest)
+    assert main(["migrate", str(tmp_path / "jekyll"), str(dest)]) == 0
+    capsys.readouterr()
+    assert hashes(dest) == before
+
+
+def test_existing_site_keeps_its_settings_and_files(tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "site"
+    assert main(["init", str(dest)]) == 0
+    mine = (dest / "site.yaml").read_text(encoding="utf-8")
+    assert main(["migrate", str(FIXTURES / "pelican"), str(dest)]) == 0
+    out = capsys.readouterr()
+    assert "site.yaml was kept" in out.err
+    assert (dest / "site.yaml").read_text(encoding="utf-8") == mine
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "DEST already had a different site.yaml; it was kept" in report
+    assert "title: Tidewater Notes" in report
+    assert (dest / "content" / "posts" / "harbour-seals.md").is_file()

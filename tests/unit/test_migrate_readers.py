@@ -1,0 +1,234 @@
+"""The configuration readers of `sitegen migrate`: each format's errors name the file and the
+line; mkdocs.yml's Python tags are tolerated; pelicanconf.py is parsed, never run; address
+patterns carry over; front matter keys are added in the file's own format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen.content.frontmatter import split_front_matter
+from sitegen.errors import SiteError
+from sitegen.ingest.migrate import UsageError, detect, hugo, jekyll, mkdocs, pelican
+from sitegen.ingest.migrate.common import sitegen_pattern
+from sitegen.ingest.migrate.configfiles import (
+    read_json,
+    read_python_settings,
+    read_toml,
+    read_yaml,
+)
+from sitegen.ingest.migrate.frontmatter_edit import add_keys
+from sitegen.ingest.migrate.plan import clean_url, title_slug
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "hugo.toml", 'title = "x"\nbaseURL = \n')
+    with pytest.raises(SiteError) as info:
+        read_toml(path)
+    assert info.value.path == path and info.value.line == 2
+    assert str(info.value).startswith(f"{path}:2: invalid TOML")
+
+
+def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "_config.yml", "title: Log\npermalink: [unclosed\nurl: x\n")
+    with pytest.raises(SiteError) as info:
+        read_yaml(path)
+    assert info.value.path == path and info.value.line == 3
+    assert "invalid YAML" in info.value.message
+
+
+def test_bad_json_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "hugo.json", '{\n  "title": "x",\n}\n')
+    with pytest.raises(SiteError) as info:
+        read_json(path)
+    assert info.value.line == 3
+
+
+def test_mkdocs_python_tags_are_read_as_text_not_run(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "mkdocs.yml",
+        "site_name: Lab\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/object/apply:os.system ['touch x']\n"
+        "copyright: !ENV [COPYRIGHT, 'none']\n",
+    )
+    values = read_yaml(path).values
+    emoji = values["markdown_extensions"][0]["pymdownx.emoji"]
+    assert emoji["emoji_index"] == ""
+    assert emoji["emoji_generator"] == ["touch x"]
+    assert values["copyright"] == ["COPYRIGHT", "none"]
+    assert not (tmp_path / "x").exists()
+
+
+def test_pelicanconf_is_parsed_never_run(tmp_path: Path) -> None:
+    canary = tmp_path / "ran"
+    path = write(
+        tmp_path / "pelicanconf.py",
+        "import os\n"
+        "SITENAME = 'Notes'\n"
+        "DEFAULT_PAGINATION = 5\n"
+        "STATIC_PATHS = ['images', 'extra']\n"
+        "EXTRA = {'a': (1, 2)}\n"
+        f"open({str(canary)!r}, 'w').write('x')\n"
+        f"MARKER = os.system('touch {canary}')\n"
+        "SITEURL = SITENAME.lower()\n"
+        "def f():\n    return 1\n",
+    )
+    cfg = read_python_settings(path)
+    assert cfg.values == {
+        "SITENAME": "Notes",
+        "DEFAULT_PAGINATION": 5,
+        "STATIC_PATHS": ["images", "extra"],
+        "EXTRA": {"a": (1, 2)},
+    }
+    assert not canary.exists()
+    skipped = {(line, name) for line, name, _ in cfg.skipped}
+    assert (1, "import os") in skipped and (7, "MARKER") in skipped and (8, "SITEURL") in skipped
+    assert any(line == 6 for line, _ in skipped) and any(line == 9 for line, _ in skipped)
+
+
+def test_pelicanconf_syntax_error_names_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "pelicanconf.py", "SITENAME = 'x'\nPATH = (\n")
+    with pytest.raises(SiteError) as info:
+        read_python_settings(path)
+    assert info.value.path == path and info.value.line == 2
+
+
+def test_hugo_config_folder_is_merged(tmp_path: Path) -> None:
+    write(tmp_path / "config/_default/hugo.toml", 'baseURL = "https://example.org/"\ntitle = "T"\n')
+    write(tmp_path / "config/_default/params.yaml", "description: From params\n")
+    write(tmp_path / "config/_default/permalinks.toml", 'posts = "/:year/:slug/"\n')
+    write(tmp_path / "content/posts/a.md", "---\ntitle: A\ndate: 2024-01-02\n---\n\nText.\n")
+    assert detect(tmp_path)[0] == "Hugo"
+    plan = hugo.read_site(tmp_path)
+    assert plan.settings["title"] == "T"
+    assert plan.settings["description"] == "From params"
+    assert plan.permalink == "/{year}/{slug}/"
+    assert [p.old_url for p in plan.posts] == ["/2024/a/"]
+
+
+def test_zola_and_hugo_config_toml_are_told_apart(tmp_path: Path) -> None:
+    write(tmp_path / "z/config.toml", 'base_url = "https://example.org"\n')
+    write(tmp_path / "h/config.toml", 'baseURL = "https://example.org/"\n')
+    assert detect(tmp_path / "z")[0] == "Zola"
+    assert detect(tmp_path / "h")[0] == "Hugo"
+    with pytest.raises(UsageError):
+        detect(tmp_path)
+
+
+def test_jekyll_permalink_styles_and_defaults(tmp_path: Path) -> None:
+    assert (
+        jekyll._posts_pattern({"permalink": "pretty"}) == "/:categories/:year/:month/:day/:title/"
+    )
+    assert jekyll._posts_pattern({}) == "/:categories/:year/:month/:day/:title:output_ext"
+    conf = {"defaults": [{"scope": {"type": "posts"}, "values": {"permalink": "/blog/:title/"}}]}
+    assert jekyll._posts_pattern(conf) == "/blog/:title/"
+
+
+def test_patterns_carry_over() -> None:
+    assert sitegen_pattern("/:year/:month/:day/:title.html") == (
+        "/{year}/{month}/{day}/{slug}/",
+        False,
+    )
+    assert sitegen_pattern("/:year/:month/:slug/") == ("/{year}/{month}/{slug}/", True)
+    assert sitegen_pattern("/:sections/:title/") is None  # no sitegen field for :sections
+    assert sitegen_pattern("/:year/") is None  # no slug
+
+
+def test_mkdocs_plugins_in_every_shape() -> None:
+    assert mkdocs._plugins({"plugins": ["search", {"material/blog": {"blog_dir": "."}}]}) == {
+        "search": {},
+        "blog": {"blog_dir": "."},
+    }
+    assert mkdocs._plugins({"plugins": {"blog": None}}) == {"blog": {}}
+    assert mkdocs._strftime("yyyy/MM/dd") == "%Y/%m/%d"
+
+
+def test_pelican_url_pattern_without_str_format() -> None:
+    date = dt.datetime(2023, 7, 14)
+    assert pelican.fill("posts/{date:%Y}/{date:%m}/{slug}/", {"slug": "s", "date": date}) == (
+        "posts/2023/07/s/"
+    )
+    assert pelican.fill("{slug.__class__}.html", {"slug": "s"}) is None
+    assert pelican.fill("{category}/{slug}.html", {"slug": "s"}) is None
+
+
+def test_slugs_and_urls() -> None:
+    assert title_slug("Calibration check!") == "calibration-check"
+    assert title_slug("初めての光") == "初めての光"
+    assert clean_url("posts//a/index.html") == "/posts/a/"
+    assert clean_url("2016/05/09/survey.html") == "/2016/05/09/survey.html"
+
+
+@pytest.mark.parametrize(
+    "text, first_lines",
+    [
+        (
+            "---\ntitle: A\naliases: [/x/]\nslug: a\n---\nBody\n",
+            ["---", 'aliases: ["/x/", "/y/"]', "title: A", "slug: a"],
+        ),
+        (
+            "---\ntitle: A\naliases:\n  - /x/\nslug: a\n---\nBody\n",
+            ["---", 'aliases: ["/x/", "/y/"]', "title: A", "slug: a"],
+        ),
+        (
+            '+++\ntitle = "A"\n[taxonomies]\ntags = ["t"]\n+++\nBody\n',
+            ["+++", 'aliases = ["/x/", "/y/"]', 'title = "A"', "[taxonomies]"],
+        ),
+        (
+            "Title: A\nDate: 2020-01-01\n\nBody\n",
+            ["Title: A", "Aliases: /x/, /y/", "Date: 2020-01-01", ""],
+        ),
+        ("# A\n\nBody\n", ["---", 'aliases: ["/x/", "/y/"]', "---", ""]),
+    ],
+)
+def test_front_matter_keys_in_the_files_own_format(text: str, first_lines: list[str]) -> None:
+    out = add_keys(text, {"aliases": ["/x/", "/y/"]})
+    assert out.split("\n")[: len(first_lines)] == first_lines
+    fm = split_front_matter(out, "x.md")
+    aliases = fm.meta.get("aliases") or fm.meta.get("Aliases")
+    assert aliases in (["/x/", "/y/"], "/x/, /y/")
+    assert fm.body.strip().endswith("Body")
+
+
+def test_front_matter_keys_json_and_crlf() -> None:
+    out = add_keys('{\n  "title": "A",\n  "Slug": "old"\n}\n\nBody\n', {"slug": "new"})
+    data, _ = json.JSONDecoder().raw_decode(out)
+    assert data == {"title": "A", "slug": "new"} and out.endswith("\n\nBody\n")
+    crlf = add_keys("---\r\ntitle: A\r\n---\r\nBody\r\n", {"slug": "a"})
+    assert crlf == '---\r\nslug: "a"\r\ntitle: A\r\n---\r\nBody\r\n'
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("_config.yml", "title: x\ndefaults: 5\n"),
+        (
+            "hugo.toml",
+            'title = "x"\nlanguages = ["en"]\npermalinks = 3\n[params]\nmainSections = 4\n',
+        ),
+        ("mkdocs.yml", "site_name: x\nplugins: blog\n"),
+        ("pelicanconf.py", "PATH = 5\n"),
+        ("_config.yml", "- just\n- a list\n"),
+    ],
+)
+def test_odd_values_are_messages_not_tracebacks(tmp_path: Path, name: str, text: str) -> None:
+    write(tmp_path / name, text)
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "a.md").write_text("---\ntitle: A\n---\nx\n", "utf-8")
+    _, read = detect(tmp_path)
+    try:
+        read(tmp_path)
+    except SiteError as exc:
+        assert exc.path is not None and str(exc.path).startswith(str(tmp_path))
