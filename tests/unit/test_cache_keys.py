@@ -3,7 +3,6 @@ code hash, and every kind of key changes with it. No hand-bumped version constan
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
