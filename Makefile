@@ -26,6 +26,7 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check sitegen tests bench
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 fuzz: $(VENV)/.installed-test

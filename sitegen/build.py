@@ -29,7 +29,7 @@ from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.ingest.importer import import_seeds
-from sitegen.output.writer import OutputWriter, check_output_folder, replace_file
+from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.render.assets import collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.localize import (
@@ -503,18 +503,19 @@ class LastRun:
         return {job.bodies[0]: job for job in self.jobs if job.kind == "article"}
 
 
-def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -> dict[str, str]:
+def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -> dict[str, bytes]:
     """The preview's fast path: render the pages of edited articles at once from the last
     build's plan, before the full build that follows and fixes all the rest (listings,
-    neighbours, related lists, search). Returns {output path: sha1} of the pages written; {}
-    when it cannot (new, renamed or broken files, another config): the full build covers those."""
+    neighbours, related lists, search). Returns {output path: bytes} for the writer to place;
+    {} when it cannot (new, renamed or broken files, another config): the full build covers
+    those."""
     last = state.last
     config = request.config
     if last is None or last.config != config or last.drafts != request.drafts:
         return {}
     content = config.content_path.resolve()
     article_jobs = None
-    written: dict[str, str] = {}
+    pages: dict[str, bytes] = {}
     tag_terms = term_index(last.site.tags)
     cat_terms = term_index(last.site.categories)
     for path in sorted(changed):
@@ -556,9 +557,8 @@ def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -
             data = render_job(last.env, new_job, body_html)
         except SiteError:
             continue
-        replace_file(last.output / new_job.path, data)
-        written[new_job.path] = hashlib.sha1(data).hexdigest()
-    return written
+        pages[new_job.path] = data
+    return pages
 
 
 class BuildState:
@@ -657,6 +657,7 @@ class Builder:
     def render_first(self, changed: set[Path]) -> dict[str, str]:
         """See `render_first`: never raises, since the full build that follows reports."""
         try:
-            return render_first(self.request, self.state, changed)
+            pages = render_first(self.request, self.state, changed)
+            return place_ahead(self.state.last.output, pages) if pages else {}
         except Exception:  # noqa: BLE001 - the full build will say what is wrong
             return {}

@@ -13,6 +13,20 @@ from sitegen.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SEED = next((REPO / "seeds").glob("*.txt"))
+OUTSIDE = Path("/nonexistent")  # where a test that forgot its temporary folder would write
+
+
+@pytest.fixture(scope="session", autouse=True)
+def contained(tmp_path_factory):
+    """Every test runs with HOME and the working folder in a temporary folder, and the suite
+    fails if anything was written where no test should write."""
+    existed = OUTSIDE.exists()
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.chdir(home)
+        yield
+    assert existed or not OUTSIDE.exists(), f"a test wrote into {OUTSIDE}"
 
 
 class SiteFolder:

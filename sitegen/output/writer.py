@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import SiteError
-from sitegen.fsutil import sha1_bytes
+from sitegen.fsutil import is_inside, sha1_bytes
 
 MANIFEST = ".sitegen-manifest.json"
 STAGING_MARK = ".sitegen-staging-"
@@ -258,6 +258,19 @@ def replace_file(target: Path, data: bytes) -> None:
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
+
+
+def place_ahead(output: Path, pages: dict[str, bytes]) -> dict[str, str]:
+    """Put pages into a folder that is updated in place (the preview's) ahead of the build
+    that follows, which records them in the manifest. Returns {output path: sha1}."""
+    written: dict[str, str] = {}
+    for path, data in pages.items():
+        target = output / path
+        if not is_inside(target, output):
+            continue
+        replace_file(target, data)
+        written[path] = sha1_bytes(data)
+    return written
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
