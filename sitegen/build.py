@@ -9,6 +9,7 @@ import hashlib
 import marshal
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,13 @@ class BuildRequest:
     force: bool = False
     run_import: bool = True
     jobs: int = 0
+    # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
+    progress: Callable[[str, int, int], None] | None = None
+
+
+def _tell(request: BuildRequest, phase: str, done: int = 0, total: int = 0) -> None:
+    if request.progress is not None:
+        request.progress(phase, done, total)
 
 
 SEARCH_FORK_MIN = 500  # articles: below this the search index is built faster in-process
@@ -161,9 +169,11 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     )  # the preview folder is sitegen's own, manifest or not
 
     if request.run_import:
+        _tell(request, "import")
         report = import_seeds(config)
         diag.extend(report.diagnostics)
     mark = result.mark("import", started)
+    _tell(request, "load")
     articles, statics = load_articles(config, diag, request.jobs or config.jobs, state.loader)
     mark = result.mark("load", mark)
     site = build_site(
@@ -212,6 +222,7 @@ def _build_with(
 ) -> BuildResult:
     """The rest of `build`, once the site model exists (and the search index is under way)."""
     diag = result.diagnostics
+    _tell(request, "plan")
     jobs = plan_pages(site, diag)
     mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
@@ -284,8 +295,10 @@ def _build_with(
         for path in planned:
             if path not in rendered_paths:
                 writer.keep(path)
+        _tell(request, "render", 0, len(to_render))
         _render_changed(to_render, site, config, env, targets, writer, state, request, result)
         mark = result.mark("render", mark)
+        _tell(request, "copy")
         for error in targets.missing:
             if request.keep_going:
                 diag.warn(error.message, error.path, error.line, error.hint)
@@ -403,7 +416,11 @@ def _render_changed(
     missing_errors: list[SiteError] = []
     work = RenderWork(render, writer, after_chunk, lambda: in_worker.__setitem__(0, True))
 
+    rendered = [0]
+
     def on_result(res: ChunkResult) -> None:
+        rendered[0] += len(res.records) + len(res.errors)
+        _tell(request, "render", rendered[0], len(to_render))
         if not res.local:
             for rec in res.records:
                 writer.record(*rec)

@@ -68,6 +68,7 @@ def _config(args: argparse.Namespace, **overrides) -> SiteConfig:
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from sitegen.build import BuildRequest, build
+    from sitegen.progress import BuildProgress
 
     config = _config(args, base_url=args.base_url, file_urls=True if args.file_urls else None)
     output = Path(args.output).resolve() if args.output else None
@@ -79,9 +80,13 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         keep_going=args.keep_going,
         force=args.force,
         jobs=args.jobs or 0,
+        progress=(reporter := BuildProgress(quiet=args.quiet)),
     )
     try:
-        result = build(request)
+        try:
+            result = build(request)
+        finally:
+            reporter.close()  # before any message: the bar is gone, the summary stays
     except BuildFailed as exc:
         for w in exc.warnings:
             console.warn(w)
@@ -133,8 +138,20 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 def _check(args: argparse.Namespace, console: Console, config: SiteConfig, output: Path) -> int:
     from sitegen.check.site_check import check_site
+    from sitegen.progress import BuildProgress
 
-    report = check_site(config, output, args.drafts, args.future, args.external)
+    reporter = BuildProgress(quiet=args.quiet)
+    try:
+        report = check_site(
+            config,
+            output,
+            args.drafts,
+            args.future,
+            args.external,
+            lambda done, total: reporter("check", done, total),
+        )
+    finally:
+        reporter.close()
     for problem in report.problems:
         console.error(problem)
     for url, page in sorted(report.external.items()):
