@@ -107,6 +107,24 @@ class _Resolver:
         parts = urlsplit(base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
         self.base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self._split: dict[str, tuple[str, str, str]] = {}
+        self._target: dict[tuple[str, str, str], tuple[str | None, str]] = {}
+
+    def resolve(self, page: str, ref: str) -> tuple[str, str | None, str, str]:
+        """(kind, target, looked for, fragment) of a reference on a page, remembered: the same
+        template links come back on every page, from a few folder depths."""
+        split = self._split.get(ref)
+        if split is None:
+            split = self._split[ref] = self.split(ref)
+        kind, path, fragment = split
+        if kind in ("skip", "external"):
+            return kind, None, path, fragment
+        folder = posixpath.dirname(page) if path else page  # "#id" names the page itself
+        key = (kind, folder, path)
+        found = self._target.get(key)
+        if found is None:
+            found = self._target[key] = self.target(page, kind, path)
+        return kind, found[0], found[1], fragment
 
     def split(self, ref: str) -> tuple[str, str, str] | None:
         """(kind, path, fragment): kind is "internal", "external" or "skip"."""
@@ -175,14 +193,13 @@ def check_output(
         ids[page] = scan.ids
         where = _Where(page, sources.article(page))
         for tag, ref in scan.refs:
-            kind, path, fragment = resolver.split(ref)
+            kind, target, looked_for, fragment = resolver.resolve(page, ref)
             if kind == "skip":
                 continue
             if kind == "external":
-                report.external.setdefault(path, page)
+                report.external.setdefault(looked_for, page)
                 continue
             report.references += 1
-            target, looked_for = resolver.target(page, kind, path)
             if target is None:
                 what = "image" if tag in ("img", "source") else "link"
                 problems.add(

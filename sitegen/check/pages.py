@@ -64,26 +64,32 @@ class _Scanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-# What cannot hold a reference or an id: comments, and the text of scripts and styles (whose
-# start tags are kept). Taken out first, so that a `<` inside them is never read as a tag.
-_OPAQUE = re.compile(
-    r"<!--.*?-->|(<script\b[^>]*>).*?</script\s*>|(<style\b[^>]*>).*?</style\s*>", re.S | re.I
+# One pass over the page: comments (dropped), scripts and styles (their start tags kept, their
+# text dropped, so that a `<` inside them is never read as a tag), and start tags, whose quoted
+# attribute values may hold `>`.
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>.*?</\1\s*>"
+    r"|<[a-zA-Z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.S | re.I,
 )
-# a start tag, with quoted attribute values that may hold `>`; and the end of a script or style,
-# without which the parser would take everything after it for script text
-_START_TAG = re.compile(r"""<[a-zA-Z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>|</(?:script|style)>""")
+_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
 
 
-def _matters(tag: str) -> bool:
-    """A tag that can reference a file or hold an id (most tags of a page do neither)."""
-    name = tag[1:].split(None, 1)[0].rstrip(">/").lower()
-    return name in REF_ATTRS or name in ("/script", "/style") or "id=" in tag or "ID=" in tag
-
-
-def _keep_start(m: re.Match) -> str:
-    if m.group(1):
-        return m.group(1) + "</script>"
-    return m.group(2) + "</style>" if m.group(2) else ""
+def _tags(html: str):
+    """The start tags that can reference a file or hold an id (most tags of a page do neither),
+    with a script's or style's end tag after its start tag, as the parser needs."""
+    for m in _TOKEN.finditer(html):
+        kind = m.group(1)
+        if kind:
+            yield f"<{kind}{m.group(2)}></{kind}>"
+            continue
+        tag = m.group(0)
+        if tag.startswith("<!--"):
+            continue
+        name = _NAME.match(tag)
+        if (name and name.group(1).lower() in REF_ATTRS) or "id=" in tag or "ID=" in tag:
+            yield tag
 
 
 def scan_page(html: str) -> PageScan:
@@ -91,7 +97,6 @@ def scan_page(html: str) -> PageScan:
     go through the parser (the text between them is most of a page and most of the time)."""
     scan = PageScan()
     parser = _Scanner(scan)
-    plain = _OPAQUE.sub(_keep_start, html)
-    parser.feed("".join(t for t in _START_TAG.findall(plain) if _matters(t)))
+    parser.feed("".join(_tags(html)))
     parser.close()
     return scan
