@@ -155,7 +155,9 @@ def _check(args: argparse.Namespace, console: Console, config: SiteConfig, outpu
     for problem in report.problems:
         console.error(problem)
     for url, page in sorted(report.external.items()):
-        console.detail(f"external link, not checked: {url} (on {page})")
+        console.detail(
+            f"external link{'' if args.external else ', not checked'}: {url} (on {page})"
+        )
     unchecked = (
         ""
         if args.external or not report.external
