@@ -494,6 +494,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=HERE / "corpus", help="where the sites are written")
     p.add_argument("--json", type=Path, help="also write every figure to this file")
     p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE.svg",
+        help="also draw build time against article count (needs the bench extra: matplotlib)",
+    )
+    p.add_argument(
         "--preview",
         action="store_true",
         help="also run bench/preview_latency.py for the same sizes",
@@ -551,6 +557,12 @@ def main(argv: list[str] | None = None) -> int:
         print("## Summary\n\n" + "\n\n".join(reports))
     if args.preview:
         everything["preview"] = run_preview(sizes, out)
+    if args.plot:
+        import chart  # bench/chart.py
+
+        note = f"{args.repeat} round(s) per size; tools: {', '.join(tools)}"
+        chart.plot(everything, args.plot, note)
+        print(f"\nchart written to {args.plot}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(everything, indent=1))

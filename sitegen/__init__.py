@@ -3,4 +3,4 @@
 Pipeline: seeds/*.txt -> (import) -> content/*.md -> Site model -> page plan -> rendered files.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject reads it)

@@ -10,6 +10,7 @@ import hashlib
 import marshal
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,12 +90,19 @@ class BuildRequest:
     jobs: int = 0  # worker processes; 0: one per core, 1: everything in this process
     preview: bool = False  # `sitegen serve`: the output folder is sitegen's own, updated in place
     parallel: Parallelism | None = None  # pool thresholds (tests set them low); None: defaults
+    # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
+    progress: Callable[[str, int, int], None] | None = None
 
     def parallelism(self) -> Parallelism:
         jobs = self.jobs or self.config.jobs
         if self.parallel is None:
             return Parallelism(jobs=jobs)
         return dataclasses.replace(self.parallel, jobs=self.parallel.jobs or jobs)
+
+
+def _tell(request: BuildRequest, phase: str, done: int = 0, total: int = 0) -> None:
+    if request.progress is not None:
+        request.progress(phase, done, total)
 
 
 def build_now() -> dt.datetime:
@@ -185,9 +193,11 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     )  # the preview folder is sitegen's own, manifest or not
 
     if request.run_import:
+        _tell(request, "import")
         report = import_seeds(config)
         diag.extend(report.diagnostics)
     mark = result.mark("import", started)
+    _tell(request, "load")
     articles, statics = load_articles(config, diag, request.parallelism(), state.loader)
     mark = result.mark("load", mark)
     site = build_site(
@@ -237,6 +247,7 @@ def _build_with(
 ) -> BuildResult:
     """The rest of `build`, once the site model exists (and the search index is under way)."""
     diag = result.diagnostics
+    _tell(request, "plan")
     jobs = plan_pages(site, diag)
     mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
@@ -321,8 +332,10 @@ def _build_with(
         for path in planned:
             if path not in rendered_paths:
                 writer.keep(path)
+        _tell(request, "render", 0, len(to_render))
         _render_changed(to_render, site, config, env, targets, writer, state, request, result)
         mark = result.mark("render", mark)
+        _tell(request, "copy")
         for error in targets.missing:
             if request.keep_going:
                 diag.warn(error.message, error.path, error.line, error.hint)
@@ -446,7 +459,11 @@ def _render_changed(
     missing_errors: list[SiteError] = []
     work = RenderWork(render, writer, after_chunk, lambda: in_worker.__setitem__(0, True))
 
+    rendered = [0]
+
     def on_result(res: ChunkResult) -> None:
+        rendered[0] += len(res.records) + len(res.errors)
+        _tell(request, "render", rendered[0], len(to_render))
         if not res.local:
             for rec in res.records:
                 writer.record(*rec)

@@ -68,6 +68,7 @@ def _config(args: argparse.Namespace, **overrides) -> SiteConfig:
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from sitegen.build import BuildRequest, build
+    from sitegen.progress import BuildProgress
 
     config = _config(args, base_url=args.base_url, file_urls=True if args.file_urls else None)
     output = Path(args.output).resolve() if args.output else None
@@ -79,9 +80,13 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         keep_going=args.keep_going,
         force=args.force,
         jobs=args.jobs or 0,
+        progress=(reporter := BuildProgress(quiet=args.quiet)),
     )
     try:
-        result = build(request)
+        try:
+            result = build(request)
+        finally:
+            reporter.close()  # before any message: the bar is gone, the summary stays
     except BuildFailed as exc:
         for w in exc.warnings:
             console.warn(w)
@@ -110,6 +115,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
             f"--keep-going: left out {len(result.skipped_pages)} page(s): "
             + ", ".join(result.skipped_pages[:10])
         )
+    if not result.diagnostics.errors and getattr(args, "check", False):
+        return _check(args, console, config, output or config.output_path)
     if result.diagnostics.errors:
         files = sorted({str(e.path) for e in result.diagnostics.errors if e.path})
         console.warn(
@@ -118,6 +125,49 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
             + (" ..." if len(files) > 10 else "")
         )
     return 1 if result.diagnostics.errors else 0
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    if not args.no_build:
+        args.check = True
+        return cmd_build(args, console)  # builds, then checks (as `build --check`)
+    config = _config(args, base_url=args.base_url)
+    output = Path(args.output).resolve() if args.output else config.output_path
+    return _check(args, console, config, output)
+
+
+def _check(args: argparse.Namespace, console: Console, config: SiteConfig, output: Path) -> int:
+    from sitegen.check.site_check import check_site
+    from sitegen.progress import BuildProgress
+
+    reporter = BuildProgress(quiet=args.quiet)
+    try:
+        report = check_site(
+            config,
+            output,
+            args.drafts,
+            args.future,
+            args.external,
+            lambda done, total: reporter("check", done, total),
+        )
+    finally:
+        reporter.close()
+    for problem in report.problems:
+        console.error(problem)
+    for url, page in sorted(report.external.items()):
+        console.detail(
+            f"external link{'' if args.external else ', not checked'}: {url} (on {page})"
+        )
+    unchecked = (
+        ""
+        if args.external or not report.external
+        else f"; {len(report.external)} external links not checked (--external fetches them)"
+    )
+    console.info(
+        f"checked {report.pages} pages, {report.references} internal links: "
+        f"{len(report.problems)} problem(s){unchecked}"
+    )
+    return 0 if report.ok else 1
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
@@ -265,6 +315,8 @@ def make_parser() -> argparse.ArgumentParser:
         help="build into a non-empty folder sitegen did not make (its files are kept)",
     )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    p.add_argument("--check", action="store_true", help="then check it as `sitegen check` does")
+    p.add_argument("--external", action="store_true", help="with --check: fetch external links")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -273,6 +325,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="the other generator's site folder")
     p.add_argument("dest", metavar="DEST", help="a new or empty folder for the sitegen site")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="build, then check links, anchors, images, feeds and the sitemap",
+    )
+    p.add_argument("--no-build", action="store_true", help="check the existing output folder")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: build/)")
+    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.add_argument("--future", action="store_true", help="include articles dated in the future")
+    p.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
+    p.add_argument(
+        "--external",
+        action="store_true",
+        help="also fetch every external link (needs network; slow on big sites)",
+    )
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    p.set_defaults(func=cmd_check, file_urls=False, keep_going=False, force=False)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload")
     p.add_argument(

@@ -22,6 +22,7 @@ import yaml
 from sitegen.errors import Diagnostics, SiteError
 
 CONFIG_NAME = "site.yaml"
+FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written
 
 DEFAULT_TEASERS = [
     r"^(NOW WATCH|WATCH|SEE ALSO|READ MORE|READ NEXT|MORE|RELATED|DON'T MISS|SEE ALSO|CHECK OUT)\s*:",
@@ -45,6 +46,8 @@ class SiteConfig:
     file_urls: bool = False  # links end in index.html so the site browses from disk
     raw_html: bool = True  # raw HTML in content files passes through
     feed_limit: int = 20
+    feeds: tuple[str, ...] = ("atom", "rss")  # any of atom, rss, json (see README)
+    feed_content: str = "full"  # full: the whole article in feeds; summary: its summary
     summary_length: int = 200
     date_format: str = "%B %-d, %Y"
     content_dir: str = "content"
@@ -264,6 +267,24 @@ def _check_semantics(
                     f"setting 'teasers': bad pattern {pattern!r}: {exc}", path, lines.get("teasers")
                 )
             )
+    unknown = [f for f in config.feeds if f not in FEED_FORMATS]
+    if unknown or len(set(config.feeds)) != len(config.feeds):
+        errors.append(
+            SiteError(
+                f"setting 'feeds': expected a list of distinct formats, got {list(config.feeds)!r}",
+                path,
+                lines.get("feeds"),
+                "choose from " + ", ".join(FEED_FORMATS) + " ([] for no feeds)",
+            )
+        )
+    if config.feed_content not in ("full", "summary"):
+        errors.append(
+            SiteError(
+                f"setting 'feed_content': expected full or summary, got {config.feed_content!r}",
+                path,
+                lines.get("feed_content"),
+            )
+        )
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", config.language):
         errors.append(
             SiteError(

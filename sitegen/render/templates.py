@@ -3,6 +3,8 @@ undefined variables are errors, and template errors name the template file and l
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import hashlib
 import json
 from collections.abc import Callable
@@ -13,8 +15,9 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from sitegen.config import SiteConfig
+from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.errors import SiteError
+from sitegen.site.feeds import FORMATS, feed_links
 from sitegen.site.plan import PageJob
 from sitegen.text.languages import text_direction
 from sitegen.text.urls import absolute_url, relative_url
@@ -25,9 +28,14 @@ def template_dirs(config: SiteConfig) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
+def _feed_fallback() -> Path:
+    """sitegen's own feed templates, for a theme that has no template for a chosen format."""
+    return bundled_themes_dir() / "default" / "templates"
+
+
 def templates_fingerprint(config: SiteConfig) -> str:
     h = hashlib.sha1()
-    for folder in template_dirs(config):
+    for folder in [*template_dirs(config), _feed_fallback()]:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 h.update(path.relative_to(folder).as_posix().encode())
@@ -45,12 +53,32 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def _load_from(loader: jinja2.FileSystemLoader, name: str, allowed: set[str]):
+    """`name` from `loader` when it is one of `allowed`, else None (not found)."""
+    if name not in allowed:
+        return None
+    try:
+        return loader.get_source(jinja2.Environment(), name)
+    except jinja2.TemplateNotFound:
+        return None
+
+
+def _rfc822(iso: str) -> str:
+    """An ISO 8601 timestamp as RSS 2.0 wants it (RFC 822: `Fri, 01 Mar 2024 09:30:00 +0000`)."""
+    return email.utils.format_datetime(dt.datetime.fromisoformat(iso)) if iso else ""
+
+
 def make_environment(
     config: SiteConfig, asset_names: dict[str, str], bytecode_dir: Path | None = None
 ) -> jinja2.Environment:
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)])
+    fallback = jinja2.FileSystemLoader(str(_feed_fallback()))
+    feed_templates = {template for _, template, _, _ in FORMATS.values()}
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)]
+        + [jinja2.FunctionLoader(lambda name: _load_from(fallback, name, feed_templates))]
+    )
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
@@ -97,12 +125,15 @@ def make_environment(
             "extra": config.extra,
             "file_urls": config.file_urls,
             "search": config.search,
+            "feeds": feed_links("/", config),
         },
         url=url,
         asset=asset,
         abs_url=abs_url,
     )
     env.filters["json_ld"] = _json_ld
+    env.filters["rfc822"] = _rfc822
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
 
@@ -171,6 +202,7 @@ def render_job(
         "image": "",
         "noindex": False,
         "feed_url": "",
+        "feeds": [],
         "date": "",
         "updated": "",
         **context.get("page", {}),
@@ -188,7 +220,10 @@ def render_job(
         feed = dict(context["feed"])
         # absolute links with a base_url; else relative to the feed, which readers resolve
         where = "" if env.globals["site"]["base_url"] else job.url
-        feed["entries"] = [dict(e, content=body_html(e["body"], where)[0]) for e in feed["entries"]]
+        feed["entries"] = [  # feed_content: summary plans entries without a body
+            dict(e, content=body_html(e["body"], where)[0]) if "body" in e else e
+            for e in feed["entries"]
+        ]
         context["feed"] = feed
     try:
         template = env.get_template(job.template)

@@ -15,6 +15,7 @@ from typing import Any
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Site, Term
 from sitegen.site.related import cached_related_articles
 from sitegen.text.languages import text_direction
@@ -283,12 +284,14 @@ def plan_pages(
         )
         for term in terms:
             term_views = [listed_views[i] for i in term.articles]
+            feeds = feed_links(term.url, config)
             info = {
                 "name": term.name,
                 "slug": term.slug,
                 "url": term.url,
                 "count": len(term.articles),
-                "feed_url": f"{term.url}feed.xml",
+                "feed_url": feeds[0]["url"] if feeds else "",
+                "feeds": feeds,
                 "taxonomy": kind,
             }
             jobs.extend(
@@ -303,14 +306,14 @@ def plan_pages(
                         "title": f"{label[:-1] if kind == 'tag' else 'Category'}: {term.name}",
                         "description": f"Articles about {term.name}",
                         "feed_url": info["feed_url"],
+                        "feeds": feeds,
                     },
                     default_page,
                     {"term": info},
                 )
             )
-            jobs.append(
-                _feed_job(
-                    f"{term.url}feed.xml",
+            jobs.extend(
+                _feed_jobs(
                     f"{config.title}: {term.name}",
                     term.url,
                     [site.listed[i] for i in term.articles],
@@ -353,7 +356,7 @@ def plan_pages(
     )
 
     # feeds, sitemap, robots, 404
-    jobs.append(_feed_job("/feed.xml", config.title, "/", site.listed, views, config, "site feed"))
+    jobs.extend(_feed_jobs(config.title, "/", site.listed, views, config, "site feed"))
     jobs.append(
         PageJob(
             "/404.html",
@@ -435,6 +438,7 @@ def _listing_pages(
                 "title": title,
                 "description": page_info.get("description", ""),
                 "feed_url": page_info.get("feed_url", ""),
+                "feeds": page_info.get("feeds", []),
             },
             "articles": chunk,
             "paginator": _paginator(base, number, total),
@@ -452,28 +456,19 @@ def _listing_pages(
     return jobs
 
 
-def _feed_job(
-    url: str,
+def _feed_jobs(
     title: str,
     home: str,
     articles: list[Article],
     views: dict,
     config: SiteConfig,
     label: str,
-) -> PageJob:
-    chosen = articles[: config.feed_limit]
-    entries = [dict(views[a.rel], body=a.rel, content_hash=a.content_hash) for a in chosen]
-    updated = max((a.updated or a.date for a in chosen), default=None)
-    context = {
-        "feed": {
-            "title": title,
-            "url": url,
-            "home": home,
-            "updated": _iso(updated) if updated else f"{config.default_date}T00:00:00+00:00",
-            "entries": entries,
-        }
-    }
-    return PageJob(url, "feed.xml", "feed", context, label, tuple(a.rel for a in chosen))
+) -> list[PageJob]:
+    """One page per format in `feeds` (see site/feeds.py)."""
+    return [
+        PageJob(url, template, "feed", context, f"{label} ({context['feed']['format']})", bodies)
+        for url, template, context, bodies in feed_contexts(title, home, articles, views, config)
+    ]
 
 
 def _plain(value: Any) -> Any:

@@ -146,11 +146,10 @@ def test_tags_pages_paginate_and_feeds_cap():
         "/tags/wide/page/3/",
     ]
     feeds = {j.url: j for j in jobs if j.kind == "feed"}
-    assert set(feeds) == {
-        "/feed.xml",
-        "/tags/cafe/feed.xml",
-        "/tags/other/feed.xml",
-        "/tags/wide/feed.xml",
+    assert set(feeds) == {  # Atom and RSS by default
+        f"{base}{name}"
+        for base in ("/", "/tags/cafe/", "/tags/other/", "/tags/wide/")
+        for name in ("feed.xml", "rss.xml")
     }
     assert len(feeds["/feed.xml"].context["feed"]["entries"]) == 2
     assert [e["title"] for e in feeds["/tags/cafe/feed.xml"].context["feed"]["entries"]] == [

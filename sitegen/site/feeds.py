@@ -1,0 +1,110 @@
+"""Feed pages of the plan: Atom, RSS 2.0 and JSON Feed 1.1 for the site and each tag and
+category, in the formats `feeds` in site.yaml names. Pure, like plan.py, which calls it.
+
+Each format has a fixed file name beside the listing it follows (`/feed.xml`, `/rss.xml`,
+`/feed.json`; `/tags/<tag>/feed.xml`...), so choosing formats never moves an existing feed.
+An entry's id is `entry_id`: it does not change when the article's title or URL does.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import Article
+from sitegen.text.slugs import slugify
+
+# format -> (file name, template, media type, label shown to readers)
+FORMATS: dict[str, tuple[str, str, str, str]] = {
+    "atom": ("feed.xml", "feed.xml", "application/atom+xml", "Atom feed"),
+    "rss": ("rss.xml", "rss.xml", "application/rss+xml", "RSS feed"),
+    "json": ("feed.json", "feed.json", "application/feed+json", "JSON feed"),
+}
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def feed_links(base: str, config: SiteConfig) -> list[dict[str, str]]:
+    """The feeds that follow the listing at `base` ("/" or a term URL), in the order
+    `feeds` names them: what autodiscovery links and "subscribe" links show."""
+    return [
+        {
+            "format": name,
+            "url": base + FORMATS[name][0],
+            "type": FORMATS[name][2],
+            "label": FORMATS[name][3],
+        }
+        for name in config.feeds
+    ]
+
+
+def entry_id(article: Article, config: SiteConfig) -> str:
+    """A feed entry's id, which readers use to tell new entries from seen ones.
+
+    Front matter `id` (also `uuid`, `guid`) wins: a URI as written, a UUID as `urn:uuid:...`.
+    Else `tag:<host>,<date>:<base path><content file>`, e.g.
+    `tag:example.org,2024-03-01:/blog/2024/story.md`: it survives edits of the title, the slug
+    and the permalink pattern, and changes only when the file is renamed or moved or its date
+    changes (set `id:` to keep it then)."""
+    for key in ("id", "uuid", "guid"):
+        value = article.meta.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            text = str(value).strip()
+            try:
+                return uuid.UUID(text).urn
+            except ValueError:
+                pass
+            if _URI.match(text):
+                return text
+            return _tag_uri(config, article, text)
+    return _tag_uri(config, article, article.rel)
+
+
+def _tag_uri(config: SiteConfig, article: Article, specific: str) -> str:
+    parts = urlsplit(config.base_url)
+    # without base_url no host is ours: a name from the site title, in a domain that is never
+    # registered (set base_url for ids that are unique on the web)
+    host = (parts.hostname or f"{slugify(config.title) or 'site'}.invalid").lower()
+    day = article.date.date().isoformat() if article.has_date else config.default_date
+    path = parts.path.rstrip("/") + "/" + specific.lstrip("/")
+    return f"tag:{host},{day}:{path}"
+
+
+def feed_contexts(
+    title: str,
+    base: str,
+    articles: list[Article],
+    views: dict[str, dict[str, Any]],
+    config: SiteConfig,
+) -> list[tuple[str, str, dict[str, Any], tuple[str, ...]]]:
+    """(url, template, context, bodies shown) of each feed of the listing at `base`."""
+    chosen = articles[: config.feed_limit]
+    full = config.feed_content == "full"
+    entries = []
+    for a in chosen:
+        entry = dict(views[a.rel], id=entry_id(a, config), content_hash=a.content_hash)
+        if full:
+            entry["body"] = a.rel  # render_job puts the body, localized, in `content`
+        entries.append(entry)
+    updated = max((a.updated or a.date for a in chosen), default=None)
+    bodies = tuple(a.rel for a in chosen) if full else ()
+    links = feed_links(base, config)
+    out = []
+    for link in links:
+        context = {
+            "feed": {
+                "title": title,
+                "url": link["url"],
+                "home": base,
+                "format": link["format"],
+                "updated": updated.isoformat()
+                if updated
+                else f"{config.default_date}T00:00:00+00:00",
+                "content": config.feed_content,
+                "entries": entries,
+            }
+        }
+        out.append((link["url"], FORMATS[link["format"]][1], context, bodies))
+    return out
