@@ -80,6 +80,8 @@ class BuildResult:
 
 @dataclass
 class BuildRequest:
+    """What to build: the settings and the flags of one `sitegen build` (or preview rebuild)."""
+
     config: SiteConfig
     output: Path | None = None
     drafts: bool = False

@@ -53,6 +53,10 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)  # slots: ~1 KB less per article (100k-article sites)
 class Article:
+    """One content file, loaded: front matter resolved into typed fields, the Markdown body,
+    and what the site model needs (tags, dates, language, translation key, bundle files).
+    Made by `load_article`, cached pickled between builds, never changed after loading."""
+
     source: str  # path relative to the site root, for messages
     rel: str  # path relative to content/
     title: str

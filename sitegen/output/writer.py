@@ -46,6 +46,10 @@ _DELETER = (
 
 @dataclass
 class Manifest:
+    """What sitegen wrote into an output folder: path -> {sha, fp} (bytes hash, and the
+    fingerprint of the inputs that made it). An unchanged fingerprint means the file is kept;
+    a file not in the manifest was not written by sitegen and is never deleted."""
+
     files: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> {sha, fp}
     owned: bool = False
 

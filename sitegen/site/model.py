@@ -31,6 +31,9 @@ class BuildOptions:
 
 @dataclass
 class Site:
+    """The whole site as listings see it: published articles in order, their URLs,
+    translations, tags, categories and archive. Built once per build by `build_site`."""
+
     config: SiteConfig
     pages: list[Article]  # every article that gets a page, listed first
     urls: dict[str, str]  # article.rel -> site-root URL

@@ -39,6 +39,9 @@ MONTHS = [
 
 @dataclass
 class PageJob:
+    """One page of the output: its URL, template and complete template context, and which
+    article bodies it shows (rendered by workers). The plan is the list of these."""
+
     url: str
     template: str
     kind: str
