@@ -52,6 +52,7 @@ class LinkTargets:
     figures: bool = True  # config.figures: titled images stay <figure>
     missing: list[SiteError] = field(default_factory=list)
     unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts
+    broken_links: str = "error"  # config.broken_links: "warn" makes missing pages warnings
 
 
 def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
