@@ -17,7 +17,12 @@ from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.content.foreign import convert as convert_foreign
-from sitegen.content.foreign import flatten_tabs, has_template_syntax, strip_block_attributes
+from sitegen.content.foreign import (
+    flatten_tabs,
+    has_template_syntax,
+    replace_shortcodes,
+    strip_block_attributes,
+)
 from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
@@ -425,7 +430,15 @@ def map_article(
 
     body = fm.body
     body_line = fm.body_line
-    body = flatten_tabs(strip_block_attributes(body))
+    body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
+    body, icons = replace_shortcodes(body, body_line)
+    for kind, line in icons.items():
+        diag.warn(
+            f"MkDocs icon shortcode ({kind}-...) needs MkDocs Material's icons; removed",
+            display,
+            line,
+            "replace it with an image or an emoji such as :heart:",
+        )
     if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
         body, constructs = convert_foreign(body, body_line)
         for construct in constructs:
@@ -624,16 +637,17 @@ def map_article(
 
     # summary: front matter, then a <!--more--> divider, then the first paragraph
     separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
-    more = MORE_RE.search(body)
-    if isinstance(separator, str) and separator.strip() and separator in body:
-        more = re.compile(re.escape(separator)).search(body)
+    prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
+    more = MORE_RE.search(prose)
+    if isinstance(separator, str) and separator.strip() and separator in prose:
+        more = re.compile(re.escape(separator)).search(prose)
     summary_value = lower.get("summary", lower.get("description", lower.get("excerpt")))
     if isinstance(summary_value, str) and summary_value.strip():
         summary = markdown_to_text(summary_value)
     elif more:
-        summary = markdown_to_text(first_paragraph(body[: more.start()]) or body[: more.start()])
+        summary = markdown_to_text(first_paragraph(prose[: more.start()]) or prose[: more.start()])
     else:
-        summary = first_paragraph(body)
+        summary = first_paragraph(prose)
     if len(summary) > config.summary_length * 3:
         from sitegen.text.textstats import summarize
 
@@ -665,7 +679,7 @@ def map_article(
 
     if len(diag.errors) > errors_before:
         return None
-    plain = text_for_counting(body)
+    plain = text_for_counting(prose)
     words = word_count(plain)
     return Article(
         source=display,
