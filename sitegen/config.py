@@ -48,7 +48,7 @@ class SiteConfig:
     raw_html: bool = True  # raw HTML in content files passes through
     feed_limit: int = 20
     summary_length: int = 200
-    date_format: str = "%B %-d, %Y"
+    date_format: str = "long"  # CLDR short/medium/long/full or pattern; strftime when it has %
     content_dir: str = "content"
     seeds_dir: str = "seeds"
     output_dir: str = "build"
