@@ -134,7 +134,7 @@ def _is_unpublished(link: str, article: Article, targets: LinkTargets) -> bool:
 
 def _missing_static(ref: str, target: str, targets: LinkTargets) -> bool:
     """Pelican's `{static}/files/x.pdf` names a file: one that is not published is missing."""
-    m = _PELICAN.match(ref)
+    m = _PELICAN.match(unquote(ref))
     if not m or (m.group(1) or m.group(2)) == "filename":
         return False
     return target.split("?")[0].split("#")[0] not in targets.files
@@ -232,12 +232,7 @@ def localize_html(
         target = resolve(ref, article, targets)
         if target is None:  # missing images and content files: reported by check_references
             return None, None
-        if (
-            not is_src
-            and _PELICAN.match(ref)
-            and "/" + target.split("?")[0].split("#")[0].lstrip("/") not in targets.files
-            and target.split("#")[0] not in targets.articles.values()
-        ):
+        if not is_src and _missing_static(ref, target, targets):
             return None, None  # `{static}missing.pdf`: reported by check_references
         if is_src and target.split("?")[0].split("#")[0] not in targets.files:
             return None, None  # a missing image: reported by check_references

@@ -235,7 +235,7 @@ def test_arabic_pages_are_right_to_left_and_in_arabic(arabic, parse):
 
 
 @pytest.mark.skipif(vnu_jar() is None or shutil.which("java") is None, reason="needs java")
-def test_nu_checker_passes_right_to_left_and_language_pages(arabic, hugo_folders):
+def test_nu_checker_passes_right_to_left_pages(arabic):
     arabic.build()
     errors = run_vnu(arabic.root / "build")
     assert errors == []
