@@ -165,13 +165,16 @@ def _kramdown_block_attrs(state: StateCore) -> None:
         if not m:
             i += 1
             continue
+        if m.group(1).strip() == "toc" and _kramdown_toc(tokens, i):
+            continue
         attrs = parse_ial(m.group(1))
         if len(lines) > 1:  # the last line of a paragraph: the paragraph's own attributes
             token.content = "\n".join(lines[:-1])
             children = token.children or []
             cut = max((k for k, c in enumerate(children) if c.type == "softbreak"), default=0)
             token.children = children[:cut]
-            _merge_attrs(tokens[i - 1], attrs)
+            hidden = tokens[i - 1].hidden and tokens[i - 2].type == "list_item_open"
+            _merge_attrs(tokens[i - 2] if hidden else tokens[i - 1], attrs)  # tight list: the item
             i += 1
             continue
         # a paragraph of its own: it belongs to the block before it
@@ -180,6 +183,23 @@ def _kramdown_block_attrs(state: StateCore) -> None:
             _merge_attrs(tokens[target], attrs)
         del tokens[i - 1 : i + 2]
         i -= 1
+
+
+def _kramdown_toc(tokens: list[Token], i: int) -> bool:
+    """kramdown's `* TOC` list followed by `{:toc}`: the list becomes the `[TOC]` marker."""
+    start = i - 3  # list open, item open, paragraph open, inline
+    if start < 0 or tokens[start].type not in ("bullet_list_open", "ordered_list_open"):
+        return False
+    if tokens[start + 1].type != "list_item_open" or i + 3 >= len(tokens):
+        return False
+    if tokens[i + 2].type != "list_item_close" or not tokens[i + 3].type.endswith("list_close"):
+        return False
+    marker = Token("inline", "", 0)
+    marker.content = "[TOC]"
+    marker.children = []
+    opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+    tokens[start : i + 4] = [opening, marker, closing]
+    return True
 
 
 def _block_before(tokens: list[Token], index: int) -> int | None:

@@ -257,3 +257,9 @@ def test_parse_ial_keeps_only_safe_attributes():
         "width": "600",
         "class": "a b",
     }
+
+
+def test_kramdown_toc_list_becomes_the_table_of_contents():
+    html = render_markdown("* TOC\n{:toc}\n\n## One\n\n## Two\n").html
+    assert html.startswith('<nav class="toc"') and 'href="#two"' in html
+    assert "TOC" not in html.split("</nav>")[1]
