@@ -54,7 +54,7 @@ from sitegen.site.outputs import (
     merge_copies,
     pages_without,
 )
-from sitegen.site.plan import PageJob, article_context, listing_view, plan_pages, term_index
+from sitegen.site.plan import PageJob, article_context, listing_view, plan_pages
 from sitegen.site.search import prepare_search_index, search_copies
 
 
@@ -146,8 +146,7 @@ def link_targets(
     bundle_urls: dict[str, str] = {}
     for article in site.pages:
         if article.bundle is not None and article.bundle not in bundle_urls:
-            default = site.translations.get(article.translation_key, [article])[0]
-            bundle_urls[article.bundle] = site.url(default)
+            bundle_urls[article.bundle] = site.url(bundle_home(site, article))
     for article in site.pages:
         if article.bundle is not None:
             base = bundle_urls[article.bundle]
@@ -161,7 +160,16 @@ def link_targets(
         base_url=config.base_url,
         images=images,
         figures=config.figures,
+        broken_links=config.broken_links,
     )
+
+
+def bundle_home(site: Site, article: Article) -> Article:
+    """The version of an article whose page a bundle's files are copied beside: the first (in
+    the default language) of the versions sharing its folder. Translations in language folders
+    (content/ja/post/) have bundles of their own."""
+    versions = site.translations.get(article.translation_key, [article])
+    return next((v for v in versions if v.bundle == article.bundle), article)
 
 
 def fingerprint(global_fp: str, job: PageJob) -> str:
@@ -535,8 +543,6 @@ def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -
     content = config.content_path.resolve()
     article_jobs = None
     pages: dict[str, bytes] = {}
-    tag_terms = term_index(last.site.tags)
-    cat_terms = term_index(last.site.categories)
     for path in sorted(changed):
         try:
             rel = path.resolve().relative_to(content).as_posix()
@@ -551,12 +557,12 @@ def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -
         article = load_article(source, config, diag) if job is not None else None
         if article is None or diag.errors or (article.draft and not request.drafts):
             continue
-        listing = listing_view(article, last.site, tag_terms)
+        listing = listing_view(article, last.site)
         if listing["url"] != job.url:
             continue
         old = job.context
         context = article_context(
-            article, last.site, listing, cat_terms, old["prev"], old["next"], old["related"]
+            article, last.site, listing, None, old["prev"], old["next"], old["related"]
         )
         _, problems = check_references(article, last.targets)
         if any(not p.warning for p in problems):
@@ -653,7 +659,7 @@ def _copy_candidates(
         if article.bundle is None or article.bundle in done:
             continue
         done.add(article.bundle)
-        base = site.translations.get(article.translation_key, [article])[0]
+        base = bundle_home(site, article)
         for rel in article.resources:
             path = content / article.bundle / rel
             out.append(

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.text.languages import Language, is_language_code, language_name
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written
@@ -37,7 +38,8 @@ class SiteConfig:
     title: str = "My sitegen site"
     description: str = ""
     author: str = ""
-    language: str = "en"
+    language: str = "en"  # the default language: the first of `languages` when those are given
+    languages: tuple[Language, ...] = ()  # every language of the site (README "Languages")
     base_url: str = ""  # absolute URL of the site, e.g. https://example.org/blog/
     per_page: int = 10
     timezone: str = "UTC"
@@ -49,7 +51,7 @@ class SiteConfig:
     feeds: tuple[str, ...] = ("atom", "rss")  # any of atom, rss, json (see README)
     feed_content: str = "full"  # full: the whole article in feeds; summary: its summary
     summary_length: int = 200
-    date_format: str = "%B %-d, %Y"
+    date_format: str = "long"  # CLDR short/medium/long/full or pattern; strftime when it has %
     content_dir: str = "content"
     seeds_dir: str = "seeds"
     output_dir: str = "build"
@@ -67,7 +69,15 @@ class SiteConfig:
     highlight_style: str = "xcode"  # WCAG AA contrast on every token (see README)
     highlight_style_dark: str = "github-dark"
     jobs: int = 0  # 0: one worker per core
+    broken_links: str = "error"  # or "warn": links to pages outside the site are warnings
     extra: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
+
+    @property
+    def site_languages(self) -> tuple[Language, ...]:
+        """The site's languages, the default first, each with a name (one when none are set)."""
+        if not self.languages:
+            return (Language(self.language, language_name(self.language)),)
+        return self.languages
 
     @property
     def tz(self) -> ZoneInfo:
@@ -127,8 +137,48 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
+_LANGUAGE_KEYS = {"code", "name", "dir", "folder"}
+
+
+def _languages(value: Any) -> tuple[Language, ...]:
+    """`languages:` as a list of codes or of {code, name, dir, folder} mappings."""
+    if not isinstance(value, list) or not value:
+        raise ValueError("expected a list of languages such as [{code: en, name: English}]")
+    out: list[Language] = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"code": item}
+        if not isinstance(item, dict):
+            raise ValueError(f"expected {{code: ..., name: ...}} for each language, got {item!r}")
+        unknown = set(map(str, item)) - _LANGUAGE_KEYS
+        if unknown:
+            raise ValueError(
+                f"unknown key {sorted(unknown)[0]!r} in a language (use code, name, dir, folder)"
+            )
+        code = str(item.get("code") or "")
+        if not is_language_code(code):
+            raise ValueError(f"{code!r} is not a language code like en or pt-br")
+        direction = str(item.get("dir") or "")
+        if direction not in ("", "ltr", "rtl"):
+            raise ValueError(f"dir of {code}: expected ltr or rtl, got {direction!r}")
+        folder = str(item.get("folder") or "").strip("/")
+        if folder and (".." in folder.split("/") or "\\" in folder):
+            raise ValueError(f"folder of {code}: {folder!r} must be a folder inside content/")
+        if any(lang.code == code for lang in out):
+            raise ValueError(f"language {code!r} is listed twice")
+        name = str(item.get("name") or "") or language_name(code)
+        out.append(Language(code, name, direction, folder))
+    return tuple(out)
+
+
 def _coerce(name: str, value: Any, default: Any) -> Any:
     """Check one value against the type of its default; raise ValueError with what is expected."""
+    if name == "languages":
+        return _languages(value)
+    if name == "broken_links":
+        if value not in ("error", "warn"):
+            raise ValueError("expected error or warn")
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ValueError("expected true or false")
@@ -205,6 +255,19 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
             values[name] = _coerce(name, value, default)
         except ValueError as exc:
             diag.error(SiteError(f"setting '{key}': {exc}, got {value!r}", path, lines.get(key)))
+    if values.get("languages"):
+        first = values["languages"][0].code
+        if "language" in values and values["language"] != first:
+            diag.error(
+                SiteError(
+                    f"setting 'language' ({values['language']}) is not the first of 'languages' "
+                    f"({first})",
+                    path,
+                    lines.get("language"),
+                    "the first of 'languages' is the default language; remove 'language'",
+                )
+            )
+        values["language"] = first
     config = SiteConfig(root=root, **values)
     for err in _check_semantics(config, lines, path):
         diag.error(err)

@@ -17,7 +17,12 @@ from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.content.foreign import convert as convert_foreign
-from sitegen.content.foreign import flatten_tabs, has_template_syntax, strip_block_attributes
+from sitegen.content.foreign import (
+    flatten_tabs,
+    has_template_syntax,
+    replace_shortcodes,
+    strip_block_attributes,
+)
 from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
@@ -49,6 +54,7 @@ class SourceFile:
     translation_key: str  # the same for all language versions of one article
     bundle: str | None  # bundle folder relative to content/, for index.md bundles
     resources: tuple[str, ...] = ()  # bundle files relative to the bundle folder
+    folder_lang: str | None = None  # the language whose folder holds it (content/<lang>/...)
 
 
 @dataclass(frozen=True, slots=True)  # slots: ~1 KB less per article (100k-article sites)
@@ -96,9 +102,11 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
     statics: list[str] = []
     if not root.is_dir():
         return sources, statics
+    folders = language_folders(config)
     for here, dirs, files, links in _walk(root):
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
+        folder_lang, key_dir = split_language_folder(rel_dir, folders)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
         for d in list(dirs):
             link = here / d
@@ -112,7 +120,8 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             and not _is_backup(f)
             and not (f in links and _outside_link(here / f, config, diag))
         )
-        index_files = [f for f in files if _is_index(f)] if rel_dir else []
+        # a language folder's own index.md is a page, not a bundle owning the whole language
+        index_files = [f for f in files if _is_index(f)] if key_dir else []
         if index_files:
             dirs_copy = list(dirs)
             dirs[:] = []  # a leaf bundle owns everything below it
@@ -129,9 +138,10 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
                         here / name,
                         f"{rel_dir}/{name}",
                         lang,
-                        rel_dir,
+                        key_dir,
                         rel_dir,
                         tuple(sorted(resources)),
+                        folder_lang,
                     )
                 )
             continue
@@ -147,9 +157,31 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             stem = _strip_ext(name)
             if lang:
                 stem = stem[: -len(lang) - 1]
-            key = f"{rel_dir}/{stem}" if rel_dir else stem
-            sources.append(SourceFile(path, rel, lang, key, None))
+            key = f"{key_dir}/{stem}" if key_dir else stem
+            sources.append(SourceFile(path, rel, lang, key, None, (), folder_lang))
     return sources, statics
+
+
+def language_folders(config: SiteConfig) -> dict[str, str]:
+    """Folder below content/ -> language code, for the languages of `languages` that have one:
+    their `folder`, else a folder named as the code when it exists (Hugo's content/en/, ja/)."""
+    folders: dict[str, str] = {}
+    for language in config.languages:
+        if language.folder:
+            folders[language.folder] = language.code
+        elif (config.content_path / language.code).is_dir():
+            folders[language.code] = language.code
+    return folders
+
+
+def split_language_folder(rel: str, folders: dict[str, str]) -> tuple[str | None, str]:
+    """(language of the folder holding `rel`, `rel` below that folder); (None, rel) outside."""
+    for folder, code in folders.items():
+        if rel == folder:
+            return code, ""
+        if rel.startswith(folder + "/"):
+            return code, rel[len(folder) + 1 :]
+    return None, rel
 
 
 def _walk(root: Path):
@@ -402,7 +434,15 @@ def map_article(
 
     body = fm.body
     body_line = fm.body_line
-    body = flatten_tabs(strip_block_attributes(body))
+    body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
+    body, icons = replace_shortcodes(body, body_line)
+    for kind, line in icons.items():
+        diag.warn(
+            f"MkDocs icon shortcode ({kind}-...) needs MkDocs Material's icons; removed",
+            display,
+            line,
+            "replace it with an image or an emoji such as :heart:",
+        )
     if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
         body, constructs = convert_foreign(body, body_line)
         for construct in constructs:
@@ -601,22 +641,23 @@ def map_article(
 
     # summary: front matter, then a <!--more--> divider, then the first paragraph
     separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
-    more = MORE_RE.search(body)
-    if isinstance(separator, str) and separator.strip() and separator in body:
-        more = re.compile(re.escape(separator)).search(body)
+    prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
+    more = MORE_RE.search(prose)
+    if isinstance(separator, str) and separator.strip() and separator in prose:
+        more = re.compile(re.escape(separator)).search(prose)
     summary_value = lower.get("summary", lower.get("description", lower.get("excerpt")))
     if isinstance(summary_value, str) and summary_value.strip():
         summary = markdown_to_text(summary_value)
     elif more:
-        summary = markdown_to_text(first_paragraph(body[: more.start()]) or body[: more.start()])
+        summary = markdown_to_text(first_paragraph(prose[: more.start()]) or prose[: more.start()])
     else:
-        summary = first_paragraph(body)
+        summary = first_paragraph(prose)
     if len(summary) > config.summary_length * 3:
         from sitegen.text.textstats import summarize
 
         summary = summarize(summary, config.summary_length)
 
-    lang = source.lang or str(lower.get("lang") or config.language)
+    lang = source.lang or source.folder_lang or str(lower.get("lang") or config.language)
     if not is_language_code(lang):
         diag.warn(
             f"lang {lang!r} is not a language code; using {config.language}",
@@ -624,8 +665,9 @@ def map_article(
             fm.line_of("lang"),
         )
         lang = config.language
-    translation_key = str(lower.get("translationkey") or source.translation_key)
-    if fm.format == "pelican" and slug_value not in (None, "") and not lower.get("translationkey"):
+    own_key = lower.get("translationkey") or lower.get("translation_key")  # Hugo; Zola-style
+    translation_key = str(own_key) if own_key else source.translation_key
+    if fm.format == "pelican" and slug_value not in (None, "") and not own_key:
         translation_key = f"slug:{slug}"  # Pelican pairs translations by slug (`Lang:` differs)
 
     images = tuple(scan_images(body, body_line))
@@ -641,7 +683,7 @@ def map_article(
 
     if len(diag.errors) > errors_before:
         return None
-    plain = text_for_counting(body)
+    plain = text_for_counting(prose)
     words = word_count(plain)
     return Article(
         source=display,

@@ -459,3 +459,115 @@ def _output(m: re.Match, line: int, found: list[Construct]) -> str:
         return quoted.group(2)
     found.append(Construct(line, "Liquid", "output", expr or "{{ }}", "left out"))
     return ""
+
+
+# MkDocs Material icons (`:octicons-heart-fill-24:`, `:material-account:`,
+# `:fontawesome-brands-github:`, `:simple-python:`) need its icon set; emoji shortcodes
+# (`:smile:`) have Unicode characters.
+_SHORTCODE = re.compile(r"(?<![\w:]):([a-z0-9][a-z0-9_+-]*):(?![\w:])")
+ICON_SETS = ("octicons", "material", "fontawesome", "simple", "twemoji")
+EMOJI = {
+    "smile": "😄",
+    "smiley": "😃",
+    "grin": "😁",
+    "laughing": "😆",
+    "joy": "😂",
+    "wink": "😉",
+    "blush": "😊",
+    "slightly_smiling_face": "🙂",
+    "thinking": "🤔",
+    "thinking_face": "🤔",
+    "confused": "😕",
+    "cry": "😢",
+    "sob": "😭",
+    "sweat_smile": "😅",
+    "heart": "❤️",
+    "broken_heart": "💔",
+    "sparkles": "✨",
+    "star": "⭐",
+    "fire": "🔥",
+    "tada": "🎉",
+    "rocket": "🚀",
+    "warning": "⚠️",
+    "bulb": "💡",
+    "memo": "📝",
+    "book": "📖",
+    "books": "📚",
+    "link": "🔗",
+    "lock": "🔒",
+    "key": "🔑",
+    "bug": "🐛",
+    "wrench": "🔧",
+    "hammer": "🔨",
+    "gear": "⚙️",
+    "package": "📦",
+    "zap": "⚡",
+    "eyes": "👀",
+    "wave": "👋",
+    "clap": "👏",
+    "pray": "🙏",
+    "muscle": "💪",
+    "+1": "👍",
+    "thumbsup": "👍",
+    "-1": "👎",
+    "thumbsdown": "👎",
+    "ok_hand": "👌",
+    "point_right": "👉",
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "x": "❌",
+    "question": "❓",
+    "exclamation": "❗",
+    "100": "💯",
+    "coffee": "☕",
+    "tea": "🍵",
+    "beer": "🍺",
+    "cake": "🍰",
+    "gift": "🎁",
+    "calendar": "📅",
+    "email": "📧",
+    "globe_with_meridians": "🌐",
+    "earth_africa": "🌍",
+    "sunny": "☀️",
+    "cloud": "☁️",
+    "snowflake": "❄️",
+    "rainbow": "🌈",
+    "crab": "🦀",
+    "snake": "🐍",
+    "penguin": "🐧",
+    "cat": "🐱",
+    "dog": "🐶",
+    "robot": "🤖",
+    "construction": "🚧",
+    "hourglass": "⌛",
+    "chart_with_upwards_trend": "📈",
+    "mag": "🔍",
+    "pushpin": "📌",
+    "computer": "💻",
+    "bell": "🔔",
+    "trophy": "🏆",
+}
+
+
+def replace_shortcodes(body: str, first_line: int = 1) -> tuple[str, dict[str, int]]:
+    """Emoji shortcodes become their characters; icon shortcodes of MkDocs Material's icon
+    sets are removed. Returns the body and, per icon set found, the line of its first use (one
+    warning per kind). Code is left as written."""
+    if body.count(":") < 2:
+        return body, {}
+    spans = code_spans(body)
+    found: dict[str, int] = {}
+
+    def replace(m: re.Match) -> str:
+        if in_spans(m.start(), spans) is not None:
+            return m.group(0)
+        name = m.group(1)
+        if name in EMOJI:
+            return EMOJI[name]
+        kind = name.split("-", 1)[0]
+        if kind in ICON_SETS and "-" in name:
+            found.setdefault(kind, first_line + body.count("\n", 0, m.start()))
+            return ""
+        return m.group(0)
+
+    return _SHORTCODE.sub(replace, body), found

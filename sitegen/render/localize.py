@@ -37,6 +37,13 @@ MISSING_IMAGE_HINT = "put the file in the article's folder (page bundle) or in s
 _PELICAN = re.compile(
     r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)"
 )  # {x} or |x|
+# what Pelican reads as pages besides Markdown: a `{filename}` link to one names a page that
+# sitegen does not build (convert it to Markdown), never the source file itself
+_PELICAN_PAGE_EXTENSIONS = (".rst", ".html", ".htm", ".ipynb", ".txt")
+BROKEN_LINK_HINT = (
+    "copy that page into content/ (as Markdown), or set 'broken_links: warn' in site.yaml to "
+    "build without it: the link is then shown as plain text"
+)
 
 
 @dataclass
@@ -52,6 +59,7 @@ class LinkTargets:
     figures: bool = True  # config.figures: titled images stay <figure>
     missing: list[SiteError] = field(default_factory=list)
     unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts
+    broken_links: str = "error"  # config.broken_links: "warn" makes missing pages warnings
 
 
 def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
@@ -67,6 +75,10 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
         candidates_md = [path.lstrip("/")]
     elif pelican:
         path = path[pelican.end() :]
+        if (pelican.group(1) or pelican.group(2)) == "filename" and path.lower().endswith(
+            _PELICAN_PAGE_EXTENSIONS
+        ):
+            return None
         candidates_md = [
             posixpath.normpath(posixpath.join(article_dir, path.lstrip("/")))
             if not path.startswith("/")
@@ -120,6 +132,25 @@ def _is_unpublished(link: str, article: Article, targets: LinkTargets) -> bool:
     return resolve(link, article, probe) is not None
 
 
+def _missing_static(ref: str, target: str, targets: LinkTargets) -> bool:
+    """Pelican's `{static}/files/x.pdf` names a file: one that is not published is missing."""
+    m = _PELICAN.match(unquote(ref))
+    if not m or (m.group(1) or m.group(2)) == "filename":
+        return False
+    return target.split("?")[0].split("#")[0] not in targets.files
+
+
+def _names_content(ref: str) -> bool:
+    """Whether a link names a content file or page (`x.md`, `@/x.md`, Pelican's `{filename}`)
+    rather than an address: when it finds nothing, it is not written as a link at all."""
+    path = unquote(ref.partition("#")[0].partition("?")[0])
+    return (
+        path.lower().endswith(CONTENT_EXTENSIONS)
+        or path.startswith("@/")
+        or bool(_PELICAN.match(path))
+    )
+
+
 def _line_of(article: Article, ref: str) -> int:
     pos = article.body.find(ref)
     return article.body_line + article.body.count("\n", 0, pos) if pos >= 0 else article.body_line
@@ -154,6 +185,8 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         parts.append(f"{ref.src}>{target}:{token}")
     for link in article.links:
         target = resolve(link, article, targets)
+        if target is not None and _missing_static(link, target, targets):
+            target = None
         parts.append(f"{link}>{target}")
         if target is None:
             if _is_unpublished(link, article, targets):
@@ -167,12 +200,15 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                 )
                 errors.append(error)
                 continue
+            page = not _PELICAN.match(link) or "filename" in link[:10]
             errors.append(
                 SiteError(
-                    f"link to a content file that does not exist: {link}",
+                    f"link to a {'page' if page else 'file'} that is not part of the site: {link}",
                     article.source,
                     _line_of(article, link),
-                    "check the file name; links are relative to the article's folder",
+                    "check the file name (links are relative to the article's folder); or "
+                    + BROKEN_LINK_HINT,
+                    warning=targets.broken_links == "warn",
                 )
             )
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16], errors
@@ -196,6 +232,8 @@ def localize_html(
         target = resolve(ref, article, targets)
         if target is None:  # missing images and content files: reported by check_references
             return None, None
+        if not is_src and _missing_static(ref, target, targets):
+            return None, None  # `{static}missing.pdf`: reported by check_references
         if is_src and target.split("?")[0].split("#")[0] not in targets.files:
             return None, None  # a missing image: reported by check_references
         return target, htmllib.escape(link(target), quote=True)
@@ -224,8 +262,8 @@ def localize_html(
         is_src = not m.group(2).strip().lower().startswith("href")
         _, written = localized(value, is_src)
         if written is None:
-            if not is_src and _is_unpublished(htmllib.unescape(value), article, targets):
-                return ""  # `<a>text</a>` until that article is published: no broken link
+            if not is_src and _names_content(htmllib.unescape(value)):
+                return ""  # `<a>text</a>`: unpublished or not part of the site, never a broken href
             return m.group(0)
         return f'{m.group(2)}"{written}"'
 

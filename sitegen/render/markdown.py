@@ -83,6 +83,158 @@ def _heading_attrs(state: StateCore) -> None:
             token.attrSet("class", " ".join(classes))
 
 
+# Attribute lists ({.class}, {#id}, {width=600}, kramdown's {: ...}) may set only these: no
+# event handlers, no style, nothing that changes where a link goes.
+SAFE_ATTRIBUTES = ("class", "id", "width", "height")
+_SAFE_VALUE = {
+    "class": re.compile(r"^[\w-]+$"),
+    "id": re.compile(r"^[\w][\w:.-]*$"),
+    "width": re.compile(r"^\d{1,5}%?$"),
+    "height": re.compile(r"^\d{1,5}%?$"),
+}
+_IAL_LINE = re.compile(r"^[ \t]*\{:([^}\n]*)\}[ \t]*$")  # kramdown: `{: .note #x}`
+
+
+def parse_ial(text: str) -> dict[str, str]:
+    """The safe attributes of a kramdown attribute list (`.a .b #id width="600"`); references
+    to attribute definitions (`{:toc}`, `{: refname}`) and anything else are left out."""
+    attrs: dict[str, str] = {}
+    classes = []
+    for part in re.findall(r"""[^\s=]+=(?:"[^"]*"|'[^']*'|\S+)|\S+""", text):
+        if part.startswith(".") and _SAFE_VALUE["class"].match(part[1:]):
+            classes.append(part[1:])
+        elif part.startswith("#") and _SAFE_VALUE["id"].match(part[1:]):
+            attrs["id"] = part[1:]
+        elif "=" in part:
+            key, value = part.split("=", 1)
+            value = value.strip("\"'")
+            if key in ("width", "height") and _SAFE_VALUE[key].match(value):
+                attrs[key] = value
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return attrs
+
+
+def _kramdown_inline_attrs(state, silent: bool) -> bool:  # type: ignore[no-untyped-def]
+    """kramdown's `{: .class}` right after an image, link or inline code: as `{.class}`."""
+    if state.src[state.pos] != "{" or not state.src.startswith("{:", state.pos) or not state.tokens:
+        return False
+    if state.pending or state.tokens[-1].type not in ("image", "link_close", "code_inline"):
+        return False
+    end = state.src.find("}", state.pos)
+    if end < 0 or "\n" in state.src[state.pos : end]:
+        return False
+    attrs = parse_ial(state.src[state.pos + 2 : end])
+    target = len(state.tokens) - 1
+    if state.tokens[target].type == "link_close":
+        while target > 0 and state.tokens[target].type != "link_open":
+            target -= 1
+    if not silent:
+        _merge_attrs(state.tokens[target], attrs)
+    state.pos = end + 1
+    return True
+
+
+def _merge_attrs(token: Token, attrs: dict[str, str]) -> None:
+    for key, value in attrs.items():
+        if key == "class" and token.attrGet("class"):
+            value = f"{token.attrGet('class')} {value}"
+        token.attrSet(key, value)
+
+
+def _kramdown_block_attrs(state: StateCore) -> None:
+    """kramdown's `{: .note}` on the line below a block (or alone, after a blank line) gives
+    that block its attributes, as Jekyll themes expect; the line itself is never shown."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not (
+            token.type == "inline"
+            and "{:" in token.content
+            and i > 0
+            and tokens[i - 1].type == "paragraph_open"
+        ):
+            i += 1
+            continue
+        lines = token.content.split("\n")
+        m = _IAL_LINE.match(lines[-1])
+        if not m:
+            i += 1
+            continue
+        if m.group(1).strip() == "toc" and _kramdown_toc(tokens, i):
+            continue
+        attrs = parse_ial(m.group(1))
+        if len(lines) > 1:  # the last line of a paragraph: the paragraph's own attributes
+            token.content = "\n".join(lines[:-1])
+            children = token.children or []
+            cut = max((k for k, c in enumerate(children) if c.type == "softbreak"), default=0)
+            token.children = children[:cut]
+            hidden = tokens[i - 1].hidden and tokens[i - 2].type == "list_item_open"
+            _merge_attrs(tokens[i - 2] if hidden else tokens[i - 1], attrs)  # tight list: the item
+            i += 1
+            continue
+        # a paragraph of its own: it belongs to the block before it
+        target = _block_before(tokens, i - 1)
+        if target is not None:
+            _merge_attrs(tokens[target], attrs)
+        del tokens[i - 1 : i + 2]
+        i -= 1
+
+
+def _kramdown_toc(tokens: list[Token], i: int) -> bool:
+    """kramdown's `* TOC` list followed by `{:toc}`: the list becomes the `[TOC]` marker."""
+    start = i - 3  # list open, item open, paragraph open, inline
+    if start < 0 or tokens[start].type not in ("bullet_list_open", "ordered_list_open"):
+        return False
+    if tokens[start + 1].type != "list_item_open" or i + 3 >= len(tokens):
+        return False
+    if tokens[i + 2].type != "list_item_close" or not tokens[i + 3].type.endswith("list_close"):
+        return False
+    marker = Token("inline", "", 0)
+    marker.content = "[TOC]"
+    marker.children = []
+    opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+    tokens[start : i + 4] = [opening, marker, closing]
+    return True
+
+
+def _block_before(tokens: list[Token], index: int) -> int | None:
+    """The opening token of the block that ends just before `index` (a closed block, or a
+    self-contained one such as a fence), at the same nesting level."""
+    if index == 0:
+        return None
+    prev = tokens[index - 1]
+    if prev.nesting == 0:
+        return index - 1 if prev.type != "inline" else None
+    if prev.nesting == 1:
+        return None  # first block inside a container: nothing before it
+    depth = 0
+    for k in range(index - 1, -1, -1):
+        depth += tokens[k].nesting
+        if depth == 0:
+            return k
+    return None
+
+
+def _safe_attribute_values(state: StateCore) -> None:
+    """Class and id values from attribute lists keep only safe characters."""
+    for token in state.tokens:
+        for tok in (token, *(token.children or ())):
+            if not tok.attrs:
+                continue
+            cls = tok.attrs.get("class")
+            if isinstance(cls, str) and not all(_SAFE_VALUE["class"].match(c) for c in cls.split()):
+                kept = " ".join(c for c in cls.split() if _SAFE_VALUE["class"].match(c))
+                if kept:
+                    tok.attrs["class"] = kept
+                else:
+                    del tok.attrs["class"]
+            ident = tok.attrs.get("id")
+            if isinstance(ident, str) and not _SAFE_VALUE["id"].match(ident):
+                del tok.attrs["id"]
+
+
 _FENCE_ATTRS = re.compile(r"^\s*\{([^}]*)\}")
 
 
@@ -173,8 +325,10 @@ def make_parser(raw_html: bool) -> MarkdownIt:
     md.use(admon_plugin)
     # one container rule for every kind: a rule per kind would test every line 14 times
     md.use(container_plugin, name="admonition", validate=_is_admonition, render=_container_render)
-    md.use(attrs_block_plugin)
-    md.use(attrs_plugin, after=("image", "link_close", "code_inline"))
+    md.use(attrs_block_plugin, allowed=SAFE_ATTRIBUTES)
+    md.use(attrs_plugin, after=("image", "link_close", "code_inline"), allowed=SAFE_ATTRIBUTES)
+    md.inline.ruler.before("attr", "kramdown_inline_attrs", _kramdown_inline_attrs)
+    md.core.ruler.push("kramdown_attrs", _kramdown_block_attrs)
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("fence_info", _fence_info)
@@ -187,6 +341,7 @@ def make_parser(raw_html: bool) -> MarkdownIt:
         slug_func=_heading_slug,
     )
     md.core.ruler.push("toc", _toc_rule)
+    md.core.ruler.push("safe_attributes", _safe_attribute_values)
     _accessible_blocks(md)
     return md
 
@@ -197,8 +352,20 @@ def _accessible_blocks(md: MarkdownIt) -> None:
     default_fence = md.renderer.rules["fence"]
     default_item = md.renderer.rules["list_item_open"]
 
+    default_code_block = md.renderer.rules["code_block"]
+    default_html_block = md.renderer.rules["html_block"]
+
     def fence(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         return default_fence(tokens, idx, options, env).replace("<pre", '<pre tabindex="0"', 1)
+
+    def code_block(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        return default_code_block(tokens, idx, options, env).replace("<pre", '<pre tabindex="0"', 1)
+
+    def html_block(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        out = default_html_block(tokens, idx, options, env)
+        if "<pre" in out:  # raw <pre> blocks scroll too
+            out = _RAW_PRE.sub(r'<pre tabindex="0"\1>', out)
+        return out
 
     def table_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         tokens[idx].attrSet("tabindex", "0")
@@ -217,8 +384,13 @@ def _accessible_blocks(md: MarkdownIt) -> None:
         return out
 
     md.add_render_rule("fence", fence)
+    md.add_render_rule("code_block", code_block)
+    md.add_render_rule("html_block", html_block)
     md.add_render_rule("table_open", table_open)
     md.add_render_rule("list_item_open", list_item_open)
+
+
+_RAW_PRE = re.compile(r"<pre\b(?![^>]*\btabindex=)([^>]*)>", re.I)
 
 
 def _is_admonition(params: str, _markup: str) -> bool:

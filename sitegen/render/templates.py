@@ -18,7 +18,8 @@ from markupsafe import Markup
 from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.errors import SiteError
 from sitegen.site.feeds import FORMATS, feed_links
-from sitegen.site.plan import PageJob
+from sitegen.site.plan import PageJob, site_messages
+from sitegen.text.i18n import format_number
 from sitegen.text.languages import text_direction
 from sitegen.text.urls import absolute_url, relative_url
 
@@ -34,7 +35,8 @@ def _feed_fallback() -> Path:
 
 
 def templates_fingerprint(config: SiteConfig) -> str:
-    h = hashlib.sha1()
+    """Templates and message files (`t()` reads those while rendering)."""
+    h = hashlib.sha1(site_messages(config).fingerprint().encode())
     for folder in [*template_dirs(config), _feed_fallback()]:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -115,6 +117,24 @@ def make_environment(
     def abs_url(target: str) -> str:
         return absolute_url(target, config.base_url)
 
+    messages = site_messages(config)
+
+    @jinja2.pass_context
+    def translate(ctx: jinja2.runtime.Context, key: str, **values: Any) -> str:
+        """`t('archive')`: the theme's word for `key` in the page's language."""
+        lang = ctx["page"]["lang"]
+        try:
+            return messages.get(lang, key, **values)
+        except KeyError:
+            raise SiteError(
+                f"t('{key}'): no such message in i18n/{lang}.yaml or i18n/en.yaml",
+                hint="add it to the site's i18n/en.yaml (and the other languages' files)",
+            ) from None
+
+    @jinja2.pass_context
+    def number(ctx: jinja2.runtime.Context, value: int | float) -> str:
+        return format_number(value, ctx["page"]["lang"])
+
     env.globals.update(
         site={
             "title": config.title,
@@ -126,14 +146,25 @@ def make_environment(
             "file_urls": config.file_urls,
             "search": config.search,
             "feeds": feed_links("/", config),
+            "languages": [
+                {
+                    "code": lang.code,
+                    "name": lang.name,
+                    "dir": lang.direction,
+                    "url": "/" if i == 0 else f"/{lang.code}/",
+                }
+                for i, lang in enumerate(config.site_languages)
+            ],
         },
         url=url,
         asset=asset,
         abs_url=abs_url,
+        t=translate,
     )
     env.filters["json_ld"] = _json_ld
     env.filters["rfc822"] = _rfc822
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.filters["number"] = number
     return env
 
 

@@ -19,9 +19,9 @@ from sitegen.text.slugs import slugify
 
 # format -> (file name, template, media type, label shown to readers)
 FORMATS: dict[str, tuple[str, str, str, str]] = {
-    "atom": ("feed.xml", "feed.xml", "application/atom+xml", "Atom feed"),
-    "rss": ("rss.xml", "rss.xml", "application/rss+xml", "RSS feed"),
-    "json": ("feed.json", "feed.json", "application/feed+json", "JSON feed"),
+    "atom": ("feed.xml", "feed.xml", "application/atom+xml", "Atom"),
+    "rss": ("rss.xml", "rss.xml", "application/rss+xml", "RSS"),
+    "json": ("feed.json", "feed.json", "application/feed+json", "JSON"),
 }
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
@@ -78,8 +78,10 @@ def feed_contexts(
     articles: list[Article],
     views: dict[str, dict[str, Any]],
     config: SiteConfig,
+    lang: str = "",
 ) -> list[tuple[str, str, dict[str, Any], tuple[str, ...]]]:
-    """(url, template, context, bodies shown) of each feed of the listing at `base`."""
+    """(url, template, context, bodies shown) of each feed of the listing at `base`, whose
+    articles are in language `lang` (the site's default when empty)."""
     chosen = articles[: config.feed_limit]
     full = config.feed_content == "full"
     entries = []
@@ -98,6 +100,7 @@ def feed_contexts(
                 "title": title,
                 "url": link["url"],
                 "home": base,
+                "lang": lang or config.language,
                 "format": link["format"],
                 "updated": updated.isoformat()
                 if updated

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
+from sitegen.text.languages import Language, language_name
 from sitegen.text.slugs import slugify
 
 
@@ -20,6 +21,22 @@ class Term:
     slug: str
     url: str
     articles: tuple[int, ...]  # indexes into Site.listed
+
+
+@dataclass(frozen=True)
+class Section:
+    """One language's part of the site (Hugo's and Zola's per-language site): its own listing,
+    tags and categories, under `prefix` (`/` for the default language, `/ja/` for others)."""
+
+    language: Language
+    prefix: str
+    listed: list[Article]  # newest first
+    tags: list[Term]
+    categories: list[Term]
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
 
 
 @dataclass(frozen=True)
@@ -42,9 +59,36 @@ class Site:
     categories: list[Term]
     translations: dict[str, list[Article]]  # translation_key -> versions, default language first
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> count
+    sections: list[Section] = field(default_factory=list)  # one per language, default first
+    _term_indexes: dict = field(default_factory=dict, repr=False)
 
     def url(self, article: Article) -> str:
         return self.urls[article.rel]
+
+    def section(self, lang: str) -> Section | None:
+        """The section of a language (its articles' tags link to its term pages)."""
+        for section in self.sections:
+            if section.lang == lang:
+                return section
+        return None
+
+    def term_indexes(self, lang: str) -> tuple[dict[str, Term], dict[str, Term]]:
+        """(tags, categories) by grouping key, of the section of `lang` (else the root's)."""
+        if lang not in self._term_indexes:
+            section = self.section(lang)
+            tags, cats = (
+                (section.tags, section.categories) if section else (self.tags, self.categories)
+            )
+            self._term_indexes[lang] = (
+                {term_key(t.name): t for t in tags},
+                {term_key(t.name): t for t in cats},
+            )
+        return self._term_indexes[lang]
+
+
+def term_key(name: str) -> str:
+    """Names that differ only in case and spacing are one tag."""
+    return " ".join(name.casefold().split())
 
 
 def article_url(article: Article, config: SiteConfig) -> str:
@@ -100,17 +144,56 @@ def build_site(
     listed = [a for a in kept if translations[a.translation_key][0] is a]
     listed_ids = {id(a) for a in listed}
     pages = listed + [a for a in kept if id(a) not in listed_ids]
+    if config.languages:  # a declared multilingual site lists each language on its own
+        listed = [a for a in listed if a.lang == config.language]
     urls = {a.rel: article_url(a, config) for a in pages}
+    tags = _terms(listed, "tags", "/tags/")
+    categories = _terms(listed, "categories", "/categories/")
     return Site(
         config=config,
         pages=pages,
         urls=urls,
         listed=listed,
-        tags=_terms(listed, "tags", "/tags/"),
-        categories=_terms(listed, "categories", "/categories/"),
+        tags=tags,
+        categories=categories,
         translations=translations,
         left_out=left_out,
+        sections=_sections(config, kept, listed, tags, categories),
     )
+
+
+def _sections(
+    config: SiteConfig,
+    kept: list[Article],
+    listed: list[Article],
+    tags: list[Term],
+    categories: list[Term],
+) -> list[Section]:
+    """The default language's section (the site root, as listed) and one per other language:
+    those of `languages`, then any other that an article is written in."""
+    languages = list(config.site_languages)
+    known = {language.code for language in languages}
+    for code in sorted({a.lang for a in kept} - known):
+        languages.append(Language(code, language_name(code)))
+    sections = [Section(languages[0], "/", listed, tags, categories)]
+    for language in languages[1:]:
+        seen: set[str] = set()
+        own = []
+        for article in kept:  # newest first; one version per article and language
+            if article.lang == language.code and article.translation_key not in seen:
+                seen.add(article.translation_key)
+                own.append(article)
+        prefix = f"/{language.code}/"
+        sections.append(
+            Section(
+                language,
+                prefix,
+                own,
+                _terms(own, "tags", f"{prefix}tags/"),
+                _terms(own, "categories", f"{prefix}categories/"),
+            )
+        )
+    return sections
 
 
 def _terms(listed: list[Article], field_name: str, prefix: str) -> list[Term]:

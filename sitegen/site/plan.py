@@ -12,29 +12,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.config import SiteConfig
+from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.site.feeds import feed_contexts, feed_links
-from sitegen.site.model import Site, Term
+from sitegen.site.model import Section, Site, Term
 from sitegen.site.related import cached_related_articles
-from sitegen.text.languages import text_direction
+from sitegen.text.i18n import Messages, format_date, month_label, month_name
+from sitegen.text.languages import Language, text_direction
 from sitegen.text.urls import output_path, site_path
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass
@@ -58,16 +44,26 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
-def listing_view(article: Article, site: Site, tag_terms: dict[str, Term]) -> dict[str, Any]:
+def listing_view(
+    article: Article, site: Site, tag_terms: dict[str, Term] | None = None
+) -> dict[str, Any]:
+    """What listings show of an article. Its tags link to the term pages of its own language;
+    its dates are written for readers of that language."""
     config = site.config
+    if tag_terms is None:
+        tag_terms = site.term_indexes(article.lang)[0]
     local = article.date  # shown in its own UTC offset, as written in the article
     return {
         "title": article.title,
         "url": site.url(article),
         "date": _iso(article.date),
-        "date_display": local.strftime(config.date_format) if article.has_date else "",
+        "date_display": format_date(local, article.lang, config.date_format)
+        if article.has_date
+        else "",
         "updated": _iso(article.updated),
-        "updated_display": article.updated.astimezone(config.tz).strftime(config.date_format)
+        "updated_display": format_date(
+            article.updated.astimezone(config.tz), article.lang, config.date_format
+        )
         if article.updated
         else "",
         "summary": article.summary,
@@ -87,13 +83,15 @@ def article_context(
     article: Article,
     site: Site,
     listing: dict[str, Any],
-    cat_terms: dict[str, Term],
+    cat_terms: dict[str, Term] | None,
     prev: dict | None,
     next_: dict | None,
     related: list[dict],
 ) -> dict[str, Any]:
     """What article.html sees of one article (`listing` is its listing_view)."""
     view = dict(listing)
+    if cat_terms is None:
+        cat_terms = site.term_indexes(article.lang)[1]
     versions = site.translations.get(article.translation_key, [article])
     view.update(
         {
@@ -113,7 +111,10 @@ def article_context(
         }
     )
     alternates = (
-        [{"lang": v.lang, "url": site.url(v), "title": v.title} for v in versions]
+        [
+            {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
+            for v in versions
+        ]
         if len(versions) > 1
         else []
     )
@@ -134,6 +135,11 @@ def article_context(
         "next": next_,
         "related": related,
     }
+
+
+def _name(site: Site, lang: str) -> str:
+    section = site.section(lang)
+    return section.language.name if section else lang
 
 
 def term_index(terms: list[Term]) -> dict[str, Term]:
@@ -184,12 +190,10 @@ def plan_pages(
     site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None
 ) -> list[PageJob]:
     config = site.config
-    tag_terms = term_index(site.tags)
-    cat_terms = term_index(site.categories)
-    views = {a.rel: listing_view(a, site, tag_terms) for a in site.pages}
-    listed_views = [views[a.rel] for a in site.listed]
+    views = {a.rel: listing_view(a, site) for a in site.pages}
     jobs: list[PageJob] = []
     default_page = {"lang": config.language, "dir": text_direction(config.language)}
+    messages = site_messages(config)
 
     # article pages
     related = cached_related_articles(site.pages, config.related, config.cache_path)
@@ -202,7 +206,7 @@ def plan_pages(
             article,
             site,
             views[article.rel],
-            cat_terms,
+            None,
             views[older.rel] if older else None,
             views[newer.rel] if newer else None,
             [views[r] for r in related.get(article.rel, ())],
@@ -229,7 +233,8 @@ def plan_pages(
                     "alias",
                     {
                         "page": {
-                            **default_page,
+                            "lang": article.lang,
+                            "dir": text_direction(article.lang),
                             "kind": "alias",
                             "title": article.title,
                             "description": "",
@@ -241,48 +246,158 @@ def plan_pages(
                 )
             )
 
-    # index pages
+    for section in site.sections or [_root_section(site)]:
+        jobs.extend(_section_pages(site, section, views, messages))
+
+    # 404, search, sitemap, robots
+    jobs.append(
+        PageJob(
+            "/404.html",
+            "404.html",
+            "404",
+            {
+                "page": {
+                    **default_page,
+                    "kind": "404",
+                    "title": messages.get(config.language, "page_not_found"),
+                    "description": "",
+                    "noindex": True,
+                }
+            },
+            "404 page",
+        )
+    )
+    if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
+        jobs.append(
+            PageJob(
+                "/search/",
+                "search.html",
+                "search",
+                {
+                    "page": {
+                        **default_page,
+                        "kind": "search",
+                        "title": messages.get(config.language, "search"),
+                        "description": messages.get(
+                            config.language, "search_description", site=config.title
+                        ),
+                        "noindex": True,
+                    }
+                },
+                "search page",
+            )
+        )
+    jobs.extend(extra_jobs or [])
+    sitemap_urls = sorted(
+        (
+            {
+                "loc": j.url,
+                "lastmod": (
+                    j.context["page"].get("updated") or j.context["page"].get("date") or ""
+                )[:10],
+                "alternates": [
+                    {"lang": a["lang"], "loc": a["url"]}
+                    for a in j.context["page"].get("alternates", ())
+                ],
+            }
+            for j in jobs
+            if j.kind not in ("alias", "404", "feed")
+            and j.path.endswith(".html")
+            and not j.context.get("page", {}).get("noindex")
+        ),
+        key=lambda u: u["loc"],
+    )
+    jobs.append(
+        PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap")
+    )
+    jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
+    return _reject_collisions(jobs, diag)
+
+
+def site_messages(config: SiteConfig) -> Messages:
+    """The theme's words in every language, with the site's own `i18n/` files over them; the
+    default theme's words under both, so a theme of one's own needs no message files."""
+    fallback = bundled_themes_dir() / "default" / "i18n"
+    folders = [fallback, config.theme_path() / "i18n", config.root / "i18n"]
+    return Messages(list(dict.fromkeys(folders)))
+
+
+def _root_section(site: Site) -> Section:
+    language = site.config.site_languages[0]
+    return Section(
+        Language(language.code, language.name), "/", site.listed, site.tags, site.categories
+    )
+
+
+def _section_pages(
+    site: Site, section: Section, views: dict[str, dict], messages: Messages
+) -> list[PageJob]:
+    """A language's own pages (Hugo's and Zola's per-language site): its index, tag and
+    category pages with their feeds, archive and feed, under the section's prefix."""
+    config = site.config
+    lang, prefix = section.lang, section.prefix
+    jobs: list[PageJob] = []
+
+    def t(key: str, **values: Any) -> str:
+        return messages.get(lang, key, **values)
+
+    def page_for(suffix: str) -> dict[str, Any]:
+        """lang, dir and the other languages' version of the same page (hreflang)."""
+        alternates = (
+            [
+                {
+                    "lang": s.lang,
+                    "url": s.prefix + suffix,
+                    "title": config.title,
+                    "name": s.language.name,
+                }
+                for s in site.sections
+            ]
+            if len(site.sections) > 1
+            else []
+        )
+        return {"lang": lang, "dir": section.language.direction, "alternates": alternates}
+
+    where = "" if prefix == "/" else f" ({lang})"
+    listed_views = [views[a.rel] for a in section.listed]
     jobs.extend(
         _listing_pages(
-            "/",
+            prefix,
             listed_views,
             config,
             "index.html",
             "index",
-            "index page",
+            f"index page{where}",
             {"title": config.title, "description": config.description},
-            default_page,
+            page_for(""),
+            None,
+            t,
         )
     )
-
-    # taxonomies
-    for kind, terms, label in (
-        ("tag", site.tags, "Tags"),
-        ("category", site.categories, "Categories"),
-    ):
+    for kind, terms in (("tag", section.tags), ("category", section.categories)):
         if not terms and kind == "category":
             continue
-        prefix = "/tags/" if kind == "tag" else "/categories/"
+        overview_kind = "tags" if kind == "tag" else "categories"
         overview = [
-            {"name": t.name, "url": t.url, "count": len(t.articles), "slug": t.slug} for t in terms
+            {"name": t_.name, "url": t_.url, "count": len(t_.articles), "slug": t_.slug}
+            for t_ in terms
         ]
-        overview_kind = label.lower()  # "tags" or "categories"
         jobs.append(
             PageJob(
-                prefix,
+                f"{prefix}{overview_kind}/",
                 "terms.html",
                 overview_kind,
                 {
                     "page": {
-                        **default_page,
+                        **page_for(f"{overview_kind}/"),
                         "kind": overview_kind,
-                        "title": label,
-                        "description": f"All {label.lower()} of {config.title}",
+                        "title": t(overview_kind),
+                        "description": t(f"{overview_kind}_description", site=config.title),
                     },
                     "terms": overview,
                     "taxonomy": kind,
                 },
-                f"{label.lower()} overview",
+                f"{overview_kind} overview{where}",
             )
         )
         for term in terms:
@@ -304,31 +419,32 @@ def plan_pages(
                     config,
                     "term.html",
                     kind,
-                    f"{kind} '{term.name}'",
+                    f"{kind} '{term.name}'{where}",
                     {
-                        "title": f"{label[:-1] if kind == 'tag' else 'Category'}: {term.name}",
-                        "description": f"Articles about {term.name}",
+                        "title": t(f"{kind}_title", name=term.name),
+                        "description": t("term_description", name=term.name),
                         "feed_url": info["feed_url"],
                         "feeds": feeds,
                     },
-                    default_page,
+                    {"lang": lang, "dir": section.language.direction},
                     {"term": info},
+                    t,
                 )
             )
             jobs.extend(
                 _feed_jobs(
                     f"{config.title}: {term.name}",
                     term.url,
-                    [site.listed[i] for i in term.articles],
+                    [section.listed[i] for i in term.articles],
                     views,
                     config,
-                    f"{kind} '{term.name}' feed",
+                    f"{kind} '{term.name}' feed{where}",
+                    lang,
                 )
             )
 
-    # archive
     years: list[dict[str, Any]] = []
-    for article in site.listed:
+    for article in section.listed:
         if not article.has_date:
             continue
         local = article.date.astimezone(config.tz)
@@ -336,86 +452,38 @@ def plan_pages(
             years.append({"year": local.year, "months": []})
         months = years[-1]["months"]
         if not months or months[-1]["month"] != local.month:
-            months.append({"month": local.month, "name": MONTHS[local.month - 1], "articles": []})
+            months.append(
+                {
+                    "month": local.month,
+                    "name": month_name(local.month, lang),
+                    "label": month_label(local.year, local.month, lang),
+                    "articles": [],
+                }
+            )
         months[-1]["articles"].append(views[article.rel])
-    undated = [views[a.rel] for a in site.listed if not a.has_date]
+    undated = [views[a.rel] for a in section.listed if not a.has_date]
     jobs.append(
         PageJob(
-            "/archive/",
+            f"{prefix}archive/",
             "archive.html",
             "archive",
             {
                 "page": {
-                    **default_page,
+                    **page_for("archive/"),
                     "kind": "archive",
-                    "title": "Archive",
-                    "description": f"Every article of {config.title} by date",
+                    "title": t("archive"),
+                    "description": t("archive_description", site=config.title),
                 },
                 "archive": years,
                 "undated": undated,
             },
-            "archive",
+            f"archive{where}",
         )
     )
-
-    # feeds, sitemap, robots, 404
-    jobs.extend(_feed_jobs(config.title, "/", site.listed, views, config, "site feed"))
-    jobs.append(
-        PageJob(
-            "/404.html",
-            "404.html",
-            "404",
-            {
-                "page": {
-                    **default_page,
-                    "kind": "404",
-                    "title": "Page not found",
-                    "description": "",
-                    "noindex": True,
-                }
-            },
-            "404 page",
-        )
+    jobs.extend(
+        _feed_jobs(config.title, prefix, section.listed, views, config, f"site feed{where}", lang)
     )
-    if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
-        jobs.append(
-            PageJob(
-                "/search/",
-                "search.html",
-                "search",
-                {
-                    "page": {
-                        **default_page,
-                        "kind": "search",
-                        "title": "Search",
-                        "description": f"Search {config.title}",
-                        "noindex": True,
-                    }
-                },
-                "search page",
-            )
-        )
-    jobs.extend(extra_jobs or [])
-    sitemap_urls = sorted(
-        (
-            {
-                "loc": j.url,
-                "lastmod": (
-                    j.context["page"].get("updated") or j.context["page"].get("date") or ""
-                )[:10],
-            }
-            for j in jobs
-            if j.kind not in ("alias", "404", "feed")
-            and j.path.endswith(".html")
-            and not j.context.get("page", {}).get("noindex")
-        ),
-        key=lambda u: u["loc"],
-    )
-    jobs.append(
-        PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap")
-    )
-    jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
-    return _reject_collisions(jobs, diag)
+    return jobs
 
 
 def _listing_pages(
@@ -428,12 +496,17 @@ def _listing_pages(
     page_info: dict,
     default_page: dict,
     extra: dict | None = None,
+    t: Any = None,
 ) -> list[PageJob]:
     total = _paginate(len(items), config.per_page)
     jobs = []
     for number in range(1, total + 1):
         chunk = items[(number - 1) * config.per_page : number * config.per_page]
-        title = page_info["title"] if number == 1 else f"{page_info['title']} (page {number})"
+        title = page_info["title"]
+        if number > 1:
+            title = (
+                t("page_suffix", title=title, number=number) if t else f"{title} (page {number})"
+            )
         context = {
             "page": {
                 **default_page,
@@ -466,11 +539,14 @@ def _feed_jobs(
     views: dict,
     config: SiteConfig,
     label: str,
+    lang: str = "",
 ) -> list[PageJob]:
     """One page per format in `feeds` (see site/feeds.py)."""
     return [
         PageJob(url, template, "feed", context, f"{label} ({context['feed']['format']})", bodies)
-        for url, template, context, bodies in feed_contexts(title, home, articles, views, config)
+        for url, template, context, bodies in feed_contexts(
+            title, home, articles, views, config, lang
+        )
     ]
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from sitegen.fsutil import atomic_write
 from sitegen.site.model import Site
 from sitegen.site.related import pack_counts, unpack_counts
+from sitegen.text.i18n import format_date
 from sitegen.text.textstats import markdown_to_text
 
 SEARCH_VERSION = "3"  # bump when the index format changes: invalidates the cached index
@@ -157,7 +158,9 @@ def search_files(
     lengths: list[int] = []
     for doc_id, article in enumerate(docs):
         url = site.url(article)
-        shown_date = article.date.strftime(config.date_format) if article.has_date else ""
+        shown_date = (
+            format_date(article.date, article.lang, config.date_format) if article.has_date else ""
+        )
         key = "\0".join(
             (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
         )

@@ -31,7 +31,19 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r"""\s([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 _MD_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)")
-CONTENT_LINK_HINTS = (".md", ".markdown", ".mdown", ".mkd", "@/", "{filename}", "|filename|")
+CONTENT_LINK_HINTS = (
+    ".md",
+    ".markdown",
+    ".mdown",
+    ".mkd",
+    "@/",
+    "{filename}",
+    "|filename|",
+    "{static}",
+    "|static|",
+    "{attach}",
+    "|attach|",
+)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # ISO 639-1 codes; a file `post.<code>.md` is the <code> translation of `post.md`.
 ISO_639_1 = frozenset(
     [
@@ -202,3 +204,28 @@ def is_language_code(code: str) -> bool:
 
 def text_direction(lang: str) -> str:
     return "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of a site (`languages` in site.yaml): its code, its name as its readers
+    write it, its direction, and the folder under content/ holding its articles ("" if none)."""
+
+    code: str
+    name: str = ""
+    dir: str = ""
+    folder: str = ""
+
+    @property
+    def direction(self) -> str:
+        return self.dir or text_direction(self.code)
+
+
+def language_name(code: str) -> str:
+    """The language's own name for itself (CLDR through Babel): `ja` is 日本語, `ca` català."""
+    from babel import Locale, UnknownLocaleError  # imported late: Babel's data loads slowly
+
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
+    except (UnknownLocaleError, ValueError):
+        return code

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from sitegen.content.foreign import convert, flatten_tabs
-from sitegen.render.markdown import render_markdown
+from sitegen.content.foreign import convert, flatten_tabs, replace_shortcodes
+from sitegen.render.markdown import parse_ial, render_markdown
 from sitegen.text.bodyscan import code_spans
 
 
@@ -176,3 +176,90 @@ def test_mkdocs_content_tabs_are_flattened_into_labelled_sections() -> None:
     assert "<strong>Python</strong>" in html and 'class="language-python"' in html
     assert "<em>text</em>" in html and "<p>After.</p>" in html
     assert '=== "not a tab in code"' in html.replace("&quot;", '"')
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("![a](x.png){.border-0}", '<img src="x.png" alt="a" class="border-0" />'),
+        ("![a](x.png){: .left #pic}", '<img src="x.png" alt="a" id="pic" class="left" />'),
+        ("[l](x.md){: .btn}", '<a href="x.md" class="btn">l</a>'),
+        ("`code`{: .k}", '<code class="k">code</code>'),
+        ("![a](x.png){width=600}", '<img src="x.png" alt="a" width="600" />'),
+        ("para\n{: .note}", '<p class="note">para</p>'),
+        ("para\n\n{: .note #n}\n", '<p id="n" class="note">para</p>'),
+        ("> quote\n\n{: .aside}\n", '<blockquote class="aside">'),
+        ("- a\n- b\n\n{: .list}\n", '<ul class="list">'),
+        ("{.lead}\npara", '<p class="lead">para</p>'),
+        ("## Title {: #chosen}", '<h2 id="chosen">'),
+    ],
+)
+def test_attribute_lists_become_attributes(source, expected):
+    html = render_markdown(source).html
+    assert expected in html
+    assert "{:" not in html and "{." not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '![a](x.png){onclick="alert(1)" .a}',
+        '![a](x.png){style="background:url(javascript:alert(1))" .a}',
+        '[x](y){href="javascript:alert(1)" .a}',
+        "![a](x.png){: .a onmouseover=alert(1)}",
+        'para\n{: .a style="color:red"}',
+        '{.a onload="x()"}\npara',
+    ],
+)
+def test_attribute_lists_set_only_class_id_and_size(source):
+    html = render_markdown(source, raw_html=False).html
+    assert "onclick" not in html and "onmouseover" not in html and "onload" not in html
+    assert "style=" not in html and "javascript" not in html
+    assert 'class="a"' in html
+
+
+def test_attribute_values_keep_only_safe_characters():
+    html = render_markdown('![a](x.png){#"><script> .ok}', raw_html=False).html
+    assert "<script>" not in html
+    html = render_markdown("![a](x.png){: .ok .b\"ad #i'd}").html
+    assert 'class="ok"' in html and "ad" not in html.split("alt")[1] and "id=" not in html
+
+
+def test_kramdown_attribute_lines_inside_code_stay_as_written():
+    html = render_markdown("```\npara\n{: .note}\n```\n\n`{: .x}`\n").html
+    assert "{: .note}" in html and "<code>{: .x}</code>" in html
+
+
+def test_every_code_block_can_be_scrolled_with_the_keyboard():
+    html = render_markdown(
+        "    indented\n\n```\nfenced\n```\n\n```python\nx = 1\n```\n\n<pre>raw</pre>\n"
+    ).html
+    assert html.count("<pre") == 4
+    assert html.count('<pre tabindex="0"') == 4
+
+
+def test_emoji_shortcodes_become_characters_and_icons_are_reported_once_per_kind():
+    body = (
+        "Thanks :heart: and :smile:\n\n"
+        ":octicons-heart-fill-24: :octicons-star-16: :material-account:\n"
+        "`:smile:` and 10:30:45 stay, so does :unknown_thing:\n"
+    )
+    out, found = replace_shortcodes(body, 5)
+    assert "Thanks ❤️ and 😄" in out
+    assert "octicons" not in out and "material-account" not in out
+    assert found == {"octicons": 7, "material": 7}
+    assert "`:smile:`" in out and "10:30:45" in out and ":unknown_thing:" in out
+
+
+def test_parse_ial_keeps_only_safe_attributes():
+    assert parse_ial(' .a .b #c width="600" style="x" onclick=y toc') == {
+        "id": "c",
+        "width": "600",
+        "class": "a b",
+    }
+
+
+def test_kramdown_toc_list_becomes_the_table_of_contents():
+    html = render_markdown("* TOC\n{:toc}\n\n## One\n\n## Two\n").html
+    assert html.startswith('<nav class="toc"') and 'href="#two"' in html
+    assert "TOC" not in html.split("</nav>")[1]
