@@ -107,6 +107,13 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
     for cand in (posixpath.normpath(posixpath.join(article_dir, path)), posixpath.normpath(path)):
         if "/" + cand in targets.files:
             return "/" + cand + suffix
+    # as a browser reads it on the old site: relative to the page's address (Zola, Hugo and
+    # Jekyll pass such links through, so moved posts often point at each other's files this way)
+    page_url = targets.articles.get(article.rel)
+    if page_url:
+        by_url = posixpath.normpath(posixpath.join(page_url, path))
+        if by_url in targets.files:
+            return by_url + suffix
     return None
 
 
@@ -206,8 +213,8 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                     f"link to a {'page' if page else 'file'} that is not part of the site: {link}",
                     article.source,
                     _line_of(article, link),
-                    "check the file name (links are relative to the article's folder); or "
-                    + BROKEN_LINK_HINT,
+                    "check the file name (links are relative to the article's folder)"
+                    + ("" if targets.broken_links == "warn" else "; or " + BROKEN_LINK_HINT),
                     warning=targets.broken_links == "warn",
                 )
             )

@@ -391,3 +391,58 @@ def test_existing_site_keeps_its_settings_and_files(tmp_path: Path, capsys) -> N
     assert "DEST already had a different site.yaml; it was kept" in report
     assert "title: Tidewater Notes" in report
     assert (dest / "content" / "posts" / "harbour-seals.md").is_file()
+
+
+# --- Zola with posts at the root and in a second section (the Rust blog's layout) -------------
+
+
+def test_zola_every_section_moves_and_pages_link_by_old_address(tmp_path: Path, capsys) -> None:
+    """Pages at content/ and in content/inside/ both move and keep their addresses; a template
+    page without a title is left behind and listed; an image linked by its old address
+    (relative to the page, as a browser reads it) resolves."""
+    source = tmp_path / "zola-two"
+    (source / "content" / "inside" / "cargo-2").mkdir(parents=True)
+    (source / "content" / "latest").mkdir()
+    (source / "config.toml").write_text(
+        'base_url = "https://blog.example.org"\ntitle = "Two sections"\n', encoding="utf-8"
+    )
+    (source / "content" / "_index.md").write_text("+++\ntitle = 'Blog'\n+++\n", encoding="utf-8")
+    (source / "content" / "inside" / "_index.md").write_text(
+        "+++\ntitle = 'Inside'\n+++\n", encoding="utf-8"
+    )
+    for name in ("first", "second"):
+        (source / "content" / f"{name}.md").write_text(
+            f"+++\ntitle = '{name.title()} post'\ndate = 2024-01-02\n+++\n\nRoot post.\n",
+            encoding="utf-8",
+        )
+    (source / "content" / "inside" / "cargo-1.md").write_text(
+        "+++\ntitle = 'Cargo one'\ndate = 2024-02-03\npath = 'inside/2024/02/03/cargo-1'\n+++\n\n"
+        "![Cargo output](../../../../2024/03/04/cargo-2/out.svg)\n",
+        encoding="utf-8",
+    )
+    (source / "content" / "inside" / "cargo-2" / "index.md").write_text(
+        "+++\ntitle = 'Cargo two'\ndate = 2024-03-04\npath = 'inside/2024/03/04/cargo-2'\n+++\n\n"
+        "![Cargo output](out.svg)\n",
+        encoding="utf-8",
+    )
+    (source / "content" / "inside" / "cargo-2" / "out.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8"
+    )
+    (source / "content" / "latest" / "index.md").write_text(
+        "+++\ntemplate = 'latest.html'\n+++\n", encoding="utf-8"
+    )
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "latest" in report and "not an article" in report
+    output = build(dest, capsys)
+    check_addresses(
+        output,
+        {
+            "/first/": "/first/",
+            "/second/": "/second/",
+            "/inside/2024/02/03/cargo-1/": "/inside/2024/02/03/cargo-1/",
+            "/inside/2024/03/04/cargo-2/": "/inside/2024/03/04/cargo-2/",
+        },
+    )
+    assert (output / "inside/2024/03/04/cargo-2/out.svg").is_file()

@@ -1,8 +1,8 @@
 """Zola sites -> a migration plan (`sitegen migrate`, ingest stage).
 
 Reads `config.toml` (or `zola.toml`): title, description, base_url, default_language and
-`[languages.*]`, taxonomies; a section's `_index.md` gives `paginate_by`. Pages of the main
-section move; each keeps the address Zola gave it (`/<section>/<slug>/`, `/<lang>/...` for a
+`[languages.*]`, taxonomies; a section's `_index.md` gives `paginate_by`. The pages of every
+section move (the largest section gives the permalink); each keeps the address Zola gave it (`/<section>/<slug>/`, `/<lang>/...` for a
 translation, `path` from front matter).
 """
 
@@ -102,12 +102,15 @@ def read_site(root: Path) -> SourcePlan:
         for p in files
         if is_markdown(p) and strip_lang(p.stem) == "index" and p.parent != content
     }
+    # every page of every section moves; the section with the most pages (the root counts as
+    # one) gives the permalink, the others keep their addresses through `url:` or aliases
     sections = Counter(
-        p.relative_to(content).parts[0]
+        (p.relative_to(content).parts[0] if len(p.relative_to(content).parts) > 1 else "")
         for p in files
         if is_markdown(p)
-        and len(p.relative_to(content).parts) > 1
         and not p.name.startswith("_index.")
+        and p.parent not in bundles
+        or (is_markdown(p) and strip_lang(p.stem) == "index" and p.parent in bundles)
     )
     main = sections.most_common(1)[0][0] if sections else ""
     plan.posts_folder = f"content/{main}/" if main else "content/"
@@ -133,10 +136,10 @@ def read_site(root: Path) -> SourcePlan:
         if file.name.startswith("_index."):
             plan.leave(file, "a section page: sitegen makes its own listings")
             continue
-        if not main or rel.parts[0] != main or len(rel.parts) < 2:
-            plan.leave(file, f"not in the main section (content/{main}/): only posts are moved")
-            continue
         meta, _ = read_meta(file)
+        if not meta.get("title") and meta.get("template"):
+            plan.leave(file, f"a page of its own template ({meta['template']}), not an article")
+            continue
         lang = lang_suffix(file.name)
         post = Post(file, rel.as_posix())
         if bundle is not None:
