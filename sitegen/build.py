@@ -24,6 +24,7 @@ from sitegen.engine.parallel import (
     render_chunk,
     render_pages,
 )
+from sitegen.engine.related_cache import related_lists
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.ingest.importer import import_seeds
@@ -212,7 +213,8 @@ def _build_with(
 ) -> BuildResult:
     """The rest of `build`, once the site model exists (and the search index is under way)."""
     diag = result.diagnostics
-    jobs = plan_pages(site, diag)
+    related = related_lists(site, config.cache_path, diag)
+    jobs = plan_pages(site, diag, related=related)
     mark = result.mark("model", mark)
     if diag.errors and not request.keep_going:
         raise BuildFailed(diag.errors, diag.warnings)

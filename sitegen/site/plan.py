@@ -16,7 +16,6 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.site.model import Site, Term
-from sitegen.site.related import cached_related_articles
 from sitegen.text.languages import text_direction
 from sitegen.text.urls import output_path, site_path
 
@@ -177,8 +176,13 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
 
 
 def plan_pages(
-    site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None
+    site: Site,
+    diag: Diagnostics,
+    extra_jobs: list[PageJob] | None = None,
+    related: dict[str, list[str]] | None = None,
 ) -> list[PageJob]:
+    """Every page of the site. `related` gives each article's related articles (rels, best
+    first), worked out beforehand by engine/related_cache.py: planning reads no files."""
     config = site.config
     tag_terms = term_index(site.tags)
     cat_terms = term_index(site.categories)
@@ -188,7 +192,7 @@ def plan_pages(
     default_page = {"lang": config.language, "dir": text_direction(config.language)}
 
     # article pages
-    related = cached_related_articles(site.pages, config.related, config.cache_path)
+    related = related or {}
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
         i = position.get(article.rel)
