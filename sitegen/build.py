@@ -17,7 +17,6 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover, load_article
 from sitegen.engine.cache import BodyCache, body_key, body_settings, code_fingerprint
 from sitegen.engine.parallel import (
-    Background,
     ChunkResult,
     RenderWork,
     order_tasks,
@@ -25,6 +24,7 @@ from sitegen.engine.parallel import (
     render_pages,
 )
 from sitegen.engine.related_cache import related_lists
+from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.ingest.importer import import_seeds
@@ -41,7 +41,6 @@ from sitegen.render.markdown import RenderedBody, render_markdown
 from sitegen.render.templates import make_environment, render_job, templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
 from sitegen.site.plan import PageJob, article_context, listing_view, plan_pages, term_index
-from sitegen.site.search import prepare_search_index, search_copies
 
 
 @dataclass
@@ -74,9 +73,6 @@ class BuildRequest:
     force: bool = False
     run_import: bool = True
     jobs: int = 0
-
-
-SEARCH_FORK_MIN = 500  # articles: below this the search index is built faster in-process
 
 
 def build_now() -> dt.datetime:
@@ -172,29 +168,9 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     )
     result.left_out = site.left_out
     result.articles = len(site.pages)
-    # the search index needs only the site: built in another process while this one plans
-    fork = (
-        config.search and len(site.pages) >= SEARCH_FORK_MIN and (request.jobs or config.jobs) != 1
+    return _build_with(
+        request, state, started, mark, config, output, preview, result, site, articles, statics
     )
-    search_index = Background(prepare_search_index, site) if fork else None
-    try:
-        return _build_with(
-            request,
-            state,
-            started,
-            mark,
-            config,
-            output,
-            preview,
-            result,
-            site,
-            articles,
-            statics,
-            search_index,
-        )
-    finally:
-        if search_index is not None:
-            search_index.cancel()  # no-op once its result was taken
 
 
 def _build_with(
@@ -209,9 +185,8 @@ def _build_with(
     site: Site,
     articles: list[Article],
     statics: list[str],
-    search_index: Background | None,
 ) -> BuildResult:
-    """The rest of `build`, once the site model exists (and the search index is under way)."""
+    """The rest of `build`, once the site model exists."""
     diag = result.diagnostics
     related = related_lists(site, config.cache_path, diag)
     jobs = plan_pages(site, diag, related=related)
@@ -234,10 +209,8 @@ def _build_with(
     ).hexdigest()
     writer = OutputWriter(output, force=request.force, in_place=preview)
     copies = _copies(site, assets, statics, config)
-    if config.search:
-        if search_index is not None:
-            search_index.result()  # the index is in the cache now
-        copies.update(search_copies(site))  # the search index, as generated files
+    if config.search:  # the search index, as generated files (only changed ones differ)
+        copies.update(search_outputs(site, config.cache_path, diag))
     images = ImageSet(config.cache_path, config.image_widths, request.jobs or config.jobs)
     copies.update(images.prepare({path: src for path, (src, _) in copies.items()}))
     targets = link_targets(site, statics, {a.url for a in assets}, config, images)

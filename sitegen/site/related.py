@@ -13,7 +13,7 @@ Ties are broken by listing order, so the result is deterministic.
 
 Incremental and exact: `RelatedIndex.update` recomputes only what an edit can change and gives
 the same lists as a run from nothing (tests/unit/test_related.py proves it on random edit
-chains). Two choices make that cheap: the inverse document frequency is quantised (to 1/8 of a
+chains). Two choices make that cheap: the inverse document frequency is quantised (to 1/16 of a
 nat, from the article count rounded to a quarter octave), so one edit changes the weight of a
 term only when its document frequency crosses a step; and every later stage records what it
 read, so a change is followed exactly as far as it reaches:
@@ -37,7 +37,7 @@ POSTINGS_PER_TERM = 50  # articles kept per term (those weighting it most)
 TITLE_WEIGHT = 3  # a title or tag word counts like this many body words
 CANDIDATES = 30  # articles sharing most strong terms, scored exactly
 MIN_SCORE = 0.15  # below this cosine two articles share little more than common words
-IDF_STEPS = 8  # inverse document frequency in steps of 1/8 nat: one edit rarely moves it
+IDF_STEPS = 16  # inverse document frequency in steps of 1/16 nat: one edit rarely moves it
 COUNT_STEPS = 4  # the article count in idf, rounded to a quarter octave
 
 _STOPWORD_TEXT = """
