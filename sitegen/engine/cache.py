@@ -19,7 +19,10 @@ from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.render.markdown import MARKDOWN_VERSION, RenderedBody
 
-_RENDERER_MODULES = ("markdown.py", "slugs.py")
+_RENDERER_MODULES = ("render/markdown.py", "text/slugs.py")
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # sitegen/, not this engine/ folder
 
 
 @functools.cache
@@ -28,7 +31,7 @@ def code_fingerprint(modules: tuple[str, ...] | None = None) -> str:
     Part of cache keys and page fingerprints, so a sitegen edited or upgraded without a new
     version number never serves what its old code made."""
     h = hashlib.sha1(__version__.encode())
-    here = Path(__file__).resolve().parent
+    here = PACKAGE_ROOT
     paths = sorted(here.rglob("*.py")) if modules is None else [here / m for m in modules]
     for path in paths:
         h.update(path.relative_to(here).as_posix().encode())

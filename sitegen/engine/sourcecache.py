@@ -31,17 +31,17 @@ from sitegen.fsutil import sha1_bytes
 RACY_SECONDS = 3
 PARALLEL_MIN = 400  # fewer files than this load faster in one process than through a pool
 
-_LOADER_MODULES = (
-    "content.py",
-    "frontmatter.py",
-    "textstats.py",
-    "slugs.py",
-    "seeds.py",
-    "languages.py",
+_LOADER_MODULES = (  # relative to sitegen/
+    "content/article.py",
+    "content/frontmatter.py",
+    "text/textstats.py",
+    "text/slugs.py",
+    "ingest/seeds.py",
+    "text/languages.py",
     "config.py",
     "errors.py",
-    "bodyscan.py",
-    "foreign.py",
+    "text/bodyscan.py",
+    "content/foreign.py",
 )
 
 
