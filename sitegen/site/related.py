@@ -311,7 +311,7 @@ class RelatedIndex:
         # postings -> shortlists -> lists
         changed_terms = []
         for t in touched:
-            ids = self._postings(t, pos)
+            ids = self._postings(t, pos, None if everything else moved)
             if ids != self.ids.get(t, ()):
                 changed_terms.append(t)
                 if ids:
@@ -350,16 +350,28 @@ class RelatedIndex:
             if not members:
                 del self.members[t]
 
-    def _postings(self, term: str, pos: dict[int, int]) -> tuple[int, ...]:
-        """The articles weighting `term` most, best first (ties: listing order)."""
+    def _postings(self, term: str, pos: dict[int, int], moved: set[int] | None) -> tuple[int, ...]:
+        """The articles weighting `term` most, best first (ties: listing order). When only the
+        `moved` articles changed and none of them was among the last best, the new best are
+        the last best and the moved ones that hold the term now, ranked together."""
         if term not in self.members:
             return ()
         vectors = self.vectors
-        ranked = sorted(
-            _ints(self.members, term),
-            key=lambda s: (-vectors[s][1][vectors[s][0].index(term)], pos[s]),
-        )
-        return tuple(ranked[:POSTINGS_PER_TERM])
+
+        def rank(slot: int) -> tuple[float, int]:
+            terms, weights = vectors[slot]
+            return -weights[terms.index(term)], pos[slot]
+
+        old = self.ids.get(term, ())
+        if moved is not None and moved.isdisjoint(old):
+            fresh = [s for s in moved if s in vectors and term in vectors[s][0]]
+            if not fresh:
+                return old
+            if len(old) >= POSTINGS_PER_TERM or len(old) + len(fresh) == _size(
+                self.members.get(term)
+            ):
+                return tuple(sorted((*old, *fresh), key=rank)[:POSTINGS_PER_TERM])
+        return tuple(sorted(_ints(self.members, term), key=rank)[:POSTINGS_PER_TERM])
 
     def _rescore(self, slots: set[int], pos: dict[int, int]) -> None:
         normed: dict[int, dict[str, float]] = {}

@@ -35,11 +35,11 @@ import hashlib
 import json
 import math
 import re
-import sys
 import unicodedata
 import zlib
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sitegen.site.model import Site
@@ -82,19 +82,13 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.M)
 
 
-@functools.cache
-def _marks() -> re.Pattern:
-    """Every combining mark (general category M), as JavaScript's /\\p{M}/u sees them."""
-    ranges: list[list[int]] = []
-    for cp in range(0x300, sys.maxunicode + 1):
-        if unicodedata.category(chr(cp))[0] == "M":
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1][1] = cp
-            else:
-                ranges.append([cp, cp])
-    return re.compile(
-        "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+"
-    )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match) -> str:
+    """A run of non-ASCII characters without its combining marks (general category M, as
+    JavaScript's /\\p{M}/u sees them): the cost follows the non-ASCII text, not all of it."""
+    return "".join(c for c in run.group() if unicodedata.category(c)[0] != "M")
 
 
 def normalize(text: str) -> str:
@@ -102,7 +96,7 @@ def normalize(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    return _marks().sub("", unicodedata.normalize("NFKD", text))
+    return _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
 
 
 def terms(text: str) -> list[str]:
@@ -161,8 +155,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-# rel -> (key, doc id, doc file, its sha1, terms, counts, body length)
-Entry = tuple[str, int, bytes, str, str, bytes, int]
+# rel -> (key, doc id, fingerprint of its file, terms, counts, body length as length_code)
+Entry = tuple[str, int, str, str, bytes, int]
+# output path -> (its bytes, or a function making them; a fingerprint of them)
+Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
 
 
 class _Postings:
@@ -201,18 +197,24 @@ class _Postings:
         return out
 
 
+def _doc_file(doc_id: int, doc: str) -> bytes:
+    return f"sitegenSearch.doc({doc_id},{doc});\n".encode()
+
+
 class SearchIndex:
     """The search index and what it was made from, kept between builds so that `update` redoes
     only what changed: the documents of edited articles, the postings of the terms whose
-    frequency changed, the shards holding those terms, and the manifest."""
+    frequency changed, the shards holding those terms, and the manifest. The bytes of the
+    files are not kept: an unchanged file is given as a function that makes it again (the
+    writer calls it only when the output folder lacks the file), with the same fingerprint."""
 
-    FORMAT = 1
+    FORMAT = 3
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
         self.postings: dict[str, _Postings | tuple[bytes, bytes]] = {}
         self.vocab: list[str] = []  # every term, in search.js's order
-        self.shards: dict[str, tuple[tuple[str, ...], bytes, str]] = {}  # name -> terms, file, sha
+        self.shards: dict[str, tuple[tuple[str, ...], str]] = {}  # name -> terms, sha1 of file
         self.redone: list[str] = []  # output paths whose bytes were made anew by the last update
         self.changed = True  # whether the last update changed what `to_data` gives
 
@@ -246,36 +248,47 @@ class SearchIndex:
         got = self.postings[term]
         return len(got.docs) if isinstance(got, _Postings) else len(got[0]) // 4
 
-    def update(self, site: Site) -> dict[str, tuple[bytes, str]]:
-        """Every file of the search index: output path -> (bytes, sha1)."""
+    def update(self, site: Site, salt: str = "") -> Files:
+        """Every file of the search index: output path -> (bytes or a function making them,
+        fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint."""
         config = site.config
         self.redone = []
         docs = site.pages[::-1]  # oldest first: a new article takes the next id
+        files: Files = {}
         entries: dict[str, Entry] = {}
         edited: list[tuple[Entry | None, Entry]] = []
         renumbered = False
+        shown: dict = {}  # date -> as shown (strftime is the slowest part of an unchanged site)
         for doc_id, article in enumerate(docs):
             url = site.url(article)
-            shown_date = article.date.strftime(config.date_format) if article.has_date else ""
+            shown_date = ""
+            if article.has_date:
+                shown_date = shown.get(article.date)
+                if shown_date is None:
+                    shown_date = shown[article.date] = article.date.strftime(config.date_format)
             key = "\0".join(
                 (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
             )
             old = self.entries.get(article.rel)
+            path = f"search/d/{doc_id}.js"
             if old is not None and old[0] == key:
                 if old[1] != doc_id:
                     renumbered = True
-                    head = f"sitegenSearch.doc({old[1]},".encode()
-                    data = f"sitegenSearch.doc({doc_id},".encode() + old[2][len(head) :]
-                    old = (key, doc_id, data, _sha(data), *old[4:])
-                    self.redone.append(f"search/d/{doc_id}.js")
+                    old = (key, doc_id, _sha(f"{salt}\0{key}\0{doc_id}".encode()), *old[3:])
+                    self.redone.append(path)
                 entries[article.rel] = old
+                files[path] = (
+                    functools.partial(_remake_doc, article, url, shown_date, doc_id),
+                    old[2],
+                )
                 continue
             doc, count, length = _analyse(article, url, shown_date)
-            data = f"sitegenSearch.doc({doc_id},{doc});\n".encode()
-            entry = (key, doc_id, data, _sha(data), *pack_counts(count), length)
+            fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
+            entry = (key, doc_id, fp, *pack_counts(count), length_code(length))
             entries[article.rel] = entry
             edited.append((old, entry))
-            self.redone.append(f"search/d/{doc_id}.js")
+            files[path] = (_doc_file(doc_id, doc), fp)
+            self.redone.append(path)
         gone = [self.entries[rel] for rel in self.entries.keys() - entries.keys()]
         if renumbered or not self.entries:
             dirty = self._rebuild(entries)
@@ -283,10 +296,7 @@ class SearchIndex:
             dirty = self._apply(edited, gone)
         self.entries = entries
 
-        files: dict[str, tuple[bytes, str]] = {}
         by_id = sorted(entries.values(), key=lambda e: e[1])
-        for entry in by_id:
-            files[f"search/d/{entry[1]}.js"] = (entry[2], entry[3])
         shards = {}
         firsts, names = [], []
         for run in self._runs():
@@ -294,17 +304,20 @@ class SearchIndex:
             name = hashlib.sha1(first.encode()).hexdigest()[:10]
             old_shard = self.shards.get(name)
             if old_shard is None or old_shard[0] != run or not dirty.isdisjoint(run):
-                data = _script("shard", name, {t: self._term(t).flat() for t in run})
-                old_shard = (run, data, _sha(data))
+                data = self._shard_file(name, run)
+                old_shard = (run, _sha(data))
                 self.redone.append(f"search/s/{name}.js")
+                files[f"search/s/{name}.js"] = (data, old_shard[1])
+            else:
+                remake = functools.partial(self._shard_file, name, run)
+                files[f"search/s/{name}.js"] = (remake, old_shard[1])
             shards[name] = old_shard
             firsts.append(first)
             names.append(name)
-            files[f"search/s/{name}.js"] = old_shard[1:]
         self.changed = bool(self.redone or gone or len(shards) != len(self.shards))
         self.shards = shards
-        version = hashlib.sha1("".join(sha for _, sha in files.values()).encode())
-        lengths = bytes(length_code(e[6]) for e in by_id)
+        version = hashlib.sha1("".join(fp for _, fp in files.values()).encode())
+        lengths = bytes(e[5] for e in by_id)
         manifest = _script(
             "manifest",
             {
@@ -320,12 +333,15 @@ class SearchIndex:
         files["search/manifest.js"] = (manifest, _sha(manifest))
         return files
 
+    def _shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
+        return _script("shard", name, {t: self._term(t).flat() for t in run})
+
     def _rebuild(self, entries: dict[str, Entry]) -> set[str]:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
         lists: dict[str, tuple[array, array]] = {}
         for entry in sorted(entries.values(), key=lambda e: e[1]):
             doc = entry[1]
-            for t, tf in unpack_counts(entry[4], entry[5]):
+            for t, tf in unpack_counts(entry[3], entry[4]):
                 got = lists.get(t)
                 if got is None:
                     got = lists[t] = (array("i"), array("H"))
@@ -345,8 +361,8 @@ class SearchIndex:
         added: set[str] = set()
         changes = [(old, None) for old in gone] + edited
         for old, new in changes:
-            before = dict(unpack_counts(old[4], old[5])) if old else {}
-            after = dict(unpack_counts(new[4], new[5])) if new else {}
+            before = dict(unpack_counts(old[3], old[4])) if old else {}
+            after = dict(unpack_counts(new[3], new[4])) if new else {}
             for t, tf in before.items():
                 if after.get(t) != tf:
                     self._term(t).drop(old[1])
@@ -371,7 +387,12 @@ class SearchIndex:
         power of two, makes shards of about SHARD_BYTES on average and changes only when the
         index doubles or halves), when its postings fill half a shard or more, after such a
         term, and when the run since the last boundary would exceed MAX_SHARD_BYTES."""
-        costs = [len(t) + 6 + 6 * self._count(t) for t in self.vocab]
+        postings = self.postings
+        costs = [
+            len(t) + 6 + 6 * (len(p.docs) if isinstance(p, _Postings) else len(p[0]) // 4)
+            for t in self.vocab
+            for p in (postings[t],)
+        ]
         total = sum(costs) or 1
         per_shard = max(1.0, len(costs) * SHARD_BYTES / total)
         spread = 2 ** round(math.log2(per_shard))
@@ -397,6 +418,11 @@ class SearchIndex:
         return runs
 
 
+def _remake_doc(article, url: str, shown_date: str, doc_id: int) -> bytes:
+    return _doc_file(doc_id, _analyse(article, url, shown_date)[0])
+
+
 def search_files(site: Site) -> dict[str, bytes]:
     """Every file of the search index, by output path, made from nothing."""
-    return {path: data for path, (data, _) in SearchIndex().update(site).items()}
+    files = SearchIndex().update(site).items()
+    return {path: data if isinstance(data, bytes) else data() for path, (data, _) in files}

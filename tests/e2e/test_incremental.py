@@ -346,3 +346,15 @@ def test_damaged_search_and_related_caches_are_dropped_with_a_warning(tmp_path: 
             warnings = [str(w) for w in result.diagnostics.warnings]
             assert len(warnings) == 1 and "damaged cache" in warnings[0], (name, damage, warnings)
             assert _tree(site.out) == site.clean_tree(), (name, damage)
+
+
+def test_output_removed_with_caches_kept_equals_a_clean_build(tmp_path: Path) -> None:
+    """Search files unchanged since the last build are made again from the site when the
+    output folder lacks them (the cache keeps no copy of their bytes)."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    _replace(site, "content/a4.md", "More.", "More, edited.")
+    site.build()
+    shutil.rmtree(site.out)
+    site.build()
+    assert _tree(site.out) == site.clean_tree()
