@@ -1,7 +1,7 @@
 """The search index kept between builds: Site -> {output path: (bytes, sha1)} for build.py.
 
 The I/O around site/search.py (which is pure): the `SearchIndex` lives in
-`.sitegen/search-index.marshal`, keyed by sitegen's code hash and the settings the files depend
+`.sitegen/search-state.marshal`, keyed by sitegen's code hash and the settings the files depend
 on, so an edit redoes only the edited article's document, the shards whose terms it changed
 and the manifest; every other file keeps its bytes (and so its fingerprint: the writer leaves
 it alone). Those unchanged files come as functions that make their bytes again, called only
@@ -18,7 +18,7 @@ from sitegen.errors import Diagnostics
 from sitegen.site.model import Site
 from sitegen.site.search import Files, SearchIndex
 
-INDEX_FILE = "search-index.marshal"
+INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
 
 
 def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Files:

@@ -332,7 +332,7 @@ def test_damaged_search_and_related_caches_are_dropped_with_a_warning(tmp_path: 
     site = Site(tmp_path / "site", "search+related")
     site.build()
     cache = site.root / ".sitegen"
-    names = ("related-lists.marshal", "related-index.marshal", "search-index.marshal")
+    names = ("related-lists.marshal", "related-index.marshal", "search-state.marshal")
     step = 0
     for name in names:
         for damage in ("truncated", "garbage"):

@@ -200,7 +200,7 @@ def test_a_damaged_cache_is_ignored_and_output_is_reproducible(site):
     cache = site.root / ".sitegen"
     (cache / "related-lists.marshal").write_text("{not json", encoding="utf-8")
     (cache / "related-index.marshal").write_bytes(b"\x00garbage")
-    (cache / "search-index.marshal").write_bytes(b"\x00garbage")
+    (cache / "search-state.marshal").write_bytes(b"\x00garbage")
     import shutil
 
     shutil.rmtree(site.root / "build")
