@@ -207,10 +207,18 @@ base_url: https://example.org/
 author: Bench
 per_page: 10
 feed_limit: 20
-# off, as the Hugo and Pelican sites have no search index nor related articles
-search: false
-related: 0
+# search and related articles as `sitegen init` leaves them: on (compared with hugo-full)
 """
+
+# sitegen with search and related off, compared with plain Hugo and Pelican (neither has them)
+SITEGEN_PLAIN_CONFIG = SITEGEN_CONFIG + "search: false\nrelated: 0\n"
+
+# What Hugo users add for the same features: five related articles per page from Hugo's own
+# `.Site.RegularPages.Related` (its default related config: keywords, date, tags), then a
+# Pagefind index over the output (bench/run.py runs `pagefind --site public` after Hugo).
+HUGO_RELATED = """<aside class="related"><h2>Related</h2><ul>
+{{ range first 5 (.Site.RegularPages.Related .) }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+</ul></aside>"""
 
 HUGO_CONFIG = """baseURL = "https://example.org/"
 title = "Benchmark News"
@@ -304,15 +312,20 @@ PELICAN_TEMPLATES = {
 def write_site(root: Path, size: int, tools: list[str]) -> None:
     for tool in tools:
         shutil.rmtree(root / tool, ignore_errors=True)
-    if "sitegen" in tools:
-        (root / "sitegen" / "content").mkdir(parents=True)
-        (root / "sitegen" / "seeds").mkdir()
-        (root / "sitegen" / "site.yaml").write_text(SITEGEN_CONFIG)
-    if "hugo" in tools:
-        (root / "hugo" / "content" / "posts").mkdir(parents=True)
-        (root / "hugo" / "hugo.toml").write_text(HUGO_CONFIG)
+    for tool, config in (("sitegen", SITEGEN_CONFIG), ("sitegen-plain", SITEGEN_PLAIN_CONFIG)):
+        if tool in tools:
+            (root / tool / "content").mkdir(parents=True)
+            (root / tool / "seeds").mkdir()
+            (root / tool / "site.yaml").write_text(config)
+    for tool in ("hugo", "hugo-full"):
+        if tool not in tools:
+            continue
+        (root / tool / "content" / "posts").mkdir(parents=True)
+        (root / tool / "hugo.toml").write_text(HUGO_CONFIG)
         for rel, text in HUGO_LAYOUTS.items():
-            path = root / "hugo" / "layouts" / rel
+            if tool == "hugo-full" and rel == "_default/single.html":
+                text = text.replace("</article>{{ end }}", HUGO_RELATED + "</article>{{ end }}")
+            path = root / tool / "layouts" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if "pelican" in tools:
@@ -323,10 +336,12 @@ def write_site(root: Path, size: int, tools: list[str]) -> None:
             (root / "pelican" / "templates" / name).write_text(text)
     for i in range(size):
         a = article(i)
-        if "sitegen" in tools:
-            (root / "sitegen" / "content" / f"{a.slug}.md").write_text(sitegen_text(a))
-        if "hugo" in tools:
-            (root / "hugo" / "content" / "posts" / f"{a.slug}.md").write_text(hugo_text(a))
+        for tool in ("sitegen", "sitegen-plain"):
+            if tool in tools:
+                (root / tool / "content" / f"{a.slug}.md").write_text(sitegen_text(a))
+        for tool in ("hugo", "hugo-full"):
+            if tool in tools:
+                (root / tool / "content" / "posts" / f"{a.slug}.md").write_text(hugo_text(a))
         if "pelican" in tools:
             (root / "pelican" / "content" / f"{a.slug}.md").write_text(pelican_text(a))
 
@@ -336,7 +351,9 @@ def edit_paths(root: Path, i: int) -> dict[str, tuple[Path, str]]:
     a = article(i, revision=1)
     return {
         "sitegen": (root / "sitegen" / "content" / f"{a.slug}.md", sitegen_text(a)),
+        "sitegen-plain": (root / "sitegen-plain" / "content" / f"{a.slug}.md", sitegen_text(a)),
         "hugo": (root / "hugo" / "content" / "posts" / f"{a.slug}.md", hugo_text(a)),
+        "hugo-full": (root / "hugo-full" / "content" / "posts" / f"{a.slug}.md", hugo_text(a)),
         "pelican": (root / "pelican" / "content" / f"{a.slug}.md", pelican_text(a)),
     }
 

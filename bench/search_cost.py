@@ -212,12 +212,14 @@ class Index:
     def __init__(self, search_dir: Path) -> None:
         manifest = load_script(search_dir / "manifest.js")[0]
         self.firsts: list[str] = manifest["shards"]
+        self.number = {name: i for i, name in enumerate(manifest["files"])}  # file -> shard
         self.docs: int = manifest["docs"]
         self.stop = set(manifest["stopwords"])
         self.df: dict[str, int] = {}
         self.shard_of_term: dict[str, int] = {}
         for path in (search_dir / "s").glob("*.js"):
-            number, shard = load_script(path)
+            name, shard = load_script(path)
+            number = self.number[name]
             for term, flat in shard.items():
                 self.df[term] = len(flat) // 2
                 self.shard_of_term[term] = number
@@ -242,7 +244,7 @@ class Index:
         return needed
 
     def pick_queries(self) -> dict[str, str]:
-        """A common word, the rarest term, and two words of the newest article's title."""
+        """A common word, the rarest term, and two words of the oldest article's title."""
         words = [t for t in self.df if t.isalpha() and t not in self.stop]
         common = min(words, key=lambda t: (-self.df[t], t))
         rare_words = sorted(words, key=lambda t: (self.df[t], t))
@@ -355,7 +357,7 @@ def query_cost(browser: Any, base: str, build: Path, index: Index, query: str) -
     m = re.search(r"(\d+) articles? match", status)
     hits = int(m.group(1)) if m else 0
     needed = index.needed_shards(query)
-    got_shards = {int(Path(p).stem) for p in files if p.startswith("/search/s/")}
+    got_shards = {index.number[Path(p).stem] for p in files if p.startswith("/search/s/")}
     got_docs = sum(1 for p in files if p.startswith("/search/d/"))
     index_bytes = sum(v["bytes"] for k, v in by_kind.items() if k != "page")
     words = [w for w in terms(query) if w not in index.stop]

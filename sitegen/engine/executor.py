@@ -1,7 +1,6 @@
 """The one way sitegen runs work in parallel: a `concurrent.futures.Executor`.
 
-Every parallel stage (loading content files, rendering pages, background jobs such as the
-search index) asks `executor()` for one, so the choice of executor is a single seam: `jobs=1`
+Every parallel stage (loading content files, rendering pages) asks `executor()` for one, so the choice of executor is a single seam: `jobs=1`
 (or a small batch) runs everything in this process, otherwise a pool of forked processes.
 
 Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
@@ -46,7 +45,6 @@ class Parallelism:
     jobs: int = 0
     min_pages: int = 200  # pages to render
     min_loads: int = 400  # content files to parse
-    min_background: int = 500  # articles, for a background job such as the search index
 
     def workers(self) -> int:
         return max(1, self.jobs or os.cpu_count() or 1)
@@ -164,45 +162,3 @@ def map_unordered(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> I
     finally:
         for future in futures:
             future.cancel()
-
-
-class Background:
-    """`fn(*args)` running in a forked process while the caller goes on; `result()` waits.
-
-    When a pool is not worth it (or `jobs=1`) the call runs at once, in this process."""
-
-    def __init__(self, parallel: Parallelism, size: int, fn: Callable[..., R], *args: Any) -> None:
-        self._context = executor(parallel, size, parallel.min_background)
-        pool = self._context.__enter__()
-        self._inline = isinstance(pool, InlineExecutor)
-        self._inherit = inherit((fn, args))
-        token = self._inherit.__enter__()
-        try:  # the worker is forked at submit, with (fn, args) in its memory: nothing pickled
-            self._future = pool.submit(_run_inherited, token)
-        finally:
-            self._inherit.__exit__(None, None, None)
-        self._done = False
-
-    def result(self) -> Any:
-        try:
-            return self._future.result()
-        finally:
-            self._close(None)
-
-    def cancel(self) -> None:
-        """Stop the work (a build that fails before it needs the result); idempotent."""
-        self._close(RuntimeError("cancelled"))
-
-    def _close(self, exc: BaseException | None) -> None:
-        if self._done:
-            return
-        self._done = True
-        if exc is None:
-            self._context.__exit__(None, None, None)
-        else:
-            self._context.__exit__(type(exc), exc, None)
-
-
-def _run_inherited(token: int) -> Any:
-    fn, args = inherited(token)
-    return fn(*args)

@@ -17,7 +17,6 @@ from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
-from sitegen.site.related import cached_related_articles
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
 from sitegen.text.languages import Language, text_direction
 from sitegen.text.urls import output_path, site_path
@@ -187,8 +186,13 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
 
 
 def plan_pages(
-    site: Site, diag: Diagnostics, extra_jobs: list[PageJob] | None = None
+    site: Site,
+    diag: Diagnostics,
+    extra_jobs: list[PageJob] | None = None,
+    related: dict[str, list[str]] | None = None,
 ) -> list[PageJob]:
+    """Every page of the site. `related` gives each article's related articles (rels, best
+    first), worked out beforehand by engine/related_cache.py: planning reads no files."""
     config = site.config
     views = {a.rel: listing_view(a, site) for a in site.pages}
     jobs: list[PageJob] = []
@@ -196,7 +200,7 @@ def plan_pages(
     messages = site_messages(config)
 
     # article pages
-    related = cached_related_articles(site.pages, config.related, config.cache_path)
+    related = related or {}
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
         i = position.get(article.rel)

@@ -1,7 +1,7 @@
 """Related articles by content similarity: Site articles -> {article.rel: [related rels]}. Pure.
 
-Called by plan.py; the related lists end up in each article page's context, so an article that
-changes re-renders every page whose related list changes (incremental builds stay correct).
+engine/related_cache.py keeps a `RelatedIndex` between builds and hands the lists to plan.py;
+they end up in each article page's context, so an article whose list changes is rendered again.
 
 TF-IDF cosine over title, tags and body, made cheap enough for 10,000+ articles in pure Python:
 each article keeps only its `TERMS_PER_DOC` strongest terms (a sparse, normalised vector), an
@@ -10,31 +10,35 @@ articles sharing most strong terms with an article are counted (in C, by Counter
 best `CANDIDATES` of them get an exact cosine. That is O(articles x terms x postings) with small
 constants, never the O(n^2) all-pairs product.
 Ties are broken by listing order, so the result is deterministic.
+
+Incremental and exact: `RelatedIndex.update` recomputes only what an edit can change and gives
+the same lists as a run from nothing (tests/unit/test_related.py proves it on random edit
+chains). Two choices make that cheap: the inverse document frequency is quantised (to 1/16 of a
+nat, from the article count rounded to a quarter octave), so one edit changes the weight of a
+term only when its document frequency crosses a step; and every later stage records what it
+read, so a change is followed exactly as far as it reaches:
+counts -> document frequency -> weight vectors -> postings -> candidate shortlists -> lists.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import marshal
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
 from operator import itemgetter
-from pathlib import Path
 
 from sitegen.content.article import Article
-from sitegen.fsutil import atomic_write
 
-RELATED_VERSION = "2"  # bump when the algorithm changes: invalidates the cached lists
 TERMS_PER_DOC = 24  # strongest terms kept per article
 POSTINGS_PER_TERM = 50  # articles kept per term (those weighting it most)
 TITLE_WEIGHT = 3  # a title or tag word counts like this many body words
 CANDIDATES = 30  # articles sharing most strong terms, scored exactly
 MIN_SCORE = 0.15  # below this cosine two articles share little more than common words
+IDF_STEPS = 16  # inverse document frequency in steps of 1/16 nat: one edit rarely moves it
+COUNT_STEPS = 4  # the article count in idf, rounded to a quarter octave
 
 _STOPWORD_TEXT = """
 a about above after again against all also am an and any are as at be because been before being
@@ -90,131 +94,319 @@ def _vector_key(article: Article) -> str:
     return "\0".join((article.content_hash, article.title, *article.tags))
 
 
-TermTable = dict[str, tuple[str, str, tuple[int, ...]]]  # rel -> (key, terms, their counts)
+def related_inputs(articles: Sequence[Article]) -> list[str]:
+    """Everything of `articles` the lists depend on, in order (for a cache digest)."""
+    return [f"{a.rel}\0{_vector_key(a)}\0{a.lang}\n" for a in articles]
 
 
-def pack_counts(counts: dict[str, int]) -> tuple[str, tuple[int, ...]]:
-    """Term counts in a compact form to keep between builds: one string and a tuple of ints
-    (a dict per article would cost ~20 KB each in memory)."""
-    return "\n".join(counts), tuple(counts.values())
+def pack_counts(counts: dict[str, int]) -> tuple[str, bytes]:
+    """Term counts in a compact form to keep between builds: the terms as one string and the
+    counts as 16-bit integers (a dict per article would cost ~20 KB each in memory)."""
+    return "\n".join(counts), array("H", [min(v, 65535) for v in counts.values()]).tobytes()
 
 
-def unpack_counts(terms: str, values: tuple[int, ...]) -> Counter:
-    # the order is the dict's (first occurrence in the text), so weight ties break alike
-    return Counter(dict(zip(terms.split("\n"), values, strict=True))) if terms else Counter()
+def unpack_counts(terms: str, values: bytes) -> list[tuple[str, int]]:
+    """(term, count) in the packed order (first occurrence in the text: weight ties break alike)."""
+    if not terms:
+        return []
+    counts = array("H")
+    counts.frombytes(values)
+    return list(zip(terms.split("\n"), counts, strict=True))
 
 
-def term_counts(
-    articles: Sequence[Article], known: TermTable | None = None
-) -> tuple[list[Counter], TermTable]:
-    """Each article's term counts, taken from `known` (the last build's table) where the
-    article is unchanged; and the table to keep for the next build."""
-    known = known or {}
-    counts: list[Counter] = []
-    table: TermTable = {}
-    for a in articles:
-        key = _vector_key(a)
-        entry = known.get(a.rel)
-        if entry is not None and entry[0] == key:
-            c = unpack_counts(entry[1], entry[2])
-            table[a.rel] = entry
-        else:
-            c = _vector(a)
-            table[a.rel] = (key, *pack_counts(c))
-        counts.append(c)
-    return counts, table
+def _ints(table: dict, key) -> array:
+    """table[key] as an array of ints; kept as bytes between builds, converted when touched."""
+    value = table.get(key)
+    if value is None:
+        value = table[key] = array("i")
+    elif isinstance(value, bytes):
+        ints = array("i")
+        ints.frombytes(value)
+        value = table[key] = ints
+    return value
 
 
-def related_articles(
-    articles: Sequence[Article], limit: int, counts: list[Counter] | None = None
-) -> dict[str, list[str]]:
-    """Up to `limit` most similar articles (same language) for each article, best first."""
-    if limit <= 0 or len(articles) < 2:
-        return {}
-    if counts is None:
-        counts = [_vector(a) for a in articles]
-    df: Counter = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(articles)
-    idf = {
-        t: math.log(1 + n / f) for t, f in df.items() if f > 1
-    }  # a term in one article links nothing
+def _size(value) -> int:
+    return 0 if value is None else len(value) // 4 if isinstance(value, bytes) else len(value)
 
-    log = math.log
-    vectors: list[dict[str, float]] = []
-    postings: dict[str, list[tuple[float, int]]] = {}
-    for doc, c in enumerate(counts):
-        weighted = [(t, (1.0 + log(tf)) * idf[t]) for t, tf in c.items() if t in idf]
+
+def _count_step(n: int) -> int:
+    return round(COUNT_STEPS * math.log2(n)) if n > 0 else 0
+
+
+class _Idf(dict):
+    """term -> integer idf weight (0: in fewer than two articles, so it links nothing), worked
+    out on first use from the document frequency in `inverted`."""
+
+    def __init__(self, inverted: dict, step: int, delta: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.inverted = inverted
+        self.n = 2 ** (step / COUNT_STEPS)
+        self.delta = delta or {}  # subtracted from the frequency: the last build's idf
+
+    def __missing__(self, term: str) -> int:
+        df = _size(self.inverted.get(term)) - self.delta.get(term, 0)
+        value = round(IDF_STEPS * math.log(1 + self.n / df)) if df > 1 else 0
+        self[term] = value
+        return value
+
+
+Vector = tuple[tuple[str, ...], tuple[float, ...]]  # strongest terms, their (raw) weights
+
+
+class RelatedIndex:
+    """Everything the related lists depend on, by stage, so that `update` can redo only what
+    changed. Articles have fixed slot numbers (their order in the listing decides ties); the
+    integer tables are arrays, kept as bytes between builds. `to_data`/`from_data` give the
+    marshal-able form engine/related_cache.py stores."""
+
+    FORMAT = 1
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.step: int | None = None
+        self.next_slot = 0
+        self.slot_of: dict[str, int] = {}
+        self.docs: dict[int, tuple[str, str, str, bytes]] = {}  # key, lang, terms, counts
+        self.inverted: dict[str, array | bytes] = {}  # term -> slots containing it
+        self.vectors: dict[int, Vector] = {}
+        self.members: dict[str, array | bytes] = {}  # term -> slots whose vector has it
+        self.ids: dict[str, tuple[int, ...]] = {}  # term -> its postings (best first)
+        self.shortlists: dict[int, tuple[int, ...]] = {}
+        self.lists: dict[int, tuple[int, ...]] = {}
+        self.order: list[int] = []
+        self.rescored = 0  # articles whose list was worked out by the last update (tests, bench)
+
+    # -- keeping between builds --------------------------------------------------------------
+
+    def to_data(self) -> tuple:
+        def plain(table: dict) -> dict:
+            return {k: v.tobytes() if isinstance(v, array) else v for k, v in table.items()}
+
+        return (
+            self.FORMAT,
+            self.limit,
+            self.step,
+            self.next_slot,
+            self.slot_of,
+            self.docs,
+            plain(self.inverted),
+            self.vectors,
+            plain(self.members),
+            self.ids,
+            self.shortlists,
+            self.lists,
+            array("i", self.order).tobytes(),
+        )
+
+    @classmethod
+    def from_data(cls, data: tuple) -> RelatedIndex:
+        """The index kept by `to_data`; ValueError if `data` is not one."""
+        if not isinstance(data, tuple) or len(data) != 13 or data[0] != cls.FORMAT:
+            raise ValueError("not a related-articles index")
+        index = cls(data[1])
+        (index.step, index.next_slot, index.slot_of, index.docs, index.inverted) = data[2:7]
+        (index.vectors, index.members, index.ids, index.shortlists, index.lists) = data[7:12]
+        order = array("i")
+        order.frombytes(data[12])
+        index.order = order.tolist()
+        tables = (index.slot_of, index.docs, index.inverted, index.vectors, index.members)
+        if not all(isinstance(t, dict) for t in (*tables, index.ids, index.lists)):
+            raise ValueError("not a related-articles index")
+        return index
+
+    # -- the update --------------------------------------------------------------------------
+
+    def _weights(self, slot: int, idf: dict[str, int]) -> Vector:
+        _, _, terms, counts = self.docs[slot]
+        log = math.log
+        weighted = [
+            (t, (1.0 + log(tf)) * w) for t, tf in unpack_counts(terms, counts) if (w := idf[t])
+        ]
         # stable C sort: equal weights keep text order, so the choice is deterministic
         top = sorted(weighted, key=itemgetter(1), reverse=True)[:TERMS_PER_DOC]
-        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        vectors.append({t: w / norm for t, w in top})
-        for t, w in top:
-            postings.setdefault(t, []).append((w, doc))
-    ids: dict[str, list[int]] = {}
-    for t, plist in postings.items():
-        if len(plist) > POSTINGS_PER_TERM:
-            plist.sort(key=lambda wd: (-wd[0], wd[1]))
-            del plist[POSTINGS_PER_TERM:]
-        ids[t] = [doc for _, doc in plist]
+        return tuple(t for t, _ in top), tuple(w for _, w in top)
 
-    langs = [a.lang for a in articles]
-    shortlist = max(CANDIDATES, 4 * limit)
-    result: dict[str, list[str]] = {}
-    for doc, vector in enumerate(vectors):
-        # Candidates sharing the most strong terms (counted in C by Counter), then exact cosine.
-        shared = Counter(chain.from_iterable(ids[t] for t in vector))
-        shared.pop(doc, None)
-        if not shared:
-            continue
-        # most_common(n) is heapq.nlargest: the same as a stable sort then [:n] (equal counts
-        # keep first-seen order, deterministic), without sorting every candidate
-        ranked = shared.most_common(shortlist)
-        lang = langs[doc]
-        scored = []
-        for other, _ in ranked:
-            if langs[other] != lang:
-                continue
-            theirs = vectors[other]
-            score = sum(vector[t] * theirs[t] for t in vector.keys() & theirs.keys())
-            if score >= MIN_SCORE:
-                scored.append((-round(score, 9), other))
-        scored.sort()
-        if scored:
-            result[articles[doc].rel] = [articles[other].rel for _, other in scored[:limit]]
-    return result
+    def update(self, articles: Sequence[Article]) -> dict[str, list[str]]:
+        """The lists for `articles` (in listing order), redoing only what differs from the
+        articles this index saw last; the same result as a new index would give."""
+        self.rescored = 0
+        if self.limit <= 0 or len(articles) < 2:
+            return {}
+        pos: dict[int, int] = {}
+        recounted: list[int] = []  # slots with new term counts (added or edited)
+        moved: set[int] = set()  # slots to follow through every stage (new, edited, language)
+        delta: dict[str, int] = {}  # term -> change of its document frequency
+        for i, a in enumerate(articles):
+            slot = self.slot_of.get(a.rel)
+            key = _vector_key(a)
+            if slot is None:
+                slot = self.slot_of[a.rel] = self.next_slot
+                self.next_slot += 1
+            if slot in pos:
+                continue  # one rel twice: cannot happen for a valid site
+            pos[slot] = i
+            old = self.docs.get(slot)
+            if old is None or old[0] != key:
+                self._recount(slot, key, a, old, delta)
+                recounted.append(slot)
+                moved.add(slot)
+            elif old[1] != a.lang:
+                self.docs[slot] = (key, a.lang, old[2], old[3])
+                moved.add(slot)
+        removed = set(self.docs) - set(pos)
+        rel_of = {slot: rel for rel, slot in self.slot_of.items()}
+        for slot in removed:
+            _, _, terms, _ = self.docs.pop(slot)
+            for t in terms.split("\n") if terms else ():
+                _ints(self.inverted, t).remove(slot)
+                delta[t] = delta.get(t, 0) - 1
+                if not _size(self.inverted[t]):
+                    del self.inverted[t]
+            del self.slot_of[rel_of[slot]]
+        # articles that did not change keep their order among themselves, or all is redone
+        new_order = sorted(pos, key=pos.__getitem__)
+        kept = [s for s in self.order if s in pos and s not in moved]
+        known = set(kept)
+        everything = kept != [s for s in new_order if s in known]
+        self.order = new_order
+
+        # document frequency -> idf -> weight vectors
+        step = _count_step(len(articles))
+        idf = _Idf(self.inverted, step)
+        if step != self.step or everything:
+            revector: set[int] = set(pos)
+        else:
+            before = _Idf(self.inverted, step, delta)
+            revector = set(recounted)
+            for t in delta:
+                if idf[t] != before[t] and t in self.inverted:
+                    revector.update(_ints(self.inverted, t))
+        self.step = step
+        touched: set[str] = set()  # terms whose postings may change
+        for slot in removed:
+            old_terms = self.vectors.pop(slot, ((), ()))[0]
+            self._leave(slot, old_terms)
+            touched.update(old_terms)
+            self.shortlists.pop(slot, None)
+            self.lists.pop(slot, None)
+        for slot in revector:
+            new = self._weights(slot, idf)
+            old = self.vectors.get(slot)
+            if new != old:
+                old_terms = old[0] if old else ()
+                self._leave(slot, old_terms)
+                for t in new[0]:
+                    _ints(self.members, t).append(slot)
+                self.vectors[slot] = new
+                touched.update(old_terms, new[0])
+                moved.add(slot)
+        for slot in moved:
+            touched.update(self.vectors[slot][0])  # its place among equal weights may move
+        if everything:
+            moved = set(pos)
+            touched = set(self.members) | set(self.ids)
+        moved |= removed
+
+        # postings -> shortlists -> lists
+        changed_terms = []
+        for t in touched:
+            ids = self._postings(t, pos, None if everything else moved)
+            if ids != self.ids.get(t, ()):
+                changed_terms.append(t)
+                if ids:
+                    self.ids[t] = ids
+                else:
+                    self.ids.pop(t, None)
+        rescore = set(moved)
+        for t in changed_terms:
+            rescore.update(_ints(self.members, t) if t in self.members else ())
+        for slot, shortlist in self.shortlists.items():
+            if not moved.isdisjoint(shortlist):
+                rescore.add(slot)
+        rescore -= removed
+        self._rescore(rescore, pos)
+        self.rescored = len(rescore)
+        return {rel_of[s]: [rel_of[o] for o in self.lists[s]] for s in new_order if self.lists[s]}
+
+    def _recount(self, slot: int, key: str, article: Article, old, delta: dict[str, int]) -> None:
+        terms, counts = pack_counts(_vector(article))
+        old_terms = set(old[2].split("\n")) if old and old[2] else set()
+        new_terms = set(terms.split("\n")) if terms else set()
+        for t in old_terms - new_terms:
+            _ints(self.inverted, t).remove(slot)
+            delta[t] = delta.get(t, 0) - 1
+            if not _size(self.inverted[t]):
+                del self.inverted[t]
+        for t in new_terms - old_terms:
+            _ints(self.inverted, t).append(slot)
+            delta[t] = delta.get(t, 0) + 1
+        self.docs[slot] = (key, article.lang, terms, counts)
+
+    def _leave(self, slot: int, terms: tuple[str, ...]) -> None:
+        for t in terms:
+            members = _ints(self.members, t)
+            members.remove(slot)
+            if not members:
+                del self.members[t]
+
+    def _postings(self, term: str, pos: dict[int, int], moved: set[int] | None) -> tuple[int, ...]:
+        """The articles weighting `term` most, best first (ties: listing order). When only the
+        `moved` articles changed and none of them was among the last best, the new best are
+        the last best and the moved ones that hold the term now, ranked together."""
+        if term not in self.members:
+            return ()
+        vectors = self.vectors
+
+        def rank(slot: int) -> tuple[float, int]:
+            terms, weights = vectors[slot]
+            return -weights[terms.index(term)], pos[slot]
+
+        old = self.ids.get(term, ())
+        if moved is not None and moved.isdisjoint(old):
+            fresh = [s for s in moved if s in vectors and term in vectors[s][0]]
+            if not fresh:
+                return old
+            if len(old) >= POSTINGS_PER_TERM or len(old) + len(fresh) == _size(
+                self.members.get(term)
+            ):
+                return tuple(sorted((*old, *fresh), key=rank)[:POSTINGS_PER_TERM])
+        return tuple(sorted(_ints(self.members, term), key=rank)[:POSTINGS_PER_TERM])
+
+    def _rescore(self, slots: set[int], pos: dict[int, int]) -> None:
+        normed: dict[int, dict[str, float]] = {}
+
+        def unit(slot: int) -> dict[str, float]:
+            got = normed.get(slot)
+            if got is None:
+                terms, weights = self.vectors[slot]
+                norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+                got = normed[slot] = {t: w / norm for t, w in zip(terms, weights, strict=True)}
+            return got
+
+        shortlist_size = max(CANDIDATES, 4 * self.limit)
+        ids, docs, limit = self.ids, self.docs, self.limit
+        for slot in slots:
+            vector = unit(slot)
+            # candidates sharing the most strong terms (counted in C by Counter), then cosine
+            shared = Counter(chain.from_iterable(ids[t] for t in vector))
+            shared.pop(slot, None)
+            # most_common(n) is heapq.nlargest: equal counts keep first-seen order
+            shortlist = tuple(other for other, _ in shared.most_common(shortlist_size))
+            self.shortlists[slot] = shortlist
+            lang = docs[slot][1]
+            scored = []
+            for other in shortlist:
+                if docs[other][1] != lang:
+                    continue
+                theirs = unit(other)
+                score = sum(w * theirs[t] for t, w in vector.items() if t in theirs)
+                if score >= MIN_SCORE:
+                    scored.append((-round(score, 9), pos[other], other))
+            scored.sort()
+            self.lists[slot] = tuple(other for _, _, other in scored[:limit])
 
 
-def cached_related_articles(
-    articles: Sequence[Article], limit: int, cache_dir: Path | None
-) -> dict[str, list[str]]:
-    """related_articles(), kept in `cache_dir` under a hash of all it depends on (each article's
-    path, file hash and language): an unchanged site skips the work, any edit redoes it all."""
-    if cache_dir is None or limit <= 0 or len(articles) < 2:
-        return related_articles(articles, limit)
-    digest = hashlib.sha1(f"{RELATED_VERSION}:{limit}".encode())
-    for a in articles:
-        digest.update(f"\0{a.rel}\0{a.content_hash}\0{a.lang}".encode())
-    key = digest.hexdigest()
-    path = cache_dir / "related.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and data.get("key") == key:
-            return data["related"]
-    except (OSError, ValueError):
-        pass
-    # each article's term counts are kept too: after an edit only that article is re-read
-    terms_path = cache_dir / "related-terms.marshal"
-    try:
-        known = marshal.loads(terms_path.read_bytes())
-        if not isinstance(known, dict) or known.get("version") != RELATED_VERSION:
-            known = {}
-    except (OSError, ValueError, EOFError, TypeError):
-        known = {}
-    counts, table = term_counts(articles, known.get("terms"))
-    result = related_articles(articles, limit, counts)
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs time
-        atomic_write(path, json.dumps({"key": key, "related": result}).encode())
-        atomic_write(terms_path, marshal.dumps({"version": RELATED_VERSION, "terms": table}))
-    return result
+def related_articles(articles: Sequence[Article], limit: int) -> dict[str, list[str]]:
+    """Up to `limit` most similar articles (same language) for each article, best first."""
+    return RelatedIndex(limit).update(articles)

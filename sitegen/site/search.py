@@ -1,46 +1,58 @@
 """Search index: Site -> {output path: bytes} under /search/, read in the browser by
-themes/default/static/search.js. Pure; build.py writes the files beside the pages.
+themes/default/static/search.js. Pure; engine/search_cache.py keeps a `SearchIndex` between
+builds and build.py writes its files beside the pages.
 
 Made for static hosts and big sites: the browser loads a small manifest, then only the shards
 holding the query's terms and the few documents it shows, never the whole index.
 
-    search/manifest.js   first term of each shard, stopwords, document count, version
-    search/s/<n>.js      one shard: a sorted range of terms -> postings [doc delta, score, ...]
-    search/d/<id>.js     one document: title, URL, date and plain text for the excerpt
+    search/manifest.js     first term and file name of each shard, each document's length,
+                           stopwords, document count, version
+    search/s/<name>.js     one shard: a sorted range of terms -> postings [doc delta, tf, ...]
+    search/d/<id>.js       one document: title, URL, date and plain text for the excerpt
+
+Incremental by construction: the shards hold term frequencies, not scores, and the browser
+works out BM25 from them, the document frequency (a posting list's length) and the lengths in
+the manifest; so an edit changes the bytes of the edited document, of the shards holding the
+terms whose frequency in it changed, and of the manifest, nothing else. Shard boundaries
+depend on the terms themselves (a hash picks about one term in M as a boundary; a long
+posting list gets a shard of its own; a run that grows too long is cut), so a change in one
+shard never moves the boundaries of the others. Document ids number the articles oldest
+first, so publishing a new article adds an id instead of moving all of them.
 
 Every file is a script calling `sitegenSearch.<kind>(...)`, so pages load them with <script>
 tags, which browsers allow from file:// where fetch() of local files is refused. Terms are cut
-into shards by sorted range (not by prefix), so shards are evenly sized and a prefix search
-("mos" for "Mosul") touches a contiguous run of them. The tokenizer below and `terms()` in
+into shards by sorted range (not by prefix), so a prefix search ("mos" for "Mosul") touches a
+contiguous run of them. The tokenizer below and `terms()` in
 search.js must agree: lowercase, NFKD, marks removed, runs of letters/digits, CJK one per char.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
+import bisect
 import functools
 import hashlib
 import json
-import marshal
 import math
 import re
-import sys
 import unicodedata
+import zlib
+from array import array
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from sitegen.fsutil import atomic_write
 from sitegen.site.model import Site
 from sitegen.site.related import pack_counts, unpack_counts
 from sitegen.text.i18n import format_date
 from sitegen.text.textstats import markdown_to_text
 
-SEARCH_VERSION = "3"  # bump when the index format changes: invalidates the cached index
-SHARD_BYTES = 24_000  # target size of one shard file
+SHARD_BYTES = 24_000  # target (mean) size of one shard file
+MAX_SHARD_BYTES = 2 * SHARD_BYTES  # a run of terms longer than this is cut
+LENGTH_STEPS = 16  # document lengths in the manifest: one byte, 2^(1/16) apart (about 4%)
 TEXT_LIMIT = 4_000  # characters of plain text kept per document for excerpts (~650 words)
 FIELD_WEIGHT = 3  # a title or tag word counts like this many body words
-K1, B = 1.2, 0.75  # BM25
-SCORE_SCALE = 20  # scores are stored as small integers
+K1, B = 1.2, 0.75  # BM25 (search.js uses the same)
 STOPWORDS = (
     "a",
     "an",
@@ -71,19 +83,13 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.M)
 
 
-@functools.cache
-def _marks() -> re.Pattern:
-    """Every combining mark (general category M), as JavaScript's /\\p{M}/u sees them."""
-    ranges: list[list[int]] = []
-    for cp in range(0x300, sys.maxunicode + 1):
-        if unicodedata.category(chr(cp))[0] == "M":
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1][1] = cp
-            else:
-                ranges.append([cp, cp])
-    return re.compile(
-        "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+"
-    )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match) -> str:
+    """A run of non-ASCII characters without its combining marks (general category M, as
+    JavaScript's /\\p{M}/u sees them): the cost follows the non-ASCII text, not all of it."""
+    return "".join(c for c in run.group() if unicodedata.category(c)[0] != "M")
 
 
 def normalize(text: str) -> str:
@@ -91,7 +97,7 @@ def normalize(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    return _marks().sub("", unicodedata.normalize("NFKD", text))
+    return _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
 
 
 def terms(text: str) -> list[str]:
@@ -126,9 +132,6 @@ def plain_text(markdown: str) -> str:
     return markdown_to_text(_HEADING.sub("", markdown))
 
 
-DocEntry = tuple[str, str, str, tuple[int, ...], int]  # key, doc JSON, terms, counts, length
-
-
 def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
     """One article's part of the index: its doc JSON, term counts and body length."""
     text = plain_text(article.body)
@@ -144,125 +147,285 @@ def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
     return doc, dict(count), len(body)
 
 
-def search_files(
-    site: Site, known: dict[str, DocEntry] | None = None, table: dict[str, DocEntry] | None = None
-) -> dict[str, bytes]:
-    """Every file of the search index, by output path. Articles whose entry in `known` (the
-    last build's `table`) has the same key are not read again; `table` receives this build's."""
-    config = site.config
-    docs = site.pages
-    known = known or {}
-    files: dict[str, bytes] = {}
-    postings: dict[str, list[int]] = {}  # term -> [doc, score, doc, score, ...]
-    counts: list[dict] = []
-    lengths: list[int] = []
-    for doc_id, article in enumerate(docs):
-        url = site.url(article)
-        shown_date = (
-            format_date(article.date, article.lang, config.date_format) if article.has_date else ""
-        )
-        key = "\0".join(
-            (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
-        )
-        entry = known.get(article.rel)
-        if entry is None or entry[0] != key:
-            doc, count, length = _analyse(article, url, shown_date)
-            entry = (key, doc, *pack_counts(count), length)
+def length_code(length: int) -> int:
+    """A document length in one byte (lengthOf() in search.js reads it back)."""
+    return min(255, round(LENGTH_STEPS * math.log2(1 + length)))
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+# rel -> (key, doc id, fingerprint of its file, terms, counts, body length as length_code)
+Entry = tuple[str, int, str, str, bytes, int]
+# output path -> (its bytes, or a function making them; a fingerprint of them)
+Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
+
+
+class _Postings:
+    """One term's postings: doc ids (ascending) and term frequencies, as two arrays (kept as
+    bytes between builds and converted only when touched)."""
+
+    __slots__ = ("docs", "tfs")
+
+    def __init__(self, docs: bytes = b"", tfs: bytes = b"") -> None:
+        self.docs = array("i")
+        self.docs.frombytes(docs)
+        self.tfs = array("H")
+        self.tfs.frombytes(tfs)
+
+    def put(self, doc: int, tf: int) -> None:
+        i = bisect.bisect_left(self.docs, doc)
+        if i < len(self.docs) and self.docs[i] == doc:
+            self.tfs[i] = tf
         else:
-            count = unpack_counts(entry[2], entry[3])
-        if table is not None:
-            table[article.rel] = entry
-        files[f"search/d/{doc_id}.js"] = f"sitegenSearch.doc({doc_id},{entry[1]});\n".encode()
-        counts.append(count)
-        lengths.append(entry[4])
-    n = len(docs)
-    average = (sum(lengths) / n) if n else 1.0
-    df: Counter = Counter()
-    for count in counts:
-        df.update(count.keys())
-    idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-    for t in df:
-        postings[t] = []
-    for doc_id, count in enumerate(counts):
-        norm = K1 * (1 - B + B * lengths[doc_id] / (average or 1.0))
-        for t, tf in count.items():
-            score = int(idf[t] * tf * (K1 + 1) / (tf + norm) * SCORE_SCALE + 0.5) or 1
-            postings[t] += (doc_id, score)
+            self.docs.insert(i, doc)
+            self.tfs.insert(i, tf)
 
-    shards: list[dict[str, list[int]]] = [{}]
-    firsts: list[str] = []
-    size = 0
-    for t in sorted(postings, key=_sort_key):
-        flat = postings[t]
-        flat[2::2] = [b - a for a, b in zip(flat[0:-2:2], flat[2::2], strict=True)]  # doc deltas
-        cost = len(t) + 6 + 4 * len(flat)
-        if size and size + cost > SHARD_BYTES:
-            shards.append({})
-            size = 0
-        if not shards[-1]:
-            firsts.append(t)
-        shards[-1][t] = flat
-        size += cost
-    version = hashlib.sha1()
-    for number, shard in enumerate(s for s in shards if s):
-        data = _script("shard", number, shard)
-        version.update(data)
-        files[f"search/s/{number}.js"] = data
-    for path in sorted(f for f in files if f.startswith("search/d/")):
-        version.update(files[path])
-    files["search/manifest.js"] = _script(
-        "manifest",
-        {
-            "version": version.hexdigest()[:12],
-            "docs": n,
-            "shards": firsts,
-            "stopwords": list(STOPWORDS),
-            "fileUrls": config.file_urls,
-        },
-    )
-    return files
+    def drop(self, doc: int) -> None:
+        i = bisect.bisect_left(self.docs, doc)
+        if i < len(self.docs) and self.docs[i] == doc:
+            del self.docs[i]
+            del self.tfs[i]
+
+    def flat(self) -> list[int]:
+        """[doc delta, tf, doc delta, tf, ...], as search.js reads them."""
+        out: list[int] = []
+        last = 0
+        for doc, tf in zip(self.docs, self.tfs, strict=True):
+            out += (doc - last, tf)
+            last = doc
+        return out
 
 
-def prepare_search_index(site: Site) -> None:
-    """Build the index into the cache (run in a background process by build.py, so only a
-    flag crosses the pipe: `search_copies` then reads the files from the cache)."""
-    search_copies(site, want=False)
+def _doc_file(doc_id: int, doc: str) -> bytes:
+    return f"sitegenSearch.doc({doc_id},{doc});\n".encode()
 
 
-def search_copies(site: Site, want: bool = True) -> dict[str, tuple[bytes, str]]:
-    """The index files as build.py's generated copies: output path -> (bytes, fingerprint).
-    Kept in the cache folder under a hash of all they depend on, so an unchanged site skips
-    the work (about 0.5 ms an article) and any change redoes it all."""
-    config = site.config
-    digest = hashlib.sha1(f"{SEARCH_VERSION}:{config.date_format}:{config.file_urls}".encode())
-    for a in site.pages:
-        digest.update(
-            f"\0{a.rel}\0{a.content_hash}\0{site.url(a)}\0{a.lang}\0{a.date.isoformat()}"
-            f"\0{a.has_date}".encode()
+class SearchIndex:
+    """The search index and what it was made from, kept between builds so that `update` redoes
+    only what changed: the documents of edited articles, the postings of the terms whose
+    frequency changed, the shards holding those terms, and the manifest. The bytes of the
+    files are not kept: an unchanged file is given as a function that makes it again (the
+    writer calls it only when the output folder lacks the file), with the same fingerprint."""
+
+    FORMAT = 3
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.postings: dict[str, _Postings | tuple[bytes, bytes]] = {}
+        self.vocab: list[str] = []  # every term, in search.js's order
+        self.shards: dict[str, tuple[tuple[str, ...], str]] = {}  # name -> terms, sha1 of file
+        self.redone: list[str] = []  # output paths whose bytes were made anew by the last update
+        self.changed = True  # whether the last update changed what `to_data` gives
+
+    def to_data(self) -> tuple:
+        postings = {
+            t: (p.docs.tobytes(), p.tfs.tobytes()) if isinstance(p, _Postings) else p
+            for t, p in self.postings.items()
+        }
+        return (self.FORMAT, self.entries, postings, self.vocab, self.shards)
+
+    @classmethod
+    def from_data(cls, data: tuple) -> SearchIndex:
+        """The index kept by `to_data`; ValueError if `data` is not one."""
+        if not isinstance(data, tuple) or len(data) != 5 or data[0] != cls.FORMAT:
+            raise ValueError("not a search index")
+        index = cls()
+        _, index.entries, index.postings, index.vocab, index.shards = data
+        if not all(isinstance(x, dict) for x in (index.entries, index.postings, index.shards)):
+            raise ValueError("not a search index")
+        if not isinstance(index.vocab, list):
+            raise ValueError("not a search index")
+        return index
+
+    def _term(self, term: str) -> _Postings:
+        got = self.postings.get(term)
+        if not isinstance(got, _Postings):
+            got = self.postings[term] = _Postings(*got) if got else _Postings()
+        return got
+
+    def _count(self, term: str) -> int:
+        got = self.postings[term]
+        return len(got.docs) if isinstance(got, _Postings) else len(got[0]) // 4
+
+    def update(self, site: Site, salt: str = "") -> Files:
+        """Every file of the search index: output path -> (bytes or a function making them,
+        fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint."""
+        config = site.config
+        self.redone = []
+        docs = site.pages[::-1]  # oldest first: a new article takes the next id
+        files: Files = {}
+        entries: dict[str, Entry] = {}
+        edited: list[tuple[Entry | None, Entry]] = []
+        renumbered = False
+        shown: dict = {}  # (date, lang) -> as shown (formatting is the slowest part here)
+        for doc_id, article in enumerate(docs):
+            url = site.url(article)
+            shown_date = ""
+            if article.has_date:
+                shown_date = shown.get((article.date, article.lang))
+                if shown_date is None:
+                    shown_date = shown[article.date, article.lang] = format_date(
+                        article.date, article.lang, config.date_format
+                    )
+            key = "\0".join(
+                (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
+            )
+            old = self.entries.get(article.rel)
+            path = f"search/d/{doc_id}.js"
+            if old is not None and old[0] == key:
+                if old[1] != doc_id:
+                    renumbered = True
+                    old = (key, doc_id, _sha(f"{salt}\0{key}\0{doc_id}".encode()), *old[3:])
+                    self.redone.append(path)
+                entries[article.rel] = old
+                files[path] = (
+                    functools.partial(_remake_doc, article, url, shown_date, doc_id),
+                    old[2],
+                )
+                continue
+            doc, count, length = _analyse(article, url, shown_date)
+            fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
+            entry = (key, doc_id, fp, *pack_counts(count), length_code(length))
+            entries[article.rel] = entry
+            edited.append((old, entry))
+            files[path] = (_doc_file(doc_id, doc), fp)
+            self.redone.append(path)
+        gone = [self.entries[rel] for rel in self.entries.keys() - entries.keys()]
+        if renumbered or not self.entries:
+            dirty = self._rebuild(entries)
+        else:
+            dirty = self._apply(edited, gone)
+        self.entries = entries
+
+        by_id = sorted(entries.values(), key=lambda e: e[1])
+        shards = {}
+        firsts, names = [], []
+        for run in self._runs():
+            first = run[0]
+            name = hashlib.sha1(first.encode()).hexdigest()[:10]
+            old_shard = self.shards.get(name)
+            if old_shard is None or old_shard[0] != run or not dirty.isdisjoint(run):
+                data = self._shard_file(name, run)
+                old_shard = (run, _sha(data))
+                self.redone.append(f"search/s/{name}.js")
+                files[f"search/s/{name}.js"] = (data, old_shard[1])
+            else:
+                remake = functools.partial(self._shard_file, name, run)
+                files[f"search/s/{name}.js"] = (remake, old_shard[1])
+            shards[name] = old_shard
+            firsts.append(first)
+            names.append(name)
+        self.changed = bool(self.redone or gone or len(shards) != len(self.shards))
+        self.shards = shards
+        version = hashlib.sha1("".join(fp for _, fp in files.values()).encode())
+        lengths = bytes(e[5] for e in by_id)
+        manifest = _script(
+            "manifest",
+            {
+                "version": version.hexdigest()[:12],
+                "docs": len(by_id),
+                "lengths": base64.b64encode(lengths).decode(),
+                "shards": firsts,
+                "files": names,
+                "stopwords": list(STOPWORDS),
+                "fileUrls": config.file_urls,
+            },
         )
-    key = digest.hexdigest()
-    path = config.cache_path / "search-index.marshal"
-    files = None
-    try:
-        cached_key, cached = marshal.loads(path.read_bytes())
-        if cached_key == key:
-            files = cached
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    if files is None:
-        # each article's part is kept too: after an edit only that article is read again
-        terms_path = config.cache_path / "search-terms.marshal"
-        try:
-            version, known = marshal.loads(terms_path.read_bytes())
-            if version != SEARCH_VERSION or not isinstance(known, dict):
-                known = {}
-        except (OSError, ValueError, EOFError, TypeError):
-            known = {}
-        table: dict[str, DocEntry] = {}
-        files = search_files(site, known, table)
-        with contextlib.suppress(OSError):  # a read-only cache folder only costs time
-            atomic_write(path, marshal.dumps((key, files)))
-            atomic_write(terms_path, marshal.dumps((SEARCH_VERSION, table)))
-    if not want:
-        return {}
-    return {p: (data, hashlib.sha1(data).hexdigest()) for p, data in files.items()}
+        files["search/manifest.js"] = (manifest, _sha(manifest))
+        return files
+
+    def _shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
+        return _script("shard", name, {t: self._term(t).flat() for t in run})
+
+    def _rebuild(self, entries: dict[str, Entry]) -> set[str]:
+        """Every posting list from the documents' counts; returns the terms (all dirty)."""
+        lists: dict[str, tuple[array, array]] = {}
+        for entry in sorted(entries.values(), key=lambda e: e[1]):
+            doc = entry[1]
+            for t, tf in unpack_counts(entry[3], entry[4]):
+                got = lists.get(t)
+                if got is None:
+                    got = lists[t] = (array("i"), array("H"))
+                got[0].append(doc)
+                got[1].append(tf)
+        self.postings = {}
+        for t, (ids, tfs) in lists.items():
+            p = self.postings[t] = _Postings()
+            p.docs, p.tfs = ids, tfs
+        self.vocab = sorted(self.postings, key=_sort_key)
+        self.shards = {}
+        return set(self.postings)
+
+    def _apply(self, edited: list[tuple[Entry | None, Entry]], gone: list[Entry]) -> set[str]:
+        """Change the postings of the terms whose frequency changed; returns those terms."""
+        dirty: set[str] = set()
+        added: set[str] = set()
+        changes = [(old, None) for old in gone] + edited
+        for old, new in changes:
+            before = dict(unpack_counts(old[3], old[4])) if old else {}
+            after = dict(unpack_counts(new[3], new[4])) if new else {}
+            for t, tf in before.items():
+                if after.get(t) != tf:
+                    self._term(t).drop(old[1])
+                    dirty.add(t)
+            for t, tf in after.items():
+                if before.get(t) != tf:
+                    if t not in self.postings:
+                        added.add(t)
+                    self._term(t).put(new[1], tf)
+                    dirty.add(t)
+        emptied = {t for t in dirty if not self._count(t)}
+        for t in emptied:
+            del self.postings[t]
+        if emptied:
+            self.vocab = [t for t in self.vocab if t not in emptied]
+        for t in sorted(added - emptied, key=_sort_key):
+            bisect.insort(self.vocab, t, key=_sort_key)
+        return dirty
+
+    def _runs(self) -> list[tuple[str, ...]]:
+        """The terms cut into shards. A term starts a shard when its hash is 0 modulo M (M, a
+        power of two, makes shards of about SHARD_BYTES on average and changes only when the
+        index doubles or halves), when its postings fill half a shard or more, after such a
+        term, and when the run since the last boundary would exceed MAX_SHARD_BYTES."""
+        postings = self.postings
+        costs = [
+            len(t) + 6 + 6 * (len(p.docs) if isinstance(p, _Postings) else len(p[0]) // 4)
+            for t in self.vocab
+            for p in (postings[t],)
+        ]
+        total = sum(costs) or 1
+        per_shard = max(1.0, len(costs) * SHARD_BYTES / total)
+        spread = 2 ** round(math.log2(per_shard))
+        runs: list[tuple[str, ...]] = []
+        run: list[str] = []
+        size = 0
+        big_before = False
+        for t, cost in zip(self.vocab, costs, strict=True):
+            big = cost >= SHARD_BYTES // 2
+            if run and (
+                big
+                or big_before
+                or size + cost > MAX_SHARD_BYTES
+                or zlib.crc32(t.encode()) % spread == 0
+            ):
+                runs.append(tuple(run))
+                run, size = [], 0
+            run.append(t)
+            size += cost
+            big_before = big
+        if run:
+            runs.append(tuple(run))
+        return runs
+
+
+def _remake_doc(article, url: str, shown_date: str, doc_id: int) -> bytes:
+    return _doc_file(doc_id, _analyse(article, url, shown_date)[0])
+
+
+def search_files(site: Site) -> dict[str, bytes]:
+    """Every file of the search index, by output path, made from nothing."""
+    files = SearchIndex().update(site).items()
+    return {path: data if isinstance(data, bytes) else data() for path, (data, _) in files}

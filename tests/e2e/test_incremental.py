@@ -4,7 +4,9 @@ whose bytes did not change are not rewritten (same inode and mtime).
 Each test builds a small site, edits it, builds again (with the article and body caches and the
 previous output), snapshots the output, then wipes output and caches and builds clean: the two
 trees must be identical. The worker pools are forced on (thresholds lowered) in the parallel
-variants so the fork-based path is covered by the same assertions.
+variants so the fork-based path is covered by the same assertions. Each test runs with search
+and related articles off and on (`features`): on is what `sitegen init` writes, and then the
+related lists and the search index kept between builds must follow every edit exactly.
 """
 
 from __future__ import annotations
@@ -56,9 +58,16 @@ def _article(i: int, tags: str = "", extra: str = "", body: str = "") -> str:
     )
 
 
+FEATURES = {
+    "plain": "related: 0\nsearch: false\n",
+    "search+related": "related: 3\nsearch: true\n",
+}
+
+
 class Site:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, features: str = "plain") -> None:
         self.root = root
+        self.features = FEATURES[features]
         (root / "content").mkdir(parents=True)
         (root / "static" / "img").mkdir(parents=True)
         (root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG fake")
@@ -70,7 +79,8 @@ class Site:
         self.write(
             "site.yaml",
             "title: Incremental\nbase_url: https://example.org/\nper_page: 3\n"
-            "related: 0\nsearch: false\n" + extra,
+            + self.features
+            + extra,
         )
 
     def write(self, rel: str, text: str) -> None:
@@ -127,7 +137,7 @@ EDITS: dict[str, Callable[[Site], None]] = {
 }
 
 
-EVERY_BATCH = Parallelism(jobs=2, min_pages=1, min_loads=1, min_background=1)
+EVERY_BATCH = Parallelism(jobs=2, min_pages=1, min_loads=1)
 
 
 def _copy_template(site: Site) -> None:
@@ -145,9 +155,14 @@ def mode(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture(params=list(FEATURES))
+def features(request) -> str:
+    return request.param
+
+
 @pytest.mark.parametrize("edit", list(EDITS))
-def test_incremental_equals_clean(tmp_path: Path, edit: str, mode: str) -> None:
-    site = Site(tmp_path / "site")
+def test_incremental_equals_clean(tmp_path: Path, edit: str, mode: str, features: str) -> None:
+    site = Site(tmp_path / "site", features)
     site.build()
     before_tree, before_stamps = _tree(site.out), _stamps(site.out)
     EDITS[edit](site)
@@ -164,11 +179,15 @@ def test_incremental_equals_clean(tmp_path: Path, edit: str, mode: str) -> None:
             )
     changed = {rel for rel, data in incremental.items() if before_tree.get(rel) != data}
     assert changed or set(before_tree) != set(incremental), f"'{edit}' changed nothing"
+    if features != "plain":
+        assert "search/manifest.js" in incremental and any(
+            rel.startswith("search/s/") for rel in incremental
+        )
     assert result.written <= len(changed) + 1  # +1: a copied file counts as written when touched
 
 
-def test_unchanged_build_writes_nothing(tmp_path: Path) -> None:
-    site = Site(tmp_path / "site")
+def test_unchanged_build_writes_nothing(tmp_path: Path, features: str) -> None:
+    site = Site(tmp_path / "site", features)
     site.build()
     stamps = _stamps(site.out)
     result = site.build()
@@ -220,10 +239,12 @@ def test_stale_cache_from_other_settings_is_not_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "edits", [["body", "title", "tag added", "template", "deleted", "setting"]]
 )
-def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode: str) -> None:
+def test_builder_runs_equal_fresh_builds(
+    tmp_path: Path, edits: list[str], mode: str, features: str
+) -> None:
     """The preview's Builder keeps state in memory between runs; every run equals a fresh build."""
-    site = Site(tmp_path / "site")
-    clean_site = Site(tmp_path / "clean")
+    site = Site(tmp_path / "site", features)
+    clean_site = Site(tmp_path / "clean", features)
     builder = Builder(site.request())
     builder.run()
     for edit in edits:
@@ -236,12 +257,12 @@ def test_builder_runs_equal_fresh_builds(tmp_path: Path, edits: list[str], mode:
 
 @pytest.mark.parametrize("edits", [[e for e in EDITS if e != "deleted"]])  # renamed deletes too
 def test_preview_builds_in_place_equal_fresh_builds(
-    tmp_path: Path, edits: list[str], mode: str
+    tmp_path: Path, edits: list[str], mode: str, features: str
 ) -> None:
     """The preview folder is updated in place (no staging); after every kind of edit it holds
     exactly what a clean build makes, and a failed run leaves a manifest that tells the truth."""
-    site = Site(tmp_path / "site")
-    clean_site = Site(tmp_path / "clean")
+    site = Site(tmp_path / "site", features)
+    clean_site = Site(tmp_path / "clean", features)
 
     def preview_request() -> BuildRequest:
         config = load_config(site.root)
@@ -282,3 +303,70 @@ def test_corrupt_caches_are_discarded(tmp_path: Path) -> None:
     shutil.rmtree(site.out)
     site.build()
     assert _tree(site.out) == expected
+
+
+def test_a_body_edit_rewrites_its_document_and_only_the_shards_it_touches(tmp_path: Path) -> None:
+    """With search on, a small body edit changes the edited article's document file, the
+    shards holding the terms whose frequency changed, and the manifest; every other index file
+    keeps its bytes and is not rewritten (same inode and mtime)."""
+    site = Site(tmp_path / "site", "search+related")
+    for i in range(40):  # many distinct words: the index spreads over many shards
+        words = " ".join(f"w{i}x{j}" for j in range(120))
+        site.write(
+            f"content/b{i}.md",
+            f"---\ntitle: Batch {i}\ndate: 2024-04-{1 + i % 28:02d}\n---\n\nWords {words}.\n",
+        )
+    site.build()
+    before, stamps = _tree(site.out), _stamps(site.out)
+    shards = {rel for rel in before if rel.startswith("search/s/")}
+    assert len(shards) > 4
+    _replace(site, "content/b7.md", "Words w7x0", "Words quetzal w7x0")
+    site.build()
+    after, after_stamps = _tree(site.out), _stamps(site.out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    changed_shards = changed & shards
+    assert changed_shards and len(changed_shards) <= 2, changed_shards  # "quetzal", "words"
+    assert {rel for rel in changed if rel.startswith("search/")} == {
+        "search/manifest.js",
+        *changed_shards,
+        *(rel for rel in changed if rel.startswith("search/d/")),
+    }
+    assert len([rel for rel in changed if rel.startswith("search/d/")]) == 1
+    for rel in shards - changed_shards:
+        assert after_stamps[rel] == stamps[rel], f"{rel} was rewritten"
+    assert after == site.clean_tree()
+
+
+def test_damaged_search_and_related_caches_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    """Each cache file of the related lists and the search index, damaged in turn (cut short,
+    overwritten with garbage) before an edit, costs one warning, never a traceback; the build
+    equals a clean build."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    cache = site.root / ".sitegen"
+    names = ("related-lists.marshal", "related-index.marshal", "search-state.marshal")
+    step = 0
+    for name in names:
+        for damage in ("truncated", "garbage"):
+            data = (cache / name).read_bytes()
+            (cache / name).write_bytes(
+                data[: len(data) // 3] if damage == "truncated" else b"\x80junk"
+            )
+            step += 1
+            _replace(site, "content/a4.md", "More", f"More {step}")
+            result = site.build()
+            warnings = [str(w) for w in result.diagnostics.warnings]
+            assert len(warnings) == 1 and "damaged cache" in warnings[0], (name, damage, warnings)
+            assert _tree(site.out) == site.clean_tree(), (name, damage)
+
+
+def test_output_removed_with_caches_kept_equals_a_clean_build(tmp_path: Path) -> None:
+    """Search files unchanged since the last build are made again from the site when the
+    output folder lacks them (the cache keeps no copy of their bytes)."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    _replace(site, "content/a4.md", "More.", "More, edited.")
+    site.build()
+    shutil.rmtree(site.out)
+    site.build()
+    assert _tree(site.out) == site.clean_tree()

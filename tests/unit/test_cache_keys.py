@@ -3,6 +3,7 @@ code hash, and every kind of key changes with it. No hand-bumped version constan
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,13 @@ def test_every_key_follows_the_code_hash(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
     after = keys()
     assert all(before[k] != after[k] for k in before), (before, after)
+
+
+def test_no_hand_bumped_cache_versions():
+    """A version constant someone must remember to bump is how stale caches happen."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^([A-Z_]*(VERSION|ENCODER))\s*=", text, re.M):
+            offenders.append(f"{path.relative_to(PACKAGE)}: {match.group(1)}")
+    assert offenders == [] or all("__version__" in o for o in offenders), offenders

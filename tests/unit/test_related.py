@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from sitegen.content.article import Article
 from sitegen.site.related import related_articles, terms_of
 
@@ -137,19 +139,125 @@ def test_terms_skip_stopwords_and_markup_and_pair_cjk():
     assert terms_of("北京大学") == ["北京", "京大", "大学"]
 
 
-def test_term_counts_kept_from_the_last_build_give_the_same_lists(tmp_path):
-    """After an edit only the edited article is re-read; the lists equal a from-scratch run."""
+def _site(articles, tmp_path, limit=5):
+    """A stand-in for the Site model: related_lists reads only `pages` and `config`."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pages=articles, config=SimpleNamespace(related=limit))
+
+
+def test_cached_lists_follow_an_edit_and_equal_a_fresh_run(tmp_path):
+    """After an edit the kept index redoes only what the edit reaches; lists equal a fresh run."""
     import dataclasses
 
-    from sitegen.site.related import cached_related_articles
+    from sitegen.engine.related_cache import related_lists
+    from sitegen.errors import Diagnostics
 
     articles = topic_articles()
-    cached_related_articles(articles, 5, tmp_path)  # leaves the term table in tmp_path
+    diag = Diagnostics()
+    assert related_lists(_site(articles, tmp_path), tmp_path, diag) == related_articles(articles, 5)
     edited = list(articles)
     edited[3] = dataclasses.replace(
         edited[3], body=edited[3].body + " orbit rocket telescope", content_hash="changed"
     )
-    assert cached_related_articles(edited, 5, tmp_path) == related_articles(edited, 5)
-    (tmp_path / "related-terms.marshal").write_bytes(b"\x00garbage")  # damaged: ignored
-    (tmp_path / "related.json").unlink()
-    assert cached_related_articles(edited, 5, tmp_path) == related_articles(edited, 5)
+    assert related_lists(_site(edited, tmp_path), tmp_path, diag) == related_articles(edited, 5)
+    assert related_lists(_site(edited, tmp_path, 3), tmp_path, diag) == related_articles(edited, 3)
+    assert not diag.warnings
+
+
+@pytest.mark.parametrize("name", ["related-lists.marshal", "related-index.marshal"])
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "empty", "bad marshal", "wrong shape"],
+)
+def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage):
+    import dataclasses
+    import marshal
+    import zlib
+
+    from sitegen.engine import blobcache, cache
+    from sitegen.engine.related_cache import related_lists
+    from sitegen.errors import Diagnostics
+
+    articles = topic_articles()
+    related_lists(_site(articles, tmp_path), tmp_path, Diagnostics())
+    path = tmp_path / name
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00garbage" * 50)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "bad marshal":  # a valid checksum over bytes marshal refuses
+        payload = b"\xff\xfe not marshal"
+        path.write_bytes(b"SGC1" + zlib.crc32(payload).to_bytes(4, "big") + payload)
+    else:  # readable, right key, but not what this code stores
+        key = cache.cache_key("related", 5)
+        payload = marshal.dumps((key, ("not", "an", "index")))
+        path.write_bytes(b"SGC1" + zlib.crc32(payload).to_bytes(4, "big") + payload)
+    edited = list(articles)
+    edited[0] = dataclasses.replace(edited[0], title="Rocket orbit", content_hash="x")
+    diag = Diagnostics()
+    assert related_lists(_site(edited, tmp_path), tmp_path, diag) == related_articles(edited, 5)
+    assert len(diag.warnings) == 1 and "damaged cache" in str(diag.warnings[0])
+    diag = Diagnostics()
+    assert related_lists(_site(edited, tmp_path), tmp_path, diag) == related_articles(edited, 5)
+    assert not diag.warnings  # made anew
+
+
+def _random_edit(rng: random.Random, articles: list[Article], step: int) -> list[Article]:
+    """One random edit: a body, title, tags or language change, an added or a deleted article,
+    or an article moved in the listing order."""
+    import dataclasses
+
+    articles = list(articles)
+    kind = rng.choice(["body", "body", "title", "tags", "lang", "add", "delete", "move"])
+    i = rng.randrange(len(articles))
+    a = articles[i]
+    if kind == "body":
+        words = rng.choice(list(TOPICS.values())).split()
+        extra = " ".join(rng.choice(words + FILLER) for _ in range(rng.randint(5, 60)))
+        articles[i] = dataclasses.replace(
+            a, body=a.body[: rng.randint(0, 400)] + " " + extra, content_hash=f"{a.rel}:{step}"
+        )
+    elif kind == "title":
+        articles[i] = dataclasses.replace(
+            a, title=f"{a.title} {rng.choice(FILLER)} rocket", content_hash=f"{a.rel}:{step}"
+        )
+    elif kind == "tags":
+        articles[i] = dataclasses.replace(
+            a, tags=(rng.choice(list(TOPICS)),), content_hash=f"{a.rel}:{step}"
+        )
+    elif kind == "lang":
+        articles[i] = dataclasses.replace(a, lang="fr" if a.lang == "en" else "en")
+    elif kind == "add":
+        name = rng.choice(list(TOPICS))
+        vocab = TOPICS[name].split()
+        body = " ".join(rng.choice(vocab + FILLER) for _ in range(rng.randint(20, 150)))
+        articles.insert(i, article(f"new-{step}.md", f"Added {name} {step}", body))
+    elif kind == "delete" and len(articles) > 3:
+        del articles[i]
+    elif kind == "move":
+        articles.insert(rng.randrange(len(articles)), articles.pop(i))
+    return articles
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_lists_equal_a_fresh_run_after_20_random_edits(seed):
+    """The index kept between builds redoes only what an edit reaches, and after each of 20
+    random edits (through a round trip of its stored form) gives a fresh run's lists."""
+    import marshal
+
+    from sitegen.site.related import RelatedIndex
+
+    rng = random.Random(seed)
+    articles = topic_articles(per_topic=8, seed=seed)
+    index = RelatedIndex(4)
+    index.update(articles)
+    for step in range(20):
+        articles = _random_edit(rng, articles, step)
+        index = RelatedIndex.from_data(marshal.loads(marshal.dumps(index.to_data())))
+        got = index.update(articles)
+        assert got == related_articles(articles, 4), f"step {step}"
+        assert got == RelatedIndex(4).update(articles)

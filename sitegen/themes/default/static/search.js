@@ -1,7 +1,9 @@
 /* sitegen search: results as you type on the /search/ page.
  *
- * Reads the index written by sitegen/search.py: a manifest, shards holding sorted ranges of
- * terms, and one small file per document. Each file is a script calling sitegenSearch.*(), so
+ * Reads the index written by sitegen/site/search.py: a manifest, shards holding sorted ranges
+ * of terms, and one small file per document. Shards hold term frequencies; BM25 is worked out
+ * here from them, the document frequency (a posting list's length) and the document lengths in
+ * the manifest, so that one edit changes only the shards of the terms it touched. Each file is a script calling sitegenSearch.*(), so
  * it loads with a <script> tag: that works on any static host, under a subpath and from
  * file:// (where fetch() of local files is refused). Only the shards a query needs and the
  * documents it shows are downloaded. terms() must match terms() in sitegen/search.py.
@@ -15,11 +17,12 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var PAGE = 10, MAX_PREFIX_SHARDS = 3, MAX_EXPANSIONS = 60;
+  var K1 = 1.2, B = 0.75, LENGTH_STEPS = 16;  // as in search.py
   var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/;
   var CJK_ALL = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/g;
   var indexUrl = new URL(form.getAttribute("data-search-index"), document.baseURI);
   var root = new URL("../", indexUrl); // the index lives at <site root>/search/manifest.js
-  var manifest = null, stop = {}, loaded = {}, waiters = {};
+  var manifest = null, stop = {}, loaded = {}, waiters = {}, lengths = [], average = 1;
   var current = { seq: 0, hits: [], words: [], shown: 0 };
 
   function arrived(key, data) {
@@ -29,7 +32,7 @@
   }
   window.sitegenSearch = {
     manifest: function (m) { arrived("manifest", m); },
-    shard: function (n, data) { arrived("s" + n, data); },
+    shard: function (name, data) { arrived("s" + name, data); },
     doc: function (n, data) { arrived("d" + n, data); }
   };
 
@@ -91,19 +94,33 @@
     });
   }
 
-  /* Postings of one word: doc id -> score (the best of its expansions for a prefix). */
+  /* Document lengths, one byte each in the manifest (length_code() in search.py). */
+  function readLengths(m) {
+    var raw = atob(m.lengths || ""), total = 0;
+    lengths = new Array(raw.length);
+    for (var i = 0; i < raw.length; i++) {
+      lengths[i] = Math.pow(2, raw.charCodeAt(i) / LENGTH_STEPS) - 1;
+      total += lengths[i];
+    }
+    average = raw.length ? total / raw.length || 1 : 1;
+  }
+
+  /* Postings of one word: doc id -> BM25 score (the best of its expansions for a prefix). */
   function postings(word) {
-    var found = {}, expansions = 0;
+    var found = {}, expansions = 0, n = manifest.docs;
     word.shards.forEach(function (s) {
-      var shard = loaded["s" + s] || {};
+      var shard = loaded["s" + manifest.files[s]] || {};
       Object.keys(shard).forEach(function (term) {
         var hit = word.prefix ? term.indexOf(word.term) === 0 : term === word.term;
         if (!hit || expansions >= MAX_EXPANSIONS) return;
         expansions++;
-        var flat = shard[term], doc = 0;
+        var flat = shard[term], doc = 0, df = flat.length / 2;
+        var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
         for (var i = 0; i < flat.length; i += 2) {
           doc += flat[i];
-          if (!(doc in found) || found[doc] < flat[i + 1]) found[doc] = flat[i + 1];
+          var tf = flat[i + 1], norm = K1 * (1 - B + B * (lengths[doc] || 0) / average);
+          var score = idf * tf * (K1 + 1) / (tf + norm);
+          if (!(doc in found) || found[doc] < score) found[doc] = score;
         }
       });
     });
@@ -228,7 +245,10 @@
     if (!manifest.shards.length) { say("No articles match “" + query.trim() + "”."); return Promise.resolve(); }
     var needed = {};
     words.forEach(function (w) { w.shards.forEach(function (s) { needed[s] = true; }); });
-    return Promise.all(Object.keys(needed).map(function (s) { return load("s" + s, "s/" + s + ".js"); }))
+    return Promise.all(Object.keys(needed).map(function (s) {
+      var name = manifest.files[s];
+      return load("s" + name, "s/" + name + ".js");
+    }))
       .then(function () {
         if (run !== current) return null;
         run.words = words;
@@ -273,6 +293,7 @@
   say("Loading the search index…");
   load("manifest", "manifest.js").then(function (m) {
     manifest = m;
+    readLengths(m);
     m.stopwords.forEach(function (w) { stop[w] = true; });
     var q = new URL(location.href).searchParams.get("q") || "";
     if (q && !input.value) input.value = q;

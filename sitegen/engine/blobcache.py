@@ -1,0 +1,67 @@
+"""One file of derived data kept between builds (related-articles index, search index state).
+
+Used by engine/related_cache.py and engine/search_cache.py. Each file holds a key and a
+marshal-able value behind a magic number and a CRC, so a truncated, overwritten or garbage file
+is told apart from a valid one without trusting marshal on it. The key is made by
+`engine.cache.cache_key` from the hash of sitegen's own code and the settings that matter: nobody bumps a version.
+A damaged file costs one warning and a recomputation, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import Diagnostics
+
+_MAGIC = b"SGC1"
+
+
+def read_blob(path: Path | None, key: str, diag: Diagnostics) -> Any | None:
+    """The value stored at `path` under `key`; None when there is none, when it was made under
+    another key (other code or settings), or when the file is damaged (then with a warning)."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        if data[:4] != _MAGIC or int.from_bytes(data[4:8], "big") != zlib.crc32(data[8:]):
+            raise ValueError("bad checksum")
+        stored_key, value = marshal.loads(data[8:])
+    except (ValueError, EOFError, TypeError):
+        damaged(path, diag)
+        return None
+    return value if stored_key == key else None
+
+
+def damaged(path: Path, diag: Diagnostics) -> None:
+    """Warn once about a damaged cache file and remove it (it is made anew)."""
+    diag.warn(f"damaged cache file {path.name} discarded; it is made anew", path)
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def write_blob(path: Path | None, key: str, value: Any) -> None:
+    """Store `value` under `key`: written beside and renamed, so a reader sees the old file or
+    the new one. Not fsynced: a file torn by a crash fails its CRC and is only recomputed."""
+    if path is None:
+        return
+    payload = marshal.dumps((key, value))
+    data = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    with contextlib.suppress(OSError):  # a read-only cache folder only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise

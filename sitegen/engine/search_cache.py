@@ -1,0 +1,44 @@
+"""The search index kept between builds: Site -> {output path: (bytes, sha1)} for build.py.
+
+The I/O around site/search.py (which is pure): the `SearchIndex` lives in
+`.sitegen/search-state.marshal`, keyed by sitegen's code hash and the settings the files depend
+on, so an edit redoes only the edited article's document, the shards whose terms it changed
+and the manifest; every other file keeps its bytes (and so its fingerprint: the writer leaves
+it alone). Those unchanged files come as functions that make their bytes again, called only
+when the output folder lacks them, so the cache never holds the documents' text. A damaged
+file costs one warning and a rebuild of the index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitegen.engine.blobcache import damaged, read_blob, write_blob
+from sitegen.engine.cache import cache_key
+from sitegen.errors import Diagnostics
+from sitegen.site.model import Site
+from sitegen.site.search import Files, SearchIndex
+
+INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
+
+
+def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Files:
+    """Every file of the search index: output path -> (bytes, or a function that makes them,
+    for a file unchanged since the last build; fingerprint), the same as a build without
+    caches would give."""
+    key = cache_key("search", site.config.date_format)
+    path = cache_dir / INDEX_FILE if cache_dir else None
+    data = read_blob(path, key, diag)
+    files = None
+    if data is not None:
+        try:
+            index = SearchIndex.from_data(data)
+            files = index.update(site, key)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            damaged(path, diag)  # readable, but not an index this code made
+    if files is None:
+        index = SearchIndex()
+        files = index.update(site, key)
+    if index.changed or data is None:
+        write_blob(path, key, index.to_data())
+    return files
