@@ -175,7 +175,7 @@ def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage
     import marshal
     import zlib
 
-    from sitegen.engine import blobcache, cache
+    from sitegen.engine import cache
     from sitegen.engine.related_cache import related_lists
     from sitegen.errors import Diagnostics
 
