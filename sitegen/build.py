@@ -29,6 +29,14 @@ from sitegen.engine.parallel import (
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
+from sitegen.engine.stamp import (
+    input_digest,
+    load_stamp,
+    replay,
+    save_stamp,
+    stamp_path,
+    still_valid,
+)
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.ingest.importer import import_seeds
@@ -208,17 +216,51 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         report = import_seeds(config)
         diag.extend(report.diagnostics)
     mark = result.mark("import", started)
+    now = build_now()
+    # nothing read has changed since the last good build: done (the preview always builds, so
+    # that it holds the plan its fast path renders from)
+    stamp_file = stamp_path(config, output)
+    flags = (str(output), request.drafts, request.future, request.keep_going, config.max_file_size)
+    digest, newest = input_digest(config, flags)
+    stamp = None if preview or diag.errors else load_stamp(stamp_file)
+    if stamp is not None and still_valid(stamp, digest, output, now):
+        replay(stamp, diag)
+        result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
+        result.seconds = time.perf_counter() - started
+        return result
     _tell(request, "load")
     articles, statics = load_articles(config, diag, request.parallelism(), state.loader)
     mark = result.mark("load", mark)
-    site = build_site(
-        articles, config, BuildOptions(request.drafts, request.future, build_now()), diag
-    )
+    site = build_site(articles, config, BuildOptions(request.drafts, request.future, now), diag)
     result.left_out = site.left_out
     result.articles = len(site.pages)
-    return _build_with(
+    result = _build_with(
         request, state, started, mark, config, output, preview, result, site, articles, statics
     )
+    if not preview and not diag.errors:
+        save_stamp(
+            stamp_file,
+            digest,
+            newest,
+            output,
+            next_visibility_change(articles, now, request.future),
+            (result.articles, result.pages, result.written + result.kept),
+            diag.warnings,
+        )
+    return result
+
+
+def next_visibility_change(
+    articles: list[Article], now: dt.datetime, future: bool
+) -> dt.datetime | None:
+    """When an article next appears (its date or publish date comes) or expires by itself."""
+    times = []
+    for a in articles:
+        if not future:
+            times += [t for t in (a.date if a.has_date else None, a.publish_date) if t and t > now]
+        if a.expiry_date and a.expiry_date > now:
+            times.append(a.expiry_date)
+    return min(times, default=None)
 
 
 def _build_with(

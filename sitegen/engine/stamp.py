@@ -1,0 +1,176 @@
+"""The build stamp: proof that nothing a build reads has changed since the last good build.
+
+A build with the same inputs as the last one writes nothing, but finding that out the long way
+means loading every article, planning every page and checking every fingerprint (seconds at
+10,000 articles). The stamp short-cuts it: after a good build, `.sitegen/` keeps a digest of
+every input (sitegen's code, the settings, the build's flags, and the size, time stamp and inode
+of every file under content/, the theme, templates/, static/ and i18n/), the hash of the output
+manifest, the next moment an article's visibility changes on its own (a future post coming due,
+an expiry), and the build's warnings. When all of that still holds and every file of the
+manifest is still in the output folder, the build is done: its warnings are shown again and
+nothing is read or written. Any doubt (a file changed within the file system's time stamp
+granularity, a damaged stamp) means a full build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sitegen.config import SiteConfig
+from sitegen.engine.cache import code_fingerprint
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.fsutil import atomic_write, sha1_bytes
+from sitegen.output.writer import MANIFEST
+
+RACY_SECONDS = 3  # a file changed this close to the stamp may change again unseen (git's rule)
+
+
+@dataclass
+class Stamp:
+    digest: str
+    manifest_sha: str
+    next_change: str | None  # ISO time when an article appears or expires by itself
+    articles: int
+    pages: int
+    files: int
+    warnings: list[list] = field(default_factory=list)  # [message, path, line, hint]
+
+
+def _walk(root: Path, h: hashlib._Hash, newest: list[int]) -> None:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            h.update(b"?" + str(folder).encode())
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+            if entry.is_dir(follow_symlinks=True):
+                if entry.name not in (".sitegen", "__pycache__", ".git"):
+                    stack.append(Path(entry.path))
+                continue
+            h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+            newest[0] = max(newest[0], st.st_mtime_ns)
+
+
+def input_digest(config: SiteConfig, flags: tuple) -> tuple[str, int]:
+    """(digest of everything a build reads, newest time stamp among the files, in ns)."""
+    h = hashlib.sha1(
+        "\0".join(
+            (
+                code_fingerprint(),
+                config.output_fingerprint(),
+                str(config.root.resolve()),
+                repr(flags),
+                os.environ.get("SOURCE_DATE_EPOCH", ""),
+            )
+        ).encode()
+    )
+    newest = [0]
+    roots = [
+        config.content_path,
+        config.theme_path(),
+        config.path(config.templates_dir),
+        config.path(config.static_dir),
+        config.root / "i18n",
+        config.root / "themes",
+    ]
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        h.update(b"\x01" + str(root).encode())
+        if root.is_dir():
+            _walk(root, h, newest)
+    return h.hexdigest(), newest[0]
+
+
+def stamp_path(config: SiteConfig, output: Path) -> Path:
+    return config.cache_path / f"stamp-{sha1_bytes(str(output).encode())[:12]}.json"
+
+
+def load_stamp(path: Path) -> Stamp | None:
+    try:
+        return Stamp(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None  # none yet, or damaged: a full build makes a new one
+
+
+def output_intact(output: Path, manifest_sha: str) -> bool:
+    """The output folder is as the last build left it: same manifest, every file present."""
+    try:
+        data = (output / MANIFEST).read_bytes()
+    except OSError:
+        return False
+    if sha1_bytes(data) != manifest_sha:
+        return False
+    try:
+        files = json.loads(data).get("files", {})
+    except (ValueError, AttributeError):
+        return False
+    present: set[str] = set()
+    stack = [("", output)]
+    while stack:
+        rel, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return False
+        for entry in entries:
+            name = f"{rel}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((name + "/", Path(entry.path)))
+            else:
+                present.add(name)
+    return all(path in present for path in files)
+
+
+def still_valid(stamp: Stamp | None, digest: str, output: Path, now: dt.datetime) -> bool:
+    if stamp is None or stamp.digest != digest:
+        return False
+    if stamp.next_change is not None and now >= dt.datetime.fromisoformat(stamp.next_change):
+        return False
+    return output_intact(output, stamp.manifest_sha)
+
+
+def replay(stamp: Stamp, diag: Diagnostics) -> None:
+    for message, path, line, hint in stamp.warnings:
+        diag.warn(message, path, line, hint)
+
+
+def save_stamp(
+    path: Path,
+    digest: str,
+    newest_ns: int,
+    output: Path,
+    next_change: dt.datetime | None,
+    counts: tuple[int, int, int],
+    warnings: list[SiteError],
+) -> None:
+    """Record a good build, unless an input changed so recently that a later change within the
+    same time stamp tick could go unseen (then the next build simply does the full work)."""
+    if newest_ns > time.time_ns() - RACY_SECONDS * 1_000_000_000:
+        path.unlink(missing_ok=True)
+        return
+    try:
+        manifest_sha = sha1_bytes((output / MANIFEST).read_bytes())
+    except OSError:
+        return
+    stamp = Stamp(
+        digest,
+        manifest_sha,
+        next_change.isoformat() if next_change else None,
+        *counts,
+        warnings=[[w.message, str(w.path) if w.path else None, w.line, w.hint] for w in warnings],
+    )
+    with contextlib.suppress(OSError):  # without a stamp the next build does the full work
+        atomic_write(path, json.dumps(asdict(stamp)).encode())

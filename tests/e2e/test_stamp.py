@@ -1,0 +1,101 @@
+"""A build whose inputs are all as they were at the last good build reads and writes nothing
+(engine/stamp.py); any change, a damaged output folder or the passing of an article's date
+makes it do the full work again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import sitegen.build as build_module
+from tests.conftest import SiteFolder
+
+HOUR_AGO = time.time() - 3600
+
+
+def age(root: Path) -> None:
+    """Date every input an hour back, as on a site nobody has touched for a while."""
+    for path in root.rglob("*"):
+        if ".sitegen" not in path.parts and "build" not in path.parts:
+            os.utime(path, (HOUR_AGO, HOUR_AGO))
+
+
+@pytest.fixture
+def quiet_site(site: SiteFolder) -> SiteFolder:
+    site.article("a.md", "First", "2024-01-01", "Text with ![](missing-alt.png) a picture.")
+    site.write("content/missing-alt.png", b"\x89PNG\r\n\x1a\n")
+    site.article("b.md", "Second", "2024-01-02", "More text.", tags="[river]")
+    age(site.root)
+    site.build()  # makes the stamp
+    return site
+
+
+def full_builds(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = build_module.load_articles
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_articles", counting)
+    return calls
+
+
+def test_nothing_changed_reads_and_writes_nothing(quiet_site, monkeypatch):
+    calls = full_builds(monkeypatch)
+    first = quiet_site.build()
+    assert calls == [] and first.written == 0 and first.pages > 3 and first.articles == 2
+    # the warnings of the last full build are shown again
+    assert any("alt" in str(w) for w in first.diagnostics.warnings)
+
+
+def test_an_edit_builds_again(quiet_site, monkeypatch):
+    calls = full_builds(monkeypatch)
+    quiet_site.article("b.md", "Second, edited", "2024-01-02", "More text.", tags="[river]")
+    age(quiet_site.root)
+    result = quiet_site.build()
+    assert calls == [1] and result.written > 0
+    assert "Second, edited" in quiet_site.out("b/index.html")
+
+
+def test_a_file_deleted_from_the_output_is_restored(quiet_site, monkeypatch):
+    calls = full_builds(monkeypatch)
+    (quiet_site.root / "build" / "a" / "index.html").unlink()
+    quiet_site.build()
+    assert calls == [1] and quiet_site.exists("a/index.html")
+
+
+def test_a_recent_edit_is_never_trusted_to_the_stamp(site, monkeypatch):
+    site.article("a.md", "First")
+    site.build()  # inputs changed seconds ago: no stamp
+    calls = full_builds(monkeypatch)
+    site.build()
+    assert calls == [1]
+
+
+def test_a_future_article_appears_when_its_date_comes(site, monkeypatch):
+    site.article("now.md", "Today", "2024-01-01")
+    site.article("later.md", "Later", "2024-06-01")
+    age(site.root)
+    monkeypatch.setattr(build_module, "build_now", lambda: dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    site.build()
+    assert not site.exists("later/index.html")
+    calls = full_builds(monkeypatch)
+    site.build()
+    assert calls == []
+    monkeypatch.setattr(build_module, "build_now", lambda: dt.datetime(2024, 7, 1, tzinfo=dt.UTC))
+    site.build()
+    assert calls == [1] and site.exists("later/index.html")
+
+
+def test_a_damaged_stamp_means_a_full_build(quiet_site, monkeypatch):
+    for stamp in (quiet_site.root / ".sitegen").glob("stamp-*.json"):
+        stamp.write_text("{not json", encoding="utf-8")
+    calls = full_builds(monkeypatch)
+    result = quiet_site.build()
+    assert calls == [1] and result.written == 0
