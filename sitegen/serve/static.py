@@ -48,14 +48,19 @@ _TYPES = {
     ".wasm": "application/wasm",
     ".webmanifest": "application/manifest+json",
 }
-_FEEDS = {"feed.xml", "atom.xml"}
+_FEEDS = {  # the feed files sitegen writes (site/feeds.py), by their registered types
+    "feed.xml": "application/atom+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+    "rss.xml": "application/rss+xml; charset=utf-8",
+    "feed.json": "application/feed+json; charset=utf-8",
+}
 _BAD_ESCAPES = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 
 
 def content_type(path: str | Path) -> str:
     name = Path(path).name.lower()
     if name in _FEEDS:
-        return "application/atom+xml; charset=utf-8"
+        return _FEEDS[name]
     ext = os.path.splitext(name)[1]
     if ext in _TYPES:
         return _TYPES[ext]

@@ -94,6 +94,7 @@ class ChangeFilter:
             config.theme_path(),
             config.path(config.templates_dir),
             config.path(config.static_dir),
+            config.root / "i18n",  # the site's own words for the theme (text/i18n.py)
         ]
         self.trees: list[Path] = []
         for tree in trees:

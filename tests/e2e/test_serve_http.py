@@ -114,6 +114,7 @@ def test_content_types(served):
         f"/{css}": "text/css; charset=utf-8",
         "/style.css": "text/css; charset=utf-8",
         "/feed.xml": "application/atom+xml; charset=utf-8",
+        "/rss.xml": "application/rss+xml; charset=utf-8",
         "/sitemap.xml": "application/xml; charset=utf-8",
         "/robots.txt": "text/plain; charset=utf-8",
         "/files/notes.txt": "text/plain; charset=utf-8",
