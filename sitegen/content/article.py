@@ -33,6 +33,7 @@ from sitegen.text.textstats import (
     first_paragraph,
     markdown_to_text,
     reading_minutes,
+    summarize,
     text_for_counting,
     word_count,
 )
@@ -363,6 +364,42 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
+# --- other generators' keys -------------------------------------------------------------------
+
+# Our front matter key -> the names other generators give it, in the order they are tried after
+# ours (keys are matched without regard to case). The README's "What carries over" table lists
+# the same names; tests/unit/test_front_matter_keys.py checks the two agree. Keys that share a
+# meaning only by their value (Jekyll's `published: false`, Pelican's `status: draft`) and
+# nested spellings (Zola's `[taxonomies] tags`, MkDocs' `date: {created: ...}`) are read by the
+# function of their concern below.
+KEY_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("publishdate", "pubdate", "published"),  # Hugo; `published` when not a flag
+    "updated": ("lastmod", "modified", "last_modified_at"),  # Hugo, Pelican, Jekyll plugin
+    "tags": ("keywords",),
+    "categories": ("category",),  # Jekyll, Pelican: one name
+    "summary": ("description", "excerpt"),
+    "url": ("permalink", "path"),  # Jekyll, Zola; Pelican's `URL` is ours
+    "aliases": ("redirect_from",),  # Jekyll
+    "image": ("images", "cover", "featured_image", "og_image"),  # Hugo `images`, themes
+    "expirydate": ("unpublishdate",),  # Hugo
+    "translationkey": ("translation_key",),  # Hugo; Zola-style
+}
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """Our key, then the other generators' names for it, in the order they are tried."""
+    return (key, *KEY_ALIASES.get(key, ()))
+
+
+def first_present(lower: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
+    """(key, value) of the first of `keys` present in `lower`, even with an empty value (as
+    nested `dict.get` defaults read); (None, None) when none is."""
+    for key in keys:
+        if key in lower:
+            return key, lower[key]
+    return None, None
+
+
 # --- one file -> Article ----------------------------------------------------------------------
 
 
@@ -415,6 +452,21 @@ def _display(path: Path, config: SiteConfig) -> str:
         return str(path)
 
 
+@dataclass(frozen=True)
+class _Report:
+    """Where mapping problems go: `diag`, naming the file and the line of the key at fault."""
+
+    fm: FrontMatter
+    diag: Diagnostics
+    display: str
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.diag.error(SiteError(message, self.display, self.fm.line_of(key) or 1, hint))
+
+    def warn(self, message: str, line: int | None, hint: str | None = None) -> None:
+        self.diag.warn(message, self.display, line, hint)
+
+
 def map_article(
     fm: FrontMatter,
     source: SourceFile,
@@ -423,262 +475,34 @@ def map_article(
     display: str,
     content_hash: str,
 ) -> Article | None:
+    """Map parsed front matter and body onto an Article: our keys, the other generators' names
+    for them (`KEY_ALIASES`), then what the file name tells. Every problem goes to `diag`, all
+    of them at once; None when there was an error. The original keys stay in `meta`."""
     meta = fm.meta
     lower = {k.lower(): v for k, v in meta.items()}
-    taxonomies = lower.get("taxonomies") if isinstance(lower.get("taxonomies"), dict) else {}
+    report = _Report(fm, diag, display)
     errors_before = len(diag.errors)
     tz = config.tz
 
-    def err(key: str, message: str, hint: str | None = None) -> None:
-        diag.error(SiteError(message, display, fm.line_of(key) or 1, hint))
-
-    body = fm.body
-    body_line = fm.body_line
-    body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
-    body, icons = replace_shortcodes(body, body_line)
-    for kind, line in icons.items():
-        diag.warn(
-            f"MkDocs icon shortcode ({kind}-...) needs MkDocs Material's icons; removed",
-            display,
-            line,
-            "replace it with an image or an emoji such as :heart:",
-        )
-    if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
-        body, constructs = convert_foreign(body, body_line)
-        for construct in constructs:
-            diag.warn(
-                construct.message(),
-                display,
-                construct.line,
-                "see 'Moving from Hugo, Jekyll, Zola, Pelican or MkDocs' in the README",
-            )
-    name_stem = Path(source.bundle).name if source.bundle else _strip_ext(Path(source.rel).name)
-    if source.lang and not source.bundle:
-        name_stem = name_stem[: -len(source.lang) - 1]
+    body = _prepare_body(fm.body, fm.body_line, report)
+    name_stem = _name_stem(source)
     jekyll = JEKYLL_NAME_RE.match(name_stem)
-
-    # title: front matter, else the first `# heading` (then not repeated), else the file name
-    title = lower.get("title")
-    if title is not None and not isinstance(title, (str, int, float)):
-        err("title", "title: expected text")
-        title = None
-    title = str(title).strip() if title is not None else ""
-    if title and body.lstrip().startswith("#"):  # `# Same title` again atop the body: shown once
-        rest, rest_line, heading = _take_h1(body, body_line)
-        if heading and markdown_to_text(heading).casefold() == title.casefold():
-            body, body_line = rest, rest_line
-    if not title:
-        body, body_line, heading = _take_h1(body, body_line)
-        if heading:
-            title = markdown_to_text(heading)
-        elif jekyll or fm.format == "none":  # Jekyll posts and MkDocs pages: from the file name
-            title = (
-                (jekyll.group(4) if jekyll else name_stem)
-                .replace("-", " ")
-                .replace("_", " ")
-                .strip()
-                .capitalize()
-            )
-            diag.warn(
-                "no title in front matter and no # heading; using the file name",
-                display,
-                1,
-                "add 'title: ...' to the front matter",
-            )
-        else:
-            err(
-                "title",
-                "title is required",
-                "add a line such as 'title: My article' to the front matter",
-            )
-
-    # dates
-    date = None
-    raw_date = lower.get("date")
-    updated_value = lower.get(
-        "updated", lower.get("lastmod", lower.get("modified", lower.get("last_modified_at")))
-    )  # Zola, Hugo, Pelican, Jekyll plugin
-    if isinstance(raw_date, dict):  # MkDocs blog: date: {created: ..., updated: ...}
-        updated_value = updated_value or raw_date.get("updated")
-        raw_date = raw_date.get("created")
-    if (
-        raw_date is None
-    ):  # Hugo's aliases of publishDate (`published` is Jekyll's flag when boolean)
-        published = lower.get("published")
-        raw_date = lower.get(
-            "publishdate", lower.get("pubdate", None if isinstance(published, bool) else published)
-        )
-    has_date = True
-    if raw_date not in (None, ""):
-        try:
-            date = parse_date(raw_date, tz)
-        except ValueError:
-            err("date", f"date: cannot read {_shown(raw_date)} as a date", DATE_HINT)
-    elif jekyll:
-        try:
-            date = dt.datetime(
-                int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz
-            )
-        except ValueError:
-            diag.error(SiteError(f"file name date {name_stem[:10]} is not a real date", display))
-    if date is None:
-        has_date = False
-        date = dt.datetime.combine(dt.date.fromisoformat(config.default_date), dt.time(), tz)
-    updated = None
-    if updated_value not in (None, ""):
-        try:
-            updated = parse_date(updated_value, tz)
-        except ValueError:
-            key = next(
-                (k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated"
-            )
-            err(key, f"{key}: cannot read {_shown(updated_value)} as a date", DATE_HINT)
-    publish_date = expiry_date = None
-    if "expirydate" not in lower and "unpublishdate" in lower:  # Hugo's alias
-        lower["expirydate"] = lower["unpublishdate"]
-    for key in ("publishdate", "expirydate"):
-        if lower.get(key) not in (None, ""):
-            try:
-                value = parse_date(lower[key], tz)
-            except ValueError:
-                err(key, f"{key}: cannot read {_shown(lower[key])} as a date", DATE_HINT)
-                continue
-            if key == "publishdate":
-                publish_date = value
-            else:
-                expiry_date = value
-
-    # slug
-    slug_value = lower.get("slug")
-    if slug_value not in (None, ""):
-        slug = (
-            slugify(str(slug_value))
-            if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value))
-            else str(slug_value)
-        )
-    elif jekyll:
-        slug = slugify(jekyll.group(4))
-    elif name_stem.lower() == "index" and not source.bundle:
-        slug = slugify(title) if title else "index"
-    else:
-        slug = slugify(name_stem)
-
-    # taxonomies
-    tags: list[str] = []
-    categories: list[str] = []
-    # Jekyll reads `tags: a b` and `categories: a b` as two names; Pelican separates with commas
-    spaces = fm.format == "yaml"
-    try:
-        tags = _as_list(lower.get("tags", taxonomies.get("tags", lower.get("keywords"))), spaces)
-    except ValueError:
-        err("tags", "tags: expected a list of names or a comma-separated string")
-    try:
-        cats = lower.get("categories", taxonomies.get("categories"))
-        if cats is not None:
-            categories = _as_list(cats, spaces)
-        elif lower.get("category") not in (None, ""):
-            category = lower["category"]  # one name (Jekyll, Pelican), even with spaces
-            categories = _as_list([category] if isinstance(category, str) else category)
-    except ValueError:
-        err("categories", "categories: expected a list of names or a string")
-
-    # people
-    author_value = lower.get("author")
-    authors_value = lower.get("authors")
-    try:
-        authors = _as_list(authors_value) if authors_value is not None else []
-        if isinstance(author_value, dict):
-            author_value = author_value.get("name")
-        author = (
-            str(author_value).strip()
-            if author_value not in (None, "")
-            else (authors[0] if authors else "")
-        )
-        if author and not authors:
-            authors = [author]
-    except ValueError:
-        err("authors", "authors: expected a list of names")
-        author, authors = "", []
-    if not author:
-        author = config.author
-
-    # status
-    draft = _truthy(lower.get("draft", False)) or "_drafts/" in f"/{source.rel}"  # Jekyll _drafts/
-    if "published" in lower and not _truthy(lower["published"]):
-        draft = True
-    status = str(lower.get("status", "")).strip().lower()
-    if status in ("draft", "hidden", "skip"):
-        draft = True
-
-    # aliases (Hugo; Jekyll's redirect_from) and a URL of the article's own (Hugo `url`,
-    # Jekyll `permalink`, Zola `path`, Pelican `URL`): kept, so moved sites keep their links
-    alias_key = "aliases" if "aliases" in lower else "redirect_from"
-    try:
-        aliases = [site_path(a) for a in _as_list(lower.get(alias_key))]
-    except ValueError as exc:
-        err(
-            alias_key,
-            f"{alias_key}: {str(exc) or 'value'!r} is not a path inside the site",
-            "write paths such as /old/path/ (no '..', no http://)",
-        )
-        aliases = []
-    own_url = ""
-    url_key = next(
-        (k for k in ("url", "permalink", "path") if lower.get(k) not in (None, "")), None
-    )
-    if url_key is not None:
-        raw_url = lower[url_key]
-        try:
-            if not isinstance(raw_url, str):
-                raise ValueError(raw_url)
-            own_url = site_path(_expand_permalink(raw_url, slug, date, tz) if date else raw_url)
-        except ValueError:
-            err(
-                url_key,
-                f"{url_key}: {raw_url!r} is not a path inside the site",
-                "write a path such as /2020/my-post/ (no '..', no http://)",
-            )
-
-    # summary: front matter, then a <!--more--> divider, then the first paragraph
-    separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
+    title, body, body_line = _title(lower, body, fm.body_line, name_stem, jekyll, fm.format, report)
+    raw_date, raw_updated = _raw_dates(lower)
+    date, has_date = _date(raw_date, jekyll, name_stem, config, report)
+    updated = _updated(raw_updated, lower, tz, report)
+    publish_date, expiry_date = _schedule(lower, tz, report)
+    slug = _slug(lower, title, name_stem, jekyll, source.bundle)
+    tags, categories = _taxonomies(lower, fm.format == "yaml", report)
+    author, authors = _people(lower, config.author, report)
+    draft = _draft(lower, source.rel)
+    aliases = _aliases(lower, report)
+    own_url = _own_url(lower, slug, date, tz, report)
     prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
-    more = MORE_RE.search(prose)
-    if isinstance(separator, str) and separator.strip() and separator in prose:
-        more = re.compile(re.escape(separator)).search(prose)
-    summary_value = lower.get("summary", lower.get("description", lower.get("excerpt")))
-    if isinstance(summary_value, str) and summary_value.strip():
-        summary = markdown_to_text(summary_value)
-    elif more:
-        summary = markdown_to_text(first_paragraph(prose[: more.start()]) or prose[: more.start()])
-    else:
-        summary = first_paragraph(prose)
-    if len(summary) > config.summary_length * 3:
-        from sitegen.text.textstats import summarize
-
-        summary = summarize(summary, config.summary_length)
-
-    lang = source.lang or source.folder_lang or str(lower.get("lang") or config.language)
-    if not is_language_code(lang):
-        diag.warn(
-            f"lang {lang!r} is not a language code; using {config.language}",
-            display,
-            fm.line_of("lang"),
-        )
-        lang = config.language
-    own_key = lower.get("translationkey") or lower.get("translation_key")  # Hugo; Zola-style
-    translation_key = str(own_key) if own_key else source.translation_key
-    if fm.format == "pelican" and slug_value not in (None, "") and not own_key:
-        translation_key = f"slug:{slug}"  # Pelican pairs translations by slug (`Lang:` differs)
-
-    images = tuple(scan_images(body, body_line))
-    for ref in images:
-        if ref.alt is None or (not ref.raw and not ref.alt.strip()):  # raw alt="": decorative
-            diag.warn(
-                f"image without alt text: {ref.src}",
-                display,
-                ref.line,
-                "describe the picture for readers who cannot see it: ![what it shows](...)",
-            )
+    summary = _summary(lower, prose, config.summary_length)
+    lang = _language(lower, source, config, report)
+    translation_key = _translation_key(lower, source.translation_key, fm.format, slug)
+    images = _body_images(body, body_line, report)
     image = _front_matter_image(lower) or (images[0].src if images else "")
 
     if len(diag.errors) > errors_before:
@@ -693,12 +517,12 @@ def map_article(
         date=date,
         updated=updated,
         summary=summary,
-        tags=_dedupe(tags),
-        categories=_dedupe(categories),
+        tags=tags,
+        categories=categories,
         author=author,
-        authors=tuple(authors),
+        authors=authors,
         draft=draft,
-        aliases=tuple(aliases),
+        aliases=aliases,
         lang=lang,
         translation_key=translation_key,
         body=body,
@@ -717,6 +541,346 @@ def map_article(
         links=tuple(scan_content_links(body)),
         url=own_url,
     )
+
+
+def _prepare_body(body: str, body_line: int, report: _Report) -> str:
+    """The body with other generators' syntax rewritten (MkDocs tabs and shortcodes, Hugo,
+    Jekyll and Zola template code), one warning per construct not carried over."""
+    body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
+    body, icons = replace_shortcodes(body, body_line)
+    for kind, line in icons.items():
+        report.warn(
+            f"MkDocs icon shortcode ({kind}-...) needs MkDocs Material's icons; removed",
+            line,
+            "replace it with an image or an emoji such as :heart:",
+        )
+    if has_template_syntax(body):  # Hugo/Jekyll/Zola template code: rewritten, never shown raw
+        body, constructs = convert_foreign(body, body_line)
+        for construct in constructs:
+            report.warn(
+                construct.message(),
+                construct.line,
+                "see 'Moving from Hugo, Jekyll, Zola, Pelican or MkDocs' in the README",
+            )
+    return body
+
+
+def _name_stem(source: SourceFile) -> str:
+    """The file name (a bundle's folder name) without extension and language suffix."""
+    name_stem = Path(source.bundle).name if source.bundle else _strip_ext(Path(source.rel).name)
+    if source.lang and not source.bundle:
+        name_stem = name_stem[: -len(source.lang) - 1]
+    return name_stem
+
+
+def _title(
+    lower: dict[str, Any],
+    body: str,
+    body_line: int,
+    name_stem: str,
+    jekyll: re.Match[str] | None,
+    fm_format: str,
+    report: _Report,
+) -> tuple[str, str, int]:
+    """(title, body, body line): front matter, else the first `# heading` (then taken out of
+    the body, as is a heading repeating the title), else the file name with a warning."""
+    title = lower.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        report.error("title", "title: expected text")
+        title = None
+    title = str(title).strip() if title is not None else ""
+    if title and body.lstrip().startswith("#"):  # `# Same title` again atop the body: shown once
+        rest, rest_line, heading = _take_h1(body, body_line)
+        if heading and markdown_to_text(heading).casefold() == title.casefold():
+            body, body_line = rest, rest_line
+    if not title:
+        body, body_line, heading = _take_h1(body, body_line)
+        if heading:
+            title = markdown_to_text(heading)
+        elif jekyll or fm_format == "none":  # Jekyll posts and MkDocs pages: from the file name
+            title = (
+                (jekyll.group(4) if jekyll else name_stem)
+                .replace("-", " ")
+                .replace("_", " ")
+                .strip()
+                .capitalize()
+            )
+            report.warn(
+                "no title in front matter and no # heading; using the file name",
+                1,
+                "add 'title: ...' to the front matter",
+            )
+        else:
+            report.error(
+                "title",
+                "title is required",
+                "add a line such as 'title: My article' to the front matter",
+            )
+    return title, body, body_line
+
+
+def _raw_dates(lower: dict[str, Any]) -> tuple[Any, Any]:
+    """(date, updated) as written: our keys or their other names, or MkDocs blog's
+    `date: {created: ..., updated: ...}`; `published` is a date only when it is not a flag."""
+    raw_date = lower.get("date")
+    _, raw_updated = first_present(lower, spellings("updated"))
+    if isinstance(raw_date, dict):
+        raw_updated = raw_updated or raw_date.get("updated")
+        raw_date = raw_date.get("created")
+    if raw_date is None:
+        key, raw_date = first_present(lower, KEY_ALIASES["date"])
+        if key == "published" and isinstance(raw_date, bool):  # Jekyll's flag, not a date
+            raw_date = None
+    return raw_date, raw_updated
+
+
+def _date(
+    raw_date: Any,
+    jekyll: re.Match[str] | None,
+    name_stem: str,
+    config: SiteConfig,
+    report: _Report,
+) -> tuple[dt.datetime, bool]:
+    """(date, whether the article gives one): front matter, else a Jekyll file name's date,
+    else `default_date`."""
+    tz = config.tz
+    date = None
+    if raw_date not in (None, ""):
+        try:
+            date = parse_date(raw_date, tz)
+        except ValueError:
+            report.error("date", f"date: cannot read {_shown(raw_date)} as a date", DATE_HINT)
+    elif jekyll:
+        try:
+            date = dt.datetime(
+                int(jekyll.group(1)), int(jekyll.group(2)), int(jekyll.group(3)), tzinfo=tz
+            )
+        except ValueError:
+            report.diag.error(
+                SiteError(f"file name date {name_stem[:10]} is not a real date", report.display)
+            )
+    if date is None:
+        return dt.datetime.combine(dt.date.fromisoformat(config.default_date), dt.time(), tz), False
+    return date, True
+
+
+def _updated(
+    raw_updated: Any, lower: dict[str, Any], tz: dt.tzinfo, report: _Report
+) -> dt.datetime | None:
+    """The last change, when given."""
+    if raw_updated in (None, ""):
+        return None
+    try:
+        return parse_date(raw_updated, tz)
+    except ValueError:
+        key = next(
+            (k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated"
+        )  # the line to point at
+        report.error(key, f"{key}: cannot read {_shown(raw_updated)} as a date", DATE_HINT)
+        return None
+
+
+def _schedule(
+    lower: dict[str, Any], tz: dt.tzinfo, report: _Report
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(publish date, expiry date): Hugo's `publishDate` and `expiryDate` (or
+    `unpublishDate`), which keep an article out of the site before and after."""
+    dates: list[dt.datetime | None] = []
+    for key in ("publishdate", "expirydate"):
+        _, raw = first_present(lower, spellings(key))
+        value = None
+        if raw not in (None, ""):
+            try:
+                value = parse_date(raw, tz)
+            except ValueError:
+                report.error(key, f"{key}: cannot read {_shown(raw)} as a date", DATE_HINT)
+        dates.append(value)
+    return dates[0], dates[1]
+
+
+def _slug(
+    lower: dict[str, Any],
+    title: str,
+    name_stem: str,
+    jekyll: re.Match[str] | None,
+    bundle: str | None,
+) -> str:
+    """The URL part: front matter (kept as written when already a slug), else the file name
+    (without a Jekyll date; a loose `index.md` goes by its title)."""
+    slug_value = lower.get("slug")
+    if slug_value not in (None, ""):
+        return (
+            slugify(str(slug_value))
+            if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value))
+            else str(slug_value)
+        )
+    if jekyll:
+        return slugify(jekyll.group(4))
+    if name_stem.lower() == "index" and not bundle:
+        return slugify(title) if title else "index"
+    return slugify(name_stem)
+
+
+def _taxonomies(
+    lower: dict[str, Any], split_spaces: bool, report: _Report
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tags, categories), each name once. Zola's `[taxonomies]` table is read too; in YAML,
+    text without commas is split at spaces as Jekyll does (Pelican separates with commas)."""
+    taxonomies = lower.get("taxonomies") if isinstance(lower.get("taxonomies"), dict) else {}
+    tags: list[str] = []
+    categories: list[str] = []
+    try:
+        if "tags" in lower:
+            raw_tags = lower["tags"]
+        elif "tags" in taxonomies:
+            raw_tags = taxonomies["tags"]
+        else:
+            _, raw_tags = first_present(lower, KEY_ALIASES["tags"])
+        tags = _as_list(raw_tags, split_spaces)
+    except ValueError:
+        report.error("tags", "tags: expected a list of names or a comma-separated string")
+    try:
+        cats = lower["categories"] if "categories" in lower else taxonomies.get("categories")
+        if cats is not None:
+            categories = _as_list(cats, split_spaces)
+        else:
+            _, category = first_present(lower, KEY_ALIASES["categories"])
+            if category not in (None, ""):  # one name (Jekyll, Pelican), even with spaces
+                categories = _as_list([category] if isinstance(category, str) else category)
+    except ValueError:
+        report.error("categories", "categories: expected a list of names or a string")
+    return _dedupe(tags), _dedupe(categories)
+
+
+def _people(
+    lower: dict[str, Any], default_author: str, report: _Report
+) -> tuple[str, tuple[str, ...]]:
+    """(author, authors): either key fills the other; else the site's author."""
+    author_value = lower.get("author")
+    authors_value = lower.get("authors")
+    try:
+        authors = _as_list(authors_value) if authors_value is not None else []
+        if isinstance(author_value, dict):
+            author_value = author_value.get("name")
+        author = (
+            str(author_value).strip()
+            if author_value not in (None, "")
+            else (authors[0] if authors else "")
+        )
+        if author and not authors:
+            authors = [author]
+    except ValueError:
+        report.error("authors", "authors: expected a list of names")
+        author, authors = "", []
+    if not author:
+        author = default_author
+    return author, tuple(authors)
+
+
+def _draft(lower: dict[str, Any], rel: str) -> bool:
+    """`draft: true`, Jekyll's `published: false` and `_drafts/` folder, Pelican's `status`."""
+    draft = _truthy(lower.get("draft", False)) or "_drafts/" in f"/{rel}"
+    if "published" in lower and not _truthy(lower["published"]):
+        draft = True
+    status = str(lower.get("status", "")).strip().lower()
+    if status in ("draft", "hidden", "skip"):
+        draft = True
+    return draft
+
+
+def _aliases(lower: dict[str, Any], report: _Report) -> tuple[str, ...]:
+    """Old paths that redirect to the article (Hugo `aliases`, Jekyll `redirect_from`): kept,
+    so moved sites keep their links."""
+    key, value = first_present(lower, spellings("aliases"))
+    try:
+        return tuple(site_path(a) for a in _as_list(value))
+    except ValueError as exc:
+        key = key or "aliases"
+        report.error(
+            key,
+            f"{key}: {str(exc) or 'value'!r} is not a path inside the site",
+            "write paths such as /old/path/ (no '..', no http://)",
+        )
+        return ()
+
+
+def _own_url(
+    lower: dict[str, Any], slug: str, date: dt.datetime, tz: dt.tzinfo, report: _Report
+) -> str:
+    """The article's own site-root URL (Hugo `url`, Jekyll `permalink` with its placeholders,
+    Zola `path`, Pelican `URL`); "" for the site's permalink pattern."""
+    url_key = next((k for k in spellings("url") if lower.get(k) not in (None, "")), None)
+    if url_key is None:
+        return ""
+    raw_url = lower[url_key]
+    try:
+        if not isinstance(raw_url, str):
+            raise ValueError(raw_url)
+        return site_path(_expand_permalink(raw_url, slug, date, tz))
+    except ValueError:
+        report.error(
+            url_key,
+            f"{url_key}: {raw_url!r} is not a path inside the site",
+            "write a path such as /2020/my-post/ (no '..', no http://)",
+        )
+        return ""
+
+
+def _summary(lower: dict[str, Any], prose: str, summary_length: int) -> str:
+    """Front matter (or its other names), else the text before a `<!--more-->` line (or
+    Jekyll's `excerpt_separator`), else the first paragraph; shortened when very long."""
+    separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
+    more = MORE_RE.search(prose)
+    if isinstance(separator, str) and separator.strip() and separator in prose:
+        more = re.compile(re.escape(separator)).search(prose)
+    _, summary_value = first_present(lower, spellings("summary"))
+    if isinstance(summary_value, str) and summary_value.strip():
+        summary = markdown_to_text(summary_value)
+    elif more:
+        summary = markdown_to_text(first_paragraph(prose[: more.start()]) or prose[: more.start()])
+    else:
+        summary = first_paragraph(prose)
+    if len(summary) > summary_length * 3:
+        summary = summarize(summary, summary_length)
+    return summary
+
+
+def _language(
+    lower: dict[str, Any], source: SourceFile, config: SiteConfig, report: _Report
+) -> str:
+    """A `.<lang>.md` name, else the language folder, else `lang`, else the site's language."""
+    lang = source.lang or source.folder_lang or str(lower.get("lang") or config.language)
+    if not is_language_code(lang):
+        report.warn(
+            f"lang {lang!r} is not a language code; using {config.language}",
+            report.fm.line_of("lang"),
+        )
+        lang = config.language
+    return lang
+
+
+def _translation_key(lower: dict[str, Any], file_key: str, fm_format: str, slug: str) -> str:
+    """What the language versions of one article share: Hugo's `translationKey`, else the file
+    name's; Pelican pairs translations by an explicit `Slug` (its `Lang:` differs)."""
+    own_key = next((lower[k] for k in spellings("translationkey") if lower.get(k)), None)
+    if own_key:
+        return str(own_key)
+    if fm_format == "pelican" and lower.get("slug") not in (None, ""):
+        return f"slug:{slug}"
+    return file_key
+
+
+def _body_images(body: str, body_line: int, report: _Report) -> tuple[ImageRef, ...]:
+    """Every image the body shows, with a warning for each without alt text."""
+    images = tuple(scan_images(body, body_line))
+    for ref in images:
+        if ref.alt is None or (not ref.raw and not ref.alt.strip()):  # raw alt="": decorative
+            report.warn(
+                f"image without alt text: {ref.src}",
+                ref.line,
+                "describe the picture for readers who cannot see it: ![what it shows](...)",
+            )
+    return images
 
 
 def _expand_permalink(pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo) -> str:
@@ -742,14 +906,7 @@ def _front_matter_image(lower: dict[str, Any]) -> str:
     """The picture named in front matter: Jekyll/Hugo `image`, Hugo `images`, `cover`,
     `featured_image`, Zola `[extra] image`."""
     extra = lower.get("extra") if isinstance(lower.get("extra"), dict) else {}
-    for value in (
-        lower.get("image"),
-        lower.get("images"),
-        lower.get("cover"),
-        lower.get("featured_image"),
-        lower.get("og_image"),
-        extra.get("image"),
-    ):
+    for value in (*(lower.get(key) for key in spellings("image")), extra.get("image")):
         if isinstance(value, list) and value:
             value = value[0]
         if isinstance(value, dict):

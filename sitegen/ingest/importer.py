@@ -144,114 +144,42 @@ def _taken_slugs(config: SiteConfig) -> set[str]:
     return scan_slugs(config)
 
 
-def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
-    """Import every new or changed seed. Errors are collected in the report, never raised."""
-    report = ImportReport()
-    diag = report.diagnostics
-    content_dir = config.content_path
-    manifest_path = content_dir / MANIFEST_NAME
-    manifest = _load_manifest(manifest_path)
-    entries: dict[str, Any] = manifest["seeds"]
-    seeds = seed_files(config, diag)
+@dataclass(frozen=True)
+class SeedWrite:
+    """What importing one seed writes: its content file and text, decided before any write."""
+
+    key: str  # the seed's path relative to seeds/, its manifest key
+    seed_sha: str
+    target: Path
+    blob: bytes
+    backup: bool  # --force over a hand-edited file: that file is kept as .bak first
+
+
+@dataclass
+class _SeenSoFar:
+    """What each seed of one import must agree with, read from content/ when first needed and
+    kept up to date as seeds are planned: slugs in use and tag spellings."""
+
     taken: set[str] | None = None
     known_tags: dict[str, str] | None = None
-    changed_manifest = False
-    from sitegen.ingest import autotags as autotags
 
-    for path in seeds:
-        key = path.relative_to(config.seeds_path).as_posix()
-        entry = entries.get(key)
-        try:
-            stat = path.stat()
-            if stat.st_size > config.max_file_size:
-                raise SiteError(
-                    f"file is {stat.st_size} bytes, over the limit of {config.max_file_size}",
-                    path,
-                    hint="raise max_file_size in site.yaml if this is intended",
-                )
-            data = path.read_bytes()
-        except SiteError as exc:
-            diag.error(exc)
+
+def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
+    """Import every new or changed seed. Errors are collected in the report, never raised.
+
+    Seeds are taken one at a time, planned (`_plan_seed`) then written (`_write_seed`): a seed's
+    plan reads what the seeds before it wrote (tag spellings), so all plans cannot come first."""
+    report = ImportReport()
+    manifest_path = config.content_path / MANIFEST_NAME
+    manifest = _load_manifest(manifest_path)
+    entries: dict[str, Any] = manifest["seeds"]
+    seen = _SeenSoFar()
+    changed_manifest = False
+    for path in seed_files(config, report.diagnostics):
+        write = _plan_seed(path, entries.get(_seed_key(path, config)), config, force, seen, report)
+        if write is None:
             continue
-        except OSError as exc:
-            diag.error(SiteError(f"cannot read: {exc.strerror}", path))
-            continue
-        seed_sha = sha1_bytes(data)
-        content_path = content_dir / entry["content"] if entry else None
-        if entry and content_path is not None:
-            current = content_path.read_bytes() if content_path.is_file() else None
-            current_sha = sha1_bytes(current) if current is not None else None
-            edited = current is not None and current_sha != entry.get("content_sha")
-            if entry.get("seed_sha") == seed_sha and not force:
-                report.unchanged += 1
-                continue
-            if edited and not force:
-                report.kept_edits.append(content_path)
-                diag.warn(
-                    f"seed changed but {content_path} was edited by hand; kept the edited file",
-                    path,
-                    hint="run `sitegen import --force` to re-import (the edit is saved as .bak)",
-                )
-                continue
-            if current is None and entry.get("seed_sha") == seed_sha:
-                report.unchanged += 1
-                continue
-        try:
-            seed = parse_seed(decode_seed(data, path), path, config.teasers)
-        except SiteError as exc:
-            diag.error(exc)
-            continue
-        for warning in seed.warnings:
-            diag.warn(warning, path)
-        previous = (
-            _existing_front_matter(content_path) if content_path and content_path.is_file() else {}
-        )
-        try:
-            date = _seed_date(seed, path, previous, config)
-        except SiteError as exc:
-            diag.error(exc)
-            continue
-        if previous.get("slug") and content_path is not None:
-            slug = str(previous["slug"])
-            target = content_path
-        else:
-            if taken is None:
-                taken = _taken_slugs(config)
-            wanted = slugify(seed.title)
-            slug = unique_slug(wanted, taken | {p.stem for p in content_dir.glob("*.md")})
-            if slug != wanted:
-                diag.warn(
-                    f"slug '{wanted}' is already used; this article gets '{slug}'",
-                    path,
-                    hint="set a different slug in the content file's front matter",
-                )
-            target = content_dir / f"{slug}.md"
-            taken.add(slug)
-        tags = list(seed.tags)
-        if not tags and config.auto_tags:
-            if known_tags is None:  # tag spellings already in use, read once when first needed
-                known_tags = autotags.collection_tags(sorted(content_dir.rglob("*.md")))
-            tags = autotags.propose_tags(seed, config, known_tags)
-        if known_tags is not None:
-            autotags.remember_tags(known_tags, tags)
-        text = render_content(seed, slug, date, f"{config.seeds_dir}/{key}", tags, config)
-        blob = text.encode("utf-8")
-        if (
-            force
-            and target.is_file()
-            and entry
-            and sha1_bytes(target.read_bytes()) != entry.get("content_sha")
-        ):
-            backup = _backup_path(target)
-            os.replace(target, backup)
-            diag.warn(f"hand edits saved as {backup.name} before re-importing", target)
-        atomic_write(target, blob)
-        report.written.append(target)
-        entries[key] = {
-            "seed_sha": seed_sha,
-            "content": target.relative_to(content_dir).as_posix(),
-            "content_sha": sha1_bytes(blob),
-        }
+        entries[write.key] = _write_seed(write, config.content_path, report)
         changed_manifest = True
     if changed_manifest:
         manifest["seeds"] = dict(sorted(entries.items()))
@@ -259,6 +187,168 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
             manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
         )
     return report
+
+
+def _seed_key(path: Path, config: SiteConfig) -> str:
+    return path.relative_to(config.seeds_path).as_posix()
+
+
+def seed_action(
+    entry: dict[str, Any] | None, seed_sha: str, content_sha: str | None, force: bool
+) -> str:
+    """What to do with a seed, from its manifest entry (None: never imported), the hash of the
+    seed and of its content file now (None: no such file): "import", "unchanged", or "edited"
+    (the content file was changed by hand since the last import, and is kept)."""
+    if not entry:
+        return "import"
+    same_seed = entry.get("seed_sha") == seed_sha
+    if same_seed and not force:
+        return "unchanged"
+    if content_sha is not None and content_sha != entry.get("content_sha") and not force:
+        return "edited"
+    if content_sha is None and same_seed:  # --force does not bring back a deleted file
+        return "unchanged"
+    return "import"
+
+
+def _plan_seed(
+    path: Path,
+    entry: dict[str, Any] | None,
+    config: SiteConfig,
+    force: bool,
+    seen: _SeenSoFar,
+    report: ImportReport,
+) -> SeedWrite | None:
+    """What importing this seed writes, or None: unchanged, edited by hand, or an error (in
+    `report`). Reads the seed and content/, writes nothing."""
+    diag = report.diagnostics
+    data = _read_seed(path, config, diag)
+    if data is None:
+        return None
+    seed_sha = sha1_bytes(data)
+    content_path = config.content_path / entry["content"] if entry else None
+    if entry and content_path is not None:
+        current = content_path.read_bytes() if content_path.is_file() else None
+        content_sha = sha1_bytes(current) if current is not None else None
+        action = seed_action(entry, seed_sha, content_sha, force)
+        if action == "unchanged":
+            report.unchanged += 1
+            return None
+        if action == "edited":
+            report.kept_edits.append(content_path)
+            diag.warn(
+                f"seed changed but {content_path} was edited by hand; kept the edited file",
+                path,
+                hint="run `sitegen import --force` to re-import (the edit is saved as .bak)",
+            )
+            return None
+    try:
+        seed = parse_seed(decode_seed(data, path), path, config.teasers)
+    except SiteError as exc:
+        diag.error(exc)
+        return None
+    for warning in seed.warnings:
+        diag.warn(warning, path)
+    previous = (
+        _existing_front_matter(content_path) if content_path and content_path.is_file() else {}
+    )
+    try:
+        date = _seed_date(seed, path, previous, config)
+    except SiteError as exc:
+        diag.error(exc)
+        return None
+    slug, target = _place(seed, path, previous, content_path, config, seen, diag)
+    tags = _seed_tags(seed, config, seen)
+    key = _seed_key(path, config)
+    text = render_content(seed, slug, date, f"{config.seeds_dir}/{key}", tags, config)
+    blob = text.encode("utf-8")
+    backup = bool(
+        force
+        and target.is_file()
+        and entry
+        and sha1_bytes(target.read_bytes()) != entry.get("content_sha")
+    )
+    return SeedWrite(key, seed_sha, target, blob, backup)
+
+
+def _read_seed(path: Path, config: SiteConfig, diag: Diagnostics) -> bytes | None:
+    """The seed's bytes; None, with an error in `diag`, when too large or unreadable."""
+    try:
+        stat = path.stat()
+        if stat.st_size > config.max_file_size:
+            raise SiteError(
+                f"file is {stat.st_size} bytes, over the limit of {config.max_file_size}",
+                path,
+                hint="raise max_file_size in site.yaml if this is intended",
+            )
+        return path.read_bytes()
+    except SiteError as exc:
+        diag.error(exc)
+    except OSError as exc:
+        diag.error(SiteError(f"cannot read: {exc.strerror}", path))
+    return None
+
+
+def _place(
+    seed: SeedArticle,
+    path: Path,
+    previous: dict[str, Any],
+    content_path: Path | None,
+    config: SiteConfig,
+    seen: _SeenSoFar,
+    diag: Diagnostics,
+) -> tuple[str, Path]:
+    """(slug, content file): where the seed went before, when that file names its slug; else a
+    new file named by a slug no other article uses (with a warning when it is not the wanted
+    one)."""
+    if previous.get("slug") and content_path is not None:
+        return str(previous["slug"]), content_path
+    if seen.taken is None:
+        seen.taken = _taken_slugs(config)
+    content_dir = config.content_path
+    wanted = slugify(seed.title)
+    slug = unique_slug(wanted, seen.taken | {p.stem for p in content_dir.glob("*.md")})
+    if slug != wanted:
+        diag.warn(
+            f"slug '{wanted}' is already used; this article gets '{slug}'",
+            path,
+            hint="set a different slug in the content file's front matter",
+        )
+    seen.taken.add(slug)
+    return slug, content_dir / f"{slug}.md"
+
+
+def _seed_tags(seed: SeedArticle, config: SiteConfig, seen: _SeenSoFar) -> list[str]:
+    """The seed's own tags, else proposed ones (`auto_tags`) spelled as the collection spells
+    them; either way remembered, so later seeds of this import spell them alike."""
+    from sitegen.ingest import autotags as autotags
+
+    tags = list(seed.tags)
+    if not tags and config.auto_tags:
+        if seen.known_tags is None:  # tag spellings already in use, read once when first needed
+            seen.known_tags = autotags.collection_tags(sorted(config.content_path.rglob("*.md")))
+        tags = autotags.propose_tags(seed, config, seen.known_tags)
+    if seen.known_tags is not None:
+        autotags.remember_tags(seen.known_tags, tags)
+    return tags
+
+
+def _write_seed(write: SeedWrite, content_dir: Path, report: ImportReport) -> dict[str, str]:
+    """Write one planned content file (a hand-edited one kept as .bak first); returns the
+    seed's new manifest entry."""
+    if write.backup:
+        backup = _backup_path(write.target)
+        os.replace(write.target, backup)
+        report.diagnostics.warn(
+            f"hand edits saved as {backup.name} before re-importing", write.target
+        )
+    atomic_write(write.target, write.blob)
+    report.written.append(write.target)
+    return {
+        "seed_sha": write.seed_sha,
+        "content": write.target.relative_to(content_dir).as_posix(),
+        "content_sha": sha1_bytes(write.blob),
+    }
 
 
 def _backup_path(path: Path) -> Path:

@@ -297,107 +297,74 @@ def _remove_with_empty_parents(root: Path, rel: str) -> None:
         parent = parent.parent
 
 
-class OutputWriter:
-    """Stages one build beside `output` and swaps it in with `commit()`.
+class OutputStrategy:
+    """How one build's files reach the output folder. `OutputWriter` keeps the books (the old
+    and new `Manifest`, the counts) and asks its strategy, chosen once, to move the bytes."""
 
-    `in_place` (the preview's own folder, which nobody deploys) skips the staging: changed
-    files replace the old ones one by one (each atomically, so the server never sends half a
-    page), stale ones are deleted at commit. A rebuild then costs what changed, not a copy of
-    every folder of the site."""
-
-    def __init__(self, output: Path, force: bool = False, in_place: bool = False) -> None:
-        self.output = output.resolve()
+    def __init__(self, output: Path, old: Manifest, new: Manifest, force: bool) -> None:
+        self.output = output
+        self.old = old
+        self.new = new
         self.force = force
-        self.in_place = in_place
-        # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
-        cleanup_leftovers(self.output)
-        self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
-        self.new = Manifest()
-        self.staging = (
-            self.output
-            if in_place
-            else self.output.parent / f".{self.output.name}{STAGING_MARK}{os.getpid()}"
-        )
-        self.written = 0  # files with new bytes
-        self.kept = 0  # files whose bytes were unchanged
+        self.folder = output  # where this build's files are placed
         self.replaced: list[str] = []  # files sitegen did not write, replaced under --force
-        self._started = False
 
     def start(self) -> None:
-        if self.in_place:
-            self.output.mkdir(parents=True, exist_ok=True)
-            # no manifest while files change: after a crash everything is rendered again
-            (self.output / MANIFEST).unlink(missing_ok=True)
-            self._started = True
-            return
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging.mkdir()
-        self._started = True
+        raise NotImplementedError
 
-    def unchanged(self, path: str, fingerprint: str) -> bool:
-        """True if `path` was rendered from the same inputs last time and is still there."""
-        old = self.old.files.get(path)
-        if not old or old.get("fp") != fingerprint:
-            return False
-        # the preview's own folder is trusted to hold what its manifest says (saves a stat a page)
-        return self.in_place or (self.output / path).is_file()
+    def still_there(self, path: str) -> bool:
+        """Whether a file of the previous build is still in the output."""
+        raise NotImplementedError
 
     def keep(self, path: str) -> None:
-        """Carry a file over from the previous build untouched."""
-        if not self.in_place:
-            self._link_old(path)
-        self.new.files[path] = self.old.files[path]
-        self.kept += 1
+        """Carry the previous build's file at `path` into this build."""
+        raise NotImplementedError
 
-    def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
-        sha = sha1_bytes(data)
-        old = self.old.files.get(path)
-        self.new.files[path] = {"sha": sha, "fp": fingerprint}
-        if old and old.get("sha") == sha and self._link_old(path):
-            self.kept += 1
-            return
-        if self.in_place:
-            target = self.output / path
-            if old and _same_bytes(target, data):  # e.g. the preview's first-page render
-                self.kept += 1
-                return
-            replace_file(target, data)
-        else:
-            write_fresh(self.staging / path, data)
-        self.written += 1
+    def reuse(self, path: str) -> bool:
+        """Carry the previous build's file at `path` over if it is still there; False if not."""
+        raise NotImplementedError
 
-    def record(self, path: str, sha: str, fingerprint: str, wrote: bool) -> None:
-        """Note a file a worker process already placed in the staging folder (with
-        `write_fresh`, or as a hard link to the old output when unchanged)."""
-        self.new.files[path] = {"sha": sha, "fp": fingerprint}
-        if wrote:
-            self.written += 1
-        else:
-            self.kept += 1
+    def put(self, path: str, data: bytes, had_old: bool) -> bool:
+        """Place new bytes at `path`; False when they were found there already (not written)."""
+        raise NotImplementedError
 
-    def copy(self, path: str, source: Path, fingerprint: str) -> None:
-        old = self.old.files.get(path)
-        if old and old.get("fp") == fingerprint and self._link_old(path):
-            self.new.files[path] = old
-            self.kept += 1
-            return
-        target = self.staging / path
-        if self.in_place:
-            replace_file(target, source.read_bytes())
-        else:
-            write_fresh(target, b"")  # a fresh inode, never a link into the old build
-            shutil.copyfile(source, target)
-        self.new.files[path] = {"sha": "", "fp": fingerprint}
-        self.written += 1
+    def put_copy(self, path: str, source: Path) -> None:
+        """Place a copy of the file `source` at `path`."""
+        raise NotImplementedError
 
-    def _link_old(self, path: str) -> bool:
+    def commit(self) -> None:
+        """Make this build the output, with `new` as its manifest."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Leave the output as the previous build (or as far as this one got, in place)."""
+        raise NotImplementedError
+
+
+class StagedOutput(OutputStrategy):
+    """Stages the build in a sibling folder, then swaps it in whole (see the module docstring):
+    unchanged files are hard links to the old ones, new bytes are fresh files."""
+
+    def __init__(self, output: Path, old: Manifest, new: Manifest, force: bool) -> None:
+        super().__init__(output, old, new, force)
+        self.folder = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
+
+    def start(self) -> None:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+
+    def still_there(self, path: str) -> bool:
+        return (self.output / path).is_file()
+
+    def keep(self, path: str) -> None:
+        self.reuse(path)
+
+    def reuse(self, path: str) -> bool:
         source = self.output / path
         if not source.is_file():
             return False
-        if self.in_place:
-            return True  # it is already where it belongs
-        target = self.staging / path
+        target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(source, target)
@@ -407,11 +374,31 @@ class OutputWriter:
             shutil.copy2(source, target)
         return True
 
-    def removed(self) -> list[str]:
-        return sorted(set(self.old.files) - set(self.new.files))
+    def put(self, path: str, data: bytes, had_old: bool) -> bool:
+        write_fresh(self.folder / path, data)
+        return True
 
-    def nothing_changed(self) -> bool:
-        return self.written == 0 and not self.removed() and self.old.owned
+    def put_copy(self, path: str, source: Path) -> None:
+        target = self.folder / path
+        write_fresh(target, b"")  # a fresh inode, never a link into the old build
+        shutil.copyfile(source, target)
+
+    def commit(self) -> None:
+        """Carry over foreign files, write the manifest, and swap the staged build in."""
+        self._carry_over()
+        write_fresh(self.folder / MANIFEST, self.new.dump())
+        if not self.output.exists():
+            os.rename(self.folder, self.output)
+        elif _exchange(self.folder, self.output):
+            discard_tree(self.folder, self.output, len(self.old.files))  # the previous build
+        else:
+            old = self.output.parent / f".{self.output.name}{OLD_MARK}{os.getpid()}"
+            os.rename(self.output, old)
+            os.rename(self.folder, self.output)
+            discard_tree(old, self.output, len(self.old.files))
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _carry_over(self) -> None:
         """Bring every file, symlink and empty folder sitegen did not write into the staged
@@ -436,14 +423,14 @@ class OutputWriter:
                     clashes.append(rel)
                 continue
             source = self.output / rel
-            target = self.staging / rel
+            target = self.folder / rel
             if source.is_symlink():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.symlink(os.readlink(source), target)
             elif not is_file:
                 target.mkdir(parents=True, exist_ok=True)
             else:
-                self._link_old(rel)  # a file sitegen did not write: never ours to delete
+                self.reuse(rel)  # a file sitegen did not write: never ours to delete
         if clashes and not self.force:
             shown = ", ".join(clashes[:5]) + (
                 f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
@@ -456,35 +443,140 @@ class OutputWriter:
             )
         self.replaced = sorted(clashes)
 
+
+class InPlaceOutput(OutputStrategy):
+    """Updates the output folder where it is (the preview's own, which nobody deploys): changed
+    files replace the old ones one by one, each atomically so the server never sends half a
+    page; stale ones are deleted at commit. A rebuild costs what changed, not a copy of every
+    folder of the site."""
+
+    def start(self) -> None:
+        self.output.mkdir(parents=True, exist_ok=True)
+        # no manifest while files change: after a crash everything is rendered again
+        (self.output / MANIFEST).unlink(missing_ok=True)
+
+    def still_there(self, path: str) -> bool:
+        return True  # the preview's folder is trusted to hold what its manifest says (no stat)
+
+    def keep(self, path: str) -> None:
+        pass  # it is already where it belongs
+
+    def reuse(self, path: str) -> bool:
+        return (self.output / path).is_file()
+
+    def put(self, path: str, data: bytes, had_old: bool) -> bool:
+        target = self.output / path
+        if had_old and _same_bytes(target, data):  # e.g. the preview's first-page render
+            return False
+        replace_file(target, data)
+        return True
+
+    def put_copy(self, path: str, source: Path) -> None:
+        replace_file(self.output / path, source.read_bytes())
+
     def commit(self) -> None:
-        """Carry over foreign files, write the manifest, and swap the staged build in."""
-        if self.in_place:
-            for rel in self.removed():
-                _remove_with_empty_parents(self.output, rel)
-            replace_file(self.output / MANIFEST, self.new.dump())
-            self._started = False
-            return
-        self._carry_over()
-        write_fresh(self.staging / MANIFEST, self.new.dump())
-        if not self.output.exists():
-            os.rename(self.staging, self.output)
-        elif _exchange(self.staging, self.output):
-            discard_tree(
-                self.staging, self.output, len(self.old.files)
-            )  # now holds the previous build
+        """Delete the files no longer planned, then write the manifest."""
+        for rel in sorted(set(self.old.files) - set(self.new.files)):
+            _remove_with_empty_parents(self.output, rel)
+        replace_file(self.output / MANIFEST, self.new.dump())
+
+    def abort(self) -> None:
+        # what is on disk now: this build's files where it got to them, the old ones elsewhere
+        merged = Manifest({**self.old.files, **self.new.files}, True)
+        replace_file(self.output / MANIFEST, merged.dump())
+
+
+class OutputWriter:
+    """Writes one build into `output` and makes it the output with `commit()`.
+
+    It keeps the books: the previous build's manifest (`old`), this build's (`new`), what was
+    written, kept and replaced. Its strategy, chosen once here, places the bytes: staged
+    beside the output and swapped in whole (`StagedOutput`), or, with `in_place` (the
+    preview's own folder), updated where it is (`InPlaceOutput`)."""
+
+    def __init__(self, output: Path, force: bool = False, in_place: bool = False) -> None:
+        self.output = output.resolve()
+        self.force = force
+        self.in_place = in_place
+        # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
+        cleanup_leftovers(self.output)
+        self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
+        self.new = Manifest()
+        strategy = InPlaceOutput if in_place else StagedOutput
+        self._out: OutputStrategy = strategy(self.output, self.old, self.new, force)
+        self.written = 0  # files with new bytes
+        self.kept = 0  # files whose bytes were unchanged
+        self._started = False
+
+    @property
+    def staging(self) -> Path:
+        """Where this build's files are placed (the output itself when in place)."""
+        return self._out.folder
+
+    @property
+    def replaced(self) -> list[str]:
+        """Files sitegen did not write, replaced under --force (known after `commit`)."""
+        return self._out.replaced
+
+    def start(self) -> None:
+        self._out.start()
+        self._started = True
+
+    def unchanged(self, path: str, fingerprint: str) -> bool:
+        """True if `path` was rendered from the same inputs last time and is still there."""
+        old = self.old.files.get(path)
+        if not old or old.get("fp") != fingerprint:
+            return False
+        return self._out.still_there(path)
+
+    def keep(self, path: str) -> None:
+        """Carry a file over from the previous build untouched."""
+        self._out.keep(path)
+        self.new.files[path] = self.old.files[path]
+        self.kept += 1
+
+    def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
+        sha = sha1_bytes(data)
+        old = self.old.files.get(path)
+        self.new.files[path] = {"sha": sha, "fp": fingerprint}
+        if old and old.get("sha") == sha and self._out.reuse(path):
+            self.kept += 1
+        elif self._out.put(path, data, bool(old)):
+            self.written += 1
         else:
-            old = self.output.parent / f".{self.output.name}{OLD_MARK}{os.getpid()}"
-            os.rename(self.output, old)
-            os.rename(self.staging, self.output)
-            discard_tree(old, self.output, len(self.old.files))
+            self.kept += 1
+
+    def record(self, path: str, sha: str, fingerprint: str, wrote: bool) -> None:
+        """Note a file a worker process already placed in the staging folder (with
+        `write_fresh`, or as a hard link to the old output when unchanged)."""
+        self.new.files[path] = {"sha": sha, "fp": fingerprint}
+        if wrote:
+            self.written += 1
+        else:
+            self.kept += 1
+
+    def copy(self, path: str, source: Path, fingerprint: str) -> None:
+        old = self.old.files.get(path)
+        if old and old.get("fp") == fingerprint and self._out.reuse(path):
+            self.new.files[path] = old
+            self.kept += 1
+            return
+        self._out.put_copy(path, source)
+        self.new.files[path] = {"sha": "", "fp": fingerprint}
+        self.written += 1
+
+    def removed(self) -> list[str]:
+        return sorted(set(self.old.files) - set(self.new.files))
+
+    def nothing_changed(self) -> bool:
+        return self.written == 0 and not self.removed() and self.old.owned
+
+    def commit(self) -> None:
+        """Make this build the output (see the strategies)."""
+        self._out.commit()
         self._started = False
 
     def abort(self) -> None:
-        if self._started and self.in_place:
-            # what is on disk now: this build's files where it got to them, the old ones elsewhere
-            merged = Manifest({**self.old.files, **self.new.files}, True)
-            replace_file(self.output / MANIFEST, merged.dump())
-            self._started = False
         if self._started:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self._out.abort()
             self._started = False

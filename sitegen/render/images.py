@@ -16,6 +16,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,22 +44,148 @@ def variant_url(url: str, width: int) -> str:
     return f"{stem}-{width}w.webp"
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One resized copy to publish: where, of which image (its output path and content hash),
+    at which width."""
+
+    out_path: str
+    source: str
+    digest: str
+    width: int
+
+
+def plan_variants(
+    measured: dict[str, tuple[str, int, int]], taken: Collection[str], widths: tuple[int, ...]
+) -> tuple[dict[str, ImageInfo], list[Variant]]:
+    """From each measured image (output path -> (digest, width, height)): its `ImageInfo` by
+    site-root URL, and the resized copies to publish, narrower than the original and on no
+    path of `taken` (the site's other files) or of another copy. Animated images get none."""
+    info: dict[str, ImageInfo] = {}
+    variants: list[Variant] = []
+    planned: set[str] = set()
+    for out_path, (digest, width, height) in sorted(measured.items()):
+        shown = []
+        if out_path.lower().endswith(RASTER_EXTENSIONS) and digest != "animated":
+            for w in widths:
+                target = variant_url(out_path, w)
+                if target in taken or target in planned:  # photo.jpg and photo.png side by side
+                    ext = out_path.rsplit(".", 1)[-1].lower()
+                    target = variant_url(out_path, w).replace(f"-{w}w.webp", f"-{ext}-{w}w.webp")
+                if w >= width or target in taken or target in planned:
+                    continue
+                variants.append(Variant(target, out_path, digest, w))
+                planned.add(target)
+                shown.append((w, "/" + target))
+        info["/" + out_path] = ImageInfo(width, height, digest, tuple(shown))
+    return info, variants
+
+
+def responsive_img(
+    tag: str,
+    info: ImageInfo | None,
+    target: str | None,
+    page_url: str,
+    file_urls: bool,
+    eager: bool,
+) -> str:
+    """The `<img>` tag (its source already localized to `target`) made responsive: size,
+    srcset and sizes from `info` for a local raster image, lazy loading unless `eager` (the
+    first image of the page)."""
+    attrs = tag_attrs(tag)
+    extra: list[tuple[str, str]] = []
+    if info is not None and target:
+        if "width" not in attrs and "height" not in attrs:
+            extra += [("width", str(info.width)), ("height", str(info.height))]
+        if info.variants and "srcset" not in attrs:
+            candidates = [f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants]
+            candidates.append(f"{relative_url(target, page_url, file_urls)} {info.width}w")
+            extra += [("srcset", ", ".join(candidates)), ("sizes", SIZES)]
+    if "loading" not in attrs:
+        extra.append(("loading", "eager" if eager else "lazy"))
+    if "decoding" not in attrs and not eager:
+        extra.append(("decoding", "async"))
+    if eager and "fetchpriority" not in attrs:
+        extra.append(("fetchpriority", "high"))
+    if not extra:
+        return tag
+    added = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in extra)
+    closing = " />" if tag.rstrip(">").rstrip().endswith("/") else ">"
+    head = re.sub(r"\s*/?>$", "", tag)
+    return f"{head}{added}{closing}"
+
+
+class ImageIndex:
+    """The measuring cache, `index.json`: a file's (path, size, mtime) -> its content hash and
+    size, under the key of the code that measured it. A damaged index is dropped with a
+    warning and the images are measured again."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
+        self.key = key
+        self.warnings: list[str] = []
+        self._entries: dict[str, list] = {}
+        self._changed = False
+
+    @staticmethod
+    def _key(src: Path, st: os.stat_result) -> str:
+        return f"{src}|{st.st_size}|{st.st_mtime_ns}"
+
+    def load(self) -> None:
+        try:
+            data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            self._entries = data
+        except FileNotFoundError:
+            self._entries = {}
+        except (OSError, ValueError) as exc:
+            self.warnings.append(
+                f"the image cache index was damaged ({exc}); images measured again"
+            )
+            self._entries = {}
+
+    def get(self, src: Path, st: os.stat_result) -> tuple[str, int, int] | None:
+        """(digest, width, height) measured before for this file as it is now, if any."""
+        hit = self._entries.get(self._key(src, st))
+        if hit and hit[0] == self.key:
+            return (hit[1], hit[2], hit[3])
+        return None
+
+    def put(self, src: Path, st: os.stat_result, measured: tuple[str, int, int]) -> None:
+        self._entries[self._key(src, st)] = [self.key, *measured]
+        self._changed = True
+
+    def save(self) -> None:
+        if not self._changed:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".index.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(self._entries, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.folder / "index.json")
+        self._changed = False
+
+
 class ImageSet:
-    """The site's local images for one build: sizes, resized copies, and the `<img>` rewrite."""
+    """The site's local images for one build: measured (through `ImageIndex`), resized copies
+    planned (`plan_variants`) and made, and the responsive `<img>` (`responsive_img`)."""
 
     def __init__(
         self, cache_dir: Path, widths: tuple[int, ...], jobs: int = 0, key: str = "webp"
     ) -> None:
         # `key` names the code that makes the copies (the engine's code hash): new code, new copies
         self.key = key
-        self.warnings: list[str] = []  # a damaged index, for the build to report
         self.dir = cache_dir / "images"
         self.widths = tuple(sorted({w for w in widths if w > 0}))
         self.jobs = jobs or os.cpu_count() or 1
         self.info: dict[str, ImageInfo] = {}  # site-root URL -> info
         self.resized = 0  # copies made by this build (0 on a warm build)
-        self._index: dict[str, list] = {}
-        self._index_changed = False
+        self._index = ImageIndex(self.dir, key)
+
+    @property
+    def warnings(self) -> list[str]:
+        """A damaged index, for the build to report."""
+        return self._index.warnings
 
     # --- preparing: measure every image, make the missing copies -----------------------------
 
@@ -72,7 +199,23 @@ class ImageSet:
         }
         if not images:
             return {}
-        self._load_index()
+        self._index.load()
+        info, variants = plan_variants(self._measure_all(images), files, self.widths)
+        self.info.update(info)
+        copies: dict[str, tuple[Path, str]] = {}
+        wanted: list[tuple[Path, str, int]] = []  # (source, digest, width) to make
+        for v in variants:
+            cached = self._cached(v.digest, v.width)
+            if not cached.exists():
+                wanted.append((images[v.source], v.digest, v.width))
+            copies[v.out_path] = (cached, f"img:{v.digest}:{v.width}:{self.key}")
+        self._make(wanted)
+        self._index.save()
+        return copies
+
+    def _measure_all(self, images: dict[str, Path]) -> dict[str, tuple[str, int, int]]:
+        """Output path -> (digest, width, height) of each readable image: from the index, else
+        measured (and added to the index)."""
         measured: dict[str, tuple[str, int, int]] = {}
         todo: list[tuple[str, Path]] = []
         for out_path, src in images.items():
@@ -80,42 +223,21 @@ class ImageSet:
                 st = src.stat()
             except OSError:
                 continue
-            key = f"{src}|{st.st_size}|{st.st_mtime_ns}"
-            hit = self._index.get(key)
-            if hit and hit[0] == self.key:
-                measured[out_path] = (hit[1], hit[2], hit[3])
+            hit = self._index.get(src, st)
+            if hit:
+                measured[out_path] = hit
             else:
                 todo.append((out_path, src))
         for (out_path, src), result in self._map(lambda item: self._measure(item[1]), todo):
             if result is None:
                 continue
-            st = src.stat()
-            self._index[f"{src}|{st.st_size}|{st.st_mtime_ns}"] = [self.key, *result]
-            self._index_changed = True
+            self._index.put(src, src.stat(), result)
             measured[out_path] = result
+        return measured
 
-        copies: dict[str, tuple[Path, str]] = {}
-        wanted: list[tuple[Path, str, int]] = []  # (source, digest, width) to make
-        for out_path, (digest, width, height) in sorted(measured.items()):
-            url = "/" + out_path
-            variants = []
-            if out_path.lower().endswith(RASTER_EXTENSIONS) and digest != "animated":
-                for w in self.widths:
-                    target = variant_url(out_path, w)
-                    if target in files or target in copies:  # photo.jpg and photo.png side by side
-                        ext = out_path.rsplit(".", 1)[-1].lower()
-                        target = variant_url(out_path, w).replace(
-                            f"-{w}w.webp", f"-{ext}-{w}w.webp"
-                        )
-                    if w >= width or target in files or target in copies:
-                        continue
-                    cached = self._cached(digest, w)
-                    if not cached.exists():
-                        wanted.append((images[out_path], digest, w))
-                    copies[target] = (cached, f"img:{digest}:{w}:{self.key}")
-                    variants.append((w, "/" + target))
-            self.info[url] = ImageInfo(width, height, digest, tuple(variants))
-        by_image: dict[str, tuple[Path, set[int]]] = {}  # one task per image: decoded once
+    def _make(self, wanted: list[tuple[Path, str, int]]) -> None:
+        """Write the missing resized copies into the cache, one task per image (decoded once)."""
+        by_image: dict[str, tuple[Path, set[int]]] = {}
         for src, digest, w in wanted:
             by_image.setdefault(digest, (src, set()))[1].add(w)
         if by_image:
@@ -126,8 +248,6 @@ class ImageSet:
             ]
             for _, made in self._map(lambda task: self._resize(*task), tasks):
                 self.resized += made
-        self._save_index()
-        return copies
 
     def _map(self, fn, items: list) -> list:
         """[(item, fn(item))], in threads when there are several (Pillow releases the GIL)."""
@@ -174,29 +294,6 @@ class ImageSet:
             os.replace(tmp, target)
         return len(widths)
 
-    def _load_index(self) -> None:
-        try:
-            data = json.loads((self.dir / "index.json").read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            self._index = data
-        except FileNotFoundError:
-            self._index = {}
-        except (OSError, ValueError) as exc:
-            self.warnings.append(
-                f"the image cache index was damaged ({exc}); images measured again"
-            )
-            self._index = {}
-
-    def _save_index(self) -> None:
-        if not self._index_changed:
-            return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".index.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(self._index, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.dir / "index.json")
-        self._index_changed = False
-
     # --- pages: the responsive <img> -----------------------------------------------------------
 
     def token(self, url: str) -> str:
@@ -213,27 +310,5 @@ class ImageSet:
     ) -> str:
         """The `<img>` tag with its source already localized, made responsive: size, srcset
         and sizes for local raster images, lazy loading after the first image of the page."""
-        attrs = tag_attrs(tag)
-        extra: list[tuple[str, str]] = []
         info = self.info.get(target.split("?")[0].split("#")[0]) if target else None
-        if info is not None:
-            if "width" not in attrs and "height" not in attrs:
-                extra += [("width", str(info.width)), ("height", str(info.height))]
-            if info.variants and "srcset" not in attrs:
-                candidates = [
-                    f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants
-                ]
-                candidates.append(f"{relative_url(target, page_url, file_urls)} {info.width}w")
-                extra += [("srcset", ", ".join(candidates)), ("sizes", SIZES)]
-        if "loading" not in attrs:
-            extra.append(("loading", "eager" if eager else "lazy"))
-        if "decoding" not in attrs and not eager:
-            extra.append(("decoding", "async"))
-        if eager and "fetchpriority" not in attrs:
-            extra.append(("fetchpriority", "high"))
-        if not extra:
-            return tag
-        added = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in extra)
-        closing = " />" if tag.rstrip(">").rstrip().endswith("/") else ">"
-        head = re.sub(r"\s*/?>$", "", tag)
-        return f"{head}{added}{closing}"
+        return responsive_img(tag, info, target, page_url, file_urls, eager)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from sitegen.render.images import ImageSet
+from sitegen.render.images import ImageInfo, ImageSet, Variant, plan_variants, responsive_img
 from sitegen.text.bodyscan import tag_attrs
 
 
@@ -112,3 +112,36 @@ def test_same_name_different_formats_do_not_collide(tmp_path):
     copies = images.prepare({"photo.jpg": jpg, "photo.png": png})
     assert sorted(copies) == ["photo-480w.webp", "photo-png-480w.webp"]
     assert images.info["/photo.png"].variants == ((480, "/photo-png-480w.webp"),)
+
+
+def test_plan_variants_narrower_only_no_clashes_none_for_animated():
+    measured = {
+        "a/photo.jpg": ("d1", 1000, 500),
+        "a/photo.png": ("d2", 800, 800),
+        "anim.webp": ("animated", 900, 900),
+        "logo.gif": ("d3", 900, 90),
+    }
+    info, variants = plan_variants(measured, {"a/photo.jpg", "a/photo.png"}, (480, 960))
+    assert variants == [
+        Variant("a/photo-480w.webp", "a/photo.jpg", "d1", 480),
+        Variant("a/photo-960w.webp", "a/photo.jpg", "d1", 960),
+        Variant("a/photo-png-480w.webp", "a/photo.png", "d2", 480),  # its own name
+    ]
+    assert info["/a/photo.png"] == ImageInfo(800, 800, "d2", ((480, "/a/photo-png-480w.webp"),))
+    assert info["/anim.webp"].variants == () and info["/logo.gif"].variants == ()
+    _, none = plan_variants(measured, {"a/photo-480w.webp", "a/photo-jpg-480w.webp"}, (480,))
+    assert [v.out_path for v in none] == ["a/photo-png-480w.webp"]  # both names taken: none
+
+
+def test_responsive_img_without_info_only_sets_loading():
+    assert responsive_img('<img src="x.png">', None, None, "/", False, False) == (
+        '<img src="x.png" loading="lazy" decoding="async">'
+    )
+    assert responsive_img('<img src="x.png" loading="eager" />', None, None, "/", False, True) == (
+        '<img src="x.png" loading="eager" fetchpriority="high" />'
+    )
+    info = ImageInfo(800, 400, "d", ((480, "/p/x-480w.webp"),))
+    tag = responsive_img('<img src="x.png" width="10">', info, "/p/x.png", "/p/", False, True)
+    attrs = tag_attrs(tag)
+    assert attrs["width"] == "10" and "height" not in attrs  # the author's size wins
+    assert attrs["srcset"] == "x-480w.webp 480w, x.png 800w"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import load_config
-from sitegen.ingest.importer import MANIFEST_NAME, import_seeds
+from sitegen.ingest.importer import MANIFEST_NAME, import_seeds, seed_action
 from tests.conftest import SAMPLE_SEED
 
 
@@ -203,3 +203,17 @@ def test_tricky_titles_roundtrip():
             render_content(seed, "s", "2020-01-01", "x", [], config).split("---\n", 2)[1]
         )
         assert meta["title"] == title
+
+
+def test_seed_action_decides_from_the_manifest_entry_and_hashes():
+    entry = {"seed_sha": "s1", "content": "a.md", "content_sha": "c1"}
+    assert seed_action(None, "s1", None, force=False) == "import"  # never imported
+    assert seed_action(entry, "s1", "c1", force=False) == "unchanged"
+    assert seed_action(entry, "s1", "edited", force=False) == "unchanged"  # seed same: no news
+    assert seed_action(entry, "s2", "c1", force=False) == "import"  # seed changed, file as left
+    assert seed_action(entry, "s2", "edited", force=False) == "edited"  # hand edits win
+    assert seed_action(entry, "s2", None, force=False) == "import"  # file deleted: written again
+    assert seed_action(entry, "s1", None, force=False) == "unchanged"
+    assert seed_action(entry, "s2", "edited", force=True) == "import"  # --force (keeps a .bak)
+    assert seed_action(entry, "s1", "c1", force=True) == "import"
+    assert seed_action(entry, "s1", None, force=True) == "unchanged"  # deleted stays deleted

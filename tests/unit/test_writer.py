@@ -212,3 +212,56 @@ def test_non_empty_folder_needs_force_and_a_file_is_refused(tmp_path):
     check_output_folder(tmp_path / "new", site, [], force=False)
     (tmp_path / "empty").mkdir()
     check_output_folder(tmp_path / "empty", site, [], force=False)
+
+
+def build_in_place(output: Path, files: dict[str, bytes], fail_after: int = -1) -> OutputWriter:
+    """One preview build into `output`, updated where it is; raises after `fail_after` files."""
+    writer = OutputWriter(output, in_place=True)
+    writer.start()
+    try:
+        for n, (path, data) in enumerate(files.items()):
+            if n == fail_after:
+                raise RuntimeError("build failed")
+            writer.write(path, data, fingerprint=path)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return writer
+
+
+def test_in_place_replaces_changed_files_keeps_same_ones_and_deletes_stale(tmp_path):
+    out = tmp_path / "preview"
+    build_in_place(out, {"same.html": b"same", "changes.html": b"v1", "old/index.html": b"x"})
+    same = (out / "same.html").stat()
+    result = build_in_place(out, {"same.html": b"same", "changes.html": b"v2"})
+    assert (out / "same.html").stat().st_ino == same.st_ino  # never rewritten
+    assert (out / "changes.html").read_bytes() == b"v2"
+    assert not (out / "old").exists()  # the stale page and its emptied folder are gone
+    assert (result.written, result.kept, result.removed()) == (1, 1, ["old/index.html"])
+    assert sorted(json.loads((out / MANIFEST).read_text())["files"]) == [
+        "changes.html",
+        "same.html",
+    ]
+    assert siblings(out) == []  # no staging folder beside the preview's
+
+
+def test_in_place_counts_bytes_placed_ahead_as_kept(tmp_path):
+    out = tmp_path / "preview"
+    build_in_place(out, {"index.html": b"v1"})
+    writer_module.place_ahead(out, {"index.html": b"v2"})  # the preview's first-page render
+    result = build_in_place(out, {"index.html": b"v2"})
+    assert (result.written, result.kept) == (0, 1)
+
+
+def test_in_place_build_that_fails_records_what_is_on_disk(tmp_path):
+    out = tmp_path / "preview"
+    build_in_place(out, {"a.html": b"a1", "b.html": b"b1"})
+    with pytest.raises(RuntimeError):
+        build_in_place(out, {"a.html": b"a2", "b.html": b"b2"}, fail_after=1)
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    assert (out / "a.html").read_bytes() == b"a2" and (out / "b.html").read_bytes() == b"b1"
+    assert sorted(files) == ["a.html", "b.html"]
+    assert files["a.html"]["sha"] != files["b.html"]["sha"]
+    result = build_in_place(out, {"a.html": b"a2", "b.html": b"b2"})
+    assert (result.written, result.kept) == (1, 1)
