@@ -47,12 +47,18 @@ class Parallelism:
     min_pages: int = 200  # pages to render
     min_loads: int = 400  # content files to parse
     min_background: int = 500  # articles, for a background job such as the search index
+    # a Dask scheduler's address (engine/cluster.py) for loading and rendering; "": this machine
+    cluster: str = ""
 
     def workers(self) -> int:
         return max(1, self.jobs or os.cpu_count() or 1)
 
     def worth(self, size: int, minimum: int) -> bool:
         return self.workers() > 1 and size >= minimum
+
+    def remote(self, size: int, minimum: int) -> bool:
+        """Whether `size` items go to the Dask cluster (small batches stay on this machine)."""
+        return bool(self.cluster) and size >= minimum
 
 
 class InlineExecutor(Executor):
