@@ -80,7 +80,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         keep_going=args.keep_going,
         force=args.force,
         jobs=args.jobs or 0,
-        executor=args.executor,
+        executor=getattr(args, "executor", "local"),  # `check` builds too, on this machine
         progress=(reporter := BuildProgress(quiet=args.quiet)),
     )
     try:
