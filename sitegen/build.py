@@ -18,6 +18,7 @@ from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover, load_article
 from sitegen.engine.cache import BodyCache, body_key, body_settings, cache_key, code_fingerprint
+from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism
 from sitegen.engine.parallel import (
     ChunkResult,
@@ -27,6 +28,7 @@ from sitegen.engine.parallel import (
     render_pages,
 )
 from sitegen.engine.related_cache import related_lists
+from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.engine.stamp import (
@@ -101,14 +103,18 @@ class BuildRequest:
     jobs: int = 0  # worker processes; 0: one per core, 1: everything in this process
     preview: bool = False  # `sitegen serve`: the output folder is sitegen's own, updated in place
     parallel: Parallelism | None = None  # pool thresholds (tests set them low); None: defaults
+    # "local" (this machine's process pool) or a Dask scheduler, dask://HOST:PORT (cluster.py);
+    # the preview always builds locally
+    executor: str = "local"
     # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
     progress: Callable[[str, int, int], None] | None = None
 
     def parallelism(self) -> Parallelism:
         jobs = self.jobs or self.config.jobs
+        cluster = "" if self.preview else scheduler_address(self.executor)
         if self.parallel is None:
-            return Parallelism(jobs=jobs)
-        return dataclasses.replace(self.parallel, jobs=self.parallel.jobs or jobs)
+            return Parallelism(jobs=jobs, cluster=cluster)
+        return dataclasses.replace(self.parallel, jobs=self.parallel.jobs or jobs, cluster=cluster)
 
 
 def _tell(request: BuildRequest, phase: str, done: int = 0, total: int = 0) -> None:
@@ -363,7 +369,9 @@ def _build_with(
             if path not in rendered_paths:
                 writer.keep(path)
         _tell(request, "render", 0, len(to_render))
-        _render_changed(to_render, site, config, env, targets, writer, state, request, result)
+        _render_changed(
+            to_render, site, config, env, targets, writer, state, request, result, asset_names
+        )
         mark = result.mark("render", mark)
         _tell(request, "copy")
         for error in targets.missing:
@@ -409,6 +417,7 @@ def _render_changed(
     state: BuildState,
     request: BuildRequest,
     result: BuildResult,
+    asset_names: dict[str, str],
 ) -> None:
     """Render and write the pages whose fingerprint changed. Pages showing one article's body
     go to the worker pool, which renders the Markdown too; pages gathering many bodies (feeds)
@@ -525,7 +534,22 @@ def _render_changed(
 
     parallel_done = [False]
     tasks = order_tasks(local, wanted, 48)
-    render_pages(work, tasks, request.parallelism(), on_result, between)
+    parallel = request.parallelism()
+    if parallel.remote(len(local), parallel.min_pages):
+        # on the Dask cluster: pages come back as bytes and are written here; new bodies come
+        # back too, for the cache and for the feed pages `between` renders here
+        def on_rendered(done: RenderedChunk) -> None:
+            records = []
+            for path, fp, data in done.pages:
+                writer.write(path, data, fp)
+                records.append((path, writer.new.files[path]["sha"], fp, True))
+            fresh.update(done.bodies)
+            on_result(ChunkResult(records, done.errors, (flush_fresh(), []), local=True))
+
+        kit = render_kit(config, asset_names, targets, {a.lang for a in site.pages})
+        render_remote(kit, tasks, by_rel, bodies, parallel, on_rendered, between)
+    else:
+        render_pages(work, tasks, parallel, on_result, between)
     parallel_done[0] = True
     between()
     flush_fresh()

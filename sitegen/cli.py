@@ -80,6 +80,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         keep_going=args.keep_going,
         force=args.force,
         jobs=args.jobs or 0,
+        executor=getattr(args, "executor", "local"),  # `check` builds too, on this machine
         progress=(reporter := BuildProgress(quiet=args.quiet)),
     )
     try:
@@ -315,6 +316,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="build into a non-empty folder sitegen did not make (its files are kept)",
     )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    p.add_argument(
+        "--executor",
+        default="local",
+        metavar="WHERE",
+        help="'local' (this machine, the default) or a Dask scheduler, dask://HOST:PORT, "
+        "to load and render on its workers (pip install 'sitegen[dask]')",
+    )
     p.add_argument("--check", action="store_true", help="then check it as `sitegen check` does")
     p.add_argument("--external", action="store_true", help="with --check: fetch external links")
     p.set_defaults(func=cmd_build)

@@ -45,12 +45,18 @@ class Parallelism:
     jobs: int = 0
     min_pages: int = 200  # pages to render
     min_loads: int = 400  # content files to parse
+    # a Dask scheduler's address (engine/cluster.py) for loading and rendering; "": this machine
+    cluster: str = ""
 
     def workers(self) -> int:
         return max(1, self.jobs or os.cpu_count() or 1)
 
     def worth(self, size: int, minimum: int) -> bool:
         return self.workers() > 1 and size >= minimum
+
+    def remote(self, size: int, minimum: int) -> bool:
+        """Whether `size` items go to the Dask cluster (small batches stay on this machine)."""
+        return bool(self.cluster) and size >= minimum
 
 
 class InlineExecutor(Executor):

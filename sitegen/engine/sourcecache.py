@@ -78,7 +78,12 @@ def _load_range(arg: tuple[int, int, int]) -> list[Loaded]:
 
 
 def load_many(sources: list[SourceFile], config: SiteConfig, parallel: Parallelism) -> list[Loaded]:
-    """Load `sources` (in order), in worker processes when there are many."""
+    """Load `sources` (in order), in worker processes when there are many (on the Dask
+    cluster when one is configured)."""
+    if parallel.remote(len(sources), parallel.min_loads):
+        from sitegen.engine.remote import load_remote
+
+        return load_remote(sources, config, parallel, 100, lambda s: _load_one(s, config))
     with executor(parallel, len(sources), parallel.min_loads) as pool:
         if isinstance(pool, InlineExecutor):
             return [_load_one(s, config) for s in sources]

@@ -7,6 +7,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.errors import SiteError
 from sitegen.site.feeds import FORMATS, feed_links
 from sitegen.site.plan import PageJob, site_messages
-from sitegen.text.i18n import format_number
+from sitegen.text.i18n import Messages, format_number
 from sitegen.text.languages import text_direction
 from sitegen.text.urls import absolute_url, relative_url
 
@@ -70,17 +71,52 @@ def _rfc822(iso: str) -> str:
     return email.utils.format_datetime(dt.datetime.fromisoformat(iso)) if iso else ""
 
 
+def template_sources(config: SiteConfig) -> dict[str, tuple[str, str]]:
+    """Every template `make_environment`'s loader can find: name -> (source, file name), the
+    first folder holding a name winning as in its ChoiceLoader. For workers on other machines,
+    which have no site or theme folder: the templates travel with their tasks."""
+    out: dict[str, tuple[str, str]] = {}
+    feed_templates = {template for _, template, _, _ in FORMATS.values()}
+    for folder, only in [*((d, None) for d in template_dirs(config)), (_feed_fallback(), 1)]:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if name in out or not path.is_file() or (only and name not in feed_templates):
+                continue
+            try:
+                out[name] = (path.read_text(encoding="utf-8"), os.path.normpath(path))
+            except (OSError, UnicodeDecodeError):
+                continue  # not a template (an image beside them); Jinja could not load it either
+    return out
+
+
+def sources_loader(sources: dict[str, tuple[str, str]]) -> jinja2.BaseLoader:
+    """A loader over `template_sources` output: same names, same file names in errors."""
+
+    def load(name: str):
+        found = sources.get(name)
+        return None if found is None else (found[0], found[1], lambda: True)
+
+    return jinja2.FunctionLoader(load)
+
+
 def make_environment(
-    config: SiteConfig, asset_names: dict[str, str], bytecode_dir: Path | None = None
+    config: SiteConfig,
+    asset_names: dict[str, str],
+    bytecode_dir: Path | None = None,
+    loader: jinja2.BaseLoader | None = None,
+    messages: Messages | None = None,
 ) -> jinja2.Environment:
+    """The Jinja environment of a build. `loader` and `messages` replace the site's template
+    and message folders (a worker on another machine gets them from its task)."""
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
-    fallback = jinja2.FileSystemLoader(str(_feed_fallback()))
-    feed_templates = {template for _, template, _, _ in FORMATS.values()}
-    loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)]
-        + [jinja2.FunctionLoader(lambda name: _load_from(fallback, name, feed_templates))]
-    )
+    if loader is None:
+        fallback = jinja2.FileSystemLoader(str(_feed_fallback()))
+        feed_templates = {template for _, template, _, _ in FORMATS.values()}
+        loader = jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)]
+            + [jinja2.FunctionLoader(lambda name: _load_from(fallback, name, feed_templates))]
+        )
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
@@ -117,7 +153,7 @@ def make_environment(
     def abs_url(target: str) -> str:
         return absolute_url(target, config.base_url)
 
-    messages = site_messages(config)
+    messages = messages or site_messages(config)
 
     @jinja2.pass_context
     def translate(ctx: jinja2.runtime.Context, key: str, **values: Any) -> str:

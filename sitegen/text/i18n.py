@@ -131,6 +131,13 @@ class Messages:
             self._catalogs[lang] = merged
         return self._catalogs[lang]
 
+    def frozen(self, langs: set[str]) -> Messages:
+        """A copy holding the catalogues of `langs` in memory, reading no file: for workers on
+        other machines, which have no theme or site folder."""
+        copy = Messages([])
+        copy._catalogs = {lang.lower(): self.catalog(lang) for lang in langs}
+        return copy
+
     def has(self, lang: str, key: str) -> bool:
         return key in self.catalog(lang)
 
