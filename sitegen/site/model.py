@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sitegen.config import SiteConfig
+from sitegen.content.address import article_url
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
 from sitegen.text.languages import Language, language_name
@@ -89,24 +90,6 @@ class Site:
 def term_key(name: str) -> str:
     """Names that differ only in case and spacing are one tag."""
     return " ".join(name.casefold().split())
-
-
-def article_url(article: Article, config: SiteConfig) -> str:
-    if article.url:  # its own, from front matter (validated by content.py)
-        return article.url
-    local = article.date.astimezone(config.tz)
-    url = config.permalink.format(
-        slug=article.slug,
-        year=f"{local.year:04d}",
-        month=f"{local.month:02d}",
-        day=f"{local.day:02d}",
-        lang=article.lang,
-        section=article.rel.split("/")[0] if "/" in article.rel else "",
-    )
-    url = "/" + "/".join(p for p in url.split("/") if p) + "/"
-    if article.lang != config.language and "{lang}" not in config.permalink:
-        url = f"/{article.lang}{url}"
-    return url
 
 
 def sort_key(article: Article) -> tuple:

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config import SiteConfig
+from sitegen.content.address import article_url
 from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, load_article
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
@@ -74,23 +75,8 @@ def _valid_zone(name: str) -> bool:
 
 
 def predicted_url(article: Article, config: SiteConfig, slug: str | None = None) -> str:
-    """The address sitegen gives an article (site/model.py's rule: the permalink, `/<lang>`
-    before it for a language other than the first)."""
-    if article.url:
-        return article.url
-    local = article.date.astimezone(config.tz)
-    url = config.permalink.format(
-        slug=slug or article.slug,
-        year=f"{local.year:04d}",
-        month=f"{local.month:02d}",
-        day=f"{local.day:02d}",
-        lang=article.lang,
-        section=article.rel.split("/")[0] if "/" in article.rel else "",
-    )
-    url = "/" + "/".join(p for p in url.split("/") if p) + "/"
-    if article.lang != config.language and "{lang}" not in config.permalink:
-        url = f"/{article.lang}{url}"
-    return url
+    """The address sitegen gives an article (the site model's own rule)."""
+    return article_url(article, config, slug)
 
 
 def _same(a: str, b: str) -> bool:
