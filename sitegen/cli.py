@@ -254,6 +254,11 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     )
 
 
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    """--jobs, the same for every command that builds."""
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     def common_options(defaults: bool) -> argparse.ArgumentParser:
         # Accepted before and after the command; the subcommand's copy has no defaults of its
@@ -315,7 +320,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build into a non-empty folder sitegen did not make (its files are kept)",
     )
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    _add_jobs(p)
     p.add_argument(
         "--executor",
         default="local",
@@ -349,7 +354,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also fetch every external link (needs network; slow on big sites)",
     )
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    _add_jobs(p)
     p.set_defaults(func=cmd_check, file_urls=False, keep_going=False, force=False)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload")
@@ -364,7 +369,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll for changes instead of OS events (network drives, some containers)",
     )
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)")
+    _add_jobs(p)
     p.set_defaults(func=cmd_serve)
     return parser
 
