@@ -1,34 +1,29 @@
 """Orchestration: import -> load -> model -> plan -> render -> write. No logic of its own beyond
 deciding what must be redone: a page whose inputs hash the same as last time is not rendered,
-a body whose source is unchanged comes from the cache, and an unchanged build writes nothing."""
+a body whose source is unchanged comes from the cache, and an unchanged build writes nothing.
+
+The steps: `build` (stamp fast path, import, load, model), `_plan` (the engine reads what the
+pure `plan.plan_build` needs, then makes the resized images it asks for), `_changes` (the
+plan's fingerprints against the last manifest), `_carry_out` (engine/pages.py renders the
+changed pages, then copies, then the writer swaps the output in)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import marshal
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover, load_article
-from sitegen.engine.cache import BodyCache, body_key, body_settings, cache_key, code_fingerprint
+from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprint
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism
-from sitegen.engine.parallel import (
-    ChunkResult,
-    RenderWork,
-    order_tasks,
-    render_chunk,
-    render_pages,
-)
+from sitegen.engine.pages import BodyMemory, PageRenderer, render_body
 from sitegen.engine.related_cache import related_lists
-from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.engine.stamp import (
@@ -40,10 +35,10 @@ from sitegen.engine.stamp import (
     still_valid,
 )
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
-from sitegen.render.assets import collect_static, static_fingerprint
+from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
+from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.localize import (
     LinkTargets,
@@ -51,22 +46,9 @@ from sitegen.render.localize import (
     check_references,
     localize_html,
 )
-from sitegen.render.markdown import RenderedBody, render_markdown
 from sitegen.render.templates import make_environment, render_job, templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.outputs import (
-    BUNDLE,
-    CONTENT,
-    GENERATED,
-    STATIC,
-    THEME,
-    Copy,
-    as_sources,
-    check_pages_against_copies,
-    merge_copies,
-    pages_without,
-)
-from sitegen.site.plan import PageJob, article_context, listing_view, plan_pages
+from sitegen.site.plan import PageJob, article_context, listing_view
 
 
 @dataclass
@@ -145,63 +127,10 @@ def load_articles(
     return articles, statics
 
 
-def render_body(article: Article, config: SiteConfig) -> RenderedBody:
-    return render_markdown(article.body, config.raw_html)
-
-
-def link_targets(
-    site: Site,
-    statics: list[str],
-    static_urls: set[str],
-    config: SiteConfig,
-    images: ImageSet | None = None,
-) -> LinkTargets:
-    files = set(static_urls)
-    files.update("/" + s for s in statics)
-    bundle_urls: dict[str, str] = {}
-    for article in site.pages:
-        if article.bundle is not None and article.bundle not in bundle_urls:
-            bundle_urls[article.bundle] = site.url(bundle_home(site, article))
-    for article in site.pages:
-        if article.bundle is not None:
-            base = bundle_urls[article.bundle]
-            files.update(base + r for r in article.resources)
-    articles = {a.rel: site.url(a) for a in site.pages}
-    return LinkTargets(
-        files=files,
-        articles=articles,
-        bundle_urls=bundle_urls,
-        file_urls=config.file_urls,
-        base_url=config.base_url,
-        images=images,
-        figures=config.figures,
-        broken_links=config.broken_links,
-    )
-
-
-def bundle_home(site: Site, article: Article) -> Article:
-    """The version of an article whose page a bundle's files are copied beside: the first (in
-    the default language) of the versions sharing its folder. Translations in language folders
-    (content/ja/post/) have bundles of their own."""
-    versions = site.translations.get(article.translation_key, [article])
-    return next((v for v in versions if v.bundle == article.bundle), article)
-
-
-def fingerprint(global_fp: str, job: PageJob) -> str:
-    # marshal version 2: versions 3+ encode shared/interned objects as back-references, so
-    # equal contexts built differently (parsed vs. unpickled articles) would hash differently
-    return hashlib.sha1(global_fp.encode() + marshal.dumps(job.context, 2)).hexdigest()
-
-
 def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult:
     """Build the site; raises BuildFailed with every error unless `keep_going`."""
-    state = state or BuildState()
-    started = time.perf_counter()
-    config = request.config
-    output = (request.output or config.output_path).resolve()
-    result = BuildResult(output=output)
-    diag = result.diagnostics
-    preview = request.preview
+    run = _Run(request, state or BuildState(), time.perf_counter())
+    config, output, diag = request.config, run.output, run.diag
     check_output_folder(
         output,
         config.root,
@@ -212,38 +141,36 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
             config.root / "themes",
             config.path(config.static_dir),
             config.path(config.templates_dir),
-            *([] if preview else [config.cache_path]),
+            *([] if request.preview else [config.cache_path]),
         ],
-        request.force or preview,
+        request.force or request.preview,
     )  # the preview folder is sitegen's own, manifest or not
-
     if request.run_import:
         _tell(request, "import")
-        report = import_seeds(config)
-        diag.extend(report.diagnostics)
-    mark = result.mark("import", started)
+        diag.extend(import_seeds(config).diagnostics)
+    run.phase("import")
     now = build_now()
     # nothing read has changed since the last good build: done (the preview always builds, so
     # that it holds the plan its fast path renders from)
     stamp_file = stamp_path(config, output)
     flags = (str(output), request.drafts, request.future, request.keep_going, config.max_file_size)
     digest, newest = input_digest(config, flags)
-    stamp = None if preview or diag.errors else load_stamp(stamp_file)
+    stamp = None if request.preview or diag.errors else load_stamp(stamp_file)
     if stamp is not None and still_valid(stamp, digest, output, now):
         replay(stamp, diag)
+        result = run.result
         result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
-        result.seconds = time.perf_counter() - started
-        return result
+        return run.done()
     _tell(request, "load")
-    articles, statics = load_articles(config, diag, request.parallelism(), state.loader)
-    mark = result.mark("load", mark)
+    articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader)
+    run.phase("load")
     site = build_site(articles, config, BuildOptions(request.drafts, request.future, now), diag)
-    result.left_out = site.left_out
-    result.articles = len(site.pages)
-    result = _build_with(
-        request, state, started, mark, config, output, preview, result, site, articles, statics
-    )
-    if not preview and not diag.errors:
+    run.result.left_out = site.left_out
+    run.result.articles = len(site.pages)
+    _tell(request, "plan")
+    plan, assets, asset_names = _plan(run, site, articles, statics)
+    result = _carry_out(run, site, plan, assets, asset_names)
+    if not request.preview and not diag.errors:
         save_stamp(
             stamp_file,
             digest,
@@ -254,6 +181,195 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
             diag.warnings,
         )
     return result
+
+
+@dataclass
+class _Run:
+    """One build under way: the request, what carries over between builds, the result so far."""
+
+    request: BuildRequest
+    state: BuildState
+    started: float
+    output: Path = field(init=False)
+    result: BuildResult = field(init=False)
+    _mark: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.output = (self.request.output or self.request.config.output_path).resolve()
+        self.result = BuildResult(output=self.output)
+        self._mark = self.started
+
+    @property
+    def diag(self) -> Diagnostics:
+        return self.result.diagnostics
+
+    def phase(self, name: str) -> None:
+        """The phase `name` ends now (for --verbose and the benchmark)."""
+        self._mark = self.result.mark(name, self._mark)
+
+    def stop_on_errors(self) -> None:
+        if self.diag.errors and not self.request.keep_going:
+            raise BuildFailed(self.diag.errors, self.diag.warnings)
+
+    def report(self, errors: list[SiteError] | tuple[SiteError, ...]) -> None:
+        """Errors that `keep_going` turns into warnings (missing images, broken links)."""
+        for error in errors:
+            if self.request.keep_going or error.warning:
+                self.diag.warn(error.message, error.path, error.line, error.hint)
+            else:
+                self.diag.error(error)
+
+    def done(self) -> BuildResult:
+        self.result.seconds = time.perf_counter() - self.started
+        return self.result
+
+
+def _plan(
+    run: _Run, site: Site, articles: list[Article], statics: list[str]
+) -> tuple[BuildPlan, list[Asset], dict[str, str]]:
+    """Read what the plan needs (related lists, the search files, stamps and sizes of the files
+    to copy: all through the engine's caches), make the plan, and make the resized images it
+    asks for. Stops on errors unless `keep_going`."""
+    config, diag = run.request.config, run.diag
+    related = related_lists(site, config.cache_path, diag)
+    run.phase("model")
+    assets, asset_names = collect_static(config, diag)
+    files = copy_sources(site, assets, statics, config)
+    images = ImageSet(
+        config.cache_path,
+        config.image_widths,
+        run.request.parallelism().workers(),
+        key=cache_key("image variant", config.image_widths),
+    )
+    inputs = PlanInputs(
+        related=related,
+        assets=assets,
+        files=files,
+        stamps=_stamps(files, diag),
+        search=search_outputs(site, config.cache_path, diag) if config.search else {},
+        measured=images.measure({f.out_path: f.path for f in files}),
+        image_key=images.key,
+        unpublished=frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
+    )
+    for warning in images.warnings:
+        diag.warn(warning, config.cache_path / "images")
+    plan = plan_build(site, config, inputs, diag)
+    run.report(plan.problems)
+    run.stop_on_errors()
+    images.make(list(plan.variants))
+    return plan, assets, asset_names
+
+
+def _stamps(files: list[SourceFile], diag: Diagnostics) -> dict[Path, str]:
+    """Each file's size and modification time (its fingerprint as a copy); a file that has
+    gone since it was listed is left out, with a warning."""
+    out: dict[Path, str] = {}
+    for f in files:
+        try:
+            st = f.path.stat()
+        except OSError as exc:
+            diag.warn(f"could not read {f.label}: {exc.strerror}; not copied", f.path)
+            continue
+        out[f.path] = f"{f.path}:{st.st_size}:{st.st_mtime_ns}"
+    return out
+
+
+@dataclass
+class _Changes:
+    """What the last build's manifest says must be redone."""
+
+    render: list[tuple[PageJob, str]]  # pages and their new fingerprints
+    planned: dict[str, str]  # every page's path -> fingerprint
+    copy: int  # copies whose fingerprint changed
+    stale: int  # files of the last build no output has now
+
+    def none(self) -> bool:
+        return not self.render and not self.copy and not self.stale
+
+
+def _changes(plan: BuildPlan, writer: OutputWriter, output_fp: str) -> _Changes:
+    render: list[tuple[PageJob, str]] = []
+    planned: dict[str, str] = {}
+    for job in plan.pages:
+        fp = planned[job.path] = page_fingerprint(output_fp, job.context)
+        if not writer.unchanged(job.path, fp):
+            render.append((job, fp))
+    copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
+    stale = len(set(writer.old.files) - set(planned) - set(plan.copies))
+    return _Changes(render, planned, copy, stale)
+
+
+def _carry_out(
+    run: _Run, site: Site, plan: BuildPlan, assets: list[Asset], asset_names: dict[str, str]
+) -> BuildResult:
+    """Render and write what changed since the last build, then swap the output in."""
+    request, config, result = run.request, run.request.config, run.result
+    output_fp = output_fingerprint(
+        config, templates_fingerprint(config), static_fingerprint(assets)
+    )
+    writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
+    changes = _changes(plan, writer, output_fp)
+    result.pages = len(plan.pages)
+    env = run.state.environment(config, asset_names)
+    if run.state.keep:
+        run.state.last = LastRun(
+            config, request.drafts, run.output, site, plan, env, dict(run.state.loader.sources)
+        )
+    run.phase("plan")
+    if changes.none() and writer.old.owned:
+        result.kept = len(changes.planned) + len(plan.copies)
+        return run.done()
+    writer.start()
+    try:
+        rendered = {job.path for job, _ in changes.render}
+        for path in changes.planned:
+            if path not in rendered:
+                writer.keep(path)
+        _tell(request, "render", 0, len(changes.render))
+        renderer = PageRenderer(
+            site.pages,
+            config,
+            env,
+            plan.targets,
+            writer,
+            asset_names,
+            run.state.memory,
+            run.diag,
+            lambda done, total: _tell(request, "render", done, total),
+        )
+        renderer.run(changes.render, request.parallelism())
+        result.skipped_pages = renderer.skipped
+        run.phase("render")
+        _tell(request, "copy")
+        run.report(plan.targets.missing)
+        _copy(writer, plan)
+        run.stop_on_errors()
+        result.removed = len(writer.removed())
+        run.phase("copy")
+        writer.commit()
+        run.phase("commit")
+        if writer.replaced:
+            run.diag.warn(
+                f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
+                + ", ".join(writer.replaced[:5]),
+                run.output,
+            )
+    except BaseException:
+        writer.abort()
+        raise
+    result.written = writer.written
+    result.kept = writer.kept
+    return run.done()
+
+
+def _copy(writer: OutputWriter, plan: BuildPlan) -> None:
+    for path, (src, fp) in plan.copies.items():
+        if isinstance(src, Path):
+            writer.copy(path, src, fp)
+        elif writer.unchanged(path, fp):
+            writer.keep(path)
+        else:  # generated bytes, or a function making them (search files kept as they were)
+            writer.write(path, src if isinstance(src, bytes) else src(), fp)
 
 
 def next_visibility_change(
@@ -269,293 +385,6 @@ def next_visibility_change(
     return min(times, default=None)
 
 
-def _build_with(
-    request: BuildRequest,
-    state: BuildState,
-    started: float,
-    mark: float,
-    config: SiteConfig,
-    output: Path,
-    preview: bool,
-    result: BuildResult,
-    site: Site,
-    articles: list[Article],
-    statics: list[str],
-) -> BuildResult:
-    """The rest of `build`, once the site model exists."""
-    diag = result.diagnostics
-    _tell(request, "plan")
-    related = related_lists(site, config.cache_path, diag)
-    jobs = plan_pages(site, diag, related=related)
-    mark = result.mark("model", mark)
-    if diag.errors and not request.keep_going:
-        raise BuildFailed(diag.errors, diag.warnings)
-
-    assets, asset_names = collect_static(config, diag)
-    static_fp = static_fingerprint(assets)
-    global_fp = hashlib.sha1(
-        "|".join(
-            (  # sitegen's own code too: an edited sitegen re-renders
-                __version__,
-                config.output_fingerprint(),
-                templates_fingerprint(config),
-                static_fp,
-                code_fingerprint(),
-            )
-        ).encode()
-    ).hexdigest()
-    writer = OutputWriter(output, force=request.force, in_place=preview)
-    candidates = _copy_candidates(site, assets, statics, config)
-    if config.search:  # the search index, as generated files (only changed ones differ)
-        for path, (data, fp) in search_outputs(site, config.cache_path, diag).items():
-            candidates.append((path, Copy(data, fp, GENERATED, "the search index")))
-    images = ImageSet(
-        config.cache_path,
-        config.image_widths,
-        request.parallelism().workers(),
-        key=cache_key("image variant", config.image_widths),
-    )
-    for path, (src, fp) in images.prepare({path: c.source for path, c in candidates}).items():
-        candidates.append((path, Copy(src, fp, GENERATED, "an image variant")))
-    for warning in images.warnings:
-        diag.warn(warning, config.cache_path / "images")
-    chosen = check_pages_against_copies(jobs, merge_copies(candidates, diag), diag)
-    jobs = pages_without(jobs, chosen)
-    copies = as_sources(chosen)
-    targets = link_targets(site, statics, {a.url for a in assets}, config, images)
-    targets.unpublished = {a.rel for a in articles} - {a.rel for a in site.pages}
-    for error in add_reference_fingerprints(jobs, site.pages, targets):  # missing images
-        if request.keep_going or error.warning:
-            diag.warn(error.message, error.path, error.line, error.hint)
-        else:
-            diag.error(error)
-    if diag.errors and not request.keep_going:
-        raise BuildFailed(diag.errors, diag.warnings)
-    to_render: list[tuple[PageJob, str]] = []
-    planned: dict[str, str] = {}
-    for job in jobs:
-        fp = fingerprint(global_fp, job)
-        planned[job.path] = fp
-        if not writer.unchanged(job.path, fp):
-            to_render.append((job, fp))
-    to_copy = [
-        (path, src, fp) for path, (src, fp) in copies.items() if not writer.unchanged(path, fp)
-    ]
-    stale = set(writer.old.files) - set(planned) - set(copies)
-    result.pages = len(jobs)
-    mark = result.mark("plan", mark)
-    if state.keep:
-        state.last = LastRun(
-            config,
-            request.drafts,
-            output,
-            site,
-            jobs,
-            targets,
-            state.environment(config, asset_names),
-            dict(state.loader.sources),
-        )
-    if not to_render and not to_copy and not stale and writer.old.owned:
-        result.kept = len(planned) + len(copies)
-        result.seconds = time.perf_counter() - started
-        return result
-
-    env = state.environment(config, asset_names)
-
-    writer.start()
-    try:
-        rendered_paths = {job.path for job, _ in to_render}
-        for path in planned:
-            if path not in rendered_paths:
-                writer.keep(path)
-        _tell(request, "render", 0, len(to_render))
-        _render_changed(
-            to_render, site, config, env, targets, writer, state, request, result, asset_names
-        )
-        mark = result.mark("render", mark)
-        _tell(request, "copy")
-        for error in targets.missing:
-            if request.keep_going:
-                diag.warn(error.message, error.path, error.line, error.hint)
-            else:
-                diag.error(error)
-        for path, (src, fp) in copies.items():
-            if isinstance(src, Path):
-                writer.copy(path, src, fp)
-            elif writer.unchanged(path, fp):
-                writer.keep(path)
-            else:  # generated bytes, or a function making them (search files kept as they were)
-                writer.write(path, src if isinstance(src, bytes) else src(), fp)
-        if diag.errors and not request.keep_going:
-            raise BuildFailed(diag.errors, diag.warnings)
-        result.removed = len(writer.removed())
-        mark = result.mark("copy", mark)
-        writer.commit()
-        mark = result.mark("commit", mark)
-        if writer.replaced:
-            diag.warn(
-                f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
-                + ", ".join(writer.replaced[:5]),
-                output,
-            )
-    except BaseException:
-        writer.abort()
-        raise
-    result.written = writer.written
-    result.kept = writer.kept
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _render_changed(
-    to_render: list[tuple[PageJob, str]],
-    site: Site,
-    config: SiteConfig,
-    env,
-    targets: LinkTargets,
-    writer: OutputWriter,
-    state: BuildState,
-    request: BuildRequest,
-    result: BuildResult,
-    asset_names: dict[str, str],
-) -> None:
-    """Render and write the pages whose fingerprint changed. Pages showing one article's body
-    go to the worker pool, which renders the Markdown too; pages gathering many bodies (feeds)
-    are rendered here as soon as the bodies they show have come back."""
-    diag = result.diagnostics
-    by_rel = {a.rel: a for a in site.pages}
-    settings = body_settings(config)
-    keys = {
-        rel: body_key(by_rel[rel].content_hash, settings)
-        for job, _ in to_render
-        for rel in job.bodies
-    }
-    gather = [(job, fp) for job, fp in to_render if len(job.bodies) > 1 or job.kind == "feed"]
-    local = [(job, fp) for job, fp in to_render if not (len(job.bodies) > 1 or job.kind == "feed")]
-    wanted = {rel for job, _ in gather for rel in job.bodies}  # bodies the parent needs back
-    bodies: dict[str, RenderedBody] = state.cached_bodies(keys)
-    missing = {key for key in set(keys.values()) if key not in state.bodies}
-    if missing:
-        cache = BodyCache(config.cache_path / "cache.sqlite", diag.warn)
-        try:
-            found = cache.get_many(sorted(missing))
-        finally:
-            cache.close()
-        if cache.damaged:
-            diag.warn(
-                f"the body cache had {cache.damaged} damaged entr"
-                f"{'y' if cache.damaged == 1 else 'ies'}; rendered again",
-                cache.path,
-            )
-        bodies.update({rel: found[key] for rel, key in keys.items() if key in found})
-    fresh: dict[str, RenderedBody] = {}  # rendered in this process since the last flush
-
-    def body(rel: str) -> RenderedBody:
-        got = bodies.get(rel)
-        if got is None:
-            got = bodies[rel] = fresh[rel] = render_body(by_rel[rel], config)
-        return got
-
-    def body_html(rel: str, page_url: str) -> tuple[str, tuple]:
-        article = by_rel[rel]
-        rendered = body(rel)
-        return localize_html(
-            rendered.html, article, page_url, targets, article.source
-        ), rendered.toc
-
-    def render(job: PageJob) -> bytes:
-        return render_job(env, job, body_html)
-
-    def flush_fresh() -> dict[str, RenderedBody]:
-        """Store new bodies in the cache; send back those the parent's pages need."""
-        if fresh:
-            cache = BodyCache(config.cache_path / "cache.sqlite")
-            try:
-                cache.put_many(
-                    {body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()}
-                )
-            finally:
-                cache.close()
-            state.remember(
-                {body_key(by_rel[rel].content_hash, settings): b for rel, b in fresh.items()}
-            )
-        back = {rel: b for rel, b in fresh.items() if rel in wanted}
-        fresh.clear()
-        return back
-
-    def after_chunk() -> tuple[dict[str, RenderedBody], list[SiteError]]:
-        if in_worker[0]:
-            for rel in list(bodies):  # a worker keeps no bodies between chunks: memory stays flat
-                if rel not in fresh:
-                    bodies.pop(rel, None)
-        sent = flush_fresh()
-        errors = list(targets.missing)
-        targets.missing.clear()
-        return sent, errors
-
-    in_worker = [False]
-    missing_errors: list[SiteError] = []
-    work = RenderWork(render, writer, after_chunk, lambda: in_worker.__setitem__(0, True))
-
-    rendered = [0]
-
-    def on_result(res: ChunkResult) -> None:
-        rendered[0] += len(res.records) + len(res.errors)
-        _tell(request, "render", rendered[0], len(to_render))
-        if not res.local:
-            for rec in res.records:
-                writer.record(*rec)
-        for path, error in res.errors:
-            diag.error(error)
-            result.skipped_pages.append(path)
-        if res.extra:
-            sent, errors = res.extra
-            bodies.update(sent)
-            missing_errors.extend(errors)
-
-    pending = list(gather)
-
-    def between() -> None:
-        """Render the feed pages whose bodies have all arrived, while the workers go on."""
-        if not pending:
-            return
-        ready = [
-            (job, fp)
-            for job, fp in pending
-            if all(rel in bodies or rel not in keys for rel in job.bodies)
-        ]
-        if not ready and not parallel_done[0]:
-            return
-        if parallel_done[0]:
-            ready = list(pending)
-        for item in ready:
-            pending.remove(item)
-        on_result(render_chunk(work, ready))
-
-    parallel_done = [False]
-    tasks = order_tasks(local, wanted, 48)
-    parallel = request.parallelism()
-    if parallel.remote(len(local), parallel.min_pages):
-        # on the Dask cluster: pages come back as bytes and are written here; new bodies come
-        # back too, for the cache and for the feed pages `between` renders here
-        def on_rendered(done: RenderedChunk) -> None:
-            records = []
-            for path, fp, data in done.pages:
-                writer.write(path, data, fp)
-                records.append((path, writer.new.files[path]["sha"], fp, True))
-            fresh.update(done.bodies)
-            on_result(ChunkResult(records, done.errors, (flush_fresh(), []), local=True))
-
-        kit = render_kit(config, asset_names, targets, {a.lang for a in site.pages})
-        render_remote(kit, tasks, by_rel, bodies, parallel, on_rendered, between)
-    else:
-        render_pages(work, tasks, parallel, on_result, between)
-    parallel_done[0] = True
-    between()
-    flush_fresh()
-    targets.missing[:0] = missing_errors
-
-
 @dataclass
 class LastRun:
     """The plan of the last build in this process, for `render_first`."""
@@ -564,13 +393,16 @@ class LastRun:
     drafts: bool
     output: Path
     site: Site
-    jobs: list[PageJob]
-    targets: LinkTargets
+    plan: BuildPlan
     env: object
-    sources: dict[str, object]  # content rel -> SourceFile
+    sources: dict[str, object]  # content rel -> the article's source file
+
+    @property
+    def targets(self) -> LinkTargets:
+        return self.plan.targets
 
     def article_jobs(self) -> dict[str, PageJob]:
-        return {job.bodies[0]: job for job in self.jobs if job.kind == "article"}
+        return {job.bodies[0]: job for job in self.plan.pages if job.kind == "article"}
 
 
 def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -> dict[str, bytes]:
@@ -634,12 +466,10 @@ class BuildState:
     articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
     output: every entry is keyed by everything that decides it."""
 
-    MAX_BODIES = 4000
-
     def __init__(self, keep: bool = False) -> None:
         self.keep = keep
         self.loader = ArticleLoader()
-        self.bodies: dict[str, RenderedBody] = {}  # body_key -> body
+        self.memory = BodyMemory(keep)  # rendered bodies
         self._env = None
         self._env_key: tuple | None = None
         self.last: LastRun | None = None  # kept only when `keep` (the preview)
@@ -655,60 +485,6 @@ class BuildState:
             self._env = make_environment(config, asset_names, config.cache_path / "jinja")
             self._env_key = key if self.keep else None
         return self._env
-
-    def cached_bodies(self, keys: dict[str, str]) -> dict[str, RenderedBody]:
-        return {rel: self.bodies[key] for rel, key in keys.items() if key in self.bodies}
-
-    def remember(self, items: dict[str, RenderedBody]) -> None:
-        if not self.keep or os.environ.get("SITEGEN_WORKER"):
-            return
-        if len(self.bodies) + len(items) > self.MAX_BODIES:
-            self.bodies.clear()
-        self.bodies.update(items)
-
-
-def _copy_candidates(
-    site: Site, assets, statics: list[str], config: SiteConfig
-) -> list[tuple[str, Copy]]:
-    """Every copied file, with where it comes from (for the collision rules in site/outputs.py):
-    output path and (source file or generated bytes, fingerprint, origin, what to call it)."""
-    out: list[tuple[str, Copy]] = []
-    site_static = config.path(config.static_dir)
-    root = config.root.resolve()
-
-    def label(path: Path) -> str:
-        try:
-            return path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def stamp(path: Path) -> str:
-        st = path.stat()
-        return f"{path}:{st.st_size}:{st.st_mtime_ns}"
-
-    for asset in assets:
-        url = asset.url.lstrip("/")
-        if asset.source is None:
-            out.append((url, Copy(asset.data or b"", sha1_bytes(asset.data or b""), THEME, url)))
-            continue
-        origin = STATIC if is_inside(asset.source, site_static) else THEME
-        out.append((url, Copy(asset.source, stamp(asset.source), origin, label(asset.source))))
-    content = config.content_path
-    for rel in statics:
-        path = content / rel
-        out.append((rel, Copy(path, stamp(path), CONTENT, label(path))))
-    done: set[str] = set()
-    for article in site.pages:
-        if article.bundle is None or article.bundle in done:
-            continue
-        done.add(article.bundle)
-        base = bundle_home(site, article)
-        for rel in article.resources:
-            path = content / article.bundle / rel
-            out.append(
-                ((site.url(base) + rel).lstrip("/"), Copy(path, stamp(path), BUNDLE, label(path)))
-            )
-    return out
 
 
 class Builder:

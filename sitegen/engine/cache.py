@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import marshal
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -170,3 +171,17 @@ class BodyCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def output_fingerprint(config: SiteConfig, templates: str, static: str) -> str:
+    """What shapes every page besides its own context: the settings, the templates, the static
+    files (their names and stamps) and sitegen's own code. A change re-renders every page."""
+    parts = (__version__, config.output_fingerprint(), templates, static, code_fingerprint())
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()
+
+
+def page_fingerprint(output_fp: str, context: dict) -> str:
+    """A page's fingerprint: its complete template context under `output_fingerprint`."""
+    # marshal version 2: versions 3+ encode shared/interned objects as back-references, so
+    # equal contexts built differently (parsed vs. unpickled articles) would hash differently
+    return hashlib.sha1(output_fp.encode() + marshal.dumps(context, 2)).hexdigest()

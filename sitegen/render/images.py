@@ -16,7 +16,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +115,48 @@ def responsive_img(
     return f"{head}{added}{closing}"
 
 
+def variant_file(cache_dir: Path, digest: str, width: int, key: str) -> Path:
+    """Where the cache keeps the copy of an image (by content hash) at one width."""
+    return cache_dir / f"{digest}-{width}-{key[:12]}.webp"
+
+
+def variant_copies(
+    variants: list[Variant], cache_dir: Path, key: str
+) -> dict[str, tuple[Path, str]]:
+    """The resized copies as output files: output path -> (cached file, fingerprint)."""
+    return {
+        v.out_path: (
+            variant_file(cache_dir, v.digest, v.width, key),
+            f"img:{v.digest}:{v.width}:{key}",
+        )
+        for v in variants
+    }
+
+
+@dataclass(frozen=True)
+class ImageMap:
+    """The measured images of one build, by site-root URL: what pages need to show them."""
+
+    info: Mapping[str, ImageInfo]
+
+    def token(self, url: str) -> str:
+        """What about the image at `url` shapes a page showing it (for page fingerprints)."""
+        info = self.info.get(url.split("?")[0].split("#")[0])
+        if info is None:
+            return ""
+        return f"{info.digest}:{info.width}x{info.height}:" + ",".join(
+            str(w) for w, _ in info.variants
+        )
+
+    def img_tag(
+        self, tag: str, target: str | None, page_url: str, file_urls: bool, eager: bool
+    ) -> str:
+        """The `<img>` tag with its source already localized, made responsive: size, srcset
+        and sizes for local raster images, lazy loading after the first image of the page."""
+        info = self.info.get(target.split("?")[0].split("#")[0]) if target else None
+        return responsive_img(tag, info, target, page_url, file_urls, eager)
+
+
 class ImageIndex:
     """The measuring cache, `index.json`: a file's (path, size, mtime) -> its content hash and
     size, under the key of the code that measured it. A damaged index is dropped with a
@@ -190,8 +232,18 @@ class ImageSet:
     # --- preparing: measure every image, make the missing copies -----------------------------
 
     def prepare(self, files: dict[str, Path]) -> dict[str, tuple[Path, str]]:
-        """Given every copied file (output path -> source), measure the images and return the
-        resized copies to add to the output: output path -> (cached file, fingerprint)."""
+        """Given every copied file (output path -> source), measure the images, make the
+        resized copies and return them: output path -> (cached file, fingerprint). The build
+        does the same in its steps (`measure`, the plan's `plan_variants`, `make`)."""
+        info, variants = plan_variants(self.measure(files), files, self.widths)
+        self.info.update(info)
+        copies = variant_copies(variants, self.dir, self.key)
+        self.make([(files[v.source], v) for v in variants])
+        return copies
+
+    def measure(self, files: dict[str, Path]) -> dict[str, tuple[str, int, int]]:
+        """Output path -> (digest, width, height) of each image among `files` (output path ->
+        source file), from the index or measured (and indexed)."""
         images = {
             p: src
             for p, src in files.items()
@@ -200,18 +252,19 @@ class ImageSet:
         if not images:
             return {}
         self._index.load()
-        info, variants = plan_variants(self._measure_all(images), files, self.widths)
-        self.info.update(info)
-        copies: dict[str, tuple[Path, str]] = {}
-        wanted: list[tuple[Path, str, int]] = []  # (source, digest, width) to make
-        for v in variants:
-            cached = self._cached(v.digest, v.width)
-            if not cached.exists():
-                wanted.append((images[v.source], v.digest, v.width))
-            copies[v.out_path] = (cached, f"img:{v.digest}:{v.width}:{self.key}")
-        self._make(wanted)
+        measured = self._measure_all(images)
         self._index.save()
-        return copies
+        return measured
+
+    def make(self, variants: list[tuple[Path, Variant]]) -> None:
+        """Write the resized copies (of the source file given with each) not yet in the cache."""
+        self._make(
+            [
+                (src, v.digest, v.width)
+                for src, v in variants
+                if not self._cached(v.digest, v.width).exists()
+            ]
+        )
 
     def _measure_all(self, images: dict[str, Path]) -> dict[str, tuple[str, int, int]]:
         """Output path -> (digest, width, height) of each readable image: from the index, else
@@ -257,7 +310,7 @@ class ImageSet:
             return list(zip(items, pool.map(fn, items), strict=True))
 
     def _cached(self, digest: str, width: int) -> Path:
-        return self.dir / f"{digest}-{width}-{self.key[:12]}.webp"
+        return variant_file(self.dir, digest, width, self.key)
 
     @staticmethod
     def _measure(src: Path) -> tuple[str, int, int] | None:
@@ -293,22 +346,3 @@ class ImageSet:
             img.save(tmp, "WEBP", quality=WEBP_QUALITY, method=4)
             os.replace(tmp, target)
         return len(widths)
-
-    # --- pages: the responsive <img> -----------------------------------------------------------
-
-    def token(self, url: str) -> str:
-        """What about the image at `url` shapes a page showing it (for page fingerprints)."""
-        info = self.info.get(url.split("?")[0].split("#")[0])
-        if info is None:
-            return ""
-        return f"{info.digest}:{info.width}x{info.height}:" + ",".join(
-            str(w) for w, _ in info.variants
-        )
-
-    def img_tag(
-        self, tag: str, target: str | None, page_url: str, file_urls: bool, eager: bool
-    ) -> str:
-        """The `<img>` tag with its source already localized, made responsive: size, srcset
-        and sizes for local raster images, lazy loading after the first image of the page."""
-        info = self.info.get(target.split("?")[0].split("#")[0]) if target else None
-        return responsive_img(tag, info, target, page_url, file_urls, eager)

@@ -25,7 +25,7 @@ from sitegen.errors import SiteError
 from sitegen.text.urls import absolute_url, is_local, relative_url
 
 if TYPE_CHECKING:
-    from sitegen.render.images import ImageSet
+    from sitegen.render.images import ImageMap
 
 _ATTR = re.compile(r"""(\s(?:src|href|poster)=)(?:"([^"]*)"|'([^']*)')""")
 _IMG_OR_ATTR = re.compile(r"(?P<img><img\b[^>]*>)|" + _ATTR.pattern, re.I)
@@ -55,7 +55,7 @@ class LinkTargets:
     bundle_urls: dict[str, str]  # bundle folder -> URL where its files are copied
     file_urls: bool = False
     base_url: str = ""
-    images: ImageSet | None = None  # sizes and resized copies (images.py); None: plain <img>
+    images: ImageMap | None = None  # sizes and resized copies (images.py); None: plain <img>
     figures: bool = True  # config.figures: titled images stay <figure>
     missing: list[SiteError] = field(default_factory=list)
     unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts

@@ -22,10 +22,11 @@ from sitegen.text.languages import Language, text_direction
 from sitegen.text.urls import output_path, site_path
 
 
-@dataclass
+@dataclass(frozen=True)
 class PageJob:
     """One page of the output: its URL, template and complete template context, and which
-    article bodies it shows (rendered by workers). The plan is the list of these."""
+    article bodies it shows (rendered by workers). The plan is the list of these; the context
+    is complete once `plan.plan_build` returns, and nothing changes it after."""
 
     url: str
     template: str
@@ -36,7 +37,7 @@ class PageJob:
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.path = output_path(self.url)
+        object.__setattr__(self, "path", output_path(self.url))
 
 
 def _iso(value) -> str:

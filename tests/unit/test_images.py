@@ -6,7 +6,14 @@ from pathlib import Path
 
 from PIL import Image
 
-from sitegen.render.images import ImageInfo, ImageSet, Variant, plan_variants, responsive_img
+from sitegen.render.images import (
+    ImageInfo,
+    ImageMap,
+    ImageSet,
+    Variant,
+    plan_variants,
+    responsive_img,
+)
 from sitegen.text.bodyscan import tag_attrs
 
 
@@ -69,25 +76,29 @@ def test_img_tag_is_responsive_and_lazy_after_the_first(tmp_path):
     images = ImageSet(tmp_path / "cache", (480, 960))
     images.prepare({"post/p.png": src})
     first = tag_attrs(
-        images.img_tag('<img src="p.png" alt="A">', "/post/p.png", "/post/", False, True)
+        ImageMap(images.info).img_tag(
+            '<img src="p.png" alt="A">', "/post/p.png", "/post/", False, True
+        )
     )
     assert first["width"] == "1200" and first["height"] == "900"
     assert first["srcset"] == "p-480w.webp 480w, p-960w.webp 960w, p.png 1200w"
     assert first["sizes"] and first["loading"] == "eager" and "decoding" not in first
     later = tag_attrs(
-        images.img_tag(
+        ImageMap(images.info).img_tag(
             '<img src="../post/p.png" alt="A" />', "/post/p.png", "/other/", False, False
         )
     )
     assert later["loading"] == "lazy" and later["decoding"] == "async"
     assert later["srcset"].startswith("../post/p-480w.webp 480w")
     remote = tag_attrs(
-        images.img_tag('<img src="https://x.org/a.png" alt="r">', None, "/", False, False)
+        ImageMap(images.info).img_tag(
+            '<img src="https://x.org/a.png" alt="r">', None, "/", False, False
+        )
     )
     assert remote["src"] == "https://x.org/a.png" and "srcset" not in remote
     assert remote["loading"] == "lazy"
     own = tag_attrs(
-        images.img_tag(
+        ImageMap(images.info).img_tag(
             '<img src="p.png" width="10" alt="A">', "/post/p.png", "/post/", False, False
         )
     )
@@ -98,11 +109,13 @@ def test_changed_image_changes_its_token(tmp_path):
     path = make(tmp_path / "p.png", (100, 100))
     images = ImageSet(tmp_path / "cache", (50,))
     images.prepare({"p.png": path})
-    before = images.token("/p.png")
+    before = ImageMap(images.info).token("/p.png")
     make(path, (120, 100))
     images = ImageSet(tmp_path / "cache", (50,))
     images.prepare({"p.png": path})
-    assert images.token("/p.png") != before and "120x100" in images.token("/p.png")
+    assert ImageMap(images.info).token("/p.png") != before and "120x100" in ImageMap(
+        images.info
+    ).token("/p.png")
 
 
 def test_same_name_different_formats_do_not_collide(tmp_path):

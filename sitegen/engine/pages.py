@@ -1,0 +1,242 @@
+"""Rendering the changed pages of a plan: bodies from the caches or rendered, pages spread over
+the executor, feeds gathered here.
+
+Pages showing one article's body go to the worker pool (or the Dask cluster), which renders
+the Markdown too and stores new bodies in the body cache. Pages gathering many bodies (feeds,
+listings with full bodies) are rendered in this process as soon as the bodies they show have
+come back from the workers, while the workers go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import jinja2
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import Article
+from sitegen.engine.cache import BodyCache, body_key, body_settings
+from sitegen.engine.executor import Parallelism
+from sitegen.engine.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
+from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.output.writer import OutputWriter
+from sitegen.render.localize import LinkTargets, localize_html
+from sitegen.render.markdown import RenderedBody, render_markdown
+from sitegen.render.templates import render_job
+from sitegen.site.plan import PageJob
+
+CHUNK = 48  # pages per task: small enough to balance two workers, large enough to amortise
+
+
+class BodyMemory:
+    """Rendered bodies kept in memory between builds of one process (the preview), by body
+    key; bounded, and never kept in a worker."""
+
+    MAX_BODIES = 4000
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.bodies: dict[str, RenderedBody] = {}  # body_key -> body
+
+    def get_many(self, keys: dict[str, str]) -> dict[str, RenderedBody]:
+        """rel -> body, for each (rel -> key) remembered."""
+        return {rel: self.bodies[key] for rel, key in keys.items() if key in self.bodies}
+
+    def remember(self, items: dict[str, RenderedBody]) -> None:
+        if not self.keep or os.environ.get("SITEGEN_WORKER"):
+            return
+        if len(self.bodies) + len(items) > self.MAX_BODIES:
+            self.bodies.clear()
+        self.bodies.update(items)
+
+
+def render_body(article: Article, config: SiteConfig) -> RenderedBody:
+    return render_markdown(article.body, config.raw_html)
+
+
+def gathers_bodies(job: PageJob) -> bool:
+    """A page rendered in this process, once the bodies it shows are back from the workers."""
+    return len(job.bodies) > 1 or job.kind == "feed"
+
+
+class PageRenderer:
+    """Renders and writes one build's changed pages (`run`); what each worker needs is an
+    attribute, so the fork hands it over and `RenderWork` calls the bound methods."""
+
+    def __init__(
+        self,
+        pages: list[Article],
+        config: SiteConfig,
+        env: jinja2.Environment,
+        targets: LinkTargets,
+        writer: OutputWriter,
+        asset_names: dict[str, str],
+        memory: BodyMemory,
+        diag: Diagnostics,
+        progress: Callable[[int, int], None] = lambda done, total: None,
+    ) -> None:
+        self.by_rel = {a.rel: a for a in pages}
+        self.config = config
+        self.env = env
+        self.targets = targets
+        self.writer = writer
+        self.asset_names = asset_names
+        self.memory = memory
+        self.diag = diag
+        self.progress = progress
+        self.settings = body_settings(config)
+        self.keys: dict[str, str] = {}  # rel -> body key, of every body a changed page shows
+        self.bodies: dict[str, RenderedBody] = {}  # rel -> body, known in this process
+        self.fresh: dict[str, RenderedBody] = {}  # rendered here since the last flush
+        self.wanted: set[str] = set()  # bodies the parent's own pages need back
+        self.in_worker = False
+        self.skipped: list[str] = []  # pages not written (their errors are in diag)
+        self._missing: list[SiteError] = []  # broken links the workers found
+        self._pending: list[tuple[PageJob, str]] = []  # the parent's pages still to render
+        self._done = 0
+        self._total = 0
+        self._workers_done = False
+
+    # --- in this process and in each worker ----------------------------------------------------
+
+    def body(self, rel: str) -> RenderedBody:
+        got = self.bodies.get(rel)
+        if got is None:
+            got = self.bodies[rel] = self.fresh[rel] = render_body(self.by_rel[rel], self.config)
+        return got
+
+    def body_html(self, rel: str, page_url: str) -> tuple[str, tuple]:
+        article = self.by_rel[rel]
+        rendered = self.body(rel)
+        html = localize_html(rendered.html, article, page_url, self.targets, article.source)
+        return html, rendered.toc
+
+    def render(self, job: PageJob) -> bytes:
+        return render_job(self.env, job, self.body_html)
+
+    def flush(self) -> dict[str, RenderedBody]:
+        """Store new bodies in the cache; send back those the parent's pages need."""
+        if self.fresh:
+            new = {
+                body_key(self.by_rel[rel].content_hash, self.settings): b
+                for rel, b in self.fresh.items()
+            }
+            cache = BodyCache(self.config.cache_path / "cache.sqlite")
+            try:
+                cache.put_many(new)
+            finally:
+                cache.close()
+            self.memory.remember(new)
+        back = {rel: b for rel, b in self.fresh.items() if rel in self.wanted}
+        self.fresh.clear()
+        return back
+
+    def after_chunk(self) -> tuple[dict[str, RenderedBody], list[SiteError]]:
+        if self.in_worker:  # a worker keeps no bodies between chunks: its memory stays flat
+            for rel in list(self.bodies):
+                if rel not in self.fresh:
+                    del self.bodies[rel]
+        sent = self.flush()
+        errors = list(self.targets.missing)
+        self.targets.missing.clear()
+        return sent, errors
+
+    def _forked(self) -> None:
+        self.in_worker = True
+
+    # --- in this process -------------------------------------------------------------------
+
+    def run(self, to_render: list[tuple[PageJob, str]], parallel: Parallelism) -> None:
+        """Render and write every page of `to_render` (page, fingerprint). Page errors go to
+        `diag` (and the page to `skipped`); broken links to `targets.missing`."""
+        self._total = len(to_render)
+        self.keys = {
+            rel: body_key(self.by_rel[rel].content_hash, self.settings)
+            for job, _ in to_render
+            for rel in job.bodies
+        }
+        self._pending = [(job, fp) for job, fp in to_render if gathers_bodies(job)]
+        local = [(job, fp) for job, fp in to_render if not gathers_bodies(job)]
+        self.wanted = {rel for job, _ in self._pending for rel in job.bodies}
+        self._load_cached_bodies()
+        tasks = order_tasks(local, self.wanted, CHUNK)
+        if parallel.remote(len(local), parallel.min_pages):
+            kit = render_kit(
+                self.config,
+                self.asset_names,
+                self.targets,
+                {a.lang for a in self.by_rel.values()},
+            )
+            render_remote(
+                kit, tasks, self.by_rel, self.bodies, parallel, self._on_remote, self._between
+            )
+        else:
+            work = RenderWork(self.render, self.writer, self.after_chunk, self._forked)
+            render_pages(work, tasks, parallel, self._on_result, self._between)
+        self._workers_done = True
+        self._between()
+        self.flush()
+        self.targets.missing[:0] = self._missing
+
+    def _load_cached_bodies(self) -> None:
+        self.bodies = self.memory.get_many(self.keys)
+        missing = {key for key in set(self.keys.values()) if key not in self.memory.bodies}
+        if not missing:
+            return
+        cache = BodyCache(self.config.cache_path / "cache.sqlite", self.diag.warn)
+        try:
+            found = cache.get_many(sorted(missing))
+        finally:
+            cache.close()
+        if cache.damaged:
+            self.diag.warn(
+                f"the body cache had {cache.damaged} damaged entr"
+                f"{'y' if cache.damaged == 1 else 'ies'}; rendered again",
+                cache.path,
+            )
+        self.bodies.update({rel: found[key] for rel, key in self.keys.items() if key in found})
+
+    def _on_result(self, res: ChunkResult) -> None:
+        self._done += len(res.records) + len(res.errors)
+        self.progress(self._done, self._total)
+        if not res.local:
+            for rec in res.records:
+                self.writer.record(*rec)
+        for path, error in res.errors:
+            self.diag.error(error)
+            self.skipped.append(path)
+        if res.extra:
+            sent, errors = res.extra
+            self.bodies.update(sent)
+            self._missing.extend(errors)
+
+    def _on_remote(self, done: RenderedChunk) -> None:
+        """A chunk back from the Dask cluster: its pages as bytes (written here), its new
+        bodies (for the cache, and for the pages `_between` renders)."""
+        records = []
+        for path, fp, data in done.pages:
+            self.writer.write(path, data, fp)
+            records.append((path, self.writer.new.files[path]["sha"], fp, True))
+        self.fresh.update(done.bodies)
+        self._on_result(ChunkResult(records, done.errors, (self.flush(), []), local=True))
+
+    def _between(self) -> None:
+        """Render the parent's pages whose bodies have all arrived, while the workers go on."""
+        if not self._pending:
+            return
+        if self._workers_done:
+            ready = list(self._pending)
+        else:
+            ready = [
+                (job, fp)
+                for job, fp in self._pending
+                if all(rel in self.bodies or rel not in self.keys for rel in job.bodies)
+            ]
+            if not ready:
+                return
+        for item in ready:
+            self._pending.remove(item)
+        work = RenderWork(self.render, self.writer, self.after_chunk, self._forked)
+        self._on_result(render_chunk(work, ready))
