@@ -319,7 +319,7 @@ def _carry_out(
     if changes.none() and writer.old.owned:
         result.kept = len(changes.planned) + len(plan.copies)
         return run.done()
-    writer.start()
+    writer.start(len(changes.render) + changes.copy + changes.stale)
     try:
         rendered = {job.path for job, _ in changes.render}
         for path in changes.planned:

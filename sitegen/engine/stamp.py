@@ -27,7 +27,7 @@ from sitegen.config import SiteConfig
 from sitegen.engine.cache import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import atomic_write, sha1_bytes
-from sitegen.output.writer import MANIFEST
+from sitegen.output.writer import MANIFEST, commit_folder
 
 RACY_SECONDS = 3  # a file changed this close to the stamp may change again unseen (git's rule)
 
@@ -106,7 +106,10 @@ def load_stamp(path: Path) -> Stamp | None:
 
 
 def output_intact(output: Path, manifest_sha: str) -> bool:
-    """The output folder is as the last build left it: same manifest, every file present."""
+    """The output folder is as the last build left it: same manifest, every file present, no
+    commit cut off half way."""
+    if os.path.lexists(commit_folder(output)):
+        return False
     try:
         data = (output / MANIFEST).read_bytes()
     except OSError:

@@ -1,5 +1,6 @@
 """OutputWriter: staged builds swapped in whole, files kept by hard link, the user's files
-carried over, refusals, and recovery from builds that died."""
+carried over, refusals, and recovery from builds that died; builds changing few files staged
+as a delta and moved in (`delta=True`), under the same rules."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from sitegen.output import writer as writer_module
 from sitegen.output.writer import MANIFEST, OutputWriter, check_output_folder, cleanup_leftovers
 
 
-def build(output: Path, files: dict[str, bytes], force: bool = False) -> OutputWriter:
+def build(
+    output: Path, files: dict[str, bytes], force: bool = False, delta: bool = False
+) -> OutputWriter:
     writer = OutputWriter(output, force=force)
-    writer.start()
+    writer.start(0 if delta else None)  # 0 changes announced: a delta, if there is an old build
     try:
         for path, data in files.items():
             writer.write(path, data, fingerprint=path)
@@ -34,14 +37,15 @@ def siblings(output: Path) -> list[str]:
     return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}."))
 
 
-def test_build_swaps_in_with_manifest_and_no_leftovers(tmp_path):
+@pytest.mark.parametrize("delta", [False, True])
+def test_build_swaps_in_with_manifest_and_no_leftovers(tmp_path, delta):
     out = tmp_path / "build"
-    build(out, {"index.html": b"home", "a/index.html": b"a"})
+    build(out, {"index.html": b"home", "a/index.html": b"a"}, delta=delta)
     assert (out / "index.html").read_bytes() == b"home"
     manifest = json.loads((out / MANIFEST).read_text())
     assert sorted(manifest["files"]) == ["a/index.html", "index.html"]
     assert siblings(out) == []
-    build(out, {"index.html": b"home 2"})
+    build(out, {"index.html": b"home 2"}, delta=delta)
     assert not (out / "a").exists()  # sitegen's own stale page is removed
     assert siblings(out) == []
 
@@ -76,15 +80,16 @@ def test_writing_never_changes_the_live_build_through_a_hard_link(tmp_path):
     assert (out / "page.html").read_bytes() == b"old" and siblings(out) == []
 
 
-def test_files_sitegen_did_not_write_survive_every_build(tmp_path):
+@pytest.mark.parametrize("delta", [False, True])
+def test_files_sitegen_did_not_write_survive_every_build(tmp_path, delta):
     out = tmp_path / "build"
-    build(out, {"index.html": b"home", "old/index.html": b"old"})
+    build(out, {"index.html": b"home", "old/index.html": b"old"}, delta=delta)
     (out / "CNAME").write_text("example.org\n")
     (out / ".well-known" / "empty").mkdir(parents=True)
     (out / "old" / "notes.txt").write_text("mine")
     (out / "link").symlink_to("/nonexistent/target")
     (out / "linked-folder").symlink_to(tmp_path)
-    build(out, {"index.html": b"home 2"})
+    build(out, {"index.html": b"home 2"}, delta=delta)
     assert (out / "CNAME").read_text() == "example.org\n"
     assert (out / ".well-known" / "empty").is_dir()
     assert (out / "old" / "notes.txt").read_text() == "mine"
@@ -96,9 +101,10 @@ def test_files_sitegen_did_not_write_survive_every_build(tmp_path):
 
 
 @pytest.mark.parametrize("foreign", ["about/index.html", "about", "index.html/x"])
-def test_a_generated_file_never_replaces_a_users_file_unless_forced(tmp_path, foreign):
+@pytest.mark.parametrize("delta", [False, True])
+def test_a_generated_file_never_replaces_a_users_file_unless_forced(tmp_path, foreign, delta):
     out = tmp_path / "build"
-    build(out, {"index.html": b"home"})
+    build(out, {"index.html": b"home"}, delta=delta)
     if foreign == "index.html/x":
         foreign = "index.html"  # same path as a page sitegen writes, but not in its manifest
         manifest = json.loads((out / MANIFEST).read_text())
@@ -109,9 +115,11 @@ def test_a_generated_file_never_replaces_a_users_file_unless_forced(tmp_path, fo
         (out / foreign).write_text("the user's page")
     snapshot = (out / foreign).read_text()
     with pytest.raises(SiteError, match="not written by sitegen"):
-        build(out, {"index.html": b"home", "about/index.html": b"generated"})
+        build(out, {"index.html": b"home", "about/index.html": b"generated"}, delta=delta)
     assert (out / foreign).read_text() == snapshot and siblings(out) == []
-    forced = build(out, {"index.html": b"home", "about/index.html": b"generated"}, force=True)
+    forced = build(
+        out, {"index.html": b"home", "about/index.html": b"generated"}, force=True, delta=delta
+    )
     assert forced.replaced == [foreign]
     assert (out / "about" / "index.html").read_bytes() == b"generated"
 
@@ -166,11 +174,12 @@ def test_leftovers_of_dead_builds_go_but_running_builds_are_left_alone(tmp_path)
     assert live.exists() and other.exists() and not dead.exists()
 
 
-def test_failed_build_leaves_output_untouched(tmp_path):
+@pytest.mark.parametrize("delta", [False, True])
+def test_failed_build_leaves_output_untouched(tmp_path, delta):
     out = tmp_path / "build"
     build(out, {"index.html": b"v1"})
     writer = OutputWriter(out)
-    writer.start()
+    writer.start(0 if delta else None)
     writer.write("index.html", b"v2")
     writer.abort()
     assert (out / "index.html").read_bytes() == b"v1" and siblings(out) == []
@@ -265,3 +274,60 @@ def test_in_place_build_that_fails_records_what_is_on_disk(tmp_path):
     assert files["a.html"]["sha"] != files["b.html"]["sha"]
     result = build_in_place(out, {"a.html": b"a2", "b.html": b"b2"})
     assert (result.written, result.kept) == (1, 1)
+
+
+def test_few_changes_are_moved_into_the_same_folder(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"same.html": b"same", "changes.html": b"v1", "gone/index.html": b"x"})
+    folder, same = out.stat().st_ino, (out / "same.html").stat()
+    result = build(out, {"same.html": b"same", "changes.html": b"v2"}, delta=True)
+    assert out.stat().st_ino == folder  # not swapped: only the changed files moved in
+    after = (out / "same.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)
+    assert (out / "changes.html").read_bytes() == b"v2" and not (out / "gone").exists()
+    assert sorted(json.loads((out / MANIFEST).read_text())["files"]) == [
+        "changes.html",
+        "same.html",
+    ]
+    assert (result.written, result.kept) == (1, 1) and siblings(out) == []
+
+
+def test_many_changes_are_swapped_in_whole(tmp_path):
+    out = tmp_path / "build"
+    build(out, {f"p{i}.html": b"v1" for i in range(20)})
+    folder = out.stat().st_ino
+    writer = OutputWriter(out)
+    writer.start(changes=20)  # every file: more than DELTA_MAX_SHARE of the output
+    for i in range(20):
+        writer.write(f"p{i}.html", b"v2", f"p{i}.html")
+    writer.commit()
+    assert out.stat().st_ino != folder and (out / "p3.html").read_bytes() == b"v2"
+
+
+def test_a_file_of_ours_becomes_a_folder_and_a_folder_a_file(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"a": b"file", "b/index.html": b"page"})
+    build(out, {"a/index.html": b"page", "b": b"file"}, delta=True)
+    assert (out / "a" / "index.html").read_bytes() == b"page"
+    assert (out / "b").read_bytes() == b"file" and siblings(out) == []
+
+
+@pytest.mark.parametrize("moved", [0, 1])
+def test_a_delta_commit_cut_off_is_finished_before_the_next_build(tmp_path, monkeypatch, moved):
+    from sitegen.engine.stamp import output_intact
+
+    out = tmp_path / "build"
+    build(out, {"index.html": b"v1", "a.html": b"a1", "gone.html": b"x"})
+    old_manifest = (out / MANIFEST).read_bytes()
+    monkeypatch.setattr(writer_module, "roll_forward", lambda folder, output: None)  # killed
+    build(out, {"index.html": b"v2", "a.html": b"a2"}, delta=True)
+    pending = writer_module.commit_folder(out)
+    assert pending.is_dir() and (out / MANIFEST).read_bytes() == old_manifest
+    if moved:  # killed after moving one file
+        os.replace(pending / "index.html", out / "index.html")
+    assert not output_intact(out, writer_module.sha1_bytes(old_manifest))
+    monkeypatch.undo()
+    writer = OutputWriter(out)  # the next build finishes the commit before it reads anything
+    assert sorted(writer.old.files) == ["a.html", "index.html"]
+    assert (out / "index.html").read_bytes() == b"v2" and (out / "a.html").read_bytes() == b"a2"
+    assert not (out / "gone.html").exists() and siblings(out) == []
