@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,15 @@ class Article:
     images: tuple[ImageRef, ...] = ()  # every image the body shows, with lines
     links: tuple[str, ...] = ()  # links to other content files, as written
     url: str = ""  # the article's own site-root URL from front matter; "" means the permalink
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the field values in order: unpickling calls the constructor once, about
+        twice as fast as the per-field state dict of a slots dataclass (a 10,000-article site
+        unpickles every article from the cache on each build)."""
+        return (Article, tuple([getattr(self, name) for name in _ARTICLE_FIELDS]))
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], list[str]]:
