@@ -31,10 +31,11 @@ def read_blob(path: Path | None, key: str, diag: Diagnostics) -> Any | None:
         data = path.read_bytes()
     except OSError:
         return None
+    payload = memoryview(data)[8:]  # no copies of a file of tens of megabytes
     try:
-        if data[:4] != _MAGIC or int.from_bytes(data[4:8], "big") != zlib.crc32(data[8:]):
+        if data[:4] != _MAGIC or int.from_bytes(data[4:8], "big") != zlib.crc32(payload):
             raise ValueError("bad checksum")
-        stored_key, value = marshal.loads(data[8:])
+        stored_key, value = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         damaged(path, diag)
         return None
@@ -54,13 +55,14 @@ def write_blob(path: Path | None, key: str, value: Any) -> None:
     if path is None:
         return
     payload = marshal.dumps((key, value))
-    data = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    header = _MAGIC + zlib.crc32(payload).to_bytes(4, "big")
     with contextlib.suppress(OSError):  # a read-only cache folder only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.write(header)
+                fh.write(payload)
             os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)

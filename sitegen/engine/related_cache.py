@@ -14,6 +14,7 @@ from pathlib import Path
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
 from sitegen.engine.cache import cache_key
 from sitegen.errors import Diagnostics
+from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
 from sitegen.site.related import RelatedIndex, related_inputs
 
@@ -21,6 +22,7 @@ LISTS_FILE = "related-lists.marshal"
 INDEX_FILE = "related-index.marshal"
 
 
+@pauses_collector
 def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict[str, list[str]]:
     """Up to `related` similar articles for each article of the site (see site/related.py),
     the same as a build without caches would give."""

@@ -16,12 +16,14 @@ from pathlib import Path
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
 from sitegen.engine.cache import cache_key
 from sitegen.errors import Diagnostics
+from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
 from sitegen.site.search import Files, SearchIndex
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
 
 
+@pauses_collector
 def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Files:
     """Every file of the search index: output path -> (bytes, or a function that makes them,
     for a file unchanged since the last build; fingerprint), the same as a build without

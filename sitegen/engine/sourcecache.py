@@ -26,6 +26,7 @@ from sitegen.engine.cache import cache_key, open_cache_db
 from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import sha1_bytes
+from sitegen.heap import pauses_collector
 
 RACY_SECONDS = 3
 
@@ -159,6 +160,7 @@ class ArticleLoader:
         self.fp = ""
         self.sources: dict[str, SourceFile] = {}
 
+    @pauses_collector
     def load(
         self,
         sources: list[SourceFile],

@@ -8,6 +8,7 @@ An entry's id is `entry_id`: it does not change when the article's title or URL 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -63,13 +64,19 @@ def entry_id(article: Article, config: SiteConfig) -> str:
 
 
 def _tag_uri(config: SiteConfig, article: Article, specific: str) -> str:
-    parts = urlsplit(config.base_url)
+    host, base_path = _tag_authority(config.base_url, config.title)
+    day = article.date.date().isoformat() if article.has_date else config.default_date
+    return f"tag:{host},{day}:{base_path}/{specific.lstrip('/')}"
+
+
+@functools.lru_cache(maxsize=16)  # one site, thousands of entries
+def _tag_authority(base_url: str, title: str) -> tuple[str, str]:
+    """(host, path without the trailing slash) of the site's tag URIs."""
+    parts = urlsplit(base_url)
     # without base_url no host is ours: a name from the site title, in a domain that is never
     # registered (set base_url for ids that are unique on the web)
-    host = (parts.hostname or f"{slugify(config.title) or 'site'}.invalid").lower()
-    day = article.date.date().isoformat() if article.has_date else config.default_date
-    path = parts.path.rstrip("/") + "/" + specific.lstrip("/")
-    return f"tag:{host},{day}:{path}"
+    host = (parts.hostname or f"{slugify(title) or 'site'}.invalid").lower()
+    return host, parts.path.rstrip("/")
 
 
 def feed_contexts(

@@ -10,6 +10,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.address import article_url
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
+from sitegen.heap import pauses_collector
 from sitegen.text.languages import Language, language_name
 from sitegen.text.slugs import slugify
 
@@ -96,6 +97,7 @@ def sort_key(article: Article) -> tuple:
     return (-article.date.timestamp(), article.rel)
 
 
+@pauses_collector
 def build_site(
     articles: list[Article], config: SiteConfig, options: BuildOptions, diag: Diagnostics
 ) -> Site:

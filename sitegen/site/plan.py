@@ -15,6 +15,7 @@ from typing import Any
 from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.heap import pauses_collector
 from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
@@ -40,10 +41,6 @@ class PageJob:
         object.__setattr__(self, "path", output_path(self.url))
 
 
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
-
-
 def listing_view(
     article: Article, site: Site, tag_terms: dict[str, Term] | None = None
 ) -> dict[str, Any]:
@@ -52,30 +49,30 @@ def listing_view(
     config = site.config
     if tag_terms is None:
         tag_terms = site.term_indexes(article.lang)[0]
-    local = article.date  # shown in its own UTC offset, as written in the article
+    lang = article.lang
+    date, updated = article.date, article.updated
+    image = article.meta.get("image")
+    tags = []
+    for name in article.tags:
+        term = tag_terms.get(" ".join(name.casefold().split()))
+        if term is not None:
+            tags.append({"name": term.name, "url": term.url})
     return {
         "title": article.title,
-        "url": site.url(article),
-        "date": _iso(article.date),
-        "date_display": format_date(local, article.lang, config.date_format)
-        if article.has_date
-        else "",
-        "updated": _iso(article.updated),
-        "updated_display": format_date(
-            article.updated.astimezone(config.tz), article.lang, config.date_format
-        )
-        if article.updated
+        "url": site.urls[article.rel],
+        "date": date.isoformat() if date else "",
+        # shown in its own UTC offset, as written in the article
+        "date_display": format_date(date, lang, config.date_format) if article.has_date else "",
+        "updated": updated.isoformat() if updated else "",
+        "updated_display": format_date(updated.astimezone(config.tz), lang, config.date_format)
+        if updated
         else "",
         "summary": article.summary,
         "author": article.author,
-        "tags": [
-            {"name": tag_terms[k].name, "url": tag_terms[k].url}
-            for k in (" ".join(t.casefold().split()) for t in article.tags)
-            if k in tag_terms
-        ],
+        "tags": tags,
         "reading_minutes": article.reading_minutes,
-        "lang": article.lang,
-        "image": article.meta.get("image") if isinstance(article.meta.get("image"), str) else "",
+        "lang": lang,
+        "image": image if isinstance(image, str) else "",
     }
 
 
@@ -89,27 +86,26 @@ def article_context(
     related: list[dict],
 ) -> dict[str, Any]:
     """What article.html sees of one article (`listing` is its listing_view)."""
-    view = dict(listing)
     if cat_terms is None:
         cat_terms = site.term_indexes(article.lang)[1]
     versions = site.translations.get(article.translation_key, [article])
-    view.update(
-        {
-            "source": article.source,
-            "words": article.words,
-            "authors": list(article.authors),
-            "categories": [
-                {"name": cat_terms[k].name, "url": cat_terms[k].url}
-                for k in (" ".join(c.casefold().split()) for c in article.categories)
-                if k in cat_terms
-            ],
-            "meta": _plain(article.meta),
-            "body": article.rel,
-            "content_hash": article.content_hash,
-            "resources": list(article.resources),
-            "draft": article.draft,
-        }
-    )
+    categories = []
+    for name in article.categories:
+        term = cat_terms.get(" ".join(name.casefold().split()))
+        if term is not None:
+            categories.append({"name": term.name, "url": term.url})
+    view = {
+        **listing,
+        "source": article.source,
+        "words": article.words,
+        "authors": list(article.authors),
+        "categories": categories,
+        "meta": _plain(article.meta),
+        "body": article.rel,
+        "content_hash": article.content_hash,
+        "resources": list(article.resources),
+        "draft": article.draft,
+    }
     alternates = (
         [
             {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
@@ -186,6 +182,7 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
     }
 
 
+@pauses_collector
 def plan_pages(
     site: Site,
     diag: Diagnostics,
@@ -555,13 +552,19 @@ def _feed_jobs(
     ]
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _plain(value: Any) -> Any:
     """Front matter values as plain data (dates become ISO text) for templates and hashing."""
+    kind = type(value)
+    if kind in _SCALARS:  # most values: checked first, by exact type (one set lookup)
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, (str, int, float, bool)):  # subclasses of the scalars
         return value
     if hasattr(value, "isoformat"):
         return value.isoformat()

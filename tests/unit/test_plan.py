@@ -36,7 +36,7 @@ def make_article(i: int, **changes) -> Article:
         aliases=(),
         lang="en",
         translation_key=f"a{i}",
-        body="Body",
+        body_utf8=b"Body",
         body_line=4,
         content_hash=f"h{i}",
         meta={},

@@ -54,7 +54,7 @@ def article(
         aliases=(),
         lang=lang,
         translation_key=rel,
-        body=body,
+        body_utf8=body.encode(),
         body_line=1,
         content_hash=rel,
         meta={},
@@ -158,7 +158,9 @@ def test_cached_lists_follow_an_edit_and_equal_a_fresh_run(tmp_path):
     assert related_lists(_site(articles, tmp_path), tmp_path, diag) == related_articles(articles, 5)
     edited = list(articles)
     edited[3] = dataclasses.replace(
-        edited[3], body=edited[3].body + " orbit rocket telescope", content_hash="changed"
+        edited[3],
+        body_utf8=(edited[3].body + " orbit rocket telescope").encode(),
+        content_hash="changed",
     )
     assert related_lists(_site(edited, tmp_path), tmp_path, diag) == related_articles(edited, 5)
     assert related_lists(_site(edited, tmp_path, 3), tmp_path, diag) == related_articles(edited, 3)
@@ -219,7 +221,9 @@ def _random_edit(rng: random.Random, articles: list[Article], step: int) -> list
         words = rng.choice(list(TOPICS.values())).split()
         extra = " ".join(rng.choice(words + FILLER) for _ in range(rng.randint(5, 60)))
         articles[i] = dataclasses.replace(
-            a, body=a.body[: rng.randint(0, 400)] + " " + extra, content_hash=f"{a.rel}:{step}"
+            a,
+            body_utf8=(a.body[: rng.randint(0, 400)] + " " + extra).encode(),
+            content_hash=f"{a.rel}:{step}",
         )
     elif kind == "title":
         articles[i] = dataclasses.replace(

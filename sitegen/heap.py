@@ -1,0 +1,44 @@
+"""Pausing Python's cycle collector around the stages that build large acyclic data.
+
+Loading, the site model and the page plan each create hundreds of thousands of small dicts,
+lists and tuples that hold no reference cycles and live until the build ends. Every few
+thousand allocations CPython's cycle collector walks the young objects, and each time the heap
+has grown by a quarter it walks all of them: at 10,000 articles that is about 1.5 s of a
+one-article edit build spent proving that nothing is garbage. Reference counting still frees
+everything as usual while the collector is paused; only cycles wait for the next collection.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic cycle collection inside the block; nested uses are fine (the outermost one
+    turns it back on, and only if it was on before)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def pauses_collector(func: Callable[P, R]) -> Callable[P, R]:
+    """`func` runs with the cycle collector paused (see `collector_paused`)."""
+
+    @functools.wraps(func)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        with collector_paused():
+            return func(*args, **kwargs)
+
+    return paused

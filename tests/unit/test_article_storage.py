@@ -1,0 +1,85 @@
+"""How articles are held and kept: the body as UTF-8, pickling by field values, and the cycle
+collector paused around the big stages (sitegen/heap.py)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import gc
+import pickle
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import Article, discover, load_article
+from sitegen.errors import Diagnostics
+from sitegen.heap import collector_paused, pauses_collector
+
+TEXT = (
+    "---\ntitle: Ünïcode — “quoted”\ntags: [a, b]\ndate: 2024-03-01\nimage: x.png\n"
+    "extra: {nested: [1, 2.5, true]}\n---\n\nA body with a dash — and 日本語 text.\n\n"
+    "![pic](pic.png) [other](other.md)\n"
+)
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Article:
+    config = SiteConfig(root=tmp_path)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "post.md").write_text(TEXT, encoding="utf-8")
+    diag = Diagnostics()
+    sources, _ = discover(config, diag)
+    loaded = load_article(sources[0], config, diag)
+    assert loaded is not None and not diag.errors
+    return loaded
+
+
+def test_the_body_reads_back_as_written(article):
+    assert article.body.strip().startswith("A body with a dash — and 日本語 text.")
+    assert article.body_utf8 == article.body.encode("utf-8")
+    assert "![pic](pic.png)" in article.body
+
+
+def test_pickle_and_copy_give_an_equal_article(article):
+    for protocol in (2, 4, 5):
+        again = pickle.loads(pickle.dumps(article, protocol=protocol))
+        assert again == article
+        assert isinstance(again, Article)
+        for field in dataclasses.fields(Article):  # meta is left out of ==: compare every field
+            assert getattr(again, field.name) == getattr(article, field.name), field.name
+    assert copy.copy(article) == article
+    assert copy.deepcopy(article).meta == article.meta
+    moved = dataclasses.replace(article, resources=("pic.png",))
+    assert moved.resources == ("pic.png",) and moved.body == article.body
+
+
+def test_collector_paused_nests_and_restores():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # only the outermost block turns it back on
+    assert gc.isenabled()
+
+
+def test_collector_paused_leaves_a_disabled_collector_off():
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_pauses_collector_restores_after_an_exception():
+    @pauses_collector
+    def fails() -> None:
+        assert not gc.isenabled()
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        fails()
+    assert gc.isenabled()
