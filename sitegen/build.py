@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from sitegen.engine.stamp import (
     still_valid,
 )
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
+from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
@@ -224,6 +226,7 @@ class _Run:
         return self.result
 
 
+@pauses_collector
 def _plan(
     run: _Run, site: Site, articles: list[Article], statics: list[str]
 ) -> tuple[BuildPlan, list[Asset], dict[str, str]]:
@@ -287,6 +290,7 @@ class _Changes:
         return not self.render and not self.copy and not self.stale
 
 
+@pauses_collector
 def _changes(plan: BuildPlan, writer: OutputWriter, output_fp: str) -> _Changes:
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
@@ -320,6 +324,9 @@ def _carry_out(
         result.kept = len(changes.planned) + len(plan.copies)
         return run.done()
     writer.start(len(changes.render) + changes.copy + changes.stale)
+    # the site and plan live until the build ends: out of the collector's sight (it would walk
+    # them again and again), and not touched by it in forked workers (copy-on-write stays shared)
+    gc.freeze()
     try:
         rendered = {job.path for job, _ in changes.render}
         for path in changes.planned:
@@ -357,6 +364,8 @@ def _carry_out(
     except BaseException:
         writer.abort()
         raise
+    finally:
+        gc.unfreeze()
     result.written = writer.written
     result.kept = writer.kept
     return run.done()
