@@ -211,6 +211,25 @@ def seed_action(
     return "import"
 
 
+def _trusted(
+    entry: dict[str, Any] | None, seed: Path, config: SiteConfig, diag: Diagnostics
+) -> dict[str, Any] | None:
+    """The seed's manifest entry, unless the content file it names is not a file of content/
+    (a hand-edited or hostile manifest): the import never reads or writes outside it."""
+    if not entry:
+        return entry
+    rel = entry.get("content")
+    if isinstance(rel, str) and rel and is_inside(config.content_path / rel, config.content_path):
+        return entry
+    diag.warn(
+        f"the import manifest names {rel!r} as this seed's content file, which is not inside "
+        "content/; the entry is ignored and the seed imported afresh",
+        seed,
+        hint=f"remove the entry from content/{MANIFEST_NAME} if the seed is gone",
+    )
+    return None
+
+
 def _plan_seed(
     path: Path,
     entry: dict[str, Any] | None,
@@ -226,6 +245,7 @@ def _plan_seed(
     if data is None:
         return None
     seed_sha = sha1_bytes(data)
+    entry = _trusted(entry, path, config, diag)
     content_path = config.content_path / entry["content"] if entry else None
     if entry and content_path is not None:
         current = content_path.read_bytes() if content_path.is_file() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import yaml
@@ -217,3 +218,22 @@ def test_seed_action_decides_from_the_manifest_entry_and_hashes():
     assert seed_action(entry, "s2", "edited", force=True) == "import"  # --force (keeps a .bak)
     assert seed_action(entry, "s1", "c1", force=True) == "import"
     assert seed_action(entry, "s1", None, force=True) == "unchanged"  # deleted stays deleted
+
+
+def test_a_manifest_naming_a_file_outside_content_is_not_trusted(site):
+    config = _setup(site, ("a.txt", "Alpha\n\nBody one.\n"))
+    import_seeds(config)
+    outside = site.root / "outside.md"
+    outside.write_text("someone else's file\n", encoding="utf-8")
+    manifest_path = config.content_path / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    [entry] = manifest["seeds"].values()
+    entry["content"] = "../outside.md"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    site.write("seeds/a.txt", "Alpha\n\nBody two.\n")
+    report = import_seeds(config, force=True)
+    assert outside.read_text(encoding="utf-8") == "someone else's file\n"
+    assert not (site.root / "outside.md.bak").exists()
+    assert all(config.content_path in path.parents for path in report.written)
+    [warning] = [w for w in report.diagnostics.warnings if "not inside content/" in str(w)]
+    assert "a.txt" in str(warning)
