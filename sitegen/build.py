@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article, discover, load_article
+from sitegen.content.article import Article, discover
 from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprint
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism
-from sitegen.engine.pages import BodyMemory, PageRenderer, render_body
+from sitegen.engine.pages import PageRenderer
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
@@ -35,6 +35,7 @@ from sitegen.engine.stamp import (
     stamp_path,
     still_valid,
 )
+from sitegen.engine.state import BuildState, LastRun, render_first
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
@@ -42,15 +43,9 @@ from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
 from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
-from sitegen.render.localize import (
-    LinkTargets,
-    add_reference_fingerprints,
-    check_references,
-    localize_html,
-)
-from sitegen.render.templates import make_environment, render_job, templates_fingerprint
+from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.plan import PageJob, article_context, listing_view
+from sitegen.site.plan import PageJob
 
 
 @dataclass
@@ -394,108 +389,6 @@ def next_visibility_change(
     return min(times, default=None)
 
 
-@dataclass
-class LastRun:
-    """The plan of the last build in this process, for `render_first`."""
-
-    config: SiteConfig
-    drafts: bool
-    output: Path
-    site: Site
-    plan: BuildPlan
-    env: object
-    sources: dict[str, object]  # content rel -> the article's source file
-
-    @property
-    def targets(self) -> LinkTargets:
-        return self.plan.targets
-
-    def article_jobs(self) -> dict[str, PageJob]:
-        return {job.bodies[0]: job for job in self.plan.pages if job.kind == "article"}
-
-
-def render_first(request: BuildRequest, state: BuildState, changed: set[Path]) -> dict[str, bytes]:
-    """The preview's fast path: render the pages of edited articles at once from the last
-    build's plan, before the full build that follows and fixes all the rest (listings,
-    neighbours, related lists, search). Returns {output path: bytes} for the writer to place;
-    {} when it cannot (new, renamed or broken files, another config): the full build covers
-    those."""
-    last = state.last
-    config = request.config
-    if last is None or last.config != config or last.drafts != request.drafts:
-        return {}
-    content = config.content_path.resolve()
-    article_jobs = None
-    pages: dict[str, bytes] = {}
-    for path in sorted(changed):
-        try:
-            rel = path.resolve().relative_to(content).as_posix()
-        except (ValueError, OSError):
-            continue
-        source = last.sources.get(rel)
-        if source is None:
-            continue
-        article_jobs = article_jobs if article_jobs is not None else last.article_jobs()
-        job = article_jobs.get(rel)
-        diag = Diagnostics()
-        article = load_article(source, config, diag) if job is not None else None
-        if article is None or diag.errors or (article.draft and not request.drafts):
-            continue
-        listing = listing_view(article, last.site)
-        if listing["url"] != job.url:
-            continue
-        old = job.context
-        context = article_context(
-            article, last.site, listing, None, old["prev"], old["next"], old["related"]
-        )
-        _, problems = check_references(article, last.targets)
-        if any(not p.warning for p in problems):
-            continue
-        new_job = PageJob(job.url, job.template, job.kind, context, job.source, job.bodies)
-        add_reference_fingerprints([new_job], [article], last.targets)
-        rendered = render_body(article, config)
-
-        def body_html(
-            _rel: str, page_url: str, article=article, rendered=rendered
-        ) -> tuple[str, tuple]:
-            return localize_html(
-                rendered.html, article, page_url, last.targets, article.source
-            ), rendered.toc
-
-        try:
-            data = render_job(last.env, new_job, body_html)
-        except SiteError:
-            continue
-        pages[new_job.path] = data
-    return pages
-
-
-class BuildState:
-    """What one build can hand to the next in the same process (the preview server): loaded
-    articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
-    output: every entry is keyed by everything that decides it."""
-
-    def __init__(self, keep: bool = False) -> None:
-        self.keep = keep
-        self.loader = ArticleLoader()
-        self.memory = BodyMemory(keep)  # rendered bodies
-        self._env = None
-        self._env_key: tuple | None = None
-        self.last: LastRun | None = None  # kept only when `keep` (the preview)
-
-    def environment(self, config: SiteConfig, asset_names: dict[str, str]):
-        key = (
-            config.output_fingerprint(),
-            str(config.root),
-            templates_fingerprint(config),
-            tuple(sorted(asset_names.items())),
-        )
-        if self._env is None or key != self._env_key:
-            self._env = make_environment(config, asset_names, config.cache_path / "jinja")
-            self._env_key = key if self.keep else None
-        return self._env
-
-
 class Builder:
     """Builds the same site again and again (the preview server), keeping in memory what it
     can between runs. Each `run()` gives the same output as a fresh `build()`."""
@@ -508,9 +401,11 @@ class Builder:
         return build(self.request, self.state)
 
     def render_first(self, changed: set[Path]) -> dict[str, str]:
-        """See `render_first`: never raises, since the full build that follows reports."""
+        """The pages of edited articles, rendered at once from the last plan and placed in the
+        output (`engine/state.py::render_first`); never raises, since the full build that
+        follows reports."""
         try:
-            pages = render_first(self.request, self.state, changed)
+            pages = render_first(self.request.config, self.request.drafts, self.state, changed)
             return place_ahead(self.state.last.output, pages) if pages else {}
         except Exception:  # noqa: BLE001 - the full build will say what is wrong
             return {}

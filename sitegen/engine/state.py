@@ -1,0 +1,127 @@
+"""What one build hands to the next in the same process (the preview server), and the
+preview's fast path that renders an edited article's page from the last build's plan before
+the full build that follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import load_article
+from sitegen.engine.pages import BodyMemory, render_body
+from sitegen.engine.sourcecache import ArticleLoader
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.plan import BuildPlan
+from sitegen.render.localize import (
+    LinkTargets,
+    add_reference_fingerprints,
+    check_references,
+    localize_html,
+)
+from sitegen.render.templates import make_environment, render_job, templates_fingerprint
+from sitegen.site.model import Site
+from sitegen.site.plan import PageJob, article_context, listing_view
+
+
+@dataclass
+class LastRun:
+    """The plan of the last build in this process, for `render_first`."""
+
+    config: SiteConfig
+    drafts: bool
+    output: Path
+    site: Site
+    plan: BuildPlan
+    env: object
+    sources: dict[str, object]  # content rel -> the article's source file
+
+    @property
+    def targets(self) -> LinkTargets:
+        return self.plan.targets
+
+    def article_jobs(self) -> dict[str, PageJob]:
+        return {job.bodies[0]: job for job in self.plan.pages if job.kind == "article"}
+
+
+def render_first(
+    config: SiteConfig, drafts: bool, state: BuildState, changed: set[Path]
+) -> dict[str, bytes]:
+    """The preview's fast path: render the pages of edited articles at once from the last
+    build's plan, before the full build that follows and fixes all the rest (listings,
+    neighbours, related lists, search). Returns {output path: bytes} for the writer to place;
+    {} when it cannot (new, renamed or broken files, another config): the full build covers
+    those."""
+    last = state.last
+    if last is None or last.config != config or last.drafts != drafts:
+        return {}
+    content = config.content_path.resolve()
+    article_jobs = None
+    pages: dict[str, bytes] = {}
+    for path in sorted(changed):
+        try:
+            rel = path.resolve().relative_to(content).as_posix()
+        except (ValueError, OSError):
+            continue
+        source = last.sources.get(rel)
+        if source is None:
+            continue
+        article_jobs = article_jobs if article_jobs is not None else last.article_jobs()
+        job = article_jobs.get(rel)
+        diag = Diagnostics()
+        article = load_article(source, config, diag) if job is not None else None
+        if article is None or diag.errors or (article.draft and not drafts):
+            continue
+        listing = listing_view(article, last.site)
+        if listing["url"] != job.url:
+            continue
+        old = job.context
+        context = article_context(
+            article, last.site, listing, None, old["prev"], old["next"], old["related"]
+        )
+        _, problems = check_references(article, last.targets)
+        if any(not p.warning for p in problems):
+            continue
+        new_job = PageJob(job.url, job.template, job.kind, context, job.source, job.bodies)
+        add_reference_fingerprints([new_job], [article], last.targets)
+        rendered = render_body(article, config)
+
+        def body_html(
+            _rel: str, page_url: str, article=article, rendered=rendered
+        ) -> tuple[str, tuple]:
+            return localize_html(
+                rendered.html, article, page_url, last.targets, article.source
+            ), rendered.toc
+
+        try:
+            data = render_job(last.env, new_job, body_html)
+        except SiteError:
+            continue
+        pages[new_job.path] = data
+    return pages
+
+
+class BuildState:
+    """What one build can hand to the next in the same process (the preview server): loaded
+    articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
+    output: every entry is keyed by everything that decides it."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
+        self.loader = ArticleLoader()
+        self.memory = BodyMemory(keep)  # rendered bodies
+        self._env = None
+        self._env_key: tuple | None = None
+        self.last: LastRun | None = None  # kept only when `keep` (the preview)
+
+    def environment(self, config: SiteConfig, asset_names: dict[str, str]):
+        key = (
+            config.output_fingerprint(),
+            str(config.root),
+            templates_fingerprint(config),
+            tuple(sorted(asset_names.items())),
+        )
+        if self._env is None or key != self._env_key:
+            self._env = make_environment(config, asset_names, config.cache_path / "jinja")
+            self._env_key = key if self.keep else None
+        return self._env
