@@ -343,7 +343,7 @@ def _carry_out(
         result.skipped_pages = renderer.skipped
         run.phase("render")
         _tell(request, "copy")
-        run.report(plan.targets.missing)
+        run.report(renderer.broken_links)
         _copy(writer, plan)
         run.stop_on_errors()
         result.removed = len(writer.removed())

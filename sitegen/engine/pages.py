@@ -9,6 +9,7 @@ come back from the workers, while the workers go on.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 
@@ -80,7 +81,9 @@ class PageRenderer:
         self.by_rel = {a.rel: a for a in pages}
         self.config = config
         self.env = env
-        self.targets = targets
+        # its own copy: broken links found while rendering are collected here, the plan's
+        # targets stay as planned
+        self.targets = dataclasses.replace(targets, missing=[])
         self.writer = writer
         self.asset_names = asset_names
         self.memory = memory
@@ -150,7 +153,7 @@ class PageRenderer:
 
     def run(self, to_render: list[tuple[PageJob, str]], parallel: Parallelism) -> None:
         """Render and write every page of `to_render` (page, fingerprint). Page errors go to
-        `diag` (and the page to `skipped`); broken links to `targets.missing`."""
+        `diag` (and the page to `skipped`); broken links to `broken_links`."""
         self._total = len(to_render)
         self.keys = {
             rel: body_key(self.by_rel[rel].content_hash, self.settings)
@@ -179,6 +182,11 @@ class PageRenderer:
         self._between()
         self.flush()
         self.targets.missing[:0] = self._missing
+
+    @property
+    def broken_links(self) -> list[SiteError]:
+        """Links to pages that do not exist, found while rendering (file and line each)."""
+        return self.targets.missing
 
     def _load_cached_bodies(self) -> None:
         self.bodies = self.memory.get_many(self.keys)

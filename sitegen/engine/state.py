@@ -4,6 +4,7 @@ the full build that follows."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def render_first(
     if last is None or last.config != config or last.drafts != drafts:
         return {}
     content = config.content_path.resolve()
+    targets = dataclasses.replace(last.targets, missing=[])  # the last plan stays as it was
     article_jobs = None
     pages: dict[str, bytes] = {}
     for path in sorted(changed):
@@ -90,7 +92,7 @@ def render_first(
             _rel: str, page_url: str, article=article, rendered=rendered
         ) -> tuple[str, tuple]:
             return localize_html(
-                rendered.html, article, page_url, last.targets, article.source
+                rendered.html, article, page_url, targets, article.source
             ), rendered.toc
 
         try:

@@ -1,0 +1,38 @@
+"""The plan a build renders from is complete before rendering and unchanged by it: the page
+contexts are byte for byte the same after the pages are written, and broken links found while
+rendering are reported without being written into the plan."""
+
+from __future__ import annotations
+
+import marshal
+
+from sitegen.build import Builder, BuildRequest
+from sitegen.config import load_config
+from sitegen.engine.pages import PageRenderer
+
+
+def test_rendering_leaves_the_plan_as_it_was_made(site, monkeypatch):
+    site.configure("title: T\nbroken_links: warn\nsearch: true\nrelated: 3\n")
+    site.article("a.md", "Alpha", body="See [the missing page](nowhere.md).\n\n![a](pic.png)")
+    site.article("b.md", "Beta", date="2024-02-01", body="Body of beta.")
+    site.write("content/pic.png", b"not really a png")
+    before: list[bytes] = []
+    run = PageRenderer.run
+
+    def snapshot_then_run(self, to_render, parallel):
+        before.append(marshal.dumps([job.context for job, _ in to_render], 2))
+        rendered.extend(job for job, _ in to_render)
+        return run(self, to_render, parallel)
+
+    rendered: list = []
+    monkeypatch.setattr(PageRenderer, "run", snapshot_then_run)
+    builder = Builder(BuildRequest(load_config(site.root), preview=True))
+    result = builder.run()
+    plan = builder.state.last.plan
+    assert any("nowhere.md" in str(w) for w in result.diagnostics.warnings)
+    assert plan.targets.missing == []  # reported, not written into the plan
+    assert len(rendered) == len(plan.pages)
+    assert before == [marshal.dumps([job.context for job in rendered], 2)]
+    article = next(job for job in plan.pages if job.path == "a/index.html")
+    assert "content" not in article.context["article"]  # the body goes into a copy
+    assert "references" in article.context  # what its links resolve to: put in by the plan
