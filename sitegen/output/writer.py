@@ -311,6 +311,17 @@ def _remove_with_empty_parents(root: Path, rel: str) -> None:
         parent = parent.parent
 
 
+def clash_error(clashes: list[str], output: Path) -> SiteError:
+    """Generated files would replace files sitegen did not write (refused unless --force)."""
+    shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+    return SiteError(
+        f"{len(clashes)} file(s) in the output folder were not written by sitegen and would "
+        f"be replaced by generated ones: {shown}; nothing was changed",
+        output,
+        hint="move them out of the output folder, or pass --force to replace them",
+    )
+
+
 class OutputStrategy:
     """How one build's files reach the output folder. `OutputWriter` keeps the books (the old
     and new `Manifest`, the counts) and asks its strategy, chosen once, to move the bytes."""
@@ -446,15 +457,7 @@ class StagedOutput(OutputStrategy):
             else:
                 self.reuse(rel)  # a file sitegen did not write: never ours to delete
         if clashes and not self.force:
-            shown = ", ".join(clashes[:5]) + (
-                f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
-            )
-            raise SiteError(
-                f"{len(clashes)} file(s) in the output folder were not written by sitegen and would "
-                f"be replaced by generated ones: {shown}; nothing was changed",
-                self.output,
-                hint="move them out of the output folder, or pass --force to replace them",
-            )
+            raise clash_error(sorted(clashes), self.output)
         self.replaced = sorted(clashes)
 
 
@@ -560,15 +563,7 @@ class DeltaOutput(OutputStrategy):
                     clashes.append(rel)
                     break
         if clashes and not self.force:
-            shown = ", ".join(sorted(clashes)[:5]) + (
-                f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
-            )
-            raise SiteError(
-                f"{len(clashes)} file(s) in the output folder were not written by sitegen and would "
-                f"be replaced by generated ones: {shown}; nothing was changed",
-                self.output,
-                hint="move them out of the output folder, or pass --force to replace them",
-            )
+            raise clash_error(sorted(clashes), self.output)
         for rel in clashes:
             full = self.output / rel
             if full.is_dir() and not full.is_symlink():
