@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover
-from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprint
+from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprints
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism
 from sitegen.engine.pages import PageRenderer
@@ -37,7 +37,7 @@ from sitegen.engine.stamp import (
 )
 from sitegen.engine.state import BuildState, LastRun, render_first
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.heap import pauses_collector
+from sitegen.heap import collector_paused, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
@@ -109,6 +109,7 @@ def build_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@pauses_collector  # the walk makes a path and a record per file: see heap.py
 def load_articles(
     config: SiteConfig,
     diag: Diagnostics,
@@ -124,6 +125,7 @@ def load_articles(
     return articles, statics
 
 
+@pauses_collector  # one pause for the whole build: see heap.py
 def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult:
     """Build the site; raises BuildFailed with every error unless `keep_going`."""
     run = _Run(request, state or BuildState(), time.perf_counter())
@@ -151,8 +153,8 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     # that it holds the plan its fast path renders from)
     stamp_file = stamp_path(config, output)
     flags = (str(output), request.drafts, request.future, request.keep_going, config.max_file_size)
-    digest, newest = input_digest(config, flags)
     stamp = None if request.preview or diag.errors else load_stamp(stamp_file)
+    digest, newest = ("", 0) if request.preview else input_digest(config, flags)
     if stamp is not None and still_valid(stamp, digest, output, now):
         replay(stamp, diag)
         result = run.result
@@ -289,8 +291,9 @@ class _Changes:
 def _changes(plan: BuildPlan, writer: OutputWriter, output_fp: str) -> _Changes:
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
-    for job in plan.pages:
-        fp = planned[job.path] = page_fingerprint(output_fp, job.context)
+    fps = page_fingerprints(output_fp, (j.context for j in plan.pages), plan.views.values())
+    for job, fp in zip(plan.pages, fps, strict=True):
+        planned[job.path] = fp
         if not writer.unchanged(job.path, fp):
             render.append((job, fp))
     copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
@@ -306,7 +309,8 @@ def _carry_out(
     output_fp = output_fingerprint(
         config, templates_fingerprint(config), static_fingerprint(assets)
     )
-    writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
+    with collector_paused():  # the manifest: a dict per file
+        writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
     changes = _changes(plan, writer, output_fp)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)

@@ -6,6 +6,10 @@ thousand allocations CPython's cycle collector walks the young objects, and each
 has grown by a quarter it walks all of them: at 10,000 articles that is about 1.5 s of a
 one-article edit build spent proving that nothing is garbage. Reference counting still frees
 everything as usual while the collector is paused; only cycles wait for the next collection.
+
+`build()` pauses it once for the whole build: pausing stage by stage only moved the walk to
+the end of each stage (the first allocation after it is back on). Forked workers turn it back
+on for themselves (`engine/executor.py`): they render thousands of pages and make cycles.
 """
 
 from __future__ import annotations

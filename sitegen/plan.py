@@ -41,7 +41,7 @@ from sitegen.site.outputs import (
     merge_copies,
     pages_without,
 )
-from sitegen.site.plan import PageJob, plan_pages
+from sitegen.site.plan import PageJob, listing_views, plan_pages
 
 # what a copied file's bytes come from: a file, bytes, or a function making them (search files
 # the engine keeps as they were, read only if the output lacks them)
@@ -83,6 +83,7 @@ class BuildPlan:
     variants: tuple[tuple[Path, Variant], ...]  # resized copies to make, with their original
     targets: LinkTargets
     problems: tuple[SiteError, ...]  # missing images (errors, or warnings with keep_going)
+    views: Mapping[str, dict]  # listing views the page contexts share, by article (unchanged)
 
 
 def bundle_home(site: Site, article: Article) -> Article:
@@ -130,7 +131,8 @@ def copy_sources(
 def plan_build(site: Site, config: SiteConfig, inputs: PlanInputs, diag: Diagnostics) -> BuildPlan:
     """The whole build, decided: see the module docstring. Errors and warnings (collisions,
     pages the plan cannot make) go to `diag`; missing images come back as `problems`."""
-    pages = plan_pages(site, diag, related=inputs.related)
+    views = listing_views(site)
+    pages = plan_pages(site, diag, related=inputs.related, views=views)
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:
         if asset.source is None:  # made by the theme code (e.g. the search script's data)
@@ -160,6 +162,7 @@ def plan_build(site: Site, config: SiteConfig, inputs: PlanInputs, diag: Diagnos
         variants=tuple((originals[v.source], v) for v in variants),
         targets=targets,
         problems=tuple(problems),
+        views=views,
     )
 
 

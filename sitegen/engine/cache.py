@@ -14,7 +14,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sitegen import __version__
@@ -180,8 +180,35 @@ def output_fingerprint(config: SiteConfig, templates: str, static: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()
 
 
-def page_fingerprint(output_fp: str, context: dict) -> str:
-    """A page's fingerprint: its complete template context under `output_fingerprint`."""
-    # marshal version 2: versions 3+ encode shared/interned objects as back-references, so
-    # equal contexts built differently (parsed vs. unpickled articles) would hash differently
-    return hashlib.sha1(output_fp.encode() + marshal.dumps(context, 2)).hexdigest()
+def page_fingerprints(
+    output_fp: str, contexts: Iterable[dict], shared: Iterable[dict] = ()
+) -> list[str]:
+    """Each page's fingerprint: its complete template context under `output_fingerprint`. The
+    `shared` dicts (the listing views many contexts hold: neighbours, related lists, listings)
+    are hashed once and stand in the contexts by their digest: what is told apart is the same
+    as hashing every context whole, and the bytes hashed fall several-fold."""
+    digests = {id(d): hashlib.sha1(_marshal(d)).digest() for d in shared}
+    prefix = output_fp.encode()
+    return [
+        hashlib.sha1(prefix + _marshal(_by_reference(c, digests))).hexdigest() for c in contexts
+    ]
+
+
+def _by_reference(context: dict, digests: dict[int, bytes]) -> dict:
+    """`context` with each shared dict among its values (or in a list value) replaced by its
+    digest. One level deep: that is where the plan puts them; anything deeper is hashed whole,
+    which is slower but never wrong."""
+    out = {}
+    for key, value in context.items():
+        if type(value) is dict:
+            value = digests.get(id(value), value)
+        elif type(value) is list and value and id(value[0]) in digests:
+            value = [digests.get(id(v), v) for v in value]
+        out[key] = value
+    return out
+
+
+def _marshal(value: object) -> bytes:
+    # version 2: versions 3+ encode shared/interned objects as back-references, so equal
+    # contexts built differently (parsed vs. unpickled articles) would hash differently
+    return marshal.dumps(value, 2)

@@ -20,6 +20,7 @@ pool starts is in every worker's memory under its token; `inherited(token)` read
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -99,6 +100,7 @@ def in_worker() -> bool:
 
 
 def _init_worker() -> None:
+    gc.enable()  # forked inside a build, which pauses it (heap.py): a worker frees its cycles
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["SITEGEN_WORKER"] = "1"

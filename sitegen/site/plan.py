@@ -182,17 +182,26 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
     }
 
 
+def listing_views(site: Site) -> dict[str, dict[str, Any]]:
+    """Every article's listing view, by rel. Page contexts share these dicts (an article's
+    view is in its neighbours' pages, its related lists, listings and feeds): the engine
+    fingerprints each once and pages by reference to them."""
+    return {a.rel: listing_view(a, site) for a in site.pages}
+
+
 @pauses_collector
 def plan_pages(
     site: Site,
     diag: Diagnostics,
     extra_jobs: list[PageJob] | None = None,
     related: dict[str, list[str]] | None = None,
+    views: dict[str, dict[str, Any]] | None = None,
 ) -> list[PageJob]:
     """Every page of the site. `related` gives each article's related articles (rels, best
-    first), worked out beforehand by engine/related_cache.py: planning reads no files."""
+    first), worked out beforehand by engine/related_cache.py: planning reads no files.
+    `views` are the `listing_views` the contexts share (made here when not given)."""
     config = site.config
-    views = {a.rel: listing_view(a, site) for a in site.pages}
+    views = listing_views(site) if views is None else views
     jobs: list[PageJob] = []
     default_page = {"lang": config.language, "dir": text_direction(config.language)}
     messages = site_messages(config)

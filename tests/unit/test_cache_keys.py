@@ -72,3 +72,41 @@ def test_no_hand_bumped_cache_versions():
         for match in re.finditer(r"^([A-Z_]*(VERSION|ENCODER))\s*=", text, re.M):
             offenders.append(f"{path.relative_to(PACKAGE)}: {match.group(1)}")
     assert offenders == [] or all("__version__" in o for o in offenders), offenders
+
+
+def _views() -> dict[str, dict]:
+    return {
+        rel: {"title": f"Title {rel}", "url": f"/{rel}/", "tags": [{"name": "x", "url": "/t/x/"}]}
+        for rel in ("a", "b", "c")
+    }
+
+
+def _contexts(views: dict[str, dict]) -> list[dict]:
+    return [
+        {"page": {"title": "A"}, "article": dict(views["a"]), "prev": views["b"], "next": None},
+        {"page": {"title": "Index"}, "articles": [views["a"], views["b"], views["c"]]},
+        {"page": {"title": "Archive"}, "archive": [{"year": 2020, "articles": [views["c"]]}]},
+    ]
+
+
+def test_page_fingerprints_tell_apart_what_whole_contexts_do() -> None:
+    """Shared views stand in the contexts by their digest: equal contexts (made from equal but
+    distinct views) get equal fingerprints, and a changed view changes every page holding it,
+    at the top level or deeper."""
+    views = _views()
+    first = cache.page_fingerprints("out", _contexts(views), views.values())
+    again = _views()  # equal content, other objects
+    assert cache.page_fingerprints("out", _contexts(again), again.values()) == first
+    unshared = cache.page_fingerprints("out", _contexts(views))  # nothing by reference
+    assert len(set(unshared)) == 3 and len(set(first)) == 3
+
+    changed = _views()
+    changed["c"]["title"] = "Edited"
+    after = cache.page_fingerprints("out", _contexts(changed), changed.values())
+    assert after[0] == first[0]  # the article page does not show c
+    assert after[1] != first[1] and after[2] != first[2]  # the index and archive do
+    changed = _views()
+    changed["b"]["tags"][0]["url"] = "/tags/x/"
+    after = cache.page_fingerprints("out", _contexts(changed), changed.values())
+    assert after[0] != first[0] and after[1] != first[1] and after[2] == first[2]
+    assert cache.page_fingerprints("other", _contexts(views), views.values())[0] != first[0]
