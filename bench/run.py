@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -88,6 +88,12 @@ class Tool:
 # --- running one build -----------------------------------------------------------------------
 
 
+def _as_installed(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment without PYTHONDONTWRITEBYTECODE: an installed tool runs from compiled
+    bytecode (pip compiles it at install), not from source compiled again on every start."""
+    return {k: v for k, v in environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_measured(
     command: Sequence[str | Path],
     cwd: Path,
@@ -102,7 +108,7 @@ def run_measured(
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
+            env={**_as_installed(os.environ), **(env or {})},
         )
         # wait4 rather than proc.wait(): its rusage is this child's (and the descendants it
         # waited for), not the sum over every child this script has had.
