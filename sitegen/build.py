@@ -22,7 +22,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover
 from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprints
 from sitegen.engine.cluster import scheduler_address
-from sitegen.engine.executor import Parallelism
+from sitegen.engine.executor import Parallelism, beside, inherit, inherited
 from sitegen.engine.pages import PageRenderer
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
@@ -231,22 +231,30 @@ def _plan(
     to copy: all through the engine's caches), make the plan, and make the resized images it
     asks for. Stops on errors unless `keep_going`."""
     config, diag = run.request.config, run.diag
-    related = related_lists(site, config.cache_path, diag)
-    run.phase("model")
-    assets, asset_names = collect_static(config, diag)
-    files = copy_sources(site, assets, statics, config)
-    images = ImageSet(
-        config.cache_path,
-        config.image_widths,
-        run.request.parallelism().workers(),
-        key=cache_key("image variant", config.image_widths),
-    )
+    parallel = run.request.parallelism()
+    # related lists in a forked process while this one does the rest of the reading (the
+    # search files among it): the two longest single-process steps of a new site, side by side
+    with beside(parallel, len(site.pages), parallel.min_loads) as apart, inherit(site) as token:
+        related_future = apart.submit(_related_apart, token, config.cache_path)
+        run.phase("model")
+        assets, asset_names = collect_static(config, diag)
+        files = copy_sources(site, assets, statics, config)
+        images = ImageSet(
+            config.cache_path,
+            config.image_widths,
+            parallel.workers(),
+            key=cache_key("image variant", config.image_widths),
+        )
+        search = search_outputs(site, config.cache_path, diag) if config.search else {}
+        related, warnings = related_future.result()
+    for warning in warnings:
+        diag.warn(warning.message, warning.path, warning.line, warning.hint)
     inputs = PlanInputs(
         related=related,
         assets=assets,
         files=files,
         stamps=_stamps(files, diag),
-        search=search_outputs(site, config.cache_path, diag) if config.search else {},
+        search=search,
         measured=images.measure({f.out_path: f.path for f in files}),
         image_key=images.key,
         unpublished=frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
@@ -258,6 +266,13 @@ def _plan(
     run.stop_on_errors()
     images.make(list(plan.variants))
     return plan, assets, asset_names
+
+
+def _related_apart(token: int, cache_dir: Path) -> tuple[dict[str, list[str]], list[SiteError]]:
+    """`related_lists` for the site registered under `token`, and its warnings (run in a forked
+    process by `_plan`, or inline)."""
+    diag = Diagnostics()
+    return related_lists(inherited(token), cache_dir, diag), diag.warnings
 
 
 def _stamps(files: list[SourceFile], diag: Diagnostics) -> dict[Path, str]:

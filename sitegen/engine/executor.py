@@ -1,7 +1,9 @@
 """The one way sitegen runs work in parallel: a `concurrent.futures.Executor`.
 
-Every parallel stage (loading content files, rendering pages) asks `executor()` for one, so the choice of executor is a single seam: `jobs=1`
-(or a small batch) runs everything in this process, otherwise a pool of forked processes.
+Every parallel stage (loading content files, rendering pages) asks `executor()` for one, and
+a single task run beside the main process (the related lists, while the search files are
+read) asks `beside()`, so the choice of executor is a single seam: `jobs=1` (or a small batch)
+runs everything in this process, otherwise forked processes.
 
 Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
 hands them over copy-on-write, where spawn or forkserver would pickle hundreds of megabytes
@@ -123,6 +125,30 @@ def executor(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executo
         parallel.workers(),
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init_worker,
+    )
+    with _LIVE_LOCK:
+        _LIVE.add(pool)
+    try:
+        yield pool
+    except BaseException:
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(pool)
+
+
+@contextmanager
+def beside(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executor]:
+    """An executor for one task that runs in a forked process while this one goes on with
+    other work (inline, at `submit`, when `size` is below `minimum` or there is one core)."""
+    if not parallel.worth(size, minimum) or not _fork_available():
+        yield InlineExecutor()
+        return
+    pool = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
     )
     with _LIVE_LOCK:
         _LIVE.add(pool)

@@ -364,13 +364,13 @@ class RelatedIndex:
             return -weights[terms.index(term)], pos[slot]
 
         old = self.ids.get(term, ())
-        if moved is not None and moved.isdisjoint(old):
+        members = self.members[term]
+        # the shortcut walks `moved`; sorting the members is cheaper when more moved (a new site)
+        if moved is not None and len(moved) < _size(members) and moved.isdisjoint(old):
             fresh = [s for s in moved if s in vectors and term in vectors[s][0]]
             if not fresh:
                 return old
-            if len(old) >= POSTINGS_PER_TERM or len(old) + len(fresh) == _size(
-                self.members.get(term)
-            ):
+            if len(old) >= POSTINGS_PER_TERM or len(old) + len(fresh) == _size(members):
                 return tuple(sorted((*old, *fresh), key=rank)[:POSTINGS_PER_TERM])
         return tuple(sorted(_ints(self.members, term), key=rank)[:POSTINGS_PER_TERM])
 
@@ -401,7 +401,8 @@ class RelatedIndex:
                 if docs[other][1] != lang:
                     continue
                 theirs = unit(other)
-                score = sum(w * theirs[t] for t, w in vector.items() if t in theirs)
+                # the shared terms, found in C; fsum is exact, so their order does not matter
+                score = math.fsum([vector[t] * theirs[t] for t in vector.keys() & theirs.keys()])
                 if score >= MIN_SCORE:
                     scored.append((-round(score, 9), pos[other], other))
             scored.sort()
