@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sitegen.config import SiteConfig
 from sitegen.content.foreign import convert as convert_foreign
@@ -58,6 +59,26 @@ class SourceFile:
     folder_lang: str | None = None  # the language whose folder holds it (content/<lang>/...)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """An article body that is not held in memory, and where it waits: the article's row in
+    the engine's article cache, as of the file's stat key. Articles taken from the cache carry
+    this instead of their bytes, so a site's bodies are never all in memory at once; only
+    rendering (on a cache miss) and indexing read them, through `Article.body`.
+
+    `reader` is installed by engine/sourcecache.py, which owns the cache's format."""
+
+    database: str
+    rel: str
+    stat: tuple[int, int, int]
+    reader: ClassVar[Callable[[StoredBody], bytes] | None] = None
+
+    def read(self) -> bytes:
+        if StoredBody.reader is None:
+            raise RuntimeError(f"no reader for the stored body of {self.rel}")
+        return StoredBody.reader(self)
+
+
 @dataclass(frozen=True, slots=True)  # slots: ~1 KB less per article (100k-article sites)
 class Article:
     """One content file, loaded: front matter resolved into typed fields, the Markdown body,
@@ -80,8 +101,9 @@ class Article:
     lang: str
     translation_key: str
     # the Markdown body as UTF-8 (`body` gives the text): half the memory of a str holding
-    # one non-Latin-1 character (a dash, a curly quote), which Python stores 2 bytes a char
-    body_utf8: bytes
+    # one non-Latin-1 character (a dash, a curly quote), which Python stores 2 bytes a char;
+    # or, for an article taken from the cache, where the bytes wait (read when needed)
+    body_utf8: bytes | StoredBody
     body_line: int
     content_hash: str
     meta: dict[str, Any] = field(hash=False, compare=False)
@@ -99,8 +121,16 @@ class Article:
 
     @property
     def body(self) -> str:
-        """The Markdown body (decoded on each use: only rendering and indexing read it)."""
-        return self.body_utf8.decode()
+        """The Markdown body (decoded on each use: only rendering and indexing read it). An
+        article from the cache reads it from there: this may read a file."""
+        body = self.body_utf8
+        return (body if type(body) is bytes else body.read()).decode()
+
+    def held(self) -> Article:
+        """This article with its body in memory (to send it to another machine)."""
+        if type(self.body_utf8) is bytes:
+            return self
+        return replace(self, body_utf8=self.body_utf8.read())
 
     def __reduce__(self) -> tuple:
         """Pickled as the field values in order: unpickling calls the constructor once, about
@@ -374,6 +404,21 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_FLAG_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def _published_flag(value: Any) -> bool | None:
+    """Jekyll's `published: false` (or "no", "off", 0) as a flag; None when `published` is
+    not a flag but a date (Hugo's, Pelican's): `published: "2020-01-01"` hides nothing."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        return _FLAG_WORDS.get(value.strip().lower())
+    return None
+
+
 def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "yes", "1", "on")
@@ -645,7 +690,7 @@ def _raw_dates(lower: dict[str, Any]) -> tuple[Any, Any]:
         raw_date = raw_date.get("created")
     if raw_date is None:
         key, raw_date = first_present(lower, KEY_ALIASES["date"])
-        if key == "published" and isinstance(raw_date, bool):  # Jekyll's flag, not a date
+        if key == "published" and _published_flag(raw_date) is not None:  # Jekyll's flag
             raw_date = None
     return raw_date, raw_updated
 
@@ -796,7 +841,7 @@ def _people(
 def _draft(lower: dict[str, Any], rel: str) -> bool:
     """`draft: true`, Jekyll's `published: false` and `_drafts/` folder, Pelican's `status`."""
     draft = _truthy(lower.get("draft", False)) or "_drafts/" in f"/{rel}"
-    if "published" in lower and not _truthy(lower["published"]):
+    if _published_flag(lower.get("published")) is False:
         draft = True
     status = str(lower.get("status", "")).strip().lower()
     if status in ("draft", "hidden", "skip"):

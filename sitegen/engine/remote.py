@@ -205,7 +205,7 @@ def render_remote(
             rels = {rel for job, _ in chunk for rel in job.bodies}
             yield RenderTask(
                 chunk,
-                {rel: articles[rel] for rel in rels},
+                {rel: articles[rel].held() for rel in rels},  # no shared disk: bodies go too
                 {rel: bodies[rel] for rel in rels if rel in bodies},
             )
 

@@ -8,20 +8,27 @@ coarsely, so a file changed within the same tick as it was cached could keep its
 cached less than `RACY_SECONDS` after their file's mtime are trusted only after the file's hash
 is checked again (git's "racy clean" rule). Files not in the cache are loaded in worker
 processes when there are many.
+
+Bodies are kept in a column of their own, and every loaded article (taken from the cache or
+parsed now and stored) carries a `StoredBody` in their place: the build holds the site's
+metadata, never all its bodies. `read_stored_body` reads one back when a page is rendered
+without a cached rendering, or an article is indexed again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import pickle
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article, SourceFile, load_article
+from sitegen.content.article import Article, SourceFile, StoredBody, load_article
 from sitegen.engine.cache import cache_key, open_cache_db
 from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
 from sitegen.errors import Diagnostics, SiteError
@@ -97,16 +104,27 @@ def load_many(sources: list[SourceFile], config: SiteConfig, parallel: Paralleli
             return out
 
 
+_TABLE = (
+    "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
+    "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB, body BLOB)"
+)
+
+
 class ArticleCache:
     """Parsed articles by content-relative path: in SQLite, optionally also kept in memory."""
 
     def __init__(self, path: Path | None, warn=None) -> None:
-        self._db = open_cache_db(
-            path,
-            "articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, "
-            "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)",
-            warn,
-        )
+        self.database = str(path.resolve()) if path is not None else ""
+        self._db = open_cache_db(path, _TABLE, warn)
+        if self._db is not None:
+            try:
+                columns = [row[1] for row in self._db.execute("PRAGMA table_info(articles)")]
+                if "body" not in columns:  # made by an older sitegen: its rows are of no use
+                    with self._db:
+                        self._db.execute("DROP TABLE articles")
+                        self._db.execute(f"CREATE TABLE {_TABLE}")
+            except sqlite3.DatabaseError:
+                self._db = None
 
     def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
         """(rel, stat key, cached_at, pickle) of every entry, streamed: a 10,000-article cache
@@ -126,23 +144,37 @@ class ArticleCache:
         fp: str,
         items: Iterable[tuple[str, StatKey, Article, list[SiteError]]],
         forget: Iterable[str] = (),
-    ) -> None:
+    ) -> bool:
+        """Put `items` in the cache and drop `forget`; False if the cache could not be written."""
         if self._db is None:
-            return
+            return False
         now = time.time_ns()
-        # a generator: the pickles are made one at a time, never all held at once (memory)
+        # a generator: the pickles are made one at a time, never all held at once (memory);
+        # the body goes in a column of its own, the pickle says where it waits
         rows = (
-            (rel, fp, key[0], key[1], key[2], now, pickle.dumps((article, warnings), protocol=5))
+            (
+                rel,
+                fp,
+                *key,
+                now,
+                pickle.dumps((self.stored(article, key), warnings), protocol=5),
+                article.body_utf8 if type(article.body_utf8) is bytes else article.held().body_utf8,
+            )
             for rel, key, article, warnings in items
         )
         try:
             with self._db:
                 self._db.executemany("DELETE FROM articles WHERE rel = ?", [(r,) for r in forget])
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
         except sqlite3.DatabaseError:
-            pass  # a cache that cannot be written only makes the next build slower
+            return False  # a cache that cannot be written only makes the next build slower
+        return True
+
+    def stored(self, article: Article, key: StatKey) -> Article:
+        """`article` with its body left in this cache (once `store` has put it there)."""
+        return dataclasses.replace(article, body_utf8=StoredBody(self.database, article.rel, key))
 
     def close(self) -> None:
         if self._db is not None:
@@ -240,8 +272,12 @@ class ArticleLoader:
                 del self.memory[rel]
             if cache is None and (fresh or gone):
                 cache = ArticleCache(cache_file, diag.warn)
-            if cache is not None and (fresh or gone):
-                cache.store(fp, fresh, gone)
+            if cache is not None and (fresh or gone) and cache.store(fp, fresh, gone):
+                # the bodies are in the cache now: not held for the rest of the build
+                for rel, key, article, warnings in fresh:
+                    article = cache.stored(article, key)
+                    found[rel] = (article, warnings)
+                    self.memory[rel] = (*self.memory[rel][:2], article, warnings)
         finally:
             if cache is not None:
                 cache.close()
@@ -257,3 +293,42 @@ class ArticleLoader:
                     diag.warn(warning.message, warning.path, warning.line, warning.hint)
                 articles.append(article)
         return articles
+
+
+_READERS: dict[tuple[int, int, str], sqlite3.Connection] = {}  # (process, thread, file)
+
+
+def read_stored_body(body: StoredBody) -> bytes:
+    """The bytes of a body left in the article cache (`StoredBody`), by any process or thread
+    of this machine. A connection is kept per process and thread, and opened anew once when it
+    finds nothing (the cache file may have been made anew since: `build --clean`, damage)."""
+    where = (os.getpid(), threading.get_ident(), body.database)
+    for attempt in range(2):
+        db = _READERS.get(where) if attempt == 0 else None
+        try:
+            if db is None:
+                _close(_READERS.pop(where, None))
+                db = _READERS[where] = sqlite3.connect(body.database, timeout=30)
+            row = db.execute(
+                "SELECT body FROM articles WHERE rel = ? AND size = ? AND mtime = ? AND ino = ?",
+                (body.rel, *body.stat),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is not None and isinstance(row[0], bytes):
+            return row[0]
+    raise SiteError(
+        f"the text of content file {body.rel} is no longer in the article cache (another "
+        "build changed the cache meanwhile)",
+        body.database,
+        hint="build again",
+    )
+
+
+def _close(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
+
+StoredBody.reader = read_stored_body

@@ -1,4 +1,6 @@
-"""Related articles by content similarity: Site articles -> {article.rel: [related rels]}. Pure.
+"""Related articles by content similarity: Site articles -> {article.rel: [related rels]}.
+No I/O of its own; the bodies of the articles it counts come through `Article.body`, which
+reads an article's body from the article cache when the article does not hold it.
 
 engine/related_cache.py keeps a `RelatedIndex` between builds and hands the lists to plan.py;
 they end up in each article page's context, so an article whose list changes is rendered again.

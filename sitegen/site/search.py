@@ -1,5 +1,6 @@
 """Search index: Site -> {output path: bytes} under /search/, read in the browser by
-themes/default/static/search.js. Pure; engine/search_cache.py keeps a `SearchIndex` between
+themes/default/static/search.js. No I/O of its own (the bodies it indexes come through
+`Article.body`, which may read the article cache); engine/search_cache.py keeps a `SearchIndex` between
 builds and build.py writes its files beside the pages.
 
 Made for static hosts and big sites: the browser loads a small manifest, then only the shards

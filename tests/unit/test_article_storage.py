@@ -83,3 +83,48 @@ def test_pauses_collector_restores_after_an_exception():
     with pytest.raises(ValueError):
         fails()
     assert gc.isenabled()
+
+
+def _load_all(root: Path) -> list[Article]:
+    from sitegen.build import load_articles
+    from sitegen.engine.executor import Parallelism
+
+    diag = Diagnostics()
+    articles, _ = load_articles(SiteConfig(root=root), diag, Parallelism(jobs=1))
+    assert not diag.errors
+    return articles
+
+
+def test_bodies_wait_in_the_article_cache_not_in_memory(tmp_path: Path):
+    """Once loaded (parsed now or taken from the cache), an article holds where its body is,
+    not the bytes: a big site's bodies are never all in memory. Reading it gives the text."""
+    from sitegen.content.article import StoredBody
+
+    (tmp_path / "content").mkdir()
+    for i in range(3):
+        (tmp_path / "content" / f"p{i}.md").write_text(TEXT + f"\nPart {i}.\n", encoding="utf-8")
+    for _ in range(2):  # parsed, then from the cache
+        articles = _load_all(tmp_path)
+        assert all(type(a.body_utf8) is StoredBody for a in articles)
+        assert [a.body.rstrip().rsplit("\n", 1)[-1] for a in articles] == [
+            f"Part {i}." for i in range(3)
+        ]
+        held = articles[0].held()
+        assert type(held.body_utf8) is bytes and held.body == articles[0].body
+        assert pickle.loads(pickle.dumps(held)) == held
+
+
+def test_a_body_gone_from_the_cache_is_an_error_naming_the_file(tmp_path: Path):
+    """(A cache file damaged in place is opened again: tests/e2e/test_damaged_caches.py.)"""
+    import sqlite3
+
+    from sitegen.errors import SiteError
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "post.md").write_text(TEXT, encoding="utf-8")
+    article = _load_all(tmp_path)[0]
+    assert "日本語" in article.body  # a connection is kept now
+    with sqlite3.connect(tmp_path / ".sitegen" / "cache.sqlite") as db:
+        db.execute("UPDATE articles SET mtime = mtime + 1")  # another build's version now
+    with pytest.raises(SiteError, match="post.md"):
+        article.body  # noqa: B018 - reading it is the point

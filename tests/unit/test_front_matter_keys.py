@@ -126,6 +126,7 @@ def test_raw_dates():
     assert _raw_dates({"pubdate": "p", "published": "q"}) == ("p", None)
     assert _raw_dates({"published": "2020-01-01"}) == ("2020-01-01", None)
     assert _raw_dates({"published": False}) == (None, None)  # Jekyll's flag
+    assert _raw_dates({"published": "true"}) == (None, None)  # a quoted flag is no date
     assert _raw_dates({"date": None, "publishdate": "p"}) == ("p", None)
 
 
@@ -155,6 +156,10 @@ def test_draft():
     assert _draft({}, "_drafts/post.md")
     assert _draft({"published": False}, "post.md")
     assert not _draft({"published": dt.date(2020, 1, 1)}, "post.md")
+    assert not _draft({"published": "2020-01-01"}, "post.md")  # a quoted date is no flag
+    assert not _draft({"published": "2020-01-01T10:00:00+02:00"}, "post.md")
+    assert _draft({"published": "false"}, "post.md") and _draft({"published": " No"}, "post.md")
+    assert _draft({"published": 0}, "post.md") and not _draft({"published": "yes"}, "post.md")
     assert _draft({"status": " Hidden "}, "post.md")
     assert not _draft({"status": "published"}, "post.md")
 
