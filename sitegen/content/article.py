@@ -734,9 +734,9 @@ def _updated(
     try:
         return parse_date(raw_updated, tz)
     except ValueError:
-        key = next(
-            (k for k in ("updated", "lastmod", "modified", "date") if k in lower), "updated"
-        )  # the line to point at
+        key = next(  # the line to point at: the key it was read from
+            (k for k in (*spellings("updated"), "date") if k in lower), "updated"
+        )
         report.error(key, f"{key}: cannot read {_shown(raw_updated)} as a date", DATE_HINT)
         return None
 

@@ -209,6 +209,16 @@ def test_bad_date_names_the_line(config):
     assert diag.errors[0].line == 4 and diag.errors[0].path == "content/bad.md"
 
 
+@pytest.mark.parametrize("key", ["updated", "lastmod", "modified", "last_modified_at"])
+def test_bad_update_date_names_the_line_of_the_key_used(config, key):
+    diag = Diagnostics()
+    path = config.content_path / "bad.md"
+    path.write_text(f"---\ntitle: B\ndate: 2024-01-01\n\n{key}: whenever\n---\nBody\n")
+    assert load_article(SourceFile(path, "bad.md", None, "bad", None), config, diag) is None
+    assert (diag.errors[0].line, diag.errors[0].path) == (5, "content/bad.md")
+    assert diag.errors[0].message.startswith(f"{key}: cannot read")
+
+
 def test_more_date_spellings_and_aliases(config):
     article = load(config, "a.md", "Title: A\nDate: 2020/01/31 10:00\n\nBody\n")
     assert article.date.isoformat() == "2020-01-31T10:00:00+00:00"
