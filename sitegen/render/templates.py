@@ -168,6 +168,19 @@ def make_environment(
             ) from None
 
     @jinja2.pass_context
+    def translate_forms(ctx: jinja2.runtime.Context, *keys: str) -> dict[str, dict[str, str]]:
+        """`t_forms('a', 'b')`: those messages unfilled, by plural category, in the page's
+        language, for a script to fill in (`{count}`, `{query}`)."""
+        lang = ctx["page"]["lang"]
+        try:
+            return {key: messages.forms(lang, key) for key in keys}
+        except KeyError as exc:
+            raise SiteError(
+                f"t_forms({exc.args[0]!r}): no such message in i18n/{lang}.yaml or i18n/en.yaml",
+                hint="add it to the site's i18n/en.yaml (and the other languages' files)",
+            ) from None
+
+    @jinja2.pass_context
     def number(ctx: jinja2.runtime.Context, value: int | float) -> str:
         return format_number(value, ctx["page"]["lang"])
 
@@ -196,6 +209,7 @@ def make_environment(
         asset=asset,
         abs_url=abs_url,
         t=translate,
+        t_forms=translate_forms,
     )
     env.filters["json_ld"] = _json_ld
     env.filters["rfc822"] = _rfc822

@@ -137,6 +137,14 @@ class Messages:
         copy._catalogs = {lang.lower(): self.catalog(lang) for lang in langs}
         return copy
 
+    def forms(self, lang: str, key: str) -> dict[str, str]:
+        """The message `key` in `lang` unfilled, by CLDR plural category (`other` for a text
+        without forms): for scripts that fill it in the browser (the search page's status)."""
+        text = self.catalog(lang)[key]
+        if isinstance(text, dict):
+            return {str(k): str(v) for k, v in text.items()}
+        return {"other": str(text)}
+
     def has(self, lang: str, key: str) -> bool:
         return key in self.catalog(lang)
 

@@ -141,3 +141,25 @@ def test_without_javascript_the_page_says_search_needs_it(browser, served):
     page.goto(served + "search/")
     assert "Search needs JavaScript" in page.locator("main").inner_text()
     context.close()
+
+
+def test_the_status_speaks_the_sites_language(browser, tmp_path):
+    """The search page's messages come from the theme's i18n files, with the language's plural
+    rules and number format: a German site says so in German."""
+    site = SiteFolder(tmp_path / "site")
+    site.configure("title: Nachrichten\nlanguage: de\n")
+    for i in range(3):
+        site.article(f"h{i}.md", f"Hafen {i}", f"2024-01-0{i + 1}", "Der Hafen und der Rat.")
+    site.article("w.md", "Wetter", "2024-01-05", "Regen und Wind.")
+    site.build()
+    with serve_folder(site.root / "build", "/") as base:
+        page = browser.new_page()
+        page.goto(base + "search/?q=hafen")
+        status = "document.getElementById('search-status').textContent"
+        page.wait_for_function(f"/passen zu/.test({status})", timeout=10_000)
+        assert page.locator("#search-status").inner_text() == "3 Artikel passen zu „hafen“."
+        page.locator("#search-input").fill("wetter")
+        page.wait_for_function(f"/passt zu/.test({status})", timeout=10_000)
+        page.locator("#search-input").fill("schnee")
+        page.wait_for_function(f"/Keine Artikel zu „schnee“/.test({status})", timeout=10_000)
+        page.close()

@@ -200,6 +200,24 @@
     return -1;
   }
 
+  // the page's words (data-messages, from the theme's i18n files): texts by plural category
+  var lang = document.documentElement.lang || "en";
+  var texts = { search_loading: { other: "Loading the search index…" },
+    search_failed: { other: "The search index could not be loaded." },
+    search_specific: { other: "Type a more specific word." },
+    search_none: { other: "No articles match “{query}”." },
+    search_matches: { one: "{count} article matches “{query}”.",
+      other: "{count} articles match “{query}”." } };
+  try { Object.assign(texts, JSON.parse(form.getAttribute("data-messages") || "{}")); } catch (e) { /* English */ }
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+
+  function message(key, count, query) {
+    var forms = texts[key] || {};
+    var text = (plural && count !== undefined && forms[plural.select(count)]) || forms.other || "";
+    var shown = count === undefined ? "" : count.toLocaleString(lang);
+    return text.replace(/\{count\}/g, shown).replace(/\{query\}/g, query || "");
+  }
+
   function say(text) { status.textContent = text; }
 
   function showMore() {
@@ -241,8 +259,8 @@
     list.textContent = "";
     more.hidden = true;
     var words = plan(query);
-    if (!words.length) { say(query.trim() ? "Type a more specific word." : ""); return Promise.resolve(); }
-    if (!manifest.shards.length) { say("No articles match “" + query.trim() + "”."); return Promise.resolve(); }
+    if (!words.length) { say(query.trim() ? message("search_specific") : ""); return Promise.resolve(); }
+    if (!manifest.shards.length) { say(message("search_none", 0, query.trim())); return Promise.resolve(); }
     var needed = {};
     words.forEach(function (w) { w.shards.forEach(function (s) { needed[s] = true; }); });
     return Promise.all(Object.keys(needed).map(function (s) {
@@ -254,11 +272,10 @@
         run.words = words;
         run.hits = rank(words);
         var n = run.hits.length;
-        say(n === 0 ? "No articles match “" + query.trim() + "”."
-          : n + (n === 1 ? " article matches" : " articles match") + " “" + query.trim() + "”.");
+        say(message(n === 0 ? "search_none" : "search_matches", n, query.trim()));
         return showMore();
       })
-      .catch(function () { if (run === current) say("The search index could not be loaded."); });
+      .catch(function () { if (run === current) say(message("search_failed")); });
   }
 
   function remember(query) {
@@ -290,7 +307,7 @@
   });
 
   form.classList.add("search-ready");
-  say("Loading the search index…");
+  say(message("search_loading"));
   load("manifest", "manifest.js").then(function (m) {
     manifest = m;
     readLengths(m);
@@ -299,5 +316,5 @@
     if (q && !input.value) input.value = q;
     say("");
     if (input.value) search(input.value);
-  }, function () { say("The search index could not be loaded."); });
+  }, function () { say(message("search_failed")); });
 })();
