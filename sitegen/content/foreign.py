@@ -464,7 +464,9 @@ def _output(m: re.Match, line: int, found: list[Construct]) -> str:
 # MkDocs Material icons (`:octicons-heart-fill-24:`, `:material-account:`,
 # `:fontawesome-brands-github:`, `:simple-python:`) need its icon set; emoji shortcodes
 # (`:smile:`) have Unicode characters.
-_SHORTCODE = re.compile(r"(?<![\w:]):([a-z0-9][a-z0-9_+-]*):(?![\w:])")
+# the colon first, the look behind after it: a pattern starting with a literal is searched for
+# in C, where a leading look-behind is tried at every character of the body (35x slower)
+_SHORTCODE = re.compile(r":(?<![\w:]:)([a-z0-9][a-z0-9_+-]*):(?![\w:])")
 ICON_SETS = ("octicons", "material", "fontawesome", "simple", "twemoji")
 EMOJI = {
     "smile": "😄",
