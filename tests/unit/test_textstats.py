@@ -40,3 +40,27 @@ def test_counting_text_gives_the_same_word_count_as_the_full_plain_text() -> Non
         "snake_case_word \\*escaped\\* <b>tag</b> {{< shortcode >}} ~~gone~~ 3 * 4 = 12\n"
     )
     assert word_count(text_for_counting(body)) == word_count(markdown_to_text(body))
+
+
+def _reference_count(text: str) -> int:
+    """The definition: each CJK character, plus each whitespace run (split at CJK characters
+    too) holding a character for which str.isalnum() is true."""
+    import re
+
+    from sitegen.text.textstats import _CJK_CHARS
+
+    cjk = len(re.findall(f"[{_CJK_CHARS}]", text))
+    runs = re.findall(f"[^\\s{_CJK_CHARS}]+", text)
+    return cjk + sum(1 for run in runs if any(c.isalnum() for c in run))
+
+
+def test_word_count_is_its_definition_for_every_character():
+    from sitegen.text.textstats import word_count
+
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000 or (code > 0x30000 and code % 97):
+            continue  # surrogates; and a sample of the planes beyond the third
+        c = chr(code)
+        text = f"x {c} y{c}z {c}{c} “{c}”"
+        assert word_count(text) == _reference_count(text), f"U+{code:04X}"
+    assert word_count("don’t — stop “now” 日本語 ½ ²") == 8
