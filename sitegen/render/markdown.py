@@ -41,13 +41,22 @@ class RenderedBody:
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
+@functools.lru_cache(maxsize=256)
+def _lexer(name: str):  # -> pygments Lexer | None
+    """The lexer for a fence's language, looked up once per process (the lookup scans
+    Pygments' whole lexer table; a lexer keeps no state between highlight() calls)."""
+    try:
+        return get_lexer_by_name(name)
+    except ClassNotFound:
+        return None
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     name = (lang or "").strip().split()[0] if lang else ""
     if not name:
         return ""
-    try:
-        lexer = get_lexer_by_name(name.lower())
-    except ClassNotFound:
+    lexer = _lexer(name.lower())
+    if lexer is None:
         return ""  # markdown-it escapes it as plain code
     inner = highlight(code, lexer, _FORMATTER)
     return (

@@ -51,7 +51,7 @@ def relative_url(target: str, from_url: str, file_urls: bool = False) -> str:
         return target
     path, sep, fragment = target.partition("#")
     base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(path, base) if path != "/" else posixpath.relpath("/", base)
+    rel = _relpath(path, base)
     if path.endswith("/") and rel != "." and not rel.endswith("/"):
         rel += "/"
     if rel == ".":
@@ -59,6 +59,21 @@ def relative_url(target: str, from_url: str, file_urls: bool = False) -> str:
     if file_urls and rel.endswith("/"):
         rel += "index.html"
     return quote(rel, safe="/:@!$&'()*+,;=-._~%") + (sep + fragment if sep else "")
+
+
+def _relpath(path: str, base: str) -> str:
+    """posixpath.relpath for two site-root paths, by splitting once (pages call `url()` dozens
+    of times each); paths that need normalising go to posixpath."""
+    if "//" in path or "/." in path or "//" in base or "/." in base:
+        return posixpath.relpath(path, base)
+    here = base.strip("/").split("/") if base != "/" else []
+    there = path.strip("/").split("/") if path != "/" else []
+    common = 0
+    for a, b in zip(here, there, strict=False):  # the shorter one ends the common part
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def absolute_url(target: str, base_url: str) -> str:

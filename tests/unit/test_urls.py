@@ -156,3 +156,24 @@ def test_site_path_refuses_what_could_leave_the_site(value: str) -> None:
 def test_output_path_never_leaves_the_folder() -> None:
     assert output_path("/../../tmp/x/") == "tmp/x/index.html"
     assert output_path("/a/../b.html") == "a/b.html"
+
+
+def test_relative_paths_equal_posixpath_relpath():
+    """`relative_url` splits paths itself (fast); it gives what posixpath.relpath gives."""
+    import itertools
+    import posixpath
+
+    from sitegen.text.urls import _relpath
+
+    segments = ["a", "b", "x.html", "é", "%20"]
+    paths = ["/"] + [
+        "/" + "/".join(p) + tail
+        for n in range(1, 4)
+        for p in itertools.product(segments, repeat=n)
+        for tail in ("", "/")
+    ]
+    bases = [p for p in paths if p.endswith("/")]
+    for path in paths:
+        for base in bases:
+            assert _relpath(path, base) == posixpath.relpath(path, base), (path, base)
+    assert _relpath("/a//b/", "/a/") == "b"  # not normalised: left to posixpath
