@@ -37,7 +37,7 @@ from sitegen.engine.stamp import (
 )
 from sitegen.engine.state import BuildState, LastRun, render_first
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.heap import collector_paused, pauses_collector
+from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
@@ -324,8 +324,7 @@ def _carry_out(
     output_fp = output_fingerprint(
         config, templates_fingerprint(config), static_fingerprint(assets)
     )
-    with collector_paused():  # the manifest: a dict per file
-        writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
+    writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
     changes = _changes(plan, writer, output_fp)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)

@@ -404,7 +404,8 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_FLAG_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+_FLAG_WORDS = {"true": True, "yes": True, "on": True, "1": True}
+_FLAG_WORDS |= {"false": False, "no": False, "off": False, "0": False}
 
 
 def _published_flag(value: Any) -> bool | None:
@@ -421,7 +422,7 @@ def _published_flag(value: Any) -> bool | None:
 
 def _truthy(value: Any) -> bool:
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
+        return _FLAG_WORDS.get(value.strip().lower()) is True
     return bool(value)
 
 

@@ -118,37 +118,29 @@ def executor(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executo
 
     Leaving the context waits for the work (or, after an exception, cancels what has not
     started and stops the workers)."""
-    if not parallel.worth(size, minimum) or not _fork_available():
-        yield InlineExecutor()
-        return
-    pool = ProcessPoolExecutor(
-        parallel.workers(),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_worker,
-    )
-    with _LIVE_LOCK:
-        _LIVE.add(pool)
-    try:
+    with _forked_pool(parallel, size, minimum, parallel.workers()) as pool:
         yield pool
-    except BaseException:
-        _stop(pool)
-        raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(pool)
 
 
 @contextmanager
 def beside(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executor]:
     """An executor for one task that runs in a forked process while this one goes on with
     other work (inline, at `submit`, when `size` is below `minimum` or there is one core)."""
+    with _forked_pool(parallel, size, minimum, 1) as pool:
+        yield pool
+
+
+@contextmanager
+def _forked_pool(
+    parallel: Parallelism, size: int, minimum: int, workers: int
+) -> Iterator[Executor]:
+    """`workers` forked processes when `parallel` says `size` items are worth them, else
+    inline; the pool is known to `stop_all` while it lives, and stopped at once on an error."""
     if not parallel.worth(size, minimum) or not _fork_available():
         yield InlineExecutor()
         return
     pool = ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
     )
     with _LIVE_LOCK:
         _LIVE.add(pool)

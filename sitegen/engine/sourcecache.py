@@ -158,7 +158,7 @@ class ArticleCache:
                 *key,
                 now,
                 pickle.dumps((self.stored(article, key), warnings), protocol=5),
-                article.body_utf8 if type(article.body_utf8) is bytes else article.held().body_utf8,
+                article.held().body_utf8,
             )
             for rel, key, article, warnings in items
         )

@@ -162,10 +162,7 @@ def make_environment(
         try:
             return messages.get(lang, key, **values)
         except KeyError:
-            raise SiteError(
-                f"t('{key}'): no such message in i18n/{lang}.yaml or i18n/en.yaml",
-                hint="add it to the site's i18n/en.yaml (and the other languages' files)",
-            ) from None
+            raise _no_message(f"t('{key}')", lang) from None
 
     @jinja2.pass_context
     def translate_forms(ctx: jinja2.runtime.Context, *keys: str) -> dict[str, dict[str, str]]:
@@ -175,10 +172,7 @@ def make_environment(
         try:
             return {key: messages.forms(lang, key) for key in keys}
         except KeyError as exc:
-            raise SiteError(
-                f"t_forms({exc.args[0]!r}): no such message in i18n/{lang}.yaml or i18n/en.yaml",
-                hint="add it to the site's i18n/en.yaml (and the other languages' files)",
-            ) from None
+            raise _no_message(f"t_forms({exc.args[0]!r})", lang) from None
 
     @jinja2.pass_context
     def number(ctx: jinja2.runtime.Context, value: int | float) -> str:
@@ -252,6 +246,13 @@ def _is_template(filename: str) -> bool:
     if filename.endswith(".py"):
         return False
     return filename.endswith((".html", ".xml", ".txt")) or "templates" in filename
+
+
+def _no_message(call: str, lang: str) -> SiteError:
+    return SiteError(
+        f"{call}: no such message in i18n/{lang}.yaml or i18n/en.yaml",
+        hint="add it to the site's i18n/en.yaml (and the other languages' files)",
+    )
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
