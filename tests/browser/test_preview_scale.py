@@ -144,7 +144,8 @@ def test_preview_at_scale_answers_reloads_and_stops(big_site: Path, browser, job
             text.replace("Paragraph 0 of story 5", "Edited in the preview"), encoding="utf-8"
         )
         page.wait_for_function(
-            "() => document.body.innerText.includes('Edited in the preview')", timeout=60_000
+            "() => document.body && document.body.innerText.includes('Edited in the preview')",
+            timeout=60_000,
         )
         context.close()
         target.write_text(text, encoding="utf-8")
