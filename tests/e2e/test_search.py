@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
 import json
 import random
 import re
@@ -97,12 +99,23 @@ def lookup(index: dict, word: str) -> list[dict]:
     firsts = index["manifest"]["shards"]
     key = term.encode("utf-16-be")
     shard = max(i for i, f in enumerate(firsts) if f.encode("utf-16-be") <= key)
-    flat = index["shard"][index["manifest"]["files"][shard]].get(term, [])
-    ids, doc = [], 0
-    for i in range(0, len(flat), 2):
-        doc += flat[i]
-        ids.append(doc)
-    return [index["doc"][i] for i in ids]
+    packed = index["shard"][index["manifest"]["files"][shard]].get(term)
+    return [index["doc"][i] for i in unpack(packed)[0]] if packed else []
+
+
+def unpack(packed: str) -> tuple[list[int], list[int]]:
+    """(doc ids, term frequencies) from a shard's packed postings, as search.js's unpack()
+    reads them."""
+    head, _, data = packed.partition(":")
+    g, t, first = int(head[0]), int(head[1]), int(head[2:])
+    if first < 0:
+        return [], []
+    raw = base64.b64decode(data)
+    n = 1 + (len(raw) - t) // (g + t)
+    gaps = [int.from_bytes(raw[g * i : g * (i + 1)], "little") for i in range(n - 1)]
+    at = (n - 1) * g
+    tfs = [int.from_bytes(raw[at + t * i : at + t * (i + 1)], "little") for i in range(n)]
+    return list(itertools.accumulate(gaps, initial=first)), tfs
 
 
 def test_related_articles_come_from_the_same_topic(site):
@@ -240,3 +253,22 @@ def test_index_after_an_edit_equals_a_clean_build(site):
     site.build()
     assert snapshot() == incremental
     assert any(b"quetzal" in data for data in incremental.values())
+
+
+def test_packed_postings_read_back_at_every_width() -> None:
+    from sitegen.site.search import _Postings
+
+    cases = {
+        "11": ([0, 1, 2, 255], [1, 2, 3, 255]),  # gaps and frequencies of a byte
+        "21": ([300, 301, 65_836], [1, 1, 1]),  # the first id is not a gap
+        "42": ([3, 70_000, 70_001, 3_000_000], [1, 256, 2, 65_535]),
+        "12": ([7], [300]),
+        "11-1": ([], []),
+    }
+    for head, (docs, tfs) in cases.items():
+        postings = _Postings()
+        for doc, tf in zip(docs, tfs, strict=True):
+            postings.put(doc, tf)
+        packed = postings.packed()
+        assert packed.startswith(head if not docs else f"{head}{docs[0]}:"), packed
+        assert unpack(packed) == (docs, tfs)

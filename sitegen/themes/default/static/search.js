@@ -105,6 +105,26 @@
     average = raw.length ? total / raw.length || 1 : 1;
   }
 
+  /* One term's postings, [doc id gap, tf, ...], from the packed form written by
+   * _Postings.packed() in search.py: "<g><t><first doc id>:", then base64 of the gaps between
+   * the following doc ids (g bytes each) and of every frequency (t bytes each), little-endian. */
+  function unpack(text) {
+    var colon = text.indexOf(":"), g = +text.charAt(0), t = +text.charAt(1);
+    var first = +text.slice(2, colon), raw = atob(text.slice(colon + 1));
+    if (first < 0) return [];
+    var n = 1 + (raw.length - t) / (g + t), out = new Array(2 * n);
+    function read(at, size) {
+      var value = 0;
+      for (var k = size - 1; k >= 0; k--) value = value * 256 + raw.charCodeAt(at + k);
+      return value;
+    }
+    for (var i = 0; i < n; i++) {
+      out[2 * i] = i ? read((i - 1) * g, g) : first;
+      out[2 * i + 1] = read((n - 1) * g + i * t, t);
+    }
+    return out;
+  }
+
   /* Postings of one word: doc id -> BM25 score (the best of its expansions for a prefix). */
   function postings(word) {
     var found = {}, expansions = 0, n = manifest.docs;
@@ -114,7 +134,7 @@
         var hit = word.prefix ? term.indexOf(word.term) === 0 : term === word.term;
         if (!hit || expansions >= MAX_EXPANSIONS) return;
         expansions++;
-        var flat = shard[term], doc = 0, df = flat.length / 2;
+        var flat = unpack(shard[term]), doc = 0, df = flat.length / 2;
         var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
         for (var i = 0; i < flat.length; i += 2) {
           doc += flat[i];
