@@ -158,8 +158,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-# rel -> (key, doc id, fingerprint of its file, terms, counts, body length as length_code)
-Entry = tuple[str, int, str, str, bytes, int]
+# rel -> (key, doc id, fingerprint of its file, body length as length_code)
+Entry = tuple[str, int, str, int]
+# an article's term counts, packed (site/related.py's pack_counts): kept by the engine, not here
+Counts = tuple[str, bytes]
+# {rel: key} -> {rel: its counts} for the rels whose counts were kept under that very key
+Stored = Callable[[dict[str, str]], dict[str, Counts]]
 # output path -> (its bytes, or a function making them; a fingerprint of them)
 Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
 
@@ -226,7 +230,7 @@ class SearchIndex:
     files are not kept: an unchanged file is given as a function that makes it again (the
     writer calls it only when the output folder lacks the file), with the same fingerprint."""
 
-    FORMAT = 3
+    FORMAT = 4
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
@@ -234,6 +238,10 @@ class SearchIndex:
         self.vocab: list[str] = []  # every term, in search.js's order
         self.shards: dict[str, tuple[tuple[str, ...], str]] = {}  # name -> terms, sha1 of file
         self.redone: list[str] = []  # output paths whose bytes were made anew by the last update
+        # the counts the last update worked out (rel -> (key, counts)) and the rels it dropped:
+        # the engine keeps them (one row per article), this index holds no article's counts
+        self.fresh: dict[str, tuple[str, Counts]] = {}
+        self.dropped: list[str] = []
         self.changed = True  # whether the last update changed what `to_data` gives
 
     def to_data(self) -> tuple:
@@ -266,15 +274,20 @@ class SearchIndex:
         got = self.postings[term]
         return len(got.docs) if isinstance(got, _Postings) else len(got[0]) // 4
 
-    def update(self, site: Site, salt: str = "") -> Files:
+    def update(self, site: Site, salt: str = "", stored: Stored | None = None) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
-        fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint."""
+        fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint.
+        `stored` gives the counts of unchanged articles as the engine kept them from `fresh`;
+        an article whose counts it lacks is analysed again."""
         config = site.config
+        stored = stored or _none_stored
         self.redone = []
+        self.fresh = {}
         docs = site.pages[::-1]  # oldest first: a new article takes the next id
         files: Files = {}
         entries: dict[str, Entry] = {}
-        edited: list[tuple[Entry | None, Entry]] = []
+        edited: list[tuple[str, Entry | None]] = []
+        by_rel: dict[str, tuple] = {}  # rel -> (article, url, shown date), to analyse again
         renumbered = False
         shown: dict = {}  # (date, lang) -> as shown (formatting is the slowest part here)
         for doc_id, article in enumerate(docs):
@@ -291,6 +304,7 @@ class SearchIndex:
             )
             old = self.entries.get(article.rel)
             path = f"search/d/{doc_id}.js"
+            by_rel[article.rel] = (article, url, shown_date)
             if old is not None and old[0] == key:
                 if old[1] != doc_id:
                     renumbered = True
@@ -304,16 +318,31 @@ class SearchIndex:
                 continue
             doc, count, length = _analyse(article, url, shown_date)
             fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
-            entry = (key, doc_id, fp, *pack_counts(count), length_code(length))
-            entries[article.rel] = entry
-            edited.append((old, entry))
+            entries[article.rel] = (key, doc_id, fp, length_code(length))
+            self.fresh[article.rel] = (key, pack_counts(count))
+            edited.append((article.rel, old))
             files[path] = (_doc_file(doc_id, doc), fp)
             self.redone.append(path)
-        gone = [self.entries[rel] for rel in self.entries.keys() - entries.keys()]
-        if renumbered or not self.entries:
-            dirty = self._rebuild(entries)
+        self.dropped = sorted(self.entries.keys() - entries.keys())
+        before = {rel: old[0] for rel, old in edited if old is not None}
+        before.update((rel, self.entries[rel][0]) for rel in self.dropped)
+        known = stored(before) if not renumbered and self.entries else {}
+        if renumbered or not self.entries or len(known) < len(before):
+            # from every article's counts: kept ones, or worked out again where none were kept
+            unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
+            counts = {rel: c for rel, (_, c) in self.fresh.items()}
+            counts.update(stored(unchanged) if unchanged else {})
+            for rel in unchanged.keys() - counts.keys():
+                counts[rel] = pack_counts(_analyse(*by_rel[rel])[1])
+                self.fresh[rel] = (unchanged[rel], counts[rel])
+            dirty = self._rebuild(entries, counts)
         else:
-            dirty = self._apply(edited, gone)
+            changes = [
+                (old and old[1], known.get(rel), entries[rel][1], self.fresh[rel][1])
+                for rel, old in edited
+            ]
+            changes += [(self.entries[rel][1], known[rel], None, None) for rel in self.dropped]
+            dirty = self._apply(changes)
         self.entries = entries
 
         by_id = sorted(entries.values(), key=lambda e: e[1])
@@ -334,10 +363,10 @@ class SearchIndex:
             shards[name] = old_shard
             firsts.append(first)
             names.append(name)
-        self.changed = bool(self.redone or gone or len(shards) != len(self.shards))
+        self.changed = bool(self.redone or self.dropped or len(shards) != len(self.shards))
         self.shards = shards
         version = hashlib.sha1("".join(fp for _, fp in files.values()).encode())
-        lengths = bytes(e[5] for e in by_id)
+        lengths = bytes(e[3] for e in by_id)
         manifest = _script(
             "manifest",
             {
@@ -356,12 +385,12 @@ class SearchIndex:
     def _shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
         return _script("shard", name, {t: self._term(t).packed() for t in run})
 
-    def _rebuild(self, entries: dict[str, Entry]) -> set[str]:
+    def _rebuild(self, entries: dict[str, Entry], counts: dict[str, Counts]) -> set[str]:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
         lists: dict[str, tuple[array, array]] = {}
-        for entry in sorted(entries.values(), key=lambda e: e[1]):
+        for rel, entry in sorted(entries.items(), key=lambda item: item[1][1]):
             doc = entry[1]
-            for t, tf in unpack_counts(entry[3], entry[4]):
+            for t, tf in unpack_counts(*counts[rel]):
                 got = lists.get(t)
                 if got is None:
                     got = lists[t] = (array("i"), array("H"))
@@ -375,23 +404,29 @@ class SearchIndex:
         self.shards = {}
         return set(self.postings)
 
-    def _apply(self, edited: list[tuple[Entry | None, Entry]], gone: list[Entry]) -> set[str]:
-        """Change the postings of the terms whose frequency changed; returns those terms."""
+    def _apply(
+        self, changes: list[tuple[int | None, Counts | None, int | None, Counts | None]]
+    ) -> set[str]:
+        """Change the postings of the terms whose frequency changed, from (doc id and counts
+        before, doc id and counts after) per changed document; returns those terms. Every
+        posting is taken out before any is put in: two edited documents may swap ids."""
         dirty: set[str] = set()
         added: set[str] = set()
-        changes = [(old, None) for old in gone] + edited
-        for old, new in changes:
-            before = dict(unpack_counts(old[3], old[4])) if old else {}
-            after = dict(unpack_counts(new[3], new[4])) if new else {}
+        moves = []
+        for old_doc, old, doc, new in changes:
+            before = dict(unpack_counts(*old)) if old else {}
+            after = dict(unpack_counts(*new)) if new else {}
+            moves.append((doc, before, after, old_doc != doc))
             for t, tf in before.items():
-                if after.get(t) != tf:
-                    self._term(t).drop(old[1])
+                if after.get(t) != tf or old_doc != doc:
+                    self._term(t).drop(old_doc)
                     dirty.add(t)
+        for doc, before, after, moved in moves:
             for t, tf in after.items():
-                if before.get(t) != tf:
+                if before.get(t) != tf or moved:
                     if t not in self.postings:
                         added.add(t)
-                    self._term(t).put(new[1], tf)
+                    self._term(t).put(doc, tf)
                     dirty.add(t)
         emptied = {t for t in dirty if not self._count(t)}
         for t in emptied:
@@ -436,6 +471,10 @@ class SearchIndex:
         if run:
             runs.append(tuple(run))
         return runs
+
+
+def _none_stored(wanted: dict[str, str]) -> dict[str, Counts]:
+    return {}
 
 
 def _remake_doc(article, url: str, shown_date: str, doc_id: int) -> bytes:

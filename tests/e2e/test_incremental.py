@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -358,6 +359,105 @@ def test_damaged_search_and_related_caches_are_dropped_with_a_warning(tmp_path: 
             warnings = [str(w) for w in result.diagnostics.warnings]
             assert len(warnings) == 1 and "damaged cache" in warnings[0], (name, damage, warnings)
             assert _tree(site.out) == site.clean_tree(), (name, damage)
+
+
+@pytest.mark.parametrize("loss", ["rows gone", "rows of another version", "garbage"])
+def test_search_counts_lost_are_worked_out_again(tmp_path: Path, loss: str) -> None:
+    """Each article's search term counts are a row of search-counts.sqlite, read only for the
+    articles an edit touches. Rows gone, rows kept under another key, or a damaged database
+    (one warning) only mean the counts are worked out again: the build equals a clean one."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    db = site.root / ".sitegen" / "search-counts.sqlite"
+    if loss == "garbage":
+        db.write_bytes(b"not a database" * 100)
+        for extra in ("-wal", "-shm"):
+            db.with_name(db.name + extra).unlink(missing_ok=True)
+    else:
+        with sqlite3.connect(db) as conn:
+            if loss == "rows gone":
+                conn.execute("DELETE FROM counts")
+            else:
+                conn.execute("UPDATE counts SET version = 'another'")
+        conn.close()
+    _replace(site, "content/a4.md", "More.", "More, edited.")
+    result = site.build()
+    warnings = [str(w) for w in result.diagnostics.warnings]
+    if loss == "garbage":
+        assert len(warnings) == 1 and "cache database was damaged" in warnings[0], warnings
+    else:
+        assert not warnings, warnings
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_edited_articles_that_swap_places_equal_a_clean_build(tmp_path: Path) -> None:
+    """Two articles edited so that they trade places (and search document numbers) while no
+    other article moves: the postings of the words both hold follow both."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    _replace(site, "content/a3.md", "date: 2024-03-04", "date: 2024-03-05")
+    _replace(site, "content/a4.md", "date: 2024-03-05", "date: 2024-03-04")
+    site.build()
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_search_index_follows_a_chain_of_random_edits(tmp_path: Path) -> None:
+    """Body rewrites, date moves (articles trading places, numbers shifting), deletions and
+    additions, in a seeded random chain: after each build the search files equal those of a
+    clean build of the same content."""
+    import random
+
+    rng = random.Random(20261201)
+    words = [
+        "harbour",
+        "council",
+        "storm",
+        "bridge",
+        "ferry",
+        "market",
+        "school",
+        "river",
+        "tower",
+        "garden",
+    ]
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    names = [f"a{i}" for i in range(9)]
+    kinds = ["body", "date", "add", "body", "delete", "date", "body", "add", "date", "delete"]
+    for step, kind in enumerate(kinds * 2):
+        if kind == "delete" and len(names) > 4:
+            (site.root / "content" / f"{names.pop(rng.randrange(len(names)))}.md").unlink()
+        elif kind == "add" or kind == "delete":
+            names.append(f"n{step}")
+            body = " ".join(rng.choices(words, k=12))
+            site.write(f"content/n{step}.md", _article(rng.randrange(20), body=body))
+        else:
+            name = rng.choice(names)
+            path = site.root / "content" / f"{name}.md"
+            text = path.read_text(encoding="utf-8")
+            head, _, body = text.partition("---\n\n")
+            if kind == "body":
+                body = " ".join(rng.choices(words, k=rng.randrange(3, 15))) + "\n"
+            else:
+                day = rng.randrange(1, 28)
+                head = "\n".join(
+                    f"date: 2024-03-{day:02d}" if line.startswith("date:") else line
+                    for line in head.split("\n")
+                )
+            path.write_text(f"{head}---\n\n{body}", encoding="utf-8")
+        site.build()
+        incremental = {k: v for k, v in _tree(site.out).items() if k.startswith("search/")}
+        clean = _clean_search_files(site, tmp_path / f"clean{step}")
+        assert incremental == clean, (step, kind)
+
+
+def _clean_search_files(site: Site, where: Path) -> Tree:
+    """The search files of a clean build of a copy of `site`'s content and settings."""
+    shutil.copytree(site.root / "content", where / "content")
+    shutil.copytree(site.root / "static", where / "static")
+    shutil.copy(site.root / "site.yaml", where / "site.yaml")
+    build(BuildRequest(load_config(where), jobs=2))
+    return {k: v for k, v in _tree(where / "build").items() if k.startswith("search/")}
 
 
 def test_output_removed_with_caches_kept_equals_a_clean_build(tmp_path: Path) -> None:
