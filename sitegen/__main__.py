@@ -1,5 +1,5 @@
 """`python -m sitegen` runs the command line."""
 
-from sitegen.cli import main
+from sitegen.cli import run
 
-raise SystemExit(main())
+run()

@@ -87,6 +87,9 @@ class BuildRequest:
     executor: str = "local"
     # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
     progress: Callable[[str, int, int], None] | None = None
+    # when given, the build's large structures (articles, site, plan) go here instead of being
+    # freed object by object as it returns: a command that exits right after skips that
+    hold: list | None = None
 
     def parallelism(self) -> Parallelism:
         jobs = self.jobs or self.config.jobs
@@ -169,6 +172,8 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     _tell(request, "plan")
     plan, assets, asset_names = _plan(run, site, articles, statics)
     result = _carry_out(run, site, plan, assets, asset_names)
+    if request.hold is not None:
+        request.hold.append((articles, site, plan, run.state))
     if not request.preview and not diag.errors:
         save_stamp(
             stamp_file,

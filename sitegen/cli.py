@@ -82,6 +82,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         jobs=args.jobs or 0,
         executor=getattr(args, "executor", "local"),  # `check` builds too, on this machine
         progress=(reporter := BuildProgress(quiet=args.quiet)),
+        hold=getattr(args, "hold", None),
     )
     try:
         try:
@@ -374,9 +375,26 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+_HELD: list = []  # what the last build held, never freed: see run()
+
+
+def run() -> None:
+    """The `sitegen` command. After a build it exits without freeing what the build held:
+    freeing a site's articles and page plan object by object takes longer than the edit
+    build it follows (about 0.3 s at 10,000 articles, seconds at 100,000), and the system
+    takes the memory back at once. Everything is written and closed by then."""
+    code = main(hold=_HELD)
+    if not _HELD:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(argv: list[str] | None = None, hold: list | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.hold = hold
     console = Console(args.verbose, args.quiet)
     try:
         return args.func(args, console)
@@ -396,4 +414,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

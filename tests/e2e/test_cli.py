@@ -87,6 +87,22 @@ def test_build_reports_every_error_with_file_and_line(tmp_path):
     assert (site / "build" / "index.html").read_bytes() == before
 
 
+def test_a_build_exits_fast_with_everything_said(tmp_path):
+    """After a build the command exits without freeing what the build held (cli.run): its
+    warnings and summary are still all written, through pipes, and the status is the build's."""
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    (site / "seeds" / "same-a.txt").write_text("Same title\n\nOne.\n", encoding="utf-8")
+    (site / "seeds" / "same-b.txt").write_text("Same title\n\nTwo.\n", encoding="utf-8")
+    out = run("build", cwd=site)
+    assert out.returncode == 0, out.stderr
+    assert "warning:" in out.stderr and "same-b.txt" in out.stderr
+    assert out.stdout.rstrip().endswith(f"-> {(site / 'build').resolve()}")
+    (site / "content" / "no-title.md").write_text("---\ndate: 2020-01-01\n---\nx\n")
+    failed = run("build", cwd=site)
+    assert failed.returncode == 1 and "title is required" in failed.stderr
+
+
 def test_bad_config_names_key_and_line(tmp_path):
     run("init", str(tmp_path / "s"))
     site = tmp_path / "s"
