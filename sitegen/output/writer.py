@@ -637,6 +637,7 @@ class OutputWriter:
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self._started = False
+        self._unchanged: dict[tuple[str, str], bool] = {}  # asked once per build, stat once
 
     @property
     def staging(self) -> Path:
@@ -666,7 +667,10 @@ class OutputWriter:
         old = self.old.files.get(path)
         if not old or old.get("fp") != fingerprint:
             return False
-        return self._out.still_there(path)
+        known = self._unchanged.get((path, fingerprint))
+        if known is None:  # the plan asks before and while copying: one stat is enough
+            known = self._unchanged[path, fingerprint] = self._out.still_there(path)
+        return known
 
     def keep(self, path: str) -> None:
         """Carry a file over from the previous build untouched."""
