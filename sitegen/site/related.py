@@ -33,6 +33,7 @@ from itertools import chain
 from operator import itemgetter
 
 from sitegen.content.article import Article
+from sitegen.text.textstats import ascii_words
 
 TERMS_PER_DOC = 24  # strongest terms kept per article
 POSTINGS_PER_TERM = 50  # articles kept per term (those weighting it most)
@@ -56,6 +57,7 @@ around among across according told isn wasn aren weren doesn didn won wouldn sho
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
+_DIGITS = "0123456789"
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^>\n]+>")  # link targets, URLs, HTML tags
 
@@ -65,8 +67,13 @@ def terms_of(text: str) -> list[str]:
     CJK characters (written without spaces) become overlapping character pairs."""
     if "](" in text or "://" in text or "<" in text:
         text = _MARKUP.sub(" ", text)
+    if text.isascii():  # the same words as _TOKEN finds: runs without their leading digits
+        tokens = ascii_words(text)
+        if not any(digit in text for digit in _DIGITS):
+            return [t for t in tokens if len(t) > 1 and t not in STOPWORDS]
+        return [w for t in tokens if len(w := t.lstrip(_DIGITS)) > 1 and w not in STOPWORDS]
     tokens = _TOKEN.findall(text.lower())
-    if text.isascii() or not _CJK_RUN.search(text):
+    if not _CJK_RUN.search(text):
         return [t for t in tokens if t not in STOPWORDS]
     words = []
     for token in tokens:

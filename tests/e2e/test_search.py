@@ -272,3 +272,11 @@ def test_packed_postings_read_back_at_every_width() -> None:
         packed = postings.packed()
         assert packed.startswith(head if not docs else f"{head}{docs[0]}:"), packed
         assert unpack(packed) == (docs, tfs)
+
+
+def test_search_terms_of_ascii_text_are_the_regex_words() -> None:
+    from sitegen.site.search import normalize
+    from tests.unit.test_textstats import random_ascii_texts
+
+    for text in random_ascii_texts(20_000, seed=13):
+        assert terms(text) == re.findall(r"[^\W_]+", normalize(text)), repr(text)

@@ -265,3 +265,20 @@ def test_incremental_lists_equal_a_fresh_run_after_20_random_edits(seed):
         got = index.update(articles)
         assert got == related_articles(articles, 4), f"step {step}"
         assert got == RelatedIndex(4).update(articles)
+
+
+def test_terms_of_ascii_text_are_the_regex_words() -> None:
+    """The ASCII path of terms_of (bytes operations) finds the words the regex finds."""
+    import re
+
+    from sitegen.site.related import _MARKUP, STOPWORDS, terms_of
+    from tests.unit.test_textstats import random_ascii_texts
+
+    def by_regex(text: str) -> list[str]:
+        text = _MARKUP.sub(" ", text)
+        words = re.findall(r"[^\W\d_][^\W_]+", text.lower())
+        return [w for w in words if w not in STOPWORDS]
+
+    for text in random_ascii_texts(20_000, seed=12):
+        assert terms_of(text) == by_regex(text), repr(text)
+    assert terms_of("In 2024 the 3rd harbour x 42nd") == ["rd", "harbour", "nd"]

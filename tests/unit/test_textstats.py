@@ -64,3 +64,49 @@ def test_word_count_is_its_definition_for_every_character():
         text = f"x {c} y{c}z {c}{c} “{c}”"
         assert word_count(text) == _reference_count(text), f"U+{code:04X}"
     assert word_count("don’t — stop “now” 日本語 ½ ²") == 8
+
+
+def test_plain_text_folds_whitespace_as_the_regex_did() -> None:
+    """markdown_to_text folds whitespace runs with str.split(); the result equals folding them
+    with the regex \\s+ (then unescaping, then stripping), for every kind of space."""
+    import html
+    import random
+    import re
+
+    from sitegen.text.textstats import _INLINE_MARKUP, _plain
+
+    def by_regex(text: str) -> str:
+        for pattern, repl, _ in _INLINE_MARKUP:
+            text = pattern.sub(repl, text)
+        text = re.sub(r"\s+", " ", text)
+        return (html.unescape(text) if "&" in text else text).strip()
+
+    pieces = ["a", "word", "*em*", "&nbsp;", "&amp;", "&#32;", " ", "\t", "\n", "\x1c", "\x1f"]
+    pieces += ["\xa0", "\u2028", "\u3000", "\x85", "\u200b", "[l](u)", "<b>", "\\*"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choices(pieces, k=rng.randrange(0, 12)))
+        assert _plain(text, _INLINE_MARKUP) == by_regex(text), repr(text)
+
+
+ASCII_PIECES = ["a", "Zz", "word", "2nd", "x9", "1999", "_", "-", " ", "\t", "\n", "\x1c", "\x7f"]
+ASCII_PIECES += ["it's", "e-mail", "[l](u)", "http://x.y/z", "<b>", "*", "THE", "and", "A1b2"]
+
+
+def random_ascii_texts(count: int, seed: int = 11):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield "".join(rng.choices(ASCII_PIECES, k=rng.randrange(0, 14)))
+
+
+def test_ascii_words_are_the_regex_runs_of_letters_and_digits() -> None:
+    import re
+
+    from sitegen.text.textstats import ascii_words
+
+    for text in random_ascii_texts(20_000):
+        assert ascii_words(text) == re.findall(r"[^\W_]+", text.lower()), repr(text)
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    assert ascii_words("".join(map(chr, range(128)))) == ["0123456789", alphabet, alphabet]
