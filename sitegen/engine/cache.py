@@ -14,7 +14,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sitegen import __version__
@@ -127,6 +127,21 @@ def open_cache_db(
         return connect()
 
 
+def rows_in(
+    db: sqlite3.Connection, query: str, keys: list[str], batch: int = 500
+) -> Iterator[tuple[list[str], list[tuple] | None]]:
+    """`query`, whose `{marks}` stands for the list of an `IN (...)`, for `keys` a batch at a
+    time (old SQLite allows 999 parameters): each batch with its rows, or None where the
+    database failed (damaged: the caller decides what that costs)."""
+    for start in range(0, len(keys), batch):
+        chunk = keys[start : start + batch]
+        try:
+            rows = db.execute(query.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+        except sqlite3.DatabaseError:
+            rows = None
+        yield chunk, rows
+
+
 class BodyCache:
     """Rendered Markdown bodies by `body_key`."""
 
@@ -139,14 +154,9 @@ class BodyCache:
         found: dict[str, RenderedBody] = {}
         if self._db is None or not keys:
             return found
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            try:
-                rows = self._db.execute(
-                    f"SELECT key, html, toc FROM bodies WHERE key IN ({marks})", chunk
-                ).fetchall()
-            except sqlite3.DatabaseError:
+        query = "SELECT key, html, toc FROM bodies WHERE key IN ({marks})"
+        for chunk, rows in rows_in(self._db, query, keys):
+            if rows is None:
                 self.damaged += len(chunk)
                 continue
             for key, html, toc in rows:

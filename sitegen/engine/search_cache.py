@@ -21,7 +21,7 @@ import sqlite3
 from pathlib import Path
 
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
-from sitegen.engine.cache import cache_key, open_cache_db
+from sitegen.engine.cache import cache_key, open_cache_db, rows_in
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
@@ -29,7 +29,6 @@ from sitegen.site.search import Counts, Files, SearchIndex
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
 COUNTS_FILE = "search-counts.sqlite"
-_BATCH = 500  # rows per query (SQLite's limit on parameters is 999 in old versions)
 
 
 class StoredCounts:
@@ -50,15 +49,9 @@ class StoredCounts:
         found: dict[str, Counts] = {}
         if self._db is None:
             return found
-        rels = list(wanted)
-        for start in range(0, len(rels), _BATCH):
-            chunk = rels[start : start + _BATCH]
-            marks = ",".join("?" * len(chunk))
-            try:
-                rows = self._db.execute(
-                    f"SELECT rel, version, terms, counts FROM counts WHERE rel IN ({marks})", chunk
-                ).fetchall()
-            except sqlite3.DatabaseError:
+        query = "SELECT rel, version, terms, counts FROM counts WHERE rel IN ({marks})"
+        for _, rows in rows_in(self._db, query, list(wanted)):
+            if rows is None:
                 return {}
             for rel, version, terms, counts in rows:
                 if version == self._version(wanted[rel]) and isinstance(counts, bytes):
