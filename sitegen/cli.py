@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -386,8 +387,9 @@ def run() -> None:
     code = main(hold=_HELD)
     if not _HELD:
         sys.exit(code)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (`| head`), a closed stream
+            stream.flush()
     os._exit(code)
 
 
