@@ -1,4 +1,6 @@
-"""`sitegen build` for the benchmark: the same build, plus its phase timings as one JSON line.
+"""`sitegen build` for the benchmark: the same build, plus its phase timings as one JSON line,
+ending as the command does (sitegen/cli.py::run: the build's structures are held, not freed,
+and the process exits at once).
 
 Usage: python bench/sitegen_build.py SITE_FOLDER [JOBS]
 """
@@ -6,6 +8,7 @@ Usage: python bench/sitegen_build.py SITE_FOLDER [JOBS]
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +25,7 @@ def main() -> int:
     jobs = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     imported = time.perf_counter()
     try:
-        result = build(BuildRequest(load_config(Path(site)), jobs=jobs))
+        result = build(BuildRequest(load_config(Path(site)), jobs=jobs, hold=HELD))
     except BuildFailed as exc:
         for error in exc.errors[:10]:
             print(f"error: {error}", file=sys.stderr)
@@ -44,5 +47,12 @@ def main() -> int:
     return 0
 
 
+HELD: list = []
+
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if not HELD:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
