@@ -183,6 +183,54 @@ class BodyCache:
             self._db = None
 
 
+class StoredCounts:
+    """Articles' term counts (search's or related articles'), one row each: rel -> (digest of
+    the cache key and the article's key, terms, counts). Any database error reads as "not kept"
+    and skips writing."""
+
+    def __init__(
+        self, path: Path | None, key: str, warn: Callable[[str, Path], None] | None = None
+    ) -> None:
+        self.key = key
+        self._db = open_cache_db(
+            path, "counts (rel TEXT PRIMARY KEY, version TEXT, terms TEXT, counts BLOB)", warn
+        )
+
+    def _version(self, article_key: str) -> str:
+        return hashlib.sha1(f"{self.key}\0{article_key}".encode()).hexdigest()
+
+    def get(self, wanted: dict[str, str]) -> dict[str, tuple[str, bytes]]:
+        """{rel: index key} -> {rel: counts} for the rels kept under that key."""
+        found: dict[str, tuple[str, bytes]] = {}
+        if self._db is None:
+            return found
+        query = "SELECT rel, version, terms, counts FROM counts WHERE rel IN ({marks})"
+        for _, rows in rows_in(self._db, query, list(wanted)):
+            if rows is None:
+                return {}
+            for rel, version, terms, counts in rows:
+                if version == self._version(wanted[rel]) and isinstance(counts, bytes):
+                    found[rel] = (terms, counts)
+        return found
+
+    def put(self, fresh: dict[str, tuple[str, tuple[str, bytes]]], dropped: list[str]) -> None:
+        if self._db is None or not (fresh or dropped):
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?)",
+                    [(rel, self._version(k), t, c) for rel, (k, (t, c)) in fresh.items()],
+                )
+                self._db.executemany("DELETE FROM counts WHERE rel = ?", [(r,) for r in dropped])
+        except sqlite3.DatabaseError:
+            pass  # not kept: the next edit of these articles works their counts out again
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
 def output_fingerprint(config: SiteConfig, templates: str, static: str) -> str:
     """What shapes every page besides its own context: the settings, the templates, the static
     files (their names and stamps) and sitegen's own code. A change re-renders every page."""

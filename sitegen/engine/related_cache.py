@@ -1,9 +1,12 @@
 """Related lists kept between builds: Site -> {article rel: [related rels]} for plan.py.
 
-The I/O around site/related.py (which is pure). Two files in the cache folder:
+The I/O around site/related.py (which is pure). In the cache folder:
 `related-lists.marshal`, the last lists under a digest of every input (an unchanged site reads
-only this small file), and `related-index.marshal`, the `RelatedIndex` that lets an edit redo
-only what it reaches. Both are keyed by sitegen's code hash and the `related` setting.
+only this small file); `related-index.marshal`, the `RelatedIndex` that lets an edit redo
+only what it reaches; and `related-counts.sqlite`, each article's term counts as one row, read
+only for the articles an edit reaches (kept in the index file, they were most of its bytes,
+read and written whole on every edit). All are keyed by sitegen's code hash and the `related`
+setting.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import hashlib
 from pathlib import Path
 
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
-from sitegen.engine.cache import cache_key
+from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
 from sitegen.site.related import RelatedIndex, related_inputs
 
 LISTS_FILE = "related-lists.marshal"
-INDEX_FILE = "related-index.marshal"
+INDEX_FILE = "related-index.marshal"  # not a format-2 index: those held every article's counts
+COUNTS_FILE = "related-counts.sqlite"
 
 
 @pauses_collector
@@ -44,17 +48,23 @@ def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict
                 return known[1]
         else:
             damaged(lists_path, diag)
-    data = read_blob(index_path, key, diag)
-    result = None
-    if data is not None:
-        try:
-            index = RelatedIndex.from_data(data)
-            result = index.update(articles)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            damaged(index_path, diag)  # readable, but not an index this code made
-    if result is None:
-        index = RelatedIndex(limit)
-        result = index.update(articles)
+    counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
+    try:
+        data = read_blob(index_path, key, diag)
+        result = None
+        if data is not None:
+            try:
+                index = RelatedIndex.from_data(data)
+                result = index.update(articles, counts.get)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                damaged(index_path, diag)  # readable, but not an index this code made
+        if result is None:
+            index = RelatedIndex(limit)
+            result = index.update(articles, counts.get)
+        counts.put(index.fresh, index.dropped)
+        index.fresh = {}  # kept now: not held while the index is written
+    finally:
+        counts.close()
     write_blob(index_path, key, index.to_data())
     write_blob(lists_path, key, (inputs, result))
     return result

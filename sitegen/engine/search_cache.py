@@ -16,64 +16,17 @@ its bytes and memory. A row missing or from another version is only worked out a
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from pathlib import Path
 
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
-from sitegen.engine.cache import cache_key, open_cache_db, rows_in
+from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
-from sitegen.site.search import Counts, Files, SearchIndex
+from sitegen.site.search import Files, SearchIndex
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
 COUNTS_FILE = "search-counts.sqlite"
-
-
-class StoredCounts:
-    """Articles' term counts, one row each: rel -> (digest of the cache key and the article's
-    index key, terms, counts). Any database error reads as "not kept" and skips writing."""
-
-    def __init__(self, path: Path | None, key: str, diag: Diagnostics) -> None:
-        self.key = key
-        self._db = open_cache_db(
-            path, "counts (rel TEXT PRIMARY KEY, version TEXT, terms TEXT, counts BLOB)", diag.warn
-        )
-
-    def _version(self, article_key: str) -> str:
-        return hashlib.sha1(f"{self.key}\0{article_key}".encode()).hexdigest()
-
-    def get(self, wanted: dict[str, str]) -> dict[str, Counts]:
-        """{rel: index key} -> {rel: counts} for the rels kept under that key."""
-        found: dict[str, Counts] = {}
-        if self._db is None:
-            return found
-        query = "SELECT rel, version, terms, counts FROM counts WHERE rel IN ({marks})"
-        for _, rows in rows_in(self._db, query, list(wanted)):
-            if rows is None:
-                return {}
-            for rel, version, terms, counts in rows:
-                if version == self._version(wanted[rel]) and isinstance(counts, bytes):
-                    found[rel] = (terms, counts)
-        return found
-
-    def put(self, fresh: dict[str, tuple[str, Counts]], dropped: list[str]) -> None:
-        if self._db is None or not (fresh or dropped):
-            return
-        try:
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?)",
-                    [(rel, self._version(k), t, c) for rel, (k, (t, c)) in fresh.items()],
-                )
-                self._db.executemany("DELETE FROM counts WHERE rel = ?", [(r,) for r in dropped])
-        except sqlite3.DatabaseError:
-            pass  # not kept: the next edit of these articles works their counts out again
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
 
 
 @pauses_collector
@@ -83,7 +36,7 @@ def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Fil
     caches would give."""
     key = cache_key("search", site.config.date_format)
     path = cache_dir / INDEX_FILE if cache_dir else None
-    counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag)
+    counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
     try:
         data = read_blob(path, key, diag)
         files = None

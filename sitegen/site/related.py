@@ -28,7 +28,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 
@@ -108,7 +108,19 @@ def related_inputs(articles: Sequence[Article]) -> list[str]:
     return [f"{a.rel}\0{_vector_key(a)}\0{a.lang}\n" for a in articles]
 
 
-def pack_counts(counts: dict[str, int]) -> tuple[str, bytes]:
+# an article's term counts, packed: the terms as one string and the counts as 16-bit integers
+Counts = tuple[str, bytes]
+# {rel: key} -> {rel: its counts} for the rels whose counts were kept under that very key (the
+# engine keeps them, one row per article: engine/cache.py::StoredCounts)
+Stored = Callable[[dict[str, str]], dict[str, Counts]]
+
+
+def none_stored(wanted: dict[str, str]) -> dict[str, Counts]:
+    """A `Stored` that has kept nothing."""
+    return {}
+
+
+def pack_counts(counts: dict[str, int]) -> Counts:
     """Term counts in a compact form to keep between builds: the terms as one string and the
     counts as 16-bit integers (a dict per article would cost ~20 KB each in memory)."""
     return "\n".join(counts), array("H", [min(v, 65535) for v in counts.values()]).tobytes()
@@ -169,14 +181,14 @@ class RelatedIndex:
     integer tables are arrays, kept as bytes between builds. `to_data`/`from_data` give the
     marshal-able form engine/related_cache.py stores."""
 
-    FORMAT = 2
+    FORMAT = 3
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.step: int | None = None
         self.next_slot = 0
         self.slot_of: dict[str, int] = {}
-        self.docs: dict[int, tuple[str, str, str, bytes]] = {}  # key, lang, terms, counts
+        self.docs: dict[int, tuple[str, str]] = {}  # slot -> its key (`_vector_key`), language
         self.inverted: dict[str, array | bytes] = {}  # term -> slots containing it
         self.vectors: dict[int, Vector] = {}
         self.members: dict[str, array | bytes] = {}  # term -> slots whose vector has it
@@ -186,6 +198,10 @@ class RelatedIndex:
         self.lists: dict[int, tuple[int, ...]] = {}
         self.order: list[int] = []
         self.rescored = 0  # articles whose list was worked out by the last update (tests, bench)
+        # the term counts the last update worked out (rel -> (key, counts)) and the rels it
+        # dropped: the engine keeps them, one row per article; this index holds no counts
+        self.fresh: dict[str, tuple[str, Counts]] = {}
+        self.dropped: list[str] = []
 
     # -- keeping between builds --------------------------------------------------------------
 
@@ -227,8 +243,9 @@ class RelatedIndex:
 
     # -- the update --------------------------------------------------------------------------
 
-    def _weights(self, slot: int, idf: dict[str, int]) -> Vector:
-        _, _, terms, counts = self.docs[slot]
+    @staticmethod
+    def _weights(counts: Counts, idf: dict[str, int]) -> Vector:
+        terms, counts = counts
         log = math.log
         weighted = [
             (t, (1.0 + log(tf)) * w) for t, tf in unpack_counts(terms, counts) if (w := idf[t])
@@ -237,13 +254,46 @@ class RelatedIndex:
         top = sorted(weighted, key=itemgetter(1), reverse=True)[:TERMS_PER_DOC]
         return tuple(t for t, _ in top), tuple(w for _, w in top)
 
-    def update(self, articles: Sequence[Article]) -> dict[str, list[str]]:
+    def update(
+        self, articles: Sequence[Article], stored: Stored | None = None
+    ) -> dict[str, list[str]]:
         """The lists for `articles` (in listing order), redoing only what differs from the
-        articles this index saw last; the same result as a new index would give."""
+        articles this index saw last; the same result as a new index would give. `stored`
+        gives the counts kept from earlier updates' `fresh`: those of edited and removed
+        articles are needed (which terms they held); when any is missing, all is redone."""
         self.rescored = 0
+        self.fresh, self.dropped = {}, []
         if self.limit <= 0 or len(articles) < 2:
             return {}
+        stored = stored or none_stored
+        wanted = self._replaced(articles)
+        known = stored(wanted) if wanted else {}
+        if len(known) < len(wanted):
+            self.__init__(self.limit)  # counts lost: from nothing, to the same lists
+            known = {}
+        return self._update(articles, stored, known)
+
+    def _replaced(self, articles: Sequence[Article]) -> dict[str, str]:
+        """{rel: key} of the articles kept whose key changed or which are gone."""
+        gone = dict.fromkeys(self.slot_of)
+        out: dict[str, str] = {}
+        for a in articles:
+            gone.pop(a.rel, None)
+            slot = self.slot_of.get(a.rel)
+            old = self.docs.get(slot) if slot is not None else None
+            if old is not None and old[0] != _vector_key(a):
+                out[a.rel] = old[0]
+        for rel in gone:
+            old = self.docs.get(self.slot_of[rel])
+            if old is not None:
+                out[rel] = old[0]
+        return out
+
+    def _update(
+        self, articles: Sequence[Article], stored: Stored, known: dict[str, Counts]
+    ) -> dict[str, list[str]]:
         pos: dict[int, int] = {}
+        counts: dict[int, Counts] = {}  # slot -> counts in hand (recounted ones)
         recounted: list[int] = []  # slots with new term counts (added or edited)
         moved: set[int] = set()  # slots to follow through every stage (new, edited, language)
         delta: dict[str, int] = {}  # term -> change of its document frequency
@@ -258,27 +308,30 @@ class RelatedIndex:
             pos[slot] = i
             old = self.docs.get(slot)
             if old is None or old[0] != key:
-                self._recount(slot, key, a, old, delta)
+                counts[slot] = self._recount(slot, key, a, known.get(a.rel), delta)
                 recounted.append(slot)
                 moved.add(slot)
             elif old[1] != a.lang:
-                self.docs[slot] = (key, a.lang, old[2], old[3])
+                self.docs[slot] = (key, a.lang)
                 moved.add(slot)
         removed = set(self.docs) - set(pos)
         rel_of = {slot: rel for rel, slot in self.slot_of.items()}
         for slot in removed:
-            _, _, terms, _ = self.docs.pop(slot)
+            del self.docs[slot]
+            rel = rel_of[slot]
+            terms = known[rel][0]
             for t in terms.split("\n") if terms else ():
                 _ints(self.inverted, t).remove(slot)
                 delta[t] = delta.get(t, 0) - 1
                 if not _size(self.inverted[t]):
                     del self.inverted[t]
-            del self.slot_of[rel_of[slot]]
+            del self.slot_of[rel]
+            self.dropped.append(rel)
         # articles that did not change keep their order among themselves, or all is redone
         new_order = sorted(pos, key=pos.__getitem__)
         kept = [s for s in self.order if s in pos and s not in moved]
-        known = set(kept)
-        everything = kept != [s for s in new_order if s in known]
+        known_slots = set(kept)
+        everything = kept != [s for s in new_order if s in known_slots]
         self.order = new_order
 
         # document frequency -> idf -> weight vectors
@@ -300,8 +353,8 @@ class RelatedIndex:
             touched.update(old_terms)
             self.shortlists.pop(slot, None)
             self.lists.pop(slot, None)
-        for slot in revector:
-            new = self._weights(slot, idf)
+        for slot, slot_counts in self._counts_of(revector, counts, articles, pos, rel_of, stored):
+            new = self._weights(slot_counts, idf)
             old = self.vectors.get(slot)
             if new != old:
                 old_terms = old[0] if old else ()
@@ -339,9 +392,38 @@ class RelatedIndex:
         self.rescored = len(rescore)
         return {rel_of[s]: [rel_of[o] for o in self.lists[s]] for s in new_order if self.lists[s]}
 
-    def _recount(self, slot: int, key: str, article: Article, old, delta: dict[str, int]) -> None:
-        terms, counts = pack_counts(_vector(article))
-        old_terms = set(old[2].split("\n")) if old and old[2] else set()
+    def _counts_of(
+        self,
+        slots: set[int],
+        counts: dict[int, Counts],
+        articles: Sequence[Article],
+        pos: dict[int, int],
+        rel_of: dict[int, str],
+        stored: Stored,
+        batch: int = 2000,
+    ) -> Iterator[tuple[int, Counts]]:
+        """Each of `slots` with its term counts: in hand, kept by the engine (read a batch at a
+        time, so that re-weighting every article does not hold every article's counts), or
+        worked out again from the article (then kept as fresh)."""
+        ordered = sorted(slots)
+        for start in range(0, len(ordered), batch):
+            chunk = ordered[start : start + batch]
+            wanted = {rel_of[s]: self.docs[s][0] for s in chunk if s not in counts}
+            found = stored(wanted) if wanted else {}
+            for slot in chunk:
+                got = counts.get(slot) or found.get(rel_of[slot])
+                if got is None:
+                    article = articles[pos[slot]]
+                    got = pack_counts(_vector(article))
+                    self.fresh[article.rel] = (self.docs[slot][0], got)
+                yield slot, got
+
+    def _recount(
+        self, slot: int, key: str, article: Article, old: Counts | None, delta: dict[str, int]
+    ) -> Counts:
+        counts = pack_counts(_vector(article))
+        terms = counts[0]
+        old_terms = set(old[0].split("\n")) if old and old[0] else set()
         new_terms = set(terms.split("\n")) if terms else set()
         for t in old_terms - new_terms:
             _ints(self.inverted, t).remove(slot)
@@ -351,7 +433,9 @@ class RelatedIndex:
         for t in new_terms - old_terms:
             _ints(self.inverted, t).append(slot)
             delta[t] = delta.get(t, 0) + 1
-        self.docs[slot] = (key, article.lang, terms, counts)
+        self.docs[slot] = (key, article.lang)
+        self.fresh[article.rel] = (key, counts)
+        return counts
 
     def _leave(self, slot: int, terms: tuple[str, ...]) -> None:
         for t in terms:

@@ -41,11 +41,11 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sitegen.site.model import Site
-from sitegen.site.related import pack_counts, unpack_counts
+from sitegen.site.related import Counts, Stored, none_stored, pack_counts, unpack_counts
 from sitegen.text.i18n import format_date
 from sitegen.text.textstats import ascii_words, markdown_to_text
 
@@ -128,6 +128,12 @@ def _json(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
 
 
+def _json_key(term: str) -> str:
+    """`_json(term)`; a term of letters and digits only (every term the tokenizer makes) is
+    written as it is, which is what JSON does with it, without a call per term."""
+    return f'"{term}"' if term.isalnum() else _json(term)
+
+
 def _script(call: str, *args: Any) -> bytes:
     return f"sitegenSearch.{call}({','.join(_json(a) for a in args)});\n".encode()
 
@@ -162,17 +168,14 @@ def _sha(data: bytes) -> str:
 
 # rel -> (key, doc id, fingerprint of its file, body length as length_code)
 Entry = tuple[str, int, str, int]
-# an article's term counts, packed (site/related.py's pack_counts): kept by the engine, not here
-Counts = tuple[str, bytes]
-# {rel: key} -> {rel: its counts} for the rels whose counts were kept under that very key
-Stored = Callable[[dict[str, str]], dict[str, Counts]]
 # output path -> (its bytes, or a function making them; a fingerprint of them)
 Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
 
 
 class _Postings:
-    """One term's postings: doc ids (ascending) and term frequencies, as two arrays (kept as
-    bytes between builds and converted only when touched)."""
+    """One term's postings: doc ids (ascending) and term frequencies, as two arrays. Between
+    builds a term's postings are kept as their packed text (what the shard holds), unpacked
+    only when an edit touches the term."""
 
     __slots__ = ("docs", "tfs")
 
@@ -212,6 +215,29 @@ class _Postings:
         head = f"{gaps.itemsize}{tfs.itemsize}{docs[0]}:"
         return head + base64.b64encode(gaps.tobytes() + tfs.tobytes()).decode()
 
+    @classmethod
+    def unpacked(cls, text: str) -> _Postings:
+        """The postings `packed` gave `text` for."""
+        import numpy as np
+
+        head, _, body = text.partition(":")
+        out = cls()
+        first = int(head[2:])
+        if first < 0:
+            return out
+        g, t = int(head[0]), int(head[1])
+        raw = base64.b64decode(body)
+        n = (len(raw) + g) // (g + t)
+        gaps = np.frombuffer(raw, dtype=f"<u{g}", count=n - 1)
+        docs = np.empty(n, dtype=np.int64)
+        docs[0] = first
+        np.cumsum(gaps, out=docs[1:])
+        docs[1:] += first
+        out.docs.frombytes(docs.astype(f"={out.docs.typecode}{out.docs.itemsize}").tobytes())
+        tfs = np.frombuffer(raw, dtype=f"<u{t}", offset=(n - 1) * g, count=n)
+        out.tfs.frombytes(tfs.astype(f"=u{out.tfs.itemsize}").tobytes())
+        return out
+
 
 def _narrowest(values, sizes: tuple[int, ...]):  # numpy arrays in and out
     """`values` (not negative) as little-endian unsigned integers of the first of `sizes`
@@ -232,11 +258,12 @@ class SearchIndex:
     files are not kept: an unchanged file is given as a function that makes it again (the
     writer calls it only when the output folder lacks the file), with the same fingerprint."""
 
-    FORMAT = 4
+    FORMAT = 5
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
-        self.postings: dict[str, _Postings | tuple[bytes, bytes]] = {}
+        # term -> its postings being changed, or (how many, packed text) as the shard holds them
+        self.postings: dict[str, _Postings | tuple[int, str]] = {}
         self.vocab: list[str] = []  # every term, in search.js's order
         self.shards: dict[str, tuple[tuple[str, ...], str]] = {}  # name -> terms, sha1 of file
         self.redone: list[str] = []  # output paths whose bytes were made anew by the last update
@@ -247,11 +274,8 @@ class SearchIndex:
         self.changed = True  # whether the last update changed what `to_data` gives
 
     def to_data(self) -> tuple:
-        postings = {
-            t: (p.docs.tobytes(), p.tfs.tobytes()) if isinstance(p, _Postings) else p
-            for t, p in self.postings.items()
-        }
-        return (self.FORMAT, self.entries, postings, self.vocab, self.shards)
+        self._seal(self.postings)
+        return (self.FORMAT, self.entries, self.postings, self.vocab, self.shards)
 
     @classmethod
     def from_data(cls, data: tuple) -> SearchIndex:
@@ -269,12 +293,21 @@ class SearchIndex:
     def _term(self, term: str) -> _Postings:
         got = self.postings.get(term)
         if not isinstance(got, _Postings):
-            got = self.postings[term] = _Postings(*got) if got else _Postings()
+            got = self.postings[term] = _Postings.unpacked(got[1]) if got else _Postings()
         return got
 
     def _count(self, term: str) -> int:
         got = self.postings[term]
-        return len(got.docs) if isinstance(got, _Postings) else len(got[0]) // 4
+        return len(got.docs) if isinstance(got, _Postings) else got[0]
+
+    def _seal(self, terms: Iterable[str]) -> None:
+        """The postings of `terms` that were changed, packed: the form shards and the kept
+        index hold (each is packed once, however many files need it)."""
+        postings = self.postings
+        for t in terms:
+            p = postings.get(t)
+            if isinstance(p, _Postings):
+                postings[t] = (len(p.docs), p.packed())
 
     def update(self, site: Site, salt: str = "", stored: Stored | None = None) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
@@ -282,7 +315,7 @@ class SearchIndex:
         `stored` gives the counts of unchanged articles as the engine kept them from `fresh`;
         an article whose counts it lacks is analysed again."""
         config = site.config
-        stored = stored or _none_stored
+        stored = stored or none_stored
         self.redone = []
         self.fresh = {}
         docs = site.pages[::-1]  # oldest first: a new article takes the next id
@@ -346,6 +379,7 @@ class SearchIndex:
             changes += [(self.entries[rel][1], known[rel], None, None) for rel in self.dropped]
             dirty = self._apply(changes)
         self.entries = entries
+        self._seal(dirty)
 
         by_id = sorted(entries.values(), key=lambda e: e[1])
         shards = {}
@@ -385,7 +419,14 @@ class SearchIndex:
         return files
 
     def _shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
-        return _script("shard", name, {t: self._term(t).packed() for t in run})
+        """`_script("shard", name, {term: packed})`, joined from the packed texts kept."""
+        postings = self.postings
+        items = ",".join(
+            f'{_json_key(t)}:"{p[1] if type(p) is tuple else p.packed()}"'
+            for t in run
+            for p in (postings[t],)
+        )
+        return f"sitegenSearch.shard({_json(name)},{{{items}}});\n".encode()
 
     def _rebuild(self, entries: dict[str, Entry], counts: dict[str, Counts]) -> set[str]:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
@@ -446,7 +487,7 @@ class SearchIndex:
         term, and when the run since the last boundary would exceed MAX_SHARD_BYTES."""
         postings = self.postings
         costs = [
-            len(t) + 6 + 6 * (len(p.docs) if isinstance(p, _Postings) else len(p[0]) // 4)
+            len(t) + 6 + 6 * (len(p.docs) if isinstance(p, _Postings) else p[0])
             for t in self.vocab
             for p in (postings[t],)
         ]
@@ -473,10 +514,6 @@ class SearchIndex:
         if run:
             runs.append(tuple(run))
         return runs
-
-
-def _none_stored(wanted: dict[str, str]) -> dict[str, Counts]:
-    return {}
 
 
 def _remake_doc(article, url: str, shown_date: str, doc_id: int) -> bytes:

@@ -272,6 +272,20 @@ def test_packed_postings_read_back_at_every_width() -> None:
         packed = postings.packed()
         assert packed.startswith(head if not docs else f"{head}{docs[0]}:"), packed
         assert unpack(packed) == (docs, tfs)
+        back = _Postings.unpacked(packed)  # how the kept index reads a term an edit touches
+        assert (back.docs.tolist(), back.tfs.tolist()) == (docs, tfs)
+        assert back.packed() == packed
+
+
+def test_shard_keys_are_the_terms_as_json() -> None:
+    """Shards write a term of letters and digits as it is: the same text as JSON gives it."""
+    from sitegen.site.search import _json, _json_key
+
+    text = 'Ça déjà 北京大学 Ελλάδα x_y 2024 naïve \u2028 "q" </s> مرحبا ﬁne ½ ⅷ'
+    words = terms(text) + text.split()
+    assert words
+    for word in words:
+        assert _json_key(word) == _json(word), word
 
 
 def test_search_terms_of_ascii_text_are_the_regex_words() -> None:
