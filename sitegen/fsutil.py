@@ -1,10 +1,12 @@
-"""Small filesystem primitives shared by the stages that write: atomic file writes, hashing."""
+"""Small filesystem primitives shared by the stages that write: atomic file writes, hashing,
+which files of a folder are there."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -33,3 +35,25 @@ def is_inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def files_present(root: str | os.PathLike, paths: Iterable[str], listed: int = 16) -> set[str]:
+    """Which of `paths` ('/'-separated, relative to `root`) are files there. A folder asked
+    about `listed` files or more is read once, its entries' types coming with the listing (the
+    search index's 10,000 documents are one folder); any other file is asked about alone."""
+    top = os.fspath(root)
+    by_folder: dict[str, list[str]] = {}
+    for path in paths:
+        by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+    present: set[str] = set()
+    for folder, group in by_folder.items():
+        if len(group) < listed:
+            present.update(p for p in group if os.path.isfile(os.path.join(top, p)))
+            continue
+        try:
+            with os.scandir(os.path.join(top, folder)) as entries:
+                names = {e.name for e in entries if e.is_file()}
+        except OSError:
+            continue
+        present.update(p for p in group if p.rpartition("/")[2] in names)
+    return present

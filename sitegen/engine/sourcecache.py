@@ -24,7 +24,7 @@ import pickle
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sitegen.config import SiteConfig
@@ -36,6 +36,7 @@ from sitegen.fsutil import sha1_bytes
 from sitegen.heap import pauses_collector
 
 RACY_SECONDS = 3
+STORE_BATCH = 500  # newly parsed articles put in the cache at once, then held without bodies
 
 
 def loader_fingerprint(config: SiteConfig) -> str:
@@ -85,23 +86,26 @@ def _load_range(arg: tuple[int, int, int]) -> list[Loaded]:
     return [_load_one(s, config) for s in sources[start:stop]]
 
 
-def load_many(sources: list[SourceFile], config: SiteConfig, parallel: Parallelism) -> list[Loaded]:
-    """Load `sources` (in order), in worker processes when there are many (on the Dask
-    cluster when one is configured)."""
+def load_many(
+    sources: list[SourceFile], config: SiteConfig, parallel: Parallelism
+) -> Iterator[Loaded]:
+    """Load `sources`, in order, in worker processes when there are many (on the Dask cluster
+    when one is configured). A generator: the caller can put each article's body away before
+    the next ones come, so a new site's bodies are never all held at once."""
     if parallel.remote(len(sources), parallel.min_loads):
         from sitegen.engine.remote import load_remote
 
-        return load_remote(sources, config, parallel, 100, lambda s: _load_one(s, config))
+        yield from load_remote(sources, config, parallel, 100, lambda s: _load_one(s, config))
+        return
     with executor(parallel, len(sources), parallel.min_loads) as pool:
         if isinstance(pool, InlineExecutor):
-            return [_load_one(s, config) for s in sources]
+            yield from (_load_one(s, config) for s in sources)
+            return
         step = max(20, min(200, len(sources) // (parallel.workers() * 8) or 1))
         with inherit((sources, config)) as token:
             ranges = [(token, i, min(i + step, len(sources))) for i in range(0, len(sources), step)]
-            out: list[Loaded] = []
             for part in pool.map(_load_range, ranges):  # in order; workers forked at the first
-                out.extend(part)
-            return out
+                yield from part
 
 
 _TABLE = (
@@ -192,6 +196,22 @@ class ArticleLoader:
         self.fp = ""
         self.sources: dict[str, SourceFile] = {}
 
+    def _put_away(
+        self,
+        cache: ArticleCache | None,
+        fp: str,
+        fresh: list[tuple[str, StatKey, Article, list[SiteError]]],
+        found: dict[str, tuple[Article, list[SiteError]]],
+    ) -> None:
+        """Put newly parsed articles in the cache and hold them without their bodies (which
+        wait there); when the cache cannot be written, they keep their bodies."""
+        if cache is None or not cache.store(fp, fresh, ()):
+            return
+        for rel, key, article, warnings in fresh:
+            article = cache.stored(article, key)
+            found[rel] = (article, warnings)
+            self.memory[rel] = (*self.memory[rel][:2], article, warnings)
+
     @pauses_collector
     def load(
         self,
@@ -254,10 +274,16 @@ class ArticleLoader:
                     cache_file,
                 )
             missing = [source for source, _ in need.values()]
-            loaded = load_many(missing, config, parallel)
             now = time.time_ns()
-            fresh = []
-            for source, (key, article, errors, warnings) in zip(missing, loaded, strict=True):
+            if cache is None and (missing or gone):
+                cache = ArticleCache(cache_file, diag.warn)
+            if cache is not None and gone:
+                cache.store(fp, (), gone)
+            fresh: list[tuple[str, StatKey, Article, list[SiteError]]] = []
+            loaded = load_many(missing, config, parallel)
+            for i, (source, (key, article, errors, warnings)) in enumerate(
+                zip(missing, loaded, strict=True)
+            ):
                 for error in errors:
                     diag.error(error)
                 if article is not None:
@@ -268,16 +294,11 @@ class ArticleLoader:
                     for warning in warnings:
                         diag.warn(warning.message, warning.path, warning.line, warning.hint)
                     self.memory.pop(source.rel, None)
+                if len(fresh) >= STORE_BATCH or (i == len(missing) - 1 and fresh):
+                    self._put_away(cache, fp, fresh, found)
+                    fresh = []
             for rel in [r for r in self.memory if r not in live]:
                 del self.memory[rel]
-            if cache is None and (fresh or gone):
-                cache = ArticleCache(cache_file, diag.warn)
-            if cache is not None and (fresh or gone) and cache.store(fp, fresh, gone):
-                # the bodies are in the cache now: not held for the rest of the build
-                for rel, key, article, warnings in fresh:
-                    article = cache.stored(article, key)
-                    found[rel] = (article, warnings)
-                    self.memory[rel] = (*self.memory[rel][:2], article, warnings)
         finally:
             if cache is not None:
                 cache.close()

@@ -35,11 +35,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import SiteError
-from sitegen.fsutil import is_inside, sha1_bytes
+from sitegen.fsutil import files_present, is_inside, sha1_bytes
 
 MANIFEST = ".sitegen-manifest.json"
 STAGING_MARK = ".sitegen-staging-"
@@ -337,9 +338,9 @@ class OutputStrategy:
     def start(self) -> None:
         raise NotImplementedError
 
-    def still_there(self, path: str) -> bool:
-        """Whether a file of the previous build is still in the output."""
-        raise NotImplementedError
+    def still_there(self, paths: Iterable[str]) -> set[str]:
+        """Which of these files of the previous build are still in the output."""
+        return files_present(self.output, paths)
 
     def keep(self, path: str) -> None:
         """Carry the previous build's file at `path` into this build."""
@@ -378,9 +379,6 @@ class StagedOutput(OutputStrategy):
         self.output.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
-
-    def still_there(self, path: str) -> bool:
-        return os.path.isfile(os.path.join(self.output, path))  # str: once per file per build
 
     def keep(self, path: str) -> None:
         self.reuse(path)
@@ -504,14 +502,11 @@ class DeltaOutput(OutputStrategy):
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
 
-    def still_there(self, path: str) -> bool:
-        return os.path.isfile(os.path.join(self.output, path))
-
     def keep(self, path: str) -> None:
         pass  # it stays where it is
 
     def reuse(self, path: str) -> bool:
-        return self.still_there(path)
+        return os.path.isfile(os.path.join(self.output, path))
 
     def put(self, path: str, data: bytes, had_old: bool) -> bool:
         write_fresh(self.folder / path, data)
@@ -584,8 +579,8 @@ class InPlaceOutput(OutputStrategy):
         # no manifest while files change: after a crash everything is rendered again
         (self.output / MANIFEST).unlink(missing_ok=True)
 
-    def still_there(self, path: str) -> bool:
-        return True  # the preview's folder is trusted to hold what its manifest says (no stat)
+    def still_there(self, paths: Iterable[str]) -> set[str]:
+        return set(paths)  # the preview's folder is trusted to hold what its manifest says
 
     def keep(self, path: str) -> None:
         pass  # it is already where it belongs
@@ -637,7 +632,7 @@ class OutputWriter:
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self._started = False
-        self._unchanged: dict[tuple[str, str], bool] = {}  # asked once per build, stat once
+        self._there: set[str] | None = None  # the previous build's files still in the output
 
     @property
     def staging(self) -> Path:
@@ -667,10 +662,9 @@ class OutputWriter:
         old = self.old.files.get(path)
         if not old or old.get("fp") != fingerprint:
             return False
-        known = self._unchanged.get((path, fingerprint))
-        if known is None:  # the plan asks before and while copying: one stat is enough
-            known = self._unchanged[path, fingerprint] = self._out.still_there(path)
-        return known
+        if self._there is None:  # every file at once: a folder of many is listed, not stat'ed
+            self._there = self._out.still_there(self.old.files)
+        return path in self._there
 
     def keep(self, path: str) -> None:
         """Carry a file over from the previous build untouched."""

@@ -1,0 +1,25 @@
+"""fsutil.files_present: which files of a folder are there, listed or asked one by one."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sitegen.fsutil import files_present
+
+
+@pytest.mark.parametrize("listed", [1, 16, 10_000])
+def test_files_present_tells_files_from_the_missing_and_from_folders(tmp_path, listed):
+    many = [f"search/d/{i}.js" for i in range(40)]
+    few = ["index.html", "a/index.html", "b/index.html"]
+    for path in many[::2] + few[:2]:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x")
+    (tmp_path / "b" / "index.html").mkdir(parents=True)  # a folder where a file was
+    (tmp_path / "search/d/1.js").symlink_to(tmp_path / "search/d/0.js")  # a link to a file
+    (tmp_path / "search/d/3.js").symlink_to(tmp_path / "nowhere")  # a link to nothing
+    asked = many + few + ["gone/index.html", "gone/deeper/x.js"]
+    got = files_present(tmp_path, asked, listed=listed)
+    assert got == set(many[::2]) | {"search/d/1.js", "index.html", "a/index.html"}
+    assert files_present(os.fspath(tmp_path), [], listed=listed) == set()
