@@ -37,7 +37,7 @@ from sitegen.engine.stamp import (
 )
 from sitegen.engine.state import BuildState, LastRun, render_first
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.heap import pauses_collector
+from sitegen.heap import give_back, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
@@ -165,6 +165,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         return run.done()
     _tell(request, "load")
     articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader)
+    give_back()  # what parsing a new site's files left free
     run.phase("load")
     site = build_site(articles, config, BuildOptions(request.drafts, request.future, now), diag)
     run.result.left_out = site.left_out
@@ -251,6 +252,7 @@ def _plan(
             key=cache_key("image variant", config.image_widths),
         )
         search = search_outputs(site, config.cache_path, diag) if config.search else {}
+        give_back()
         related, warnings = related_future.result()
     for warning in warnings:
         diag.warn(warning.message, warning.path, warning.line, warning.hint)
@@ -350,6 +352,11 @@ def _carry_out(
         for path in changes.planned:
             if path not in rendered:
                 writer.keep(path)
+        # copies first: the search files' bytes are let go before the pages are rendered
+        _tell(request, "copy")
+        _copy(writer, plan)
+        give_back()  # before the render workers are forked: they start from this size
+        run.phase("copy")
         _tell(request, "render", 0, len(changes.render))
         renderer = PageRenderer(
             site.pages,
@@ -364,13 +371,10 @@ def _carry_out(
         )
         renderer.run(changes.render, request.parallelism())
         result.skipped_pages = renderer.skipped
-        run.phase("render")
-        _tell(request, "copy")
         run.report(renderer.broken_links)
-        _copy(writer, plan)
         run.stop_on_errors()
         result.removed = len(writer.removed())
-        run.phase("copy")
+        run.phase("render")
         writer.commit()
         run.phase("commit")
         if writer.replaced:

@@ -55,4 +55,22 @@ def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Fil
             write_blob(path, key, index.to_data())
     finally:
         counts.close()
-    return files
+    return {
+        path: (_Once(src) if type(src) is bytes else src, fp) for path, (src, fp) in files.items()
+    }
+
+
+class _Once:
+    """A search file's bytes, handed to the writer once and then no longer held: a new site's
+    documents and shards (about 5 KB an article) are not kept through the rendering."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data: bytes | None = data
+
+    def __call__(self) -> bytes:
+        data, self.data = self.data, None
+        if data is None:
+            raise RuntimeError("a search file's bytes were asked for twice")
+        return data
