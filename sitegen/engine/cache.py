@@ -196,6 +196,11 @@ class StoredCounts:
             path, "counts (rel TEXT PRIMARY KEY, version TEXT, terms TEXT, counts BLOB)", warn
         )
 
+    @property
+    def usable(self) -> bool:
+        """Whether rows can be kept at all (a cache folder that can be written)."""
+        return self._db is not None
+
     def _version(self, article_key: str) -> str:
         return hashlib.sha1(f"{self.key}\0{article_key}".encode()).hexdigest()
 

@@ -49,18 +49,23 @@ def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict
         else:
             damaged(lists_path, diag)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
+
+    def put(fresh: dict) -> None:
+        counts.put(fresh, [])
+
+    keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
         data = read_blob(index_path, key, diag)
         result = None
         if data is not None:
             try:
                 index = RelatedIndex.from_data(data)
-                result = index.update(articles, counts.get)
+                result = index.update(articles, counts.get, keep)
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 damaged(index_path, diag)  # readable, but not an index this code made
         if result is None:
             index = RelatedIndex(limit)
-            result = index.update(articles, counts.get)
+            result = index.update(articles, counts.get, keep)
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held while the index is written
     finally:

@@ -16,6 +16,10 @@ its bytes and memory. A row missing or from another version is only worked out a
 
 from __future__ import annotations
 
+import functools
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.engine.blobcache import damaged, read_blob, write_blob
@@ -31,11 +35,15 @@ COUNTS_FILE = "search-counts.sqlite"
 
 @pauses_collector
 def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Files:
-    """Every file of the search index: output path -> (bytes, or a function that makes them,
-    for a file unchanged since the last build; fingerprint), the same as a build without
-    caches would give."""
+    """Every file of the search index: output path -> (a function giving its bytes: read back
+    from the spool for a new file, made again for one unchanged since the last build;
+    fingerprint), the same as a build without caches would give."""
     key = cache_key("search", site.config.date_format)
     path = cache_dir / INDEX_FILE if cache_dir else None
+    try:
+        spool = _Spool(cache_dir)
+    except OSError:  # a cache folder that cannot be written: the system's temporary folder
+        spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
     try:
         data = read_blob(path, key, diag)
@@ -43,34 +51,46 @@ def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Fil
         if data is not None:
             try:
                 index = SearchIndex.from_data(data)
-                files = index.update(site, key, counts.get)
+                files = index.update(site, key, counts.get, spool.hold)
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 damaged(path, diag)  # readable, but not an index this code made
         if files is None:
             index = SearchIndex()
-            files = index.update(site, key, counts.get)
+            files = index.update(site, key, counts.get, spool.hold)
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
         if index.changed or data is None:
             write_blob(path, key, index.to_data())
     finally:
         counts.close()
-    return {
-        path: (_Once(src) if type(src) is bytes else src, fp) for path, (src, fp) in files.items()
-    }
+    return files
 
 
-class _Once:
-    """A search file's bytes, handed to the writer once and then no longer held: a new site's
-    documents and shards (about 5 KB an article) are not kept through the rendering."""
+class _Spool:
+    """New search files' bytes kept in an unnamed file (in the cache folder: on disk, not in a
+    memory-backed /tmp) from when they are made until the writer takes them: on a new site
+    they are about 5 KB an article, which would otherwise be held through planning. The file
+    goes when the last function reading from it does (or when the process ends)."""
 
-    __slots__ = ("data",)
+    def __init__(self, folder: Path | None) -> None:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - lives as long as its readers
+        self._end = 0
+        self._unflushed = False
 
-    def __init__(self, data: bytes) -> None:
-        self.data: bytes | None = data
+    def hold(self, data: bytes) -> Callable[[], bytes]:
+        offset = self._end
+        self._file.write(data)
+        self._end += len(data)
+        self._unflushed = True
+        return functools.partial(self._read, offset, len(data))
 
-    def __call__(self) -> bytes:
-        data, self.data = self.data, None
-        if data is None:
-            raise RuntimeError("a search file's bytes were asked for twice")
+    def _read(self, offset: int, length: int) -> bytes:
+        if self._unflushed:
+            self._file.flush()
+            self._unflushed = False
+        data = os.pread(self._file.fileno(), length, offset)
+        if len(data) != length:
+            raise OSError(f"the search files' spool lost bytes at {offset}")
         return data

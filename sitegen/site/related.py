@@ -38,6 +38,7 @@ from sitegen.text.textstats import ascii_words
 TERMS_PER_DOC = 24  # strongest terms kept per article
 POSTINGS_PER_TERM = 50  # articles kept per term (those weighting it most)
 TITLE_WEIGHT = 3  # a title or tag word counts like this many body words
+KEEP_BATCH = 1000  # counts handed to `keep` at once
 CANDIDATES = 30  # articles sharing most strong terms, scored exactly
 MIN_SCORE = 0.15  # below this cosine two articles share little more than common words
 IDF_STEPS = 16  # inverse document frequency in steps of 1/16 nat: one edit rarely moves it
@@ -198,6 +199,7 @@ class RelatedIndex:
         self.lists: dict[int, tuple[int, ...]] = {}
         self.order: list[int] = []
         self.rescored = 0  # articles whose list was worked out by the last update (tests, bench)
+        self._keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None
         # the term counts the last update worked out (rel -> (key, counts)) and the rels it
         # dropped: the engine keeps them, one row per article; this index holds no counts
         self.fresh: dict[str, tuple[str, Counts]] = {}
@@ -255,12 +257,18 @@ class RelatedIndex:
         return tuple(t for t, _ in top), tuple(w for _, w in top)
 
     def update(
-        self, articles: Sequence[Article], stored: Stored | None = None
+        self,
+        articles: Sequence[Article],
+        stored: Stored | None = None,
+        keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None,
     ) -> dict[str, list[str]]:
         """The lists for `articles` (in listing order), redoing only what differs from the
         articles this index saw last; the same result as a new index would give. `stored`
         gives the counts kept from earlier updates' `fresh`: those of edited and removed
-        articles are needed (which terms they held); when any is missing, all is redone."""
+        articles are needed (which terms they held); when any is missing, all is redone.
+        `keep`, when given, is handed the counts worked out, a batch at a time, to keep
+        where `stored` reads them back: then they are not all held at once (a new site's are
+        about 4 KB an article); what it was not handed is left in `fresh`."""
         self.rescored = 0
         self.fresh, self.dropped = {}, []
         if self.limit <= 0 or len(articles) < 2:
@@ -271,7 +279,11 @@ class RelatedIndex:
         if len(known) < len(wanted):
             self.__init__(self.limit)  # counts lost: from nothing, to the same lists
             known = {}
-        return self._update(articles, stored, known)
+        self._keep = keep
+        try:
+            return self._update(articles, stored, known)
+        finally:
+            self._keep = None
 
     def _replaced(self, articles: Sequence[Article]) -> dict[str, str]:
         """{rel: key} of the articles kept whose key changed or which are gone."""
@@ -308,12 +320,20 @@ class RelatedIndex:
             pos[slot] = i
             old = self.docs.get(slot)
             if old is None or old[0] != key:
-                counts[slot] = self._recount(slot, key, a, known.get(a.rel), delta)
+                got = self._recount(slot, key, a, known.get(a.rel), delta)
+                if self._keep is None:
+                    counts[slot] = got
+                elif len(self.fresh) >= KEEP_BATCH:
+                    self._keep(self.fresh)
+                    self.fresh = {}
                 recounted.append(slot)
                 moved.add(slot)
             elif old[1] != a.lang:
                 self.docs[slot] = (key, a.lang)
                 moved.add(slot)
+        if self._keep is not None and self.fresh:
+            self._keep(self.fresh)  # before any is read back
+            self.fresh = {}
         removed = set(self.docs) - set(pos)
         rel_of = {slot: rel for rel, slot in self.slot_of.items()}
         for slot in removed:

@@ -309,13 +309,22 @@ class SearchIndex:
             if isinstance(p, _Postings):
                 postings[t] = (len(p.docs), p.packed())
 
-    def update(self, site: Site, salt: str = "", stored: Stored | None = None) -> Files:
+    def update(
+        self,
+        site: Site,
+        salt: str = "",
+        stored: Stored | None = None,
+        hold: Callable[[bytes], Callable[[], bytes]] | None = None,
+    ) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
         fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint.
         `stored` gives the counts of unchanged articles as the engine kept them from `fresh`;
-        an article whose counts it lacks is analysed again."""
+        an article whose counts it lacks is analysed again. `hold`, when given, takes each new
+        document's and shard's bytes as they are made and gives what hands them back (the
+        engine keeps them on disk: a new site's would otherwise all wait in memory)."""
         config = site.config
         stored = stored or none_stored
+        held = hold or _as_is
         self.redone = []
         self.fresh = {}
         docs = site.pages[::-1]  # oldest first: a new article takes the next id
@@ -356,7 +365,7 @@ class SearchIndex:
             entries[article.rel] = (key, doc_id, fp, length_code(length))
             self.fresh[article.rel] = (key, pack_counts(count))
             edited.append((article.rel, old))
-            files[path] = (_doc_file(doc_id, doc), fp)
+            files[path] = (held(_doc_file(doc_id, doc)), fp)
             self.redone.append(path)
         self.dropped = sorted(self.entries.keys() - entries.keys())
         before = {rel: old[0] for rel, old in edited if old is not None}
@@ -392,7 +401,7 @@ class SearchIndex:
                 data = self._shard_file(name, run)
                 old_shard = (run, _sha(data))
                 self.redone.append(f"search/s/{name}.js")
-                files[f"search/s/{name}.js"] = (data, old_shard[1])
+                files[f"search/s/{name}.js"] = (held(data), old_shard[1])
             else:
                 remake = functools.partial(self._shard_file, name, run)
                 files[f"search/s/{name}.js"] = (remake, old_shard[1])
@@ -514,6 +523,10 @@ class SearchIndex:
         if run:
             runs.append(tuple(run))
         return runs
+
+
+def _as_is(data: bytes) -> bytes:
+    return data
 
 
 def _remake_doc(article, url: str, shown_date: str, doc_id: int) -> bytes:
