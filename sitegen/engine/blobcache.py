@@ -14,12 +14,16 @@ import marshal
 import os
 import tempfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sitegen.errors import Diagnostics
 
 _MAGIC = b"SGC1"
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def read_blob(path: Path | None, key: str, diag: Diagnostics) -> Any | None:
@@ -67,3 +71,25 @@ def write_blob(path: Path | None, key: str, value: Any) -> None:
         except OSError:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def kept_and_updated(
+    path: Path | None,
+    key: str,
+    diag: Diagnostics,
+    load: Callable[[Any], T],
+    new: Callable[[], T],
+    update: Callable[[T], R],
+) -> tuple[T, R, bool]:
+    """The index kept at `path` under `key` (`load` makes it from the stored value), updated;
+    a new one (from `new`) when none is kept or the kept one is not an index this code made
+    (then with a warning). Also whether a kept one was used."""
+    data = read_blob(path, key, diag)
+    if data is not None:
+        try:
+            index = load(data)
+            return index, update(index), True
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            damaged(path, diag)  # readable, but not an index this code made
+    index = new()
+    return index, update(index), False

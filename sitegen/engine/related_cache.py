@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sitegen.engine.blobcache import damaged, read_blob, write_blob
+from sitegen.engine.blobcache import damaged, kept_and_updated, read_blob, write_blob
 from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
@@ -55,17 +55,14 @@ def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict
 
     keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
-        data = read_blob(index_path, key, diag)
-        result = None
-        if data is not None:
-            try:
-                index = RelatedIndex.from_data(data)
-                result = index.update(articles, counts.get, keep)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-                damaged(index_path, diag)  # readable, but not an index this code made
-        if result is None:
-            index = RelatedIndex(limit)
-            result = index.update(articles, counts.get, keep)
+        index, result, _ = kept_and_updated(
+            index_path,
+            key,
+            diag,
+            RelatedIndex.from_data,
+            lambda: RelatedIndex(limit),
+            lambda index: index.update(articles, counts.get, keep),
+        )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held while the index is written
     finally:

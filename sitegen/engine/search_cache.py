@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.engine.blobcache import damaged, read_blob, write_blob
+from sitegen.engine.blobcache import kept_and_updated, write_blob
 from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
@@ -46,20 +46,17 @@ def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Fil
         spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
     try:
-        data = read_blob(path, key, diag)
-        files = None
-        if data is not None:
-            try:
-                index = SearchIndex.from_data(data)
-                files = index.update(site, key, counts.get, spool.hold)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-                damaged(path, diag)  # readable, but not an index this code made
-        if files is None:
-            index = SearchIndex()
-            files = index.update(site, key, counts.get, spool.hold)
+        index, files, was_kept = kept_and_updated(
+            path,
+            key,
+            diag,
+            SearchIndex.from_data,
+            SearchIndex,
+            lambda index: index.update(site, key, counts.get, spool.hold),
+        )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
-        if index.changed or data is None:
+        if index.changed or not was_kept:
             write_blob(path, key, index.to_data())
     finally:
         counts.close()
