@@ -280,23 +280,24 @@ class ArticleLoader:
             if cache is not None and gone:
                 cache.store(fp, (), gone)
             fresh: list[tuple[str, StatKey, Article, list[SiteError]]] = []
-            loaded = load_many(missing, config, parallel)
-            for i, (source, (key, article, errors, warnings)) in enumerate(
-                zip(missing, loaded, strict=True)
-            ):
-                for error in errors:
-                    diag.error(error)
-                if article is not None:
-                    found[source.rel] = (article, warnings)
-                    self.memory[source.rel] = (key, now, article, warnings)
-                    fresh.append((source.rel, key, article, warnings))
-                else:
-                    for warning in warnings:
-                        diag.warn(warning.message, warning.path, warning.line, warning.hint)
-                    self.memory.pop(source.rel, None)
-                if len(fresh) >= STORE_BATCH or (i == len(missing) - 1 and fresh):
-                    self._put_away(cache, fp, fresh, found)
-                    fresh = []
+            # closed on any error: the generator's pool is stopped then, not when collected
+            with contextlib.closing(load_many(missing, config, parallel)) as loaded:
+                for i, (source, (key, article, errors, warnings)) in enumerate(
+                    zip(missing, loaded, strict=True)
+                ):
+                    for error in errors:
+                        diag.error(error)
+                    if article is not None:
+                        found[source.rel] = (article, warnings)
+                        self.memory[source.rel] = (key, now, article, warnings)
+                        fresh.append((source.rel, key, article, warnings))
+                    else:
+                        for warning in warnings:
+                            diag.warn(warning.message, warning.path, warning.line, warning.hint)
+                        self.memory.pop(source.rel, None)
+                    if len(fresh) >= STORE_BATCH or (i == len(missing) - 1 and fresh):
+                        self._put_away(cache, fp, fresh, found)
+                        fresh = []
             for rel in [r for r in self.memory if r not in live]:
                 del self.memory[rel]
         finally:
