@@ -362,13 +362,15 @@ def test_damaged_search_and_related_caches_are_dropped_with_a_warning(tmp_path: 
 
 
 @pytest.mark.parametrize("loss", ["rows gone", "rows of another version", "garbage"])
-def test_search_counts_lost_are_worked_out_again(tmp_path: Path, loss: str) -> None:
-    """Each article's search term counts are a row of search-counts.sqlite, read only for the
-    articles an edit touches. Rows gone, rows kept under another key, or a damaged database
-    (one warning) only mean the counts are worked out again: the build equals a clean one."""
+@pytest.mark.parametrize("kept", ["search-counts.sqlite", "related-counts.sqlite"])
+def test_term_counts_lost_are_worked_out_again(tmp_path: Path, kept: str, loss: str) -> None:
+    """Each article's term counts (for search, for related articles) are a row of a SQLite
+    file, read only for the articles an edit touches. Rows gone, rows kept under another key,
+    or a damaged database (one warning) only mean the counts are worked out again: the build
+    equals a clean one."""
     site = Site(tmp_path / "site", "search+related")
     site.build()
-    db = site.root / ".sitegen" / "search-counts.sqlite"
+    db = site.root / ".sitegen" / kept
     if loss == "garbage":
         db.write_bytes(b"not a database" * 100)
         for extra in ("-wal", "-shm"):
