@@ -37,11 +37,13 @@ import hashlib
 import json
 import math
 import re
+import sys
 import unicodedata
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import accumulate, pairwise
 from typing import Any
 
 from sitegen.site.model import Site
@@ -204,12 +206,19 @@ class _Postings:
         of the gaps between the following doc ids, `g` bytes each, and of every frequency, `t`
         bytes each, little-endian; each the narrowest of 1, 2 or 4 bytes that holds them. A
         long list's gaps and frequencies mostly fit in a byte, so this is smaller than the
-        same numbers in JSON, and numpy makes it without a Python step per posting."""
-        import numpy as np  # here, not at the top: a build that finds nothing to do skips it
+        same numbers in JSON. numpy makes a long list's without a Python step per posting; a
+        short one is made with arrays, so an edit touching only short lists (most words of a
+        real text) does not import numpy."""
+        if not self.docs:
+            return "11-1:"
+        if len(self.docs) < NUMPY_FROM:
+            gaps = array("l", [b - a for a, b in pairwise(self.docs)])
+            g, t = _fit(max(gaps, default=0), (1, 2, 4)), _fit(max(self.tfs), (1, 2))
+            raw = _little(gaps, g) + _little(self.tfs, t)
+            return f"{g}{t}{self.docs[0]}:" + base64.b64encode(raw).decode()
+        import numpy as np  # here, not at the top: most builds never need it
 
         docs = np.frombuffer(self.docs, dtype=f"={self.docs.typecode}{self.docs.itemsize}")
-        if not len(docs):
-            return "11-1:"
         gaps = _narrowest(np.diff(docs), (1, 2, 4))
         tfs = _narrowest(np.frombuffer(self.tfs, dtype=f"=u{self.tfs.itemsize}"), (1, 2))
         head = f"{gaps.itemsize}{tfs.itemsize}{docs[0]}:"
@@ -218,8 +227,6 @@ class _Postings:
     @classmethod
     def unpacked(cls, text: str) -> _Postings:
         """The postings `packed` gave `text` for."""
-        import numpy as np
-
         head, _, body = text.partition(":")
         out = cls()
         first = int(head[2:])
@@ -228,6 +235,12 @@ class _Postings:
         g, t = int(head[0]), int(head[1])
         raw = base64.b64decode(body)
         n = (len(raw) + g) // (g + t)
+        if n < NUMPY_FROM:
+            out.docs.extend(accumulate(_from_little(raw[: (n - 1) * g], g), initial=first))
+            out.tfs.extend(_from_little(raw[(n - 1) * g :], t).tolist())
+            return out
+        import numpy as np
+
         gaps = np.frombuffer(raw, dtype=f"<u{g}", count=n - 1)
         docs = np.empty(n, dtype=np.int64)
         docs[0] = first
@@ -239,12 +252,36 @@ class _Postings:
         return out
 
 
+NUMPY_FROM = 1024  # postings from which numpy packs and unpacks a list
+# array typecodes of unsigned integers by width in bytes
+_UNSIGNED = {size: next(c for c in "BHILQ" if array(c).itemsize == size) for size in (1, 2, 4)}
+
+
+def _fit(top: int, sizes: tuple[int, ...]) -> int:
+    return next(s for s in sizes if top < 256**s)
+
+
+def _little(values: array, size: int) -> bytes:
+    """`values` as little-endian unsigned integers of `size` bytes."""
+    out = array(_UNSIGNED[size], values)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
+def _from_little(raw: bytes, size: int) -> array:
+    out = array(_UNSIGNED[size])
+    out.frombytes(raw)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out
+
+
 def _narrowest(values, sizes: tuple[int, ...]):  # numpy arrays in and out
     """`values` (not negative) as little-endian unsigned integers of the first of `sizes`
     (in bytes) that holds them all."""
     top = int(values.max()) if len(values) else 0
-    size = next(s for s in sizes if top < 256**s)
-    return values.astype(f"<u{size}")
+    return values.astype(f"<u{_fit(top, sizes)}")
 
 
 def _doc_file(doc_id: int, doc: str) -> bytes:

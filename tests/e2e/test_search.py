@@ -9,6 +9,8 @@ import random
 import re
 from pathlib import Path
 
+import pytest
+
 from sitegen.site.search import terms
 
 TOPICS = {
@@ -275,6 +277,38 @@ def test_packed_postings_read_back_at_every_width() -> None:
         back = _Postings.unpacked(packed)  # how the kept index reads a term an edit touches
         assert (back.docs.tolist(), back.tfs.tolist()) == (docs, tfs)
         assert back.packed() == packed
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9])
+def test_short_and_long_lists_pack_alike(monkeypatch, numpy_from) -> None:
+    """Short posting lists are packed and unpacked without numpy, long ones with it: the same
+    text either way, at every width and around the length where one takes over."""
+    import random
+
+    from sitegen.site import search
+    from sitegen.site.search import NUMPY_FROM, _Postings
+
+    rng = random.Random(5)
+    cases = []
+    for n in (1, 2, 3, NUMPY_FROM - 1, NUMPY_FROM, NUMPY_FROM + 1, 3000):
+        for gap_top, tf_top in ((255, 255), (256, 256), (65_535, 65_535), (70_000, 300)):
+            docs, doc = [], rng.randint(0, 1000)
+            for _ in range(n):
+                docs.append(doc)
+                doc += rng.randint(1, gap_top)
+            tfs = [rng.randint(1, tf_top) for _ in range(n)]
+            tfs[-1] = tf_top
+            p = _Postings()
+            p.docs.extend(docs)
+            p.tfs.extend(tfs)
+            cases.append((p, docs, tfs))
+    expected = [p.packed() for p, _, _ in cases]  # the length decides the path: both are used
+    monkeypatch.setattr(search, "NUMPY_FROM", numpy_from)  # now all one path
+    for (p, docs, tfs), text in zip(cases, expected, strict=True):
+        assert p.packed() == text
+        assert unpack(text) == (docs, tfs)
+        back = _Postings.unpacked(text)
+        assert (back.docs.tolist(), back.tfs.tolist()) == (docs, tfs)
 
 
 def test_shard_keys_are_the_terms_as_json() -> None:
