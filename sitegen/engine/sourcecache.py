@@ -205,7 +205,7 @@ class ArticleLoader:
     ) -> None:
         """Put newly parsed articles in the cache and hold them without their bodies (which
         wait there); when the cache cannot be written, they keep their bodies."""
-        if cache is None or not cache.store(fp, fresh, ()):
+        if cache is None or not fresh or not cache.store(fp, fresh, ()):
             return
         for rel, key, article, warnings in fresh:
             article = cache.stored(article, key)
@@ -282,9 +282,7 @@ class ArticleLoader:
             fresh: list[tuple[str, StatKey, Article, list[SiteError]]] = []
             # closed on any error: the generator's pool is stopped then, not when collected
             with contextlib.closing(load_many(missing, config, parallel)) as loaded:
-                for i, (source, (key, article, errors, warnings)) in enumerate(
-                    zip(missing, loaded, strict=True)
-                ):
+                for source, (key, article, errors, warnings) in zip(missing, loaded, strict=True):
                     for error in errors:
                         diag.error(error)
                     if article is not None:
@@ -295,9 +293,10 @@ class ArticleLoader:
                         for warning in warnings:
                             diag.warn(warning.message, warning.path, warning.line, warning.hint)
                         self.memory.pop(source.rel, None)
-                    if len(fresh) >= STORE_BATCH or (i == len(missing) - 1 and fresh):
+                    if len(fresh) >= STORE_BATCH:
                         self._put_away(cache, fp, fresh, found)
                         fresh = []
+            self._put_away(cache, fp, fresh, found)
             for rel in [r for r in self.memory if r not in live]:
                 del self.memory[rel]
         finally:

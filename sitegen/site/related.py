@@ -199,7 +199,6 @@ class RelatedIndex:
         self.lists: dict[int, tuple[int, ...]] = {}
         self.order: list[int] = []
         self.rescored = 0  # articles whose list was worked out by the last update (tests, bench)
-        self._keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None
         # the term counts the last update worked out (rel -> (key, counts)) and the rels it
         # dropped: the engine keeps them, one row per article; this index holds no counts
         self.fresh: dict[str, tuple[str, Counts]] = {}
@@ -279,11 +278,7 @@ class RelatedIndex:
         if len(known) < len(wanted):
             self.__init__(self.limit)  # counts lost: from nothing, to the same lists
             known = {}
-        self._keep = keep
-        try:
-            return self._update(articles, stored, known)
-        finally:
-            self._keep = None
+        return self._update(articles, stored, known, keep)
 
     def _replaced(self, articles: Sequence[Article]) -> dict[str, str]:
         """{rel: key} of the articles kept whose key changed or which are gone."""
@@ -302,7 +297,11 @@ class RelatedIndex:
         return out
 
     def _update(
-        self, articles: Sequence[Article], stored: Stored, known: dict[str, Counts]
+        self,
+        articles: Sequence[Article],
+        stored: Stored,
+        known: dict[str, Counts],
+        keep: Callable[[dict[str, tuple[str, Counts]]], None] | None,
     ) -> dict[str, list[str]]:
         pos: dict[int, int] = {}
         counts: dict[int, Counts] = {}  # slot -> counts in hand (recounted ones)
@@ -321,18 +320,18 @@ class RelatedIndex:
             old = self.docs.get(slot)
             if old is None or old[0] != key:
                 got = self._recount(slot, key, a, known.get(a.rel), delta)
-                if self._keep is None:
+                if keep is None:
                     counts[slot] = got
                 elif len(self.fresh) >= KEEP_BATCH:
-                    self._keep(self.fresh)
+                    keep(self.fresh)
                     self.fresh = {}
                 recounted.append(slot)
                 moved.add(slot)
             elif old[1] != a.lang:
                 self.docs[slot] = (key, a.lang)
                 moved.add(slot)
-        if self._keep is not None and self.fresh:
-            self._keep(self.fresh)  # before any is read back
+        if keep is not None and self.fresh:
+            keep(self.fresh)  # before any is read back
             self.fresh = {}
         removed = set(self.docs) - set(pos)
         rel_of = {slot: rel for rel, slot in self.slot_of.items()}
