@@ -36,7 +36,7 @@ from sitegen.engine.stamp import (
     still_valid,
 )
 from sitegen.engine.state import BuildState, LastRun, render_first
-from sitegen.errors import BuildFailed, Diagnostics, SiteError
+from sitegen.errors import BuildCancelled, BuildFailed, Diagnostics, SiteError
 from sitegen.heap import give_back, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
@@ -87,6 +87,9 @@ class BuildRequest:
     executor: str = "local"
     # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
     progress: Callable[[str, int, int], None] | None = None
+    # asked at each phase and as pages render: True calls the build off (BuildCancelled), so a
+    # preview stopping mid-build does not start the phases still to come
+    cancelled: Callable[[], bool] | None = None
     # when given, the build's large structures (articles, site, plan) go here instead of being
     # freed object by object as it returns: a command that exits right after skips that
     hold: list | None = None
@@ -100,6 +103,8 @@ class BuildRequest:
 
 
 def _tell(request: BuildRequest, phase: str, done: int = 0, total: int = 0) -> None:
+    if request.cancelled is not None and request.cancelled():
+        raise BuildCancelled(f"the build was called off ({phase})")
     if request.progress is not None:
         request.progress(phase, done, total)
 

@@ -48,6 +48,9 @@ class SiteConfig:
     file_urls: bool = False  # links end in index.html so the site browses from disk
     raw_html: bool = True  # raw HTML in content files passes through
     feed_limit: int = 20
+    # the archive lists every dated article of a language on one page up to this many; beyond,
+    # /archive/ lists years and months and each month has a page of its own (0: always)
+    archive_limit: int = 1000
     feeds: tuple[str, ...] = ("atom", "rss")  # any of atom, rss, json (see README)
     feed_content: str = "full"  # full: the whole article in feeds; summary: its summary
     summary_length: int = 200

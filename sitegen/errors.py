@@ -45,6 +45,11 @@ class BuildFailed(Exception):
         self.warnings = warnings or []  # said too: they often explain the errors
 
 
+class BuildCancelled(Exception):
+    """The build was called off (the preview shutting down): nothing more is started, and the
+    output stays as it was."""
+
+
 @dataclass
 class Diagnostics:
     """Errors and warnings gathered over a whole run, so all are reported at once."""

@@ -280,7 +280,7 @@ def _check_feeds_and_sitemap(output: str, files: list[str], resolver: _Resolver)
                 problems.append(SiteError(f"not well-formed XML: {exc}", rel, exc.position[0]))
                 continue
             links = []
-            if root.tag.endswith("urlset"):
+            if root.tag.endswith("urlset") or root.tag.endswith("sitemapindex"):
                 links = [
                     e.text or ""
                     for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")

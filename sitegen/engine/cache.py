@@ -65,6 +65,7 @@ _NOT_BODY_SETTINGS = (
     "permalink",
     "file_urls",
     "feed_limit",
+    "archive_limit",
     "summary_length",
     "date_format",
     "default_date",

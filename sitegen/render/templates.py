@@ -35,6 +35,12 @@ def _feed_fallback() -> Path:
     return bundled_themes_dir() / "default" / "templates"
 
 
+def _fallback_names() -> set[str]:
+    """Templates a theme need not have: the feed formats and the sitemap index (which only a
+    site of more than 30,000 pages uses), taken from `_feed_fallback` when it lacks them."""
+    return {template for _, template, _, _ in FORMATS.values()} | {"sitemap_index.xml"}
+
+
 def templates_fingerprint(config: SiteConfig) -> str:
     """Templates and message files (`t()` reads those while rendering)."""
     h = hashlib.sha1(site_messages(config).fingerprint().encode())
@@ -76,7 +82,7 @@ def template_sources(config: SiteConfig) -> dict[str, tuple[str, str]]:
     first folder holding a name winning as in its ChoiceLoader. For workers on other machines,
     which have no site or theme folder: the templates travel with their tasks."""
     out: dict[str, tuple[str, str]] = {}
-    feed_templates = {template for _, template, _, _ in FORMATS.values()}
+    feed_templates = _fallback_names()
     for folder, only in [*((d, None) for d in template_dirs(config)), (_feed_fallback(), 1)]:
         for path in sorted(folder.rglob("*")):
             name = path.relative_to(folder).as_posix()
@@ -112,7 +118,7 @@ def make_environment(
         bytecode_dir.mkdir(parents=True, exist_ok=True)
     if loader is None:
         fallback = jinja2.FileSystemLoader(str(_feed_fallback()))
-        feed_templates = {template for _, template, _, _ in FORMATS.values()}
+        feed_templates = _fallback_names()
         loader = jinja2.ChoiceLoader(
             [jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)]
             + [jinja2.FunctionLoader(lambda name: _load_from(fallback, name, feed_templates))]

@@ -142,7 +142,12 @@ class RebuildLoop:
 
     def _request(self, config: SiteConfig) -> BuildRequest:
         return BuildRequest(
-            config, output=self.output, drafts=self.drafts, preview=True, jobs=self.jobs
+            config,
+            output=self.output,
+            drafts=self.drafts,
+            preview=True,
+            jobs=self.jobs,
+            cancelled=lambda: self.stopping,
         )
 
     def run(self, batcher: ChangeBatcher) -> None:

@@ -318,11 +318,34 @@ def plan_pages(
         ),
         key=lambda u: u["loc"],
     )
-    jobs.append(
-        PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": sitemap_urls}, "sitemap")
-    )
+    jobs.extend(sitemap_jobs(sitemap_urls))
     jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
     return _reject_collisions(jobs, diag)
+
+
+SITEMAP_LIMIT = 30_000  # URLs per sitemap file (the protocol allows 50,000 and 50 MB; Zola's)
+
+
+def sitemap_jobs(urls: list[dict[str, Any]], limit: int | None = None) -> list[PageJob]:
+    """/sitemap.xml listing `urls`; beyond `limit` of them, a sitemap index naming
+    /sitemap1.xml, /sitemap2.xml... of `limit` each, so search engines read them all (one file
+    of more than 50,000 is refused) and an edit renders only the part holding its page."""
+    limit = limit or SITEMAP_LIMIT
+    if len(urls) <= limit:
+        return [PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": urls}, "sitemap")]
+    parts = [urls[i : i + limit] for i in range(0, len(urls), limit)]
+    jobs = [
+        PageJob(f"/sitemap{n}.xml", "sitemap.xml", "sitemap", {"urls": part}, f"sitemap {n}")
+        for n, part in enumerate(parts, 1)
+    ]
+    index = [
+        {"loc": job.url, "lastmod": max(u["lastmod"] for u in part)}
+        for job, part in zip(jobs, parts, strict=True)
+    ]
+    jobs.append(
+        PageJob("/sitemap.xml", "sitemap_index.xml", "sitemap", {"sitemaps": index}, "sitemap")
+    )
+    return jobs
 
 
 def site_messages(config: SiteConfig) -> Messages:
@@ -454,6 +477,28 @@ def _section_pages(
                 )
             )
 
+    jobs.extend(_archive_jobs(site, section, views, t, page_for("archive/"), where))
+    jobs.extend(
+        _feed_jobs(config.title, prefix, section.listed, views, config, f"site feed{where}", lang)
+    )
+    return jobs
+
+
+def _archive_jobs(
+    site: Site,
+    section: Section,
+    views: dict[str, dict],
+    t: Any,
+    page: dict[str, Any],
+    where: str,
+) -> list[PageJob]:
+    """The archive: every dated article by year and month (in the site's time zone), then the
+    undated ones. Up to `archive_limit` dated articles it is one page; beyond, /archive/ lists
+    the years and months with their counts and each month is a page of its own, so no page
+    grows with the whole archive (a newspaper's thirty years would be a page of a million
+    lines, and one edit would render it again)."""
+    config = site.config
+    base = f"{section.prefix}archive/"
     years: list[dict[str, Any]] = []
     for article in section.listed:
         if not article.has_date:
@@ -466,34 +511,73 @@ def _section_pages(
             months.append(
                 {
                     "month": local.month,
-                    "name": month_name(local.month, lang),
-                    "label": month_label(local.year, local.month, lang),
+                    "name": month_name(local.month, section.lang),
+                    "label": month_label(local.year, local.month, section.lang),
                     "articles": [],
                 }
             )
         months[-1]["articles"].append(views[article.rel])
     undated = [views[a.rel] for a in section.listed if not a.has_date]
-    jobs.append(
-        PageJob(
-            f"{prefix}archive/",
-            "archive.html",
-            "archive",
-            {
-                "page": {
-                    **page_for("archive/"),
-                    "kind": "archive",
-                    "title": t("archive"),
-                    "description": t("archive_description", site=config.title),
+    dated = sum(len(m["articles"]) for y in years for m in y["months"])
+    by_month = dated > config.archive_limit
+    title, description = t("archive"), t("archive_description", site=config.title)
+    overview = {
+        "page": {**page, "kind": "archive", "title": title, "description": description},
+        "archive": years,
+        "undated": undated,
+        "by_month": by_month,
+        "month_page": None,
+    }
+    if not by_month:
+        return [PageJob(base, "archive.html", "archive", overview, f"archive{where}")]
+    # the overview names each month with its count; the months' own pages hold their articles
+    for y in years:
+        for m in y["months"]:
+            m["url"] = f"{base}{y['year']}/{m['month']:02d}/"
+    overview["archive"] = [
+        {
+            "year": y["year"],
+            "months": [{**m, "count": len(m["articles"]), "articles": []} for m in y["months"]],
+        }
+        for y in years
+    ]
+    jobs = [PageJob(base, "archive.html", "archive", overview, f"archive{where}")]
+    own = {"lang": section.lang, "dir": section.language.direction}
+    months = [(y["year"], m) for y in years for m in y["months"]]  # newest first
+    for i, (year, month) in enumerate(months):
+        newer = months[i - 1][1] if i > 0 else None
+        older = months[i + 1][1] if i + 1 < len(months) else None
+        jobs.append(
+            PageJob(
+                month["url"],
+                "archive.html",
+                "archive",
+                {
+                    "page": {
+                        **own,
+                        "kind": "archive",
+                        "title": t("archive_month_title", month=month["label"]),
+                        "description": description,
+                    },
+                    # the month's articles at the top, where the engine hashes shared views
+                    # by reference (engine/cache.py::page_fingerprints)
+                    "articles": month["articles"],
+                    "archive": [],
+                    "undated": [],
+                    "by_month": False,
+                    "month_page": {
+                        "year": year,
+                        "month": month["month"],
+                        "label": month["label"],
+                        "count": len(month["articles"]),
+                        "archive_url": base,
+                        "newer": {"label": newer["label"], "url": newer["url"]} if newer else None,
+                        "older": {"label": older["label"], "url": older["url"]} if older else None,
+                    },
                 },
-                "archive": years,
-                "undated": undated,
-            },
-            f"archive{where}",
+                f"archive {year}-{month['month']:02d}{where}",
+            )
         )
-    )
-    jobs.extend(
-        _feed_jobs(config.title, prefix, section.listed, views, config, f"site feed{where}", lang)
-    )
     return jobs
 
 

@@ -3,15 +3,18 @@ a plain static server under a subpath (every link and asset resolves), the W3C N
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
 
 from sitegen.build import BuildRequest, build
 from sitegen.config import load_config
+from sitegen.site import plan as plan_module
 from tests.browser.conftest import serve_folder
 from tests.sample_site import write_sample_site
 from tests.sitecheck import check_on_disk, crawl_served, html_files, run_vnu, vnu_jar
@@ -22,8 +25,12 @@ ATOM_NS = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory) -> Path:
-    """A generated 200-article site with aliases and a draft, built once for this module."""
-    root = write_sample_site(tmp_path_factory.mktemp("big") / "site", 200, "feed_limit: 20\n")
+    """A generated 200-article site with aliases and a draft, built once for this module. Its
+    archive is split by month (archive_limit) and its sitemap into parts of 100 URLs, so the
+    checks below cover the pages a large archive has."""
+    root = write_sample_site(
+        tmp_path_factory.mktemp("big") / "site", 200, "feed_limit: 20\narchive_limit: 50\n"
+    )
     (root / "content" / "moved.md").write_text(
         "---\ntitle: Moved story\ndate: 2023-06-01\ntags: [Politics]\naliases: [/2023/moved/]\n---\n"
         "Text with a [link](story-0001.md).\n",
@@ -32,7 +39,9 @@ def big_site(tmp_path_factory) -> Path:
     (root / "content" / "draft.md").write_text(
         "---\ntitle: Unfinished\ndate: 2024-06-01\ndraft: true\n---\nLater.\n", encoding="utf-8"
     )
-    build(BuildRequest(load_config(root)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plan_module, "SITEMAP_LIMIT", 100)
+        build(BuildRequest(load_config(root)))
     return root / "build"
 
 
@@ -78,10 +87,21 @@ def test_feed_without_base_url_has_relative_links_readers_resolve(site):
 
 
 def test_sitemap_is_well_formed_and_lists_every_page(big_site):
-    root = ET.parse(big_site / "sitemap.xml").getroot()
-    locs = [u.find(f"{SITEMAP_NS}loc").text for u in root]
-    assert len(locs) == len(set(locs))
+    """Split into parts of at most 100 URLs named by a sitemap index, as the protocol has it."""
     prefix = "https://example.org/news/"
+    index = ET.parse(big_site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    parts = [s.find(f"{SITEMAP_NS}loc").text for s in index]
+    assert parts == [f"{prefix}sitemap{n}.xml" for n in range(1, len(parts) + 1)]
+    assert len(parts) >= 3
+    locs = []
+    for n, entry in enumerate(index, 1):
+        part = ET.parse(big_site / f"sitemap{n}.xml").getroot()
+        assert part.tag == f"{SITEMAP_NS}urlset" and 0 < len(part) <= 100
+        locs += [u.find(f"{SITEMAP_NS}loc").text for u in part]
+        newest = max(u.findtext(f"{SITEMAP_NS}lastmod", "") for u in part)
+        assert entry.findtext(f"{SITEMAP_NS}lastmod", "") == newest
+    assert locs == sorted(locs) and len(locs) == len(set(locs))
     assert all(loc.startswith(prefix) for loc in locs)
     listed = {loc[len(prefix) :] for loc in locs}
     on_disk = set()
@@ -93,8 +113,35 @@ def test_sitemap_is_well_formed_and_lists_every_page(big_site):
         on_disk.add(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     assert listed == on_disk
     assert "story-0199/" in listed and "2023/moved/" not in listed and "unfinished/" not in listed
+    assert "archive/" in listed and any(p.startswith("archive/20") for p in listed)
     robots = (big_site / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: https://example.org/news/sitemap.xml" in robots
+
+
+def _links(folder: Path, page: str) -> list[str]:
+    """The site paths the links of `page` (a folder under `folder`) point at, in order."""
+    text = (folder / page / "index.html").read_text(encoding="utf-8")
+    return [urljoin(f"/{page}", href) for href in re.findall(r'<a href="([^"#]*)"', text)]
+
+
+def test_large_archive_is_a_page_per_month_with_every_dated_article_once(big_site):
+    """archive_limit 50: /archive/ names each month with its count and links to its page,
+    which lists that month's articles and links to the months either side."""
+    month_re = re.compile(r"/archive/(\d{4})/(\d{2})/$")
+    months = [m.groups() for m in map(month_re.search, _links(big_site, "archive/")) if m]
+    assert len(months) >= 2 and len(set(months)) == len(months)
+    assert not any("story-" in link for link in _links(big_site, "archive/"))
+    seen = []
+    for i, (year, month) in enumerate(months):
+        page = f"archive/{year}/{month}/"
+        text = (big_site / page / "index.html").read_text(encoding="utf-8")
+        assert set(re.findall(r'<time datetime="(\d{4})-(\d{2})-', text)) == {(year, month)}
+        links = _links(big_site, page)
+        seen += [link for link in links if re.fullmatch(r"/story-\d+/", link)]
+        assert "/archive/" in links
+        if i + 1 < len(months):
+            assert "/archive/{}/{}/".format(*months[i + 1]) in links
+    assert len(seen) == len(set(seen)) == 200
 
 
 def test_every_link_resolves_under_a_subpath(big_site):

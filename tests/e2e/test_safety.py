@@ -80,6 +80,35 @@ def test_keep_going_builds_the_rest_and_says_what_it_left_out(blog, capsys):
     assert re.search(r"--keep-going: .*content/bad-date\.md", captured.err)
 
 
+@pytest.mark.parametrize(
+    ("phase", "ends_at"),
+    [("load", "plan"), ("plan", "copy"), ("copy", "render"), ("render", "render")],
+)
+def test_a_build_called_off_starts_nothing_more_and_changes_nothing(blog, phase, ends_at):
+    """The preview stopping mid-build: the build ends where it next says how far it is (the
+    next phase, or the next rendered pages), and the output is as the last good build left
+    it."""
+    from sitegen.build import BuildRequest, build
+    from sitegen.config import load_config
+    from sitegen.errors import BuildCancelled
+
+    assert sitegen(blog, "build") == 0
+    before = tree(blog.root / "build")
+    blog.article("one.md", "First, edited", "2024-01-01", tags="[a, b]")
+    told: list[str] = []
+
+    def progress(name: str, done: int, total: int) -> None:
+        told.append(name)
+
+    request = BuildRequest(
+        load_config(blog.root), progress=progress, cancelled=lambda: phase in told
+    )
+    with pytest.raises(BuildCancelled, match=rf"\({ends_at}\)"):
+        build(request)
+    assert told[-1] == phase
+    assert tree(blog.root / "build") == before
+
+
 # --- the output folder is sitegen's alone ----------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
 from sitegen.site.model import BuildOptions, build_site
-from sitegen.site.plan import page_numbers, plan_pages
+from sitegen.site.plan import page_numbers, plan_pages, sitemap_jobs
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -213,3 +213,62 @@ def test_every_context_is_plain_data():
     jobs, _ = plan(articles, per_page=5)
     for job in jobs:
         marshal.dumps(job.context)
+
+
+def test_archive_is_one_page_up_to_the_limit():
+    jobs, _ = plan([make_article(i) for i in range(6)], archive_limit=6)
+    (archive,) = [j for j in jobs if j.kind == "archive"]
+    assert archive.url == "/archive/" and not archive.context["by_month"]
+    listed = [
+        a["url"] for y in archive.context["archive"] for m in y["months"] for a in m["articles"]
+    ]
+    assert sorted(listed) == sorted(f"/a{i}/" for i in range(6))
+
+
+def test_archive_beyond_the_limit_is_a_page_per_month():
+    """Every ten days from 2024-01-01: 4 in January, 2 in February, 2 in March."""
+    undated = make_article(99, has_date=False, date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    jobs, _ = plan([make_article(i) for i in range(8)] + [undated], archive_limit=5)
+    overview, *months = [j for j in jobs if j.kind == "archive"]
+    assert overview.url == "/archive/" and overview.context["by_month"]
+    shown = overview.context["archive"][0]["months"]
+    assert [(m["label"], m["count"], m["url"], m["articles"]) for m in shown] == [
+        ("March 2024", 2, "/archive/2024/03/", []),
+        ("February 2024", 2, "/archive/2024/02/", []),
+        ("January 2024", 4, "/archive/2024/01/", []),
+    ]
+    assert [a["url"] for a in overview.context["undated"]] == ["/a99/"]
+    assert [j.url for j in months] == [
+        "/archive/2024/03/",
+        "/archive/2024/02/",
+        "/archive/2024/01/",
+    ]
+    feb = months[1].context
+    assert feb["page"]["title"] == "Archive: February 2024"
+    assert [a["url"] for a in feb["articles"]] == ["/a5/", "/a4/"]
+    assert feb["month_page"]["newer"]["url"] == "/archive/2024/03/"
+    assert feb["month_page"]["older"]["url"] == "/archive/2024/01/"
+    assert months[0].context["month_page"]["newer"] is None
+    assert months[2].context["month_page"]["older"] is None
+    sitemap = next(j for j in jobs if j.kind == "sitemap").context["urls"]
+    assert {"/archive/", "/archive/2024/01/"} <= {u["loc"] for u in sitemap}
+
+
+def test_sitemap_beyond_the_limit_is_an_index_of_parts():
+    urls = [
+        {"loc": f"/p{i}/", "lastmod": f"2024-01-{i + 1:02d}", "alternates": []} for i in range(7)
+    ]
+    assert [j.url for j in sitemap_jobs(urls, 7)] == ["/sitemap.xml"]
+    jobs = sitemap_jobs(urls, 3)
+    assert [(j.url, j.template) for j in jobs] == [
+        ("/sitemap1.xml", "sitemap.xml"),
+        ("/sitemap2.xml", "sitemap.xml"),
+        ("/sitemap3.xml", "sitemap.xml"),
+        ("/sitemap.xml", "sitemap_index.xml"),
+    ]
+    assert [len(j.context["urls"]) for j in jobs[:3]] == [3, 3, 1]
+    assert jobs[3].context["sitemaps"] == [
+        {"loc": "/sitemap1.xml", "lastmod": "2024-01-03"},
+        {"loc": "/sitemap2.xml", "lastmod": "2024-01-06"},
+        {"loc": "/sitemap3.xml", "lastmod": "2024-01-07"},
+    ]
