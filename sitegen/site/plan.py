@@ -279,25 +279,29 @@ def plan_pages(
         )
     )
     if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
-        jobs.append(
-            PageJob(
-                "/search/",
-                "search.html",
-                "search",
-                {
-                    "page": {
-                        **default_page,
-                        "kind": "search",
-                        "title": messages.get(config.language, "search"),
-                        "description": messages.get(
-                            config.language, "search_description", site=config.title
-                        ),
-                        "noindex": True,
-                    }
-                },
-                "search page",
+        # one search page per language, in its words, all reading the one index at /search/
+        for section in site.sections or [_root_section(site)]:
+            where = "" if section.prefix == "/" else f" ({section.lang})"
+            jobs.append(
+                PageJob(
+                    f"{section.prefix}search/",
+                    "search.html",
+                    "search",
+                    {
+                        "page": {
+                            "lang": section.lang,
+                            "dir": section.language.direction,
+                            "kind": "search",
+                            "title": messages.get(section.lang, "search"),
+                            "description": messages.get(
+                                section.lang, "search_description", site=config.title
+                            ),
+                            "noindex": True,
+                        }
+                    },
+                    f"search page{where}",
+                )
             )
-        )
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
         (

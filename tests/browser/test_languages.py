@@ -68,7 +68,7 @@ def served(tmp_path_factory):
         yield base
 
 
-RTL_PAGES = ["ar/", "ar/story-1/", "ar/tags/", "ar/archive/"]
+RTL_PAGES = ["ar/", "ar/story-1/", "ar/tags/", "ar/archive/", "ar/search/"]
 
 
 def test_axe_finds_no_violations_on_right_to_left_pages(browser, served):

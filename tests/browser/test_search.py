@@ -163,3 +163,32 @@ def test_the_status_speaks_the_sites_language(browser, tmp_path):
         page.locator("#search-input").fill("schnee")
         page.wait_for_function(f"/Keine Artikel zu „schnee“/.test({status})", timeout=10_000)
         page.close()
+
+
+def test_each_language_searches_from_its_own_page(browser, tmp_path):
+    """A translated page's header box leads to the search page of its language (its words,
+    its direction), which reads the one index at /search/ and links results from its depth."""
+    site = SiteFolder(tmp_path / "site")
+    site.configure(
+        "title: Two\nlanguages:\n  - {code: en, name: English}\n  - {code: de, name: Deutsch}\n"
+    )
+    for i in range(3):
+        site.article(f"h{i}.md", f"Harbour {i}", f"2024-01-0{i + 1}", "The harbour council.")
+        site.article(f"h{i}.de.md", f"Hafen {i}", f"2024-01-0{i + 1}", "Der Hafen und der Rat.")
+    site.build()
+    with serve_folder(site.root / "build", "/site/") as base:
+        page = browser.new_page()
+        problems = _watch(page)
+        page.goto(base + "de/h1/")
+        page.locator("#site-search-q").fill("hafen")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/site/de/search/?q=hafen")
+        assert page.locator("html").get_attribute("lang") == "de"
+        status = "document.getElementById('search-status').textContent"
+        page.wait_for_function(f"/passen zu/.test({status})", timeout=10_000)
+        assert page.locator("#search-status").inner_text() == "3 Artikel passen zu „hafen“."
+        page.locator("#search-results li a").first.click()
+        page.wait_for_url("**/site/de/h*/")
+        assert page.locator("h1").inner_text().startswith("Hafen")
+        page.close()
+        assert problems == []

@@ -106,6 +106,12 @@ def test_each_language_has_its_own_index_tags_archive_and_feed(hugo_folders, par
     assert {e.title for e in feed.entries} == {"最初の投稿", "キー付き", "日本語だけ"}
     archive = parse(hugo_folders.out("ja/archive/index.html"))
     assert "2024年3月" in archive.text
+    search = parse(hugo_folders.out("ja/search/index.html"))
+    assert search.find_all("html")[0]["lang"] == "ja" and "<h1>検索</h1>" in search.html
+    (form,) = search.find_all("form", **{"class": "search-form"})
+    assert form["data-search-index"] == "../../search/manifest.js", "the one index at /search/"
+    (header,) = article.find_all("form", **{"class": "site-search"})
+    assert header["action"] == "../search/index.html", "a Japanese page searches in Japanese"
     assert check_on_disk(hugo_folders.root / "build", skip=("404.html",)) == []
 
 
