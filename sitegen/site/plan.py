@@ -203,7 +203,6 @@ def plan_pages(
     config = site.config
     views = listing_views(site) if views is None else views
     jobs: list[PageJob] = []
-    default_page = {"lang": config.language, "dir": text_direction(config.language)}
     messages = site_messages(config)
 
     # article pages
@@ -260,27 +259,33 @@ def plan_pages(
     for section in site.sections or [_root_section(site)]:
         jobs.extend(_section_pages(site, section, views, messages))
 
-    # 404, search, sitemap, robots
-    jobs.append(
-        PageJob(
-            "/404.html",
-            "404.html",
-            "404",
-            {
-                "page": {
-                    **default_page,
-                    "kind": "404",
-                    "title": messages.get(config.language, "page_not_found"),
-                    "description": "",
-                    "noindex": True,
-                }
-            },
-            "404 page",
+    # 404 and search pages of each language, sitemap, robots
+    sections = site.sections or [_root_section(site)]
+    for section in sections:
+        # hosts that look for the nearest 404.html up the path (Cloudflare Pages, or a rule
+        # per language on others) show a reader of /ja/ the Japanese one
+        where = "" if section.prefix == "/" else f" ({section.lang})"
+        jobs.append(
+            PageJob(
+                f"{section.prefix}404.html",
+                "404.html",
+                "404",
+                {
+                    "page": {
+                        "lang": section.lang,
+                        "dir": section.language.direction,
+                        "kind": "404",
+                        "title": messages.get(section.lang, "page_not_found"),
+                        "description": "",
+                        "noindex": True,
+                    }
+                },
+                f"404 page{where}",
+            )
         )
-    )
     if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
         # one search page per language, in its words, all reading the one index at /search/
-        for section in site.sections or [_root_section(site)]:
+        for section in sections:
             where = "" if section.prefix == "/" else f" ({section.lang})"
             jobs.append(
                 PageJob(

@@ -112,7 +112,10 @@ def test_each_language_has_its_own_index_tags_archive_and_feed(hugo_folders, par
     assert form["data-search-index"] == "../../search/manifest.js", "the one index at /search/"
     (header,) = article.find_all("form", **{"class": "site-search"})
     assert header["action"] == "../search/index.html", "a Japanese page searches in Japanese"
-    assert check_on_disk(hugo_folders.root / "build", skip=("404.html",)) == []
+    missing = parse(hugo_folders.out("ja/404.html"))
+    assert missing.find_all("html")[0]["lang"] == "ja" and "ページが見つかりません" in missing.text
+    assert "/ja/archive/" in missing.links(), "a missed address in /ja/ leads on in Japanese"
+    assert check_on_disk(hugo_folders.root / "build", skip=("404.html", "ja/404.html")) == []
 
 
 def test_sitemap_lists_hreflang_alternates(hugo_folders):
