@@ -260,51 +260,31 @@ def plan_pages(
         jobs.extend(_section_pages(site, section, views, messages))
 
     # 404 and search pages of each language, sitemap, robots
-    sections = site.sections or [_root_section(site)]
-    for section in sections:
+    for section in site.sections or [_root_section(site)]:
         # hosts that look for the nearest 404.html up the path (Cloudflare Pages, or a rule
         # per language on others) show a reader of /ja/ the Japanese one
-        where = "" if section.prefix == "/" else f" ({section.lang})"
-        jobs.append(
-            PageJob(
-                f"{section.prefix}404.html",
-                "404.html",
-                "404",
-                {
-                    "page": {
-                        "lang": section.lang,
-                        "dir": section.language.direction,
-                        "kind": "404",
-                        "title": messages.get(section.lang, "page_not_found"),
-                        "description": "",
-                        "noindex": True,
-                    }
-                },
-                f"404 page{where}",
-            )
-        )
-    if config.search:  # the index itself comes from sitegen/search.py (written by build.py)
-        # one search page per language, in its words, all reading the one index at /search/
-        for section in sections:
+        kinds = [("404", "404.html", "page_not_found", None)]
+        if config.search:  # every language's page reads the one index (site/search.py)
+            kinds.append(("search", "search/", "search", "search_description"))
+        for kind, suffix, title, description in kinds:
             where = "" if section.prefix == "/" else f" ({section.lang})"
+            page = {
+                "lang": section.lang,
+                "dir": section.language.direction,
+                "kind": kind,
+                "title": messages.get(section.lang, title),
+                "description": messages.get(section.lang, description, site=config.title)
+                if description
+                else "",
+                "noindex": True,
+            }
             jobs.append(
                 PageJob(
-                    f"{section.prefix}search/",
-                    "search.html",
-                    "search",
-                    {
-                        "page": {
-                            "lang": section.lang,
-                            "dir": section.language.direction,
-                            "kind": "search",
-                            "title": messages.get(section.lang, "search"),
-                            "description": messages.get(
-                                section.lang, "search_description", site=config.title
-                            ),
-                            "noindex": True,
-                        }
-                    },
-                    f"search page{where}",
+                    section.prefix + suffix,
+                    f"{kind}.html",
+                    kind,
+                    {"page": page},
+                    f"{kind} page{where}",
                 )
             )
     jobs.extend(extra_jobs or [])

@@ -74,13 +74,18 @@ def test_typing_shows_results_with_highlighted_excerpt(browser, served):
     assert problems == []
 
 
+def _search_from_header(page, start: str, words: str, lands_at: str) -> None:
+    """Type `words` in the header box of the page at `start`, press Enter, wait for `lands_at`."""
+    page.goto(start)
+    page.locator("#site-search-q").fill(words)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lands_at)
+
+
 def test_header_box_leads_to_results_and_keyboard_reaches_them(browser, served):
     page = browser.new_page()
     problems = _watch(page)
-    page.goto(served + "sport-1/")
-    page.locator("#site-search-q").fill("goalkeeper")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/news/search/?q=goalkeeper")
+    _search_from_header(page, served + "sport-1/", "goalkeeper", "**/news/search/?q=goalkeeper")
     page.locator("#search-results li").nth(4).wait_for(timeout=10_000)
     assert page.locator("#search-results li").count() == 5
     assert page.locator("#search-input").input_value() == "goalkeeper"
@@ -179,10 +184,7 @@ def test_each_language_searches_from_its_own_page(browser, tmp_path):
     with serve_folder(site.root / "build", "/site/") as base:
         page = browser.new_page()
         problems = _watch(page)
-        page.goto(base + "de/h1/")
-        page.locator("#site-search-q").fill("hafen")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/site/de/search/?q=hafen")
+        _search_from_header(page, base + "de/h1/", "hafen", "**/site/de/search/?q=hafen")
         assert page.locator("html").get_attribute("lang") == "de"
         status = "document.getElementById('search-status').textContent"
         page.wait_for_function(f"/passen zu/.test({status})", timeout=10_000)
