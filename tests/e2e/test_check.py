@@ -135,6 +135,32 @@ def test_malformed_feed_and_sitemap_problems(site, capsys):
     assert len(errors) == 3
 
 
+def test_a_split_sitemap_and_its_parts_are_checked(site, capsys, monkeypatch):
+    """Beyond the limit, sitemap.xml names its parts: a part that is gone and a page a part
+    names that is gone are both reported."""
+    from sitegen.site import plan
+
+    monkeypatch.setattr(plan, "SITEMAP_LIMIT", 3)
+    for i in range(4):
+        site.article(f"a{i}.md", f"A{i}", f"2024-01-0{i + 1}", "Text.")
+    site.build()
+    out = site.root / "build"
+    assert "<sitemapindex" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    code, errors, _ = run(capsys, "--site", str(site.root), "check", "--no-build")
+    assert code == 0, errors
+    parts = sorted(out.glob("sitemap?*.xml"))
+    assert len(parts) >= 2
+    parts[-1].unlink()
+    first = parts[0].read_text(encoding="utf-8")
+    page = re.search(r"<loc>https://example.org/blog/([^<]*)</loc>", first).group(1)
+    parts[0].write_text(first.replace(f"/blog/{page}<", "/blog/missing/<"), encoding="utf-8")
+    code, errors, _ = run(capsys, "--site", str(site.root), "check", "--no-build")
+    joined = "\n".join(errors)
+    assert code == 1
+    assert f"sitemap.xml: links to 'https://example.org/blog/{parts[-1].name}'" in joined
+    assert f"{parts[0].name}: links to 'https://example.org/blog/missing/'" in joined
+
+
 def test_no_build_without_output_is_an_error(site, capsys):
     code, errors, _ = run(capsys, "--site", str(site.root), "check", "--no-build")
     assert code == 1 and "no output folder" in errors[0]
