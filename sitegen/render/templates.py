@@ -297,6 +297,9 @@ def render_job(
     }
     page["url"] = job.url
     page.setdefault("path", job.path)
+    # the home of the page's language: its index, archive, tags, search and feeds are under it
+    languages = env.globals["site"]["languages"]
+    page["home"] = next((lang["url"] for lang in languages if lang["code"] == page["lang"]), "/")
     context["page"] = page
     if job.kind == "article":
         article = dict(context["article"])

@@ -65,7 +65,6 @@ def month_name(month: int, lang: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # pages show the same few counts and minutes again and again
-@functools.lru_cache(maxsize=4096)  # page numbers: the same few hundred on every tag's pages
 def format_number(value: int | float, lang: str) -> str:
     from babel.numbers import format_decimal
 
