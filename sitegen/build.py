@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, discover
-from sitegen.engine.cache import cache_key, output_fingerprint, page_fingerprints
+from sitegen.engine.cache import PageFingerprints, cache_key, output_fingerprint
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism, beside, inherit, inherited
 from sitegen.engine.pages import PageRenderer
@@ -45,7 +45,7 @@ from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.plan import PageJob
+from sitegen.site.plan import PageJob, plan_listings
 
 
 @dataclass
@@ -61,6 +61,9 @@ class BuildResult:
     output: Path | None = None
     skipped_pages: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (bench, --verbose)
+    # the output's manifest as this build left it (path -> {sha, fp}); None when the build
+    # wrote nothing
+    files: dict[str, dict[str, str]] | None = None
 
     def mark(self, phase: str, since: float) -> float:
         now = time.perf_counter()
@@ -176,10 +179,10 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     run.result.left_out = site.left_out
     run.result.articles = len(site.pages)
     _tell(request, "plan")
-    plan, assets, asset_names = _plan(run, site, articles, statics)
-    result = _carry_out(run, site, plan, assets, asset_names)
+    planned = _plan(run, site, articles, statics)
+    result = _carry_out(run, site, planned)
     if request.hold is not None:
-        request.hold.append((articles, site, plan, run.state))
+        request.hold.append((articles, site, planned, run.state))
     if not request.preview and not diag.errors:
         save_stamp(
             stamp_file,
@@ -234,17 +237,26 @@ class _Run:
         return self.result
 
 
+@dataclass
+class _Planned:
+    """The plan of one build, with what rendering it needs beside."""
+
+    plan: BuildPlan
+    assets: list[Asset]
+    asset_names: dict[str, str]
+    fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
+
+
 @pauses_collector
-def _plan(
-    run: _Run, site: Site, articles: list[Article], statics: list[str]
-) -> tuple[BuildPlan, list[Asset], dict[str, str]]:
+def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) -> _Planned:
     """Read what the plan needs (related lists, the search files, stamps and sizes of the files
     to copy: all through the engine's caches), make the plan, and make the resized images it
     asks for. Stops on errors unless `keep_going`."""
     config, diag = run.request.config, run.diag
     parallel = run.request.parallelism()
     # related lists in a forked process while this one does the rest of the reading (the
-    # search files among it): the two longest single-process steps of a new site, side by side
+    # search files among it) and the pages that need no related lists, fingerprinted: the
+    # longest single-process steps of a build, side by side
     with beside(parallel, len(site.pages), parallel.min_loads) as apart, inherit(site) as token:
         related_future = apart.submit(_related_apart, token, config.cache_path)
         run.phase("model")
@@ -258,6 +270,13 @@ def _plan(
         )
         search = search_outputs(site, config.cache_path, diag) if config.search else {}
         give_back()
+        listings = plan_listings(site)
+        fingerprints = PageFingerprints(
+            output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
+            listings.views.values(),
+        )
+        # final already: a page showing no body gets nothing more from `plan_build`
+        fingerprints.early(job.context for job in listings.pages if not job.bodies)
         related, warnings = related_future.result()
     for warning in warnings:
         diag.warn(warning.message, warning.path, warning.line, warning.hint)
@@ -273,11 +292,11 @@ def _plan(
     )
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag)
+    plan = plan_build(site, config, inputs, diag, listings)
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
-    return plan, assets, asset_names
+    return _Planned(plan, assets, asset_names, fingerprints)
 
 
 def _related_apart(token: int, cache_dir: Path) -> tuple[dict[str, list[str]], list[SiteError]]:
@@ -315,12 +334,11 @@ class _Changes:
 
 
 @pauses_collector
-def _changes(plan: BuildPlan, writer: OutputWriter, output_fp: str) -> _Changes:
+def _changes(plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprints) -> _Changes:
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
-    fps = page_fingerprints(output_fp, (j.context for j in plan.pages), plan.views.values())
-    for job, fp in zip(plan.pages, fps, strict=True):
-        planned[job.path] = fp
+    for job in plan.pages:
+        fp = planned[job.path] = fingerprints.of(job.context)
         if not writer.unchanged(job.path, fp):
             render.append((job, fp))
     copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
@@ -328,19 +346,18 @@ def _changes(plan: BuildPlan, writer: OutputWriter, output_fp: str) -> _Changes:
     return _Changes(render, planned, copy, stale)
 
 
-def _carry_out(
-    run: _Run, site: Site, plan: BuildPlan, assets: list[Asset], asset_names: dict[str, str]
-) -> BuildResult:
+def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     """Render and write what changed since the last build, then swap the output in."""
     request, config, result = run.request, run.request.config, run.result
-    output_fp = output_fingerprint(
-        config, templates_fingerprint(config), static_fingerprint(assets)
-    )
+    plan, asset_names = planned.plan, planned.asset_names
     writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
-    changes = _changes(plan, writer, output_fp)
+    changes = _changes(plan, writer, planned.fingerprints)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)
     if run.state.keep:
+        # the last plan is not freed here (a tenth of a second at 10,000 articles, which
+        # the preview's reader would wait for) but by `Builder.let_go`, once the page reloaded
+        run.state.retired.append(run.state.last)
         run.state.last = LastRun(
             config, request.drafts, run.output, site, plan, env, dict(run.state.loader.sources)
         )
@@ -395,6 +412,7 @@ def _carry_out(
         gc.unfreeze()
     result.written = writer.written
     result.kept = writer.kept
+    result.files = writer.new.files
     return run.done()
 
 
@@ -430,7 +448,13 @@ class Builder:
         self.state = BuildState(keep=True)
 
     def run(self) -> BuildResult:
+        self.let_go()  # a caller that did not: at most one old plan is held
         return build(self.request, self.state)
+
+    def let_go(self) -> None:
+        """Free what the last build replaced (the plan before it); the preview calls this
+        after the browser was told to reload, so nobody waits for the freeing."""
+        self.state.retired.clear()
 
     def render_first(self, changed: set[Path]) -> dict[str, str]:
         """The pages of edited articles, rendered at once from the last plan and placed in the

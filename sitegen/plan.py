@@ -41,7 +41,7 @@ from sitegen.site.outputs import (
     merge_copies,
     pages_without,
 )
-from sitegen.site.plan import PageJob, listing_views, plan_pages
+from sitegen.site.plan import Listings, PageJob, plan_listings, plan_pages
 
 # what a copied file's bytes come from: a file, bytes, or a function making them (search files
 # the engine keeps as they were, read only if the output lacks them)
@@ -128,11 +128,19 @@ def copy_sources(
     return out
 
 
-def plan_build(site: Site, config: SiteConfig, inputs: PlanInputs, diag: Diagnostics) -> BuildPlan:
+def plan_build(
+    site: Site,
+    config: SiteConfig,
+    inputs: PlanInputs,
+    diag: Diagnostics,
+    listings: Listings | None = None,
+) -> BuildPlan:
     """The whole build, decided: see the module docstring. Errors and warnings (collisions,
-    pages the plan cannot make) go to `diag`; missing images come back as `problems`."""
-    views = listing_views(site)
-    pages = plan_pages(site, diag, related=inputs.related, views=views)
+    pages the plan cannot make) go to `diag`; missing images come back as `problems`.
+    `listings` is this site's `site.plan.plan_listings`, when the engine made it already."""
+    listings = plan_listings(site) if listings is None else listings
+    views = listings.views
+    pages = plan_pages(site, diag, related=inputs.related, listings=listings)
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:
         if asset.source is None:  # made by the theme code (e.g. the search script's data)

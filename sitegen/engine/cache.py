@@ -244,18 +244,44 @@ def output_fingerprint(config: SiteConfig, templates: str, static: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()
 
 
-def page_fingerprints(
-    output_fp: str, contexts: Iterable[dict], shared: Iterable[dict] = ()
-) -> list[str]:
+class PageFingerprints:
     """Each page's fingerprint: its complete template context under `output_fingerprint`. The
     `shared` dicts (the listing views many contexts hold: neighbours, related lists, listings)
     are hashed once and stand in the contexts by their digest: what is told apart is the same
-    as hashing every context whole, and the bytes hashed fall several-fold."""
-    digests = {id(d): hashlib.sha1(_marshal(d)).digest() for d in shared}
-    prefix = output_fp.encode()
-    return [
-        hashlib.sha1(prefix + _marshal(_by_reference(c, digests))).hexdigest() for c in contexts
-    ]
+    as hashing every context whole, and the bytes hashed fall several-fold.
+
+    `early` fingerprints contexts that are final before the rest of the plan is made (the
+    build does it while the related lists are worked out in another process); `of` then
+    gives those without hashing them again."""
+
+    def __init__(self, output_fp: str, shared: Iterable[dict] = ()) -> None:
+        self._prefix = output_fp.encode()
+        self._digests = {id(d): hashlib.sha1(_marshal(d)).digest() for d in shared}
+        # id(context) -> (context, fingerprint): the context is held, so its id is not reused
+        self._known: dict[int, tuple[dict, str]] = {}
+
+    def early(self, contexts: Iterable[dict]) -> None:
+        for context in contexts:
+            self._known[id(context)] = (context, self._hash(context))
+
+    def of(self, context: dict) -> str:
+        known = self._known.get(id(context))
+        if known is not None and known[0] is context:
+            return known[1]
+        return self._hash(context)
+
+    def _hash(self, context: dict) -> str:
+        return hashlib.sha1(
+            self._prefix + _marshal(_by_reference(context, self._digests))
+        ).hexdigest()
+
+
+def page_fingerprints(
+    output_fp: str, contexts: Iterable[dict], shared: Iterable[dict] = ()
+) -> list[str]:
+    """`PageFingerprints.of` each of `contexts`."""
+    fingerprints = PageFingerprints(output_fp, shared)
+    return [fingerprints.of(c) for c in contexts]
 
 
 def _by_reference(context: dict, digests: dict[int, bytes]) -> dict:

@@ -115,6 +115,7 @@ class BuildState:
         self._env = None
         self._env_key: tuple | None = None
         self.last: LastRun | None = None  # kept only when `keep` (the preview)
+        self.retired: list[LastRun | None] = []  # replaced by a later build, not yet freed
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):
         key = (

@@ -161,7 +161,15 @@ class RebuildLoop:
 
     def rebuild(self, sources: set[Path] | None = None) -> Outcome:
         """One build; never raises (except KeyboardInterrupt)."""
-        sources = set(sources or ())
+        try:
+            return self._rebuild(set(sources or ()))
+        finally:
+            # the browser has been told: now free what the build replaced
+            let_go = getattr(self.builder, "let_go", None)
+            if let_go is not None:
+                let_go()
+
+    def _rebuild(self, sources: set[Path]) -> Outcome:
         self.builds += 1
         try:
             if any(p.name == "site.yaml" and p.parent == self.config.root for p in sources):
@@ -212,7 +220,9 @@ class RebuildLoop:
 
     def _succeeded(self, result: BuildResult, sources: set[Path]) -> Outcome:
         before = self._manifest or {}
-        if result.written or result.removed or not before:
+        if result.files is not None:
+            after = dict(result.files)  # edited by `_show_edited_pages_first`
+        elif result.written or result.removed or not before:
             after = Manifest.load(self.output).files
         else:
             after = before

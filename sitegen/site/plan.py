@@ -189,24 +189,62 @@ def listing_views(site: Site) -> dict[str, dict[str, Any]]:
     return {a.rel: listing_view(a, site) for a in site.pages}
 
 
+@dataclass(frozen=True)
+class Listings:
+    """The part of the plan that needs no related lists: the listing views the contexts
+    share, and every page but the articles' own (listings, terms, archive, feeds, 404 and
+    search pages). The engine makes it while the related lists are still being worked out."""
+
+    views: dict[str, dict[str, Any]]
+    pages: list[PageJob]
+
+
 @pauses_collector
-def plan_pages(
-    site: Site,
-    diag: Diagnostics,
-    extra_jobs: list[PageJob] | None = None,
-    related: dict[str, list[str]] | None = None,
-    views: dict[str, dict[str, Any]] | None = None,
-) -> list[PageJob]:
-    """Every page of the site. `related` gives each article's related articles (rels, best
-    first), worked out beforehand by engine/related_cache.py: planning reads no files.
-    `views` are the `listing_views` the contexts share (made here when not given)."""
+def plan_listings(site: Site, views: dict[str, dict[str, Any]] | None = None) -> Listings:
+    """Every page of the site but the articles' own and the sitemap (see `Listings`)."""
     config = site.config
     views = listing_views(site) if views is None else views
-    jobs: list[PageJob] = []
     messages = site_messages(config)
+    jobs: list[PageJob] = []
+    for section in site.sections or [_root_section(site)]:
+        jobs.extend(_section_pages(site, section, views, messages))
 
-    # article pages
-    related = related or {}
+    # 404 and search pages of each language
+    for section in site.sections or [_root_section(site)]:
+        # hosts that look for the nearest 404.html up the path (Cloudflare Pages, or a rule
+        # per language on others) show a reader of /ja/ the Japanese one
+        kinds = [("404", "404.html", "page_not_found", None)]
+        if config.search:  # every language's page reads the one index (site/search.py)
+            kinds.append(("search", "search/", "search", "search_description"))
+        for kind, suffix, title, description in kinds:
+            where = "" if section.prefix == "/" else f" ({section.lang})"
+            page = {
+                "lang": section.lang,
+                "dir": section.language.direction,
+                "kind": kind,
+                "title": messages.get(section.lang, title),
+                "description": messages.get(section.lang, description, site=config.title)
+                if description
+                else "",
+                "noindex": True,
+            }
+            jobs.append(
+                PageJob(
+                    section.prefix + suffix,
+                    f"{kind}.html",
+                    kind,
+                    {"page": page},
+                    f"{kind} page{where}",
+                )
+            )
+    return Listings(views, jobs)
+
+
+def article_jobs(
+    site: Site, views: dict[str, dict[str, Any]], related: dict[str, list[str]]
+) -> list[PageJob]:
+    """Each article's page (with its related list) and the redirect pages of its aliases."""
+    jobs: list[PageJob] = []
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
         i = position.get(article.rel)
@@ -255,38 +293,23 @@ def plan_pages(
                     f"{article.source} (alias {alias})",
                 )
             )
+    return jobs
 
-    for section in site.sections or [_root_section(site)]:
-        jobs.extend(_section_pages(site, section, views, messages))
 
-    # 404 and search pages of each language, sitemap, robots
-    for section in site.sections or [_root_section(site)]:
-        # hosts that look for the nearest 404.html up the path (Cloudflare Pages, or a rule
-        # per language on others) show a reader of /ja/ the Japanese one
-        kinds = [("404", "404.html", "page_not_found", None)]
-        if config.search:  # every language's page reads the one index (site/search.py)
-            kinds.append(("search", "search/", "search", "search_description"))
-        for kind, suffix, title, description in kinds:
-            where = "" if section.prefix == "/" else f" ({section.lang})"
-            page = {
-                "lang": section.lang,
-                "dir": section.language.direction,
-                "kind": kind,
-                "title": messages.get(section.lang, title),
-                "description": messages.get(section.lang, description, site=config.title)
-                if description
-                else "",
-                "noindex": True,
-            }
-            jobs.append(
-                PageJob(
-                    section.prefix + suffix,
-                    f"{kind}.html",
-                    kind,
-                    {"page": page},
-                    f"{kind} page{where}",
-                )
-            )
+@pauses_collector
+def plan_pages(
+    site: Site,
+    diag: Diagnostics,
+    extra_jobs: list[PageJob] | None = None,
+    related: dict[str, list[str]] | None = None,
+    listings: Listings | None = None,
+) -> list[PageJob]:
+    """Every page of the site. `related` gives each article's related articles (rels, best
+    first), worked out beforehand by engine/related_cache.py: planning reads no files.
+    `listings` is this site's `plan_listings` (made here when not given)."""
+    listings = plan_listings(site) if listings is None else listings
+    jobs = article_jobs(site, listings.views, related or {})
+    jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
         (
