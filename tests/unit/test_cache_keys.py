@@ -110,3 +110,18 @@ def test_page_fingerprints_tell_apart_what_whole_contexts_do() -> None:
     after = cache.page_fingerprints("out", _contexts(changed), changed.values())
     assert after[0] != first[0] and after[1] != first[1] and after[2] == first[2]
     assert cache.page_fingerprints("other", _contexts(views), views.values())[0] != first[0]
+
+
+def test_early_fingerprints_are_the_ones_a_page_gets_later() -> None:
+    """Pages fingerprinted early (while the related lists are worked out) get the fingerprint
+    they would get at the end; any other context, even one made after an early one was
+    dropped by the plan, is hashed on its own."""
+    views = _views()
+    contexts = _contexts(views)
+    expected = cache.page_fingerprints("out", contexts, views.values())
+    fingerprints = cache.PageFingerprints("out", views.values())
+    fingerprints.early(contexts[1:])
+    assert [fingerprints.of(c) for c in contexts] == expected
+    del contexts[1:]  # dropped by the plan: held by the fingerprints, so its id is not reused
+    other = {"page": {"title": "Other"}}
+    assert fingerprints.of(other) == cache.page_fingerprints("out", [other], views.values())[0]
