@@ -87,6 +87,9 @@ _NOT_BODY_SETTINGS = (
 )
 
 
+PRUNE_SLACK = 1000  # bodies not in use that the body cache may hold beyond half the site's
+
+
 def body_settings(config: SiteConfig) -> str:
     """A short hash of the settings that may shape rendered Markdown."""
     data = {
@@ -177,6 +180,32 @@ class BodyCache:
                 "INSERT OR REPLACE INTO bodies (key, html, toc) VALUES (?, ?, ?)",
                 [(k, v.html, json.dumps(v.toc)) for k, v in items.items()],
             )
+
+    def prune(self, in_use: Callable[[], set[str]], pages: int) -> int:
+        """Delete the bodies no page shows now (of other versions of sitegen or of the
+        settings, of earlier versions of edited articles) once the cache holds half again as
+        many as the site's `pages`, plus some: without this, every upgrade of sitegen added a
+        copy of every body. `in_use` gives the keys to keep (asked only when pruning). Returns
+        how many went."""
+        if self._db is None:
+            return 0
+        try:
+            (rows,) = self._db.execute("SELECT count(*) FROM bodies").fetchone()
+            if rows <= pages * 3 // 2 + PRUNE_SLACK:
+                return 0
+            with self._db:
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS in_use (key TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM in_use")
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO in_use VALUES (?)", [(k,) for k in in_use()]
+                )
+                gone = self._db.execute(
+                    "DELETE FROM bodies WHERE key NOT IN (SELECT key FROM in_use)"
+                ).rowcount
+                self._db.execute("DELETE FROM in_use")
+            return gone
+        except sqlite3.DatabaseError:
+            return 0  # kept: pruning is only tidying
 
     def close(self) -> None:
         if self._db is not None:

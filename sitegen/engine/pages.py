@@ -182,6 +182,8 @@ class PageRenderer:
         self._between()
         self.flush()
         self.targets.missing[:0] = self._missing
+        if to_render:
+            self._prune()
 
     @property
     def broken_links(self) -> list[SiteError]:
@@ -205,6 +207,18 @@ class PageRenderer:
                 cache.path,
             )
         self.bodies.update({rel: found[key] for rel, key in self.keys.items() if key in found})
+
+    def _prune(self) -> None:
+        """Let the body cache drop what no page shows any more (see `BodyCache.prune`)."""
+
+        def in_use() -> set[str]:
+            return {body_key(a.content_hash, self.settings) for a in self.by_rel.values()}
+
+        cache = BodyCache(self.config.cache_path / "cache.sqlite")
+        try:
+            cache.prune(in_use, len(self.by_rel))
+        finally:
+            cache.close()
 
     def _on_result(self, res: ChunkResult) -> None:
         self._done += len(res.records) + len(res.errors)

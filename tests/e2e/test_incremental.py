@@ -472,3 +472,34 @@ def test_output_removed_with_caches_kept_equals_a_clean_build(tmp_path: Path) ->
     shutil.rmtree(site.out)
     site.build()
     assert _tree(site.out) == site.clean_tree()
+
+
+def test_the_body_cache_lets_go_of_bodies_no_page_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another version of the settings (or of sitegen) renders every body again under new
+    keys, and each edit adds one: once the cache holds half again as many bodies as the site
+    has pages (plus a slack, 0 here), those no page shows go. The output stays a clean one."""
+    from sitegen.engine import cache
+
+    monkeypatch.setattr(cache, "PRUNE_SLACK", 0)
+    site = Site(tmp_path / "site")
+    db = site.root / ".sitegen" / "cache.sqlite"
+
+    def bodies() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM bodies").fetchone()[0]
+
+    site.build()
+    assert bodies() == 9
+    site.config("raw_html: false\n")  # shapes every body: all nine again, under new keys
+    site.build()
+    assert bodies() == 9  # 18 > 9 * 3 // 2: the old nine went
+    counts = []
+    for n in range(6):
+        _replace(site, "content/a4.md", f"article 4.{'!' * n}", f"article 4.{'!' * (n + 1)}")
+        site.build()
+        counts.append(bodies())
+    assert counts == [10, 11, 12, 13, 9, 10]
+    edited = _tree(site.out)
+    assert edited == site.clean_tree()
