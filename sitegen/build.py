@@ -41,7 +41,7 @@ from sitegen.heap import give_back, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
-from sitegen.render.assets import Asset, collect_static, static_fingerprint
+from sitegen.render.assets import collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
@@ -242,8 +242,7 @@ class _Planned:
     """The plan of one build, with what rendering it needs beside."""
 
     plan: BuildPlan
-    assets: list[Asset]
-    asset_names: dict[str, str]
+    asset_names: dict[str, str]  # theme files by name -> their fingerprinted URL
     fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
 
 
@@ -296,7 +295,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
-    return _Planned(plan, assets, asset_names, fingerprints)
+    return _Planned(plan, asset_names, fingerprints)
 
 
 def _related_apart(token: int, cache_dir: Path) -> tuple[dict[str, list[str]], list[SiteError]]:
