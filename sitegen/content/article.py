@@ -118,6 +118,8 @@ class Article:
     images: tuple[ImageRef, ...] = ()  # every image the body shows, with lines
     links: tuple[str, ...] = ()  # links to other content files, as written
     url: str = ""  # the article's own site-root URL from front matter; "" means the permalink
+    # False for a page of its own (About, Contact): built, but in no listing, feed or taxonomy
+    listed: bool = True
 
     @property
     def body(self) -> str:
@@ -558,6 +560,7 @@ def map_article(
     tags, categories = _taxonomies(lower, fm.format == "yaml", report)
     author, authors = _people(lower, config.author, report)
     draft = _draft(lower, source.rel)
+    listed = _listed(lower)
     aliases = _aliases(lower, report)
     own_url = _own_url(lower, slug, date, tz, report)
     prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
@@ -602,6 +605,7 @@ def map_article(
         images=images,
         links=tuple(scan_content_links(body)),
         url=own_url,
+        listed=listed,
     )
 
 
@@ -845,9 +849,23 @@ def _draft(lower: dict[str, Any], rel: str) -> bool:
     if _published_flag(lower.get("published")) is False:
         draft = True
     status = str(lower.get("status", "")).strip().lower()
-    if status in ("draft", "hidden", "skip"):
+    if status in ("draft", "skip"):
         draft = True
     return draft
+
+
+def _listed(lower: dict[str, Any]) -> bool:
+    """`listed: false`; Hugo's `build: {list: never}` (or `_build`), Pelican's `status: hidden`
+    (published at its address, in no listing)."""
+    if "listed" in lower:
+        return _truthy(lower["listed"])
+    for key in ("build", "_build"):
+        options = lower.get(key)
+        if isinstance(options, dict):
+            options = {str(k).lower(): v for k, v in options.items()}
+            if str(options.get("list", "")).strip().lower() == "never":
+                return False
+    return str(lower.get("status", "")).strip().lower() != "hidden"
 
 
 def _aliases(lower: dict[str, Any], report: _Report) -> tuple[str, ...]:

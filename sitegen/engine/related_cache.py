@@ -31,7 +31,7 @@ def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict
     """Up to `related` similar articles for each article of the site (see site/related.py),
     the same as a build without caches would give."""
     limit = site.config.related
-    articles = site.pages
+    articles = [a for a in site.pages if a.listed]  # an About page is nobody's related article
     if limit <= 0 or len(articles) < 2:
         return {}
     key = cache_key("related", limit)

@@ -126,7 +126,8 @@ def build_site(
     for versions in translations.values():
         versions.sort(key=lambda a: (a.lang != config.language, a.lang))
     # Listings show the default-language version, or the article itself when it has none.
-    listed = [a for a in kept if translations[a.translation_key][0] is a]
+    # pages of their own (`listed: false`) get a page and no place in any listing
+    listed = [a for a in kept if a.listed and translations[a.translation_key][0] is a]
     listed_ids = {id(a) for a in listed}
     pages = listed + [a for a in kept if id(a) not in listed_ids]
     if config.languages:  # a declared multilingual site lists each language on its own
@@ -165,7 +166,11 @@ def _sections(
         seen: set[str] = set()
         own = []
         for article in kept:  # newest first; one version per article and language
-            if article.lang == language.code and article.translation_key not in seen:
+            if (
+                article.lang == language.code
+                and article.listed
+                and article.translation_key not in seen
+            ):
                 seen.add(article.translation_key)
                 own.append(article)
         prefix = f"/{language.code}/"

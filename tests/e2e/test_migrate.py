@@ -246,6 +246,7 @@ HUGO_ADDRESSES = {
     "/2024/04/tide-tables/": "/2024/04/tide-tables/",
     "/ja/2024/03/初めての光/": "/ja/2024/03/first-light/",
     "/ja/2024/04/tide-tables/": "/ja/2024/04/tide-tables/",
+    "/about/": "/about/",  # a page outside the main section: moved as a page of its own
 }
 
 
@@ -266,7 +267,9 @@ def test_hugo(tmp_path: Path, capsys) -> None:
     content = dest / "content"
     assert (content / "en" / "posts" / "tide-tables" / "chart.png").is_file()
     assert (content / "ja" / "posts" / "first-light.md").is_file()
-    assert not (content / "en" / "about.md").exists()
+    about = (content / "en" / "about.md").read_text(encoding="utf-8")
+    assert about.startswith('---\nlisted: false\nurl: "/about/"\ntitle: About\n'), about
+    assert not (content / "en" / "search.md").exists()  # its layout made it: sitegen has its own
     assert (dest / "static" / "images" / "logo.png").is_file()
     ja = (content / "ja" / "posts" / "first-light.md").read_text(encoding="utf-8")
     assert ja.startswith('+++\naliases = ["/ja/2024/03/初めての光/"]\ntitle = "初めての光"\n')
@@ -276,7 +279,8 @@ def test_hugo(tmp_path: Path, capsys) -> None:
         in report
     )
     assert "| `taxonomies.series` | series | not carried over" in report
-    assert "| content/en/about.md | not in the main section" in report
+    assert "| content/en/about.md | /about/ | /about/ | same address (a page of its own" in report
+    assert "| content/en/search.md | a page made by its layout" in report
 
 
 @needs_languages

@@ -387,3 +387,30 @@ def test_unknown_asset_names_the_template(site):
     error = info.value.errors[0]
     assert "nope.css" in error.message and str(error.path).endswith("templates/index.html")
     assert error.line == 2
+
+
+def test_a_page_of_its_own_is_built_and_listed_nowhere(news, parse):
+    """`listed: false` (an About page): its page, its place in the sitemap and the search
+    index, and nothing else: no listing, feed, tag page, archive, related list or
+    previous/next link shows it, and it shows none."""
+    words = "Politics newsroom story main body words shared with the main story."
+    news.article(
+        "about.md",
+        "About us",
+        "2024-03-04",
+        f"{words}\n\n{MARKDOWN_BODY}",
+        tags="[Politics]",
+        listed="false",
+    )
+    news.build()
+    about = news.out("about/index.html")
+    assert "About us" in about and 'rel="prev"' not in about and 'rel="next"' not in about
+    assert 'class="related' not in about
+    assert "/blog/about/" in news.out("sitemap.xml")
+    listings = ["index.html", "feed.xml", "archive/index.html", "tags/index.html"]
+    listings += ["tags/politics/index.html", "tags/politics/feed.xml"]
+    for rel in listings + ["main/index.html", "first/index.html", "other/index.html"]:
+        assert "About us" not in news.out(rel), rel
+    assert "Politics 2" in parse(news.out("tags/index.html")).text  # not 3
+    documents = [p for p in (news.root / "build" / "search").rglob("*") if p.is_file()]
+    assert any("About us" in p.read_text(encoding="utf-8", errors="replace") for p in documents)

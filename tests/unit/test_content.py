@@ -258,3 +258,24 @@ def test_dates_that_cannot_be_used_are_errors_with_their_line(tmp_path, value) -
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text(f"---\ntitle: a\ndate: {value}\n---\nBody\n")
     assert main(["--site", str(tmp_path), "build", "--future", "-q"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("front", "listed"),
+    [
+        ("---\ntitle: About\nlisted: false\n---\n", False),
+        ("---\ntitle: About\nlisted: no\n---\n", False),
+        ("---\ntitle: About\nbuild:\n  list: never\n  render: always\n---\n", False),
+        ("+++\ntitle = 'About'\n[_build]\nlist = 'never'\n+++\n", False),
+        ("Title: About\nStatus: hidden\n\n", False),
+        ("---\ntitle: Story\nbuild:\n  list: local\n---\n", True),
+        ("---\ntitle: Story\nlisted: true\n---\n", True),
+        ("---\ntitle: Story\n---\n", True),
+    ],
+)
+def test_pages_of_their_own_are_not_listed(config, front, listed):
+    """`listed: false` and the other generators' spellings of it (Hugo's `build: {list:
+    never}`, Pelican's `status: hidden`) make a page of its own, published, not a draft."""
+    article = load(config, "about.md", front + "Body.\n")
+    assert article.listed is listed
+    assert not article.draft

@@ -29,7 +29,6 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 # Names the "also read" table shows in backticks that are not other names for the row's key.
 NOT_ALIASES = {
     ("summary", "excerpt_separator"),  # a divider in the body: the summary is the text before it
-    ("draft", "hidden"),  # values of Pelican's `status`
     ("draft", "skip"),
 }
 
@@ -160,7 +159,8 @@ def test_draft():
     assert not _draft({"published": "2020-01-01T10:00:00+02:00"}, "post.md")
     assert _draft({"published": "false"}, "post.md") and _draft({"published": " No"}, "post.md")
     assert _draft({"published": 0}, "post.md") and not _draft({"published": "yes"}, "post.md")
-    assert _draft({"status": " Hidden "}, "post.md")
+    assert _draft({"status": " Skip "}, "post.md")
+    assert not _draft({"status": " Hidden "}, "post.md")  # published, in no listing (`listed`)
     assert not _draft({"status": "published"}, "post.md")
 
 

@@ -138,7 +138,12 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
                 else "no old address known"
             )
             continue
-        if _same(out.new_url, post.old_url):
+        if post.add_meta.get("listed") is False:  # a page of its own keeps its very address
+            if not (article.url and _same(article.url, post.old_url)):
+                out.edits["url"] = post.old_url
+            out.new_url = post.old_url
+            out.how = "same address (a page of its own: `listed: false`, its own `url`)"
+        elif _same(out.new_url, post.old_url):
             out.how = "same address"
         elif (
             post.old_slug

@@ -57,13 +57,20 @@ def meta_date(meta: dict[str, Any], stem: str, tz: dt.tzinfo) -> dt.datetime | N
     return None
 
 
+def made_by_its_layout(body: str) -> bool:
+    """A page with no text of its own (a theme's search or archive page, whose layout makes
+    it): not moved, since sitegen makes such pages itself."""
+    return not body.strip()
+
+
 def is_draft(meta: dict[str, Any]) -> bool:
     value = meta.get("draft")
     if value is True or str(value).lower() == "true":
         return True
     if meta.get("published") is False:
         return True
-    return str(meta.get("status", "")).lower() in ("draft", "hidden", "skip")
+    # Pelican's `hidden` is published at its address, only in no listing (`listed: false`)
+    return str(meta.get("status", "")).lower() in ("draft", "skip")
 
 
 def lang_suffix(name: str) -> str | None:

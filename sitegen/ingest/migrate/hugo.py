@@ -19,6 +19,7 @@ from sitegen.ingest.migrate.common import (
     is_draft,
     is_markdown,
     lang_suffix,
+    made_by_its_layout,
     meta_date,
     read_meta,
     sitegen_pattern,
@@ -221,22 +222,22 @@ def read_site(root: Path) -> SourcePlan:
             continue
         parts = rel.parts
         section = parts[0] if len(parts) > 1 else ""
-        if section not in main_sections:
+        meta, body = read_meta(path)
+        own_page = section not in main_sections  # About, Contact: a page of its own
+        if own_page and made_by_its_layout(body):
             plan.leave(
-                path,
-                "not in the main section"
-                + (f" ({', '.join(main_sections)})" if main_sections else "")
-                + ": only posts are moved",
+                path, "a page made by its layout (no text of its own): sitegen makes its own"
             )
             continue
         lang = code or lang_suffix(path.name) or None
-        meta, _ = read_meta(path)
         stem = strip_lang(path.stem)
         bundle = path.parent if stem == "index" else None
         filename = bundle.name if bundle else stem
         title = str(meta.get("title") or "")
         slug = str(meta.get("slug") or "") or None
         post = Post(path, dest_rel, lang=code)
+        if own_page:
+            post.add_meta["listed"] = False
         if bundle is not None:
             post.bundle_files = [
                 (f, f"{dest_prefix + '/' if dest_prefix else ''}{f.relative_to(croot).as_posix()}")
