@@ -168,6 +168,7 @@ def test_jekyll(tmp_path: Path, capsys) -> None:
 PELICAN_ADDRESSES = {
     "/posts/2023/07/harbour-seals/": "/posts/2023/07/harbour-seals/",
     "/posts/2023/09/common-terns/": "/posts/2023/09/common-terns/",
+    "/pages/about.html": "/pages/about.html",  # a page (PAGE_PATHS), at its very address
 }
 
 
@@ -192,9 +193,12 @@ def test_pelican(tmp_path: Path, capsys) -> None:
         "| `line 28: SITE_BANNER` | … | not carried over: not a literal value: not run |" in report
     )
     assert "| content/notes.rst | an article in .rst" in report
+    about = (dest / "content" / "pages" / "about.md").read_text(encoding="utf-8")
+    assert about.startswith("Title: About\nListed: false\nUrl: /pages/about.html\n"), about
     output = build(dest, capsys)
     check_addresses(output, PELICAN_ADDRESSES)
     assert (output / "categories" / "birds" / "index.html").is_file()
+    assert "Who we are" not in (output / "index.html").read_text(encoding="utf-8")
 
 
 # --- MkDocs: the blog plugin, icon shortcodes, a link to the documentation beside the blog --

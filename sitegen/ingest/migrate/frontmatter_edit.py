@@ -44,6 +44,13 @@ def _remove_block(lines: list[str], start: int, end: int, key: str, fmt: str) ->
     return out + lines[end:]
 
 
+def _header_value(value: Any) -> str:
+    """A value as a Pelican header line writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def add_keys(text: str, edits: dict[str, Any]) -> str:
     """`text` with `edits` set in its front matter (a YAML block is added to a file without)."""
     if not edits:
@@ -89,10 +96,7 @@ def add_keys(text: str, edits: dict[str, Any]) -> str:
                 skipping = m.group(1).strip().lower() in {k.lower() for k in edits}
             if not skipping:
                 keep.append(line)
-        new = [
-            f"{k.capitalize()}: {', '.join(v) if isinstance(v, list) else v}"
-            for k, v in edits.items()
-        ]
+        new = [f"{k.capitalize()}: {_header_value(v)}" for k, v in edits.items()]
         out = "\n".join(keep[:1] + new + keep[1:] + lines[end:])
     else:
         out = (

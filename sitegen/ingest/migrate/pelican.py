@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.common import is_draft, is_markdown, meta_date, read_meta, zone
+from sitegen.ingest.migrate.common import (
+    is_draft,
+    is_markdown,
+    made_by_its_layout,
+    meta_date,
+    read_meta,
+    zone,
+)
 from sitegen.ingest.migrate.configfiles import read_python_settings
 from sitegen.ingest.migrate.plan import (
     GENERATED_NAMES,
@@ -53,6 +60,10 @@ _HANDLED = {
     "PAGE_PATHS",
     "STATIC_PATHS",
     "ARTICLE_URL",
+    "PAGE_URL",
+    "PAGE_SAVE_AS",
+    "PAGE_LANG_URL",
+    "PAGE_LANG_SAVE_AS",
     "ARTICLE_SAVE_AS",
     "ARTICLE_LANG_URL",
     "ARTICLE_LANG_SAVE_AS",
@@ -140,6 +151,8 @@ def read_site(root: Path) -> SourcePlan:
     )
     article_url = str(conf.get("ARTICLE_URL") or "{slug}.html")
     lang_url = str(conf.get("ARTICLE_LANG_URL") or "{slug}-{lang}.html")
+    page_url = str(conf.get("PAGE_URL") or "pages/{slug}.html")
+    page_lang_url = str(conf.get("PAGE_LANG_URL") or "pages/{slug}-{lang}.html")
     folder_category = conf.get("USE_FOLDER_AS_CATEGORY", True) is not False
     slug_source = str(conf.get("SLUGIFY_SOURCE") or "title")
     tz = zone(conf.get("TIMEZONE"))
@@ -175,24 +188,29 @@ def read_site(root: Path) -> SourcePlan:
             else:
                 plan.files.append((file, "static/" + str(target).strip("/")))
             continue
-        if under(rel, page_paths) and any(p for p in page_paths):
-            plan.leave(file, "a page (PAGE_PATHS): only articles are moved")
-            continue
-        if not under(rel, article_paths):
+        # a page (PAGE_PATHS): About, Contact; moved as a page of its own (`listed: false`)
+        page = under(rel, page_paths) and any(p for p in page_paths)
+        if not page and not under(rel, article_paths):
             continue
         if not is_markdown(file):
             if file.suffix.lower() in (".rst", ".html", ".htm", ".ipynb"):
                 plan.leave(
                     file,
-                    f"an article in {file.suffix} (sitegen reads Markdown only): convert it to Markdown first",
+                    f"{'a page' if page else 'an article'} in {file.suffix} (sitegen reads "
+                    "Markdown only): convert it to Markdown first",
                 )
             continue
-        meta, _ = read_meta(file)
+        meta, body = read_meta(file)
+        if page and made_by_its_layout(body):
+            plan.leave(file, "a page made by its template (no text of its own): not moved")
+            continue
         post = Post(file, rel)
         plan.posts.append(post)
         category = meta.get("category")
         parent = file.relative_to(content).parent.as_posix()
-        if not category and folder_category and parent not in ("", "."):
+        if page:
+            post.add_meta["listed"] = False
+        elif not category and folder_category and parent not in ("", "."):
             category = Path(parent).name
             post.add_meta["category"] = category
         if is_draft(meta):
@@ -212,7 +230,8 @@ def read_site(root: Path) -> SourcePlan:
         if meta.get("url"):
             post.old_url = clean_url(str(meta["url"]))
             continue
-        url = fill(lang_url if lang != default_lang else article_url, values)
+        pattern = (page_lang_url, page_url) if page else (lang_url, article_url)
+        url = fill(pattern[0] if lang != default_lang else pattern[1], values)
         if url is not None:
             post.old_url = clean_url("/" + url)
             post.old_slug = slug
