@@ -122,6 +122,7 @@ JEKYLL_ADDRESSES = {
     "/2020/01/02/winter-count.html": "/2020/01/02/winter-count/",
     "/surveys/2016/": "/2016/05/09/survey/",  # redirect_from, kept
     "/2016/05/09/survey/": "/2016/05/09/survey/",
+    "/about/": "/about/",  # a page beside the posts, moved as a page of its own
 }
 
 
@@ -156,7 +157,11 @@ def test_jekyll(tmp_path: Path, capsys) -> None:
         "| _posts/2020-01-02-winter-count.markdown | 11 | Liquid tag 'include' | left out |"
         in report
     )
-    assert "| about.md | a page" in report
+    assert "| about.md | /about/ | /about/ | same address (a page of its own" in report
+    assert "| archive.md | a listing made by its layout or Liquid" in report
+    assert not (dest / "content" / "archive.md").exists()
+    about = (dest / "content" / "about.md").read_text(encoding="utf-8")
+    assert about.startswith("---\nlisted: false\nlayout: page\n"), about
     assert "/2016/05/09/survey.html | /2016/05/09/survey/ | redirect page" in report
     assert "4 article(s)" in terminal and "5 construct(s) not run" in terminal
     output = build(dest, capsys)

@@ -50,8 +50,11 @@ class Migration:
         carried = sum(1 for s in self.plan.report if s.target)
         constructs = sum(len(o.constructs) for o in self.outcomes)
         links = sum(len(o.outside_links) for o in self.outcomes)
+        pages = sum(1 for o in self.outcomes if o.post.add_meta.get("listed") is False)
         return (
-            f"migrated {self.plan.generator} site: {len(self.outcomes)} article(s) "
+            f"migrated {self.plan.generator} site: {len(self.outcomes) - pages} article(s)"
+            + (f" and {pages} page(s) of their own" if pages else "")
+            + " "
             f"({kept} at their old address, {redirects} with a redirect from it), "
             f"{len(self.plan.files)} other file(s); {carried} setting(s) carried over, "
             f"{len(self.plan.report) - carried} not; {constructs} construct(s) not run; "

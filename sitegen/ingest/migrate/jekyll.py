@@ -16,6 +16,7 @@ from sitegen.ingest.migrate.common import (
     fill,
     is_draft,
     is_markdown,
+    made_by_its_layout,
     meta_date,
     read_meta,
     sitegen_pattern,
@@ -153,7 +154,10 @@ def read_site(root: Path) -> SourcePlan:
         if any(p.startswith("_") for p in rel.parts):
             continue  # _layouts, _includes, _sass, _data...: Jekyll's own
         if _has_front_matter(file):
-            plan.leave(file, "a page or a processed file (front matter): only posts are moved")
+            if is_markdown(file):
+                _page(plan, file, rel, str(conf.get("permalink") or ""))
+            else:
+                plan.leave(file, "a processed file (front matter): sitegen makes its own pages")
             continue
         if rel.as_posix() in GENERATED_NAMES:
             plan.leave(file, "sitegen writes its own file of this name")
@@ -165,6 +169,31 @@ def read_site(root: Path) -> SourcePlan:
                 root / folder, "Jekyll's templates and data: sitegen's theme is used instead"
             )
     return plan
+
+
+def _page(plan: SourcePlan, file: Path, rel: Path, style: str) -> None:
+    """A Markdown page beside the posts (About): moved as a page of its own at the address
+    Jekyll gave it (its `permalink`, else its path, as a folder with `permalink: pretty`),
+    unless it is the home page or a listing its Liquid makes, which sitegen makes itself."""
+    meta, body = read_meta(file)
+    folder = rel.parent.as_posix().strip(".")
+    if rel.stem == "index" and not folder:
+        plan.leave(file, "the home page: sitegen makes its own")
+        return
+    if made_by_its_layout(body) or "site.posts" in body or "paginator." in body:
+        plan.leave(file, "a listing made by its layout or Liquid: sitegen makes its own listings")
+        return
+    post = Post(file, rel.as_posix())
+    post.add_meta["listed"] = False
+    plan.posts.append(post)
+    if is_draft(meta):
+        return
+    if meta.get("permalink"):
+        post.old_url = clean_url(str(meta["permalink"]))
+        return
+    path = "/".join(p for p in (folder, "" if rel.stem == "index" else rel.stem) if p)
+    pretty = style == "pretty" or rel.stem == "index"
+    post.old_url = clean_url(f"/{path}/" if pretty else f"/{path}.html")
 
 
 def _has_front_matter(path: Path) -> bool:

@@ -149,7 +149,8 @@ def _code(text: str) -> str:
 
 def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Path) -> str:
     """MIGRATION.md: everything moved, carried over, not carried over, not run, left behind."""
-    moved = len(outcomes)
+    pages = sum(1 for o in outcomes if o.post.add_meta.get("listed") is False)
+    moved = len(outcomes) - pages
     drafts = sum(1 for o in outcomes if o.article is not None and o.article.draft)
     lines = [
         f"# Moving {plan.root.name} from {plan.generator} to sitegen",
@@ -157,7 +158,14 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
         f"`sitegen migrate` read {', '.join(plan.display(p) for p in plan.config_files) or 'the folder layout'} "
         f"and moved {moved} article(s)"
         + (f" ({drafts} draft(s))" if drafts else "")
-        + f" from {plan.posts_folder or 'the posts folder'} and {len(plan.files)} other file(s). "
+        + f" from {plan.posts_folder or 'the posts folder'}"
+        + (
+            f", {pages} page(s) of their own (`listed: false`: in no listing) at their old "
+            "addresses,"
+            if pages
+            else ""
+        )
+        + f" and {len(plan.files)} other file(s). "
         "The source folder was not changed.",
         "",
         "## Settings",
