@@ -290,6 +290,8 @@ def test_hugo(tmp_path: Path, capsys) -> None:
     assert "| `taxonomies.series` | series | not carried over" in report
     assert "| content/en/about.md | /about/ | /about/ | same address (a page of its own" in report
     assert "| content/en/search.md | a page made by its layout" in report
+    assert "| content/en/hero/index.md | not a page on the old site (headless" in report
+    assert not (content / "en" / "hero").exists()
 
 
 @needs_languages

@@ -229,6 +229,9 @@ def read_site(root: Path) -> SourcePlan:
                 path, "a page made by its layout (no text of its own): sitegen makes its own"
             )
             continue
+        if own_page and _unrendered(meta):
+            plan.leave(path, "not a page on the old site (headless, or build: render never)")
+            continue
         lang = code or lang_suffix(path.name) or None
         stem = strip_lang(path.stem)
         bundle = path.parent if stem == "index" else None
@@ -290,6 +293,20 @@ def read_site(root: Path) -> SourcePlan:
     if (root / "layouts").is_dir():
         plan.leave(root / "layouts", "templates: sitegen's theme is used instead")
     return plan
+
+
+def _unrendered(meta: dict[str, Any]) -> bool:
+    """Content Hugo made no page of: a headless bundle (data for a theme's home page), or
+    `build: {render: never}` (`_build: {render: false}` in older Hugo)."""
+    if str(meta.get("headless", "")).strip().lower() == "true":
+        return True
+    for key in ("build", "_build"):
+        options = meta.get(key)
+        if isinstance(options, dict):
+            render = str({str(k).lower(): v for k, v in options.items()}.get("render", ""))
+            if render.strip().lower() in ("never", "false"):
+                return True
+    return False
 
 
 def _slug_part(perm: str, slug: str | None, title: str, filename: str) -> str:

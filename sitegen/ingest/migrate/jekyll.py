@@ -171,16 +171,20 @@ def read_site(root: Path) -> SourcePlan:
     return plan
 
 
+# Liquid that makes a listing of posts, tags or categories: such a page is one sitegen makes
+_LISTING_LIQUID = ("site.posts", "paginator.", "site.tags", "site.categories")
+
+
 def _page(plan: SourcePlan, file: Path, rel: Path, style: str) -> None:
     """A Markdown page beside the posts (About): moved as a page of its own at the address
     Jekyll gave it (its `permalink`, else its path, as a folder with `permalink: pretty`),
     unless it is the home page or a listing its Liquid makes, which sitegen makes itself."""
     meta, body = read_meta(file)
-    folder = rel.parent.as_posix().strip(".")
+    folder = "" if rel.parent == Path(".") else rel.parent.as_posix()
     if rel.stem == "index" and not folder:
         plan.leave(file, "the home page: sitegen makes its own")
         return
-    if made_by_its_layout(body) or "site.posts" in body or "paginator." in body:
+    if made_by_its_layout(body) or any(name in body for name in _LISTING_LIQUID):
         plan.leave(file, "a listing made by its layout or Liquid: sitegen makes its own listings")
         return
     post = Post(file, rel.as_posix())
