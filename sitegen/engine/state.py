@@ -81,6 +81,8 @@ def render_first(
         context = article_context(
             article, last.site, listing, None, old["prev"], old["next"], old["related"]
         )
+        if "own_pages" in old:
+            context["own_pages"] = old["own_pages"]
         _, problems = check_references(article, last.targets)
         if any(not p.warning for p in problems):
             continue

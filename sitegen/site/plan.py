@@ -182,6 +182,34 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
     }
 
 
+OWN_PAGES_SHOWN = 12  # pages of their own a footer links to; more are a section, not links
+
+
+def own_page_links(site: Site) -> dict[str, list[dict[str, str]]]:
+    """Each language's pages of their own (`listed: false`: About, Contact), by title, for the
+    footer of every page in that language; a language with more than `OWN_PAGES_SHOWN` links to
+    none (a migrated documentation section is not footer links)."""
+    by_lang: dict[str, list[dict[str, str]]] = {}
+    for article in site.pages:
+        if not article.listed:
+            by_lang.setdefault(article.lang, []).append(
+                {"title": article.title, "url": site.url(article)}
+            )
+    return {
+        lang: sorted(links, key=lambda link: (link["title"].casefold(), link["url"]))
+        for lang, links in by_lang.items()
+        if len(links) <= OWN_PAGES_SHOWN
+    }
+
+
+def _with_own_pages(jobs: list[PageJob], links: dict[str, list[dict[str, str]]]) -> None:
+    """Give every HTML page its language's `own_pages` (in its context, so its fingerprint
+    follows them). Done as the jobs are made, before anything hashes them."""
+    for job in jobs:
+        if job.template.endswith(".html") and job.kind != "alias":
+            job.context["own_pages"] = links.get(job.context["page"]["lang"], [])
+
+
 def listing_views(site: Site) -> dict[str, dict[str, Any]]:
     """Every article's listing view, by rel. Page contexts share these dicts (an article's
     view is in its neighbours' pages, its related lists, listings and feeds): the engine
@@ -237,6 +265,7 @@ def plan_listings(site: Site, views: dict[str, dict[str, Any]] | None = None) ->
                     f"{kind} page{where}",
                 )
             )
+    _with_own_pages(jobs, own_page_links(site))
     return Listings(views, jobs)
 
 
@@ -293,6 +322,7 @@ def article_jobs(
                     f"{article.source} (alias {alias})",
                 )
             )
+    _with_own_pages(jobs, own_page_links(site))
     return jobs
 
 

@@ -390,9 +390,9 @@ def test_unknown_asset_names_the_template(site):
 
 
 def test_a_page_of_its_own_is_built_and_listed_nowhere(news, parse):
-    """`listed: false` (an About page): its page, its place in the sitemap and the search
-    index, and nothing else: no listing, feed, tag page, archive, related list or
-    previous/next link shows it, and it shows none."""
+    """`listed: false` (an About page): its page, its place in the sitemap, the search index
+    and the footer of every page, and nothing else: no listing, feed, tag page, archive,
+    related list or previous/next link shows it, and it shows none."""
     words = "Politics newsroom story main body words shared with the main story."
     news.article(
         "about.md",
@@ -410,7 +410,14 @@ def test_a_page_of_its_own_is_built_and_listed_nowhere(news, parse):
     listings = ["index.html", "feed.xml", "archive/index.html", "tags/index.html"]
     listings += ["tags/politics/index.html", "tags/politics/feed.xml"]
     for rel in listings + ["main/index.html", "first/index.html", "other/index.html"]:
-        assert "About us" not in news.out(rel), rel
+        html = news.out(rel)
+        assert "About us" not in html.split('<footer class="site-footer"')[0], rel
+        if rel.endswith(".html"):  # the footer of every page links to it
+            assert re.search(
+                r'href="(\.\./)*about/"[^>]*>About us</a>',
+                html.split('<footer class="site-footer"')[1],
+            )
+    assert 'aria-current="page">About us</a>' in about
     assert "Politics 2" in parse(news.out("tags/index.html")).text  # not 3
     documents = [p for p in (news.root / "build" / "search").rglob("*") if p.is_file()]
     assert any("About us" in p.read_text(encoding="utf-8", errors="replace") for p in documents)

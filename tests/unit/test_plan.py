@@ -272,3 +272,24 @@ def test_sitemap_beyond_the_limit_is_an_index_of_parts():
         {"loc": "/sitemap2.xml", "lastmod": "2024-01-06"},
         {"loc": "/sitemap3.xml", "lastmod": "2024-01-07"},
     ]
+
+
+def test_pages_of_their_own_are_in_every_html_footer_up_to_a_limit(monkeypatch) -> None:
+    """Pages of their own are linked from every HTML page of their language (by title) and
+    from no feed or redirect; a language with more than `OWN_PAGES_SHOWN` links to none."""
+    from sitegen.site import plan as site_plan
+
+    own = [
+        make_article(10, rel="contact.md", slug="contact", title="Contact", listed=False),
+        make_article(11, rel="about.md", slug="about", title="About", listed=False),
+    ]
+    jobs, diag = plan([make_article(1, aliases=("/old/",)), make_article(2), *own])
+    assert not diag.errors
+    html = [j for j in jobs if j.template.endswith(".html") and j.kind != "alias"]
+    assert {j.kind for j in html} >= {"article", "index", "archive", "404", "search"}
+    for job in html:
+        assert [p["title"] for p in job.context["own_pages"]] == ["About", "Contact"], job.url
+    assert all("own_pages" not in j.context for j in jobs if j not in html)
+    monkeypatch.setattr(site_plan, "OWN_PAGES_SHOWN", 1)
+    jobs, _ = plan([make_article(1), *own])
+    assert all(j.context.get("own_pages", []) == [] for j in jobs)
