@@ -186,20 +186,28 @@ OWN_PAGES_SHOWN = 12  # pages of their own a footer links to; more are a section
 
 
 def own_page_links(site: Site) -> dict[str, list[dict[str, str]]]:
-    """Each language's pages of their own (`listed: false`: About, Contact), by title, for the
-    footer of every page in that language; a language with more than `OWN_PAGES_SHOWN` links to
-    none (a migrated documentation section is not footer links)."""
-    by_lang: dict[str, list[dict[str, str]]] = {}
+    """Each language's pages of their own (`listed: false`: About, Contact), by `weight`
+    then title, for the footer of every page in that language; a language with more than
+    `OWN_PAGES_SHOWN` links to none (a migrated documentation section is not footer links)."""
+    by_lang: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
     for article in site.pages:
         if not article.listed:
-            by_lang.setdefault(article.lang, []).append(
-                {"title": article.title, "url": site.url(article)}
-            )
+            link = {"title": article.title, "url": site.url(article)}
+            order = (_weight(article), article.title.casefold(), link["url"])
+            by_lang.setdefault(article.lang, []).append((order, link))
     return {
-        lang: sorted(links, key=lambda link: (link["title"].casefold(), link["url"]))
+        lang: [link for _, link in sorted(links, key=lambda item: item[0])]
         for lang, links in by_lang.items()
         if len(links) <= OWN_PAGES_SHOWN
     }
+
+
+def _weight(article: Article) -> float:
+    """Front matter `weight` (Hugo's, for menus and page order): lighter first; none, last."""
+    value = next((v for k, v in article.meta.items() if str(k).lower() == "weight"), None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return math.inf
+    return float(value)
 
 
 def _with_own_pages(jobs: list[PageJob], links: dict[str, list[dict[str, str]]]) -> None:

@@ -290,6 +290,10 @@ def test_pages_of_their_own_are_in_every_html_footer_up_to_a_limit(monkeypatch) 
     for job in html:
         assert [p["title"] for p in job.context["own_pages"]] == ["About", "Contact"], job.url
     assert all("own_pages" not in j.context for j in jobs if j not in html)
+    own[1] = dataclasses.replace(own[1], meta={"Weight": 5})
+    own[0] = dataclasses.replace(own[0], meta={"weight": 2})  # Hugo's: lighter first
+    jobs, _ = plan([make_article(1), *own])
+    assert [p["title"] for p in jobs[0].context["own_pages"]] == ["Contact", "About"]
     monkeypatch.setattr(site_plan, "OWN_PAGES_SHOWN", 1)
     jobs, _ = plan([make_article(1), *own])
     assert all(j.context.get("own_pages", []) == [] for j in jobs)
