@@ -159,6 +159,8 @@ def test_jekyll(tmp_path: Path, capsys) -> None:
     )
     assert "| about.md | /about/ | /about/ | same address (a page of its own" in report
     assert "| archive.md | a listing made by its layout or Liquid" in report
+    assert "| 404.md | a page at /404.html, where sitegen makes its own |" in report
+    assert not (dest / "content" / "404.md").exists()
     assert not (dest / "content" / "archive.md").exists()
     about = (dest / "content" / "about.md").read_text(encoding="utf-8")
     assert about.startswith("---\nlisted: false\nlayout: page\n"), about

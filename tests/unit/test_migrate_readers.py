@@ -21,7 +21,7 @@ from sitegen.ingest.migrate.configfiles import (
     read_yaml,
 )
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
-from sitegen.ingest.migrate.plan import clean_url, title_slug
+from sitegen.ingest.migrate.plan import clean_url, sitegen_makes, title_slug
 
 
 def write(path: Path, text: str) -> Path:
@@ -232,3 +232,22 @@ def test_odd_values_are_messages_not_tracebacks(tmp_path: Path, name: str, text:
         read(tmp_path)
     except SiteError as exc:
         assert exc.path is not None and str(exc.path).startswith(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("url", "made"),
+    [
+        ("/", True),
+        ("/404.html", True),
+        ("/ja/404.html", True),
+        ("/search/", True),
+        ("/pt-br/tags/", True),
+        ("/feed.xml", True),
+        ("/about/", False),
+        ("/me/", False),  # two letters, but no page of sitegen's below them
+        ("/pages/about.html", False),
+        ("/archive/2020/", False),
+    ],
+)
+def test_addresses_where_sitegen_makes_its_own_pages(url: str, made: bool) -> None:
+    assert sitegen_makes(url) is made

@@ -25,7 +25,7 @@ from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, loa
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
-from sitegen.ingest.migrate.plan import Post, SourcePlan
+from sitegen.ingest.migrate.plan import Post, SourcePlan, sitegen_makes
 from sitegen.text.bodyscan import code_spans, in_spans
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -101,7 +101,11 @@ def _source_file(post: Post, dest: Path) -> SourceFile:
 def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     config = site_config(plan, dest)
     outcomes: list[Outcome] = []
-    for post in plan.posts:
+    for post in list(plan.posts):
+        if post.add_meta.get("listed") is False and post.old_url and sitegen_makes(post.old_url):
+            plan.posts.remove(post)
+            plan.leave(post.src, f"a page at {post.old_url}, where sitegen makes its own")
+            continue
         diag = Diagnostics()
         try:
             data = post.src.read_bytes()

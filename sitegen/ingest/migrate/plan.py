@@ -78,6 +78,20 @@ class SourcePlan:
 
 # Files sitegen writes itself at the site root: a copied file of that name would collide.
 GENERATED_NAMES = {"index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "atom.xml"}
+# addresses at which sitegen makes pages of its own, under a language's prefix too: a page of
+# the old site there (Jekyll's 404.md with `permalink: /404.html`) is left behind, not moved
+_SITEGEN_ADDRESS = re.compile(
+    r"/|(/[a-z]{2,3}(-[a-z0-9]+)*)?/(404\.html|search/|tags/|categories/|archive/|"
+    r"(feed|atom|rss)\.xml|feed\.json|sitemap\.xml|robots\.txt)",
+    re.IGNORECASE,
+)
+
+
+def sitegen_makes(url: str) -> bool:
+    """Whether sitegen makes a page of its own at `url` (a site-root address)."""
+    return _SITEGEN_ADDRESS.fullmatch(url) is not None
+
+
 STATIC_SKIP_DIRS = {".git", ".github", "node_modules", "__pycache__", ".venv", "venv"}
 
 
