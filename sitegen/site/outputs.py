@@ -117,21 +117,24 @@ def _check_file_against_folder(
     pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
 ) -> None:
     """A file whose path is a folder another output needs (`a.png` and `a.png/index.html`)."""
-    owners: dict[str, str] = {}
+    # folder -> the first output inside it (described only for an error: most sites have none)
+    owners: dict[str, PageJob | Copy] = {}
     for job in pages:
         parts = job.path.split("/")[:-1]
         for i in range(1, len(parts) + 1):
-            owners.setdefault("/".join(parts[:i]), _describe_page(job))
+            owners.setdefault("/".join(parts[:i]), job)
     for path, copy in copies.items():
         parts = path.split("/")[:-1]
         for i in range(1, len(parts) + 1):
-            owners.setdefault("/".join(parts[:i]), _describe_copy(copy))
+            owners.setdefault("/".join(parts[:i]), copy)
     for path, copy in list(copies.items()):
         if path in owners:
+            owner = owners[path]
+            inside = _describe_page(owner) if isinstance(owner, PageJob) else _describe_copy(owner)
             diag.error(
                 SiteError(
                     f"/{path} would be both a file ({_describe_copy(copy)}) and a folder "
-                    f"(for {owners[path]})",
+                    f"(for {inside})",
                     copy.label if copy.origin != GENERATED else None,
                     hint="rename or move one of them",
                 )
