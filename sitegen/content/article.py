@@ -859,13 +859,21 @@ def _listed(lower: dict[str, Any]) -> bool:
     (published at its address, in no listing)."""
     if "listed" in lower:
         return _truthy(lower["listed"])
+    if hugo_build_option(lower, "list") == "never":
+        return False
+    return str(lower.get("status", "")).strip().lower() != "hidden"
+
+
+def hugo_build_option(lower: dict[str, Any], name: str) -> str:
+    """Hugo's `build: {list: never, render: always}` option `name` (`_build` in older Hugo),
+    lowercased; "" when not set."""
     for key in ("build", "_build"):
         options = lower.get(key)
         if isinstance(options, dict):
             options = {str(k).lower(): v for k, v in options.items()}
-            if str(options.get("list", "")).strip().lower() == "never":
-                return False
-    return str(lower.get("status", "")).strip().lower() != "hidden"
+            if name in options:
+                return str(options[name]).strip().lower()
+    return ""
 
 
 def _aliases(lower: dict[str, Any], report: _Report) -> tuple[str, ...]:

@@ -305,14 +305,6 @@ class PageFingerprints:
         ).hexdigest()
 
 
-def page_fingerprints(
-    output_fp: str, contexts: Iterable[dict], shared: Iterable[dict] = ()
-) -> list[str]:
-    """`PageFingerprints.of` each of `contexts`."""
-    fingerprints = PageFingerprints(output_fp, shared)
-    return [fingerprints.of(c) for c in contexts]
-
-
 def _by_reference(context: dict, digests: dict[int, bytes]) -> dict:
     """`context` with each shared dict among its values (or in a list value) replaced by its
     digest. One level deep: that is where the plan puts them; anything deeper is hashed whole,

@@ -233,6 +233,7 @@ class Listings:
 
     views: dict[str, dict[str, Any]]
     pages: list[PageJob]
+    own_pages: dict[str, list[dict[str, str]]]  # `own_page_links`, for the articles' pages too
 
 
 @pauses_collector
@@ -273,14 +274,14 @@ def plan_listings(site: Site, views: dict[str, dict[str, Any]] | None = None) ->
                     f"{kind} page{where}",
                 )
             )
-    _with_own_pages(jobs, own_page_links(site))
-    return Listings(views, jobs)
+    own_pages = own_page_links(site)
+    _with_own_pages(jobs, own_pages)
+    return Listings(views, jobs, own_pages)
 
 
-def article_jobs(
-    site: Site, views: dict[str, dict[str, Any]], related: dict[str, list[str]]
-) -> list[PageJob]:
+def article_jobs(site: Site, listings: Listings, related: dict[str, list[str]]) -> list[PageJob]:
     """Each article's page (with its related list) and the redirect pages of its aliases."""
+    views = listings.views
     jobs: list[PageJob] = []
     position = {a.rel: i for i, a in enumerate(site.listed)}
     for article in site.pages:
@@ -330,7 +331,7 @@ def article_jobs(
                     f"{article.source} (alias {alias})",
                 )
             )
-    _with_own_pages(jobs, own_page_links(site))
+    _with_own_pages(jobs, listings.own_pages)
     return jobs
 
 
@@ -346,7 +347,7 @@ def plan_pages(
     first), worked out beforehand by engine/related_cache.py: planning reads no files.
     `listings` is this site's `plan_listings` (made here when not given)."""
     listings = plan_listings(site) if listings is None else listings
-    jobs = article_jobs(site, listings.views, related or {})
+    jobs = article_jobs(site, listings, related or {})
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
@@ -610,7 +611,7 @@ def _archive_jobs(
                         "description": description,
                     },
                     # the month's articles at the top, where the engine hashes shared views
-                    # by reference (engine/cache.py::page_fingerprints)
+                    # by reference (engine/cache.py::PageFingerprints)
                     "articles": month["articles"],
                     "archive": [],
                     "undated": [],

@@ -81,6 +81,11 @@ def _views() -> dict[str, dict]:
     }
 
 
+def page_fingerprints(output_fp: str, contexts: list[dict], shared=()) -> list[str]:
+    fingerprints = cache.PageFingerprints(output_fp, shared)
+    return [fingerprints.of(c) for c in contexts]
+
+
 def _contexts(views: dict[str, dict]) -> list[dict]:
     return [
         {"page": {"title": "A"}, "article": dict(views["a"]), "prev": views["b"], "next": None},
@@ -94,22 +99,22 @@ def test_page_fingerprints_tell_apart_what_whole_contexts_do() -> None:
     distinct views) get equal fingerprints, and a changed view changes every page holding it,
     at the top level or deeper."""
     views = _views()
-    first = cache.page_fingerprints("out", _contexts(views), views.values())
+    first = page_fingerprints("out", _contexts(views), views.values())
     again = _views()  # equal content, other objects
-    assert cache.page_fingerprints("out", _contexts(again), again.values()) == first
-    unshared = cache.page_fingerprints("out", _contexts(views))  # nothing by reference
+    assert page_fingerprints("out", _contexts(again), again.values()) == first
+    unshared = page_fingerprints("out", _contexts(views))  # nothing by reference
     assert len(set(unshared)) == 3 and len(set(first)) == 3
 
     changed = _views()
     changed["c"]["title"] = "Edited"
-    after = cache.page_fingerprints("out", _contexts(changed), changed.values())
+    after = page_fingerprints("out", _contexts(changed), changed.values())
     assert after[0] == first[0]  # the article page does not show c
     assert after[1] != first[1] and after[2] != first[2]  # the index and archive do
     changed = _views()
     changed["b"]["tags"][0]["url"] = "/tags/x/"
-    after = cache.page_fingerprints("out", _contexts(changed), changed.values())
+    after = page_fingerprints("out", _contexts(changed), changed.values())
     assert after[0] != first[0] and after[1] != first[1] and after[2] == first[2]
-    assert cache.page_fingerprints("other", _contexts(views), views.values())[0] != first[0]
+    assert page_fingerprints("other", _contexts(views), views.values())[0] != first[0]
 
 
 def test_early_fingerprints_are_the_ones_a_page_gets_later() -> None:
@@ -118,10 +123,10 @@ def test_early_fingerprints_are_the_ones_a_page_gets_later() -> None:
     dropped by the plan, is hashed on its own."""
     views = _views()
     contexts = _contexts(views)
-    expected = cache.page_fingerprints("out", contexts, views.values())
+    expected = page_fingerprints("out", contexts, views.values())
     fingerprints = cache.PageFingerprints("out", views.values())
     fingerprints.early(contexts[1:])
     assert [fingerprints.of(c) for c in contexts] == expected
     del contexts[1:]  # dropped by the plan: held by the fingerprints, so its id is not reused
     other = {"page": {"title": "Other"}}
-    assert fingerprints.of(other) == cache.page_fingerprints("out", [other], views.values())[0]
+    assert fingerprints.of(other) == page_fingerprints("out", [other], views.values())[0]

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from sitegen.content.article import hugo_build_option
 from sitegen.errors import SiteError
 from sitegen.ingest.migrate.common import (
     date_values,
@@ -300,13 +301,7 @@ def _unrendered(meta: dict[str, Any]) -> bool:
     `build: {render: never}` (`_build: {render: false}` in older Hugo)."""
     if str(meta.get("headless", "")).strip().lower() == "true":
         return True
-    for key in ("build", "_build"):
-        options = meta.get(key)
-        if isinstance(options, dict):
-            render = str({str(k).lower(): v for k, v in options.items()}.get("render", ""))
-            if render.strip().lower() in ("never", "false"):
-                return True
-    return False
+    return hugo_build_option(meta, "render") in ("never", "false")
 
 
 def _slug_part(perm: str, slug: str | None, title: str, filename: str) -> str:
