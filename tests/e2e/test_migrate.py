@@ -208,11 +208,14 @@ def test_pelican(tmp_path: Path, capsys) -> None:
     assert "Who we are" not in (output / "index.html").read_text(encoding="utf-8")
 
 
-# --- MkDocs: the blog plugin, icon shortcodes, a link to the documentation beside the blog --
+# --- MkDocs: the blog plugin, icon shortcodes, documentation pages beside the blog ---------
 
 MKDOCS_ADDRESSES = {
     "/blog/2024/02/01/calibration-check/": "/blog/2024/02/01/calibration-check/",
     "/blog/2024/03/10/field-day-notes/": "/blog/2024/03/10/field-day-notes/",
+    # documentation pages: moved as pages of their own
+    "/guide/setup/": "/guide/setup/",
+    "/about/": "/about/",
 }
 
 
@@ -232,13 +235,18 @@ def test_mkdocs(tmp_path: Path, capsys) -> None:
         "draft-idea.md",
         "field-day.md",
     ]
-    assert not (dest / "content" / "guide").exists()
+    guide = (dest / "content" / "guide" / "setup.md").read_text(encoding="utf-8")
+    assert guide.startswith('---\nlisted: false\nurl: "/guide/setup/"\n---\n'), guide
     assert (dest / "static" / "blog" / "images" / "dunes.png").is_file()
     report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
-    assert "| docs/blog/posts/calibration.md | 13 | `../../guide/setup.md` |" in report
+    # the link to the guide now finds the moved page; the one to the blog's index does not
+    assert "`../../guide/setup.md`" not in report
+    assert "| docs/blog/posts/calibration.md | 18 | `../index.md` |" in report
     assert "sets `broken_links: warn`" in report
     assert "':octicons-heart-fill-24:'" in report and "':smile:'" in report
-    assert "| docs/guide/setup.md | a documentation page" in report
+    assert "| docs/index.md | the home page: sitegen makes its own |" in report
+    assert "| docs/blog/index.md | the blog's index: sitegen makes its own listings |" in report
+    assert "2 page(s) of their own" in terminal
     assert "1 link(s) to pages not moved (broken_links: warn)" in terminal
     calibration = (dest / "content" / "blog" / "posts" / "calibration.md").read_text("utf-8")
     assert calibration.startswith('---\nslug: "calibration-check"\ndate: 2024-02-01\n')
@@ -247,7 +255,13 @@ def test_mkdocs(tmp_path: Path, capsys) -> None:
 @needs_broken_links
 def test_mkdocs_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
     _, dest, _ = migrate("mkdocs", tmp_path, capsys)
-    check_addresses(build(dest, capsys), MKDOCS_ADDRESSES)
+    output = build(dest, capsys)
+    check_addresses(output, MKDOCS_ADDRESSES)
+    post = output / "blog" / "2024" / "02" / "01" / "calibration-check" / "index.html"
+    assert 'href="../../../../../guide/setup/"' in post.read_text(encoding="utf-8")
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert '<a href="about/">About the lab</a>' in home  # pages of their own: in the footer
+    assert "Setting up the bench" not in home.split('class="footer-links"')[0]
 
 
 # --- Hugo: a language per content folder, a permalink, a Japanese title in the old address --

@@ -71,6 +71,45 @@ def test_mkdocs_python_tags_are_read_as_text_not_run(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    ("directory_urls", "addresses"),
+    [
+        (
+            True,
+            {
+                "about.md": "/about/",
+                "guide/setup.md": "/guide/setup/",
+                "guide/README.md": "/guide/",
+            },
+        ),
+        (
+            False,
+            {
+                "about.md": "/about.html",
+                "guide/setup.md": "/guide/setup.html",
+                "guide/README.md": "/guide/",
+            },
+        ),
+    ],
+)
+def test_mkdocs_documentation_pages_move_at_their_addresses(
+    tmp_path: Path, directory_urls: bool, addresses: dict[str, str]
+) -> None:
+    write(
+        tmp_path / "mkdocs.yml",
+        f"site_name: Lab\nuse_directory_urls: {str(directory_urls).lower()}\nplugins: [blog]\n",
+    )
+    for rel in [*addresses, "index.md", "blog/index.md", "blank.md"]:
+        write(tmp_path / "docs" / rel, "" if rel == "blank.md" else "# A page\n\nText.\n")
+    plan = mkdocs.read_site(tmp_path)
+    moved = {p.rel: p.old_url for p in plan.posts if p.add_meta.get("listed") is False}
+    assert moved == addresses
+    left = dict(plan.left_behind)
+    assert "home page" in left["docs/index.md"]
+    assert "blog's index" in left["docs/blog/index.md"]
+    assert "no text" in left["docs/blank.md"]
+
+
 def test_pelicanconf_is_parsed_never_run(tmp_path: Path) -> None:
     canary = tmp_path / "ran"
     path = write(

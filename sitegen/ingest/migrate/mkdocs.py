@@ -2,8 +2,9 @@
 
 Reads `mkdocs.yml` with a safe loader that tolerates its `!!python/name:` and `!ENV` tags:
 site name, URL, description, author, language, the blog plugin's folders, post address
-format and pagination. Posts under the blog's post folder move; the other documentation pages
-stay behind (links to them are listed in the report).
+format and pagination. Posts under the blog's post folder move as articles; the other
+documentation pages (About, a guide) move as pages of their own at the addresses MkDocs gave
+them; the home page and the blog's index stay behind, since sitegen makes its own.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.common import is_draft, is_markdown, meta_date, read_meta, zone
+from sitegen.ingest.migrate.common import (
+    is_draft,
+    is_markdown,
+    made_by_its_layout,
+    meta_date,
+    read_meta,
+    zone,
+)
 from sitegen.ingest.migrate.configfiles import read_yaml
 from sitegen.ingest.migrate.plan import (
     GENERATED_NAMES,
@@ -97,7 +105,11 @@ def read_site(root: Path) -> SourcePlan:
             "markdown_extensions",
             "sitegen's Markdown is fixed: admonitions, attribute lists, tabs and footnotes are read, other extensions are not",
         ),
-        ("nav", "only the blog's posts are moved"),
+        (
+            "nav",
+            "the pages are moved at their addresses; a site with up to 12 links them from "
+            "the footer, not from a navigation tree",
+        ),
     ):
         if key in conf:
             plan.not_carried(key, "…", why)
@@ -138,10 +150,7 @@ def read_site(root: Path) -> SourcePlan:
                 plan.files.append((file, "static/" + rel.as_posix()))
             continue
         if post_root not in file.parents:
-            plan.leave(
-                file,
-                f"a documentation page outside the blog's posts ({plan.posts_folder}): not moved",
-            )
+            _page(plan, file, rel, blog_dir, directory_urls)
             continue
         post = Post(file, rel.as_posix())
         plan.posts.append(post)
@@ -168,3 +177,34 @@ def read_site(root: Path) -> SourcePlan:
         post.old_url = clean_url(url + ("/" if directory_urls else ".html"))
         post.old_slug = slug
     return plan
+
+
+_INDEX_NAMES = ("index.md", "README.md")  # MkDocs makes either the folder's index page
+
+
+def _page(plan: SourcePlan, file: Path, rel: Path, blog_dir: str, directory_urls: bool) -> None:
+    """A documentation page beside the blog (About, a guide): moved as a page of its own
+    (`listed: false`) at the address MkDocs gave it, unless sitegen makes that page itself:
+    the home page, the blog's index, or a page with no text (made by its template)."""
+    folder = "" if rel.parent == Path(".") else rel.parent.as_posix()
+    index = rel.name in _INDEX_NAMES
+    if index and not folder:
+        plan.leave(file, "the home page: sitegen makes its own")
+        return
+    if index and folder == blog_dir:
+        plan.leave(file, "the blog's index: sitegen makes its own listings")
+        return
+    meta, body = read_meta(file)
+    if made_by_its_layout(body):
+        plan.leave(file, "a page with no text of its own: made by its template")
+        return
+    post = Post(file, rel.as_posix())
+    post.add_meta["listed"] = False
+    plan.posts.append(post)
+    if is_draft(meta):
+        return
+    path = folder if index else "/".join(p for p in (folder, rel.stem) if p)
+    if directory_urls or index:
+        post.old_url = clean_url(f"/{path}/")
+    else:
+        post.old_url = clean_url(f"/{path}.html")
