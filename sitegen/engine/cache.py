@@ -116,6 +116,9 @@ def open_cache_db(
     def connect() -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(path), timeout=30)
+        # pages freed by deleting rows can go back to the disk (`BodyCache.prune`); takes
+        # effect only in a new file (an older one keeps its size, reusing its free pages)
+        db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
@@ -185,8 +188,8 @@ class BodyCache:
         """Delete the bodies no page shows now (of other versions of sitegen or of the
         settings, of earlier versions of edited articles) once the cache holds half again as
         many as the site's `pages`, plus some: without this, every upgrade of sitegen added a
-        copy of every body. `in_use` gives the keys to keep (asked only when pruning). Returns
-        how many went."""
+        copy of every body. `in_use` gives the keys to keep (asked only when pruning). The
+        file gives the space back. Returns how many went."""
         if self._db is None:
             return 0
         try:
@@ -203,6 +206,9 @@ class BodyCache:
                     "DELETE FROM bodies WHERE key NOT IN (SELECT key FROM in_use)"
                 ).rowcount
                 self._db.execute("DELETE FROM in_use")
+            # the file shrinks by what went (a statement run whole: Python's `execute` would
+            # step this pragma once, freeing one page)
+            self._db.executescript("PRAGMA incremental_vacuum;")
             return gone
         except sqlite3.DatabaseError:
             return 0  # kept: pruning is only tidying
