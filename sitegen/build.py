@@ -269,13 +269,17 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         )
         search = search_outputs(site, config.cache_path, diag) if config.search else {}
         give_back()
-        listings = plan_listings(site)
+        # the preview hands the last plan's parts made from the same inputs back
+        memo = run.state.memo
+        recall = memo.recall(config.output_fingerprint()) if memo is not None else None
+        listings = plan_listings(site, recall=recall)
         fingerprints = PageFingerprints(
             output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
             listings.views.values(),
+            run.state.fingerprints,
         )
         # final already: a page showing no body gets nothing more from `plan_build`
-        fingerprints.early(job.context for job in listings.pages if not job.bodies)
+        fingerprints.early(job for job in listings.pages if not job.bodies)
         related, warnings = related_future.result()
     for warning in warnings:
         diag.warn(warning.message, warning.path, warning.line, warning.hint)
@@ -291,7 +295,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     )
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag, listings)
+    plan = plan_build(site, config, inputs, diag, listings, recall)
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
@@ -337,9 +341,10 @@ def _changes(plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprin
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     for job in plan.pages:
-        fp = planned[job.path] = fingerprints.of(job.context)
+        fp = planned[job.path] = fingerprints.of(job)
         if not writer.unchanged(job.path, fp):
             render.append((job, fp))
+    fingerprints.settle()
     copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
     stale = len(set(writer.old.files) - set(planned) - set(plan.copies))
     return _Changes(render, planned, copy, stale)
@@ -354,6 +359,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)
     if run.state.keep:
+        run.state.fingerprints = planned.fingerprints
         # the last plan is not freed here (a tenth of a second at 10,000 articles, which
         # the preview's reader would wait for) but by `Builder.let_go`, once the page reloaded
         run.state.retired.append(run.state.last)

@@ -41,7 +41,7 @@ from sitegen.site.outputs import (
     merge_copies,
     pages_without,
 )
-from sitegen.site.plan import Listings, PageJob, plan_listings, plan_pages
+from sitegen.site.plan import Listings, PageJob, Recall, plan_listings, plan_pages
 
 # what a copied file's bytes come from: a file, bytes, or a function making them (search files
 # the engine keeps as they were, read only if the output lacks them)
@@ -134,13 +134,15 @@ def plan_build(
     inputs: PlanInputs,
     diag: Diagnostics,
     listings: Listings | None = None,
+    recall: Recall | None = None,
 ) -> BuildPlan:
     """The whole build, decided: see the module docstring. Errors and warnings (collisions,
     pages the plan cannot make) go to `diag`; missing images come back as `problems`.
-    `listings` is this site's `site.plan.plan_listings`, when the engine made it already."""
+    `listings` is this site's `site.plan.plan_listings`, when the engine made it already;
+    `recall` hands back parts the last plan made from the same inputs (site/plan.py)."""
     listings = plan_listings(site) if listings is None else listings
     views = listings.views
-    pages = plan_pages(site, diag, related=inputs.related, listings=listings)
+    pages = plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall)
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:
         if asset.source is None:  # made by the theme code (e.g. the search script's data)
@@ -163,7 +165,7 @@ def plan_build(
     chosen = check_pages_against_copies(pages, merge_copies(candidates, diag), diag)
     pages = pages_without(pages, chosen)
     targets = link_targets(site, config, chosen, ImageMap(info), inputs.unpublished)
-    problems = add_reference_fingerprints(pages, site.pages, targets)  # contexts complete now
+    pages, problems = add_reference_fingerprints(pages, site.pages, targets)  # complete now
     return BuildPlan(
         pages=tuple(pages),
         copies=as_sources(chosen),

@@ -16,10 +16,14 @@ import marshal
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen import __version__
 from sitegen.config import SiteConfig
 from sitegen.render.markdown import RenderedBody
+
+if TYPE_CHECKING:
+    from sitegen.site.plan import PageJob
 
 PACKAGE = Path(__file__).resolve().parent.parent  # sitegen/, the shipped theme included
 
@@ -285,25 +289,49 @@ class PageFingerprints:
     are hashed once and stand in the contexts by their digest: what is told apart is the same
     as hashing every context whole, and the bytes hashed fall several-fold.
 
-    `early` fingerprints contexts that are final before the rest of the plan is made (the
-    build does it while the related lists are worked out in another process); `of` then
-    gives those without hashing them again."""
+    `early` fingerprints pages that are final before the rest of the plan is made (the build
+    does it while the related lists are worked out in another process); `of` then gives
+    those without hashing them again. With the `last` build's fingerprints (the preview), a
+    page whose context equals its last one keeps its last fingerprint, and a shared dict that
+    is the same object keeps its digest: a fingerprint is a function of the context's content,
+    and no context changes once planned."""
 
-    def __init__(self, output_fp: str, shared: Iterable[dict] = ()) -> None:
+    def __init__(
+        self, output_fp: str, shared: Iterable[dict] = (), last: PageFingerprints | None = None
+    ) -> None:
+        self.output_fp = output_fp
         self._prefix = output_fp.encode()
-        self._digests = {id(d): hashlib.sha1(_marshal(d)).digest() for d in shared}
-        # id(context) -> (context, fingerprint): the context is held, so its id is not reused
-        self._known: dict[int, tuple[dict, str]] = {}
+        known = last._shared if last is not None else {}
+        # id -> (dict, digest): the dict is held, so its id is not reused
+        self._shared: dict[int, tuple[dict, bytes]] = {}
+        for d in shared:
+            entry = known.get(id(d))
+            if entry is None or entry[0] is not d:
+                entry = (d, hashlib.sha1(_marshal(d)).digest())
+            self._shared[id(d)] = entry
+        self._digests = {key: digest for key, (_, digest) in self._shared.items()}
+        self._last = last._pages if last is not None and last.output_fp == output_fp else {}
+        self._pages: dict[str, tuple[dict, str]] = {}  # path -> (context, fingerprint)
 
-    def early(self, contexts: Iterable[dict]) -> None:
-        for context in contexts:
-            self._known[id(context)] = (context, self._hash(context))
+    def early(self, jobs: Iterable[PageJob]) -> None:
+        for job in jobs:
+            self.of(job)
 
-    def of(self, context: dict) -> str:
-        known = self._known.get(id(context))
-        if known is not None and known[0] is context:
+    def of(self, job: PageJob) -> str:
+        known = self._pages.get(job.path)
+        if known is not None and known[0] is job.context:
             return known[1]
-        return self._hash(context)
+        last = self._last.get(job.path)
+        if last is not None and last[0] == job.context:  # identity first, then content
+            fingerprint = last[1]
+        else:
+            fingerprint = self._hash(job.context)
+        self._pages[job.path] = (job.context, fingerprint)
+        return fingerprint
+
+    def settle(self) -> None:
+        """Let go of the last build's contexts (once every page has its fingerprint)."""
+        self._last = {}
 
     def _hash(self, context: dict) -> str:
         return hashlib.sha1(

@@ -5,11 +5,14 @@ the full build that follows."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import load_article
+from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.pages import BodyMemory, render_body
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import Diagnostics, SiteError
@@ -22,7 +25,7 @@ from sitegen.render.localize import (
 )
 from sitegen.render.templates import make_environment, render_job, templates_fingerprint
 from sitegen.site.model import Site
-from sitegen.site.plan import PageJob, article_context, listing_view
+from sitegen.site.plan import PageJob, Recall, article_context, article_links, listing_view
 
 
 @dataclass
@@ -78,16 +81,22 @@ def render_first(
         if listing["url"] != job.url:
             continue
         old = job.context
+        categories, alternates = article_links(article, last.site)
         context = article_context(
-            article, last.site, listing, None, old["prev"], old["next"], old["related"]
+            article,
+            listing,
+            categories,
+            alternates,
+            old["prev"],
+            old["next"],
+            old["related"],
+            old.get("own_pages", []),
         )
-        if "own_pages" in old:
-            context["own_pages"] = old["own_pages"]
         _, problems = check_references(article, last.targets)
         if any(not p.warning for p in problems):
             continue
         new_job = PageJob(job.url, job.template, job.kind, context, job.source, job.bodies)
-        add_reference_fingerprints([new_job], [article], last.targets)
+        (new_job,), _ = add_reference_fingerprints([new_job], [article], last.targets)
         rendered = render_body(article, config)
 
         def body_html(
@@ -105,6 +114,36 @@ def render_first(
     return pages
 
 
+class PlanMemo:
+    """The listing views and article page contexts of the last plan in this process, each
+    with the inputs it was made from (site/plan.py's `Recall`). A part is handed back only
+    for inputs equal to those (compared by identity first: an unchanged article is the same
+    object from build to build), so an edited article, a new neighbour, a changed related list
+    or tag makes its parts again. Only parts of the last plan are kept, and only under the
+    same settings."""
+
+    def __init__(self) -> None:
+        self._settings = ""
+        self._last: dict[tuple[str, str], tuple[tuple, Any]] = {}
+        self._made: dict[tuple[str, str], tuple[tuple, Any]] = {}
+
+    def recall(self, settings: str) -> Recall:
+        """The `Recall` of one plan under `settings` (the config's output fingerprint)."""
+        if self._made or settings != self._settings:
+            self._last = self._made if settings == self._settings else {}
+        self._settings, self._made = settings, {}
+        last, made = self._last, self._made
+
+        def recall(kind: str, key: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+            entry = last.get((kind, key))
+            if entry is None or entry[0] != inputs:
+                entry = (inputs, make())
+            made[(kind, key)] = entry
+            return entry[1]
+
+        return recall
+
+
 class BuildState:
     """What one build can hand to the next in the same process (the preview server): loaded
     articles, the Jinja environment, and rendered bodies. Only ever a faster path to the same
@@ -117,6 +156,8 @@ class BuildState:
         self._env = None
         self._env_key: tuple | None = None
         self.last: LastRun | None = None  # kept only when `keep` (the preview)
+        self.memo = PlanMemo() if keep else None
+        self.fingerprints: PageFingerprints | None = None  # of the last plan's pages
         self.retired: list[LastRun | None] = []  # replaced by a later build, not yet freed
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):

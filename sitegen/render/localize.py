@@ -12,6 +12,7 @@ the build folds into the page fingerprint so a changed image or moved target re-
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html as htmllib
 import posixpath
@@ -284,10 +285,11 @@ def localize_html(
 
 def add_reference_fingerprints(
     jobs: list, pages: list[Article], targets: LinkTargets
-) -> list[SiteError]:
-    """Put what the images and links of each body a page shows resolve to into its context
-    (so its fingerprint changes with them: an article page, and a feed showing that body) and
-    return the missing-image errors of every article."""
+) -> tuple[list, list[SiteError]]:
+    """`jobs` with what the images and links of each body a page shows resolve to put into
+    its context (so its fingerprint changes with them: an article page, and a feed showing
+    that body), and the missing-image errors of every article. A context that gains anything
+    is a new dict: the ones given may be shared with the last plan (engine/state.py)."""
     by_rel = {a.rel: a for a in pages}
     digests: dict[str, str] = {}
     errors: list[SiteError] = []
@@ -295,30 +297,36 @@ def add_reference_fingerprints(
         if article.images or article.links:
             digests[article.rel], missing = check_references(article, targets)
             errors.extend(missing)
+    out = []
     for job in jobs:
-        if not job.bodies:
-            continue
-        shown = [digests[rel] for rel in job.bodies if rel in digests]
-        if shown:
-            job.context["references"] = shown[0] if len(shown) == 1 else "".join(shown)
-        if job.kind == "article":
-            article = by_rel.get(job.bodies[0])
-            if article is not None:
-                _set_page_image(job.context, article, targets)
-    return errors
+        if job.bodies:
+            context = job.context
+            shown = [digests[rel] for rel in job.bodies if rel in digests]
+            if shown:
+                context = {**context, "references": shown[0] if len(shown) == 1 else "".join(shown)}
+            if job.kind == "article":
+                article = by_rel.get(job.bodies[0])
+                if article is not None:
+                    context = _with_page_image(context, article, targets)
+            if context is not job.context:
+                job = dataclasses.replace(job, context=context)
+        out.append(job)
+    return out, errors
 
 
-def _set_page_image(context: dict, article: Article, targets: LinkTargets) -> None:
+def _with_page_image(context: dict, article: Article, targets: LinkTargets) -> dict:
     """The article's picture (front matter, else its first image) as a site-root URL, for
     Open Graph and structured data; a remote picture stays as it is."""
     if not article.image:
-        return
+        return context
     if _is_remote(article.image):
         url = article.image if article.image.startswith(("http://", "https://")) else ""
     else:
         target = resolve(article.image, article, targets)
         url = target if target and target.split("?")[0].split("#")[0] in targets.files else ""
-    if url:
-        context.setdefault("page", {})["image"] = url
-        if isinstance(context.get("article"), dict):
-            context["article"]["image"] = url
+    if not url:
+        return context
+    context = {**context, "page": {**context.get("page", {}), "image": url}}
+    if isinstance(context.get("article"), dict):
+        context["article"] = {**context["article"], "image": url}
+    return context

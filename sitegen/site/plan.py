@@ -4,11 +4,16 @@ Each PageJob's `context` holds only plain values (text, numbers, lists, dicts) a
 what its template sees apart from the site-wide globals, so a hash of it says whether the page
 must be rendered again: incremental builds are correct by construction. Two jobs for one path
 are an error naming both sources, raised before anything is written.
+
+A `Recall` (the preview's, engine/state.py) may hand back the listing view or article page
+context the last plan made from the same inputs: each is made by a function of exactly the
+inputs it is recalled by, so a part recalled is the part this plan would make.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +26,15 @@ from sitegen.site.model import Section, Site, Term
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
 from sitegen.text.languages import Language, text_direction
 from sitegen.text.urls import output_path, site_path
+
+# (kind, article rel, inputs, make) -> what `make()` returns, or what it returned for inputs
+# equal to these last time
+Recall = Callable[[str, str, tuple, Callable[[], Any]], Any]
+
+
+def _make(_kind: str, _key: str, _inputs: tuple, make: Callable[[], Any]) -> Any:
+    """The `Recall` that remembers nothing."""
+    return make()
 
 
 @dataclass(frozen=True)
@@ -42,24 +56,36 @@ class PageJob:
 
 
 def listing_view(
-    article: Article, site: Site, tag_terms: dict[str, Term] | None = None
+    article: Article,
+    site: Site,
+    tag_terms: dict[str, Term] | None = None,
+    recall: Recall | None = None,
 ) -> dict[str, Any]:
     """What listings show of an article. Its tags link to the term pages of its own language;
     its dates are written for readers of that language."""
-    config = site.config
     if tag_terms is None:
         tag_terms = site.term_indexes(article.lang)[0]
-    lang = article.lang
-    date, updated = article.date, article.updated
-    image = article.meta.get("image")
     tags = []
     for name in article.tags:
         term = tag_terms.get(" ".join(name.casefold().split()))
         if term is not None:
-            tags.append({"name": term.name, "url": term.url})
+            tags.append((term.name, term.url))
+    url, config = site.urls[article.rel], site.config
+    inputs = (article, url, tuple(tags))
+    return (recall or _make)("view", article.rel, inputs, lambda: _view(article, url, tags, config))
+
+
+def _view(
+    article: Article, url: str, tags: list[tuple[str, str]], config: SiteConfig
+) -> dict[str, Any]:
+    """`listing_view` from its inputs alone (the article, its address, its tags' names and
+    addresses) and the settings."""
+    lang = article.lang
+    date, updated = article.date, article.updated
+    image = article.meta.get("image")
     return {
         "title": article.title,
-        "url": site.urls[article.rel],
+        "url": url,
         "date": date.isoformat() if date else "",
         # shown in its own UTC offset, as written in the article
         "date_display": format_date(date, lang, config.date_format) if article.has_date else "",
@@ -69,31 +95,49 @@ def listing_view(
         else "",
         "summary": article.summary,
         "author": article.author,
-        "tags": tags,
+        "tags": [{"name": name, "url": term_url} for name, term_url in tags],
         "reading_minutes": article.reading_minutes,
         "lang": lang,
         "image": image if isinstance(image, str) else "",
     }
 
 
-def article_context(
-    article: Article,
-    site: Site,
-    listing: dict[str, Any],
-    cat_terms: dict[str, Term] | None,
-    prev: dict | None,
-    next_: dict | None,
-    related: list[dict],
-) -> dict[str, Any]:
-    """What article.html sees of one article (`listing` is its listing_view)."""
+def article_links(
+    article: Article, site: Site, cat_terms: dict[str, Term] | None = None
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """An article's categories (name, url) and, when it is translated, every version of it
+    (lang, url, title, language name), for `article_context`."""
     if cat_terms is None:
         cat_terms = site.term_indexes(article.lang)[1]
-    versions = site.translations.get(article.translation_key, [article])
     categories = []
     for name in article.categories:
         term = cat_terms.get(" ".join(name.casefold().split()))
         if term is not None:
             categories.append({"name": term.name, "url": term.url})
+    versions = site.translations.get(article.translation_key, [article])
+    alternates = (
+        [
+            {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
+            for v in versions
+        ]
+        if len(versions) > 1
+        else []
+    )
+    return categories, alternates
+
+
+def article_context(
+    article: Article,
+    listing: dict[str, Any],
+    categories: list[dict[str, str]],
+    alternates: list[dict[str, str]],
+    prev: dict | None,
+    next_: dict | None,
+    related: list[dict],
+    own_pages: list[dict[str, str]],
+) -> dict[str, Any]:
+    """What article.html sees of one article, from these inputs alone (`listing` is its
+    listing_view; `categories` and `alternates` its `article_links`)."""
     view = {
         **listing,
         "source": article.source,
@@ -106,14 +150,6 @@ def article_context(
         "resources": list(article.resources),
         "draft": article.draft,
     }
-    alternates = (
-        [
-            {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
-            for v in versions
-        ]
-        if len(versions) > 1
-        else []
-    )
     return {
         "page": {
             "kind": "article",
@@ -130,6 +166,7 @@ def article_context(
         "prev": prev,
         "next": next_,
         "related": related,
+        "own_pages": own_pages,
     }
 
 
@@ -218,11 +255,12 @@ def _with_own_pages(jobs: list[PageJob], links: dict[str, list[dict[str, str]]])
             job.context["own_pages"] = links.get(job.context["page"]["lang"], [])
 
 
-def listing_views(site: Site) -> dict[str, dict[str, Any]]:
+def listing_views(site: Site, recall: Recall | None = None) -> dict[str, dict[str, Any]]:
     """Every article's listing view, by rel. Page contexts share these dicts (an article's
     view is in its neighbours' pages, its related lists, listings and feeds): the engine
     fingerprints each once and pages by reference to them."""
-    return {a.rel: listing_view(a, site) for a in site.pages}
+    terms = {lang: site.term_indexes(lang)[0] for lang in {a.lang for a in site.pages}}
+    return {a.rel: listing_view(a, site, terms[a.lang], recall) for a in site.pages}
 
 
 @dataclass(frozen=True)
@@ -237,10 +275,12 @@ class Listings:
 
 
 @pauses_collector
-def plan_listings(site: Site, views: dict[str, dict[str, Any]] | None = None) -> Listings:
+def plan_listings(
+    site: Site, views: dict[str, dict[str, Any]] | None = None, recall: Recall | None = None
+) -> Listings:
     """Every page of the site but the articles' own and the sitemap (see `Listings`)."""
     config = site.config
-    views = listing_views(site) if views is None else views
+    views = listing_views(site, recall) if views is None else views
     messages = site_messages(config)
     jobs: list[PageJob] = []
     for section in site.sections or [_root_section(site)]:
@@ -279,23 +319,31 @@ def plan_listings(site: Site, views: dict[str, dict[str, Any]] | None = None) ->
     return Listings(views, jobs, own_pages)
 
 
-def article_jobs(site: Site, listings: Listings, related: dict[str, list[str]]) -> list[PageJob]:
+def article_jobs(
+    site: Site, listings: Listings, related: dict[str, list[str]], recall: Recall | None = None
+) -> list[PageJob]:
     """Each article's page (with its related list) and the redirect pages of its aliases."""
     views = listings.views
     jobs: list[PageJob] = []
     position = {a.rel: i for i, a in enumerate(site.listed)}
+    cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
     for article in site.pages:
         i = position.get(article.rel)
         newer = site.listed[i - 1] if i is not None and i > 0 else None
         older = site.listed[i + 1] if i is not None and i + 1 < len(site.listed) else None
-        context = article_context(
+        categories, alternates = article_links(article, site, cat_terms[article.lang])
+        inputs = (
             article,
-            site,
             views[article.rel],
-            None,
+            categories,
+            alternates,
             views[older.rel] if older else None,
             views[newer.rel] if newer else None,
             [views[r] for r in related.get(article.rel, ())],
+            listings.own_pages.get(article.lang, []),
+        )
+        context = (recall or _make)(
+            "article", article.rel, inputs, lambda inputs=inputs: article_context(*inputs)
         )
         jobs.append(
             PageJob(
@@ -331,7 +379,6 @@ def article_jobs(site: Site, listings: Listings, related: dict[str, list[str]]) 
                     f"{article.source} (alias {alias})",
                 )
             )
-    _with_own_pages(jobs, listings.own_pages)
     return jobs
 
 
@@ -342,12 +389,13 @@ def plan_pages(
     extra_jobs: list[PageJob] | None = None,
     related: dict[str, list[str]] | None = None,
     listings: Listings | None = None,
+    recall: Recall | None = None,
 ) -> list[PageJob]:
     """Every page of the site. `related` gives each article's related articles (rels, best
     first), worked out beforehand by engine/related_cache.py: planning reads no files.
     `listings` is this site's `plan_listings` (made here when not given)."""
-    listings = plan_listings(site) if listings is None else listings
-    jobs = article_jobs(site, listings, related or {})
+    listings = plan_listings(site, recall=recall) if listings is None else listings
+    jobs = article_jobs(site, listings, related or {}, recall)
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(

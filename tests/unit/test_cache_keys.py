@@ -12,6 +12,7 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.engine import cache
 from sitegen.engine.sourcecache import loader_fingerprint
+from sitegen.site.plan import PageJob
 
 PACKAGE = Path(cache.__file__).resolve().parent.parent
 
@@ -81,9 +82,13 @@ def _views() -> dict[str, dict]:
     }
 
 
+def _jobs(contexts: list[dict]) -> list[PageJob]:
+    return [PageJob(f"/p{i}/", "page.html", "page", c, f"page {i}") for i, c in enumerate(contexts)]
+
+
 def page_fingerprints(output_fp: str, contexts: list[dict], shared=()) -> list[str]:
     fingerprints = cache.PageFingerprints(output_fp, shared)
-    return [fingerprints.of(c) for c in contexts]
+    return [fingerprints.of(job) for job in _jobs(contexts)]
 
 
 def _contexts(views: dict[str, dict]) -> list[dict]:
@@ -125,8 +130,42 @@ def test_early_fingerprints_are_the_ones_a_page_gets_later() -> None:
     contexts = _contexts(views)
     expected = page_fingerprints("out", contexts, views.values())
     fingerprints = cache.PageFingerprints("out", views.values())
-    fingerprints.early(contexts[1:])
-    assert [fingerprints.of(c) for c in contexts] == expected
-    del contexts[1:]  # dropped by the plan: held by the fingerprints, so its id is not reused
-    other = {"page": {"title": "Other"}}
-    assert fingerprints.of(other) == page_fingerprints("out", [other], views.values())[0]
+    jobs = _jobs(contexts)
+    fingerprints.early(jobs[1:])
+    assert [fingerprints.of(job) for job in jobs] == expected
+    # another context on a path fingerprinted early is hashed on its own
+    other = PageJob(jobs[1].url, "page.html", "page", {"page": {"title": "Other"}}, "other")
+    assert fingerprints.of(other) == page_fingerprints("out", [other.context], views.values())[0]
+
+
+def test_the_last_builds_fingerprints_carry_over_only_to_equal_contexts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the last build's fingerprints (the preview), a page whose context equals its last
+    one, and a shared view that is the same object, are not hashed again; every fingerprint
+    is still the one a fresh build gives."""
+    views = _views()
+    last = cache.PageFingerprints("out", views.values())
+    for job in _jobs(_contexts(views)):
+        last.of(job)
+    hashed: list[dict] = []
+    real = cache.PageFingerprints._hash
+
+    def counting(self, context: dict) -> str:
+        hashed.append(context)
+        return real(self, context)
+
+    monkeypatch.setattr(cache.PageFingerprints, "_hash", counting)
+    views["c"] = dict(views["c"], title="Edited")  # one view changed, the others the same
+    contexts = _contexts(views)  # new objects, made again from the views
+    expected = page_fingerprints("out", contexts, views.values())
+    hashed.clear()
+    again = cache.PageFingerprints("out", views.values(), last)
+    assert [again.of(job) for job in _jobs(contexts)] == expected
+    assert hashed == contexts[1:]  # the index and archive show the edited view; the page not
+    hashed.clear()
+    other = cache.PageFingerprints("other settings", views.values(), last)
+    assert [other.of(job) for job in _jobs(contexts)] == page_fingerprints(
+        "other settings", contexts, views.values()
+    )
+    assert hashed[:3] == contexts  # other settings: nothing carried over
