@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -174,12 +175,21 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
         if index_files:
             dirs_copy = list(dirs)
             dirs[:] = []  # a leaf bundle owns everything below it
-            resources = [f for f in files if f not in index_files]
+            below = [f for f in files if f not in index_files]
             for d in dirs_copy:
                 for sub, _, subfiles in os.walk(here / d):
                     for f in sorted(subfiles):
                         if not f.startswith(".") and not _outside_link(Path(sub) / f, config, diag):
-                            resources.append((Path(sub) / f).relative_to(here).as_posix())
+                            below.append((Path(sub) / f).relative_to(here).as_posix())
+            # Markdown beside index.md is a page of its own (a guide's chapters), never a file
+            # published as it is; Hugo does not publish it either
+            resources = [f for f in below if not f.lower().endswith(CONTENT_EXTENSIONS)]
+            for name in below:
+                if name.lower().endswith(CONTENT_EXTENSIONS) and "/_index." not in f"/{name}":
+                    folder = "/".join(p for p in (key_dir, posixpath.dirname(name)) if p)
+                    sources.append(
+                        _article_source(here / name, f"{rel_dir}/{name}", folder, folder_lang)
+                    )
             for name in index_files:
                 lang = _lang_suffix(name)
                 sources.append(
@@ -202,13 +212,21 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
                 continue
             if name.startswith("_index."):
                 continue  # Hugo/Zola section pages: our listings are generated
-            lang = _lang_suffix(name)
-            stem = _strip_ext(name)
-            if lang:
-                stem = stem[: -len(lang) - 1]
-            key = f"{key_dir}/{stem}" if key_dir else stem
-            sources.append(SourceFile(path, rel, lang, key, None, (), folder_lang))
+            sources.append(_article_source(path, rel, key_dir, folder_lang))
     return sources, statics
+
+
+def _article_source(path: Path, rel: str, key_dir: str, folder_lang: str | None) -> SourceFile:
+    """A content file that is an article of its own (not a bundle's index) in the folder
+    `key_dir` below its language folder: its translation key is that folder and its name,
+    without extension and language suffix."""
+    name = path.name
+    lang = _lang_suffix(name)
+    stem = _strip_ext(name)
+    if lang:
+        stem = stem[: -len(lang) - 1]
+    key = f"{key_dir}/{stem}" if key_dir else stem
+    return SourceFile(path, rel, lang, key, None, (), folder_lang)
 
 
 def language_folders(config: SiteConfig) -> dict[str, str]:

@@ -163,6 +163,32 @@ def test_bundles_and_translations_are_discovered(config):
     assert ar.lang == "ar" and ar.slug == "trip"
 
 
+def test_markdown_beside_a_bundles_index_is_an_article_not_a_file(config):
+    """A guide's chapters beside its index.md (as an MkDocs site has them) are articles of
+    their own, never copied as they are with the bundle's pictures."""
+    root = config.content_path
+    (root / "guide" / "part").mkdir(parents=True)
+    (root / "guide" / "index.md").write_text("---\ntitle: Guide\n---\nSee [setup](setup.md).\n")
+    (root / "guide" / "setup.md").write_text("---\ntitle: Setup\n---\nx\n")
+    (root / "guide" / "setup.fr.md").write_text("---\ntitle: Installation\n---\nx\n")
+    (root / "guide" / "part" / "more.md").write_text("---\ntitle: More\n---\nx\n")
+    (root / "guide" / "photo.jpg").write_bytes(b"x")
+    sources, _ = discover(config, Diagnostics())
+    by_rel = {s.rel: s for s in sources}
+    assert set(by_rel) == {
+        "guide/index.md",
+        "guide/setup.md",
+        "guide/setup.fr.md",
+        "guide/part/more.md",
+    }
+    assert by_rel["guide/index.md"].resources == ("photo.jpg",)
+    assert by_rel["guide/setup.md"].bundle is None
+    assert by_rel["guide/setup.md"].translation_key == "guide/setup"
+    assert by_rel["guide/setup.fr.md"].translation_key == "guide/setup"
+    assert by_rel["guide/setup.fr.md"].lang == "fr"
+    assert by_rel["guide/part/more.md"].translation_key == "guide/part/more"
+
+
 def test_images_are_listed_and_missing_alt_warns(config):
     diag = Diagnostics()
     text = (
