@@ -763,6 +763,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _same_page_in_other_case(alias: PageJob, other: PageJob) -> bool:
+    """Whether `alias` leads to the article at `other` (or to the same article as the alias
+    `other`) from an address that differs from it only in letter case (an old address
+    `/blog/XKCD-plots/` for a page now at `/blog/xkcd-plots/`)."""
+    if alias.kind != "alias" or alias.path == other.path:
+        return False
+    target = alias.context["target"]
+    return other.url == target if other.kind == "article" else other.context.get("target") == target
+
+
 def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
     seen: dict[str, PageJob] = {}
     kept = []
@@ -770,6 +780,16 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
         key = job.path.casefold()  # case-insensitive file systems would merge these too
         if key in seen:
             other = seen[key]
+            if _same_page_in_other_case(job, other):
+                diag.warn(
+                    f"alias {job.url} differs from {other.url}, an address of the same "
+                    "article, only in letter case: not written (on a case-insensitive host "
+                    "it would overwrite that page)",
+                    job.source.split(" (alias ")[0],
+                    hint="a host that tells letter case apart no longer redirects it; "
+                    "remove the alias, or give the article that address (slug: or url:)",
+                )
+                continue
             diag.error(
                 SiteError(
                     f"two pages would be written to /{job.path}: {other.source} and {job.source}",

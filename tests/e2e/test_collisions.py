@@ -74,3 +74,25 @@ def test_theme_file_overridden_by_site_static_is_silent(site):
     assert not [w for w in result.diagnostics.warnings if "favicon" in str(w)]
     assert site.out("favicon.svg").startswith("<svg xmlns='http")
     assert os.path.getsize(site.root / "build" / "favicon.svg") < 100
+
+
+def test_an_alias_differing_from_its_own_page_only_in_case_is_left_out_with_a_warning(site):
+    """An old address `/blog/XKCD-plots/` kept as an alias of the page now at
+    `/blog/xkcd-plots/` (as Hugo sites carry them): one file on a case-insensitive host, so it
+    is not written, with a warning; the page and the article's other aliases are."""
+    site.article(
+        "xkcd.md", "XKCD plots", slug="xkcd-plots", aliases='["/XKCD-plots/", "/old/xkcd/"]'
+    )
+    result = site.build()
+    warnings = [str(w) for w in result.diagnostics.warnings]
+    assert any("/XKCD-plots/" in w and "only in letter case" in w for w in warnings), warnings
+    assert "XKCD plots" in site.out("xkcd-plots/index.html")
+    assert "xkcd-plots/" in site.out("old/xkcd/index.html")  # the other alias redirects
+    assert not [p for p in (site.root / "build").iterdir() if p.name == "XKCD-plots"]
+
+
+def test_an_alias_on_another_articles_page_in_other_case_is_still_an_error(site):
+    site.article("first.md", "First", slug="first")
+    site.article("second.md", "Second", aliases='["/FIRST/"]')
+    errors = errors_of(site)
+    assert any("content/second.md" in e and "first" in e for e in errors), errors

@@ -149,6 +149,12 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             out.how = "same address (a page of its own: `listed: false`, its own `url`)"
         elif _same(out.new_url, post.old_url):
             out.how = "same address"
+        elif _same(out.new_url.casefold(), post.old_url.casefold()):
+            # `/blog/XKCD-plots/` lowercased: a redirect there would be the page itself on a
+            # case-insensitive host, so the article keeps its old address as it was written
+            out.edits["url"] = post.old_url
+            out.new_url = post.old_url
+            out.how = "same address (own url: its letter case kept)"
         elif (
             post.old_slug
             and SLUG_RE.fullmatch(post.old_slug)
@@ -168,11 +174,11 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
 
 def _merged_aliases(article: Article, old: str) -> list[str]:
     """The article's aliases (or Jekyll redirect_from, which sitegen reads only when there is no
-    `aliases` key) plus the old address."""
-    aliases = [a for a in article.aliases]
-    if old not in aliases:
-        aliases.append(old)
-    return aliases
+    `aliases` key) plus the old address, which replaces one differing from it only in letter
+    case (a Hugo site's `/post/UOJ-Backup` beside the `/post/uoj-backup/` Hugo served): of two
+    such, a case-insensitive host keeps one file."""
+    key = old.strip("/").casefold()
+    return [a for a in article.aliases if a.strip("/").casefold() != key] + [old]
 
 
 def _resolve_collisions(outcomes: list[Outcome]) -> None:
