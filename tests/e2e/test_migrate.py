@@ -480,3 +480,38 @@ def test_zola_every_section_moves_and_pages_link_by_old_address(tmp_path: Path, 
         },
     )
     assert (output / "inside/2024/03/04/cargo-2/out.svg").is_file()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kept"),
+    [
+        ("/posts/:slugorcontentbasename/", True),  # Hugo 0.144's name for :slugorfilename
+        ("/:author/:slug/", False),  # a part sitegen cannot read: said, not promised
+    ],
+)
+def test_hugo_permalink_parts_are_read_or_the_report_says_they_are_not(
+    tmp_path: Path, capsys, pattern: str, kept: bool
+) -> None:
+    source = tmp_path / "hugo"
+    (source / "content" / "posts").mkdir(parents=True)
+    (source / "hugo.toml").write_text(
+        f'title = "P"\nbaseURL = "https://example.org/"\n[permalinks]\nposts = "{pattern}"\n'
+    )
+    (source / "content" / "posts" / "webbiji.md").write_text(
+        '+++\ntitle = "Web notes"\ndate = 2024-05-01\n+++\n\nText.\n'
+    )
+    dest = tmp_path / "new"
+    assert main(["migrate", str(source), str(dest)]) == 0
+    terminal = capsys.readouterr().out
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    if kept:
+        assert settings(dest)["permalink"] == "/posts/{slug}/"
+        assert (
+            "| content/posts/webbiji.md | /posts/webbiji/ | /posts/webbiji/ | same address |"
+            in (report)
+        )
+        assert "Every old article address is kept" in report
+    else:
+        assert "1 whose old address is not known" in terminal
+        assert "1 article(s) have no old address known" in report
+        assert "Every old article address is kept" not in report

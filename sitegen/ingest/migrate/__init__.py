@@ -15,7 +15,7 @@ from pathlib import Path
 from sitegen.errors import SiteError
 from sitegen.fsutil import is_inside
 from sitegen.ingest.migrate import hugo, jekyll, mkdocs, pelican, zola
-from sitegen.ingest.migrate.articles import Outcome, plan_articles
+from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome, plan_articles
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.ingest.migrate.writer import REPORT_NAME, Written, report, write_dest
 
@@ -51,11 +51,14 @@ class Migration:
         constructs = sum(len(o.constructs) for o in self.outcomes)
         links = sum(len(o.outside_links) for o in self.outcomes)
         pages = sum(1 for o in self.outcomes if o.post.add_meta.get("listed") is False)
+        unknown = sum(1 for o in self.outcomes if o.how == NO_OLD_ADDRESS)
         return (
             f"migrated {self.plan.generator} site: {len(self.outcomes) - pages} article(s)"
             + (f" and {pages} page(s) of their own" if pages else "")
             + " "
-            f"({kept} at their old address, {redirects} with a redirect from it), "
+            f"({kept} at their old address, {redirects} with a redirect from it"
+            + (f", {unknown} whose old address is not known: see MIGRATION.md" if unknown else "")
+            + "), "
             f"{len(self.plan.files)} other file(s); {carried} setting(s) carried over, "
             f"{len(self.plan.report) - carried} not; {constructs} construct(s) not run; "
             f"{links} link(s) to pages not moved"

@@ -98,6 +98,9 @@ def _source_file(post: Post, dest: Path) -> SourceFile:
     return SourceFile(dest / "content" / post.rel, post.rel, lang, key, bundle, resources)
 
 
+NO_OLD_ADDRESS = "no old address known"
+
+
 def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     config = site_config(plan, dest)
     outcomes: list[Outcome] = []
@@ -136,11 +139,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             continue
         out.new_url = predicted_url(article, config) if article.has_date or article.url else ""
         if article.draft or post.old_url is None:
-            out.how = (
-                "a draft: not published on the old site"
-                if article.draft
-                else "no old address known"
-            )
+            out.how = "a draft: not published on the old site" if article.draft else NO_OLD_ADDRESS
             continue
         if post.add_meta.get("listed") is False:  # a page of its own keeps its very address
             if not (article.url and _same(article.url, post.old_url)):

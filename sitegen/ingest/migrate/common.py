@@ -140,6 +140,7 @@ def sitegen_pattern(pattern: str, syntax: str = ":") -> tuple[str, bool] | None:
         "filename": "{slug}",
         "slugorfilename": "{slug}",
         "contentbasename": "{slug}",
+        "slugorcontentbasename": "{slug}",
     }
     regex = r":([a-z_]+)" if syntax == ":" else r"\{([a-z_]+)\}"
     if any(m.group(1) not in names for m in re.finditer(regex, pattern)):

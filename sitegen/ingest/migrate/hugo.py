@@ -267,6 +267,7 @@ def read_site(root: Path) -> SourcePlan:
                     "filename": filename,
                     "slugorfilename": slug or filename,
                     "contentbasename": filename,
+                    "slugorcontentbasename": slug or filename,  # Hugo 0.144+
                 }
                 url = fill(str(perm), values)
             else:
@@ -306,7 +307,8 @@ def _unrendered(meta: dict[str, Any]) -> bool:
 
 def _slug_part(perm: str, slug: str | None, title: str, filename: str) -> str:
     """What Hugo put where sitegen puts the slug."""
-    for name, value in (
+    for name, value in (  # the longer names first: `:slug` is the start of two others
+        (":slugorcontentbasename", slug or filename),
         (":slugorfilename", slug or filename),
         (":slug", slug or title_slug(title)),
         (":title", title_slug(title)),

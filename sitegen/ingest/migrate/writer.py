@@ -17,7 +17,7 @@ import yaml
 
 from sitegen.errors import SiteError
 from sitegen.fsutil import is_inside
-from sitegen.ingest.migrate.articles import Outcome
+from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
 from sitegen.ingest.migrate.plan import SourcePlan
 
@@ -197,11 +197,19 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
             "```",
         ]
 
+    unknown = sum(1 for o in outcomes if o.how == NO_OLD_ADDRESS)
+    promise = (
+        f"{unknown} article(s) have no old address known: the old pattern has a part sitegen "
+        "cannot read, so their old addresses are neither kept nor redirected. Add each one's "
+        "old address to its `aliases:` (or report the pattern as a sitegen bug)."
+        if unknown
+        else "Every old article address is kept or redirects to the new one."
+    )
     lines += [
         "",
         "## Addresses",
         "",
-        f"Old pattern: `{plan.old_pattern}`. Every old article address is kept or redirects to the new one.",
+        f"Old pattern: `{plan.old_pattern}`. {promise}",
         "",
         "| article | old address | new address | how |",
         "|---|---|---|---|",
