@@ -290,3 +290,30 @@ def test_odd_values_are_messages_not_tracebacks(tmp_path: Path, name: str, text:
 )
 def test_addresses_where_sitegen_makes_its_own_pages(url: str, made: bool) -> None:
     assert sitegen_makes(url) is made
+
+
+def test_jekyll_reads_the_posts_collections_permalink_included_folders_and_source(
+    tmp_path: Path,
+) -> None:
+    """jekyllrb.com's own settings: the posts collection's permalink over the site's, a
+    `_pages` folder named in `include:`, and a site read from `source:` (files beside that
+    folder, such as README.md or netlify.toml, are not part of the site)."""
+    write(
+        tmp_path / "_config.yml",
+        "title: News\nsource: site\npermalink: pretty\ninclude: [_pages]\n"
+        "collections:\n  posts:\n    permalink: /news/:year/:month/:day/:title/\n    output: true\n",
+    )
+    write(tmp_path / "README.md", "# The repository\n")
+    write(tmp_path / "netlify.toml", "[build]\n")
+    write(tmp_path / "site" / "_posts" / "2013-05-06-released.md", "---\ntitle: Out\n---\nText.\n")
+    write(tmp_path / "site" / "_pages" / "about.md", "---\npermalink: /about/\n---\nAbout us.\n")
+    write(tmp_path / "site" / "_layouts" / "post.html", "{{ content }}\n")
+    write(tmp_path / "site" / "logo.png", "png")
+    plan = jekyll.read_site(tmp_path)
+    addresses = {p.rel: p.old_url for p in plan.posts}
+    assert addresses == {
+        "_posts/2013-05-06-released.md": "/news/2013/05/06/released/",
+        "_pages/about.md": "/about/",
+    }
+    assert [dest for _, dest in plan.files] == ["static/logo.png"]
+    assert any(path == "site/_layouts" for path, _ in plan.left_behind)

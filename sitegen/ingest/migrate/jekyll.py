@@ -47,6 +47,10 @@ def detect(root: Path) -> bool:
 
 def _posts_pattern(conf: dict[str, Any]) -> str:
     pattern = conf.get("permalink") or "date"
+    collections = conf.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    if isinstance(posts, dict) and posts.get("permalink"):
+        pattern = posts["permalink"]  # the posts collection's own, over the site's
     for default in conf.get("defaults") or []:
         if not isinstance(default, dict):
             continue
@@ -94,7 +98,10 @@ def read_site(root: Path) -> SourcePlan:
         ("plugins", "Jekyll plugins do not run; see the constructs below"),
         ("kramdown", "sitegen's Markdown settings are fixed"),
         ("sass", "Sass is not compiled; write CSS in static/"),
-        ("collections", "only posts are moved"),
+        (
+            "collections",
+            "posts move (with the posts collection's permalink); other collections do not",
+        ),
     ):
         if key in conf:
             plan.not_carried(key, "…", why)
@@ -110,9 +117,14 @@ def read_site(root: Path) -> SourcePlan:
         plan.report.append(Setting("permalink", conf.get("permalink") or "date", "permalink", note))
     tz = zone(conf.get("timezone"))
     exclude = set(DEFAULT_EXCLUDE) | {str(x).strip("/") for x in conf.get("exclude") or []}
+    # `_pages` and such, read as any other folder when `include:` names them
+    include = {str(x).strip("/") for x in conf.get("include") or [] if str(x).startswith("_")}
     plan.posts_folder = "_posts/ (and _drafts/)"
-    for file in walk_files(root):
-        rel = file.relative_to(root)
+    source = root / str(conf.get("source") or ".")  # where Jekyll reads the site from
+    if not source.is_dir():
+        source = root
+    for file in walk_files(source):
+        rel = file.relative_to(source)
         top = rel.parts[0]
         if top in exclude or rel.as_posix() in exclude or file.name in CONFIG_NAMES:
             continue
@@ -151,7 +163,7 @@ def read_site(root: Path) -> SourcePlan:
                 post.old_url = clean_url(url)
                 post.old_slug = title.lower()
             continue
-        if any(p.startswith("_") for p in rel.parts):
+        if any(p.startswith("_") for p in rel.parts) and top not in include:
             continue  # _layouts, _includes, _sass, _data...: Jekyll's own
         if _has_front_matter(file):
             if is_markdown(file):
@@ -164,9 +176,9 @@ def read_site(root: Path) -> SourcePlan:
             continue
         plan.files.append((file, "static/" + rel.as_posix()))
     for folder in ("_layouts", "_includes", "_sass", "_data"):
-        if (root / folder).is_dir():
+        if (source / folder).is_dir():
             plan.leave(
-                root / folder, "Jekyll's templates and data: sitegen's theme is used instead"
+                source / folder, "Jekyll's templates and data: sitegen's theme is used instead"
             )
     return plan
 
