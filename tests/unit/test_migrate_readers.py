@@ -157,6 +157,26 @@ def test_hugo_config_folder_is_merged(tmp_path: Path) -> None:
     assert [p.old_url for p in plan.posts] == ["/2024/a/"]
 
 
+def test_hugo_languages_are_read_from_every_place_hugo_keeps_them(tmp_path: Path) -> None:
+    """One language in `languageCode` (its region kept); one file per language in
+    config/_default/ (`label` as the name); the title of the default language's table when
+    the site has none of its own."""
+    write(tmp_path / "one/hugo.toml", 'languageCode = "zh-CN"\ntitle = "博客"\n')
+    write(tmp_path / "one/content/posts/a.md", "---\ntitle: A\n---\nText.\n")
+    write(tmp_path / "split/content/posts/a.md", "---\ntitle: A\n---\nText.\n")
+    one = hugo.read_site(tmp_path / "one")
+    assert one.settings["language"] == "zh-cn" and not one.languages
+    split = tmp_path / "split/config/_default"
+    write(split / "hugo.toml", 'defaultContentLanguage = "zh-cn"\n')
+    write(split / "languages.zh-cn.toml", 'weight = 1\nlabel = "简体中文"\ntitle = "菠菜"\n')
+    write(split / "languages.en.toml", "weight = 3\n")
+    write(split / "params.en.toml", 'description = "English only"\n')
+    plan = hugo.read_site(tmp_path / "split")
+    assert plan.languages == [{"code": "zh-cn", "name": "简体中文"}, {"code": "en"}]
+    assert plan.settings["title"] == "菠菜"
+    assert "description" not in plan.settings
+
+
 def test_zola_and_hugo_config_toml_are_told_apart(tmp_path: Path) -> None:
     write(tmp_path / "z/config.toml", 'base_url = "https://example.org"\n')
     write(tmp_path / "h/config.toml", 'baseURL = "https://example.org/"\n')

@@ -66,10 +66,13 @@ def _merged(files: list[Path]) -> tuple[dict[str, Any], list[ConfigFile]]:
         values = _lower(cfg.values)
         stem = path.stem.lower()
         if path.parent.name == "_default" and stem not in MAIN_NAMES:
-            key = stem.split(".")[0]  # params.toml holds [params]; params.en.toml: skipped
-            if "." in stem:
+            key, _, lang = stem.partition(".")  # params.toml holds [params]
+            if lang and key == "languages":  # languages.fr.toml holds [languages.fr]
+                values = {key: {lang: values}}
+            elif lang:  # params.en.toml, menus.en.toml: one language's, not read
                 continue
-            values = {key: values}
+            else:
+                values = {key: values}
         for key, value in values.items():
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 merged[key] = {**merged[key], **value}
@@ -104,8 +107,16 @@ def read_site(root: Path) -> SourcePlan:
 
     # languages: [languages.<code>] with weight and (optionally) contentDir
     default_lang = str(conf.get("defaultcontentlanguage") or conf.get("languagecode") or "en")
-    default_lang = default_lang.split("-")[0].lower() if "-" in default_lang else default_lang
+    default_lang = default_lang.lower()
     langs = conf.get("languages") if isinstance(conf.get("languages"), dict) else {}
+    langs = {str(code).lower(): spec for code, spec in langs.items()}
+    own = langs.get(default_lang) if isinstance(langs.get(default_lang), dict) else {}
+    if not conf.get("title") and own.get("title"):
+        plan.carried(f"languages.{default_lang}.title", own["title"], "title")
+    if len(langs) <= 1 and (conf.get("defaultcontentlanguage") or conf.get("languagecode")):
+        # one language: the site's `language` (its pages' lang, dates, the theme's words)
+        key = "defaultContentLanguage" if conf.get("defaultcontentlanguage") else "languageCode"
+        plan.carried(key, default_lang, "language")
     content_dir = str(conf.get("contentdir") or "content")
     folders: dict[str, str] = {}
     if langs:
@@ -115,7 +126,10 @@ def read_site(root: Path) -> SourcePlan:
         )
         for code, spec in order:
             spec = spec if isinstance(spec, dict) else {}
-            entry = {"code": code, "name": str(spec.get("languagename") or code)}
+            entry = {"code": code}
+            name = spec.get("languagename") or spec.get("label")  # `label` since Hugo 0.158
+            if name:  # else sitegen's own name of the language (CLDR's)
+                entry["name"] = str(name)
             cdir = spec.get("contentdir")
             if cdir:
                 cdir = str(cdir).strip("/")
