@@ -85,12 +85,11 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
             if not path.startswith("/")
             else path.lstrip("/")
         ]
+    elif path.startswith("/"):
+        candidates_md = [path.lstrip("/")]
     else:
-        candidates_md = [
-            posixpath.normpath(posixpath.join(article_dir, path))
-            if not path.startswith("/")
-            else path.lstrip("/")
-        ]
+        # beside the article, else from content/ (Hugo's ref "posts/x.md" looks in both)
+        candidates_md = [posixpath.normpath(posixpath.join(article_dir, path)), path]
     if path.lower().endswith(CONTENT_EXTENSIONS):
         for cand in candidates_md:
             for name in _content_names(cand):

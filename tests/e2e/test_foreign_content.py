@@ -505,6 +505,24 @@ def test_links_between_posts_in_every_convention(site, parse):
     assert pel.find_all("img", src="../images/pic.png", width="40", height="20")
 
 
+def test_a_content_link_is_found_beside_the_post_or_else_from_content(site):
+    """Hugo's ref "posts/x.md" from content/posts/y.md names content/posts/x.md: a path is
+    looked for beside the post first, then from content/."""
+    site.write("content/posts/first.md", "---\ntitle: First\ndate: 2020-01-01\n---\nOne.\n")
+    site.write("content/posts/other.md", "---\ntitle: Near\ndate: 2020-01-01\n---\nNear.\n")
+    site.write("content/other.md", "---\ntitle: Far\nslug: far\ndate: 2020-01-01\n---\nFar.\n")
+    site.write(
+        "content/posts/second.md",
+        "---\ntitle: Second\ndate: 2020-01-02\n---\n"
+        '[a]({{< ref "posts/first.md" >}}) [b](posts/first.md) [c](other.md)\n',
+    )
+    result = site.build()
+    assert not result.diagnostics.errors, result.diagnostics.errors
+    html = site.out("second/index.html")
+    assert '<a href="../first/">a</a> <a href="../first/">b</a>' in html
+    assert '<a href="../other/">c</a>' in html  # content/posts/other.md, beside the post
+
+
 def test_pelican_translations_pair_by_slug(site, parse):
     site.write("content/hello.md", "Title: Hello\nDate: 2020-01-01\nSlug: hello\n\nHi.\n")
     site.write(

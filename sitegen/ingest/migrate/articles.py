@@ -220,16 +220,18 @@ def _outside_links(outcomes: list[Outcome]) -> None:
             path = unquote(link.split("#")[0].split("?")[0])
             m = re.match(r"^(?:\{filename\}|\|filename\|)", path)
             if path.startswith("@/"):
-                target = path[2:]
+                targets = [path[2:]]
             else:
                 if m:
                     path = path[m.end() :]
-                target = (
-                    path.lstrip("/")
+                targets = (
+                    [path.lstrip("/")]
                     if path.startswith("/")
-                    else posixpath.normpath(posixpath.join(folder, path))
+                    # beside the post, else from content/, as the build reads it
+                    else [posixpath.normpath(posixpath.join(folder, path)), path]
                 )
-            if not any(name in moved for name in _content_names(target)):
+            names = [name for target in targets for name in _content_names(target)]
+            if not any(name in moved for name in names):
                 pos = out.article.body.find(link)
                 line = (
                     out.article.body_line + out.article.body.count("\n", 0, pos)
