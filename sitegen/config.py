@@ -53,6 +53,9 @@ class SiteConfig:
     archive_limit: int = 1000
     feeds: tuple[str, ...] = ("atom", "rss")  # any of atom, rss, json (see README)
     feed_content: str = "full"  # full: the whole article in feeds; summary: its summary
+    # file name -> format: that feed written under this name too, beside every listing (a
+    # moved site's old feed address: Hugo's index.xml, Zola's atom.xml)
+    old_feeds: dict[str, str] = field(default_factory=dict)
     summary_length: int = 200
     date_format: str = "long"  # CLDR short/medium/long/full or pattern; strftime when it has %
     content_dir: str = "content"
@@ -182,6 +185,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if value not in ("error", "warn"):
             raise ValueError("expected error or warn")
         return value
+    if name == "old_feeds":
+        return _old_feeds(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ValueError("expected true or false")
@@ -214,6 +219,24 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             raise ValueError("expected a mapping of names to values")
         return value
     return value
+
+
+_FEED_NAME = re.compile(r"[\w.-]+(/[\w.-]+)*\.(xml|rss|atom|json)", re.ASCII)
+
+
+def _old_feeds(value: Any) -> dict[str, str]:
+    """`old_feeds`: file names (a path below each listing) -> a format of FEED_FORMATS."""
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of file names to formats, e.g. {index.xml: rss}")
+    out = {}
+    for name, fmt in value.items():
+        name = str(name)
+        if not _FEED_NAME.fullmatch(name) or ".." in name.split("/"):
+            raise ValueError(f"{name!r} is not a feed file name (index.xml, atom.xml)")
+        if fmt not in FEED_FORMATS:
+            raise ValueError(f"{name}: {fmt!r} is not one of " + ", ".join(FEED_FORMATS))
+        out[name] = str(fmt)
+    return out
 
 
 def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteConfig:

@@ -69,6 +69,7 @@ _NOT_BODY_SETTINGS = (
     "permalink",
     "file_urls",
     "feed_limit",
+    "old_feeds",
     "archive_limit",
     "summary_length",
     "date_format",

@@ -99,16 +99,25 @@ def feed_contexts(
         entries.append(entry)
     updated = max((a.updated or a.date for a in chosen), default=None)
     bodies = tuple(a.rel for a in chosen) if full else ()
-    links = feed_links(base, config)
+    # each format's own address, then the old addresses `old_feeds` keeps (a moved site's
+    # index.xml): the same feed, naming the format's own address when there is one, so a
+    # reader that follows it moves its subscription there
+    addresses = [(link["url"], link["format"]) for link in feed_links(base, config)]
+    addresses += [
+        (base + name, fmt)
+        for name, fmt in config.old_feeds.items()
+        if not (fmt in config.feeds and name == FORMATS[fmt][0])  # that very file already
+    ]
     out = []
-    for link in links:
+    for url, fmt in addresses:
+        own = base + FORMATS[fmt][0] if fmt in config.feeds else url
         context = {
             "feed": {
                 "title": title,
-                "url": link["url"],
+                "url": own,
                 "home": base,
                 "lang": lang or config.language,
-                "format": link["format"],
+                "format": fmt,
                 "updated": updated.isoformat()
                 if updated
                 else f"{config.default_date}T00:00:00+00:00",
@@ -116,5 +125,5 @@ def feed_contexts(
                 "entries": entries,
             }
         }
-        out.append((link["url"], FORMATS[link["format"]][1], context, bodies))
+        out.append((url, FORMATS[fmt][1], context, bodies))
     return out

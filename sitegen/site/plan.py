@@ -735,9 +735,10 @@ def _feed_jobs(
     label: str,
     lang: str = "",
 ) -> list[PageJob]:
-    """One page per format in `feeds` (see site/feeds.py)."""
+    """One page per format in `feeds`, and one per old address in `old_feeds` (see
+    site/feeds.py)."""
     return [
-        PageJob(url, template, "feed", context, f"{label} ({context['feed']['format']})", bodies)
+        PageJob(url, template, "feed", context, f"{label} ({url.rsplit('/', 1)[-1]})", bodies)
         for url, template, context, bodies in feed_contexts(
             title, home, articles, views, config, lang
         )

@@ -281,3 +281,31 @@ def test_unknown_feed_format_names_the_line(tmp_path):
     lines = sorted(e.line for e in caught.value.errors)
     assert lines == [2, 3]
     assert "choose from atom, rss, json" in str(caught.value.errors[0].hint)
+
+
+def test_old_feed_addresses_keep_their_subscribers(site):
+    """`old_feeds` writes a feed again under the name a moved site used (Hugo's index.xml)
+    beside every listing, naming the format's own address as the feed's, so a reader that
+    follows it moves there; a format's own name is not written twice."""
+    site.configure(
+        "title: T\nbase_url: https://example.org/\nold_feeds: {index.xml: rss, rss.xml: rss, atom.xml: atom}\n"
+    )
+    site.article("a.md", "A", "2024-05-01", "Text.", tags="[X]")
+    site.build()
+    for where in ("", "tags/x/"):
+        assert site.out(f"{where}index.xml") == site.out(f"{where}rss.xml")
+        assert site.out(f"{where}atom.xml") == site.out(f"{where}feed.xml")
+    rss = feedparser.parse(site.out("index.xml").encode())
+    assert not rss.bozo and [e.title for e in rss.entries] == ["A"]
+    assert 'href="https://example.org/rss.xml"' in site.out("index.xml")
+    assert "index.xml" not in site.out("index.html")  # pages announce the feeds' own names
+
+
+def test_old_feeds_must_name_feed_files_and_formats(tmp_path):
+    from sitegen.config import parse_config
+    from sitegen.errors import BuildFailed
+
+    for bad in ("{index.xml: mastodon}", "{../up.xml: rss}", "[index.xml]"):
+        with pytest.raises(BuildFailed) as caught:
+            parse_config(f"title: T\nold_feeds: {bad}\n", tmp_path)
+        assert [e.line for e in caught.value.errors] == [2], bad

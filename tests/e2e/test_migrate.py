@@ -316,7 +316,13 @@ def test_hugo(tmp_path: Path, capsys) -> None:
 @needs_languages
 def test_hugo_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
     _, dest, _ = migrate("hugo", tmp_path, capsys)
-    check_addresses(build(dest, capsys), HUGO_ADDRESSES)
+    assert settings(dest)["old_feeds"] == {"index.xml": "rss"}
+    output = build(dest, capsys)
+    check_addresses(output, HUGO_ADDRESSES)
+    # Hugo's feed addresses: index.xml beside the home and every tag page, the RSS feed
+    assert (output / "index.xml").read_bytes() == (output / "rss.xml").read_bytes()
+    tag = next((output / "tags").glob("*/rss.xml")).parent
+    assert (tag / "index.xml").read_bytes() == (tag / "rss.xml").read_bytes()
 
 
 # --- Zola: Spanish and Catalan, translations whose tags differ ------------------------------
@@ -340,6 +346,7 @@ def test_zola(tmp_path: Path, capsys) -> None:
     assert config["permalink"] == "/blog/{slug}/"
     assert [lang["code"] for lang in config["languages"]] == ["es", "ca"]
     assert "folder" not in config["languages"][0]
+    assert config["old_feeds"] == {"atom.xml": "atom", "rss.xml": "rss"}
     blog = dest / "content" / "blog"
     assert (blog / "mercado.ca.md").read_bytes() == (
         FIXTURES / "zola" / "content" / "blog" / "mercado.ca.md"
@@ -358,6 +365,8 @@ def test_zola_builds_keeps_addresses_and_every_tag(tmp_path: Path, capsys) -> No
     _, dest, _ = migrate("zola", tmp_path, capsys)
     output = build(dest, capsys)
     check_addresses(output, ZOLA_ADDRESSES)
+    assert (output / "atom.xml").read_bytes() == (output / "feed.xml").read_bytes()
+    assert (output / "ca" / "atom.xml").is_file()
     for tag in ("mercado", "barrio", "fiestas", "escuela"):
         assert (output / "tags" / tag / "index.html").is_file(), tag
     for tag in ("mercat", "barri", "funcionalitat", "festes", "tradicions", "escola", "arbres"):

@@ -156,6 +156,13 @@ def read_site(root: Path) -> SourcePlan:
                     plural,
                     "sitegen has tags and categories only; the values stay in front matter",
                 )
+    # Hugo's RSS feed is index.xml beside every list page; subscribers keep that address
+    plan.carried(
+        "(RSS output, index.xml)",
+        {"index.xml": "rss"},
+        "old_feeds",
+        "the RSS feed stays at index.xml beside the home, tag and category pages",
+    )
     for key, why in (
         ("theme", "themes do not carry over; sitegen's default theme is used"),
         ("menus", "sitegen's theme makes its own navigation"),

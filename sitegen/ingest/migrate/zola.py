@@ -80,6 +80,15 @@ def read_site(root: Path) -> SourcePlan:
             plan.report.append(Setting(f"taxonomies {name}", name, name))
         elif name:
             plan.not_carried(f"taxonomies {name}", name, "sitegen has tags and categories only")
+    # the feeds Zola wrote (generate_feeds and feed_filenames since 0.19; before, the
+    # singular names), kept at their addresses for subscribers
+    generate = conf.get("generate_feeds", conf.get("generate_feed", False))
+    names = conf.get("feed_filenames", conf.get("feed_filename", "atom.xml"))
+    names = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+    formats = {"atom.xml": "atom", "rss.xml": "rss"}
+    old_feeds = {str(n): formats[str(n)] for n in names if str(n) in formats}
+    if generate is True and old_feeds:
+        plan.carried("generate_feeds, feed_filenames", old_feeds, "old_feeds")
     slug_mode = "on"
     if isinstance(conf.get("slugify"), dict):
         slug_mode = str(conf["slugify"].get("paths", "on"))
