@@ -261,6 +261,26 @@ def _image(named: dict[str, str], positional: list[str]) -> str:
     return f"![{_escape_md(alt)}](<{src}>{title})"
 
 
+_LIQUID_IMG = re.compile(
+    r"^(?:(?P<cls>[^/\s]\S*\s+)*?)(?P<src>(?:https?:/)?/\S+|\S+\.(?:jpe?g|png|gif|webp|svg|avif))"
+    r"(?:\s+\d+%?){0,2}\s*(?P<rest>.*)$",
+    re.S | re.I,
+)
+
+
+def _liquid_img(args: str) -> str:
+    """`{% img [class] /path [width [height]] [title ["alt"]] %}` as a Markdown image."""
+    m = _LIQUID_IMG.match(args.strip())
+    if not m:
+        return ""
+    texts = re.findall(r'"([^"]*)"|\'([^\']*)\'', m.group("rest"))
+    if texts:
+        title, alt = (texts[0][0] or texts[0][1]), (texts[-1][0] or texts[-1][1])
+    else:
+        title = alt = m.group("rest").strip().strip("[]").strip()
+    return _image({"src": m.group("src"), "caption": title, "alt": alt}, [])
+
+
 def _closing(text: str, pattern: str, start: int) -> re.Match | None:
     return re.compile(pattern, re.S).search(text, start)
 
@@ -370,6 +390,11 @@ def _liquid_tag(
         close = _closing(text, r"\{%-?\s*end\s*-?%\}", m.end())
         inner = text[m.end() : close.start()] if close else ""
         end = close.end() if close else m.end()
+        named = _zola_args(args[1:-1]) if args.endswith(")") else {}
+        if _image_param(named):  # {% figure(url="x.png") %}caption{% end %}
+            record("shown as an image", "Zola", "shortcode")
+            caption = named.get("caption") or " ".join(inner.split())
+            return _image({**named, "caption": caption}, []), end
         if inner.strip():
             record("only its inner text is shown", "Zola", "shortcode")
             return _convert(inner, line, found), end
@@ -402,6 +427,15 @@ def _liquid_tag(
         record("made a link to the content file")
         path = args.split()[0].strip("'\"")
         return "/" + path.lstrip("/"), m.end()  # from the site root; localize.py finds _posts/
+    if lname == "img" and args:  # Octopress's and Pelican's liquid_tags picture
+        picture = _liquid_img(args)
+        if picture:
+            record("shown as an image")
+            return picture, m.end()
+    if lname == "notebook" and args:  # Pelican's liquid_tags: a Jupyter notebook shown inline
+        path = args.split()[0]
+        record("shown as a link to the notebook file")
+        return _link(path.rsplit("/", 1)[-1], "/" + path.lstrip("/")), m.end()
     if lname == "include" and _image_param(_hugo_args(args)[1]):  # include image.html url="x.png"
         record("shown as an image")
         return _image(_hugo_args(args)[1], []), m.end()
@@ -428,6 +462,8 @@ def _liquid_tag(
 
 def _output(m: re.Match, line: int, found: list[Construct]) -> str:
     expr = m.group("expr").strip()
+    if expr.startswith("."):  # Go template code in prose, which Hugo shows as written
+        return m.group(0)
     call = _ZOLA_CALL.match(expr)
     if call:
         name = call.group(1)

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# a code span ends at a backtick string of its opening's length, within its paragraph: a
+# stray backtick opens nothing (CommonMark), so the code spans after it stay where they are
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 _RAW_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 _MD_IMAGE = re.compile(

@@ -144,6 +144,41 @@ def test_code_spans_cover_fences_inline_and_pre():
     assert [text[s:e] for s, e in spans] == ["`x`", "```\ncode\n```", "<pre>p</pre>"]
 
 
+def test_a_stray_backtick_opens_no_code_span_across_paragraphs():
+    """CommonMark: a backtick string without a closer of its length in its paragraph is a
+    backtick; the code spans after it are still code (their template syntax kept as written)."""
+    text = "Run `hugo new x.md``\n\nCode: use `{{ .Site.Title }}` here.\n"
+    assert [text[s:e] for s, e in code_spans(text)] == ["`{{ .Site.Title }}`"]
+    out, _ = convert(text)
+    assert "`{{ .Site.Title }}`" in out
+
+
+def test_go_template_code_in_prose_stays_as_written():
+    """Hugo shows `{{ .Site.BaseURL }}` in a post's prose as it is (content is no template)."""
+    out, found = convert("Replace __{{ .Site.BaseURL }}__ with {{ .Site.BaseURL | relURL }}.\n")
+    assert out == "Replace __{{ .Site.BaseURL }}__ with {{ .Site.BaseURL | relURL }}.\n"
+    assert not found
+
+
+def test_liquid_img_notebook_and_zola_figure_blocks_keep_their_content():
+    out, found = convert(
+        "{% img /figures/hist.png [Simple Histogram] %}\n\n"
+        '{% img left /img/a.jpg 300 200 "A title" "An alt" %}\n\n'
+        "{% notebook downloads/nb/XKCD.ipynb cells[2:] %}\n\n"
+        '{% figure(alt="recent mail", url="chiffon.png") %}\nA reported mail\n{% end %}\n'
+    )
+    assert '![Simple Histogram](</figures/hist.png> "Simple Histogram")' in out
+    assert '![An alt](</img/a.jpg> "A title")' in out
+    assert "[XKCD.ipynb](</downloads/nb/XKCD.ipynb>)" in out
+    assert '![recent mail](<chiffon.png> "A reported mail")' in out
+    assert [c.result for c in found] == [
+        "shown as an image",
+        "shown as an image",
+        "shown as a link to the notebook file",
+        "shown as an image",
+    ]
+
+
 def test_image_includes_and_custom_image_shortcodes_become_images():
     out, found = convert(
         '{% include image.html url="/img/a.png" description="A cat" %}\n\n'
