@@ -153,7 +153,7 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
     if not root.is_dir():
         return sources, statics
     folders = language_folders(config)
-    for here, dirs, files, links in _walk(root):
+    for here, dirs, files, links in _walk(root, diag):
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         folder_lang, key_dir = split_language_folder(rel_dir, folders)
@@ -251,9 +251,11 @@ def split_language_folder(rel: str, folders: dict[str, str]) -> tuple[str | None
     return None, rel
 
 
-def _walk(root: Path):
+def _walk(root: Path, diag: Diagnostics):
     """os.walk (top-down, the caller may prune `dirs`), plus the names that are symlinks, from
-    the same scandir call: no extra stat per file."""
+    the same scandir call: no extra stat per file. A folder that cannot be read is an error
+    (its articles would vanish from the site); a link that cannot be followed (a loop, a
+    missing target) is a warning, and nothing."""
     stack = [root]
     while stack:
         here = stack.pop()
@@ -265,11 +267,20 @@ def _walk(root: Path):
                 for entry in it:
                     if entry.is_symlink():
                         links.add(entry.name)
-                    if entry.is_dir():  # follows links, like os.walk's listing
-                        dirs.append(entry.name)
-                    else:
-                        files.append(entry.name)
-        except OSError:
+                    try:
+                        is_dir = entry.is_dir()  # follows links, like os.walk's listing
+                    except OSError as exc:
+                        diag.warn(f"cannot follow this link: {exc.strerror}; left out", entry.path)
+                        continue
+                    (dirs if is_dir else files).append(entry.name)
+        except OSError as exc:
+            diag.error(
+                SiteError(
+                    f"cannot read this folder: {exc.strerror}",
+                    here,
+                    hint="give the folder read permission, or move it out of the content folder",
+                )
+            )
             continue
         yield here, dirs, files, links
         stack.extend(here / d for d in reversed(dirs) if d not in links)  # never into a link

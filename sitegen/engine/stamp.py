@@ -26,7 +26,7 @@ from pathlib import Path
 from sitegen.config import SiteConfig
 from sitegen.engine.cache import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.fsutil import atomic_write, files_present, sha1_bytes
+from sitegen.fsutil import atomic_write, files_present, is_inside, sha1_bytes
 from sitegen.output.writer import MANIFEST, commit_folder
 
 RACY_SECONDS = 3  # a file changed this close to the stamp may change again unseen (git's rule)
@@ -43,23 +43,37 @@ class Stamp:
     warnings: list[list] = field(default_factory=list)  # [message, path, line, hint]
 
 
-def _walk(root: Path, h: hashlib._Hash, newest: list[int]) -> None:
+def _walk(root: Path, h: hashlib._Hash, newest: list[int], site: Path) -> None:
+    """Every file below `root` into `h`. A folder link is followed once and only inside the
+    `site` (as the content reader does): links that form a cycle, or lead out of the site
+    (`up -> ../../`), would make this walk endless or huge."""
     stack = [root]
+    seen: set[tuple[int, int]] = set()
     while stack:
         folder = stack.pop()
         try:
+            st = folder.stat()
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             h.update(b"?" + str(folder).encode())
             continue
+        if (st.st_dev, st.st_ino) in seen:
+            h.update(b"@" + str(folder).encode())
+            continue
+        seen.add((st.st_dev, st.st_ino))
         for entry in entries:
             try:
                 st = entry.stat(follow_symlinks=True)
             except OSError:
+                h.update(b"?" + entry.path.encode())  # a dangling link or a link loop
                 continue
             if entry.is_dir(follow_symlinks=True):
-                if entry.name not in (".sitegen", "__pycache__", ".git"):
-                    stack.append(Path(entry.path))
+                if entry.name in (".sitegen", "__pycache__", ".git"):
+                    continue
+                if entry.is_symlink() and not is_inside(Path(entry.path), site):
+                    h.update(b">" + entry.path.encode())  # not read by the build either
+                    continue
+                stack.append(Path(entry.path))
                 continue
             h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
             newest[0] = max(newest[0], st.st_mtime_ns)
@@ -90,7 +104,7 @@ def input_digest(config: SiteConfig, flags: tuple) -> tuple[str, int]:
     for root in dict.fromkeys(r.resolve() for r in roots):
         h.update(b"\x01" + str(root).encode())
         if root.is_dir():
-            _walk(root, h, newest)
+            _walk(root, h, newest, config.root)
     return h.hexdigest(), newest[0]
 
 

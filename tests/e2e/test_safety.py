@@ -332,6 +332,50 @@ def test_a_one_mebibyte_article_builds_normally(site):
     assert len(site.out("huge/index.html")) > 1024 * 1024
 
 
+def test_link_loops_in_content_are_left_out_and_the_rest_builds(site, capsys):
+    """A link loop (loop1 -> loop2 -> loop1) and folder links back up the tree (a -> ., b -> .)
+    are left out with a warning: the other articles build (they were all dropped, and the
+    last build's pages deleted), and the walk that decides whether anything changed ends."""
+    site.article("ok.md", "Ok")
+    site.write("content/news/story.md", "---\ntitle: Story\ndate: 2024-01-02\n---\nText\n")
+    assert sitegen(site, "build") == 0
+    content = site.root / "content"
+    (content / "loop2").symlink_to("loop1")
+    (content / "loop1").symlink_to("loop2")
+    (content / "news" / "a").symlink_to(".")
+    (content / "news" / "b").symlink_to(".")
+    capsys.readouterr()
+    assert sitegen(site, "build") == 0
+    err = capsys.readouterr().err
+    assert re.search(r"loop1: cannot follow this link: .*; left out", err), err
+    assert site.exists("ok/index.html") and site.exists("story/index.html")
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_and_the_output_stays(site, capsys, monkeypatch):
+    """A content folder the build cannot list (no permission) is an error naming it; the
+    last build's pages of its articles are not deleted."""
+    import os
+
+    site.article("ok.md", "Ok")
+    site.write("content/news/story.md", "---\ntitle: Story\ndate: 2024-01-02\n---\nText\n")
+    assert sitegen(site, "build") == 0
+    before = site.out("story/index.html")
+    scandir = os.scandir
+    news = str(site.root / "content" / "news")
+
+    def refusing(path="."):
+        if str(path) == news:
+            raise PermissionError(13, "Permission denied", news)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    capsys.readouterr()
+    assert sitegen(site, "build") == 1
+    err = capsys.readouterr().err
+    assert re.search(r"content/news: cannot read this folder: Permission denied", err), err
+    assert site.out("story/index.html") == before
+
+
 def test_symlinks_out_of_the_site_are_not_followed(site, tmp_path, capsys):
     secret = tmp_path / "outside"
     secret.mkdir()
