@@ -60,7 +60,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
 _DIGITS = "0123456789"
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^>\n]+>")  # link targets, URLs, HTML tags
+_MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^<>\n]+>")  # link targets, URLs, tags
 
 
 def terms_of(text: str) -> list[str]:

@@ -63,7 +63,7 @@ _INLINE_MARKUP = [  # (pattern, replacement, characters without which it cannot 
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1", "]("),
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1", "]["),
     (re.compile(r"\[\^[^\]]+\]"), "", "[^"),
-    (re.compile(r"<[^>\n]+>"), "", "<"),
+    (re.compile(r"<[^<>\n]+>"), "", "<"),  # not across another "<": linear on "a<a<a<..."
     (re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}"), "", "{"),
     (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2", None),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|&:=$])"), r"\1", "\\"),

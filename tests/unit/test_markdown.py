@@ -298,3 +298,16 @@ def test_kramdown_toc_list_becomes_the_table_of_contents():
     html = render_markdown("* TOC\n{:toc}\n\n## One\n\n## Two\n").html
     assert html.startswith('<nav class="toc"') and 'href="#two"' in html
     assert "TOC" not in html.split("</nav>")[1]
+
+
+def test_the_tag_patterns_stop_at_the_next_less_than_sign():
+    """`a< a< a< ...` with no `>`: a tag is looked for only up to the next `<`, so each `<` is
+    looked at once (from every one the old pattern scanned to the end of the line: a 100 KB
+    line took a minute to build)."""
+    from sitegen.site.related import _MARKUP
+    from sitegen.text.textstats import text_for_counting
+
+    assert _MARKUP.search("x <a <b> y").group(0) == "<b>"
+    assert text_for_counting("x <a <b> y").split() == ["x", "<a", "y"]
+    text = "a< " * 100_000
+    assert text_for_counting(text).count("a") == 100_000 and _MARKUP.sub(" ", text) == text
