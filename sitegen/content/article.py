@@ -496,6 +496,11 @@ def first_present(lower: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | N
 # --- one file -> Article ----------------------------------------------------------------------
 
 
+# characters XML 1.0 refuses (so a feed holding them is broken) and no text has: C0 controls
+# but tab and line ends, and the noncharacters U+FFFE and U+FFFF
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def load_article(
     source: SourceFile, config: SiteConfig, diag: Diagnostics, data: bytes | None = None
 ) -> Article | None:
@@ -530,12 +535,40 @@ def load_article(
     except OSError as exc:
         diag.error(SiteError(f"cannot read: {exc.strerror}", display))
         return None
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        diag.warn(
+            f"control character U+{ord(bad.group()):04X} removed (with any others): no page or "
+            "feed may hold it",
+            display,
+            text.count("\n", 0, bad.start()) + 1,
+            "delete it; such characters come from pasted or binary data",
+        )
+        text = _NOT_TEXT.sub("", text)
     try:
         fm = split_front_matter(text, display)
         return map_article(fm, source, config, diag, display, sha1_bytes(data))
     except SiteError as exc:
         diag.error(exc)
         return None
+
+
+def _text_only(value: Any, key: str, report: _Report) -> Any:
+    """A front matter value without the characters no page or feed may hold (a YAML escape
+    such as "\\x01" makes them), with a warning at its key."""
+    if isinstance(value, str):
+        if _NOT_TEXT.search(value) is None:
+            return value
+        report.warn(
+            f"'{key}': control characters removed: no page or feed may hold them",
+            report.fm.line_of(key),
+        )
+        return _NOT_TEXT.sub("", value)
+    if isinstance(value, list):
+        return [_text_only(v, key, report) for v in value]
+    if isinstance(value, dict):
+        return {k: _text_only(v, key, report) for k, v in value.items()}
+    return value
 
 
 def _display(path: Path, config: SiteConfig) -> str:
@@ -571,9 +604,9 @@ def map_article(
     """Map parsed front matter and body onto an Article: our keys, the other generators' names
     for them (`KEY_ALIASES`), then what the file name tells. Every problem goes to `diag`, all
     of them at once; None when there was an error. The original keys stay in `meta`."""
-    meta = fm.meta
-    lower = {k.lower(): v for k, v in meta.items()}
     report = _Report(fm, diag, display)
+    meta = {key: _text_only(value, key, report) for key, value in fm.meta.items()}
+    lower = {k.lower(): v for k, v in meta.items()}
     errors_before = len(diag.errors)
     tz = config.tz
 

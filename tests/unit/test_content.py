@@ -305,3 +305,20 @@ def test_pages_of_their_own_are_not_listed(config, front, listed):
     article = load(config, "about.md", front + "Body.\n")
     assert article.listed is listed
     assert not article.draft
+
+
+def test_control_characters_are_removed_with_a_warning_at_their_line(config):
+    """NUL and other C0 controls (in the text, or made by a YAML escape) would break every
+    feed holding the article: they go, and the warning names the line."""
+    diag = Diagnostics()
+    article = load(
+        config,
+        "ctl.md",
+        '---\ntitle: "ctl \\x01 title"\ntags: ["a\\x02b"]\ndate: 2024-01-01\n---\nhello\x00world\x0c\n',
+        diag,
+    )
+    assert article.title == "ctl  title" and article.tags == ("ab",)
+    assert b"\x00" not in article.body_utf8 and b"\x0c" not in article.body_utf8
+    warned = {(w.line, w.message.split(":")[0]) for w in diag.warnings}
+    assert (2, "'title'") in warned and (3, "'tags'") in warned
+    assert (6, "control character U+0000 removed (with any others)") in warned
