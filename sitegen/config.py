@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from sitegen.content.frontmatter import TextDatesLoader
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
 
@@ -243,7 +244,12 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
     """Validate the text of a site.yaml; raises BuildFailed listing every bad key."""
     diag = Diagnostics()
     try:
-        raw = yaml.safe_load(text) if text.strip() else {}
+        try:
+            raw = yaml.safe_load(text) if text.strip() else {}
+        except (ValueError, TypeError, OverflowError):
+            # a value YAML cannot make (`default_date: 2024-13-45`): dates read as text, so
+            # the setting's own check names its line
+            raw = yaml.load(text, Loader=TextDatesLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SiteError(
@@ -397,7 +403,16 @@ def find_site_root(start: Path) -> Path | None:
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConfig:
     """Read `root/site.yaml` (a missing file means all defaults) and apply CLI overrides."""
     path = root / CONFIG_NAME
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    data = path.read_bytes() if path.is_file() else b""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteError(
+            f"not valid UTF-8: byte at offset {exc.start}",
+            path,
+            data.count(b"\n", 0, exc.start) + 1,
+            "save site.yaml as UTF-8",
+        ) from None
     config = parse_config(text, root.resolve(), path)
     if overrides:
         config = dataclasses.replace(

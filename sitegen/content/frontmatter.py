@@ -24,12 +24,13 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _YAMLLoader = yaml.SafeLoader
 
 
-class _TextDatesLoader(_YAMLLoader):
+class TextDatesLoader(_YAMLLoader):
     """The same safe loader, reading timestamps as text: used again when a value such as
-    `date: 2024-02-30` cannot be constructed, so content.py reports it with its line."""
+    `date: 2024-02-30` cannot be constructed, so the check of that value (content.py's, or
+    site.yaml's) reports it with its line."""
 
 
-_TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str)
+TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", TextDatesLoader.construct_yaml_str)
 
 MAX_NESTING = 50
 MAX_NODES = 20_000
@@ -145,7 +146,7 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
         raise SiteError("front matter is nested too deeply", path, 2) from None
     except (ValueError, TypeError, OverflowError) as exc:  # a value YAML could not construct
         try:
-            data = yaml.load(raw, Loader=_TextDatesLoader)  # noqa: S506 - a safe loader
+            data = yaml.load(raw, Loader=TextDatesLoader)  # noqa: S506 - a safe loader
         except Exception:  # noqa: BLE001 - not a date: say what YAML said
             raise SiteError(
                 f"invalid value in YAML front matter: {exc}",

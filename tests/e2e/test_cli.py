@@ -113,6 +113,22 @@ def test_bad_config_names_key_and_line(tmp_path):
     assert "site.yaml:3: setting 'per_page'" in out.stderr
 
 
+def test_a_site_yaml_that_yaml_or_utf8_cannot_read_is_an_error_not_a_traceback(tmp_path):
+    """An impossible date (in any setting) or a byte of another encoding: every command says
+    which file and line, and no traceback."""
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    (site / "site.yaml").write_text("title: x\ndefault_date: 2024-13-45\nextra: {d: 2024-02-30}\n")
+    for command in ("build", "import", "check"):
+        out = run(command, cwd=site)
+        assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+        assert "site.yaml:2: setting 'default_date'" in out.stderr
+    (site / "site.yaml").write_bytes(b'title: "Caf\xe9"\n')
+    out = run("build", cwd=site)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "site.yaml:1: not valid UTF-8" in out.stderr
+
+
 def test_import_exit_status_and_new(tmp_path):
     run("init", str(tmp_path / "s"))
     site = tmp_path / "s"
