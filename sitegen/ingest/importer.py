@@ -38,13 +38,35 @@ class ImportReport:
 
 
 def _load_manifest(path: Path) -> dict[str, Any]:
+    """The import manifest; a new one when there is none. Raises SiteError when it is damaged:
+    without it, every seed would be imported again beside its content file (`-2`)."""
+    fresh: dict[str, Any] = {"version": 1, "seeds": {}}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("seeds"), dict):
-            return data
-    except (OSError, ValueError):
-        pass
-    return {"version": 1, "seeds": {}}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return fresh
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _damaged(path, str(getattr(exc, "strerror", None) or exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(path, f"not JSON ({exc})") from None
+    seeds = data.get("seeds") if isinstance(data, dict) else None
+    if not isinstance(seeds, dict):
+        raise _damaged(path, "no 'seeds' mapping")
+    for key, entry in seeds.items():
+        if not isinstance(entry, dict):
+            raise _damaged(path, f"the entry of {key!r} is not a mapping")
+    return data
+
+
+def _damaged(path: Path, why: str) -> SiteError:
+    return SiteError(
+        f"the import manifest cannot be read: {why}; nothing was imported",
+        path,
+        hint="restore it (from version control), or delete it to import every seed afresh: "
+        "content files are kept, and a seed whose file exists is imported beside it",
+    )
 
 
 def seed_files(config: SiteConfig, diag: Diagnostics) -> list[Path]:
@@ -171,7 +193,11 @@ def import_seeds(config: SiteConfig, force: bool = False) -> ImportReport:
     plan reads what the seeds before it wrote (tag spellings), so all plans cannot come first."""
     report = ImportReport()
     manifest_path = config.content_path / MANIFEST_NAME
-    manifest = _load_manifest(manifest_path)
+    try:
+        manifest = _load_manifest(manifest_path)
+    except SiteError as exc:
+        report.diagnostics.error(exc)
+        return report
     entries: dict[str, Any] = manifest["seeds"]
     seen = _SeenSoFar()
     changed_manifest = False

@@ -61,6 +61,24 @@ def test_reimport_is_idempotent(site):
     assert path.stat().st_mtime_ns == before
 
 
+def test_a_damaged_import_manifest_is_an_error_and_nothing_is_imported(site):
+    """Read as empty, a damaged manifest made every changed seed a second content file
+    (`-2`); an entry of the wrong type was a traceback. Both are an error now, and no file
+    is written."""
+    config = _setup(site, ("a.txt", "Alpha\n\nBody one.\n"))
+    import_seeds(config)
+    manifest = config.content_path / MANIFEST_NAME
+    site.write("seeds/a.txt", "Alpha\n\nBody two.\n")
+    for damaged in ('{"seeds": {"a.txt": 5}}', '{"seeds": {"a.t', '["seeds"]'):
+        manifest.write_text(damaged, encoding="utf-8")
+        before = sorted(p.name for p in config.content_path.iterdir())
+        report = import_seeds(config)
+        [error] = report.diagnostics.errors
+        assert error.path == manifest and "import manifest cannot be read" in error.message
+        assert report.written == []
+        assert sorted(p.name for p in config.content_path.iterdir()) == before
+
+
 def test_changed_seed_reimports_untouched_content(site):
     config = _setup(site, ("a.txt", "Alpha\n\nBody one.\n"))
     path = import_seeds(config).written[0]
