@@ -40,6 +40,7 @@ from sitegen.site.outputs import (
     check_pages_against_copies,
     merge_copies,
     pages_without,
+    writable_pages,
 )
 from sitegen.site.plan import Listings, PageJob, Recall, plan_listings, plan_pages
 
@@ -142,7 +143,9 @@ def plan_build(
     `recall` hands back parts the last plan made from the same inputs (site/plan.py)."""
     listings = plan_listings(site) if listings is None else listings
     views = listings.views
-    pages = plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall)
+    pages = writable_pages(
+        plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall), diag
+    )
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:
         if asset.source is None:  # made by the theme code (e.g. the search script's data)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.site.plan import PageJob
+from sitegen.site.plan import PageJob, content_file
 
 # who a copied file comes from, in the order the user would name them
 THEME, STATIC, CONTENT, BUNDLE, GENERATED = "theme", "static", "content", "bundle", "generated"
@@ -81,6 +81,60 @@ def _override(old: Copy, new: Copy, path: str, diag: Diagnostics) -> Copy | None
         )
     )
     return None
+
+
+# sitegen's own files in the output folder (its manifest) are named so: no output may be
+RESERVED_PREFIX = ".sitegen"
+NAME_LIMIT = 255  # bytes in one file or folder name, on every common file system
+
+
+def writable_pages(pages: list[PageJob], diag: Diagnostics) -> list[PageJob]:
+    """The pages that can be written: not on a name sitegen keeps for itself, no part of the
+    address longer than a file name may be, and not a file where another page needs a folder
+    (`/robots.txt` and an alias `/robots.txt/`). Each other one is an error naming its source,
+    found before anything is written (the writer would fail on the first, in its staging
+    folder)."""
+    kept: list[PageJob] = []
+    for job in pages:
+        parts = job.path.split("/")
+        longest = max(parts, key=lambda part: len(part.encode()))
+        if parts[0].startswith(RESERVED_PREFIX):
+            problem = f"/{job.path} is a name sitegen keeps for its own files"
+        elif len(longest.encode()) > NAME_LIMIT:
+            problem = (
+                f"the address {job.url} has a part of {len(longest.encode())} bytes; file "
+                f"systems allow {NAME_LIMIT}"
+            )
+        else:
+            kept.append(job)
+            continue
+        diag.error(
+            SiteError(
+                problem,
+                content_file(job),
+                hint="change the page's address (a shorter slug or url:, another alias)",
+            )
+        )
+    folders: dict[str, PageJob] = {}
+    for job in kept:
+        parts = job.path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folders.setdefault("/".join(parts[:i]), job)
+    out = []
+    for job in kept:
+        inside = folders.get(job.path)
+        if inside is None:
+            out.append(job)
+            continue
+        diag.error(
+            SiteError(
+                f"/{job.path} would be both a file (the {_describe_page(job)}) and a folder "
+                f"(for the {_describe_page(inside)})",
+                content_file(inside) or content_file(job),
+                hint="change one of the addresses (slug, url:, aliases)",
+            )
+        )
+    return out
 
 
 def check_pages_against_copies(

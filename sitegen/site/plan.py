@@ -764,6 +764,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def content_file(job: PageJob) -> str | None:
+    """The content file an article's page or alias page comes from, for messages to name;
+    None for a page sitegen makes of its own."""
+    if job.kind == "article":
+        return job.source
+    if job.kind == "alias":
+        return job.source.split(" (alias ")[0]
+    return None
+
+
 def _same_page_in_other_case(alias: PageJob, other: PageJob) -> bool:
     """Whether `alias` leads to the article at `other` (or to the same article as the alias
     `other`) from an address that differs from it only in letter case (an old address
@@ -786,7 +796,7 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
                     f"alias {job.url} differs from {other.url}, an address of the same "
                     "article, only in letter case: not written (on a case-insensitive host "
                     "it would overwrite that page)",
-                    job.source.split(" (alias ")[0],
+                    content_file(job),
                     hint="a host that tells letter case apart no longer redirects it; "
                     "remove the alias, or give the article that address (slug: or url:)",
                 )
@@ -794,14 +804,7 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
             diag.error(
                 SiteError(
                     f"two pages would be written to /{job.path}: {other.source} and {job.source}",
-                    next(
-                        (
-                            src.split(" ")[0]
-                            for src in (job.source, other.source)
-                            if src.startswith("content")
-                        ),
-                        None,
-                    ),
+                    content_file(job) or content_file(other),
                     hint="give one of them a different slug (slug: in its front matter) or alias",
                 )
             )

@@ -96,3 +96,19 @@ def test_an_alias_on_another_articles_page_in_other_case_is_still_an_error(site)
     site.article("second.md", "Second", aliases='["/FIRST/"]')
     errors = errors_of(site)
     assert any("content/second.md" in e and "first" in e for e in errors), errors
+
+
+def test_addresses_no_file_system_can_hold_are_errors_before_anything_is_written(site):
+    """A 300-byte slug, a page on sitegen's manifest, an alias making /robots.txt a folder:
+    each is an error naming its content file, all at once; they used to fail the writer in
+    its staging folder on the first one, naming that folder."""
+    site.article("ok.md", "Ok")
+    site.build()
+    site.article("long.md", "Long", slug="b" * 300)
+    site.article("m.md", "M", url="/.sitegen-manifest.json")
+    site.article("r.md", "R", aliases='["/robots.txt/"]')
+    errors = errors_of(site)
+    assert any(e.startswith("content/long.md:") and "300 bytes" in e for e in errors), errors
+    assert any(e.startswith("content/m.md:") and "keeps for its own" in e for e in errors)
+    assert any(e.startswith("content/r.md:") and "both a file" in e for e in errors), errors
+    assert site.exists("ok/index.html") and not site.exists("r/index.html")
