@@ -194,6 +194,8 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
     from sitegen.text.slugs import slugify
 
     config = _config(args)
+    if not args.title.strip():
+        raise SiteError("the article needs a title", hint='sitegen new "The title"')
     slug = slugify(args.title)
     path = config.content_path / f"{slug}.md"
     if path.exists():

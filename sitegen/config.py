@@ -311,6 +311,20 @@ def _check_semantics(
     config: SiteConfig, lines: dict[str, int], path: Path | str
 ) -> list[SiteError]:
     errors = []
+    if not config.theme_path().is_dir() or "/" in config.theme or "\\" in config.theme:
+        folders = [f for f in (config.root / "themes", bundled_themes_dir()) if f.is_dir()]
+        names = sorted({t.name for f in folders for t in f.iterdir() if t.is_dir()})
+        close = difflib.get_close_matches(config.theme, names, n=1)
+        errors.append(
+            SiteError(
+                f"setting 'theme': no theme {config.theme!r} in themes/ or among sitegen's own",
+                path,
+                lines.get("theme"),
+                (f"did you mean {close[0]!r}? " if close else "")
+                + "themes there: "
+                + ", ".join(names),
+            )
+        )
     if config.base_url and not _URL_RE.match(config.base_url):
         errors.append(
             SiteError(

@@ -605,6 +605,12 @@ def map_article(
     for them (`KEY_ALIASES`), then what the file name tells. Every problem goes to `diag`, all
     of them at once; None when there was an error. The original keys stay in `meta`."""
     report = _Report(fm, diag, display)
+    for key, first, last in fm.repeated():
+        report.warn(
+            f"'{key}' is given twice (lines {first} and {last}): the last one is used",
+            last,
+            "remove the one you do not mean",
+        )
     meta = {key: _text_only(value, key, report) for key, value in fm.meta.items()}
     lower = {k.lower(): v for k, v in meta.items()}
     errors_before = len(diag.errors)
@@ -622,6 +628,14 @@ def map_article(
     tags, categories = _taxonomies(lower, fm.format == "yaml", report)
     author, authors = _people(lower, config.author, report)
     draft = _draft(lower, source.rel)
+    for key in ("draft", "listed"):
+        value = lower.get(key)
+        if isinstance(value, str) and value.strip().lower() not in _FLAG_WORDS:
+            report.warn(
+                f"'{key}': {value!r} is neither true nor false; read as false",
+                fm.line_of(key),
+                f"write {key}: true or {key}: false",
+            )
     listed = _listed(lower)
     aliases = _aliases(lower, report)
     own_url = _own_url(lower, slug, date, tz, report)

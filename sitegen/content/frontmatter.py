@@ -43,9 +43,27 @@ class FrontMatter:
     body_line: int  # 1-based line in the file where the body starts
     format: str  # "yaml" | "toml" | "json" | "pelican" | "none"
     key_lines: dict[str, int] = field(default_factory=dict)
+    raw: str = ""  # the front matter's text, between its fences
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key.lower())
+
+    def repeated(self) -> list[tuple[str, int, int]]:
+        """YAML keys given twice at the top (key, first line, last line): YAML keeps the last
+        silently, as Jekyll and Hugo do, and a writer rarely means that. TOML refuses them."""
+        if self.format != "yaml":
+            return []
+        pattern = re.compile(r"([A-Za-z_][\w -]*?)\s*:(\s|$)")
+        first: dict[str, int] = {}
+        out: list[tuple[str, int, int]] = []
+        for offset, line in enumerate(self.raw.split("\n")):
+            m = pattern.match(line)
+            if m:
+                key = m.group(1).strip()
+                if key in first:
+                    out.append((key, first[key], offset + 2))
+                first.setdefault(key, offset + 2)
+        return out
 
 
 _PELICAN_KEYS = {
@@ -103,7 +121,7 @@ def _fenced(text: str, fence: str, fmt: str, path: Path | str) -> FrontMatter:
     raw = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
     meta = _parse_yaml(raw, path) if fmt == "yaml" else _parse_toml(raw, path)
-    return FrontMatter(meta, body, end + 2, fmt, _key_lines(raw, 2, fmt))
+    return FrontMatter(meta, body, end + 2, fmt, _key_lines(raw, 2, fmt), raw)
 
 
 def _key_lines(raw: str, first_line: int, fmt: str) -> dict[str, int]:

@@ -25,7 +25,7 @@ from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
 from sitegen.text.languages import Language, text_direction
-from sitegen.text.urls import output_path, site_path
+from sitegen.text.urls import is_local, output_path, site_path
 
 # (kind, article rel, inputs, make) -> what `make()` returns, or what it returned for inputs
 # equal to these last time
@@ -98,7 +98,10 @@ def _view(
         "tags": [{"name": name, "url": term_url} for name, term_url in tags],
         "reading_minutes": article.reading_minutes,
         "lang": lang,
-        "image": image if isinstance(image, str) else "",
+        # a picture in this site or on the web: no other scheme (`javascript:`) reaches a page
+        "image": image
+        if isinstance(image, str) and (is_local(image) or image.startswith(("https://", "http://")))
+        else "",
     }
 
 

@@ -150,3 +150,16 @@ def test_quiet_and_no_color(tmp_path):
     )
     failed = run("build", cwd=tmp_path / "s")
     assert "\033[" not in failed.stderr
+
+
+def test_a_theme_that_is_not_there_is_one_error_naming_site_yaml(tmp_path):
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    untitled = run("new", "  ", cwd=site)
+    assert untitled.returncode == 1 and "needs a title" in untitled.stderr
+    (site / "site.yaml").write_text("title: x\ntheme: defualt\n", encoding="utf-8")
+    out = run("build", cwd=site)
+    assert out.returncode == 1
+    assert "site.yaml:2: setting 'theme': no theme 'defualt'" in out.stderr
+    assert "did you mean 'default'?" in out.stderr
+    assert "template not found" not in out.stderr

@@ -322,3 +322,18 @@ def test_control_characters_are_removed_with_a_warning_at_their_line(config):
     warned = {(w.line, w.message.split(":")[0]) for w in diag.warnings}
     assert (2, "'title'") in warned and (3, "'tags'") in warned
     assert (6, "control character U+0000 removed (with any others)") in warned
+
+
+def test_keys_given_twice_and_flags_that_are_neither_warn_at_their_line(config):
+    diag = Diagnostics()
+    article = load(
+        config,
+        "twice.md",
+        "---\ntitle: A\ndate: 2024-01-01\ndraft: maybe\ntitle: B\nimage: 'javascript:alert(9)'\n"
+        "---\nText.\n",
+        diag,
+    )
+    assert article.title == "B" and not article.draft
+    messages = {(w.line, w.message) for w in diag.warnings}
+    assert (5, "'title' is given twice (lines 2 and 5): the last one is used") in messages
+    assert (4, "'draft': 'maybe' is neither true nor false; read as false") in messages
