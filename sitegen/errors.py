@@ -59,7 +59,10 @@ class Diagnostics:
     _seen: set[str] = field(default_factory=set)
 
     def error(self, err: SiteError) -> None:
-        self.errors.append(err)
+        key = "error\0" + str(err)
+        if key not in self._seen:  # one template error met by every page it renders: once
+            self._seen.add(key)
+            self.errors.append(err)
 
     def warn(
         self,

@@ -727,8 +727,11 @@ def _title(
     """(title, body, body line): front matter, else the first `# heading` (then taken out of
     the body, as is a heading repeating the title), else the file name with a warning."""
     title = lower.get("title")
-    if title is not None and not isinstance(title, (str, int, float)):
-        report.error("title", "title: expected text")
+    wrong_type = title is not None and not isinstance(title, (str, int, float))
+    if wrong_type:
+        report.error(
+            "title", f"title: expected text, got a {type(title).__name__}", "quote the title"
+        )
         title = None
     title = str(title).strip() if title is not None else ""
     if title and body.lstrip().startswith("#"):  # `# Same title` again atop the body: shown once
@@ -752,7 +755,7 @@ def _title(
                 1,
                 "add 'title: ...' to the front matter",
             )
-        else:
+        elif not wrong_type:  # said once: the title is there, of the wrong type
             report.error(
                 "title",
                 "title is required",

@@ -154,11 +154,15 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
             raise SiteError(
                 f"front matter is nested more than {MAX_NESTING} levels deep", path, 2
             ) from None
+        lines = raw.split("\n")
+        tabbed = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
         raise SiteError(
             f"invalid YAML front matter: {problem}",
             path,
             mark.line + 2 if mark else 2,
-            "quote values that contain ': ', '#' or start with a special character",
+            "indent with spaces: YAML does not allow tabs there"
+            if tabbed
+            else "quote values that contain ': ', '#' or start with a special character",
         ) from None
     except RecursionError:
         raise SiteError("front matter is nested too deeply", path, 2) from None

@@ -337,3 +337,22 @@ def test_keys_given_twice_and_flags_that_are_neither_warn_at_their_line(config):
     messages = {(w.line, w.message) for w in diag.warnings}
     assert (5, "'title' is given twice (lines 2 and 5): the last one is used") in messages
     assert (4, "'draft': 'maybe' is neither true nor false; read as false") in messages
+
+
+def test_the_same_error_twice_is_reported_once():
+    from sitegen.errors import SiteError
+
+    diag = Diagnostics()
+    diag.error(SiteError("same", "a.md", 1))
+    diag.error(SiteError("same", "a.md", 1))  # one template error met by every page
+    assert len(diag.errors) == 1
+
+
+def test_a_title_list_is_reported_once(config):
+    diag = Diagnostics()
+    path = config.content_path / "t.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\ntitle: [a, b]\ndate: 2024-01-01\n---\nx\n", encoding="utf-8")
+    sources, _ = discover(config, diag)
+    assert load_article(sources[0], config, diag) is None
+    assert [(e.line, e.message) for e in diag.errors] == [(2, "title: expected text, got a list")]

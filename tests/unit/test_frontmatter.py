@@ -99,3 +99,9 @@ def test_a_value_yaml_cannot_build_is_an_error_naming_the_file() -> None:
     with pytest.raises(SiteError, match="invalid value in YAML front matter") as info:
         split_front_matter('---\ntitle: ok\nn: !!float "zz"\n---\nBody\n', "content/x.md")
     assert str(info.value.path) == "content/x.md"
+
+
+def test_a_tab_in_yaml_indentation_is_named_with_its_line_and_the_fix():
+    with pytest.raises(SiteError) as caught:
+        split_front_matter("---\ntitle: Tabs\ntags:\n\t- a\n---\nx\n", "t.md")
+    assert caught.value.line == 4 and "tabs" in caught.value.hint
