@@ -77,6 +77,9 @@ class SiteConfig:
     highlight_style_dark: str = "github-dark"
     jobs: int = 0  # 0: one worker per core
     broken_links: str = "error"  # or "warn": links to pages outside the site are warnings
+    # heading anchors: "sitegen" (ASCII, transliterated: `zong-jie`, `what-s-new`) or "github"
+    # (GitHub's and Hugo's: letters of every script kept, punctuation dropped: `总结`, `whats-new`)
+    heading_ids: str = "sitegen"
     extra: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
 
     @property
@@ -188,6 +191,10 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         return value
     if name == "old_feeds":
         return _old_feeds(value)
+    if name == "heading_ids":
+        if value not in HEADING_ID_STYLES:
+            raise ValueError("expected " + " or ".join(HEADING_ID_STYLES))
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ValueError("expected true or false")
@@ -221,6 +228,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         return value
     return value
 
+
+HEADING_ID_STYLES = ("sitegen", "github")  # render/markdown.py makes each
 
 _FEED_NAME = re.compile(r"[\w.-]+(/[\w.-]+)*\.(xml|rss|atom|json)", re.ASCII)
 

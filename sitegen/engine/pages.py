@@ -54,7 +54,7 @@ class BodyMemory:
 
 
 def render_body(article: Article, config: SiteConfig) -> RenderedBody:
-    return render_markdown(article.body, config.raw_html)
+    return render_markdown(article.body, config.raw_html, config.heading_ids)
 
 
 def gathers_bodies(job: PageJob) -> bool:

@@ -174,7 +174,7 @@ def render_task(kit: RenderKit, task: RenderTask) -> RenderedChunk:
         article = task.articles[rel]
         rendered = bodies.get(rel)
         if rendered is None:
-            rendered = render_markdown(article.body, kit.config.raw_html)
+            rendered = render_markdown(article.body, kit.config.raw_html, kit.config.heading_ids)
             bodies[rel] = out.bodies[rel] = rendered
         html = localize_html(rendered.html, article, page_url, kit.targets, article.source)
         return html, rendered.toc

@@ -321,8 +321,21 @@ def _heading_slug(text: str) -> str:
     return slugify(text, fallback_prefix="section")
 
 
+_NOT_IN_GITHUB_IDS = re.compile(r"[^\w\- ]")
+
+
+def _github_heading_slug(text: str) -> str:
+    """GitHub's and Hugo's heading ids (goldmark's `github`): lower case, letters and digits of
+    every script kept, other punctuation dropped, each space a hyphen: `What's new` ->
+    `whats-new`, `总结` -> `总结`. What a site moved in had, so old links to a section work."""
+    return _NOT_IN_GITHUB_IDS.sub("", text.strip().lower()).replace(" ", "-") or "section"
+
+
+HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
+
+
 @functools.lru_cache(maxsize=4)
-def make_parser(raw_html: bool) -> MarkdownIt:
+def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
         {"html": raw_html, "typographer": False, "linkify": False, "highlight": _highlight},
@@ -347,7 +360,7 @@ def make_parser(raw_html: bool) -> MarkdownIt:
         max_level=4,
         permalink=True,
         permalinkSymbol="#",
-        slug_func=_heading_slug,
+        slug_func=HEADING_SLUGS[heading_ids],
     )
     md.core.ruler.push("toc", _toc_rule)
     md.core.ruler.push("safe_attributes", _safe_attribute_values)
@@ -420,8 +433,8 @@ def _container_render(self, tokens, idx, _options, _env):  # type: ignore[no-unt
     return "</div>\n"
 
 
-def render_markdown(body: str, raw_html: bool = True) -> RenderedBody:
-    md = make_parser(raw_html)
+def render_markdown(body: str, raw_html: bool = True, heading_ids: str = "sitegen") -> RenderedBody:
+    md = make_parser(raw_html, heading_ids)
     env: dict = {}
     out = md.render(body, env)
     return RenderedBody(out, tuple(env.get("toc", ())))

@@ -317,6 +317,7 @@ def test_hugo(tmp_path: Path, capsys) -> None:
 def test_hugo_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
     _, dest, _ = migrate("hugo", tmp_path, capsys)
     assert settings(dest)["old_feeds"] == {"index.xml": "rss"}
+    assert settings(dest)["heading_ids"] == "github"
     output = build(dest, capsys)
     check_addresses(output, HUGO_ADDRESSES)
     # Hugo's feed addresses: index.xml beside the home and every tag page, the RSS feed

@@ -311,3 +311,16 @@ def test_the_tag_patterns_stop_at_the_next_less_than_sign():
     assert text_for_counting("x <a <b> y").split() == ["x", "<a", "y"]
     text = "a< " * 100_000
     assert text_for_counting(text).count("a") == 100_000 and _MARKUP.sub(" ", text) == text
+
+
+def test_heading_ids_in_both_styles():
+    """`sitegen`: ASCII; `github`: GitHub's and Hugo's, so a moved post's #section links land."""
+    from sitegen.config import HEADING_ID_STYLES
+    from sitegen.render.markdown import HEADING_SLUGS, render_markdown
+
+    assert set(HEADING_SLUGS) == set(HEADING_ID_STYLES)
+    body = "## What's new\n\n## 总结\n\n## C++ & Rust_2\n"
+    ours = render_markdown(body).html
+    theirs = render_markdown(body, heading_ids="github").html
+    assert 'id="what-s-new"' in ours and 'id="zong-jie"' in ours
+    assert 'id="whats-new"' in theirs and 'id="总结"' in theirs and 'id="c--rust_2"' in theirs

@@ -156,6 +156,12 @@ def read_site(root: Path) -> SourcePlan:
                     plural,
                     "sitegen has tags and categories only; the values stay in front matter",
                 )
+    markup = conf.get("markup") if isinstance(conf.get("markup"), dict) else {}
+    goldmark = markup.get("goldmark") if isinstance(markup.get("goldmark"), dict) else {}
+    parser = goldmark.get("parser") if isinstance(goldmark.get("parser"), dict) else {}
+    id_type = str(parser.get("autoheadingidtype") or "github")
+    if id_type == "github":  # links to a section of a post (#whats-new) keep working
+        plan.carried("markup.goldmark.parser.autoHeadingIDType", "github", "heading_ids")
     # Hugo's RSS feed is index.xml beside every list page; subscribers keep that address
     plan.carried(
         "(RSS output, index.xml)",

@@ -115,6 +115,9 @@ def read_site(root: Path) -> SourcePlan:
             plan.not_carried(key, "…", why)
     if isinstance(theme.get("custom_dir"), str) and (root / theme["custom_dir"]).is_dir():
         plan.leave(root / theme["custom_dir"], "theme overrides: sitegen's theme is used instead")
+    # heading ids as the old Markdown made them for Latin text (`#whats-new`), so links to a
+    # section of a post keep working
+    plan.carried("(heading ids)", "github", "heading_ids")
     docs = root / str(conf.get("docs_dir") or "docs")
     blog_dir = str(blog.get("blog_dir", "blog")).strip("/")
     blog_dir = "" if blog_dir == "." else blog_dir

@@ -125,6 +125,9 @@ def read_site(root: Path) -> SourcePlan:
         plan.timezone = str(conf["TIMEZONE"])
     default_lang = str(conf.get("DEFAULT_LANG") or "en")
     plan.carried("DEFAULT_LANG", default_lang, "language")
+    # heading ids as Python-Markdown made them for Latin text (`#whats-new`), so links to a
+    # section of a post keep working
+    plan.carried("(heading ids)", "github", "heading_ids")
     if isinstance(conf.get("DEFAULT_PAGINATION"), int) and conf["DEFAULT_PAGINATION"] > 0:
         plan.carried("DEFAULT_PAGINATION", conf["DEFAULT_PAGINATION"], "per_page")
     for key in _THEME_KEYS:
