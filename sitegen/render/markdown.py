@@ -338,7 +338,15 @@ HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
 def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
-        {"html": raw_html, "typographer": False, "linkify": False, "highlight": _highlight},
+        {
+            "html": raw_html,
+            "typographer": False,
+            "linkify": False,
+            "highlight": _highlight,
+            # what is nested deeper is left out: 20 (the preset's) dropped the text of a
+            # mailing-list thread quoted 25 replies deep
+            "maxNesting": 100,
+        },
     )
     md.enable(["table", "strikethrough"])
     md.options["tasklists"] = True

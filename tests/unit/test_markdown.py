@@ -324,3 +324,8 @@ def test_heading_ids_in_both_styles():
     theirs = render_markdown(body, heading_ids="github").html
     assert 'id="what-s-new"' in ours and 'id="zong-jie"' in ours
     assert 'id="whats-new"' in theirs and 'id="总结"' in theirs and 'id="c--rust_2"' in theirs
+
+
+def test_a_quote_nested_25_deep_keeps_its_text():
+    """A mailing-list thread quoted reply under reply: the preset's limit (20) dropped it."""
+    assert "IMPORTANT TEXT" in render_markdown(">" * 25 + " IMPORTANT TEXT\n").html
