@@ -64,7 +64,10 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     )
 
 
-_HEADING_ATTRS = re.compile(r"\s*\{:?((?:\s*[#.][\w:-]+)+)\s*\}\s*$")  # {#id} or kramdown {: #id}
+# `{#id .class}`, kramdown's `{: #id}`, and Python-Markdown's `{ #id key="a value" }` (MkDocs:
+# data-toc-label), whose key=value parts are read past: a heading sets only its id and class
+_ATTR_PART = r"""[#.][\w:-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s}"']+)"""
+_HEADING_ATTRS = re.compile(r"\s*\{:?((?:\s*(?:" + _ATTR_PART + r"))+)\s*\}\s*$")
 
 
 def _heading_attrs(state: StateCore) -> None:
@@ -83,10 +86,10 @@ def _heading_attrs(state: StateCore) -> None:
         last.content = _HEADING_ATTRS.sub("", last.content)
         inline.content = _HEADING_ATTRS.sub("", inline.content)
         classes = []
-        for part in m.group(1).split():
+        for part in re.findall(_ATTR_PART, m.group(1)):
             if part.startswith("#"):
                 token.attrSet("id", part[1:])
-            else:
+            elif part.startswith("."):
                 classes.append(part[1:])
         if classes:
             token.attrSet("class", " ".join(classes))
@@ -97,7 +100,7 @@ def _heading_attrs(state: StateCore) -> None:
 SAFE_ATTRIBUTES = ("class", "id", "width", "height")
 _SAFE_VALUE = {
     "class": re.compile(r"^[\w-]+$"),
-    "id": re.compile(r"^[\w][\w:.-]*$"),
+    "id": re.compile(r"^[\w-][\w:.-]*$"),  # GitHub's ids may start with "-" (`## 🙏 Thanks`)
     "width": re.compile(r"^\d{1,5}%?$"),
     "height": re.compile(r"^\d{1,5}%?$"),
 }
@@ -334,6 +337,11 @@ def _github_heading_slug(text: str) -> str:
 HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
 
 
+def _colon_footnote_name(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - a render rule
+    """`fn:1` and `fnref:1` (goldmark's, kramdown's, Python-Markdown's) for `fn1`, `fnref1`."""
+    return ":" + str(tokens[idx].meta["id"] + 1)
+
+
 @functools.lru_cache(maxsize=4)
 def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     md = MarkdownIt(
@@ -370,6 +378,8 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
         permalinkSymbol="#",
         slug_func=HEADING_SLUGS[heading_ids],
     )
+    if heading_ids == "github":  # footnotes as Hugo, Jekyll and Python-Markdown name them
+        md.add_render_rule("footnote_anchor_name", _colon_footnote_name)
     md.core.ruler.push("toc", _toc_rule)
     md.core.ruler.push("safe_attributes", _safe_attribute_values)
     _accessible_blocks(md)

@@ -478,7 +478,11 @@ def _section_pages(
         return messages.get(lang, key, **values)
 
     def page_for(suffix: str) -> dict[str, Any]:
-        """lang, dir and the other languages' version of the same page (hreflang)."""
+        """lang, dir and the other languages' version of the same page (hreflang): only those
+        that exist (a language with no categories has no categories page)."""
+        having = [
+            s for s in site.sections if suffix != "categories/" or s.categories or s is section
+        ]
         alternates = (
             [
                 {
@@ -487,9 +491,9 @@ def _section_pages(
                     "title": config.title,
                     "name": s.language.name,
                 }
-                for s in site.sections
+                for s in having
             ]
-            if len(site.sections) > 1
+            if len(having) > 1
             else []
         )
         return {"lang": lang, "dir": section.language.direction, "alternates": alternates}

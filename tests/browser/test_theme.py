@@ -172,3 +172,25 @@ def test_reading_needs_no_javascript(browser, served):
     page.goto(served)
     assert page.locator(".article-item").count() == 10
     context.close()
+
+
+def test_an_old_address_with_a_section_lands_on_that_section(browser, tmp_path):
+    """A redirect page keeps the `#section` of the link that reached it (a meta refresh alone
+    drops it), served and from disk."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: T\n", encoding="utf-8")
+    (root / "content" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-01-01\naliases: [/old/a/]\n---\n\n## Part two\n\nText.\n",
+        encoding="utf-8",
+    )
+    build(BuildRequest(load_config(root)))
+    page = browser.new_page()
+    try:
+        with serve_folder(root / "build") as base:
+            page.goto(base + "old/a/#part-two")
+            page.wait_for_url("**/a/#part-two")
+        page.goto((root / "build" / "old" / "a" / "index.html").as_uri() + "#part-two")
+        page.wait_for_url("**/a/#part-two")
+    finally:
+        page.close()

@@ -281,3 +281,15 @@ def test_a_site_without_languages_keeps_one_listing_and_gives_translations_their
     french = parse(site.out("fr/story/index.html"))
     assert [a["href"] for a in french.find_all("a", rel="tag")] == ["../tags/irak/"]
     assert "Sujets" in french.text
+
+
+def test_a_page_names_only_the_versions_of_it_that_exist(site):
+    """A language without categories has no categories page: the other language's does not
+    name one (hreflang to a page never written)."""
+    site.configure("title: T\nlanguages: [en, fr]\n")
+    site.article("a.md", "A", categories="[News]")
+    site.article("b.fr.md", "B")
+    site.build()
+    assert not site.exists("fr/categories/index.html")
+    assert "/fr/categories/" not in site.out("categories/index.html")
+    assert 'hreflang="fr"' in site.out("tags/index.html")  # both languages have that one

@@ -329,3 +329,19 @@ def test_heading_ids_in_both_styles():
 def test_a_quote_nested_25_deep_keeps_its_text():
     """A mailing-list thread quoted reply under reply: the preset's limit (20) dropped it."""
     assert "IMPORTANT TEXT" in render_markdown(">" * 25 + " IMPORTANT TEXT\n").html
+
+
+def test_github_ids_that_start_with_a_hyphen_and_footnotes_as_hugo_names_them():
+    html = render_markdown("## 🙏 Thanks\n\nA note[^1].\n\n[^1]: It.\n", heading_ids="github").html
+    assert '<h2 id="-thanks">' in html and 'href="#-thanks"' in html
+    assert 'href="#fn:1" id="fnref:1"' in html and '<li id="fn:1"' in html
+    assert 'id="fn1"' in render_markdown("A[^1].\n\n[^1]: It.\n").html  # sitegen's own
+
+
+def test_python_markdown_heading_attributes_with_values_set_the_id():
+    """MkDocs: `{ #with-pip data-toc-label="with pip" }` was shown as text, its id lost."""
+    rendered = render_markdown(
+        '## with pip <small>new</small> { #with-pip data-toc-label="pip" }\n'
+    )
+    assert '<h2 id="with-pip">' in rendered.html and "data-toc-label" not in rendered.html
+    assert rendered.toc == ((2, "with-pip", "with pip new"),)

@@ -337,3 +337,12 @@ def test_jekyll_reads_the_posts_collections_permalink_included_folders_and_sourc
     }
     assert [dest for _, dest in plan.files] == ["static/logo.png"]
     assert any(path == "site/_layouts" for path, _ in plan.left_behind)
+
+
+def test_jekyll_source_folder_that_is_not_there_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """made-mistakes reads its site from `source: .tmp/src`, made by its own build script:
+    migrating the repository instead would publish its README and netlify.toml."""
+    write(tmp_path / "_config.yml", "title: T\nsource: .tmp/src\n")
+    with pytest.raises(SiteError) as caught:
+        jekyll.read_site(tmp_path)
+    assert caught.value.line == 2 and ".tmp/src" in caught.value.message

@@ -159,6 +159,11 @@ def read_site(root: Path) -> SourcePlan:
     markup = conf.get("markup") if isinstance(conf.get("markup"), dict) else {}
     goldmark = markup.get("goldmark") if isinstance(markup.get("goldmark"), dict) else {}
     parser = goldmark.get("parser") if isinstance(goldmark.get("parser"), dict) else {}
+    plan.not_carried(
+        "(section feeds, /posts/index.xml)",
+        "…",
+        "sitegen has a feed per language, tag and category, not per section",
+    )
     id_type = str(parser.get("autoheadingidtype") or "github")
     if id_type == "github":  # links to a section of a post (#whats-new) keep working
         plan.carried("markup.goldmark.parser.autoHeadingIDType", "github", "heading_ids")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.content.article import JEKYLL_NAME_RE
+from sitegen.errors import SiteError
 from sitegen.ingest.migrate.common import (
     date_values,
     fill,
@@ -125,7 +126,13 @@ def read_site(root: Path) -> SourcePlan:
     plan.posts_folder = "_posts/ (and _drafts/)"
     source = root / str(conf.get("source") or ".")  # where Jekyll reads the site from
     if not source.is_dir():
-        source = root
+        raise SiteError(
+            f"source: {conf.get('source')} names a folder that is not there",
+            path,
+            _line_of(path, "source"),
+            "it may be made by the site's own build script: run that first, or migrate "
+            "from the folder Jekyll reads",
+        )
     for file in walk_files(source):
         rel = file.relative_to(source)
         top = rel.parts[0]
@@ -213,6 +220,14 @@ def _page(plan: SourcePlan, file: Path, rel: Path, style: str) -> None:
     path = "/".join(p for p in (folder, "" if rel.stem == "index" else rel.stem) if p)
     pretty = style == "pretty" or rel.stem == "index"
     post.old_url = clean_url(f"/{path}/" if pretty else f"/{path}.html")
+
+
+def _line_of(path: Path | None, key: str) -> int | None:
+    """The line of a top-level `key:` in a configuration file, for messages."""
+    if path is None:
+        return None
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)
 
 
 def _has_front_matter(path: Path) -> bool:
