@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from sitegen.content.frontmatter import TextDatesLoader
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
+from sitegen.text.yamlload import TextDatesLoader
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written

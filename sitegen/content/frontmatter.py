@@ -17,20 +17,8 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
-
-try:  # the C loader is ~10x faster; both are safe loaders
-    _YAMLLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YAMLLoader = yaml.SafeLoader
-
-
-class TextDatesLoader(_YAMLLoader):
-    """The same safe loader, reading timestamps as text: used again when a value such as
-    `date: 2024-02-30` cannot be constructed, so the check of that value (content.py's, or
-    site.yaml's) reports it with its line."""
-
-
-TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", TextDatesLoader.construct_yaml_str)
+from sitegen.text.yamlload import SafeLoader as _YAMLLoader
+from sitegen.text.yamlload import TextDatesLoader
 
 MAX_NESTING = 50
 MAX_NODES = 20_000

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.content.article import CONTENT_EXTENSIONS, JEKYLL_NAME_RE, parse_date
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
+from sitegen.ingest.migrate.plan import Post, SourcePlan
 from sitegen.text.languages import is_language_code
 
 
@@ -61,6 +62,15 @@ def made_by_its_layout(body: str) -> bool:
     """A page with no text of its own (a theme's search or archive page, whose layout makes
     it): not moved, since sitegen makes such pages itself."""
     return not body.strip()
+
+
+def own_page(plan: SourcePlan, file: Path, rel: Path, meta: dict[str, Any]) -> Post | None:
+    """A page beside the posts (About), added to `plan` to move as a page of its own
+    (`listed: false`); None when it is a draft, which moves with no old address to keep."""
+    post = Post(file, rel.as_posix())
+    post.add_meta["listed"] = False
+    plan.posts.append(post)
+    return None if is_draft(meta) else post
 
 
 def is_draft(meta: dict[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from sitegen.ingest.migrate.common import (
     is_markdown,
     made_by_its_layout,
     meta_date,
+    own_page,
     read_meta,
     sitegen_pattern,
     zone,
@@ -209,10 +210,8 @@ def _page(plan: SourcePlan, file: Path, rel: Path, style: str) -> None:
     if made_by_its_layout(body) or any(name in body for name in _LISTING_LIQUID):
         plan.leave(file, "a listing made by its layout or Liquid: sitegen makes its own listings")
         return
-    post = Post(file, rel.as_posix())
-    post.add_meta["listed"] = False
-    plan.posts.append(post)
-    if is_draft(meta):
+    post = own_page(plan, file, rel, meta)
+    if post is None:
         return
     if meta.get("permalink"):
         post.old_url = clean_url(str(meta["permalink"]))

@@ -19,6 +19,7 @@ from sitegen.ingest.migrate.common import (
     is_markdown,
     made_by_its_layout,
     meta_date,
+    own_page,
     read_meta,
     zone,
 )
@@ -201,10 +202,8 @@ def _page(plan: SourcePlan, file: Path, rel: Path, blog_dir: str, directory_urls
     if made_by_its_layout(body):
         plan.leave(file, "a page with no text of its own: made by its template")
         return
-    post = Post(file, rel.as_posix())
-    post.add_meta["listed"] = False
-    plan.posts.append(post)
-    if is_draft(meta):
+    post = own_page(plan, file, rel, meta)
+    if post is None:
         return
     path = folder if index else "/".join(p for p in (folder, rel.stem) if p)
     if directory_urls or index:
