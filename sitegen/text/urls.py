@@ -50,6 +50,7 @@ def relative_url(target: str, from_url: str, file_urls: bool = False) -> str:
     if not target.startswith("/"):
         return target
     path, sep, fragment = target.partition("#")
+    path, qsep, query = path.partition("?")  # a query stays a query (`x/?h=code`), not `%3F`
     base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
     rel = _relpath(path, base)
     if path.endswith("/") and rel != "." and not rel.endswith("/"):
@@ -58,7 +59,8 @@ def relative_url(target: str, from_url: str, file_urls: bool = False) -> str:
         rel = "./"
     if file_urls and rel.endswith("/"):
         rel += "index.html"
-    return quote(rel, safe="/:@!$&'()*+,;=-._~%") + (sep + fragment if sep else "")
+    query = qsep + quote(query, safe="/:@!$&'()*+,;=-._~%?") if qsep else ""
+    return quote(rel, safe="/:@!$&'()*+,;=-._~%") + query + (sep + fragment if sep else "")
 
 
 def _relpath(path: str, base: str) -> str:
@@ -80,4 +82,4 @@ def absolute_url(target: str, base_url: str) -> str:
     """`target` under the site's base URL, or the site-root URL when there is no base URL."""
     if not base_url:
         return target
-    return base_url.rstrip("/") + quote(target, safe="/:@!$&'()*+,;=-._~%#")
+    return base_url.rstrip("/") + quote(target, safe="/:@!$&'()*+,;=-._~%#?")

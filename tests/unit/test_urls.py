@@ -42,6 +42,7 @@ def test_output_path(url, path):
         ("/feed.xml", "/feed.xml", "feed.xml"),
         ("/a/", "/tags/x/feed.xml", "../../a/"),
         ("/story/#notes", "/", "story/#notes"),
+        ("/reference/code/?h=code+blocks#x", "/a/", "../reference/code/?h=code+blocks#x"),
         ("/café/", "/", "caf%C3%A9/"),
         ("https://example.com/x", "/a/", "https://example.com/x"),
         ("#top", "/a/", "#top"),
@@ -59,6 +60,7 @@ def test_relative_url(target, page, link):
         ("/tags/x/", "/a/", "../tags/x/index.html"),
         ("/feed.xml", "/a/", "../feed.xml"),
         ("/a/#x", "/", "a/index.html#x"),
+        ("/a/?q=1", "/", "a/index.html?q=1"),
     ],
 )
 def test_relative_url_for_file_urls(target, page, link):
