@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from sitegen.config import SiteConfig
 from sitegen.content.foreign import convert as convert_foreign
 from sitegen.content.foreign import (
+    fill_site_values,
     flatten_tabs,
     has_template_syntax,
     replace_shortcodes,
@@ -616,7 +617,7 @@ def map_article(
     errors_before = len(diag.errors)
     tz = config.tz
 
-    body = _prepare_body(fm.body, fm.body_line, report)
+    body = _prepare_body(fm.body, fm.body_line, report, config)
     name_stem = _name_stem(source)
     jekyll = JEKYLL_NAME_RE.match(name_stem)
     title, body, body_line = _title(lower, body, fm.body_line, name_stem, jekyll, fm.format, report)
@@ -685,10 +686,22 @@ def map_article(
     )
 
 
-def _prepare_body(body: str, body_line: int, report: _Report) -> str:
+def _site_values(config: SiteConfig) -> dict[str, str]:
+    """What Jekyll's `{{ site.x }}` in a moved post reads: the site's title, description and
+    author, and the text and number values of `extra:` (`sitegen migrate` carries the ones its
+    posts use)."""
+    values = {"title": config.title, "description": config.description, "author": config.author}
+    for key, value in config.extra.items():
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            values[str(key)] = str(value)
+    return values
+
+
+def _prepare_body(body: str, body_line: int, report: _Report, config: SiteConfig) -> str:
     """The body with other generators' syntax rewritten (MkDocs tabs and shortcodes, Hugo,
     Jekyll and Zola template code), one warning per construct not carried over."""
     body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
+    body = fill_site_values(body, _site_values(config))
     body, icons = replace_shortcodes(body, body_line)
     for kind, line in icons.items():
         report.warn(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sitegen.text.bodyscan import code_spans, in_spans
@@ -585,6 +586,27 @@ EMOJI = {
     "bell": "🔔",
     "trophy": "🏆",
 }
+
+
+_SITE_VALUE = re.compile(r"\{\{-?\s*site\.(\w+)\s*-?\}\}")
+# the site's address: links are made relative instead (see `_output`)
+_ADDRESS_VALUES = frozenset({"url", "baseurl", "base_url"})
+
+
+def fill_site_values(body: str, values: Mapping[str, str]) -> str:
+    """Jekyll's `{{ site.repository }}` as the value site.yaml gives it (its title,
+    description, author, or a value of `extra:`), outside code: what the old site showed."""
+    if "site." not in body or not values:
+        return body
+    spans = code_spans(body)
+
+    def one(m: re.Match) -> str:
+        value = values.get(m.group(1))
+        if value is None or m.group(1) in _ADDRESS_VALUES or in_spans(m.start(), spans) is not None:
+            return m.group(0)
+        return value
+
+    return _SITE_VALUE.sub(one, body)
 
 
 def replace_shortcodes(body: str, first_line: int = 1) -> tuple[str, dict[str, int]]:

@@ -345,3 +345,13 @@ def test_python_markdown_heading_attributes_with_values_set_the_id():
     )
     assert '<h2 id="with-pip">' in rendered.html and "data-toc-label" not in rendered.html
     assert rendered.toc == ((2, "with-pip", "with pip new"),)
+
+
+def test_jekyll_site_values_are_filled_in_outside_code():
+    from sitegen.content.foreign import fill_site_values
+
+    values = {"repository": "https://github.com/x/y", "title": "T", "url": "https://e.org"}
+    body = "[bug]({{ site.repository }}/issues/1) {{site.title}} `{{ site.title }}` {{ site.url }}"
+    assert fill_site_values(body, values) == (
+        "[bug](https://github.com/x/y/issues/1) T `{{ site.title }}` {{ site.url }}"
+    )

@@ -346,3 +346,18 @@ def test_jekyll_source_folder_that_is_not_there_is_an_error_at_its_line(tmp_path
     with pytest.raises(SiteError) as caught:
         jekyll.read_site(tmp_path)
     assert caught.value.line == 2 and ".tmp/src" in caught.value.message
+
+
+def test_jekyll_values_the_posts_show_are_carried_into_extra(tmp_path: Path) -> None:
+    """jekyllrb.com's news link to `{{ site.repository }}/issues/1321`: the value goes to
+    `extra:`, where the build reads it, so the link leads where it did."""
+    write(
+        tmp_path / "_config.yml",
+        "title: T\nrepository: https://github.com/jekyll/jekyll\nunused: x\nurl: https://e.org\n",
+    )
+    write(
+        tmp_path / "_posts" / "2013-07-24-released.md",
+        "---\ntitle: R\n---\n[bug]({{ site.repository }}/issues/1321) on {{ site.url }}\n",
+    )
+    plan = jekyll.read_site(tmp_path)
+    assert plan.settings["extra"] == {"repository": "https://github.com/jekyll/jekyll"}

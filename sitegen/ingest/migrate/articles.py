@@ -54,15 +54,21 @@ class Outcome:
 
 def site_config(plan: SourcePlan, dest: Path) -> SiteConfig:
     """The settings the posts are read with: what site.yaml will say about language, time
-    zone and permalink (built directly: `languages` may be newer than this sitegen)."""
+    zone, permalink and `extra:` (built directly: `languages` may be newer than this
+    sitegen)."""
     language = (
         plan.languages[0]["code"] if plan.languages else str(plan.settings.get("language", "en"))
     )
     timezone = str(plan.settings.get("timezone", "UTC"))
     if not _valid_zone(timezone):
         timezone = "UTC"
+    extra = plan.settings.get("extra")
     return SiteConfig(
-        root=dest, language=language, timezone=timezone, permalink=plan.permalink or "/{slug}/"
+        root=dest,
+        language=language,
+        timezone=timezone,
+        permalink=plan.permalink or "/{slug}/",
+        extra=extra if isinstance(extra, dict) else {},  # `{{ site.x }}` values posts show
     )
 
 

@@ -7,6 +7,7 @@ the files Jekyll copies as they are (those without front matter, outside `_` fol
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ def read_site(root: Path) -> SourcePlan:
     # `_pages` and such, read as any other folder when `include:` names them
     include = {str(x).strip("/") for x in conf.get("include") or [] if str(x).startswith("_")}
     plan.posts_folder = "_posts/ (and _drafts/)"
+    used: set[str] = set()  # the `{{ site.x }}` names the posts show
     source = root / str(conf.get("source") or ".")  # where Jekyll reads the site from
     if not source.is_dir():
         raise SiteError(
@@ -146,7 +148,8 @@ def read_site(root: Path) -> SourcePlan:
                 continue
             post = Post(file, rel.as_posix())
             plan.posts.append(post)
-            meta, _ = read_meta(file)
+            meta, body = read_meta(file)
+            used |= set(_SITE_NAME.findall(body))
             if folder == "_drafts" or is_draft(meta):
                 continue
             if meta.get("permalink"):
@@ -186,6 +189,15 @@ def read_site(root: Path) -> SourcePlan:
             plan.leave(file, "sitegen writes its own file of this name")
             continue
         plan.files.append((file, "static/" + rel.as_posix()))
+    # values of _config.yml that posts show (`{{ site.repository }}`): into `extra:`, where the
+    # build reads them; the site's own (title, its address) are carried as settings already
+    values = {
+        name: conf[name]
+        for name in sorted(used - {"title", "description", "author", "url", "baseurl"})
+        if isinstance(conf.get(name), (str, int, float)) and not isinstance(conf[name], bool)
+    }
+    if values:
+        plan.carried("(values the posts show as {{ site.x }})", values, "extra")
     for folder in ("_layouts", "_includes", "_sass", "_data"):
         if (source / folder).is_dir():
             plan.leave(
@@ -193,6 +205,8 @@ def read_site(root: Path) -> SourcePlan:
             )
     return plan
 
+
+_SITE_NAME = re.compile(r"\{\{-?\s*site\.(\w+)\s*-?\}\}")  # as content/foreign.py fills them
 
 # Liquid that makes a listing of posts, tags or categories: such a page is one sitegen makes
 _LISTING_LIQUID = ("site.posts", "paginator.", "site.tags", "site.categories")
