@@ -138,7 +138,8 @@ _URL_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 _PERMALINK_FIELDS = {"slug", "year", "month", "day", "lang", "section"}
 
 
-def _key_lines(text: str) -> dict[str, int]:
+def key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level `key:` of a YAML text, for messages."""
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
@@ -271,7 +272,7 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
         raw = {}
     if not isinstance(raw, dict):
         raise SiteError("expected a mapping of settings (key: value lines)", path, 1)
-    lines = _key_lines(text)
+    lines = key_lines(text)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         key = str(key)

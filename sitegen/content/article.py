@@ -701,7 +701,8 @@ def _prepare_body(body: str, body_line: int, report: _Report, config: SiteConfig
     """The body with other generators' syntax rewritten (MkDocs tabs and shortcodes, Hugo,
     Jekyll and Zola template code), one warning per construct not carried over."""
     body = flatten_tabs(body)  # kramdown's `{: .x}` lines stay: the renderer attaches them
-    body = fill_site_values(body, _site_values(config))
+    if "site." in body:  # the values are gathered only for a body that may show them
+        body = fill_site_values(body, _site_values(config))
     body, icons = replace_shortcodes(body, body_line)
     for kind, line in icons.items():
         report.warn(

@@ -39,6 +39,10 @@ def _describe_page(job: PageJob) -> str:
     return f"{job.kind} page ({job.source})" if job.kind != "article" else str(job.source)
 
 
+def _describe(output: PageJob | Copy) -> str:
+    return _describe_page(output) if isinstance(output, PageJob) else _describe_copy(output)
+
+
 def _describe_copy(copy: Copy) -> str:
     return f"{copy.label}" if copy.origin != GENERATED else f"generated file ({copy.label})"
 
@@ -89,11 +93,10 @@ NAME_LIMIT = 255  # bytes in one file or folder name, on every common file syste
 
 
 def writable_pages(pages: list[PageJob], diag: Diagnostics) -> list[PageJob]:
-    """The pages that can be written: not on a name sitegen keeps for itself, no part of the
-    address longer than a file name may be, and not a file where another page needs a folder
-    (`/robots.txt` and an alias `/robots.txt/`). Each other one is an error naming its source,
+    """The pages that can be written: not on a name sitegen keeps for itself, and no part of
+    the address longer than a file name may be. Each other one is an error naming its source,
     found before anything is written (the writer would fail on the first, in its staging
-    folder)."""
+    folder); a page where another output needs a folder is `check_pages_against_copies`'s."""
     kept: list[PageJob] = []
     for job in pages:
         parts = job.path.split("/")
@@ -115,33 +118,15 @@ def writable_pages(pages: list[PageJob], diag: Diagnostics) -> list[PageJob]:
                 hint="change the page's address (a shorter slug or url:, another alias)",
             )
         )
-    folders: dict[str, PageJob] = {}
-    for job in kept:
-        parts = job.path.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            folders.setdefault("/".join(parts[:i]), job)
-    out = []
-    for job in kept:
-        inside = folders.get(job.path)
-        if inside is None:
-            out.append(job)
-            continue
-        diag.error(
-            SiteError(
-                f"/{job.path} would be both a file (the {_describe_page(job)}) and a folder "
-                f"(for the {_describe_page(inside)})",
-                content_file(inside) or content_file(job),
-                hint="change one of the addresses (slug, url:, aliases)",
-            )
-        )
-    return out
+    return kept
 
 
 def check_pages_against_copies(
     pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
-) -> dict[str, Copy]:
+) -> tuple[dict[str, Copy], set[str]]:
     """Copies that may be written beside the pages: a copy on a page's path is an error, except
-    a file of the site's static/ over an overridable generated page (then the page goes)."""
+    a file of the site's static/ over an overridable generated page (then the page goes); and
+    the paths of pages that cannot be written, where another output needs a folder."""
     kept = dict(copies)
     for job in pages:
         copy = kept.get(job.path)
@@ -163,14 +148,15 @@ def check_pages_against_copies(
             )
         )
         del kept[job.path]
-    _check_file_against_folder(pages, kept, diag)
-    return kept
+    return kept, _check_file_against_folder(pages, kept, diag)
 
 
 def _check_file_against_folder(
     pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
-) -> None:
-    """A file whose path is a folder another output needs (`a.png` and `a.png/index.html`)."""
+) -> set[str]:
+    """A file whose path is a folder another output needs (`a.png` and `a.png/index.html`,
+    a page `/robots.txt` and an alias `/robots.txt/`): an error; such a copy leaves `copies`,
+    and the paths of such pages are returned (they are not written)."""
     # folder -> the first output inside it (described only for an error: most sites have none)
     owners: dict[str, PageJob | Copy] = {}
     for job in pages:
@@ -184,21 +170,43 @@ def _check_file_against_folder(
     for path, copy in list(copies.items()):
         if path in owners:
             owner = owners[path]
-            inside = _describe_page(owner) if isinstance(owner, PageJob) else _describe_copy(owner)
             diag.error(
                 SiteError(
                     f"/{path} would be both a file ({_describe_copy(copy)}) and a folder "
-                    f"(for {inside})",
+                    f"(for {_describe(owner)})",
                     copy.label if copy.origin != GENERATED else None,
                     hint="rename or move one of them",
                 )
             )
             del copies[path]
+    unwritable = set()
+    for job in pages:
+        owner = owners.get(job.path)
+        if owner is None:
+            continue
+        diag.error(
+            SiteError(
+                f"/{job.path} would be both a file (the {_describe_page(job)}) and a folder "
+                f"(for {_describe(owner)})",
+                (content_file(owner) if isinstance(owner, PageJob) else None) or content_file(job),
+                hint="change one of the addresses (slug, url:, aliases)",
+            )
+        )
+        unwritable.add(job.path)
+    return unwritable
 
 
-def pages_without(pages: list[PageJob], copies: dict[str, Copy]) -> list[PageJob]:
-    """The pages left once a static file has replaced an overridable one."""
-    return [job for job in pages if not (job.path in copies and copies[job.path].origin == STATIC)]
+def pages_without(
+    pages: list[PageJob], copies: dict[str, Copy], unwritable: set[str]
+) -> list[PageJob]:
+    """The pages left once a static file has replaced an overridable one, and without those
+    that cannot be written."""
+    return [
+        job
+        for job in pages
+        if job.path not in unwritable
+        and not (job.path in copies and copies[job.path].origin == STATIC)
+    ]
 
 
 def as_sources(copies: dict[str, Copy]) -> dict[str, tuple[Any, str]]:

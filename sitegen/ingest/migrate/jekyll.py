@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from sitegen.config import key_lines
 from sitegen.content.article import JEKYLL_NAME_RE
 from sitegen.errors import SiteError
 from sitegen.ingest.migrate.common import (
@@ -132,7 +133,9 @@ def read_site(root: Path) -> SourcePlan:
         raise SiteError(
             f"source: {conf.get('source')} names a folder that is not there",
             path,
-            _line_of(path, "source"),
+            key_lines(path.read_text(encoding="utf-8", errors="replace")).get("source")
+            if path
+            else None,
             "it may be made by the site's own build script: run that first, or migrate "
             "from the folder Jekyll reads",
         )
@@ -233,14 +236,6 @@ def _page(plan: SourcePlan, file: Path, rel: Path, style: str) -> None:
     path = "/".join(p for p in (folder, "" if rel.stem == "index" else rel.stem) if p)
     pretty = style == "pretty" or rel.stem == "index"
     post.old_url = clean_url(f"/{path}/" if pretty else f"/{path}.html")
-
-
-def _line_of(path: Path | None, key: str) -> int | None:
-    """The line of a top-level `key:` in a configuration file, for messages."""
-    if path is None:
-        return None
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)
 
 
 def _has_front_matter(path: Path) -> bool:
