@@ -251,10 +251,14 @@ def _weight(article: Article) -> float:
 
 
 def _with_own_pages(jobs: list[PageJob], links: dict[str, list[dict[str, str]]]) -> None:
-    """Give every HTML page its language's `own_pages` (in its context, so its fingerprint
-    follows them). Done as the jobs are made, before anything hashes them."""
+    """Give every HTML page made without them its language's `own_pages` (in its context, so
+    its fingerprint follows them). Done as the jobs are made, before anything hashes them."""
     for job in jobs:
-        if job.template.endswith(".html") and job.kind != "alias":
+        if (
+            job.template.endswith(".html")
+            and job.kind != "alias"
+            and "own_pages" not in job.context
+        ):
             job.context["own_pages"] = links.get(job.context["page"]["lang"], [])
 
 
@@ -285,9 +289,11 @@ def plan_listings(
     config = site.config
     views = listing_views(site, recall) if views is None else views
     messages = site_messages(config)
+    own_pages = own_page_links(site)
     jobs: list[PageJob] = []
     for section in site.sections or [_root_section(site)]:
-        jobs.extend(_section_pages(site, section, views, messages))
+        own = own_pages.get(section.lang, [])
+        jobs.extend(_section_pages(site, section, views, messages, own, recall or _make))
 
     # 404 and search pages of each language
     for section in site.sections or [_root_section(site)]:
@@ -317,7 +323,6 @@ def plan_listings(
                     f"{kind} page{where}",
                 )
             )
-    own_pages = own_page_links(site)
     _with_own_pages(jobs, own_pages)
     return Listings(views, jobs, own_pages)
 
@@ -466,10 +471,16 @@ def _root_section(site: Site) -> Section:
 
 
 def _section_pages(
-    site: Site, section: Section, views: dict[str, dict], messages: Messages
+    site: Site,
+    section: Section,
+    views: dict[str, dict],
+    messages: Messages,
+    own_pages: list[dict[str, str]],
+    recall: Recall,
 ) -> list[PageJob]:
     """A language's own pages (Hugo's and Zola's per-language site): its index, tag and
-    category pages with their feeds, archive and feed, under the section's prefix."""
+    category pages with their feeds, archive and feed, under the section's prefix. The
+    listing pages are made with their `own_pages` (a recalled context is never changed)."""
     config = site.config
     lang, prefix = section.lang, section.prefix
     jobs: list[PageJob] = []
@@ -510,8 +521,9 @@ def _section_pages(
             f"index page{where}",
             {"title": config.title, "description": config.description},
             page_for(""),
-            None,
+            {"own_pages": own_pages},
             t,
+            recall,
         )
     )
     for kind, terms in (("tag", section.tags), ("category", section.categories)):
@@ -567,8 +579,9 @@ def _section_pages(
                         "feeds": feeds,
                     },
                     {"lang": lang, "dir": section.language.direction},
-                    {"term": info},
+                    {"term": info, "own_pages": own_pages},
                     t,
+                    recall,
                 )
             )
             jobs.extend(
@@ -698,6 +711,7 @@ def _listing_pages(
     default_page: dict,
     extra: dict | None = None,
     t: Any = None,
+    recall: Recall = _make,
 ) -> list[PageJob]:
     total = _paginate(len(items), config.per_page)
     jobs = []
@@ -708,29 +722,41 @@ def _listing_pages(
             title = (
                 t("page_suffix", title=title, number=number) if t else f"{title} (page {number})"
             )
-        context = {
-            "page": {
-                **default_page,
-                "kind": kind,
-                "title": title,
-                "description": page_info.get("description", ""),
-                "feed_url": page_info.get("feed_url", ""),
-                "feeds": page_info.get("feeds", []),
-            },
-            "articles": chunk,
-            "paginator": _paginator(base, number, total),
-            **(extra or {}),
-        }
+        url = _page_url(base, number)
+        # the views by identity first: an unchanged article's is the same dict (`listing_views`)
+        inputs = (tuple(chunk), base, number, total, kind, title, page_info, default_page, extra)
+        context = recall("listing", url, inputs, lambda inputs=inputs: _listing_context(*inputs))
         jobs.append(
-            PageJob(
-                _page_url(base, number),
-                template,
-                kind,
-                context,
-                f"{label} {number}" if number > 1 else label,
-            )
+            PageJob(url, template, kind, context, f"{label} {number}" if number > 1 else label)
         )
     return jobs
+
+
+def _listing_context(
+    chunk: tuple[dict, ...],
+    base: str,
+    number: int,
+    total: int,
+    kind: str,
+    title: str,
+    page_info: dict,
+    default_page: dict,
+    extra: dict | None,
+) -> dict[str, Any]:
+    """One page of a listing, from these inputs alone (for a `Recall`)."""
+    return {
+        "page": {
+            **default_page,
+            "kind": kind,
+            "title": title,
+            "description": page_info.get("description", ""),
+            "feed_url": page_info.get("feed_url", ""),
+            "feeds": page_info.get("feeds", []),
+        },
+        "articles": list(chunk),
+        "paginator": _paginator(base, number, total),
+        **(extra or {}),
+    }
 
 
 def _feed_jobs(
