@@ -267,7 +267,9 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             parallel.workers(),
             key=cache_key("image variant", config.image_widths),
         )
-        search = search_outputs(site, config.cache_path, diag) if config.search else {}
+        search = (
+            search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}
+        )
         give_back()
         # the preview hands the last plan's parts made from the same inputs back
         memo = run.state.memo
@@ -457,9 +459,12 @@ class Builder:
         return build(self.request, self.state)
 
     def let_go(self) -> None:
-        """Free what the last build replaced (the plan before it); the preview calls this
-        after the browser was told to reload, so nobody waits for the freeing."""
+        """Free what the last build replaced (the plan before it) and write the search index
+        it kept in memory to its file; the preview calls this after the browser was told to
+        reload, so nobody waits for either."""
         self.state.retired.clear()
+        if self.state.search is not None:
+            self.state.search.save()
 
     def render_first(self, changed: set[Path]) -> dict[str, str]:
         """The pages of edited articles, rendered at once from the last plan and placed in the

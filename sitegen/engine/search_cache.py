@@ -34,10 +34,13 @@ COUNTS_FILE = "search-counts.sqlite"
 
 
 @pauses_collector
-def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Files:
+def search_outputs(
+    site: Site, cache_dir: Path | None, diag: Diagnostics, kept: KeptSearch | None = None
+) -> Files:
     """Every file of the search index: output path -> (a function giving its bytes: read back
     from the spool for a new file, made again for one unchanged since the last build;
-    fingerprint), the same as a build without caches would give."""
+    fingerprint), the same as a build without caches would give. With `kept` (the preview's),
+    the index is taken from and left in memory, and written to its file only by `kept.save`."""
     key = cache_key("search", site.config.date_format)
     path = cache_dir / INDEX_FILE if cache_dir else None
     try:
@@ -45,22 +48,61 @@ def search_outputs(site: Site, cache_dir: Path | None, diag: Diagnostics) -> Fil
     except OSError:  # a cache folder that cannot be written: the system's temporary folder
         spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
+    held = kept.take(key, path) if kept is not None else None
     try:
-        index, files, was_kept = kept_and_updated(
-            path,
-            key,
-            diag,
-            SearchIndex.from_data,
-            SearchIndex,
-            lambda index: index.update(site, key, counts.get, spool.hold),
-        )
+        index, files, was_kept = None, {}, False
+        if held is not None:
+            try:
+                index, files, was_kept = held, held.update(site, key, counts.get, spool.hold), True
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                index = None  # not trusted after a failed update: the file's is read instead
+        if index is None:
+            index, files, was_kept = kept_and_updated(
+                path,
+                key,
+                diag,
+                SearchIndex.from_data,
+                SearchIndex,
+                lambda index: index.update(site, key, counts.get, spool.hold),
+            )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
-        if index.changed or not was_kept:
+        if kept is not None:
+            kept.hold(key, path, index, index.changed or not was_kept)
+        elif index.changed or not was_kept:
             write_blob(path, key, index.to_data())
     finally:
         counts.close()
     return files
+
+
+class KeptSearch:
+    """The preview's search index between its builds: taken instead of reading the index file
+    (tens of megabytes at 10,000 articles), and written to it by `save` once the browser has
+    been told of a build, so a rebuild neither reads nor writes it. An index is handed out
+    once and held again only after a whole update."""
+
+    def __init__(self) -> None:
+        self._key = ""
+        self._path: Path | None = None
+        self._index: SearchIndex | None = None
+        self._unsaved = False
+
+    def take(self, key: str, path: Path | None) -> SearchIndex | None:
+        index = self._index if (key, path) == (self._key, self._path) else None
+        self._index = None
+        self._unsaved = self._unsaved and index is not None  # what it has not written yet
+        return index
+
+    def hold(self, key: str, path: Path | None, index: SearchIndex, changed: bool) -> None:
+        self._key, self._path, self._index = key, path, index
+        self._unsaved = self._unsaved or changed
+
+    def save(self) -> None:
+        """Write the held index to its file if a build changed it since it was last written."""
+        if self._index is not None and self._unsaved:
+            write_blob(self._path, self._key, self._index.to_data())
+            self._unsaved = False
 
 
 class _Spool:

@@ -14,6 +14,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import load_article
 from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.pages import BodyMemory, render_body
+from sitegen.engine.search_cache import KeptSearch
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.plan import BuildPlan
@@ -157,6 +158,7 @@ class BuildState:
         self._env_key: tuple | None = None
         self.last: LastRun | None = None  # kept only when `keep` (the preview)
         self.memo = PlanMemo() if keep else None
+        self.search = KeptSearch() if keep else None  # the search index, in memory
         self.fingerprints: PageFingerprints | None = None  # of the last plan's pages
         self.retired: list[LastRun | None] = []  # replaced by a later build, not yet freed
 

@@ -328,3 +328,42 @@ def test_search_terms_of_ascii_text_are_the_regex_words() -> None:
 
     for text in random_ascii_texts(20_000, seed=13):
         assert terms(text) == re.findall(r"[^\W_]+", normalize(text)), repr(text)
+
+
+def test_the_preview_keeps_its_index_in_memory_and_writes_it_after_the_build(site):
+    """The preview takes its search index from memory, not from the index file, and writes
+    the file only when told the browser has the build (`let_go`); a build in another process
+    that reads the file then makes exactly a clean build's index."""
+    import shutil
+
+    from sitegen.build import Builder, BuildRequest
+    from sitegen.config import load_config
+
+    write_topic_site(site, per_topic=3)
+    config = load_config(site.root)
+    builder = Builder(BuildRequest(config, output=site.root / "preview", preview=True))
+    builder.run()
+    builder.let_go()
+    state = site.root / ".sitegen" / "search-state.marshal"
+    written = state.read_bytes()
+    state.write_bytes(b"\x00not read by the preview")
+    path = site.root / "content" / "war-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA quetzal appeared.\n", encoding="utf-8")
+    result = builder.run()
+    assert not [w for w in result.diagnostics.warnings if "damaged" in str(w)]
+    assert state.read_bytes() == b"\x00not read by the preview"
+    builder.let_go()
+    assert state.read_bytes() not in (written, b"\x00not read by the preview")
+
+    def index_files(out: Path) -> dict:
+        return {p.relative_to(out): p.read_bytes() for p in sorted((out / "search").rglob("*.js"))}
+
+    result = site.build()  # reads the file the preview wrote
+    assert not [w for w in result.diagnostics.warnings if "damaged" in str(w)]
+    kept = index_files(site.root / "build")
+    assert kept == index_files(site.root / "preview")
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen")
+    site.build()
+    assert index_files(site.root / "build") == kept
+    assert any(b"quetzal" in data for data in kept.values())
