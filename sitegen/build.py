@@ -258,6 +258,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     # longest single-process steps of a build, side by side
     with beside(parallel, len(site.pages), parallel.min_loads) as apart, inherit(site) as token:
         related_future = apart.submit(_related_apart, token, config.cache_path)
+        apart.submit(_write_related)  # while this process plans with the lists
         run.phase("model")
         assets, asset_names = collect_static(config, diag)
         files = copy_sources(site, assets, statics, config)
@@ -283,32 +284,43 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         # final already: a page showing no body gets nothing more from `plan_build`
         fingerprints.early(job for job in listings.pages if not job.bodies)
         related, warnings = related_future.result()
-    for warning in warnings:
-        diag.warn(warning.message, warning.path, warning.line, warning.hint)
-    inputs = PlanInputs(
-        related=related,
-        assets=assets,
-        files=files,
-        stamps=_stamps(files, diag),
-        search=search,
-        measured=images.measure({f.out_path: f.path for f in files}),
-        image_key=images.key,
-        unpublished=frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
-    )
-    for warning in images.warnings:
-        diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag, listings, recall)
+        for warning in warnings:
+            diag.warn(warning.message, warning.path, warning.line, warning.hint)
+        inputs = PlanInputs(
+            related=related,
+            assets=assets,
+            files=files,
+            stamps=_stamps(files, diag),
+            search=search,
+            measured=images.measure({f.out_path: f.path for f in files}),
+            image_key=images.key,
+            unpublished=frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
+        )
+        for warning in images.warnings:
+            diag.warn(warning, config.cache_path / "images")
+        plan = plan_build(site, config, inputs, diag, listings, recall)
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
     return _Planned(plan, asset_names, fingerprints)
 
 
+# the files of the related lists `_related_apart` worked out, written by `_write_related`
+_RELATED_WRITES: list[Callable[[], None]] = []
+
+
 def _related_apart(token: int, cache_dir: Path) -> tuple[dict[str, list[str]], list[SiteError]]:
     """`related_lists` for the site registered under `token`, and its warnings (run in a forked
     process by `_plan`, or inline)."""
     diag = Diagnostics()
-    return related_lists(inherited(token), cache_dir, diag), diag.warnings
+    return related_lists(inherited(token), cache_dir, diag, _RELATED_WRITES.append), diag.warnings
+
+
+def _write_related() -> None:
+    """Write the related lists' cache files once the lists are sent: the next task in the one
+    process that ran `_related_apart` (a pool of one worker, or inline)."""
+    while _RELATED_WRITES:
+        _RELATED_WRITES.pop()()
 
 
 def _stamps(files: list[SourceFile], diag: Diagnostics) -> dict[Path, str]:

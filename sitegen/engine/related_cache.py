@@ -12,6 +12,7 @@ setting.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.engine.blobcache import damaged, kept_and_updated, read_blob, write_blob
@@ -27,9 +28,15 @@ COUNTS_FILE = "related-counts.sqlite"
 
 
 @pauses_collector
-def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict[str, list[str]]:
+def related_lists(
+    site: Site,
+    cache_dir: Path | None,
+    diag: Diagnostics,
+    later: Callable[[Callable[[], None]], None] | None = None,
+) -> dict[str, list[str]]:
     """Up to `related` similar articles for each article of the site (see site/related.py),
-    the same as a build without caches would give."""
+    the same as a build without caches would give. With `later`, writing the files is handed
+    to it (the build does it once the lists are on their way) instead of done before return."""
     limit = site.config.related
     articles = [a for a in site.pages if a.listed]  # an About page is nobody's related article
     if limit <= 0 or len(articles) < 2:
@@ -67,6 +74,14 @@ def related_lists(site: Site, cache_dir: Path | None, diag: Diagnostics) -> dict
         index.fresh = {}  # kept now: not held while the index is written
     finally:
         counts.close()
-    write_blob(index_path, key, index.to_data())
-    write_blob(lists_path, key, (inputs, result))
+
+    def write() -> None:
+        write_blob(index_path, key, index.to_data())
+        write_blob(lists_path, key, (inputs, result))
+
+    (later or _now)(write)
     return result
+
+
+def _now(write: Callable[[], None]) -> None:
+    write()

@@ -367,3 +367,33 @@ def test_the_preview_keeps_its_index_in_memory_and_writes_it_after_the_build(sit
     site.build()
     assert index_files(site.root / "build") == kept
     assert any(b"quetzal" in data for data in kept.values())
+
+
+@pytest.mark.parametrize("pool", [False, True])
+def test_the_related_lists_files_are_written_after_the_lists_are_sent(site, monkeypatch, pool):
+    """The process working out the related lists writes its cache files after handing the
+    lists over (the build goes on meanwhile); the next build whose related inputs are the same
+    reads them and works nothing out, in a forked process or in this one."""
+    from sitegen.build import BuildRequest, build
+    from sitegen.config import load_config
+    from sitegen.engine.executor import Parallelism
+    from sitegen.site.related import RelatedIndex
+
+    write_topic_site(site, per_topic=3)
+    parallel = Parallelism(jobs=2, min_pages=1, min_loads=1) if pool else Parallelism(jobs=1)
+
+    def run() -> None:
+        build(BuildRequest(load_config(site.root), parallel=parallel))
+
+    run()
+    lists = related_slugs(site.out("war-0/index.html"))
+    assert lists and (site.root / ".sitegen" / "related-lists.marshal").is_file()
+
+    def worked_out(*args, **kwargs):
+        raise AssertionError("related lists worked out again")
+
+    monkeypatch.setattr(RelatedIndex, "update", worked_out)
+    site.configure(site.config_text.replace("Test site", "Renamed site"))  # same articles
+    run()
+    assert "Renamed site" in site.out("war-0/index.html")
+    assert related_slugs(site.out("war-0/index.html")) == lists
