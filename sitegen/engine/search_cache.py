@@ -49,11 +49,20 @@ def search_outputs(
         spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
     held = kept.take(key, path) if kept is not None else None
+
+    def put(fresh: dict) -> None:
+        counts.put(fresh, [])
+
+    keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
         index, files, was_kept = None, {}, False
         if held is not None:
             try:
-                index, files, was_kept = held, held.update(site, key, counts.get, spool.hold), True
+                index, files, was_kept = (
+                    held,
+                    held.update(site, key, counts.get, spool.hold, keep),
+                    True,
+                )
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 index = None  # not trusted after a failed update: the file's is read instead
         if index is None:
@@ -63,7 +72,7 @@ def search_outputs(
                 diag,
                 SearchIndex.from_data,
                 SearchIndex,
-                lambda index: index.update(site, key, counts.get, spool.hold),
+                lambda index: index.update(site, key, counts.get, spool.hold, keep),
             )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build

@@ -47,7 +47,14 @@ from itertools import accumulate, pairwise
 from typing import Any
 
 from sitegen.site.model import Site
-from sitegen.site.related import Counts, Stored, none_stored, pack_counts, unpack_counts
+from sitegen.site.related import (
+    KEEP_BATCH,
+    Counts,
+    Stored,
+    none_stored,
+    pack_counts,
+    unpack_counts,
+)
 from sitegen.text.i18n import format_date
 from sitegen.text.textstats import ascii_words, markdown_to_text
 
@@ -352,13 +359,17 @@ class SearchIndex:
         salt: str = "",
         stored: Stored | None = None,
         hold: Callable[[bytes], Callable[[], bytes]] | None = None,
+        keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None,
     ) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
         fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint.
         `stored` gives the counts of unchanged articles as the engine kept them from `fresh`;
         an article whose counts it lacks is analysed again. `hold`, when given, takes each new
         document's and shard's bytes as they are made and gives what hands them back (the
-        engine keeps them on disk: a new site's would otherwise all wait in memory)."""
+        engine keeps them on disk: a new site's would otherwise all wait in memory). `keep`,
+        when given, takes a new index's counts a batch at a time as they are worked out (what
+        it was not handed is left in `fresh`): a new index makes its postings as it goes and
+        holds no article's counts (about 4 KB an article) for the whole update."""
         config = site.config
         stored = stored or none_stored
         held = hold or _as_is
@@ -371,6 +382,8 @@ class SearchIndex:
         by_rel: dict[str, tuple] = {}  # rel -> (article, url, shown date), to analyse again
         renumbered = False
         shown: dict = {}  # (date, lang) -> as shown (formatting is the slowest part here)
+        # a new index: every article is analysed, in doc id order, and its postings made then
+        lists: dict[str, tuple[array, array]] | None = None if self.entries else {}
         for doc_id, article in enumerate(docs):
             url = site.url(article)
             shown_date = ""
@@ -400,7 +413,12 @@ class SearchIndex:
             doc, count, length = _analyse(article, url, shown_date)
             fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
             entries[article.rel] = (key, doc_id, fp, length_code(length))
-            self.fresh[article.rel] = (key, pack_counts(count))
+            packed = self.fresh[article.rel] = (key, pack_counts(count))
+            if lists is not None:
+                _add_postings(lists, doc_id, packed[1])
+                if keep is not None and len(self.fresh) >= KEEP_BATCH:
+                    keep(self.fresh)
+                    self.fresh = {}
             edited.append((article.rel, old))
             files[path] = (held(_doc_file(doc_id, doc)), fp)
             self.redone.append(path)
@@ -408,7 +426,12 @@ class SearchIndex:
         before = {rel: old[0] for rel, old in edited if old is not None}
         before.update((rel, self.entries[rel][0]) for rel in self.dropped)
         known = stored(before) if not renumbered and self.entries else {}
-        if renumbered or not self.entries or len(known) < len(before):
+        if lists is not None:
+            if keep is not None and self.fresh:
+                keep(self.fresh)
+                self.fresh = {}
+            dirty = self._postings_from(lists)
+        elif renumbered or len(known) < len(before):
             # from every article's counts: kept ones, or worked out again where none were kept
             unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
             counts = {rel: c for rel, (_, c) in self.fresh.items()}
@@ -478,13 +501,11 @@ class SearchIndex:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
         lists: dict[str, tuple[array, array]] = {}
         for rel, entry in sorted(entries.items(), key=lambda item: item[1][1]):
-            doc = entry[1]
-            for t, tf in unpack_counts(*counts[rel]):
-                got = lists.get(t)
-                if got is None:
-                    got = lists[t] = (array("i"), array("H"))
-                got[0].append(doc)
-                got[1].append(tf)
+            _add_postings(lists, entry[1], counts[rel])
+        return self._postings_from(lists)
+
+    def _postings_from(self, lists: dict[str, tuple[array, array]]) -> set[str]:
+        """These postings (doc ids ascending) as the whole index's; returns the terms."""
         self.postings = {}
         for t, (ids, tfs) in lists.items():
             p = self.postings[t] = _Postings()
@@ -560,6 +581,16 @@ class SearchIndex:
         if run:
             runs.append(tuple(run))
         return runs
+
+
+def _add_postings(lists: dict[str, tuple[array, array]], doc: int, counts: Counts) -> None:
+    """One document's term counts added to `lists` (called in ascending doc id order)."""
+    for t, tf in unpack_counts(*counts):
+        got = lists.get(t)
+        if got is None:
+            got = lists[t] = (array("i"), array("H"))
+        got[0].append(doc)
+        got[1].append(tf)
 
 
 def _as_is(data: bytes) -> bytes:

@@ -397,3 +397,35 @@ def test_the_related_lists_files_are_written_after_the_lists_are_sent(site, monk
     run()
     assert "Renamed site" in site.out("war-0/index.html")
     assert related_slugs(site.out("war-0/index.html")) == lists
+
+
+def test_a_new_index_hands_its_counts_over_in_batches_and_makes_the_same_files(site, monkeypatch):
+    """A new index gives each batch of articles' term counts to `keep` as it goes (a new site
+    held them all, about 4 KB an article) and makes the same files as one holding them."""
+    import sitegen.site.search as search
+    from sitegen.build import build_now, load_articles
+    from sitegen.config import load_config
+    from sitegen.errors import Diagnostics
+    from sitegen.site.model import BuildOptions, build_site
+
+    write_topic_site(site, per_topic=4)
+    config, diag = load_config(site.root), Diagnostics()
+    articles, _ = load_articles(config, diag)
+    model = build_site(articles, config, BuildOptions(False, False, build_now()), diag)
+
+    def files(index: search.SearchIndex, **kwargs) -> dict:
+        made = index.update(model, "salt", **kwargs)
+        return {
+            path: (data if isinstance(data, bytes) else data(), fp)
+            for path, (data, fp) in made.items()
+        }
+
+    holding = search.SearchIndex()
+    whole = files(holding)
+    assert len(holding.fresh) == 12
+    monkeypatch.setattr(search, "KEEP_BATCH", 5)
+    batches: list[dict] = []
+    streaming = search.SearchIndex()
+    assert files(streaming, keep=batches.append) == whole
+    assert [len(b) for b in batches] == [5, 5, 2] and streaming.fresh == {}
+    assert {rel: c for b in batches for rel, c in b.items()} == holding.fresh
