@@ -53,24 +53,28 @@ def damaged(path: Path, diag: Diagnostics) -> None:
         path.unlink()
 
 
-def write_blob(path: Path | None, key: str, value: Any) -> None:
+def write_blob(path: Path | None, key: str, value: Any) -> bool:
     """Store `value` under `key`: written beside and renamed, so a reader sees the old file or
-    the new one. Not fsynced: a file torn by a crash fails its CRC and is only recomputed."""
+    the new one. Not fsynced: a file torn by a crash fails its CRC and is only recomputed.
+    Whether it was written (a read-only cache folder only costs time)."""
     if path is None:
-        return
+        return False
     payload = marshal.dumps((key, value))
     header = _MAGIC + zlib.crc32(payload).to_bytes(4, "big")
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs time
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header)
-                fh.write(payload)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header)
+            fh.write(payload)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return False
+    return True
 
 
 def kept_and_updated(

@@ -17,14 +17,15 @@ its bytes and memory. A row missing or from another version is only worked out a
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.engine.blobcache import kept_and_updated, write_blob
+from sitegen.engine.blobcache import kept_and_updated, read_blob, write_blob
 from sitegen.engine.cache import StoredCounts, cache_key
-from sitegen.errors import Diagnostics
+from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
 from sitegen.site.search import Files, SearchIndex
@@ -49,6 +50,8 @@ def search_outputs(
         spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
     held = kept.take(key, path) if kept is not None else None
+    # unchanged shards from the file, not from an index held for the rest of the build
+    shards = _Shards(path, key) if kept is None and path is not None else None
 
     def put(fresh: dict) -> None:
         counts.put(fresh, [])
@@ -72,17 +75,57 @@ def search_outputs(
                 diag,
                 SearchIndex.from_data,
                 SearchIndex,
-                lambda index: index.update(site, key, counts.get, spool.hold, keep),
+                lambda index: index.update(
+                    site, key, counts.get, spool.hold, keep, shards.remake if shards else None
+                ),
             )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
         if kept is not None:
             kept.hold(key, path, index, index.changed or not was_kept)
         elif index.changed or not was_kept:
-            write_blob(path, key, index.to_data())
+            on_file = write_blob(path, key, index.to_data())
+        else:
+            on_file = True  # as it was read
+        if shards is not None:
+            shards.index = None if on_file else index
     finally:
         counts.close()
     return files
+
+
+class _Shards:
+    """Unchanged shards made again, which happens only when the output folder lacks one, from
+    the index file as this build read or wrote it: the build does not hold the index for that
+    (about 2 KB an article). Until the file is known to be current, and if it cannot be
+    written, the index in memory is used."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+        self.index: SearchIndex | None = None
+
+    def remake(self, name: str, terms: tuple[str, ...], fingerprint: str) -> Callable[[], bytes]:
+        return functools.partial(self._shard, name, terms, fingerprint)
+
+    def _shard(self, name: str, terms: tuple[str, ...], fingerprint: str) -> bytes:
+        if self.index is None:
+            data = read_blob(self.path, self.key, Diagnostics())
+            try:
+                self.index = SearchIndex.from_data(data) if data is not None else None
+            except ValueError:
+                self.index = None
+        try:
+            data = self.index.shard_file(name, terms) if self.index is not None else b""
+        except (KeyError, TypeError, AttributeError, IndexError):
+            data = b""
+        if hashlib.sha1(data).hexdigest() != fingerprint:
+            raise SiteError(
+                "the search index file changed while this build ran",
+                self.path,
+                hint="another build of this site ran at the same time; build again",
+            )
+        return data
 
 
 class KeptSearch:

@@ -179,6 +179,8 @@ def _sha(data: bytes) -> str:
 Entry = tuple[str, int, str, int]
 # output path -> (its bytes, or a function making them; a fingerprint of them)
 Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
+# (shard name, its terms, its fingerprint) -> what makes the unchanged shard's bytes again
+Remake = Callable[[str, tuple[str, ...], str], Callable[[], bytes]]
 
 
 class _Postings:
@@ -360,6 +362,7 @@ class SearchIndex:
         stored: Stored | None = None,
         hold: Callable[[bytes], Callable[[], bytes]] | None = None,
         keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None,
+        remake: Remake | None = None,
     ) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
         fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint.
@@ -369,7 +372,9 @@ class SearchIndex:
         engine keeps them on disk: a new site's would otherwise all wait in memory). `keep`,
         when given, takes a new index's counts a batch at a time as they are worked out (what
         it was not handed is left in `fresh`): a new index makes its postings as it goes and
-        holds no article's counts (about 4 KB an article) for the whole update."""
+        holds no article's counts (about 4 KB an article) for the whole update. `remake(name,
+        terms, fingerprint)` gives what makes an unchanged shard again (by default, this
+        index: then the files hold it for as long as they live)."""
         config = site.config
         stored = stored or none_stored
         held = hold or _as_is
@@ -458,13 +463,17 @@ class SearchIndex:
             name = hashlib.sha1(first.encode()).hexdigest()[:10]
             old_shard = self.shards.get(name)
             if old_shard is None or old_shard[0] != run or not dirty.isdisjoint(run):
-                data = self._shard_file(name, run)
+                data = self.shard_file(name, run)
                 old_shard = (run, _sha(data))
                 self.redone.append(f"search/s/{name}.js")
                 files[f"search/s/{name}.js"] = (held(data), old_shard[1])
             else:
-                remake = functools.partial(self._shard_file, name, run)
-                files[f"search/s/{name}.js"] = (remake, old_shard[1])
+                files[f"search/s/{name}.js"] = (
+                    remake(name, run, old_shard[1])
+                    if remake is not None
+                    else functools.partial(self.shard_file, name, run),
+                    old_shard[1],
+                )
             shards[name] = old_shard
             firsts.append(first)
             names.append(name)
@@ -487,7 +496,7 @@ class SearchIndex:
         files["search/manifest.js"] = (manifest, _sha(manifest))
         return files
 
-    def _shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
+    def shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
         """`_script("shard", name, {term: packed})`, joined from the packed texts kept."""
         postings = self.postings
         items = ",".join(

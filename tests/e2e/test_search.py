@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import json
 import random
@@ -429,3 +430,53 @@ def test_a_new_index_hands_its_counts_over_in_batches_and_makes_the_same_files(s
     assert files(streaming, keep=batches.append) == whole
     assert [len(b) for b in batches] == [5, 5, 2] and streaming.fresh == {}
     assert {rel: c for b in batches for rel, c in b.items()} == holding.fresh
+
+
+def _model(site):
+    from sitegen.build import build_now, load_articles
+    from sitegen.config import load_config
+    from sitegen.errors import Diagnostics
+    from sitegen.site.model import BuildOptions, build_site
+
+    config, diag = load_config(site.root), Diagnostics()
+    articles, _ = load_articles(config, diag)
+    return build_site(articles, config, BuildOptions(False, False, build_now()), diag)
+
+
+def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site, monkeypatch):
+    """A build does not hold the search index for the shards the output may lack: it makes
+    them again from the index file it read or wrote; when the file could not be written, from
+    the index in memory; when another build changed the file meanwhile, it says so."""
+    import sitegen.engine.search_cache as search_cache
+    from sitegen.errors import Diagnostics, SiteError
+
+    write_topic_site(site, per_topic=3)
+    cache = site.root / ".sitegen"
+    first = search_cache.search_outputs(_model(site), cache, Diagnostics())
+    path = site.root / "content" / "war-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA quetzal appeared.\n", encoding="utf-8")
+    model = _model(site)
+
+    def made(files) -> dict:
+        return {p: src() if callable(src) else src for p, (src, _) in files.items()}
+
+    clean = made(search_cache.search_outputs(model, None, Diagnostics()))  # no cache at all
+    assert made(first) != clean
+    edited = search_cache.search_outputs(model, cache, Diagnostics())
+    unchanged = [p for p, (src, _) in edited.items() if isinstance(src, functools.partial)]
+    assert any(p.startswith("search/s/") for p in unchanged)
+    assert made(edited) == clean  # the shards from the file the build wrote
+
+    # the file cannot be written: the index in memory makes them
+    monkeypatch.setattr(search_cache, "write_blob", lambda *args: False)
+    (cache / search_cache.INDEX_FILE).unlink()
+    assert made(search_cache.search_outputs(model, cache, Diagnostics())) == clean
+    monkeypatch.undo()
+
+    # another build wrote the file after this one: an error saying so, not wrong bytes
+    search_cache.search_outputs(model, cache, Diagnostics())
+    files = search_cache.search_outputs(model, cache, Diagnostics())  # every shard unchanged
+    site.article("late.md", "A late report", body="siege artillery " * 30)
+    search_cache.search_outputs(_model(site), cache, Diagnostics())
+    with pytest.raises(SiteError, match="changed while this build ran"):
+        made(files)
