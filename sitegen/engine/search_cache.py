@@ -83,12 +83,11 @@ def search_outputs(
         index.fresh = {}  # kept now: not held for the rest of the build
         if kept is not None:
             kept.hold(key, path, index, index.changed or not was_kept)
-        elif index.changed or not was_kept:
-            on_file = write_blob(path, key, index.to_data())
         else:
-            on_file = True  # as it was read
-        if shards is not None:
-            shards.index = None if on_file else index
+            # the file holds this index when written now, or as it was read
+            on_file = (was_kept and not index.changed) or write_blob(path, key, index.to_data())
+            if shards is not None:
+                shards.index = None if on_file else index
     finally:
         counts.close()
     return files
