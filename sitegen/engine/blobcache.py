@@ -10,9 +10,11 @@ A damaged file costs one warning and a recomputation, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import glob
 import marshal
 import os
 import tempfile
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,9 @@ from typing import Any, TypeVar
 from sitegen.errors import Diagnostics
 
 _MAGIC = b"SGC1"
+# a temporary file this much older than its last write was left by a process stopped while it
+# wrote (the preview stopped at that instant): no write takes nearly this long
+ABANDONED_AFTER = 3600.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,6 +68,7 @@ def write_blob(path: Path | None, key: str, value: Any) -> bool:
     header = _MAGIC + zlib.crc32(payload).to_bytes(4, "big")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return False
@@ -75,6 +81,16 @@ def write_blob(path: Path | None, key: str, value: Any) -> bool:
         Path(tmp).unlink(missing_ok=True)
         return False
     return True
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Delete the temporary files of earlier writes of `path` that were never finished (tens or
+    hundreds of megabytes each); one being written now is younger than ABANDONED_AFTER."""
+    old = time.time() - ABANDONED_AFTER
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < old:
+                tmp.unlink()
 
 
 def kept_and_updated(
