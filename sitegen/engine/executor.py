@@ -150,7 +150,11 @@ def _forked_pool(
         _stop(pool)
         raise
     else:
-        pool.shutdown(wait=True)
+        try:  # a task may still run (the related lists' writes): Ctrl-C or SIGTERM may land here
+            pool.shutdown(wait=True)
+        except BaseException:
+            _stop(pool)
+            raise
     finally:
         with _LIVE_LOCK:
             _LIVE.discard(pool)
