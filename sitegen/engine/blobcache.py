@@ -26,6 +26,8 @@ _MAGIC = b"SGC1"
 # a temporary file this much older than its last write was left by a process stopped while it
 # wrote (the preview stopped at that instant): no write takes nearly this long
 ABANDONED_AFTER = 3600.0
+# what reading or updating a kept value that is not what this code made raises
+NOT_AN_INDEX = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -109,7 +111,7 @@ def kept_and_updated(
         try:
             index = load(data)
             return index, update(index), True
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except NOT_AN_INDEX:
             damaged(path, diag)  # readable, but not an index this code made
     index = new()
     return index, update(index), False

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.engine.blobcache import kept_and_updated, read_blob, write_blob
+from sitegen.engine.blobcache import NOT_AN_INDEX, kept_and_updated, read_blob, write_blob
 from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
@@ -66,7 +66,7 @@ def search_outputs(
                     held.update(site, key, counts.get, spool.hold, keep),
                     True,
                 )
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            except NOT_AN_INDEX:
                 index = None  # not trusted after a failed update: the file's is read instead
         if index is None:
             index, files, was_kept = kept_and_updated(
@@ -116,7 +116,7 @@ class _Shards:
                 self.index = None
         try:
             data = self.index.shard_file(name, terms) if self.index is not None else b""
-        except (KeyError, TypeError, AttributeError, IndexError):
+        except NOT_AN_INDEX:
             data = b""
         if hashlib.sha1(data).hexdigest() != fingerprint:
             raise SiteError(
