@@ -22,6 +22,7 @@ pool starts is in every worker's memory under its token; `inherited(token)` read
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -163,6 +164,7 @@ def _forked_pool(
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel queued work and end the workers now, without waiting for running tasks."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # `shutdown` forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -171,6 +173,16 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
+            process.join()
+    # A worker ended while it sent a result leaves the pool's manager thread reading the rest
+    # of that message for ever, and the interpreter joins that thread at exit: `sitegen serve`
+    # stopped mid-build hung there. With the workers gone, this process holds the result pipe's
+    # last writer (workers of a pool forked inside this one's block hold copies, and their
+    # pool is stopped first); closing it ends the read, and the pool reports itself broken.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def stop_all() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -27,5 +28,69 @@ def test_an_interrupt_while_the_pool_winds_down_stops_its_workers(monkeypatch) -
             wind_down(wait=wait, **kwargs)
 
         monkeypatch.setattr(pool, "shutdown", interrupted)
-    assert not any(p.is_alive() for p in processes)
+    assert all(ended(p.pid) for p in processes)
     assert not executor._LIVE
+
+
+def ended(pid: int) -> bool:
+    """Whether process `pid` has exited. Asked of the system: `Process.is_alive()` says True for
+    a moment when the pool's own thread reaped the process first."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"
+
+
+HALF_SENT = """
+import multiprocessing, os, signal, struct, sys
+from sitegen.engine.executor import Parallelism, beside
+
+queues = {}
+sent = multiprocessing.get_context("fork").Event()
+
+
+def half_sent() -> None:
+    # the first bytes of a 1 MiB result, then nothing: a worker stopped in the middle of a send
+    os.write(queues["results"]._writer.fileno(), struct.pack("!i", 1 << 20) + b"partial")
+    sent.set()
+    signal.pause()
+
+
+try:
+    with beside(Parallelism(jobs=2), 10, 1) as pool:
+        queues["results"] = pool._result_queue  # set before the first submit forks the worker
+        pool.submit(half_sent)
+        assert sent.wait(60)
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+"""
+
+
+def test_a_worker_stopped_in_the_middle_of_sending_a_result_does_not_hang_the_exit(
+    tmp_path,
+) -> None:
+    """A worker stopped while it sends a result left the pool's manager thread waiting for the
+    rest of the message, and Python joins that thread at exit: `sitegen serve` stopped in the
+    middle of its first build never ended. The process must end once the pool is stopped."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HALF_SENT],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        out, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the process did not end after its pool was stopped")
+    assert proc.returncode == 0, out.decode()
+    assert b"stopped" in out
