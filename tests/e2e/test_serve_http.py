@@ -342,6 +342,9 @@ def test_ctrl_c_stops_cleanly_and_port_0_prints_the_real_url(site):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C at a terminal: a runner started in the background may ignore SIGINT, and an
+        # ignored signal stays ignored in its children
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         url = None
