@@ -28,6 +28,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -102,11 +103,33 @@ def in_worker() -> bool:
     return os.getpid() != _PARENT
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     gc.enable()  # forked inside a build, which pauses it (heap.py): a worker frees its cycles
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["SITEGEN_WORKER"] = "1"
+    _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """End this worker when the build process does, however that ends. A build killed outright
+    (the out-of-memory killer, SIGKILL, or a signal landing while the pool forks, before the
+    pool knows the worker) would otherwise leave it waiting for work for ever, holding its
+    share of the site's memory. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the build ended before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _fork_available() -> bool:
@@ -141,7 +164,10 @@ def _forked_pool(
         yield InlineExecutor()
         return
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     )
     with _LIVE_LOCK:
         _LIVE.add(pool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -94,3 +95,46 @@ def test_a_worker_stopped_in_the_middle_of_sending_a_result_does_not_hang_the_ex
         pytest.fail("the process did not end after its pool was stopped")
     assert proc.returncode == 0, out.decode()
     assert b"stopped" in out
+
+
+KILLED_OUTRIGHT = """
+import os, sys
+from sitegen.engine.executor import Parallelism, executor
+
+blocked, _ = os.pipe()  # nothing is ever written: the tasks wait until their worker ends
+with executor(Parallelism(jobs=2), 10, 1) as pool:
+    pool.submit(os.read, blocked, 1)
+    print(*pool._processes, flush=True)
+    sys.stdin.read()  # until the test kills this process
+"""
+
+
+def test_workers_end_with_a_build_killed_outright(tmp_path) -> None:
+    """A build killed with SIGKILL (the out-of-memory killer) cannot stop its pool; its workers
+    must not stay behind waiting for work, each holding its share of the site's memory."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_OUTRIGHT],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    workers = [int(pid) for pid in proc.stdout.readline().split()]
+    try:
+        assert len(workers) == 2 and not any(ended(pid) for pid in workers)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while not all(ended(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the outcome, not a timing assumption
+        assert all(ended(pid) for pid in workers)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
