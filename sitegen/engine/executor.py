@@ -199,7 +199,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
-            process.join()
+            process.join(timeout=5)
     # A worker ended while it sent a result leaves the pool's manager thread reading the rest
     # of that message for ever, and the interpreter joins that thread at exit: `sitegen serve`
     # stopped mid-build hung there. With the workers gone, this process holds the result pipe's
