@@ -1,7 +1,8 @@
 // sitegen live reload. `sitegen serve` adds this to the HTML it serves (never to build/ output).
-// It listens on /__sitegen/events (Server-Sent Events) and reloads the page when its file
-// changed, swaps stylesheets in place when only CSS changed, keeps the scroll position across
-// reloads, and shows build errors in an overlay until the next good build.
+// It listens on /__sitegen/events (Server-Sent Events) and, when the page's file changed, puts
+// the new page in place without a navigation (or reloads it, see `refresh`), swaps stylesheets
+// in place when only CSS changed, keeps the scroll position across reloads, and shows build
+// errors in an overlay until the next good build.
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -37,6 +38,58 @@
     } catch (e) { /* private mode: reload without keeping the position */ }
     disconnect(); // free the connection for the reload itself
     location.reload();
+  }
+
+  // An executable script of the page's own (not this one; not data such as JSON-LD)?
+  function runsCode(doc) {
+    return Array.prototype.some.call(doc.querySelectorAll("script"), function (s) {
+      if (s.id === "sitegen-live") return false;
+      var type = (s.getAttribute("type") || "").trim().toLowerCase();
+      return type === "" || type === "module" || /^(text|application)\/(x-)?(java|ecma)script$/.test(type);
+    });
+  }
+
+  function sheets(doc) {
+    return Array.prototype.map.call(doc.querySelectorAll('link[rel~="stylesheet"]'), function (l) {
+      return l.getAttribute("href");
+    }).join("\n");
+  }
+
+  // This page's file changed. A page without scripts of its own gets the new page put in place
+  // of the old one, without a navigation: it shows in a few milliseconds, nothing flashes, and
+  // the scroll position stays (Eleventy's dev server does the same). A page with scripts is
+  // reloaded (theirs would not run again on new content), and so is one whose stylesheets,
+  // language or direction changed, or when anything about the fetch is unexpected.
+  var patching = false, again = false;
+  function refresh(errors) {
+    if (reloading) return;
+    if (patching) { again = true; return; }
+    if (!window.fetch || !window.DOMParser || runsCode(document)) { reload(); return; }
+    patching = true;
+    fetch(location.href, { cache: "no-store" }).then(function (answer) {
+      var type = answer.headers.get("Content-Type") || "";
+      if (!answer.ok || type.indexOf("text/html") < 0) throw new Error("not this page");
+      return answer.text();
+    }).then(function (text) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var live = doc.getElementById("sitegen-live");
+      var root = document.documentElement, next = doc.documentElement;
+      if (!live || live.getAttribute("data-path") !== served || runsCode(doc) ||
+          sheets(doc) !== sheets(document) || root.lang !== next.lang || root.dir !== next.dir) {
+        throw new Error("reload");
+      }
+      version = live.getAttribute("data-version") || version;
+      live.remove();
+      var keep = ':scope > :not(link[rel~="stylesheet"])';
+      Array.prototype.forEach.call(document.head.querySelectorAll(keep), function (el) { el.remove(); });
+      Array.prototype.forEach.call(doc.head.querySelectorAll(keep), function (el) {
+        document.head.appendChild(document.adoptNode(el));
+      });
+      document.body.replaceWith(document.adoptNode(doc.body));
+      patching = false;
+      showErrors(errors);
+      if (again) { again = false; refresh(errors); }
+    }).catch(function () { patching = false; reload(); });
   }
 
   // "/style.1a2b3c4d5e.css" and "/style.css" name the same stylesheet.
@@ -135,8 +188,12 @@
       if (msg.version !== version) { reload(); return; } // built (or restarted) since we loaded
       showErrors(msg.errors);
     } else if (msg.type === "reload") {
-      if (!msg.pages || !served || msg.pages.indexOf(served) >= 0 || loadedAny(msg.assets)) {
+      if (!msg.pages || !served || loadedAny(msg.assets)) {
         reload();
+        return;
+      }
+      if (msg.pages.indexOf(served) >= 0) {
+        refresh(msg.errors);
         return;
       }
       version = msg.version; // this page did not change

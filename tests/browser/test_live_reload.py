@@ -1,5 +1,6 @@
 """Live reload in headless Chromium: saves show up with no action from the test, the error
-overlay comes and goes, stylesheets swap without a navigation, the scroll position survives a
+overlay comes and goes, an edited page is put in place without a navigation (reloaded when it
+has scripts of its own), stylesheets swap without a navigation, the scroll position survives a
 reload, and pages reconnect to a restarted server. The preview runs in-process on a free port."""
 
 from __future__ import annotations
@@ -82,15 +83,45 @@ def test_plain_and_atomic_saves_show_up_by_themselves(live, page):
     shows(page, "Renamed story")
 
 
-def test_scroll_position_survives_the_reload(live, page):
+def test_an_edited_page_is_put_in_place_without_a_navigation(live, page):
+    """A page without scripts of its own gets the new page swapped in: no navigation (the
+    window's state stays), the scroll position stays, and the head follows (the title)."""
     session, site = live
     page.goto(session.url + "first/")
     page.evaluate("window.scrollTo(0, 1200)")
     page.wait_for_function("window.scrollY > 1100", timeout=WAIT_MS)
+    page.evaluate("window.__marker = 'same window'")
+    text = article_text("Edited in place.").replace("'First story'", "'First story, edited'")
+    (site.root / "content/first.md").write_text(text, encoding="utf-8")
+    shows(page, "Edited in place.")
+    assert page.evaluate("window.__marker") == "same window"  # patched, not reloaded
+    assert abs(page.evaluate("window.scrollY") - 1200) < 60
+    page.wait_for_function("document.title.startsWith('First story, edited')", timeout=WAIT_MS)
+    assert page.evaluate("document.querySelectorAll('#sitegen-live').length") == 0
+    # and it keeps listening: the next save shows up too
+    atomic_write(site.root / "content/first.md", article_text("Second edit in place."))
+    shows(page, "Second edit in place.")
+    assert page.evaluate("window.__marker") == "same window"
+
+
+def test_a_page_with_a_script_of_its_own_is_reloaded_and_keeps_its_scroll(live, page):
+    """Its script would not run again on swapped-in content: the page is reloaded, and the
+    scroll position survives the reload."""
+    session, site = live
+    script = "<script>window.__runs = (window.__runs || 0) + 1;</script>"
+    body = long_body("Has a script.") + "\n\n" + script
+    head = "---\ntitle: 'First story'\ndate: 2024-01-01\n---\n\n"
+    (site.root / "content/first.md").write_text(head + body + "\n", encoding="utf-8")
+    page.goto(session.url + "first/")
+    shows(page, "Has a script.")
+    page.evaluate("window.scrollTo(0, 1200)")
+    page.wait_for_function("window.scrollY > 1100", timeout=WAIT_MS)
     page.evaluate("window.__marker = 'before reload'")
-    (site.root / "content/first.md").write_text(article_text("Scrolled edit."), encoding="utf-8")
+    edited = head + body.replace("Has a script.", "Scrolled edit.") + "\n"
+    (site.root / "content/first.md").write_text(edited, encoding="utf-8")
     shows(page, "Scrolled edit.")
     assert page.evaluate("window.__marker") is None  # it really reloaded
+    assert page.evaluate("window.__runs") == 1  # its script ran in the new page
     page.wait_for_function("Math.abs(window.scrollY - 1200) < 60", timeout=WAIT_MS)
 
 
