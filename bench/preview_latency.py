@@ -46,13 +46,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Runs in every document before its own scripts: report when the awaited text first shows.
+# Runs in every document before its own scripts: report when the awaited text first shows,
+# in a new document (a reload) or in this one (an edited page put in place).
 PROBE = """
 (() => {
-  const want = sessionStorage.getItem("bench:want");
-  if (!want) return;
   const seen = () => {
-    if (window.__benchSeen) return;
+    const want = sessionStorage.getItem("bench:want");
+    if (!want || window.__benchSeen) return;
     const root = document.documentElement;
     if (root && root.textContent.includes(want)) {
       window.__benchSeen = true;
