@@ -80,9 +80,9 @@
       }
       version = live.getAttribute("data-version") || version;
       live.remove();
-      var keep = ':scope > :not(link[rel~="stylesheet"])';
-      Array.prototype.forEach.call(document.head.querySelectorAll(keep), function (el) { el.remove(); });
-      Array.prototype.forEach.call(doc.head.querySelectorAll(keep), function (el) {
+      var swapped = ':scope > :not(link[rel~="stylesheet"])'; // all of the head but its stylesheets
+      Array.prototype.forEach.call(document.head.querySelectorAll(swapped), function (el) { el.remove(); });
+      Array.prototype.forEach.call(doc.head.querySelectorAll(swapped), function (el) {
         document.head.appendChild(document.adoptNode(el));
       });
       document.body.replaceWith(document.adoptNode(doc.body));

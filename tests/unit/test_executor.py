@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +47,19 @@ def ended(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] in "ZX"
 
 
+def run_script(script: str, cwd: Path, **pipes) -> subprocess.Popen:
+    """`script` in a Python process of its own (its own session, so it can be killed whole),
+    importing this sitegen; its output is piped back."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        **pipes,
+    )
+
+
 HALF_SENT = """
 import multiprocessing, os, signal, struct, sys
 from sitegen.engine.executor import Parallelism, beside
@@ -75,18 +92,7 @@ def test_a_worker_stopped_in_the_middle_of_sending_a_result_does_not_hang_the_ex
     """A worker stopped while it sends a result left the pool's manager thread waiting for the
     rest of the message, and Python joins that thread at exit: `sitegen serve` stopped in the
     middle of its first build never ended. The process must end once the pool is stopped."""
-    import signal
-    import subprocess
-    import sys
-
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HALF_SENT],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
+    proc = run_script(HALF_SENT, tmp_path, stderr=subprocess.STDOUT)
     try:
         out, _ = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -112,19 +118,7 @@ with executor(Parallelism(jobs=2), 10, 1) as pool:
 def test_workers_end_with_a_build_killed_outright(tmp_path) -> None:
     """A build killed with SIGKILL (the out-of-memory killer) cannot stop its pool; its workers
     must not stay behind waiting for work, each holding its share of the site's memory."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_OUTRIGHT],
-        cwd=tmp_path,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
+    proc = run_script(KILLED_OUTRIGHT, tmp_path, stdin=subprocess.PIPE)
     workers = [int(pid) for pid in proc.stdout.readline().split()]
     try:
         assert len(workers) == 2 and not any(ended(pid) for pid in workers)
