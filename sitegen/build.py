@@ -24,6 +24,7 @@ from sitegen.engine.cache import PageFingerprints, cache_key, output_fingerprint
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism, beside, inherit, inherited
 from sitegen.engine.pages import PageRenderer
+from sitegen.engine.patch import PlanBasis, body_edits, patched_plan
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
@@ -41,11 +42,12 @@ from sitegen.heap import give_back, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
-from sitegen.render.assets import collect_static, static_fingerprint
+from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
 from sitegen.site.plan import PageJob, plan_listings
+from sitegen.site.search import Files
 
 
 @dataclass
@@ -61,6 +63,8 @@ class BuildResult:
     output: Path | None = None
     skipped_pages: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (bench, --verbose)
+    # the plan was the last one's with only edited bodies made again (the preview: engine/patch.py)
+    patched: bool = False
     # the output's manifest as this build left it (path -> {sha, fp}); None when the build
     # wrote nothing
     files: dict[str, dict[str, str]] | None = None
@@ -244,13 +248,15 @@ class _Planned:
     plan: BuildPlan
     asset_names: dict[str, str]  # theme files by name -> their fingerprinted URL
     fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
+    basis: PlanBasis  # what it was made from besides the site (for the preview's next plan)
 
 
 @pauses_collector
 def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) -> _Planned:
     """Read what the plan needs (related lists, the search files, stamps and sizes of the files
     to copy: all through the engine's caches), make the plan, and make the resized images it
-    asks for. Stops on errors unless `keep_going`."""
+    asks for. Stops on errors unless `keep_going`. The preview patches its last plan instead
+    when only article bodies changed (engine/patch.py)."""
     config, diag = run.request.config, run.diag
     parallel = run.request.parallelism()
     # related lists in a forked process while this one does the rest of the reading (the
@@ -262,47 +268,93 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         run.phase("model")
         assets, asset_names = collect_static(config, diag)
         files = copy_sources(site, assets, statics, config)
+        search = (
+            search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}
+        )
+        give_back()
+        basis = PlanBasis(
+            output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
+            tuple(files),
+            _stamps(files, diag),
+            frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
+            {path: fp for path, (_, fp) in search.items()},
+        )
+
+        def with_related() -> PlanBasis:
+            related, warnings = related_future.result()
+            for warning in warnings:
+                diag.warn(warning.message, warning.path, warning.line, warning.hint)
+            return dataclasses.replace(basis, related=related)
+
         images = ImageSet(
             config.cache_path,
             config.image_widths,
             parallel.workers(),
             key=cache_key("image variant", config.image_widths),
         )
-        search = (
-            search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}
-        )
-        give_back()
-        # the preview hands the last plan's parts made from the same inputs back
-        memo = run.state.memo
-        recall = memo.recall(config.output_fingerprint()) if memo is not None else None
-        listings = plan_listings(site, recall=recall)
-        fingerprints = PageFingerprints(
-            output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
-            listings.views.values(),
-            run.state.fingerprints,
-        )
-        # final already: a page showing no body gets nothing more from `plan_build`
-        fingerprints.early(job for job in listings.pages if not job.bodies)
-        related, warnings = related_future.result()
-        for warning in warnings:
-            diag.warn(warning.message, warning.path, warning.line, warning.hint)
-        inputs = PlanInputs(
-            related=related,
-            assets=assets,
-            files=files,
-            stamps=_stamps(files, diag),
-            search=search,
-            measured=images.measure({f.out_path: f.path for f in files}),
-            image_key=images.key,
-            unpublished=frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
-        )
-        for warning in images.warnings:
-            diag.warn(warning, config.cache_path / "images")
-        plan = plan_build(site, config, inputs, diag, listings, recall)
+        last, plan = run.state.last, None
+        if (
+            last is not None
+            and last.basis is not None
+            and last.basis.same_inputs(basis)
+            and body_edits(last.site, site) is not None
+        ):
+            basis = dataclasses.replace(with_related(), quiet=last.basis.quiet)
+            plan = patched_plan(last.site, last.plan, last.basis, site, basis, search)
+            run.result.patched = plan is not None
+            fingerprints = PageFingerprints(
+                basis.output_fp, last.plan.views.values(), run.state.fingerprints
+            )
+        if plan is None:
+            plan, fingerprints, basis = _plan_in_full(
+                run, site, files, assets, search, images, basis, with_related
+            )
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
-    return _Planned(plan, asset_names, fingerprints)
+    return _Planned(plan, asset_names, fingerprints, basis)
+
+
+def _plan_in_full(
+    run: _Run,
+    site: Site,
+    files: list[SourceFile],
+    assets: list[Asset],
+    search: Files,
+    images: ImageSet,
+    basis: PlanBasis,
+    with_related: Callable[[], PlanBasis],
+) -> tuple[BuildPlan, PageFingerprints, PlanBasis]:
+    """`_plan`'s plan when the last cannot be patched: the pages that need no related lists
+    first (while they are worked out), fingerprinted, then the rest."""
+    config, diag = run.request.config, run.diag
+    # the preview hands the last plan's parts made from the same inputs back
+    memo = run.state.memo
+    recall = memo.recall(config.output_fingerprint()) if memo is not None else None
+    listings = plan_listings(site, recall=recall)
+    fingerprints = PageFingerprints(
+        basis.output_fp, listings.views.values(), run.state.fingerprints
+    )
+    # final already: a page showing no body gets nothing more from `plan_build`
+    fingerprints.early(job for job in listings.pages if not job.bodies)
+    if basis.related is None:  # not yet waited for
+        basis = with_related()
+    reported = (len(diag.errors), len(diag.warnings))
+    inputs = PlanInputs(
+        related=basis.related,
+        assets=assets,
+        files=files,
+        stamps=basis.stamps,
+        search=search,
+        measured=images.measure({f.out_path: f.path for f in files}),
+        image_key=images.key,
+        unpublished=basis.unpublished,
+    )
+    for warning in images.warnings:
+        diag.warn(warning, config.cache_path / "images")
+    plan = plan_build(site, config, inputs, diag, listings, recall)
+    quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
+    return plan, fingerprints, dataclasses.replace(basis, quiet=quiet)
 
 
 # the files of the related lists `_related_apart` worked out, written by `_write_related`
@@ -378,7 +430,14 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
         # the preview's reader would wait for) but by `Builder.let_go`, once the page reloaded
         run.state.retired.append(run.state.last)
         run.state.last = LastRun(
-            config, request.drafts, run.output, site, plan, env, dict(run.state.loader.sources)
+            config,
+            request.drafts,
+            run.output,
+            site,
+            plan,
+            env,
+            dict(run.state.loader.sources),
+            planned.basis,
         )
     run.phase("plan")
     if changes.none() and writer.old.owned:

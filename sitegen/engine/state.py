@@ -14,6 +14,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import load_article
 from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.pages import BodyMemory, render_body
+from sitegen.engine.patch import PlanBasis
 from sitegen.engine.search_cache import KeptSearch
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import Diagnostics, SiteError
@@ -40,6 +41,7 @@ class LastRun:
     plan: BuildPlan
     env: object
     sources: dict[str, object]  # content rel -> the article's source file
+    basis: PlanBasis | None = None  # what the plan was made from besides the site
 
     @property
     def targets(self) -> LinkTargets:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,6 +78,22 @@ def _tag_authority(base_url: str, title: str) -> tuple[str, str]:
     # registered (set base_url for ids that are unique on the web)
     host = (parts.hostname or f"{slugify(title) or 'site'}.invalid").lower()
     return host, parts.path.rstrip("/")
+
+
+def with_new_bodies(context: dict[str, Any], hashes: Mapping[str, str]) -> dict[str, Any]:
+    """A feed's context (from `feed_contexts`) as it is once the articles at the addresses in
+    `hashes` have bodies with those content hashes and nothing else of theirs changed (the
+    preview's patched plan, engine/patch.py): their entries carry the new hash. The context
+    given is not changed; one naming none of them is returned as it is."""
+    feed = context["feed"]
+    entries = feed["entries"]
+    if not any(entry["url"] in hashes for entry in entries):
+        return context
+    entries = [
+        dict(entry, content_hash=hashes[entry["url"]]) if entry["url"] in hashes else entry
+        for entry in entries
+    ]
+    return {**context, "feed": {**feed, "entries": entries}}
 
 
 def feed_contexts(

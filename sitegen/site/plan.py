@@ -13,7 +13,7 @@ inputs it is recalled by, so a part recalled is the part this plan would make.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,19 +327,29 @@ def plan_listings(
     return Listings(views, jobs, own_pages)
 
 
-def article_jobs(
-    site: Site, listings: Listings, related: dict[str, list[str]], recall: Recall | None = None
-) -> list[PageJob]:
-    """Each article's page (with its related list) and the redirect pages of its aliases."""
-    views = listings.views
-    jobs: list[PageJob] = []
-    position = {a.rel: i for i, a in enumerate(site.listed)}
-    cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
-    for article in site.pages:
-        i = position.get(article.rel)
-        newer = site.listed[i - 1] if i is not None and i > 0 else None
-        older = site.listed[i + 1] if i is not None and i + 1 < len(site.listed) else None
-        categories, alternates = article_links(article, site, cat_terms[article.lang])
+class ArticlePages:
+    """Makes article pages: what `article_jobs` makes for each article, and what the preview's
+    patched plan (engine/patch.py) makes again for a few, from the same inputs."""
+
+    def __init__(
+        self,
+        site: Site,
+        listings: Listings,
+        related: Mapping[str, Sequence[str]],
+        recall: Recall | None = None,
+    ) -> None:
+        self.site, self.listings, self.related = site, listings, related
+        self.recall = recall or _make
+        self.position = {a.rel: i for i, a in enumerate(site.listed)}
+        self.cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
+
+    def job(self, article: Article) -> PageJob:
+        """The article's own page (its aliases' pages are `article_jobs`'s)."""
+        site, views, listed = self.site, self.listings.views, self.site.listed
+        i = self.position.get(article.rel)
+        newer = listed[i - 1] if i is not None and i > 0 else None
+        older = listed[i + 1] if i is not None and i + 1 < len(listed) else None
+        categories, alternates = article_links(article, site, self.cat_terms[article.lang])
         inputs = (
             article,
             views[article.rel],
@@ -347,22 +357,25 @@ def article_jobs(
             alternates,
             views[older.rel] if older else None,
             views[newer.rel] if newer else None,
-            [views[r] for r in related.get(article.rel, ())],
-            listings.own_pages.get(article.lang, []),
+            [views[r] for r in self.related.get(article.rel, ())],
+            self.listings.own_pages.get(article.lang, []),
         )
-        context = (recall or _make)(
+        context = self.recall(
             "article", article.rel, inputs, lambda inputs=inputs: article_context(*inputs)
         )
-        jobs.append(
-            PageJob(
-                site.url(article),
-                "article.html",
-                "article",
-                context,
-                article.source,
-                (article.rel,),
-            )
+        return PageJob(
+            site.url(article), "article.html", "article", context, article.source, (article.rel,)
         )
+
+
+def article_jobs(
+    site: Site, listings: Listings, related: dict[str, list[str]], recall: Recall | None = None
+) -> list[PageJob]:
+    """Each article's page (with its related list) and the redirect pages of its aliases."""
+    pages = ArticlePages(site, listings, related, recall)
+    jobs: list[PageJob] = []
+    for article in site.pages:
+        jobs.append(pages.job(article))
         for alias in article.aliases:
             try:
                 target = site_path(alias)  # content.py reported the ones that are not

@@ -594,6 +594,45 @@ def test_preview_builder_follows_a_chain_of_random_edits(tmp_path: Path) -> None
         assert recalled == {job.path: job.context for job in plan.pages}, (step, kind, name)
 
 
+def test_the_preview_patches_its_plan_when_only_bodies_change(tmp_path: Path) -> None:
+    """An edit that changes only what an article says (not its title, date, summary, tags or
+    address) patches the last plan: the edited pages, the feeds listing them, the related lists
+    the new words change and the search files are made again, nothing else. Every run equals a
+    clean build, contexts included; an edit that reaches other pages plans in full, and so does
+    the build after one that reported a problem."""
+    site, clean = (
+        Site(tmp_path / "site", "search+related"),
+        Site(tmp_path / "clean", "search+related"),
+    )
+    builder = Builder(site.request())
+    builder.run()
+    steps = [
+        # (file, old text, new text, keep_going, patched)
+        ("a4", "More.", "More about the harbour storm.", False, True),
+        # a5 now shares words with a4: related lists of other articles change
+        ("a5", "More.", "More about the harbour storm and the bridge.", False, True),
+        # other references: a link to another article, the picture twice
+        ("a4", "More about", "More ![again](/img/pic.png) and [three](a3.md) about", False, True),
+        # the first paragraph is the summary listings show: planned in full
+        ("a3", "Paragraph of article 3.", "Paragraph of article three.", False, False),
+        # a missing picture is reported (a warning here): planned in full, and the next too
+        ("a6", "More.", "More ![gone](/img/gone.png).", True, False),
+        ("a6", "![gone](/img/gone.png)", "and more", False, False),
+        ("a6", "and more", "and even more", False, True),
+    ]
+    for step, (name, old, new, keep_going, patched) in enumerate(steps):
+        for s in (site, clean):
+            _replace(s, f"content/{name}.md", old, new)
+        builder.request = dataclasses.replace(site.request(), keep_going=keep_going)
+        result = builder.run()
+        assert result.patched is patched, step
+        expected, plan = _clean_build_of(clean, keep_going=keep_going)
+        assert _tree(site.out) == expected, step
+        made = {job.path: job.context for job in builder.state.last.plan.pages}
+        assert made == {job.path: job.context for job in plan.pages}, step
+        assert builder.state.last.plan.copies.keys() == plan.copies.keys(), step
+
+
 def _clean_build_of(site: Site, keep_going: bool):
     """The output tree and the plan of a clean build of `site`."""
     shutil.rmtree(site.out, ignore_errors=True)
