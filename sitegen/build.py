@@ -24,7 +24,14 @@ from sitegen.engine.cache import PageFingerprints, cache_key, output_fingerprint
 from sitegen.engine.cluster import scheduler_address
 from sitegen.engine.executor import Parallelism, beside, inherit, inherited
 from sitegen.engine.pages import PageRenderer
-from sitegen.engine.patch import PlanBasis, body_edits, patched_plan
+from sitegen.engine.patch import (
+    ModelBasis,
+    PlanBasis,
+    body_edits,
+    patched_plan,
+    patched_site,
+    plan_index,
+)
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader
@@ -179,7 +186,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader)
     give_back()  # what parsing a new site's files left free
     run.phase("load")
-    site = build_site(articles, config, BuildOptions(request.drafts, request.future, now), diag)
+    site = _site(run, articles, now)
     run.result.left_out = site.left_out
     run.result.articles = len(site.pages)
     _tell(request, "plan")
@@ -241,6 +248,23 @@ class _Run:
         return self.result
 
 
+def _site(run: _Run, articles: list[Article], now: dt.datetime) -> Site:
+    """The site model; in the preview, the last one with edited bodies swapped in when only
+    bodies changed (engine/patch.py)."""
+    request, state = run.request, run.state
+    options = (request.drafts, request.future)
+    last = state.model
+    site = patched_site(last, articles, request.config, options, now) if last else None
+    if site is None:
+        site = build_site(articles, request.config, BuildOptions(*options, now), run.diag)
+        until = next_visibility_change(articles, now, request.future) if state.keep else None
+    else:
+        until = last.until
+    if state.keep:
+        state.model = ModelBasis(request.config, options, articles, site, until)
+    return site
+
+
 @dataclass
 class _Planned:
     """The plan of one build, with what rendering it needs beside."""
@@ -299,7 +323,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             and last.basis.same_inputs(basis)
             and body_edits(last.site, site) is not None
         ):
-            basis = dataclasses.replace(with_related(), quiet=last.basis.quiet)
+            basis = dataclasses.replace(with_related(), index=last.basis.index)
             plan = patched_plan(last.site, last.plan, last.basis, site, basis, search)
             run.result.patched = plan is not None
             fingerprints = PageFingerprints(
@@ -353,8 +377,12 @@ def _plan_in_full(
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
     plan = plan_build(site, config, inputs, diag, listings, recall)
+    # a plan that reported nothing may be patched by the preview's next build (it would not
+    # report again what this one did)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
-    return plan, fingerprints, dataclasses.replace(basis, quiet=quiet)
+    if quiet and run.state.keep:
+        basis = dataclasses.replace(basis, index=plan_index(site, plan, basis.search))
+    return plan, fingerprints, basis
 
 
 # the files of the related lists `_related_apart` worked out, written by `_write_related`
@@ -420,7 +448,11 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     """Render and write what changed since the last build, then swap the output in."""
     request, config, result = run.request, run.request.config, run.result
     plan, asset_names = planned.plan, planned.asset_names
-    writer = OutputWriter(run.output, force=request.force, in_place=request.preview)
+    # the preview's folder: its last manifest from memory, this one's written once pages are told
+    kept, run.state.manifest = run.state.manifest, None
+    last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
+    later = run.state.unsaved.append if request.preview and run.state.keep else None
+    writer = OutputWriter(run.output, request.force, request.preview, last, later)
     changes = _changes(plan, writer, planned.fingerprints)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)
@@ -442,6 +474,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     run.phase("plan")
     if changes.none() and writer.old.owned:
         result.kept = len(changes.planned) + len(plan.copies)
+        run.state.manifest = (run.output, writer.old)
         return run.done()
     writer.start(len(changes.render) + changes.copy + changes.stale)
     # the site and plan live until the build ends: out of the collector's sight (it would walk
@@ -491,6 +524,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     result.written = writer.written
     result.kept = writer.kept
     result.files = writer.new.files
+    run.state.manifest = (run.output, writer.new)
     return run.done()
 
 
@@ -530,10 +564,12 @@ class Builder:
         return build(self.request, self.state)
 
     def let_go(self) -> None:
-        """Free what the last build replaced (the plan before it) and write the search index
-        it kept in memory to its file; the preview calls this after the browser was told to
-        reload, so nobody waits for either."""
+        """Free what the last build replaced (the plan before it), and write the output's
+        manifest and the search index it kept in memory to their files; the preview calls this
+        after the browser was told to reload, so nobody waits for any of it."""
         self.state.retired.clear()
+        while self.state.unsaved:
+            self.state.unsaved.pop(0)()
         if self.state.search is not None:
             self.state.search.save()
 

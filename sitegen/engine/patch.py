@@ -19,10 +19,12 @@ hold both ways to the same output and the same contexts through chains of edits.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.plan import BuildPlan, Source, SourceFile
 from sitegen.render.localize import add_reference_fingerprints
@@ -36,6 +38,52 @@ BODY_FIELDS = ("body_utf8", "content_hash", "words", "images", "links")
 
 
 @dataclass(frozen=True)
+class PlanIndex:
+    """Where the parts a body edit reaches are in a plan, found once when the plan is made in
+    full (a patched plan keeps every page in its place): the patch then costs what the edit
+    reaches, not a walk over every page."""
+
+    pages_at: Mapping[str, int]  # article rel -> its place in the site's pages
+    articles: Mapping[str, int]  # article rel -> the place of its page in the plan
+    feeds: tuple[int, ...]  # the places of the feeds
+    shown: frozenset[str]  # the bodies other pages show in full (listings of whole articles)
+    outputs: frozenset[str]  # every output path but the search files'
+    folders: frozenset[str]  # every folder those need
+
+
+def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIndex | None:
+    """The `PlanIndex` of a plan made in full; None when it cannot be patched (a search file
+    lost its path to another output)."""
+    if any(plan.copies.get(path, (None, ""))[1] != fp for path, fp in search.items()):
+        return None
+    articles: dict[str, int] = {}
+    feeds: list[int] = []
+    shown: set[str] = set()
+    for i, job in enumerate(plan.pages):
+        if job.kind == "article":
+            articles[job.bodies[0]] = i
+        elif job.kind == "feed":
+            feeds.append(i)
+        else:
+            shown.update(job.bodies)
+    outputs = {job.path for job in plan.pages} | (plan.copies.keys() - search.keys())
+    folders = set()
+    for path in outputs:
+        end = path.rfind("/")
+        while end > 0 and path[:end] not in folders:
+            folders.add(path[:end])
+            end = path.rfind("/", 0, end)
+    return PlanIndex(
+        {a.rel: i for i, a in enumerate(site.pages)},
+        articles,
+        tuple(feeds),
+        frozenset(shown),
+        frozenset(outputs),
+        frozenset(folders),
+    )
+
+
+@dataclass(frozen=True)
 class PlanBasis:
     """What a plan was made from besides the site, kept with the preview's last plan so that
     the next build can tell whether only bodies changed."""
@@ -46,7 +94,9 @@ class PlanBasis:
     unpublished: frozenset[str]  # drafts and future articles, by content path
     search: Mapping[str, str]  # each search file's path -> fingerprint
     related: Mapping[str, Sequence[str]] | None = None  # known once they are worked out
-    quiet: bool = False  # the plan reported no error or warning
+    # where a body edit reaches in the plan; None: the plan cannot be patched (it reported
+    # an error or warning, or a search file is not where the index put it)
+    index: PlanIndex | None = None
 
     def same_inputs(self, other: PlanBasis) -> bool:
         """Everything but the related lists and the search files is as in `other`."""
@@ -56,6 +106,71 @@ class PlanBasis:
             and self.stamps == other.stamps
             and self.unpublished == other.unpublished
         )
+
+
+def body_only(old: Article, new: Article) -> bool:
+    """`new` is `old` with another body, and nothing else that other pages show."""
+    if old.rel != new.rel or old.meta != new.meta:  # `meta` is left out of ==
+        return False
+    return dataclasses.replace(new, **{name: getattr(old, name) for name in BODY_FIELDS}) == old
+
+
+@dataclass(frozen=True)
+class ModelBasis:
+    """The last site model in this process, and what it was made from."""
+
+    config: SiteConfig
+    options: tuple[bool, bool]  # drafts, future
+    articles: list[Article]  # every article loaded, in the loader's order
+    site: Site
+    until: dt.datetime | None  # when an article next appears or expires by itself
+
+
+def patched_site(
+    last: ModelBasis,
+    articles: list[Article],
+    config: SiteConfig,
+    options: tuple[bool, bool],
+    now: dt.datetime,
+) -> Site | None:
+    """`site.model.build_site` of `articles` when they are the last model's but for bodies
+    (and no article appeared or expired since): the last site with the edited articles in
+    their places (terms hold places, not articles). None otherwise."""
+    if (
+        last.config != config
+        or last.options != options
+        or (last.until is not None and now >= last.until)
+        or len(articles) != len(last.articles)
+    ):
+        return None
+    swap: dict[int, Article] = {}
+    for old, new in zip(last.articles, articles, strict=True):
+        if old is not new:
+            if not body_only(old, new):
+                return None
+            swap[id(old)] = new
+    site = last.site
+    if not swap:
+        return site
+
+    def swapped(items: list[Article]) -> list[Article]:
+        return [swap.get(id(a), a) for a in items]
+
+    listed = swapped(site.listed)
+    translations = dict(site.translations)
+    for new in swap.values():
+        translations[new.translation_key] = swapped(translations[new.translation_key])
+    sections = [
+        dataclasses.replace(s, listed=listed if s.listed is site.listed else swapped(s.listed))
+        for s in site.sections
+    ]
+    return dataclasses.replace(
+        site,
+        pages=swapped(site.pages),
+        listed=listed,
+        translations=translations,
+        sections=sections,
+    )
 
 
 def body_edits(last: Site, site: Site) -> dict[str, Article] | None:
@@ -68,12 +183,10 @@ def body_edits(last: Site, site: Site) -> dict[str, Article] | None:
     for old, new in zip(last.pages, site.pages, strict=True):
         if old is new:  # the loader hands back the same object for an unchanged file
             continue
-        if old.rel != new.rel or old.meta != new.meta:  # `meta` is left out of ==
-            return None
-        if dataclasses.replace(new, **{name: getattr(old, name) for name in BODY_FIELDS}) != old:
+        if not body_only(old, new):
             return None
         edited[new.rel] = new
-    if [a.rel for a in last.listed] != [a.rel for a in site.listed]:
+    if edited and [a.rel for a in last.listed] != [a.rel for a in site.listed]:
         return None
     return edited
 
@@ -88,45 +201,33 @@ def patched_plan(
 ) -> BuildPlan | None:
     """The plan `plan.plan_build` would make for `site` and `basis` (with the `search` files),
     made from the last plan when only article bodies changed since; None otherwise."""
-    if not last_basis.quiet or last_plan.problems or not basis.same_inputs(last_basis):
-        return None
-    # every search file was the search index's in the last plan, not a file over its path
-    if any(last_plan.copies.get(p, (None, ""))[1] != fp for p, fp in last_basis.search.items()):
+    index = last_basis.index
+    if index is None or last_plan.problems or not basis.same_inputs(last_basis):
         return None
     edited = body_edits(last_site, site)
-    if edited is None:
-        return None
+    if edited is None or not index.shown.isdisjoint(edited):
+        return None  # another kind of page shows an edited body whole: the full plan knows it
     related, old_related = basis.related or {}, last_basis.related or {}
-    relisted = {
-        rel
-        for rel in related.keys() | old_related.keys()
-        if related.get(rel) != old_related.get(rel)
-    }
-    by_rel = {a.rel: a for a in site.pages}
+    relisted = [rel for rel, rels in related.items() if old_related.get(rel) != rels]
+    relisted += old_related.keys() - related.keys()
     pages = ArticlePages(site, Listings(last_plan.views, [], own_page_links(site)), related)
-    hashes = {site.url(a): a.content_hash for a in edited.values()}
     redo: dict[int, PageJob] = {}
-    for i, job in enumerate(last_plan.pages):
-        if job.kind == "article":
-            rel = job.bodies[0]
-            if rel in edited or rel in relisted:
-                redo[i] = pages.job(by_rel[rel])
-        elif job.kind == "feed":
-            context = with_new_bodies(job.context, hashes)
-            if context is not job.context:  # its references are worked out again below
-                context = {key: value for key, value in context.items() if key != "references"}
-                redo[i] = dataclasses.replace(job, context=context)
-        elif not edited.keys().isdisjoint(job.bodies):
-            return None  # a page of another kind showing a body: the full plan knows it
+    for rel in (*edited, *relisted):
+        redo[index.articles[rel]] = pages.job(site.pages[index.pages_at[rel]])
+    hashes = {site.url(a): a.content_hash for a in edited.values()}
+    for i in index.feeds:
+        job = last_plan.pages[i]
+        context = with_new_bodies(job.context, hashes)
+        if context is not job.context:  # its references are worked out again below
+            context = {key: value for key, value in context.items() if key != "references"}
+            redo[i] = dataclasses.replace(job, context=context)
     # search files come and go with words (their names are their contents' digests): a new
     # one must be on no other output's path, as the full plan's collision rules would have it
     copies = dict(last_plan.copies)
     gone = last_basis.search.keys() - search.keys()
     new = search.keys() - last_basis.search.keys()
-    if new:
-        taken = {job.path for job in last_plan.pages} | (copies.keys() - gone)
-        if any(_clashes(path, taken) for path in new):
-            return None
+    if any(_clashes(path, index, search) for path in new):
+        return None
     for path in gone:
         del copies[path]
     copies.update(search)
@@ -136,7 +237,7 @@ def patched_plan(
     targets = dataclasses.replace(last_plan.targets, files=files, missing=[])
     shown = {rel for job in redo.values() for rel in job.bodies}
     jobs, problems = add_reference_fingerprints(
-        list(redo.values()), [by_rel[rel] for rel in shown], targets
+        list(redo.values()), [site.pages[index.pages_at[rel]] for rel in shown], targets
     )
     if problems:
         return None
@@ -148,12 +249,13 @@ def patched_plan(
     return dataclasses.replace(last_plan, pages=tuple(new_pages), copies=copies, targets=targets)
 
 
-def _clashes(path: str, taken: set[str]) -> bool:
-    """`path` is another output's, a folder of it is a file, or it is a folder of another."""
-    if path in taken:
+def _clashes(path: str, index: PlanIndex, search: Mapping[str, object]) -> bool:
+    """`path` is another output's or a folder another needs, or a folder of it is a file."""
+    if path in index.outputs or path in index.folders:
         return True
-    parts = path.split("/")
-    if any("/".join(parts[:i]) in taken for i in range(1, len(parts))):
-        return True
-    below = path + "/"
-    return any(other.startswith(below) for other in taken)
+    end = path.rfind("/")
+    while end > 0:
+        if path[:end] in index.outputs or path[:end] in search:
+            return True
+        end = path.rfind("/", 0, end)
+    return False

@@ -14,10 +14,11 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import load_article
 from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.pages import BodyMemory, render_body
-from sitegen.engine.patch import PlanBasis
+from sitegen.engine.patch import ModelBasis, PlanBasis
 from sitegen.engine.search_cache import KeptSearch
 from sitegen.engine.sourcecache import ArticleLoader
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.output.writer import Manifest
 from sitegen.plan import BuildPlan
 from sitegen.render.localize import (
     LinkTargets,
@@ -163,6 +164,11 @@ class BuildState:
         self.search = KeptSearch() if keep else None  # the search index, in memory
         self.fingerprints: PageFingerprints | None = None  # of the last plan's pages
         self.retired: list[LastRun | None] = []  # replaced by a later build, not yet freed
+        # the manifest the last build left in the output folder it updated in place (the
+        # preview's), and its writing, left for once the pages are told (`unsaved`)
+        self.manifest: tuple[Path, Manifest] | None = None
+        self.model: ModelBasis | None = None  # the last site model (the preview's)
+        self.unsaved: list[Callable[[], None]] = []
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):
         key = (

@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -568,6 +568,10 @@ class DeltaOutput(OutputStrategy):
         self.replaced = sorted(clashes)
 
 
+def _now(write: Callable[[], None]) -> None:
+    write()
+
+
 class InPlaceOutput(OutputStrategy):
     """Updates the output folder where it is (the preview's own, which nobody deploys): changed
     files replace the old ones one by one, each atomically so the server never sends half a
@@ -598,11 +602,20 @@ class InPlaceOutput(OutputStrategy):
     def put_copy(self, path: str, source: Path) -> None:
         replace_file(self.output / path, source.read_bytes())
 
+    # given by the preview: writing the manifest is handed to it, to be done once the pages are
+    # told (until then there is none, as while files change)
+    later: Callable[[Callable[[], None]], None] | None = None
+
     def commit(self) -> None:
         """Delete the files no longer planned, then write the manifest."""
         for rel in sorted(set(self.old.files) - set(self.new.files)):
             _remove_with_empty_parents(self.output, rel)
-        replace_file(self.output / MANIFEST, self.new.dump())
+        manifest = self.new
+
+        def write() -> None:
+            replace_file(self.output / MANIFEST, manifest.dump())
+
+        (self.later or _now)(write)
 
     def abort(self) -> None:
         # what is on disk now: this build's files where it got to them, the old ones elsewhere
@@ -619,16 +632,31 @@ class OutputWriter:
     (`DeltaOutput`, chosen by `start` when few change), or, with `in_place` (the preview's own
     folder), updated where it is (`InPlaceOutput`)."""
 
-    def __init__(self, output: Path, force: bool = False, in_place: bool = False) -> None:
+    def __init__(
+        self,
+        output: Path,
+        force: bool = False,
+        in_place: bool = False,
+        last: Manifest | None = None,
+        later: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
+        """`last` and `later` are for a folder updated `in_place`, by one process: the manifest
+        its last build left (instead of reading it back), and where to hand the writing of this
+        build's manifest (see `InPlaceOutput.later`)."""
         self.output = output.resolve()
         self.force = force
         self.in_place = in_place
         # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
         cleanup_leftovers(self.output)
-        self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
+        if in_place and last is not None and self.output.is_dir():
+            self.old = last
+        else:
+            self.old = Manifest.load(self.output) if self.output.is_dir() else Manifest()
         self.new = Manifest()
         strategy = InPlaceOutput if in_place else StagedOutput
         self._out: OutputStrategy = strategy(self.output, self.old, self.new, force)
+        if in_place:
+            self._out.later = later
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self._started = False

@@ -25,7 +25,7 @@ from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
 from sitegen.engine.executor import Parallelism
 from sitegen.errors import BuildFailed
-from sitegen.output.writer import MANIFEST
+from sitegen.output.writer import MANIFEST, Manifest
 
 Tree = dict[str, bytes]
 Stamps = dict[str, tuple[int, int]]
@@ -296,6 +296,24 @@ def test_preview_builds_in_place_equal_fresh_builds(
     (site.root / "templates" / "article.html").unlink()
     builder.run()
     assert _tree(preview) == clean_site.clean_tree()
+
+
+def test_the_preview_writes_its_manifest_once_the_pages_are_told(tmp_path: Path) -> None:
+    """The preview's folder is updated in place and its manifest written after the pages were
+    told to reload (`Builder.let_go`); until then there is none, so a preview killed in between
+    renders everything again next time instead of trusting a manifest that may not hold."""
+    site = Site(tmp_path / "site", "search+related")
+    config = load_config(site.root)
+    preview = config.cache_path / "preview"
+    builder = Builder(BuildRequest(config, output=preview, jobs=1, preview=True))
+    for edit in (None, "body", "title"):
+        if edit:
+            EDITS[edit](site)
+            builder.request = dataclasses.replace(builder.request, config=load_config(site.root))
+        result = builder.run()
+        assert not (preview / MANIFEST).exists()
+        builder.let_go()
+        assert Manifest.load(preview).files == result.files
 
 
 def test_corrupt_caches_are_discarded(tmp_path: Path) -> None:
@@ -604,11 +622,15 @@ def test_the_preview_patches_its_plan_when_only_bodies_change(tmp_path: Path) ->
         Site(tmp_path / "site", "search+related"),
         Site(tmp_path / "clean", "search+related"),
     )
+    for s in (site, clean):  # two languages: each has its own listing to put edits in
+        s.config("languages: [en, fr]\n")
+        s.write("content/a2.fr.md", _article(2, "tag2"))
     builder = Builder(site.request())
     builder.run()
     steps = [
         # (file, old text, new text, keep_going, patched)
         ("a4", "More.", "More about the harbour storm.", False, True),
+        ("a2.fr", "More.", "More in French.", False, True),
         # a5 now shares words with a4: related lists of other articles change
         ("a5", "More.", "More about the harbour storm and the bridge.", False, True),
         # other references: a link to another article, the picture twice
@@ -624,13 +646,56 @@ def test_the_preview_patches_its_plan_when_only_bodies_change(tmp_path: Path) ->
         for s in (site, clean):
             _replace(s, f"content/{name}.md", old, new)
         builder.request = dataclasses.replace(site.request(), keep_going=keep_going)
+        last_model = builder.state.model.site
         result = builder.run()
         assert result.patched is patched, step
         expected, plan = _clean_build_of(clean, keep_going=keep_going)
         assert _tree(site.out) == expected, step
+        # the site model too: the last one with the edited articles in place, when the edit
+        # left every other page as it was
+        model, clean_model = builder.state.model.site, _clean_build_of.site
+        assert (model.tags is last_model.tags) is (name != "a3"), step
+        assert _model(model) == _model(clean_model), step
         made = {job.path: job.context for job in builder.state.last.plan.pages}
         assert made == {job.path: job.context for job in plan.pages}, step
         assert builder.state.last.plan.copies.keys() == plan.copies.keys(), step
+
+
+def test_an_article_due_between_two_body_edits_appears(tmp_path: Path, monkeypatch) -> None:
+    """The preview takes its last site model when only bodies changed, unless an article has
+    come due (or expired) since: a post scheduled for noon is in the first build after noon."""
+    site = Site(tmp_path / "site", "search+related")
+    site.write(
+        "content/later.md", _article(5, "tag0").replace("2024-03-06", "2024-06-01T12:00:00Z")
+    )
+    noon = 1717243200  # 2024-06-01T12:00:00Z
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon - 60))
+    builder = Builder(site.request())
+    builder.run()
+    assert not (site.out / "later").exists()
+    _replace(site, "content/a4.md", "More.", "More, an hour later.")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon + 3600))
+    builder.run()
+    assert (site.out / "later" / "index.html").is_file()
+    assert b'href="later/"' in (site.out / "index.html").read_bytes()
+
+
+def _model(site) -> tuple:
+    """A site model's parts, each article by its path and content (the two sites' caches are
+    not the same files)."""
+
+    def articles(items) -> list[tuple[str, str]]:
+        return [(a.rel, a.content_hash) for a in items]
+
+    return (
+        articles(site.pages),
+        articles(site.listed),
+        {key: articles(versions) for key, versions in site.translations.items()},
+        [(s.prefix, articles(s.listed), s.tags, s.categories) for s in site.sections],
+        site.tags,
+        site.categories,
+        site.urls,
+    )
 
 
 def _clean_build_of(site: Site, keep_going: bool):
@@ -639,4 +704,5 @@ def _clean_build_of(site: Site, keep_going: bool):
     shutil.rmtree(site.root / ".sitegen", ignore_errors=True)
     held: list = []
     build(dataclasses.replace(site.request(), keep_going=keep_going, hold=held))
+    _clean_build_of.site = held[0][1]  # for the tests that compare the site model too
     return _tree(site.out), held[0][2].plan
