@@ -1,9 +1,10 @@
-"""The preview's short way to a plan when only article bodies changed.
+"""The preview's short way to a site model and a plan when only article bodies changed.
 
-Between two builds in one process (the preview keeps the last plan: engine/state.py), an edit
+Between two builds in one process (the preview keeps the last ones: engine/state.py), an edit
 that changes what an article says but nothing that another page shows of it (its title, date,
 summary, tags, address, picture, place in the listings: everything but the fields of
-`BODY_FIELDS`) leaves the plan as it was except for:
+`BODY_FIELDS`) leaves the site model as it was but for the edited articles (`patched_site`),
+and the plan as it was except for:
 - the pages of the edited articles (their contexts carry the body's hash, words, references);
 - the feeds listing them (each entry carries its body's hash);
 - the article pages whose related lists changed with the new words;
@@ -11,9 +12,10 @@ summary, tags, address, picture, place in the listings: everything but the field
 `patched_plan` makes those parts again with the functions the full plan makes them with, and
 takes every other page from the last plan as it was (the same objects, so their fingerprints
 are known without hashing). When anything else may have changed (an article more or less,
-another title or date, a setting, template or copied file, a new search file on another
-output's path, a plan that reported something), it returns None and the build plans in full. The incremental tests
-hold both ways to the same output and the same contexts through chains of edits.
+another title or date, an article come due, a setting, template or copied file, a new search
+file on another output's path, a last plan that reported something), they return None and the
+build models and plans in full. The incremental tests hold both ways to the same output and
+the same contexts through chains of edits.
 """
 
 from __future__ import annotations

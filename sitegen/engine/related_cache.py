@@ -20,7 +20,7 @@ from sitegen.engine.cache import StoredCounts, cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
-from sitegen.site.related import RelatedIndex, related_inputs
+from sitegen.site.related import RelatedIndex, related_inputs, vector_keys
 
 LISTS_FILE = "related-lists.marshal"
 INDEX_FILE = "related-index.marshal"  # not a format-2 index: those held every article's counts
@@ -43,7 +43,8 @@ def related_lists(
         return {}
     key = cache_key("related", limit)
     digest = hashlib.sha1(key.encode())
-    for item in related_inputs(articles):
+    keys = vector_keys(articles)
+    for item in related_inputs(articles, keys):
         digest.update(item.encode())
     inputs = digest.hexdigest()
     lists_path = cache_dir / LISTS_FILE if cache_dir else None
@@ -68,7 +69,7 @@ def related_lists(
             diag,
             RelatedIndex.from_data,
             lambda: RelatedIndex(limit),
-            lambda index: index.update(articles, counts.get, keep),
+            lambda index: index.update(articles, counts.get, keep, keys),
         )
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held while the index is written

@@ -106,9 +106,17 @@ def _vector_key(article: Article) -> str:
     return "\0".join((article.content_hash, article.title, *article.tags))
 
 
-def related_inputs(articles: Sequence[Article]) -> list[str]:
-    """Everything of `articles` the lists depend on, in order (for a cache digest)."""
-    return [f"{a.rel}\0{_vector_key(a)}\0{a.lang}\n" for a in articles]
+def vector_keys(articles: Sequence[Article]) -> list[str]:
+    """What each article's term counts depend on, in order (worked out once per build: the
+    cache digest and `RelatedIndex.update` both read them)."""
+    return [_vector_key(a) for a in articles]
+
+
+def related_inputs(articles: Sequence[Article], keys: Sequence[str] | None = None) -> list[str]:
+    """Everything of `articles` the lists depend on, in order (for a cache digest); `keys`
+    are their `vector_keys`, when known."""
+    keys = vector_keys(articles) if keys is None else keys
+    return [f"{a.rel}\0{key}\0{a.lang}\n" for a, key in zip(articles, keys, strict=True)]
 
 
 # an article's term counts, packed: the terms as one string and the counts as 16-bit integers
@@ -265,6 +273,7 @@ class RelatedIndex:
         articles: Sequence[Article],
         stored: Stored | None = None,
         keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None,
+        keys: Sequence[str] | None = None,
     ) -> dict[str, list[str]]:
         """The lists for `articles` (in listing order), redoing only what differs from the
         articles this index saw last; the same result as a new index would give. `stored`
@@ -278,22 +287,23 @@ class RelatedIndex:
         if self.limit <= 0 or len(articles) < 2:
             return {}
         stored = stored or none_stored
-        wanted = self._replaced(articles)
+        keys = vector_keys(articles) if keys is None else keys
+        wanted = self._replaced(articles, keys)
         known = stored(wanted) if wanted else {}
         if len(known) < len(wanted):
             self.__init__(self.limit)  # counts lost: from nothing, to the same lists
             known = {}
-        return self._update(articles, stored, known, keep)
+        return self._update(articles, keys, stored, known, keep)
 
-    def _replaced(self, articles: Sequence[Article]) -> dict[str, str]:
+    def _replaced(self, articles: Sequence[Article], keys: Sequence[str]) -> dict[str, str]:
         """{rel: key} of the articles kept whose key changed or which are gone."""
         gone = dict.fromkeys(self.slot_of)
         out: dict[str, str] = {}
-        for a in articles:
+        for a, key in zip(articles, keys, strict=True):
             gone.pop(a.rel, None)
             slot = self.slot_of.get(a.rel)
             old = self.docs.get(slot) if slot is not None else None
-            if old is not None and old[0] != _vector_key(a):
+            if old is not None and old[0] != key:
                 out[a.rel] = old[0]
         for rel in gone:
             old = self.docs.get(self.slot_of[rel])
@@ -304,6 +314,7 @@ class RelatedIndex:
     def _update(
         self,
         articles: Sequence[Article],
+        keys: Sequence[str],
         stored: Stored,
         known: dict[str, Counts],
         keep: Callable[[dict[str, tuple[str, Counts]]], None] | None,
@@ -313,9 +324,8 @@ class RelatedIndex:
         recounted: list[int] = []  # slots with new term counts (added or edited)
         moved: set[int] = set()  # slots to follow through every stage (new, edited, language)
         delta: dict[str, int] = {}  # term -> change of its document frequency
-        for i, a in enumerate(articles):
+        for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
             slot = self.slot_of.get(a.rel)
-            key = _vector_key(a)
             if slot is None:
                 slot = self.slot_of[a.rel] = self.next_slot
                 self.next_slot += 1
