@@ -27,7 +27,7 @@ from sitegen.engine.pages import PageRenderer
 from sitegen.engine.patch import (
     ModelBasis,
     PlanBasis,
-    body_edits,
+    edits,
     patched_plan,
     patched_site,
     plan_index,
@@ -321,14 +321,15 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             last is not None
             and last.basis is not None
             and last.basis.same_inputs(basis)
-            and body_edits(last.site, site) is not None
+            and edits(last.site, site) is not None
         ):
             basis = dataclasses.replace(with_related(), index=last.basis.index)
             plan = patched_plan(last.site, last.plan, last.basis, site, basis, search)
             run.result.patched = plan is not None
-            fingerprints = PageFingerprints(
-                basis.output_fp, last.plan.views.values(), run.state.fingerprints
-            )
+            if plan is not None:  # its views shared as a full plan's are (engine/cache.py)
+                fingerprints = PageFingerprints(
+                    basis.output_fp, plan.views.values(), run.state.fingerprints
+                )
         if plan is None:
             plan, fingerprints, basis = _plan_in_full(
                 run, site, files, assets, search, images, basis, with_related

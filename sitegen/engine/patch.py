@@ -23,20 +23,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article
+from sitegen.content.article import Article, spellings
 from sitegen.plan import BuildPlan, Source, SourceFile
 from sitegen.render.localize import add_reference_fingerprints
-from sitegen.site.feeds import with_new_bodies
+from sitegen.site.feeds import with_new_articles
 from sitegen.site.model import Site
-from sitegen.site.plan import ArticlePages, Listings, PageJob, own_page_links
+from sitegen.site.plan import ArticlePages, Listings, PageJob, listing_view, own_page_links
 
 # what only an article's own page, the feeds showing it, the related lists and the search index
 # read of an article (site/plan.py, site/feeds.py, render/localize.py)
 BODY_FIELDS = ("body_utf8", "content_hash", "words", "images", "links")
+# what its listing view shows besides these (site/plan.py::listing_view), and no other page
+VIEW_FIELDS = ("summary", "reading_minutes")
+SUMMARY_KEYS = frozenset(spellings("summary"))  # the front matter names of a summary
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,36 @@ class PlanIndex:
     shown: frozenset[str]  # the bodies other pages show in full (listings of whole articles)
     outputs: frozenset[str]  # every output path but the search files'
     folders: frozenset[str]  # every folder those need
+    # article rel -> the places of the listing pages holding its listing view (not articles'
+    # pages, whose related lists change, nor feeds): found on first use (a summary edit), then
+    # kept (a patch moves no article to another listing page)
+    _showing: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def showing(self, plan: BuildPlan) -> dict[str, list[int]]:
+        if not self._showing:
+            rel_of = {id(view): rel for rel, view in plan.views.items()}
+            for i, job in enumerate(plan.pages):
+                if job.kind not in ("article", "feed"):
+                    for rel in _views_in(job.context, rel_of):
+                        self._showing.setdefault(rel, []).append(i)
+        return self._showing
+
+
+def _views_in(value: Any, rel_of: dict[int, str]) -> set[str]:
+    """The rels of the listing views (by identity) anywhere in `value`."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            rel = rel_of.get(id(item))
+            if rel is not None:
+                found.add(rel)
+            else:
+                stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return found
 
 
 def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIndex | None:
@@ -110,11 +144,26 @@ class PlanBasis:
         )
 
 
-def body_only(old: Article, new: Article) -> bool:
-    """`new` is `old` with another body, and nothing else that other pages show."""
-    if old.rel != new.rel or old.meta != new.meta:  # `meta` is left out of ==
-        return False
-    return dataclasses.replace(new, **{name: getattr(old, name) for name in BODY_FIELDS}) == old
+def edit_kind(old: Article, new: Article) -> str | None:
+    """How `new` differs from `old`: "body" (in its body alone), "view" (also in what listings
+    show of it beside its title: its summary, reading time), None (in anything else)."""
+    if old.rel != new.rel:
+        return None
+    if old.meta == new.meta and _same_but(old, new, BODY_FIELDS):  # `meta` is left out of ==
+        return "body"
+    if _but_summary(old.meta) == _but_summary(new.meta) and _same_but(
+        old, new, BODY_FIELDS + VIEW_FIELDS
+    ):
+        return "view"
+    return None
+
+
+def _same_but(old: Article, new: Article, names: tuple[str, ...]) -> bool:
+    return dataclasses.replace(new, **{name: getattr(old, name) for name in names}) == old
+
+
+def _but_summary(meta: dict) -> dict:
+    return {key: value for key, value in meta.items() if str(key).lower() not in SUMMARY_KEYS}
 
 
 @dataclass(frozen=True)
@@ -135,8 +184,8 @@ def patched_site(
     options: tuple[bool, bool],
     now: dt.datetime,
 ) -> Site | None:
-    """`site.model.build_site` of `articles` when they are the last model's but for bodies
-    (and no article appeared or expired since): the last site with the edited articles in
+    """`site.model.build_site` of `articles` when they are the last model's but for bodies,
+    summaries and reading times (and no article appeared or expired since): the last site with the edited articles in
     their places (terms hold places, not articles). None otherwise."""
     if (
         last.config != config
@@ -148,7 +197,7 @@ def patched_site(
     swap: dict[int, Article] = {}
     for old, new in zip(last.articles, articles, strict=True):
         if old is not new:
-            if not body_only(old, new):
+            if edit_kind(old, new) is None:
                 return None
             swap[id(old)] = new
     site = last.site
@@ -175,22 +224,26 @@ def patched_site(
     )
 
 
-def body_edits(last: Site, site: Site) -> dict[str, Article] | None:
-    """The articles of `site` whose bodies alone differ from their versions in `last`, by
-    content path; None when anything else differs (an article more or less, or another
-    version of a field that other pages show)."""
+def edits(last: Site, site: Site) -> tuple[dict[str, Article], set[str]] | None:
+    """The articles of `site` that differ from their versions in `last`, by content path, and
+    those of them whose listing views may have changed (`edit_kind` "view"); None when any
+    differs in another way, or an article came or went."""
     if len(last.pages) != len(site.pages) or len(last.listed) != len(site.listed):
         return None
     edited: dict[str, Article] = {}
+    viewed: set[str] = set()
     for old, new in zip(last.pages, site.pages, strict=True):
         if old is new:  # the loader hands back the same object for an unchanged file
             continue
-        if not body_only(old, new):
+        kind = edit_kind(old, new)
+        if kind is None:
             return None
         edited[new.rel] = new
+        if kind == "view":
+            viewed.add(new.rel)
     if edited and [a.rel for a in last.listed] != [a.rel for a in site.listed]:
         return None
-    return edited
+    return edited, viewed
 
 
 def patched_plan(
@@ -206,20 +259,44 @@ def patched_plan(
     index = last_basis.index
     if index is None or last_plan.problems or not basis.same_inputs(last_basis):
         return None
-    edited = body_edits(last_site, site)
-    if edited is None or not index.shown.isdisjoint(edited):
+    found = edits(last_site, site)
+    if found is None or not index.shown.isdisjoint(found[0]):
         return None  # another kind of page shows an edited body whole: the full plan knows it
+    edited, viewed = found
+    # the listing views that changed (a summary, a reading time), and the pages holding them
+    views = last_plan.views
+    new_views = {}
+    for rel in viewed:
+        view = listing_view(edited[rel], site)
+        if view != views[rel]:
+            new_views[rel] = view
+    redo: dict[int, PageJob] = {}
+    if new_views:
+        swap = {id(views[rel]): view for rel, view in new_views.items()}
+        showing = index.showing(last_plan)
+        for i in {i for rel in new_views for i in showing.get(rel, ())}:
+            job = last_plan.pages[i]
+            redo[i] = dataclasses.replace(job, context=_swapped(job.context, swap))
+        views = {**views, **new_views}
     related, old_related = basis.related or {}, last_basis.related or {}
     relisted = [rel for rel, rels in related.items() if old_related.get(rel) != rels]
     relisted += old_related.keys() - related.keys()
-    pages = ArticlePages(site, Listings(last_plan.views, [], own_page_links(site)), related)
-    redo: dict[int, PageJob] = {}
-    for rel in (*edited, *relisted):
+    pages = ArticlePages(site, Listings(views, [], own_page_links(site)), related)
+    # the article pages holding a new view: its neighbours', and those listing it as related
+    around: list[str] = []
+    if new_views:
+        listed = site.listed
+        for rel in new_views:
+            i = pages.position.get(rel)
+            if i is not None:
+                around += [listed[j].rel for j in (i - 1, i + 1) if 0 <= j < len(listed)]
+        around += [rel for rel, rels in related.items() if not new_views.keys().isdisjoint(rels)]
+    for rel in (*edited, *relisted, *around):
         redo[index.articles[rel]] = pages.job(site.pages[index.pages_at[rel]])
-    hashes = {site.url(a): a.content_hash for a in edited.values()}
+    changed = {site.url(a): (views[a.rel], a.content_hash) for a in edited.values()}
     for i in index.feeds:
         job = last_plan.pages[i]
-        context = with_new_bodies(job.context, hashes)
+        context = with_new_articles(job.context, changed)
         if context is not job.context:  # its references are worked out again below
             context = {key: value for key, value in context.items() if key != "references"}
             redo[i] = dataclasses.replace(job, context=context)
@@ -248,7 +325,28 @@ def patched_plan(
         if job.path != new_pages[i].path:
             return None
         new_pages[i] = job
-    return dataclasses.replace(last_plan, pages=tuple(new_pages), copies=copies, targets=targets)
+    return dataclasses.replace(
+        last_plan, pages=tuple(new_pages), copies=copies, targets=targets, views=views
+    )
+
+
+def _swapped(value: Any, swap: dict[int, dict]) -> Any:
+    """`value` with each dict of `swap` (by identity) in it replaced; containers holding one
+    are new, the rest are shared."""
+    if type(value) is dict:
+        if id(value) in swap:
+            return swap[id(value)]
+        out = None
+        for key, item in value.items():
+            new = _swapped(item, swap)
+            if new is not item:
+                out = dict(value) if out is None else out
+                out[key] = new
+        return value if out is None else out
+    if type(value) is list:
+        items = [_swapped(item, swap) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
 
 
 def _clashes(path: str, index: PlanIndex, search: Mapping[str, object]) -> bool:

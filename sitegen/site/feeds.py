@@ -80,20 +80,34 @@ def _tag_authority(base_url: str, title: str) -> tuple[str, str]:
     return host, parts.path.rstrip("/")
 
 
-def with_new_bodies(context: dict[str, Any], hashes: Mapping[str, str]) -> dict[str, Any]:
-    """A feed's context (from `feed_contexts`) as it is once the articles at the addresses in
-    `hashes` have bodies with those content hashes and nothing else of theirs changed (the
-    preview's patched plan, engine/patch.py): their entries carry the new hash. The context
-    given is not changed; one naming none of them is returned as it is."""
+def feed_entry(view: dict[str, Any], entry_id: str, content_hash: str, body: str = "") -> dict:
+    """One entry of a feed: the article's listing view, its id and body hash, and the body's
+    rel when the feed carries whole articles (render_job puts the body, localized, in
+    `content`)."""
+    entry = dict(view, id=entry_id, content_hash=content_hash)
+    if body:
+        entry["body"] = body
+    return entry
+
+
+def with_new_articles(
+    context: dict[str, Any], changed: Mapping[str, tuple[dict[str, Any], str]]
+) -> dict[str, Any]:
+    """A feed's context (from `feed_contexts`) once the articles at the addresses in `changed`
+    have these listing views and body hashes, and nothing else of theirs changed (the
+    preview's patched plan, engine/patch.py). The context given is not changed; one naming
+    none of them is returned as it is."""
     feed = context["feed"]
     entries = feed["entries"]
-    if not any(entry["url"] in hashes for entry in entries):
+    if not any(entry["url"] in changed for entry in entries):
         return context
-    entries = [
-        dict(entry, content_hash=hashes[entry["url"]]) if entry["url"] in hashes else entry
-        for entry in entries
-    ]
-    return {**context, "feed": {**feed, "entries": entries}}
+    out = []
+    for entry in entries:
+        if entry["url"] in changed:
+            view, content_hash = changed[entry["url"]]
+            entry = feed_entry(view, entry["id"], content_hash, entry.get("body", ""))
+        out.append(entry)
+    return {**context, "feed": {**feed, "entries": out}}
 
 
 def feed_contexts(
@@ -110,10 +124,9 @@ def feed_contexts(
     full = config.feed_content == "full"
     entries = []
     for a in chosen:
-        entry = dict(views[a.rel], id=entry_id(a, config), content_hash=a.content_hash)
-        if full:
-            entry["body"] = a.rel  # render_job puts the body, localized, in `content`
-        entries.append(entry)
+        entries.append(
+            feed_entry(views[a.rel], entry_id(a, config), a.content_hash, a.rel if full else "")
+        )
     updated = max((a.updated or a.date for a in chosen), default=None)
     bodies = tuple(a.rel for a in chosen) if full else ()
     # each format's own address, then the old addresses `old_feeds` keeps (a moved site's

@@ -23,6 +23,7 @@ import pytest
 
 from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
+from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.executor import Parallelism
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST, Manifest
@@ -613,11 +614,12 @@ def test_preview_builder_follows_a_chain_of_random_edits(tmp_path: Path) -> None
 
 
 def test_the_preview_patches_its_plan_when_only_bodies_change(tmp_path: Path) -> None:
-    """An edit that changes only what an article says (not its title, date, summary, tags or
-    address) patches the last plan: the edited pages, the feeds listing them, the related lists
-    the new words change and the search files are made again, nothing else. Every run equals a
-    clean build, contexts included; an edit that reaches other pages plans in full, and so does
-    the build after one that reported a problem."""
+    """An edit that changes only what an article says, its summary or its reading time (not
+    its title, date, tags or address) patches the last site model and plan: the edited pages,
+    the listings, neighbours and feeds showing a changed summary, the related lists the new
+    words change and the search files are made again, nothing else. Every run equals a clean
+    build, contexts and site model included; an edit that reaches other pages plans in full,
+    and so does the build after one that reported a problem."""
     site, clean = (
         Site(tmp_path / "site", "search+related"),
         Site(tmp_path / "clean", "search+related"),
@@ -627,38 +629,59 @@ def test_the_preview_patches_its_plan_when_only_bodies_change(tmp_path: Path) ->
         s.write("content/a2.fr.md", _article(2, "tag2"))
     builder = Builder(site.request())
     builder.run()
+    long = "More. " + " ".join(["words"] * 300)  # a second minute to read
     steps = [
-        # (file, old text, new text, keep_going, patched)
-        ("a4", "More.", "More about the harbour storm.", False, True),
-        ("a2.fr", "More.", "More in French.", False, True),
+        # (file, old text, new text, keep_going, plan patched, model patched)
+        ("a4", "More.", "More about the harbour storm.", False, True, True),
+        ("a2.fr", "More.", "More in French.", False, True, True),
         # a5 now shares words with a4: related lists of other articles change
-        ("a5", "More.", "More about the harbour storm and the bridge.", False, True),
+        ("a5", "More.", "More about the harbour storm and the bridge.", False, True, True),
         # other references: a link to another article, the picture twice
-        ("a4", "More about", "More ![again](/img/pic.png) and [three](a3.md) about", False, True),
-        # the first paragraph is the summary listings show: planned in full
-        ("a3", "Paragraph of article 3.", "Paragraph of article three.", False, False),
+        (
+            "a4",
+            "More about",
+            "More ![again](/img/pic.png) and [three](a3.md) about",
+            False,
+            True,
+            True,
+        ),
+        # the first paragraph is the summary: listings, neighbours and feeds show it
+        ("a3", "Paragraph of article 3.", "Paragraph of article three.", False, True, True),
+        ("a8", "More.", long, False, True, True),
+        # a summary of its own: a line more in the front matter plans in full, then its text
+        ("a7", "tags:", "summary: Seven, in short.\ntags:", False, False, False),
+        ("a7", "Seven, in short.", "Seven, in a few words.", False, True, True),
         # a missing picture is reported (a warning here): planned in full, and the next too
-        ("a6", "More.", "More ![gone](/img/gone.png).", True, False),
-        ("a6", "![gone](/img/gone.png)", "and more", False, False),
-        ("a6", "and more", "and even more", False, True),
+        ("a6", "More.", "More ![gone](/img/gone.png).", True, False, True),
+        ("a6", "![gone](/img/gone.png)", "and more", False, False, True),
+        ("a6", "and more", "and even more", False, True, True),
+        # a title is shown by aliases, translations, footers: planned in full
+        ("a5", "title: Article 5", "title: Article five", False, False, False),
     ]
-    for step, (name, old, new, keep_going, patched) in enumerate(steps):
+    for step, (name, old, new, keep_going, patched, model_patched) in enumerate(steps):
         for s in (site, clean):
             _replace(s, f"content/{name}.md", old, new)
         builder.request = dataclasses.replace(site.request(), keep_going=keep_going)
         last_model = builder.state.model.site
         result = builder.run()
-        assert result.patched is patched, step
+        assert result.patched is bool(patched), step
         expected, plan = _clean_build_of(clean, keep_going=keep_going)
         assert _tree(site.out) == expected, step
         # the site model too: the last one with the edited articles in place, when the edit
         # left every other page as it was
         model, clean_model = builder.state.model.site, _clean_build_of.site
-        assert (model.tags is last_model.tags) is (name != "a3"), step
+        assert (model.tags is last_model.tags) is bool(model_patched), step
         assert _model(model) == _model(clean_model), step
         made = {job.path: job.context for job in builder.state.last.plan.pages}
         assert made == {job.path: job.context for job in plan.pages}, step
         assert builder.state.last.plan.copies.keys() == plan.copies.keys(), step
+        assert builder.state.last.plan.views == plan.views, step
+        # and the fingerprints a full plan gives (else the next build renders for nothing)
+        kept = builder.state.fingerprints
+        full = PageFingerprints(kept.output_fp, plan.views.values())
+        assert {job.path: kept.of(job) for job in builder.state.last.plan.pages} == {
+            job.path: full.of(job) for job in plan.pages
+        }, step
 
 
 def test_an_article_due_between_two_body_edits_appears(tmp_path: Path, monkeypatch) -> None:
