@@ -1,21 +1,26 @@
-"""The preview's short way to a site model and a plan when only article bodies changed.
+"""The preview's short way to a site model and a plan when only what articles say changed.
 
 Between two builds in one process (the preview keeps the last ones: engine/state.py), an edit
-that changes what an article says but nothing that another page shows of it (its title, date,
-summary, tags, address, picture, place in the listings: everything but the fields of
-`BODY_FIELDS`) leaves the site model as it was but for the edited articles (`patched_site`),
+that changes an article's text, title, summary or reading time, but not where it is (its date,
+tags, address, language, place in the listings: everything but `BODY_FIELDS` and
+`VIEW_FIELDS`) leaves the site model as it was but for the edited articles (`patched_site`),
 and the plan as it was except for:
 - the pages of the edited articles (their contexts carry the body's hash, words, references);
-- the feeds listing them (each entry carries its body's hash);
+- the feeds listing them (each entry carries its body's hash and listing view);
+- for a new title, summary or reading time (a new listing view): the listing pages holding the
+  view, the pages of its neighbours and of the articles listing it as related, and for a title
+  its redirect pages and its translations' pages (their language links name it);
 - the article pages whose related lists changed with the new words;
 - the search files (new bytes, and new files, where words came or went).
-`patched_plan` makes those parts again with the functions the full plan makes them with, and
-takes every other page from the last plan as it was (the same objects, so their fingerprints
-are known without hashing). When anything else may have changed (an article more or less,
-another title or date, an article come due, a setting, template or copied file, a new search
-file on another output's path, a last plan that reported something), they return None and the
-build models and plans in full. The incremental tests hold both ways to the same output and
-the same contexts through chains of edits.
+`patched_plan` makes those parts again with the functions the full plan makes them with (a
+listing page gets the new view in place of the old), and takes every other page from the last
+plan as it was (the same objects, so their fingerprints are known without hashing). When
+anything else may have changed (an article more or less, another date or tag, a front matter
+line more or less, the title of a page of its own that every footer names, an article come
+due, a setting, template or copied file, a new search file on another output's path, a last
+plan that reported something), they return None and the build models and plans in full. The
+incremental tests hold both ways to the same output, contexts and fingerprints through chains
+of edits.
 """
 
 from __future__ import annotations
@@ -38,9 +43,10 @@ from sitegen.site.plan import ArticlePages, Listings, PageJob, listing_view, own
 # what only an article's own page, the feeds showing it, the related lists and the search index
 # read of an article (site/plan.py, site/feeds.py, render/localize.py)
 BODY_FIELDS = ("body_utf8", "content_hash", "words", "images", "links")
-# what its listing view shows besides these (site/plan.py::listing_view), and no other page
-VIEW_FIELDS = ("summary", "reading_minutes")
-SUMMARY_KEYS = frozenset(spellings("summary"))  # the front matter names of a summary
+# what its listing view shows besides these (site/plan.py::listing_view); a title also its
+# aliases' redirect pages, its translations' language links, and footers if it is not listed
+VIEW_FIELDS = ("summary", "reading_minutes", "title")
+VIEW_KEYS = frozenset(spellings("summary") + spellings("title"))  # their front matter names
 
 
 @dataclass(frozen=True)
@@ -51,18 +57,19 @@ class PlanIndex:
 
     pages_at: Mapping[str, int]  # article rel -> its place in the site's pages
     articles: Mapping[str, int]  # article rel -> the place of its page in the plan
+    aliases: Mapping[str, tuple[int, ...]]  # article rel -> the places of its redirect pages
     feeds: tuple[int, ...]  # the places of the feeds
     shown: frozenset[str]  # the bodies other pages show in full (listings of whole articles)
     outputs: frozenset[str]  # every output path but the search files'
     folders: frozenset[str]  # every folder those need
-    # article rel -> the places of the listing pages holding its listing view (not articles'
+    # article rel -> the places of the listing pages that may hold its listing view (not articles'
     # pages, whose related lists change, nor feeds): found on first use (a summary edit), then
     # kept (a patch moves no article to another listing page)
     _showing: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def showing(self, plan: BuildPlan) -> dict[str, list[int]]:
         if not self._showing:
-            rel_of = {id(view): rel for rel, view in plan.views.items()}
+            rel_of = {view["url"]: rel for rel, view in plan.views.items()}
             for i, job in enumerate(plan.pages):
                 if job.kind not in ("article", "feed"):
                     for rel in _views_in(job.context, rel_of):
@@ -70,14 +77,17 @@ class PlanIndex:
         return self._showing
 
 
-def _views_in(value: Any, rel_of: dict[int, str]) -> set[str]:
-    """The rels of the listing views (by identity) anywhere in `value`."""
+def _views_in(value: Any, rel_of: dict[str, str]) -> set[str]:
+    """The rels of the articles whose listing views may be anywhere in `value`: dicts with
+    their address (a listing page recalled from an older plan holds an equal view, not the
+    same object; a language link to the article is found too, which costs only a page made
+    again)."""
     found: set[str] = set()
     stack = [value]
     while stack:
         item = stack.pop()
         if type(item) is dict:
-            rel = rel_of.get(id(item))
+            rel = rel_of.get(item.get("url"))  # type: ignore[arg-type]
             if rel is not None:
                 found.add(rel)
             else:
@@ -93,11 +103,15 @@ def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIn
     if any(plan.copies.get(path, (None, ""))[1] != fp for path, fp in search.items()):
         return None
     articles: dict[str, int] = {}
+    aliases: dict[str, list[int]] = {}
     feeds: list[int] = []
     shown: set[str] = set()
+    rel_at = {url: rel for rel, url in site.urls.items()}
     for i, job in enumerate(plan.pages):
         if job.kind == "article":
             articles[job.bodies[0]] = i
+        elif job.kind == "alias":
+            aliases.setdefault(rel_at[job.context["target"]], []).append(i)
         elif job.kind == "feed":
             feeds.append(i)
         else:
@@ -112,6 +126,7 @@ def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIn
     return PlanIndex(
         {a.rel: i for i, a in enumerate(site.pages)},
         articles,
+        {rel: tuple(places) for rel, places in aliases.items()},
         tuple(feeds),
         frozenset(shown),
         frozenset(outputs),
@@ -146,12 +161,12 @@ class PlanBasis:
 
 def edit_kind(old: Article, new: Article) -> str | None:
     """How `new` differs from `old`: "body" (in its body alone), "view" (also in what listings
-    show of it beside its title: its summary, reading time), None (in anything else)."""
+    show of it: its title, summary, reading time), None (in anything else)."""
     if old.rel != new.rel:
         return None
     if old.meta == new.meta and _same_but(old, new, BODY_FIELDS):  # `meta` is left out of ==
         return "body"
-    if _but_summary(old.meta) == _but_summary(new.meta) and _same_but(
+    if _but_view(old.meta) == _but_view(new.meta) and _same_but(
         old, new, BODY_FIELDS + VIEW_FIELDS
     ):
         return "view"
@@ -162,8 +177,8 @@ def _same_but(old: Article, new: Article, names: tuple[str, ...]) -> bool:
     return dataclasses.replace(new, **{name: getattr(old, name) for name in names}) == old
 
 
-def _but_summary(meta: dict) -> dict:
-    return {key: value for key, value in meta.items() if str(key).lower() not in SUMMARY_KEYS}
+def _but_view(meta: dict) -> dict:
+    return {key: value for key, value in meta.items() if str(key).lower() not in VIEW_KEYS}
 
 
 @dataclass(frozen=True)
@@ -263,7 +278,7 @@ def patched_plan(
     if found is None or not index.shown.isdisjoint(found[0]):
         return None  # another kind of page shows an edited body whole: the full plan knows it
     edited, viewed = found
-    # the listing views that changed (a summary, a reading time), and the pages holding them
+    # the listing views that changed (a title, summary, reading time), and the pages holding them
     views = last_plan.views
     new_views = {}
     for rel in viewed:
@@ -272,7 +287,7 @@ def patched_plan(
             new_views[rel] = view
     redo: dict[int, PageJob] = {}
     if new_views:
-        swap = {id(views[rel]): view for rel, view in new_views.items()}
+        swap = {views[rel]["url"]: (views[rel], view) for rel, view in new_views.items()}
         showing = index.showing(last_plan)
         for i in {i for rel in new_views for i in showing.get(rel, ())}:
             job = last_plan.pages[i]
@@ -291,6 +306,19 @@ def patched_plan(
             if i is not None:
                 around += [listed[j].rel for j in (i - 1, i + 1) if 0 <= j < len(listed)]
         around += [rel for rel, rels in related.items() if not new_views.keys().isdisjoint(rels)]
+    # a new title: the article's redirect pages, and its translations' language links
+    for rel, view in new_views.items():
+        if view["title"] != last_plan.views[rel]["title"]:
+            article = edited[rel]
+            if not article.listed:
+                return None  # every page's footer names it: the full plan knows them
+            places, redirects = index.aliases.get(rel, ()), pages.aliases(article)
+            if len(places) != len(redirects):
+                return None
+            redo.update(zip(places, redirects, strict=True))
+            versions = site.translations.get(article.translation_key, [])
+            if len(versions) > 1:
+                around += [v.rel for v in versions if v is not article]
     for rel in (*edited, *relisted, *around):
         redo[index.articles[rel]] = pages.job(site.pages[index.pages_at[rel]])
     changed = {site.url(a): (views[a.rel], a.content_hash) for a in edited.values()}
@@ -330,12 +358,14 @@ def patched_plan(
     )
 
 
-def _swapped(value: Any, swap: dict[int, dict]) -> Any:
-    """`value` with each dict of `swap` (by identity) in it replaced; containers holding one
-    are new, the rest are shared."""
+def _swapped(value: Any, swap: dict[str, tuple[dict, dict]]) -> Any:
+    """`value` with each listing view of `swap` (address -> (old view, new view)) in it
+    replaced by the new one; containers holding one are new, the rest are shared. A view is
+    told by its address and content: a page recalled from an older plan holds an equal one."""
     if type(value) is dict:
-        if id(value) in swap:
-            return swap[id(value)]
+        old = swap.get(value.get("url"))  # type: ignore[arg-type]
+        if old is not None and (value is old[0] or value == old[0]):
+            return old[1]
         out = None
         for key, item in value.items():
             new = _swapped(item, swap)

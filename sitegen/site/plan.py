@@ -328,8 +328,9 @@ def plan_listings(
 
 
 class ArticlePages:
-    """Makes article pages: what `article_jobs` makes for each article, and what the preview's
-    patched plan (engine/patch.py) makes again for a few, from the same inputs."""
+    """Makes article pages and their aliases' redirect pages: what `article_jobs` makes for
+    each article, and what the preview's patched plan (engine/patch.py) makes again for a few,
+    from the same inputs."""
 
     def __init__(
         self,
@@ -367,6 +368,33 @@ class ArticlePages:
             site.url(article), "article.html", "article", context, article.source, (article.rel,)
         )
 
+    def aliases(self, article: Article) -> list[PageJob]:
+        """The redirect pages of the article's old addresses (`aliases`)."""
+        jobs = []
+        for alias in article.aliases:
+            try:
+                target = site_path(alias)  # content.py reported the ones that are not
+            except ValueError:
+                continue
+            page = {
+                "lang": article.lang,
+                "dir": text_direction(article.lang),
+                "kind": "alias",
+                "title": article.title,
+                "description": "",
+                "noindex": True,
+            }
+            jobs.append(
+                PageJob(
+                    target,
+                    "alias.html",
+                    "alias",
+                    {"page": page, "target": self.site.url(article)},
+                    f"{article.source} (alias {alias})",
+                )
+            )
+        return jobs
+
 
 def article_jobs(
     site: Site, listings: Listings, related: dict[str, list[str]], recall: Recall | None = None
@@ -376,30 +404,7 @@ def article_jobs(
     jobs: list[PageJob] = []
     for article in site.pages:
         jobs.append(pages.job(article))
-        for alias in article.aliases:
-            try:
-                target = site_path(alias)  # content.py reported the ones that are not
-            except ValueError:
-                continue
-            jobs.append(
-                PageJob(
-                    target,
-                    "alias.html",
-                    "alias",
-                    {
-                        "page": {
-                            "lang": article.lang,
-                            "dir": text_direction(article.lang),
-                            "kind": "alias",
-                            "title": article.title,
-                            "description": "",
-                            "noindex": True,
-                        },
-                        "target": site.url(article),
-                    },
-                    f"{article.source} (alias {alias})",
-                )
-            )
+        jobs.extend(pages.aliases(article))
     return jobs
 
 
