@@ -70,7 +70,8 @@ class BuildResult:
     output: Path | None = None
     skipped_pages: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (bench, --verbose)
-    # the plan was the last one's with only edited bodies made again (the preview: engine/patch.py)
+    # the plan was the last one's with only what an edit reached made again (the preview:
+    # engine/patch.py)
     patched: bool = False
     # the output's manifest as this build left it (path -> {sha, fp}); None when the build
     # wrote nothing
@@ -249,8 +250,8 @@ class _Run:
 
 
 def _site(run: _Run, articles: list[Article], now: dt.datetime) -> Site:
-    """The site model; in the preview, the last one with edited bodies swapped in when only
-    bodies changed (engine/patch.py)."""
+    """The site model; in the preview, the last one with the edited articles swapped in when
+    only what they say changed (engine/patch.py)."""
     request, state = run.request, run.state
     options = (request.drafts, request.future)
     last = state.model
@@ -280,7 +281,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     """Read what the plan needs (related lists, the search files, stamps and sizes of the files
     to copy: all through the engine's caches), make the plan, and make the resized images it
     asks for. Stops on errors unless `keep_going`. The preview patches its last plan instead
-    when only article bodies changed (engine/patch.py)."""
+    when only what articles say changed (engine/patch.py)."""
     config, diag = run.request.config, run.diag
     parallel = run.request.parallelism()
     # related lists in a forked process while this one does the rest of the reading (the

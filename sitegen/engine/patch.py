@@ -137,7 +137,7 @@ def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIn
 @dataclass(frozen=True)
 class PlanBasis:
     """What a plan was made from besides the site, kept with the preview's last plan so that
-    the next build can tell whether only bodies changed."""
+    the next build can tell whether only what articles say changed."""
 
     output_fp: str  # settings, templates and theme files (engine/cache.py)
     files: tuple[SourceFile, ...]  # the files copied as they are
@@ -270,7 +270,8 @@ def patched_plan(
     search: Mapping[str, tuple[Source, str]],
 ) -> BuildPlan | None:
     """The plan `plan.plan_build` would make for `site` and `basis` (with the `search` files),
-    made from the last plan when only article bodies changed since; None otherwise."""
+    made from the last plan when only what articles say changed since (see the module's
+    docstring); None otherwise."""
     index = last_basis.index
     if index is None or last_plan.problems or not basis.same_inputs(last_basis):
         return None

@@ -345,7 +345,7 @@ class ArticlePages:
         self.cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
 
     def job(self, article: Article) -> PageJob:
-        """The article's own page (its aliases' pages are `article_jobs`'s)."""
+        """The article's own page."""
         site, views, listed = self.site, self.listings.views, self.site.listed
         i = self.position.get(article.rel)
         newer = listed[i - 1] if i is not None and i > 0 else None
