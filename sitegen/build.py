@@ -314,11 +314,13 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             lists, gone, warnings = related_future.result()
             for warning in warnings:
                 diag.warn(warning.message, warning.path, warning.line, warning.hint)
-            if last_lists is not None:
-                lists = {**last_lists, **lists}
-                for rel in gone:
-                    del lists[rel]
-            return dataclasses.replace(basis, related=lists)
+            if last_lists is None:
+                return dataclasses.replace(basis, related=lists)
+            relisted = frozenset(lists) | frozenset(gone)
+            lists = {**last_lists, **lists}
+            for rel in gone:
+                del lists[rel]
+            return dataclasses.replace(basis, related=lists, relisted=relisted)
 
         images = ImageSet(
             config.cache_path,
@@ -327,14 +329,14 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             key=cache_key("image variant", config.image_widths),
         )
         last, plan = run.state.last, None
-        if (
-            last is not None
-            and last.basis is not None
-            and last.basis.same_inputs(basis)
-            and edits(last.site, site) is not None
-        ):
+        found = (
+            edits(last.site, site)
+            if last is not None and last.basis is not None and last.basis.same_inputs(basis)
+            else None
+        )
+        if found is not None:
             basis = dataclasses.replace(with_related(), index=last.basis.index)
-            plan = patched_plan(last.site, last.plan, last.basis, site, basis, search)
+            plan = patched_plan(last.site, last.plan, last.basis, site, basis, search, found)
             run.result.patched = plan is not None
             if plan is not None:  # its views shared as a full plan's are (engine/cache.py)
                 fingerprints = PageFingerprints(

@@ -145,6 +145,9 @@ class PlanBasis:
     unpublished: frozenset[str]  # drafts and future articles, by content path
     search: Mapping[str, str]  # each search file's path -> fingerprint
     related: Mapping[str, Sequence[str]] | None = None  # known once they are worked out
+    # the articles whose related lists differ from the last build's, when the process that
+    # worked them out said so (it sends only those: build.py::_related_apart)
+    relisted: frozenset[str] | None = None
     # where a body edit reaches in the plan; None: the plan cannot be patched (it reported
     # an error or warning, or a search file is not where the index put it)
     index: PlanIndex | None = None
@@ -268,14 +271,14 @@ def patched_plan(
     site: Site,
     basis: PlanBasis,
     search: Mapping[str, tuple[Source, str]],
+    found: tuple[dict[str, Article], set[str]] | None,
 ) -> BuildPlan | None:
     """The plan `plan.plan_build` would make for `site` and `basis` (with the `search` files),
     made from the last plan when only what articles say changed since (see the module's
-    docstring); None otherwise."""
+    docstring; `found` is `edits(last_site, site)`); None otherwise."""
     index = last_basis.index
     if index is None or last_plan.problems or not basis.same_inputs(last_basis):
         return None
-    found = edits(last_site, site)
     if found is None or not index.shown.isdisjoint(found[0]):
         return None  # another kind of page shows an edited body whole: the full plan knows it
     edited, viewed = found
@@ -295,8 +298,10 @@ def patched_plan(
             redo[i] = dataclasses.replace(job, context=_swapped(job.context, swap))
         views = {**views, **new_views}
     related, old_related = basis.related or {}, last_basis.related or {}
-    relisted = [rel for rel, rels in related.items() if old_related.get(rel) != rels]
-    relisted += old_related.keys() - related.keys()
+    relisted = basis.relisted
+    if relisted is None:
+        relisted = {rel for rel, rels in related.items() if old_related.get(rel) != rels}
+        relisted |= old_related.keys() - related.keys()
     pages = ArticlePages(site, Listings(views, [], own_page_links(site)), related)
     # the article pages holding a new view: its neighbours', and those listing it as related
     around: list[str] = []

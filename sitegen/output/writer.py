@@ -568,10 +568,6 @@ class DeltaOutput(OutputStrategy):
         self.replaced = sorted(clashes)
 
 
-def _now(write: Callable[[], None]) -> None:
-    write()
-
-
 class InPlaceOutput(OutputStrategy):
     """Updates the output folder where it is (the preview's own, which nobody deploys): changed
     files replace the old ones one by one, each atomically so the server never sends half a
@@ -615,7 +611,10 @@ class InPlaceOutput(OutputStrategy):
         def write() -> None:
             replace_file(self.output / MANIFEST, manifest.dump())
 
-        (self.later or _now)(write)
+        if self.later is None:
+            write()
+        else:
+            self.later(write)
 
     def abort(self) -> None:
         # what is on disk now: this build's files where it got to them, the old ones elsewhere
