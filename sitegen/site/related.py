@@ -30,7 +30,7 @@ import struct
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 
@@ -63,6 +63,7 @@ _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
 _DIGITS = "0123456789"
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^<>\n]+>")  # link targets, URLs, tags
+_SHORT_OR_STOP = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def terms_of(text: str) -> list[str]:
@@ -90,8 +91,27 @@ def terms_of(text: str) -> list[str]:
     return words
 
 
+def term_counts(text: str) -> Counter:
+    """`Counter(terms_of(text))`, in the same order (first occurrence), counted before it is
+    filtered: every word is counted in C, then the few distinct stopwords and one-letter words
+    are dropped, instead of each of thousands of words being tested in Python."""
+    if "](" in text or "://" in text or "<" in text:
+        text = _MARKUP.sub(" ", text)
+    if text.isascii():
+        counts = Counter(ascii_words(text, leading_digits=False))
+        for word in _SHORT_OR_STOP.intersection(counts):
+            del counts[word]
+        return counts
+    if _CJK_RUN.search(text):
+        return Counter(terms_of(text))
+    counts = Counter(_TOKEN.findall(text.lower()))  # words of two characters or more
+    for word in STOPWORDS.intersection(counts):
+        del counts[word]
+    return counts
+
+
 def _vector(article: Article) -> Counter:
-    counts = Counter(terms_of(article.body))
+    counts = term_counts(article.body)
     for word in terms_of(article.title):
         counts[word] += TITLE_WEIGHT
     for tag in article.tags:
@@ -457,16 +477,25 @@ class RelatedIndex:
     ) -> Counts:
         counts = pack_counts(_vector(article))
         terms = counts[0]
-        old_terms = set(old[0].split("\n")) if old and old[0] else set()
-        new_terms = set(terms.split("\n")) if terms else set()
-        for t in old_terms - new_terms:
-            _ints(self.inverted, t).remove(slot)
-            delta[t] = delta.get(t, 0) - 1
-            if not _size(self.inverted[t]):
-                del self.inverted[t]
-        for t in new_terms - old_terms:
-            _ints(self.inverted, t).append(slot)
-            delta[t] = delta.get(t, 0) + 1
+        added: Iterable[str] = terms.split("\n") if terms else ()  # distinct: a dict's keys
+        if old and old[0]:
+            old_terms, new_terms = set(old[0].split("\n")), set(added)
+            for t in old_terms - new_terms:
+                _ints(self.inverted, t).remove(slot)
+                delta[t] = delta.get(t, 0) - 1
+                if not _size(self.inverted[t]):
+                    del self.inverted[t]
+            added = new_terms - old_terms
+        inverted, get = self.inverted, delta.get
+        for t in added:  # every term of every article of a new site: kept to the fewest steps
+            slots = inverted.get(t)
+            if slots is None:
+                inverted[t] = array("i", (slot,))
+            elif type(slots) is array:
+                slots.append(slot)
+            else:
+                _ints(inverted, t).append(slot)
+            delta[t] = get(t, 0) + 1
         self.docs[slot] = (key, article.lang)
         self.fresh[article.rel] = (key, counts)
         return counts

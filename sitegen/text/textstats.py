@@ -36,10 +36,18 @@ _ASCII_BREAKS = bytes.maketrans(
 )
 
 
-def ascii_words(text: str) -> list[str]:
+_LEADING_DIGITS = re.compile(rb" [0-9]+")
+
+
+def ascii_words(text: str, leading_digits: bool = True) -> list[str]:
     """The runs of letters and digits of an ASCII `text`, lowercased: what the regex
-    `[^\\W_]+` finds in `text.lower()`, found by bytes operations in C (a quarter of the time)."""
-    return text.encode("ascii").lower().translate(_ASCII_BREAKS).decode("ascii").split()
+    `[^\\W_]+` finds in `text.lower()`, found by bytes operations in C (a quarter of the time).
+    Without `leading_digits`, each run without the digits it starts with (those of digits
+    only dropped): `lstrip` of every word, in one pass."""
+    runs = text.encode("ascii").lower().translate(_ASCII_BREAKS)
+    if not leading_digits:
+        runs = _LEADING_DIGITS.sub(b" ", b" " + runs)  # runs are space-separated now
+    return runs.decode("ascii").split()
 
 
 def word_count(text: str) -> int:

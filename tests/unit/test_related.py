@@ -349,3 +349,22 @@ def test_terms_of_ascii_text_are_the_regex_words() -> None:
     for text in random_ascii_texts(20_000, seed=12):
         assert terms_of(text) == by_regex(text), repr(text)
     assert terms_of("In 2024 the 3rd harbour x 42nd") == ["rd", "harbour", "nd"]
+
+
+def test_term_counts_are_the_terms_counted_in_order() -> None:
+    """term_counts (count every word, then drop stopwords and one-letter words) gives what
+    counting terms_of gives, in the same order: ties between equal weights depend on it."""
+    from collections import Counter
+
+    from sitegen.site.related import term_counts
+    from tests.unit.test_textstats import random_ascii_texts
+
+    texts = [*random_ascii_texts(20_000, seed=15)]
+    texts += [
+        "Ça, c'est l'été à Paris: the 2ème été",
+        "Der Bürgermeister und die Stadt",
+        "北京大学 and 大学",
+    ]
+    texts += ["See [the 3rd report](https://example.org/3) or <b>42nd</b> 7 x y z it's"]
+    for text in texts:
+        assert list(term_counts(text).items()) == list(Counter(terms_of(text)).items()), text

@@ -110,3 +110,12 @@ def test_ascii_words_are_the_regex_runs_of_letters_and_digits() -> None:
         assert ascii_words(text) == re.findall(r"[^\W_]+", text.lower()), repr(text)
     alphabet = "abcdefghijklmnopqrstuvwxyz"
     assert ascii_words("".join(map(chr, range(128)))) == ["0123456789", alphabet, alphabet]
+
+
+def test_ascii_words_without_leading_digits_strip_each_run() -> None:
+    from sitegen.text.textstats import ascii_words
+
+    for text in random_ascii_texts(20_000, seed=14):
+        stripped = [w for w in (t.lstrip("0123456789") for t in ascii_words(text)) if w]
+        assert ascii_words(text, leading_digits=False) == stripped, repr(text)
+    assert ascii_words("3rd 42 x1 _7up 1a2b", leading_digits=False) == ["rd", "x1", "up", "a2b"]
