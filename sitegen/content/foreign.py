@@ -609,25 +609,31 @@ def fill_site_values(body: str, values: Mapping[str, str]) -> str:
     return _SITE_VALUE.sub(one, body)
 
 
+def _known_shortcode(name: str) -> bool:
+    """An emoji's name, or an icon's (`material-home`: a set's name, a dash, the icon)."""
+    return name in EMOJI or ("-" in name and name.split("-", 1)[0] in ICON_SETS)
+
+
 def replace_shortcodes(body: str, first_line: int = 1) -> tuple[str, dict[str, int]]:
     """Emoji shortcodes become their characters; icon shortcodes of MkDocs Material's icon
     sets are removed. Returns the body and, per icon set found, the line of its first use (one
     warning per kind). Code is left as written."""
     if body.count(":") < 2:
         return body, {}
+    # where the code is costs more than the rest: found only for a body with a shortcode
+    if not any(_known_shortcode(m.group(1)) for m in _SHORTCODE.finditer(body)):
+        return body, {}
     spans = code_spans(body)
     found: dict[str, int] = {}
 
     def replace(m: re.Match) -> str:
-        if in_spans(m.start(), spans) is not None:
-            return m.group(0)
         name = m.group(1)
+        if not _known_shortcode(name) or in_spans(m.start(), spans) is not None:
+            return m.group(0)
         if name in EMOJI:
             return EMOJI[name]
         kind = name.split("-", 1)[0]
-        if kind in ICON_SETS and "-" in name:
-            found.setdefault(kind, first_line + body.count("\n", 0, m.start()))
-            return ""
-        return m.group(0)
+        found.setdefault(kind, first_line + body.count("\n", 0, m.start()))
+        return ""
 
     return _SHORTCODE.sub(replace, body), found

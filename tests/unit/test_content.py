@@ -356,3 +356,22 @@ def test_a_title_list_is_reported_once(config):
     sources, _ = discover(config, diag)
     assert load_article(sources[0], config, diag) is None
     assert [(e.line, e.message) for e in diag.errors] == [(2, "title: expected text, got a list")]
+
+
+def test_the_quick_control_character_check_never_misses_one() -> None:
+    """`_may_hold_control` (a bytes pass for ASCII text) says yes wherever the regex finds a
+    character no page may hold, and no for ASCII text without one."""
+    import random
+
+    from sitegen.content.article import _NOT_TEXT, _may_hold_control
+
+    rng = random.Random(3)
+    picks = [0x1F, 0x7F, 0x0B, 0x0C, 10, 13, 9, 0xE9, 0xFFFE, 0x2028]
+    for _ in range(20_000):
+        text = "".join(
+            chr(rng.choice([rng.randrange(0, 128), *picks])) for _ in range(rng.randrange(0, 8))
+        )
+        if _NOT_TEXT.search(text) is not None:
+            assert _may_hold_control(text), repr(text)
+        elif text.isascii():
+            assert not _may_hold_control(text), repr(text)

@@ -284,6 +284,9 @@ def test_emoji_shortcodes_become_characters_and_icons_are_reported_once_per_kind
     assert "octicons" not in out and "material-account" not in out
     assert found == {"octicons": 7, "material": 7}
     assert "`:smile:`" in out and "10:30:45" in out and ":unknown_thing:" in out
+    # only in code, or none known: the body as it was (its code is not even looked for)
+    for body in ("See `:smile:` and\n```\n:material-x:\n```\n", "At 10:30:45, :nope: :x-y:"):
+        assert replace_shortcodes(body) == (body, {})
 
 
 def test_parse_ial_keeps_only_safe_attributes():
