@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 import jinja2
 
@@ -28,6 +29,7 @@ from sitegen.render.markdown import RenderedBody, render_markdown
 from sitegen.render.templates import render_job
 from sitegen.site.plan import PageJob
 
+ALONGSIDE_SLICE = 0.05  # seconds of the parent's other work between two results of the workers
 CHUNK = 48  # pages per task: small enough to balance two workers, large enough to amortise
 
 
@@ -101,6 +103,7 @@ class PageRenderer:
         self._done = 0
         self._total = 0
         self._workers_done = False
+        self._alongside: Iterator[object] = iter(())  # the parent's other work (`run`)
 
     # --- in this process and in each worker ----------------------------------------------------
 
@@ -151,10 +154,18 @@ class PageRenderer:
 
     # --- in this process -------------------------------------------------------------------
 
-    def run(self, to_render: list[tuple[PageJob, str]], parallel: Parallelism) -> None:
+    def run(
+        self,
+        to_render: list[tuple[PageJob, str]],
+        parallel: Parallelism,
+        alongside: Iterator[object] | None = None,
+    ) -> None:
         """Render and write every page of `to_render` (page, fingerprint). Page errors go to
-        `diag` (and the page to `skipped`); broken links to `broken_links`."""
+        `diag` (and the page to `skipped`); broken links to `broken_links`. `alongside` is
+        this process's other work, a step per `next()`: taken a few steps at a time while the
+        workers render (the parent would wait for them otherwise), the rest at the end."""
         self._total = len(to_render)
+        self._alongside = alongside if alongside is not None else iter(())
         self.keys = {
             rel: body_key(self.by_rel[rel].content_hash, self.settings)
             for job, _ in to_render
@@ -180,6 +191,8 @@ class PageRenderer:
             render_pages(work, tasks, parallel, self._on_result, self._between)
         self._workers_done = True
         self._between()
+        for _ in self._alongside:
+            pass
         self.flush()
         self.targets.missing[:0] = self._missing
         if to_render:
@@ -245,7 +258,15 @@ class PageRenderer:
         self._on_result(ChunkResult(records, done.errors, (self.flush(), []), local=True))
 
     def _between(self) -> None:
-        """Render the parent's pages whose bodies have all arrived, while the workers go on."""
+        """Render the parent's pages whose bodies have all arrived, while the workers go on,
+        then take some steps of the other work (about a twentieth of a second's)."""
+        self._render_ready()
+        until = time.perf_counter() + ALONGSIDE_SLICE
+        for _ in self._alongside:
+            if time.perf_counter() >= until:
+                break
+
+    def _render_ready(self) -> None:
         if not self._pending:
             return
         if self._workers_done:

@@ -19,10 +19,10 @@ def test_rendering_leaves_the_plan_as_it_was_made(site, monkeypatch):
     before: list[bytes] = []
     run = PageRenderer.run
 
-    def snapshot_then_run(self, to_render, parallel):
+    def snapshot_then_run(self, to_render, parallel, alongside=None):
         before.append(marshal.dumps([job.context for job, _ in to_render], 2))
         rendered.extend(job for job, _ in to_render)
-        return run(self, to_render, parallel)
+        return run(self, to_render, parallel, alongside)
 
     rendered: list = []
     monkeypatch.setattr(PageRenderer, "run", snapshot_then_run)

@@ -82,7 +82,7 @@ def test_keep_going_builds_the_rest_and_says_what_it_left_out(blog, capsys):
 
 @pytest.mark.parametrize(
     ("phase", "ends_at"),
-    [("load", "plan"), ("plan", "copy"), ("copy", "render"), ("render", "render")],
+    [("load", "plan"), ("plan", "render"), ("render", "render")],
 )
 def test_a_build_called_off_starts_nothing_more_and_changes_nothing(blog, phase, ends_at):
     """The preview stopping mid-build: the build ends where it next says how far it is (the

@@ -106,6 +106,6 @@ def test_the_build_reports_phases_and_every_rendered_page(site):
     calls: list[tuple[str, int, int]] = []
     result = site.build(progress=lambda *call: calls.append(call))
     phases = [c[0] for c in calls]
-    assert phases[:4] == ["import", "load", "plan", "copy"] and phases[-1] == "render"
+    assert phases[:4] == ["import", "load", "plan", "render"] and phases[-1] == "render"
     render = [c for c in calls if c[0] == "render"]
     assert render[0][1] == 0 and render[-1][1] == render[-1][2] == result.pages
