@@ -154,7 +154,15 @@ def none_stored(wanted: dict[str, str]) -> dict[str, Counts]:
 def pack_counts(counts: dict[str, int]) -> Counts:
     """Term counts in a compact form to keep between builds: the terms as one string and the
     counts as 16-bit integers (a dict per article would cost ~20 KB each in memory)."""
-    return "\n".join(counts), array("H", [min(v, 65535) for v in counts.values()]).tobytes()
+    return "\n".join(counts), count_values(counts).tobytes()
+
+
+def count_values(counts: dict[str, int]) -> array:
+    """The counts as 16-bit integers, in order (a count above 65,535 is held as 65,535)."""
+    try:
+        return array("H", counts.values())  # in C; only a rare huge count needs the clamp
+    except OverflowError:
+        return array("H", [min(v, 65535) for v in counts.values()])
 
 
 def unpack_counts(terms: str, values: bytes) -> list[tuple[str, int]]:

@@ -51,6 +51,7 @@ from sitegen.site.related import (
     KEEP_BATCH,
     Counts,
     Stored,
+    count_values,
     none_stored,
     pack_counts,
     unpack_counts,
@@ -418,9 +419,10 @@ class SearchIndex:
             doc, count, length = _analyse(article, url, shown_date)
             fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
             entries[article.rel] = (key, doc_id, fp, length_code(length))
-            packed = self.fresh[article.rel] = (key, pack_counts(count))
+            values = count_values(count)
+            self.fresh[article.rel] = (key, ("\n".join(count), values.tobytes()))
             if lists is not None:
-                _add_postings(lists, doc_id, packed[1])
+                _add_postings(lists, doc_id, zip(count, values, strict=True))
                 if keep is not None and len(self.fresh) >= KEEP_BATCH:
                     keep(self.fresh)
                     self.fresh = {}
@@ -510,7 +512,7 @@ class SearchIndex:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
         lists: dict[str, tuple[array, array]] = {}
         for rel, entry in sorted(entries.items(), key=lambda item: item[1][1]):
-            _add_postings(lists, entry[1], counts[rel])
+            _add_postings(lists, entry[1], unpack_counts(*counts[rel]))
         return self._postings_from(lists)
 
     def _postings_from(self, lists: dict[str, tuple[array, array]]) -> set[str]:
@@ -592,14 +594,19 @@ class SearchIndex:
         return runs
 
 
-def _add_postings(lists: dict[str, tuple[array, array]], doc: int, counts: Counts) -> None:
-    """One document's term counts added to `lists` (called in ascending doc id order)."""
-    for t, tf in unpack_counts(*counts):
-        got = lists.get(t)
+def _add_postings(
+    lists: dict[str, tuple[array, array]], doc: int, counts: Iterable[tuple[str, int]]
+) -> None:
+    """One document's (term, count) pairs added to `lists` (called in ascending doc id order):
+    the step taken for every term of every article of a new index, so kept to the fewest."""
+    get = lists.get
+    for t, tf in counts:
+        got = get(t)
         if got is None:
-            got = lists[t] = (array("i"), array("H"))
-        got[0].append(doc)
-        got[1].append(tf)
+            lists[t] = (array("i", (doc,)), array("H", (tf,)))
+        else:
+            got[0].append(doc)
+            got[1].append(tf)
 
 
 def _as_is(data: bytes) -> bytes:

@@ -368,3 +368,13 @@ def test_term_counts_are_the_terms_counted_in_order() -> None:
     texts += ["See [the 3rd report](https://example.org/3) or <b>42nd</b> 7 x y z it's"]
     for text in texts:
         assert list(term_counts(text).items()) == list(Counter(terms_of(text)).items()), text
+
+
+def test_packed_counts_hold_a_huge_count_as_the_largest_16_bit_one() -> None:
+    from sitegen.site.related import pack_counts, unpack_counts
+
+    assert unpack_counts(*pack_counts({"a": 3, "b": 70_000, "c": 65_535})) == [
+        ("a", 3),
+        ("b", 65_535),
+        ("c", 65_535),
+    ]
