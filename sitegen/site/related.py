@@ -24,6 +24,7 @@ counts -> document frequency -> weight vectors -> postings -> candidate shortlis
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
@@ -190,6 +191,12 @@ def _size(value) -> int:
     return 0 if value is None else len(value) // 4 if isinstance(value, bytes) else len(value)
 
 
+@functools.cache
+def _tf_weights() -> list[float]:
+    """1 + ln(count) for every count a packed count can hold (0 to 65,535), worked out once."""
+    return [0.0, *(1.0 + math.log(tf) for tf in range(1, 65536))]
+
+
 def _count_step(n: int) -> int:
     return round(COUNT_STEPS * math.log2(n)) if n > 0 else 0
 
@@ -288,9 +295,9 @@ class RelatedIndex:
     @staticmethod
     def _weights(counts: Counts, idf: dict[str, int]) -> Vector:
         terms, counts = counts
-        log = math.log
+        tf_weight = _tf_weights()
         weighted = [
-            (t, (1.0 + log(tf)) * w) for t, tf in unpack_counts(terms, counts) if (w := idf[t])
+            (t, tf_weight[tf] * w) for t, tf in unpack_counts(terms, counts) if (w := idf[t])
         ]
         # stable C sort: equal weights keep text order, so the choice is deterministic
         top = sorted(weighted, key=itemgetter(1), reverse=True)[:TERMS_PER_DOC]
@@ -557,8 +564,10 @@ class RelatedIndex:
             # candidates sharing the most strong terms (counted in C by Counter), then cosine
             shared = Counter(chain.from_iterable(ids[t] for t in vector))
             shared.pop(slot, None)
-            # most_common(n) is heapq.nlargest: equal counts keep first-seen order
-            shortlist = tuple(other for other, _ in shared.most_common(shortlist_size))
+            # what most_common(n) gives (equal counts keep first-seen order: a stable sort),
+            # sorted in C rather than through heapq.nlargest's loop in Python
+            ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)
+            shortlist = tuple(other for other, _ in ranked[:shortlist_size])
             self.shortlists[slot] = array("i", shortlist).tobytes()
             lang = docs[slot][1]
             scored = []
