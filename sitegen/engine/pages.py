@@ -267,6 +267,7 @@ class PageRenderer:
                 break
 
     def _render_ready(self) -> None:
+        """The parent's pages (feeds, pages of many bodies) whose bodies are all here."""
         if not self._pending:
             return
         if self._workers_done:
