@@ -24,7 +24,6 @@ counts -> document frequency -> weight vectors -> postings -> candidate shortlis
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import struct
@@ -191,10 +190,16 @@ def _size(value) -> int:
     return 0 if value is None else len(value) // 4 if isinstance(value, bytes) else len(value)
 
 
-@functools.cache
-def _tf_weights() -> list[float]:
-    """1 + ln(count) for every count a packed count can hold (0 to 65,535), worked out once."""
-    return [0.0, *(1.0 + math.log(tf) for tf in range(1, 65536))]
+class _TfWeights(dict):
+    """count -> 1 + ln(count), each worked out the first time it is asked for (articles share
+    a few hundred distinct counts; a table of all 65,536 took longer than an edit's update)."""
+
+    def __missing__(self, tf: int) -> float:
+        weight = self[tf] = 1.0 + math.log(tf)
+        return weight
+
+
+_TF_WEIGHTS = _TfWeights()
 
 
 def _count_step(n: int) -> int:
@@ -295,7 +300,7 @@ class RelatedIndex:
     @staticmethod
     def _weights(counts: Counts, idf: dict[str, int]) -> Vector:
         terms, counts = counts
-        tf_weight = _tf_weights()
+        tf_weight = _TF_WEIGHTS
         weighted = [
             (t, tf_weight[tf] * w) for t, tf in unpack_counts(terms, counts) if (w := idf[t])
         ]
