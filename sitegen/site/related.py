@@ -60,7 +60,6 @@ around among across according told isn wasn aren weren doesn didn won wouldn sho
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
-_DIGITS = "0123456789"
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^<>\n]+>")  # link targets, URLs, tags
 _SHORT_OR_STOP = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -72,10 +71,8 @@ def terms_of(text: str) -> list[str]:
     if "](" in text or "://" in text or "<" in text:
         text = _MARKUP.sub(" ", text)
     if text.isascii():  # the same words as _TOKEN finds: runs without their leading digits
-        tokens = ascii_words(text)
-        if not any(digit in text for digit in _DIGITS):
-            return [t for t in tokens if len(t) > 1 and t not in STOPWORDS]
-        return [w for t in tokens if len(w := t.lstrip(_DIGITS)) > 1 and w not in STOPWORDS]
+        words = ascii_words(text, leading_digits=False)
+        return [w for w in words if w not in _SHORT_OR_STOP]
     tokens = _TOKEN.findall(text.lower())
     if not _CJK_RUN.search(text):
         return [t for t in tokens if t not in STOPWORDS]
@@ -151,10 +148,11 @@ def none_stored(wanted: dict[str, str]) -> dict[str, Counts]:
     return {}
 
 
-def pack_counts(counts: dict[str, int]) -> Counts:
+def pack_counts(counts: dict[str, int], values: array | None = None) -> Counts:
     """Term counts in a compact form to keep between builds: the terms as one string and the
-    counts as 16-bit integers (a dict per article would cost ~20 KB each in memory)."""
-    return "\n".join(counts), count_values(counts).tobytes()
+    counts as 16-bit integers (a dict per article would cost ~20 KB each in memory); `values`
+    are its `count_values` when the caller has them already."""
+    return "\n".join(counts), (count_values(counts) if values is None else values).tobytes()
 
 
 def count_values(counts: dict[str, int]) -> array:

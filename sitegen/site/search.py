@@ -420,7 +420,7 @@ class SearchIndex:
             fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
             entries[article.rel] = (key, doc_id, fp, length_code(length))
             values = count_values(count)
-            self.fresh[article.rel] = (key, ("\n".join(count), values.tobytes()))
+            self.fresh[article.rel] = (key, pack_counts(count, values))
             if lists is not None:
                 _add_postings(lists, doc_id, zip(count, values, strict=True))
                 if keep is not None and len(self.fresh) >= KEEP_BATCH:
