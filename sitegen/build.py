@@ -142,9 +142,7 @@ def load_articles(
     """Every article (parsed once, then from the article cache) and the static content files."""
     sources, statics = discover(config, diag)
     loader = loader or ArticleLoader()
-    articles = loader.load(
-        sources, config, diag, parallel or Parallelism(), config.cache_path / "cache.sqlite"
-    )
+    articles = loader.load(sources, config, diag, parallel or Parallelism(), config.cache_path)
     return articles, statics
 
 

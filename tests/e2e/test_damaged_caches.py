@@ -49,8 +49,14 @@ def damage_database_file(cache: Path) -> None:
         (cache / extra).unlink(missing_ok=True)
 
 
+def damage_articles_file(cache: Path) -> None:
+    (cache / "articles.sqlite").write_bytes(b"this is not a database" * 100)
+    for extra in ("articles.sqlite-wal", "articles.sqlite-shm"):
+        (cache / extra).unlink(missing_ok=True)
+
+
 def damage_article_rows(cache: Path) -> None:
-    with sqlite3.connect(cache / "cache.sqlite") as db:
+    with sqlite3.connect(cache / "articles.sqlite") as db:
         db.execute("UPDATE articles SET data = ?", (b"\x80\x05garbage",))
 
 
@@ -69,6 +75,7 @@ def damage_image_index(cache: Path) -> None:
 
 DAMAGE = {
     "database file": (damage_database_file, "cache database"),
+    "articles file": (damage_articles_file, "cache database"),
     "article rows": (damage_article_rows, "article cache"),
     "body rows": (damage_body_rows, "body cache"),
     "image index": (damage_image_index, "image cache"),
@@ -106,3 +113,27 @@ def test_image_index_of_the_wrong_shape(tmp_path: Path) -> None:
     (site.root / ".sitegen" / "images" / "index.json").write_text(json.dumps([1]))
     result = site.build()
     assert any("image cache" in str(w) for w in result.diagnostics.warnings)
+
+
+def test_an_older_cache_keeping_articles_with_their_bodies_is_let_go(tmp_path: Path) -> None:
+    """An older sitegen kept the parsed articles in `cache.sqlite` with their bodies; that table
+    is dropped (its space goes to the bodies), and the build is the same as a clean one."""
+    clean = SiteFolder(tmp_path / "clean")
+    fill(clean)
+    clean.build()
+    site = SiteFolder(tmp_path / "site")
+    fill(site)
+    cache = site.root / ".sitegen"
+    cache.mkdir()
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        db.execute(
+            "CREATE TABLE articles (rel TEXT PRIMARY KEY, fp TEXT, size INTEGER, mtime INTEGER,"
+            " ino INTEGER, cached_at INTEGER, data BLOB, body BLOB)"
+        )
+        db.execute("INSERT INTO articles VALUES ('a1.md', 'x', 1, 1, 1, 1, x'00', x'00')")
+    site.build()
+    assert tree(site.root / "build") == tree(clean.root / "build")
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "articles" not in tables and "texts" in tables
+    assert site.build().written == 0

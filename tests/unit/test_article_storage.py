@@ -125,6 +125,6 @@ def test_a_body_gone_from_the_cache_is_an_error_naming_the_file(tmp_path: Path):
     article = _load_all(tmp_path)[0]
     assert "日本語" in article.body  # a connection is kept now
     with sqlite3.connect(tmp_path / ".sitegen" / "cache.sqlite") as db:
-        db.execute("UPDATE articles SET mtime = mtime + 1")  # another build's version now
+        db.execute("UPDATE texts SET mtime = mtime + 1")  # another build's version now
     with pytest.raises(SiteError, match="post.md"):
         article.body  # noqa: B018 - reading it is the point
