@@ -387,7 +387,7 @@ def _plan_in_full(
     )
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag, listings, recall)
+    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=not run.state.keep)
     # a plan that reported nothing may be patched by the preview's next build (it would not
     # report again what this one did)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems

@@ -136,15 +136,19 @@ def plan_build(
     diag: Diagnostics,
     listings: Listings | None = None,
     recall: Recall | None = None,
+    lazy: bool = False,
 ) -> BuildPlan:
     """The whole build, decided: see the module docstring. Errors and warnings (collisions,
     pages the plan cannot make) go to `diag`; missing images come back as `problems`.
     `listings` is this site's `site.plan.plan_listings`, when the engine made it already;
-    `recall` hands back parts the last plan made from the same inputs (site/plan.py)."""
+    `recall` hands back parts the last plan made from the same inputs (site/plan.py); with
+    `lazy`, the articles' pages' contexts are made where they are rendered (site/plan.py's
+    `ArticleContext`: a build that keeps no plan for the next need not hold them)."""
     listings = plan_listings(site) if listings is None else listings
     views = listings.views
     pages = writable_pages(
-        plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall), diag
+        plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall, lazy=lazy),
+        diag,
     )
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:

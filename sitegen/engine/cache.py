@@ -319,15 +319,20 @@ class PageFingerprints:
             self.of(job)
 
     def of(self, job: PageJob) -> str:
+        # a page whose context is made where it is rendered: by what it is made from
+        made = job.given if job.given is not None else job.maker
         known = self._pages.get(job.path)
-        if known is not None and known[0] is job.context:
+        if known is not None and known[0] is made:
             return known[1]
         last = self._last.get(job.path)
-        if last is not None and last[0] == job.context:  # identity first, then content
+        if last is not None and last[0] == made:  # identity first, then content
             fingerprint = last[1]
+        elif job.given is not None:
+            fingerprint = self._hash(job.given)
         else:
-            fingerprint = self._hash(job.context)
-        self._pages[job.path] = (job.context, fingerprint)
+            key = job.maker.key(self._digests)  # type: ignore[union-attr]
+            fingerprint = hashlib.sha1(self._prefix + _marshal(key)).hexdigest()
+        self._pages[job.path] = (made, fingerprint)
         return fingerprint
 
     def settle(self) -> None:

@@ -204,7 +204,7 @@ def render_remote(
         for chunk in chunks:
             rels = {rel for job, _ in chunk for rel in job.bodies}
             yield RenderTask(
-                chunk,
+                [(job.resolved(), fp) for job, fp in chunk],  # contexts made here
                 {rel: articles[rel].held() for rel in rels},  # no shared disk: bodies go too
                 {rel: bodies[rel] for rel in rels if rel in bodies},
             )

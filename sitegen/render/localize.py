@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
 from sitegen.errors import SiteError
+from sitegen.site.plan import with_references
 from sitegen.text.urls import absolute_url, is_local, relative_url
 
 if TYPE_CHECKING:
@@ -288,7 +289,8 @@ def add_reference_fingerprints(
     """`jobs` with what the images and links of each body a page shows resolve to put into
     its context (so its fingerprint changes with them: an article page, and a feed showing
     that body), and the missing-image errors of every article. A context that gains anything
-    is a new dict: the ones given may be shared with the last plan (engine/state.py)."""
+    is a new dict: the ones given may be shared with the last plan (engine/state.py); a job
+    whose context is made where it is rendered gets them in its maker."""
     by_rel = {a.rel: a for a in pages}
     digests: dict[str, str] = {}
     errors: list[SiteError] = []
@@ -299,33 +301,32 @@ def add_reference_fingerprints(
     out = []
     for job in jobs:
         if job.bodies:
-            context = job.context
             shown = [digests[rel] for rel in job.bodies if rel in digests]
-            if shown:
-                context = {**context, "references": shown[0] if len(shown) == 1 else "".join(shown)}
+            references = "".join(shown)
+            image = ""
             if job.kind == "article":
                 article = by_rel.get(job.bodies[0])
                 if article is not None:
-                    context = _with_page_image(context, article, targets)
-            if context is not job.context:
-                job = dataclasses.replace(job, context=context)
+                    image = page_image_url(article, targets)
+            if job.maker is not None:
+                if references or image:
+                    maker = dataclasses.replace(job.maker, references=references, image=image)
+                    job = dataclasses.replace(job, maker=maker)
+            else:
+                context = with_references(job.given, references, image)
+                if context is not job.given:
+                    job = dataclasses.replace(job, given=context)
         out.append(job)
     return out, errors
 
 
-def _with_page_image(context: dict, article: Article, targets: LinkTargets) -> dict:
+def page_image_url(article: Article, targets: LinkTargets) -> str:
     """The article's picture (front matter, else its first image) as a site-root URL, for
-    Open Graph and structured data; a remote picture stays as it is."""
+    Open Graph and structured data; a remote picture stays as it is; "" when it has none that
+    resolves."""
     if not article.image:
-        return context
+        return ""
     if _is_remote(article.image):
-        url = article.image if article.image.startswith(("http://", "https://")) else ""
-    else:
-        target = resolve(article.image, article, targets)
-        url = target if target and target.split("?")[0].split("#")[0] in targets.files else ""
-    if not url:
-        return context
-    context = {**context, "page": {**context.get("page", {}), "image": url}}
-    if isinstance(context.get("article"), dict):
-        context["article"] = {**context["article"], "image": url}
-    return context
+        return article.image if article.image.startswith(("http://", "https://")) else ""
+    target = resolve(article.image, article, targets)
+    return target if target and target.split("?")[0].split("#")[0] in targets.files else ""

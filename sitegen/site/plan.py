@@ -41,18 +41,42 @@ def _make(_kind: str, _key: str, _inputs: tuple, make: Callable[[], Any]) -> Any
 class PageJob:
     """One page of the output: its URL, template and complete template context, and which
     article bodies it shows (rendered by workers). The plan is the list of these; the context
-    is complete once `plan.plan_build` returns, and nothing changes it after."""
+    is complete once `plan.plan_build` returns, and nothing changes it after.
+
+    An article's page in a build that keeps no plan for the next (`sitegen build`) holds no
+    context but its `maker` (`ArticleContext`), which makes it where the page is rendered: a
+    context is about 2 KB, an article page's plan a few references."""
 
     url: str
     template: str
     kind: str
-    context: dict[str, Any]
+    given: dict[str, Any] | None  # the context; None when `maker` makes it on each use
     source: str  # what asked for this page, for collision messages
     bodies: tuple[str, ...] = ()  # article.rel of each body the page shows in full
+    maker: ArticleContext | None = None
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", output_path(self.url))
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The page's template context (made anew on each use when the job has a `maker`)."""
+        given = self.given
+        return given if given is not None else self.maker()  # type: ignore[misc]
+
+    @property
+    def page(self) -> dict[str, Any]:
+        """The context's `page` (what the sitemap reads), without making a maker's context."""
+        if self.given is not None:
+            return self.given.get("page", {})
+        return self.maker.page()  # type: ignore[union-attr]
+
+    def resolved(self) -> PageJob:
+        """This job with its context made (to send it to another machine)."""
+        if self.given is not None:
+            return self
+        return PageJob(self.url, self.template, self.kind, self.context, self.source, self.bodies)
 
 
 def listing_view(
@@ -154,23 +178,82 @@ def article_context(
         "draft": article.draft,
     }
     return {
-        "page": {
-            "kind": "article",
-            "title": article.title,
-            "description": article.summary,
-            "lang": article.lang,
-            "dir": text_direction(article.lang),
-            "alternates": alternates,
-            "image": view["image"],
-            "date": view["date"],
-            "updated": view["updated"],
-        },
+        "page": _article_page(article, listing, alternates),
         "article": view,
         "prev": prev,
         "next": next_,
         "related": related,
         "own_pages": own_pages,
     }
+
+
+def _article_page(
+    article: Article, listing: dict[str, Any], alternates: list[dict[str, str]]
+) -> dict[str, Any]:
+    return {
+        "kind": "article",
+        "title": article.title,
+        "description": article.summary,
+        "lang": article.lang,
+        "dir": text_direction(article.lang),
+        "alternates": alternates,
+        "image": listing["image"],
+        "date": listing["date"],
+        "updated": listing["updated"],
+    }
+
+
+def with_references(context: dict[str, Any], references: str, image: str) -> dict[str, Any]:
+    """An article page's (or a feed's) `context` with what the images and links of the bodies
+    it shows resolve to (`references`, so its fingerprint follows them) and the article's
+    picture as a URL (`image`, for Open Graph and structured data): a new dict when either is
+    given, the ones given may be shared with another plan."""
+    if references:
+        context = {**context, "references": references}
+    if image:
+        context = {**context, "page": {**context.get("page", {}), "image": image}}
+        if isinstance(context.get("article"), dict):
+            context["article"] = {**context["article"], "image": image}
+    return context
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """An article page's context, made from `article_context`'s arguments where the page is
+    rendered, and its fingerprint's inputs (`key`), which are what it is made from: the
+    article's fields it reads (a test changes each field of `Article` and checks that the
+    key changes whenever the context does) and the views it shows, by their digest."""
+
+    inputs: tuple  # article_context's arguments
+    references: str = ""  # `with_references`'s
+    image: str = ""
+
+    def __call__(self) -> dict[str, Any]:
+        return with_references(article_context(*self.inputs), self.references, self.image)
+
+    def page(self) -> dict[str, Any]:
+        article, listing, _, alternates, *_ = self.inputs
+        return _article_page(article, listing, alternates)
+
+    def key(self, digests: Mapping[int, bytes]) -> tuple:
+        """What the context is made from, marshal-able: each shared view (`digests`, by id) by
+        its digest."""
+        article, listing, categories, alternates, prev, next_, related, own_pages = self.inputs
+        a = article
+        return (
+            "article page",
+            (a.source, a.words, a.authors, _plain(a.meta), a.rel, a.content_hash),
+            (a.resources, a.draft, a.title, a.summary, a.lang),
+            digests.get(id(listing), listing),
+            categories,
+            alternates,
+            None if prev is None else digests.get(id(prev), prev),
+            None if next_ is None else digests.get(id(next_), next_),
+            [digests.get(id(view), view) for view in related],
+            own_pages,
+            self.references,
+            self.image,
+        )
 
 
 def _name(site: Site, lang: str) -> str:
@@ -338,9 +421,11 @@ class ArticlePages:
         listings: Listings,
         related: Mapping[str, Sequence[str]],
         recall: Recall | None = None,
+        lazy: bool = False,
     ) -> None:
         self.site, self.listings, self.related = site, listings, related
         self.recall = recall or _make
+        self.lazy = lazy  # contexts made where the pages are rendered (`ArticleContext`)
         self.position = {a.rel: i for i, a in enumerate(site.listed)}
         self.cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
 
@@ -361,12 +446,14 @@ class ArticlePages:
             [views[r] for r in self.related.get(article.rel, ())],
             self.listings.own_pages.get(article.lang, []),
         )
+        url, rels = site.url(article), (article.rel,)
+        if self.lazy:
+            maker = ArticleContext(inputs)
+            return PageJob(url, "article.html", "article", None, article.source, rels, maker)
         context = self.recall(
             "article", article.rel, inputs, lambda inputs=inputs: article_context(*inputs)
         )
-        return PageJob(
-            site.url(article), "article.html", "article", context, article.source, (article.rel,)
-        )
+        return PageJob(url, "article.html", "article", context, article.source, rels)
 
     def aliases(self, article: Article) -> list[PageJob]:
         """The redirect pages of the article's old addresses (`aliases`)."""
@@ -397,10 +484,15 @@ class ArticlePages:
 
 
 def article_jobs(
-    site: Site, listings: Listings, related: dict[str, list[str]], recall: Recall | None = None
+    site: Site,
+    listings: Listings,
+    related: dict[str, list[str]],
+    recall: Recall | None = None,
+    lazy: bool = False,
 ) -> list[PageJob]:
-    """Each article's page (with its related list) and the redirect pages of its aliases."""
-    pages = ArticlePages(site, listings, related, recall)
+    """Each article's page (with its related list) and the redirect pages of its aliases;
+    `lazy`: see `ArticlePages`."""
+    pages = ArticlePages(site, listings, related, recall, lazy)
     jobs: list[PageJob] = []
     for article in site.pages:
         jobs.append(pages.job(article))
@@ -416,30 +508,29 @@ def plan_pages(
     related: dict[str, list[str]] | None = None,
     listings: Listings | None = None,
     recall: Recall | None = None,
+    lazy: bool = False,
 ) -> list[PageJob]:
     """Every page of the site. `related` gives each article's related articles (rels, best
     first), worked out beforehand by engine/related_cache.py: planning reads no files.
-    `listings` is this site's `plan_listings` (made here when not given)."""
+    `listings` is this site's `plan_listings` (made here when not given); `lazy`: the
+    articles' pages' contexts are made where they are rendered (`ArticlePages`)."""
     listings = plan_listings(site, recall=recall) if listings is None else listings
-    jobs = article_jobs(site, listings, related or {}, recall)
+    jobs = article_jobs(site, listings, related or {}, recall, lazy)
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = sorted(
         (
             {
                 "loc": j.url,
-                "lastmod": (
-                    j.context["page"].get("updated") or j.context["page"].get("date") or ""
-                )[:10],
+                "lastmod": (j.page.get("updated") or j.page.get("date") or "")[:10],
                 "alternates": [
-                    {"lang": a["lang"], "loc": a["url"]}
-                    for a in j.context["page"].get("alternates", ())
+                    {"lang": a["lang"], "loc": a["url"]} for a in j.page.get("alternates", ())
                 ],
             }
             for j in jobs
             if j.kind not in ("alias", "404", "feed")
             and j.path.endswith(".html")
-            and not j.context.get("page", {}).get("noindex")
+            and not j.page.get("noindex")
         ),
         key=lambda u: u["loc"],
     )

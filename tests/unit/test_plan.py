@@ -297,3 +297,86 @@ def test_pages_of_their_own_are_in_every_html_footer_up_to_a_limit(monkeypatch) 
     monkeypatch.setattr(site_plan, "OWN_PAGES_SHOWN", 1)
     jobs, _ = plan([make_article(1), *own])
     assert all(j.context.get("own_pages", []) == [] for j in jobs)
+
+
+def _other(name: str, value):
+    """A value of the field `name` of `Article` other than `value`, of the same kind."""
+    if name in ("updated", "publish_date", "expiry_date"):
+        return NOW if value is None else value + dt.timedelta(days=1)
+    if name == "bundle":
+        return "b/" if value is None else value + "x"
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, bytes):
+        return value + b"x"
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, dict):
+        return {**value, "other": "x"}
+    if isinstance(value, tuple):
+        return (*value, value[0]) if value else ("x",)
+    raise AssertionError(f"no other value for {name}: {value!r}")
+
+
+def test_an_article_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_shows():
+    """`sitegen build` fingerprints an article's page from what its context is made of
+    (`ArticleContext.key`), not from the context: whichever field of `Article` is changed,
+    a changed context means a changed key. Checked for every field, so a field the page
+    starts to show cannot be left out of the key."""
+    from sitegen.content.article import _ARTICLE_FIELDS
+    from sitegen.site.plan import ArticleContext
+
+    base = make_article(
+        1,
+        tags=("A",),
+        authors=("Ann",),
+        meta={"when": dt.date(2024, 1, 1), "title": "Article 1"},
+        resources=("pic.png",),
+        images=(),
+        links=("a2.md",),
+    )
+    listing, prev, related = {"title": "L", "image": "", "date": "d", "updated": ""}, {}, {}
+    digests = {id(listing): b"listing", id(prev): b"prev", id(related): b"related"}
+    own = [{"title": "About", "url": "/about/"}]
+
+    def made(article, references="", image=""):
+        inputs = (article, listing, [], [], prev, None, [related], own)
+        maker = ArticleContext(inputs, references, image)
+        return marshal.dumps(maker(), 2), marshal.dumps(maker.key(digests), 2)
+
+    context, key = made(base)
+    shown = []
+    for name in _ARTICLE_FIELDS:
+        changed = dataclasses.replace(base, **{name: _other(name, getattr(base, name))})
+        other_context, other_key = made(changed)
+        if other_context != context:
+            shown.append(name)
+            assert other_key != key, f"{name} changes the page but not its fingerprint"
+    assert {"title", "summary", "meta", "content_hash", "lang", "words"} <= set(shown)
+    for extra in ({"references": "r"}, {"image": "/pic.png"}):
+        other_context, other_key = made(base, **extra)
+        assert other_context != context and other_key != key
+
+
+def test_article_pages_made_where_they_are_rendered_are_the_pages_planned_whole():
+    """The lazy article pages of `sitegen build` have the contexts, and the sitemap the
+    dates, of the pages the preview plans whole."""
+    articles = [
+        make_article(i, tags=("A", "B"), meta={"when": dt.date(2024, 1, 1)}, updated=NOW)
+        for i in range(12)
+    ]
+    config = SiteConfig(root=Path("/nonexistent"))
+    diag = Diagnostics()
+    site = build_site(articles, config, BuildOptions(now=NOW), diag)
+    eager = plan_pages(site, diag)
+    lazy = plan_pages(site, diag, lazy=True)
+    assert [j.path for j in eager] == [j.path for j in lazy]
+    made = [j for j in lazy if j.given is None]
+    assert len(made) == 12 and all(j.kind == "article" for j in made)
+    for a, b in zip(eager, lazy, strict=True):
+        assert a.context == b.context and a.page == b.page
+        assert b.resolved().given == a.context
