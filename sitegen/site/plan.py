@@ -37,7 +37,7 @@ def _make(_kind: str, _key: str, _inputs: tuple, make: Callable[[], Any]) -> Any
     return make()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 14 pages an article at 10,000 articles
 class PageJob:
     """One page of the output: its URL, template and complete template context, and which
     article bodies it shows (rendered by workers). The plan is the list of these; the context
@@ -217,7 +217,7 @@ def with_references(context: dict[str, Any], references: str, image: str) -> dic
     return context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleContext:
     """An article page's context, made from `article_context`'s arguments where the page is
     rendered, and its fingerprint's inputs (`key`), which are what it is made from: the
