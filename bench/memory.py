@@ -46,13 +46,15 @@ def main() -> int:
     held: list = []
     config = load_config(site)
     result = build(BuildRequest(config, run_import=False, hold=held))
-    articles, model, plan, _state = held[0]
+    articles, model, planned, _state = held[0]
+    plan = planned.plan
     n = max(1, len(articles))
     parts = [
         ("article metadata (Article)", articles),
         ("site model (terms, URLs, translations)", model),
         ("listing views", plan.views),
-        ("page contexts of the plan", plan.pages),
+        ("pages of the plan (contexts, or what makes them)", plan.pages),
+        ("page fingerprints", planned.fingerprints),
         ("copied files", plan.copies),
         ("link targets", plan.targets),
         ("output manifest", Manifest.load(result.output or config.output_path).files),

@@ -285,7 +285,8 @@ def output_fingerprint(config: SiteConfig, templates: str, static: str) -> str:
 
 
 class PageFingerprints:
-    """Each page's fingerprint: its complete template context under `output_fingerprint`. The
+    """Each page's fingerprint: its complete template context under `output_fingerprint` (or,
+    for a page whose context is made where it is rendered, what it is made from). The
     `shared` dicts (the listing views many contexts hold: neighbours, related lists, listings)
     are hashed once and stand in the contexts by their digest: what is told apart is the same
     as hashing every context whole, and the bytes hashed fall several-fold.
@@ -312,7 +313,7 @@ class PageFingerprints:
             self._shared[id(d)] = entry
         self._digests = {key: digest for key, (_, digest) in self._shared.items()}
         self._last = last._pages if last is not None and last.output_fp == output_fp else {}
-        self._pages: dict[str, tuple[dict, str]] = {}  # path -> (context, fingerprint)
+        self._pages: dict[str, tuple[object, str]] = {}  # path -> (context or maker, fingerprint)
 
     def early(self, jobs: Iterable[PageJob]) -> None:
         for job in jobs:

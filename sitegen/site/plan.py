@@ -518,22 +518,23 @@ def plan_pages(
     jobs = article_jobs(site, listings, related or {}, recall, lazy)
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
-    sitemap_urls = sorted(
-        (
+    sitemap_urls = []
+    for job in jobs:
+        if job.kind in ("alias", "404", "feed") or not job.path.endswith(".html"):
+            continue
+        page = job.page  # made for an article's page: once
+        if page.get("noindex"):
+            continue
+        sitemap_urls.append(
             {
-                "loc": j.url,
-                "lastmod": (j.page.get("updated") or j.page.get("date") or "")[:10],
+                "loc": job.url,
+                "lastmod": (page.get("updated") or page.get("date") or "")[:10],
                 "alternates": [
-                    {"lang": a["lang"], "loc": a["url"]} for a in j.page.get("alternates", ())
+                    {"lang": a["lang"], "loc": a["url"]} for a in page.get("alternates", ())
                 ],
             }
-            for j in jobs
-            if j.kind not in ("alias", "404", "feed")
-            and j.path.endswith(".html")
-            and not j.page.get("noindex")
-        ),
-        key=lambda u: u["loc"],
-    )
+        )
+    sitemap_urls.sort(key=lambda u: u["loc"])
     jobs.extend(sitemap_jobs(sitemap_urls))
     jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
     return _reject_collisions(jobs, diag)
