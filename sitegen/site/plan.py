@@ -232,8 +232,12 @@ class ArticleContext:
         return with_references(article_context(*self.inputs), self.references, self.image)
 
     def page(self) -> dict[str, Any]:
+        """The context's `page`, without the rest."""
         article, listing, _, alternates, *_ = self.inputs
-        return _article_page(article, listing, alternates)
+        page = _article_page(article, listing, alternates)
+        if self.image:
+            page["image"] = self.image
+        return page
 
     def key(self, digests: Mapping[int, bytes]) -> tuple:
         """What the context is made from, marshal-able: each shared view (`digests`, by id) by

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import marshal
 
-from sitegen.build import Builder, BuildRequest
+from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
 from sitegen.engine.pages import PageRenderer
 
@@ -36,3 +36,32 @@ def test_rendering_leaves_the_plan_as_it_was_made(site, monkeypatch):
     article = next(job for job in plan.pages if job.path == "a/index.html")
     assert "content" not in article.context["article"]  # the body goes into a copy
     assert "references" in article.context  # what its links resolve to: put in by the plan
+
+
+def test_article_pages_made_where_they_are_rendered_match_the_preview_plan(site, monkeypatch):
+    """`sitegen build` makes an article page's context where it renders it (with what the
+    page's links and picture resolve to); the preview plans it whole. Both give one context."""
+    site.configure("title: T\nsearch: true\nrelated: 3\nbroken_links: warn\n")
+    site.article(
+        "a.md",
+        "Alpha",
+        image="pic.png",
+        body="See [beta](b.md) and [gone](nowhere.md).\n\n![a](pic.png)",
+    )
+    site.article("b.md", "Beta", date="2024-02-01", body="Body of beta, see [alpha](a.md).")
+    site.write("content/pic.png", b"not really a png")
+    seen: dict[bool, dict[str, bytes]] = {}
+    run = PageRenderer.run
+
+    def record(self, to_render, parallel, alongside=None):
+        contexts = {job.path: marshal.dumps(job.context, 2) for job, _ in to_render}
+        seen[any(job.given is None for job, _ in to_render)] = contexts
+        return run(self, to_render, parallel, alongside)
+
+    monkeypatch.setattr(PageRenderer, "run", record)
+    config = load_config(site.root)
+    Builder(BuildRequest(config, preview=True, output=site.root / ".sitegen" / "preview")).run()
+    build(BuildRequest(config))
+    assert set(seen) == {False, True}  # the preview's plan whole, the build's made on use
+    assert seen[True] == seen[False]
+    assert b"references" in seen[True]["a/index.html"]
