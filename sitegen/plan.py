@@ -8,9 +8,9 @@ Two pure steps, with the engine's reading between them:
 2. `plan_build` takes the site, the config and those `PlanInputs` and returns a frozen
    `BuildPlan`: the pages with complete template contexts (what each body's images and links
    resolve to included; an article's page, in a build that keeps no plan, with what makes its
-   context where it is rendered), every copied and generated file with its fingerprint (search index,
-   resized images), the resized images the engine must have made, and the link targets pages
-   are rendered against. Two outputs on one path follow the rules of site/outputs.py.
+   context where it is rendered), every copied and generated file with its fingerprint
+   (search index, resized images), the resized images the engine must have made, and the link
+   targets pages are rendered against. Two outputs on one path follow the rules of site/outputs.py.
 Neither reads or writes a file. build.py compares the plan's fingerprints with the last
 build's manifest and renders and writes only what changed.
 """
