@@ -366,7 +366,8 @@ def _plan_in_full(
     # the preview hands the last plan's parts made from the same inputs back
     memo = run.state.memo
     recall = memo.recall(config.output_fingerprint()) if memo is not None else None
-    listings = plan_listings(site, recall=recall)
+    lazy = not run.state.keep  # contexts made where pages render: the preview patches them
+    listings = plan_listings(site, recall=recall, lazy=lazy)
     fingerprints = PageFingerprints(
         basis.output_fp, listings.views.values(), run.state.fingerprints
     )
@@ -387,7 +388,7 @@ def _plan_in_full(
     )
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=not run.state.keep)
+    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy)
     # a plan that reported nothing may be patched by the preview's next build (it would not
     # report again what this one did)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems

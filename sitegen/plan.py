@@ -143,9 +143,10 @@ def plan_build(
     pages the plan cannot make) go to `diag`; missing images come back as `problems`.
     `listings` is this site's `site.plan.plan_listings`, when the engine made it already;
     `recall` hands back parts the last plan made from the same inputs (site/plan.py); with
-    `lazy`, the articles' pages' contexts are made where they are rendered (site/plan.py's
-    `ArticleContext`: a build that keeps no plan for the next need not hold them)."""
-    listings = plan_listings(site) if listings is None else listings
+    `lazy`, the articles' and listings' pages' contexts are made where they are rendered
+    (site/plan.py's `ArticleContext` and `ListingContext`: a build that keeps no plan for the
+    next need not hold them)."""
+    listings = plan_listings(site, lazy=lazy) if listings is None else listings
     views = listings.views
     pages = writable_pages(
         plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall, lazy=lazy),

@@ -43,9 +43,9 @@ class PageJob:
     article bodies it shows (rendered by workers). The plan is the list of these; the context
     is complete once `plan.plan_build` returns, and nothing changes it after.
 
-    An article's page in a build that keeps no plan for the next (`sitegen build`) holds no
-    context but its `maker` (`ArticleContext`), which makes it where the page is rendered: a
-    context is about 2 KB, an article page's plan a few references."""
+    An article's page or a listing page in a build that keeps no plan for the next (`sitegen
+    build`) holds no context but its `maker` (`ArticleContext`, `ListingContext`), which
+    makes it where the page is rendered: a context is 2 to 4 KB, a maker a few references."""
 
     url: str
     template: str
@@ -53,7 +53,7 @@ class PageJob:
     given: dict[str, Any] | None  # the context; None when `maker` makes it on each use
     source: str  # what asked for this page, for collision messages
     bodies: tuple[str, ...] = ()  # article.rel of each body the page shows in full
-    maker: ArticleContext | None = None
+    maker: ArticleContext | ListingContext | None = None
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -341,10 +341,11 @@ def _with_own_pages(jobs: list[PageJob], links: dict[str, list[dict[str, str]]])
     """Give every HTML page made without them its language's `own_pages` (in its context, so
     its fingerprint follows them). Done as the jobs are made, before anything hashes them."""
     for job in jobs:
-        if (
-            job.template.endswith(".html")
+        if (  # a maker's context has them from its inputs (`_listing_pages`)
+            job.given is not None
+            and job.template.endswith(".html")
             and job.kind != "alias"
-            and "own_pages" not in job.context
+            and "own_pages" not in job.given
         ):
             job.context["own_pages"] = links.get(job.context["page"]["lang"], [])
 
@@ -370,9 +371,13 @@ class Listings:
 
 @pauses_collector
 def plan_listings(
-    site: Site, views: dict[str, dict[str, Any]] | None = None, recall: Recall | None = None
+    site: Site,
+    views: dict[str, dict[str, Any]] | None = None,
+    recall: Recall | None = None,
+    lazy: bool = False,
 ) -> Listings:
-    """Every page of the site but the articles' own and the sitemap (see `Listings`)."""
+    """Every page of the site but the articles' own and the sitemap (see `Listings`).
+    `lazy`: the listing pages' contexts are made where they are rendered (`ListingContext`)."""
     config = site.config
     views = listing_views(site, recall) if views is None else views
     messages = site_messages(config)
@@ -380,7 +385,8 @@ def plan_listings(
     jobs: list[PageJob] = []
     for section in site.sections or [_root_section(site)]:
         own = own_pages.get(section.lang, [])
-        jobs.extend(_section_pages(site, section, views, messages, own, recall or _make))
+        maker = ListingContext if lazy else None
+        jobs.extend(_section_pages(site, section, views, messages, own, recall or _make, maker))
 
     # 404 and search pages of each language
     for section in site.sections or [_root_section(site)]:
@@ -517,8 +523,9 @@ def plan_pages(
     """Every page of the site. `related` gives each article's related articles (rels, best
     first), worked out beforehand by engine/related_cache.py: planning reads no files.
     `listings` is this site's `plan_listings` (made here when not given); `lazy`: the
-    articles' pages' contexts are made where they are rendered (`ArticlePages`)."""
-    listings = plan_listings(site, recall=recall) if listings is None else listings
+    articles' and listings' pages' contexts are made where they are rendered (`ArticlePages`,
+    `ListingContext`)."""
+    listings = plan_listings(site, recall=recall, lazy=lazy) if listings is None else listings
     jobs = article_jobs(site, listings, related or {}, recall, lazy)
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
@@ -591,6 +598,7 @@ def _section_pages(
     messages: Messages,
     own_pages: list[dict[str, str]],
     recall: Recall,
+    maker: type[ListingContext] | None = None,
 ) -> list[PageJob]:
     """A language's own pages (Hugo's and Zola's per-language site): its index, tag and
     category pages with their feeds, archive and feed, under the section's prefix. The
@@ -638,6 +646,7 @@ def _section_pages(
             {"own_pages": own_pages},
             t,
             recall,
+            maker,
         )
     )
     for kind, terms in (("tag", section.tags), ("category", section.categories)):
@@ -696,6 +705,7 @@ def _section_pages(
                     {"term": info, "own_pages": own_pages},
                     t,
                     recall,
+                    maker,
                 )
             )
             jobs.extend(
@@ -826,7 +836,10 @@ def _listing_pages(
     extra: dict | None = None,
     t: Any = None,
     recall: Recall = _make,
+    maker: type[ListingContext] | None = None,
 ) -> list[PageJob]:
+    """The pages of one listing, `config.per_page` views each; with a `maker`, each holds
+    what makes its context instead of the context (`extra` must then hold `own_pages`)."""
     total = _paginate(len(items), config.per_page)
     jobs = []
     for number in range(1, total + 1):
@@ -839,10 +852,12 @@ def _listing_pages(
         url = _page_url(base, number)
         # the views by identity first: an unchanged article's is the same dict (`listing_views`)
         inputs = (tuple(chunk), base, number, total, kind, title, page_info, default_page, extra)
+        source = f"{label} {number}" if number > 1 else label
+        if maker is not None:
+            jobs.append(PageJob(url, template, kind, None, source, maker=maker(inputs)))
+            continue
         context = recall("listing", url, inputs, lambda inputs=inputs: _listing_context(*inputs))
-        jobs.append(
-            PageJob(url, template, kind, context, f"{label} {number}" if number > 1 else label)
-        )
+        jobs.append(PageJob(url, template, kind, context, source))
     return jobs
 
 
@@ -857,20 +872,47 @@ def _listing_context(
     default_page: dict,
     extra: dict | None,
 ) -> dict[str, Any]:
-    """One page of a listing, from these inputs alone (for a `Recall`)."""
+    """One page of a listing, from these inputs alone (for a `Recall` and `ListingContext`)."""
     return {
-        "page": {
-            **default_page,
-            "kind": kind,
-            "title": title,
-            "description": page_info.get("description", ""),
-            "feed_url": page_info.get("feed_url", ""),
-            "feeds": page_info.get("feeds", []),
-        },
+        "page": _listing_page(kind, title, page_info, default_page),
         "articles": list(chunk),
         "paginator": _paginator(base, number, total),
         **(extra or {}),
     }
+
+
+def _listing_page(kind: str, title: str, page_info: dict, default_page: dict) -> dict[str, Any]:
+    return {
+        **default_page,
+        "kind": kind,
+        "title": title,
+        "description": page_info.get("description", ""),
+        "feed_url": page_info.get("feed_url", ""),
+        "feeds": page_info.get("feeds", []),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ListingContext:
+    """A listing page's context, made from `_listing_context`'s arguments where the page is
+    rendered, and its fingerprint's inputs (`key`): those arguments, each view by its digest.
+    The context is a function of them alone, so equal keys mean equal contexts."""
+
+    inputs: tuple  # _listing_context's arguments
+
+    def __call__(self) -> dict[str, Any]:
+        return _listing_context(*self.inputs)
+
+    def page(self) -> dict[str, Any]:
+        """The context's `page`, without the rest."""
+        _, _, _, _, kind, title, page_info, default_page, _ = self.inputs
+        return _listing_page(kind, title, page_info, default_page)
+
+    def key(self, digests: Mapping[int, bytes]) -> tuple:
+        """What the context is made from, marshal-able: each shared view (`digests`, by id) by
+        its digest."""
+        chunk, *rest = self.inputs
+        return ("listing page", [digests.get(id(view), view) for view in chunk], *rest)
 
 
 def _feed_jobs(

@@ -363,8 +363,8 @@ def test_an_article_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_sh
 
 
 def test_article_pages_made_where_they_are_rendered_are_the_pages_planned_whole():
-    """The lazy article pages of `sitegen build` have the contexts, and the sitemap the
-    dates, of the pages the preview plans whole."""
+    """The lazy article and listing pages of `sitegen build` have the contexts, and the
+    sitemap the dates, of the pages the preview plans whole."""
     articles = [
         make_article(i, tags=("A", "B"), meta={"when": dt.date(2024, 1, 1)}, updated=NOW)
         for i in range(12)
@@ -376,7 +376,56 @@ def test_article_pages_made_where_they_are_rendered_are_the_pages_planned_whole(
     lazy = plan_pages(site, diag, lazy=True)
     assert [j.path for j in eager] == [j.path for j in lazy]
     made = [j for j in lazy if j.given is None]
-    assert len(made) == 12 and all(j.kind == "article" for j in made)
+    kinds = [j.kind for j in made]
+    # 12 articles, 2 index pages (10 a page), 2 pages for each of the two tags
+    assert kinds.count("article") == 12 and kinds.count("index") == 2 and kinds.count("tag") == 4
+    assert len(made) == 18
     for a, b in zip(eager, lazy, strict=True):
         assert a.context == b.context and a.page == b.page
         assert b.resolved().given == a.context
+
+
+def test_a_listing_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_shows():
+    """`sitegen build` fingerprints a listing page from what its context is made of
+    (`ListingContext.key`): changing any one of those inputs, or a view the page shows (by
+    its digest), changes the key whenever it changes the context."""
+    from sitegen.site.plan import ListingContext
+
+    views = ({"title": "A", "url": "/a/"}, {"title": "B", "url": "/b/"})
+    digests = {id(v): f"view{i}".encode() for i, v in enumerate(views)}
+    base = (
+        views,
+        "/tags/x/",
+        2,
+        3,
+        "tag",
+        "Tag x (page 2)",
+        {"title": "Tag x", "description": "d", "feed_url": "/f.xml", "feeds": []},
+        {"lang": "en", "dir": "ltr"},
+        {"term": {"name": "x"}, "own_pages": [{"title": "About", "url": "/about/"}]},
+    )
+    others = (
+        (views[1], views[0]),
+        "/tags/y/",
+        1,
+        4,
+        "category",
+        "Other",
+        {**base[6], "description": "e"},
+        {**base[7], "lang": "fr"},
+        {**base[8], "own_pages": []},
+    )
+
+    def made(inputs, digests=digests):
+        maker = ListingContext(inputs)
+        return marshal.dumps(maker(), 2), marshal.dumps(maker.key(digests), 2), maker
+
+    context, key, maker = made(base)
+    assert maker.page() == maker()["page"]
+    for i, other in enumerate(others):
+        inputs = (*base[:i], other, *base[i + 1 :])
+        other_context, other_key, _ = made(inputs)
+        assert other_context != context and other_key != key, f"input {i}"
+    # a view changed in place would be a new dict with a new digest: the key follows it
+    _, other_key, _ = made(base, {**digests, id(views[0]): b"changed"})
+    assert other_key != key
