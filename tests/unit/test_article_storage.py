@@ -54,6 +54,20 @@ def test_pickle_and_copy_give_an_equal_article(article):
     assert moved.resources == ("pic.png",) and moved.body == article.body
 
 
+def test_unpickled_articles_share_the_names_they_repeat(article):
+    """Articles from the cache (each its own pickle) hold one copy of a language, author, tag
+    or category name between them, and a translation key equal to the slug is its string:
+    a big site holds every article for the whole build."""
+    first = pickle.loads(pickle.dumps(article))
+    other = pickle.loads(pickle.dumps(dataclasses.replace(article, rel="other.md")))
+    assert first == article and first.meta == article.meta
+    assert first.lang is other.lang and first.author is other.author
+    assert all(a is b for a, b in zip(first.tags, other.tags, strict=True)) and first.tags
+    assert all(a is b for a, b in zip(first.meta["tags"], other.meta["tags"], strict=True))
+    assert first.translation_key == first.slug
+    assert first.translation_key is first.slug
+
+
 def test_collector_paused_nests_and_restores():
     assert gc.isenabled()
     with collector_paused():
