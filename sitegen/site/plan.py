@@ -54,7 +54,7 @@ class PageJob:
     given: dict[str, Any] | None  # the context; None when `maker` makes it on each use
     source: str  # what asked for this page, for collision messages
     bodies: tuple[str, ...] = ()  # article.rel of each body the page shows in full
-    maker: ArticleContext | ListingContext | None = None
+    maker: ArticleContext | ListingContext | SitemapContext | None = None
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -538,23 +538,18 @@ def plan_pages(
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = []
+    days: dict[str, str] = {}  # one string for each day, not one for each page
     for job in jobs:
         if job.kind in ("alias", "404", "feed") or not job.path.endswith(".html"):
             continue
         page = job.page  # made for an article's page: once
         if page.get("noindex"):
             continue
-        sitemap_urls.append(
-            {
-                "loc": job.url,
-                "lastmod": (page.get("updated") or page.get("date") or "")[:10],
-                "alternates": [
-                    {"lang": a["lang"], "loc": a["url"]} for a in page.get("alternates", ())
-                ],
-            }
-        )
-    sitemap_urls.sort(key=lambda u: u["loc"])
-    jobs.extend(sitemap_jobs(sitemap_urls))
+        day = (page.get("updated") or page.get("date") or "")[:10]
+        alternates = tuple((a["lang"], a["url"]) for a in page.get("alternates", ()))
+        sitemap_urls.append((job.url, days.setdefault(day, day), alternates))
+    sitemap_urls.sort()
+    jobs.extend(sitemap_jobs(sitemap_urls, lazy=lazy))
     jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
     return _reject_collisions(jobs, diag)
 
@@ -562,26 +557,60 @@ def plan_pages(
 SITEMAP_LIMIT = 30_000  # URLs per sitemap file (the protocol allows 50,000 and 50 MB; Zola's)
 
 
-def sitemap_jobs(urls: list[dict[str, Any]], limit: int | None = None) -> list[PageJob]:
-    """/sitemap.xml listing `urls`; beyond `limit` of them, a sitemap index naming
-    /sitemap1.xml, /sitemap2.xml... of `limit` each, so search engines read them all (one file
-    of more than 50,000 is refused) and an edit renders only the part holding its page."""
+def sitemap_jobs(
+    urls: list[tuple[str, str, tuple]], limit: int | None = None, lazy: bool = False
+) -> list[PageJob]:
+    """/sitemap.xml listing `urls` (address, day of the last change, the other languages'
+    (lang, address)); beyond `limit` of them, a sitemap index naming /sitemap1.xml,
+    /sitemap2.xml... of `limit` each, so search engines read them all (one file of more than
+    50,000 is refused) and an edit renders only the part holding its page. `lazy`: each part
+    holds its addresses as these tuples, and its context is made where it is rendered."""
     limit = limit or SITEMAP_LIMIT
+
+    def job(url: str, part: tuple, source: str) -> PageJob:
+        maker = SitemapContext(part)
+        if lazy:
+            return PageJob(url, "sitemap.xml", "sitemap", None, source, maker=maker)
+        return PageJob(url, "sitemap.xml", "sitemap", maker(), source)
+
     if len(urls) <= limit:
-        return [PageJob("/sitemap.xml", "sitemap.xml", "sitemap", {"urls": urls}, "sitemap")]
-    parts = [urls[i : i + limit] for i in range(0, len(urls), limit)]
-    jobs = [
-        PageJob(f"/sitemap{n}.xml", "sitemap.xml", "sitemap", {"urls": part}, f"sitemap {n}")
-        for n, part in enumerate(parts, 1)
-    ]
+        return [job("/sitemap.xml", tuple(urls), "sitemap")]
+    parts = [tuple(urls[i : i + limit]) for i in range(0, len(urls), limit)]
+    jobs = [job(f"/sitemap{n}.xml", part, f"sitemap {n}") for n, part in enumerate(parts, 1)]
     index = [
-        {"loc": job.url, "lastmod": max(u["lastmod"] for u in part)}
+        {"loc": job.url, "lastmod": max(day for _, day, _ in part)}
         for job, part in zip(jobs, parts, strict=True)
     ]
     jobs.append(
         PageJob("/sitemap.xml", "sitemap_index.xml", "sitemap", {"sitemaps": index}, "sitemap")
     )
     return jobs
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapContext:
+    """A sitemap's context from its addresses as tuples (a dict for each page of a big site
+    is most of what its sitemap holds), and its fingerprint's inputs: those tuples."""
+
+    urls: tuple[tuple[str, str, tuple], ...]
+
+    def __call__(self) -> dict[str, Any]:
+        return {
+            "urls": [
+                {
+                    "loc": loc,
+                    "lastmod": day,
+                    "alternates": [{"lang": lang, "loc": other} for lang, other in alternates],
+                }
+                for loc, day, alternates in self.urls
+            ]
+        }
+
+    def page(self) -> dict[str, Any]:
+        return {}
+
+    def key(self, digests: Mapping[int, bytes]) -> tuple:
+        return ("sitemap", self.urls)
 
 
 def site_messages(config: SiteConfig) -> Messages:

@@ -255,11 +255,13 @@ def test_archive_beyond_the_limit_is_a_page_per_month():
 
 
 def test_sitemap_beyond_the_limit_is_an_index_of_parts():
-    urls = [
-        {"loc": f"/p{i}/", "lastmod": f"2024-01-{i + 1:02d}", "alternates": []} for i in range(7)
-    ]
+    urls = [(f"/p{i}/", f"2024-01-{i + 1:02d}", ()) for i in range(7)]
     assert [j.url for j in sitemap_jobs(urls, 7)] == ["/sitemap.xml"]
     jobs = sitemap_jobs(urls, 3)
+    lazy = sitemap_jobs(urls, 3, lazy=True)
+    assert [j.context for j in lazy] == [j.context for j in jobs]
+    assert [j.given is None for j in lazy] == [True, True, True, False]
+    assert jobs[0].context["urls"][0] == {"loc": "/p0/", "lastmod": "2024-01-01", "alternates": []}
     assert [(j.url, j.template) for j in jobs] == [
         ("/sitemap1.xml", "sitemap.xml"),
         ("/sitemap2.xml", "sitemap.xml"),
@@ -377,9 +379,9 @@ def test_article_pages_made_where_they_are_rendered_are_the_pages_planned_whole(
     assert [j.path for j in eager] == [j.path for j in lazy]
     made = [j for j in lazy if j.given is None]
     kinds = [j.kind for j in made]
-    # 12 articles, 2 index pages (10 a page), 2 pages for each of the two tags
+    # 12 articles, 2 index pages (10 a page), 2 pages for each of the two tags, the sitemap
     assert kinds.count("article") == 12 and kinds.count("index") == 2 and kinds.count("tag") == 4
-    assert len(made) == 18
+    assert kinds.count("sitemap") == 1 and len(made) == 19
     for a, b in zip(eager, lazy, strict=True):
         assert a.context == b.context and a.page == b.page
         assert b.resolved().given == a.context
