@@ -130,10 +130,16 @@ def _view(
     }
 
 
+# the empty list of links most article pages hold (no categories, no translations, no pages of
+# their own): one object for all, like every list a context holds never changed once planned
+_NO_LINKS: list = []
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _tag_link(name: str, url: str) -> dict[str, str]:
-    """A tag as views show it: one dict for all the views that show the tag, not one each
-    (half of what views held; nothing changes a context once made)."""
+    """A tag or category as views and article pages show it: one dict for all the pages
+    that show it, not one each (half of what views held; nothing changes a context once
+    made)."""
     return {"name": name, "url": url}
 
 
@@ -148,7 +154,7 @@ def article_links(
     for name in article.categories:
         term = cat_terms.get(" ".join(name.casefold().split()))
         if term is not None:
-            categories.append({"name": term.name, "url": term.url})
+            categories.append(_tag_link(term.name, term.url))
     versions = site.translations.get(article.translation_key, [article])
     alternates = (
         [
@@ -158,7 +164,7 @@ def article_links(
         if len(versions) > 1
         else []
     )
-    return categories, alternates
+    return categories or _NO_LINKS, alternates or _NO_LINKS
 
 
 def article_context(
@@ -462,7 +468,7 @@ class ArticlePages:
             views[older.rel] if older else None,
             views[newer.rel] if newer else None,
             [views[r] for r in self.related.get(article.rel, ())],
-            self.listings.own_pages.get(article.lang, []),
+            self.listings.own_pages.get(article.lang, _NO_LINKS),
         )
         url, rels = site.url(article), (article.rel,)
         if self.lazy:
