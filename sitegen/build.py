@@ -73,9 +73,9 @@ class BuildResult:
     # the plan was the last one's with only what an edit reached made again (the preview:
     # engine/patch.py)
     patched: bool = False
-    # the output's manifest as this build left it (path -> {sha, fp}); None when the build
+    # the output's manifest as this build left it (path -> [sha, fp]); None when the build
     # wrote nothing
-    files: dict[str, dict[str, str]] | None = None
+    files: dict[str, list[str]] | None = None
 
     def mark(self, phase: str, since: float) -> float:
         now = time.perf_counter()

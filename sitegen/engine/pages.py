@@ -23,7 +23,7 @@ from sitegen.engine.executor import Parallelism
 from sitegen.engine.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
 from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.output.writer import OutputWriter
+from sitegen.output.writer import SHA, OutputWriter
 from sitegen.render.localize import LinkTargets, localize_html
 from sitegen.render.markdown import RenderedBody, render_markdown
 from sitegen.render.templates import render_job
@@ -253,7 +253,7 @@ class PageRenderer:
         records = []
         for path, fp, data in done.pages:
             self.writer.write(path, data, fp)
-            records.append((path, self.writer.new.files[path]["sha"], fp, True))
+            records.append((path, self.writer.new.files[path][SHA], fp, True))
         self.fresh.update(done.bodies)
         self._on_result(ChunkResult(records, done.errors, (self.flush(), []), local=True))
 

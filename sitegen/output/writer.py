@@ -56,13 +56,17 @@ _DELETER = (
 )
 
 
+SHA, FP = 0, 1  # the parts of an entry of `Manifest.files`
+
+
 @dataclass
 class Manifest:
-    """What sitegen wrote into an output folder: path -> {sha, fp} (bytes hash, and the
-    fingerprint of the inputs that made it). An unchanged fingerprint means the file is kept;
-    a file not in the manifest was not written by sitegen and is never deleted."""
+    """What sitegen wrote into an output folder: path -> [sha, fp] (bytes hash, and the
+    fingerprint of the inputs that made it; a list, not a dict: a big site's manifest is held
+    for the whole build). An unchanged fingerprint means the file is kept; a file not in the
+    manifest was not written by sitegen and is never deleted."""
 
-    files: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> {sha, fp}
+    files: dict[str, list[str]] = field(default_factory=dict)  # path -> [sha, fp]
     owned: bool = False
 
     @classmethod
@@ -72,6 +76,11 @@ class Manifest:
             files = data.get("files", {})
             if not isinstance(files, dict):
                 raise ValueError("files")
+            for path, entry in files.items():
+                if type(entry) is not list:  # an older sitegen's {"sha": ..., "fp": ...}
+                    files[path] = [str(entry.get("sha", "")), str(entry.get("fp", ""))]
+                elif len(entry) != 2:
+                    raise ValueError(path)
             return cls(files, True)
         except (OSError, ValueError, AttributeError):
             return cls()
@@ -687,7 +696,7 @@ class OutputWriter:
     def unchanged(self, path: str, fingerprint: str) -> bool:
         """True if `path` was rendered from the same inputs last time and is still there."""
         old = self.old.files.get(path)
-        if not old or old.get("fp") != fingerprint:
+        if not old or old[FP] != fingerprint:
             return False
         if self._there is None:  # every file at once: a folder of many is listed, not stat'ed
             self._there = self._out.still_there(self.old.files)
@@ -702,8 +711,8 @@ class OutputWriter:
     def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
         sha = sha1_bytes(data)
         old = self.old.files.get(path)
-        self.new.files[path] = {"sha": sha, "fp": fingerprint}
-        if old and old.get("sha") == sha and self._out.reuse(path):
+        self.new.files[path] = [sha, fingerprint]
+        if old and old[SHA] == sha and self._out.reuse(path):
             self.kept += 1
         elif self._out.put(path, data, bool(old)):
             self.written += 1
@@ -713,7 +722,7 @@ class OutputWriter:
     def record(self, path: str, sha: str, fingerprint: str, wrote: bool) -> None:
         """Note a file a worker process already placed in the staging folder (with
         `write_fresh`, or as a hard link to the old output when unchanged)."""
-        self.new.files[path] = {"sha": sha, "fp": fingerprint}
+        self.new.files[path] = [sha, fingerprint]
         if wrote:
             self.written += 1
         else:
@@ -721,12 +730,12 @@ class OutputWriter:
 
     def copy(self, path: str, source: Path, fingerprint: str) -> None:
         old = self.old.files.get(path)
-        if old and old.get("fp") == fingerprint and self._out.reuse(path):
+        if old and old[FP] == fingerprint and self._out.reuse(path):
             self.new.files[path] = old
             self.kept += 1
             return
         self._out.put_copy(path, source)
-        self.new.files[path] = {"sha": "", "fp": fingerprint}
+        self.new.files[path] = ["", fingerprint]
         self.written += 1
 
     def removed(self) -> list[str]:

@@ -21,7 +21,7 @@ from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
 from sitegen.engine.executor import stop_all
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.output.writer import Manifest
+from sitegen.output.writer import SHA, Manifest
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
 
@@ -50,17 +50,17 @@ def error_dict(err: SiteError, root: Path) -> dict[str, Any]:
     return {"path": path, "line": err.line, "message": err.message, "hint": err.hint}
 
 
-def _same(old: dict | None, new: dict) -> bool:
+def _same(old: list[str] | None, new: list[str]) -> bool:
     """Same bytes: by hash when both have one (a page re-rendered to the same bytes has a new
     fingerprint but is unchanged), else by fingerprint (copied files carry no hash)."""
     if old is None:
         return False
-    if old.get("sha") and new.get("sha"):
-        return old["sha"] == new["sha"]
+    if old[SHA] and new[SHA]:
+        return old[SHA] == new[SHA]
     return old == new
 
 
-def changed_outputs(before: dict[str, dict], after: dict[str, dict]) -> set[str]:
+def changed_outputs(before: dict[str, list[str]], after: dict[str, list[str]]) -> set[str]:
     """Output paths added, removed, or with other bytes, between two manifests."""
     changed = {p for p, entry in after.items() if not _same(before.get(p), entry)}
     changed.update(p for p in before if p not in after)
@@ -207,7 +207,7 @@ class RebuildLoop:
         if not written:
             return
         for path, sha in written.items():
-            self._manifest[path] = {"sha": sha, "fp": ""}
+            self._manifest[path] = [sha, ""]
         self.channel.built({"type": "reload", "pages": sorted(written), "assets": []})
 
     def _reload_config(self) -> None:

@@ -68,7 +68,8 @@ def complete_build_of(folder: Path, title: str) -> bool:
         path = folder / rel
         if not path.is_file():
             return False
-        if entry["sha"] and hashlib.sha1(path.read_bytes()).hexdigest() != entry["sha"]:
+        sha = entry[0]  # [sha, fp]
+        if sha and hashlib.sha1(path.read_bytes()).hexdigest() != sha:
             return False
     pages = [p for p in manifest if re.fullmatch(r"a\d{4}/index.html", p)]
     return (

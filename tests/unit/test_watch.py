@@ -292,16 +292,16 @@ def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
 
 def test_what_the_pages_are_told():
     before = {
-        "a/index.html": {"sha": "1", "fp": "x"},
-        "style.1111111111.css": {"sha": "s"},
-        "feed.xml": {"sha": "f", "fp": "old"},
-        "photo.jpg": {"sha": "", "fp": "p:1"},
+        "a/index.html": ["1", "x"],
+        "style.1111111111.css": ["s", ""],
+        "feed.xml": ["f", "old"],
+        "photo.jpg": ["", "p:1"],
     }
     after = {
-        "a/index.html": {"sha": "2", "fp": "x"},
-        "style.2222222222.css": {"sha": "t"},
-        "feed.xml": {"sha": "f", "fp": "new"},
-        "photo.jpg": {"sha": "", "fp": "p:1"},
+        "a/index.html": ["2", "x"],
+        "style.2222222222.css": ["t", ""],
+        "feed.xml": ["f", "new"],
+        "photo.jpg": ["", "p:1"],
     }
     changed = changed_outputs(before, after)
     assert changed == {"a/index.html", "style.1111111111.css", "style.2222222222.css"}

@@ -271,7 +271,7 @@ def test_in_place_build_that_fails_records_what_is_on_disk(tmp_path):
     files = json.loads((out / MANIFEST).read_text())["files"]
     assert (out / "a.html").read_bytes() == b"a2" and (out / "b.html").read_bytes() == b"b1"
     assert sorted(files) == ["a.html", "b.html"]
-    assert files["a.html"]["sha"] != files["b.html"]["sha"]
+    assert files["a.html"][0] != files["b.html"][0]  # [sha, fp]
     result = build_in_place(out, {"a.html": b"a2", "b.html": b"b2"})
     assert (result.written, result.kept) == (1, 1)
 
@@ -331,3 +331,21 @@ def test_a_delta_commit_cut_off_is_finished_before_the_next_build(tmp_path, monk
     assert sorted(writer.old.files) == ["a.html", "index.html"]
     assert (out / "index.html").read_bytes() == b"v2" and (out / "a.html").read_bytes() == b"a2"
     assert not (out / "gone.html").exists() and siblings(out) == []
+
+
+def test_a_manifest_an_older_sitegen_wrote_is_read(tmp_path):
+    """Before entries were [sha, fp] lists they were {"sha", "fp"} dicts: an output folder
+    built by an older sitegen is still sitegen's, and its unchanged files are kept."""
+    from sitegen.output.writer import Manifest
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.html").write_bytes(b"a")
+    old = {"files": {"a.html": {"sha": "s1", "fp": "f1"}, "b.css": {"fp": "f2"}}}
+    (out / MANIFEST).write_text(json.dumps(old))
+    manifest = Manifest.load(out)
+    assert manifest.owned and manifest.files == {"a.html": ["s1", "f1"], "b.css": ["", "f2"]}
+    writer = OutputWriter(out)
+    assert writer.unchanged("a.html", "f1") and not writer.unchanged("a.html", "f9")
+    (out / MANIFEST).write_text(json.dumps({"files": {"a.html": ["s1"]}}))
+    assert not Manifest.load(out).owned  # not a manifest sitegen wrote: nothing is trusted
