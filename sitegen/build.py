@@ -452,14 +452,16 @@ class _Changes:
 
 
 @pauses_collector
-def _changes(plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprints) -> _Changes:
+def _changes(
+    plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprints, keep: bool
+) -> _Changes:
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     for job in plan.pages:
         fp = planned[job.path] = fingerprints.of(job)
         if not writer.unchanged(job.path, fp):
             render.append((job, fp))
-    fingerprints.settle()
+    fingerprints.settle(keep)  # the fingerprints are in `planned` now
     copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
     stale = len(set(writer.old.files) - set(planned) - set(plan.copies))
     return _Changes(render, planned, copy, stale)
@@ -474,7 +476,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
     later = run.state.unsaved.append if request.preview and run.state.keep else None
     writer = OutputWriter(run.output, request.force, request.preview, last, later)
-    changes = _changes(plan, writer, planned.fingerprints)
+    changes = _changes(plan, writer, planned.fingerprints, run.state.keep)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)
     if run.state.keep:

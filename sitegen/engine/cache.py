@@ -336,9 +336,12 @@ class PageFingerprints:
         self._pages[job.path] = (made, fingerprint)
         return fingerprint
 
-    def settle(self) -> None:
-        """Let go of the last build's contexts (once every page has its fingerprint)."""
+    def settle(self, keep: bool = True) -> None:
+        """Let go of the last build's contexts (once every page has its fingerprint); unless
+        `keep` (for the next build: the preview's), of this one's pages and views too."""
         self._last = {}
+        if not keep:
+            self._pages, self._shared, self._digests = {}, {}, {}
 
     def _hash(self, context: dict) -> str:
         return hashlib.sha1(
