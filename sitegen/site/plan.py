@@ -44,9 +44,10 @@ class PageJob:
     article bodies it shows (rendered by workers). The plan is the list of these; the context
     is complete once `plan.plan_build` returns, and nothing changes it after.
 
-    An article's page or a listing page in a build that keeps no plan for the next (`sitegen
-    build`) holds no context but its `maker` (`ArticleContext`, `ListingContext`), which
-    makes it where the page is rendered: a context is 2 to 4 KB, a maker a few references."""
+    An article's page, a listing page or a sitemap in a build that keeps no plan for the next
+    (`sitegen build`) holds no context but its `maker` (`ArticleContext`, `ListingContext`,
+    `SitemapContext`), which makes it where the page is rendered: a context is 2 to 4 KB (a
+    sitemap's, hundreds of bytes a page), a maker a few references."""
 
     url: str
     template: str
