@@ -2,7 +2,10 @@
 
 Used by engine/related_cache.py and engine/search_cache.py. Each file holds a key and a
 marshal-able value behind a magic number and a CRC, so a truncated, overwritten or garbage file
-is told apart from a valid one without trusting marshal on it. The key is made by
+is told apart from a valid one without trusting marshal on it. The value is written and read a
+record at a time (a tuple's parts, a big dict's entries a slice at a time): an index of a
+100,000-article site is hundreds of megabytes, and its file's bytes are never all in memory
+beside it. The key is made by
 `engine.cache.cache_key` from the hash of sitegen's own code and the settings that matter: nobody bumps a version.
 A damaged file costs one warning and a recomputation, never a traceback.
 """
@@ -11,18 +14,23 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import marshal
 import os
+import struct
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sitegen.errors import Diagnostics
 
-_MAGIC = b"SGC1"
+_MAGIC = b"SGC2"
+_OLDER = b"SGC1"  # an older sitegen's: one marshal of (key, value) after its CRC
+_HEAD = struct.Struct(">QI")  # a record's length and CRC; (0, 0) ends the file
+SLICE = 20_000  # entries of a dict written in one record
 # a temporary file this much older than its last write was left by a process stopped while it
 # wrote (the preview stopped at that instant): no write takes nearly this long
 ABANDONED_AFTER = 3600.0
@@ -39,18 +47,68 @@ def read_blob(path: Path | None, key: str, diag: Diagnostics) -> Any | None:
     if path is None:
         return None
     try:
-        data = path.read_bytes()
+        fh = path.open("rb")
     except OSError:
         return None
-    payload = memoryview(data)[8:]  # no copies of a file of tens of megabytes
     try:
-        if data[:4] != _MAGIC or int.from_bytes(data[4:8], "big") != zlib.crc32(payload):
-            raise ValueError("bad checksum")
-        stored_key, value = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
+        with fh:
+            magic = fh.read(4)
+            if magic == _OLDER:
+                return None  # made by an older sitegen: made anew, no harm done
+            if magic != _MAGIC:
+                raise ValueError("not a cache file")
+            records = []
+            while True:
+                head = fh.read(_HEAD.size)
+                if len(head) != _HEAD.size:
+                    raise ValueError("truncated")
+                size, crc = _HEAD.unpack(head)
+                if size == 0:
+                    break
+                data = fh.read(size)
+                if len(data) != size or zlib.crc32(data) != crc:
+                    raise ValueError("bad checksum")  # checked before marshal reads it
+                records.append(marshal.loads(data))
+                if len(records) == 1 and records[0] != key:
+                    return None  # made under another key: no need to read on
+            if fh.read(1) or not records:
+                raise ValueError("not a whole cache file")
+        return _joined(records[1:])
+    except OSError:
+        return None
+    except (ValueError, EOFError, TypeError, IndexError):
         damaged(path, diag)
         return None
-    return value if stored_key == key else None
+
+
+def _records(value: Any) -> Iterator[tuple]:
+    """`value` as records: (place, whole value) for each part of a tuple, a dict part a slice
+    at a time (place, slice of its items); `_joined` puts them together again."""
+    if type(value) is not tuple:
+        yield (-1, value)
+        return
+    for place, part in enumerate(value):
+        if type(part) is dict and len(part) > SLICE:
+            items = iter(part.items())
+            while chunk := dict(itertools.islice(items, SLICE)):
+                yield (place, chunk, True)
+        else:
+            yield (place, part)
+
+
+def _joined(records: list[tuple]) -> Any:
+    if len(records) == 1 and records[0][0] == -1:
+        return records[0][1]
+    parts: list[Any] = []
+    for record in records:
+        place, value = record[0], record[1]
+        if place == len(parts):
+            parts.append(value)
+        elif place == len(parts) - 1 and len(record) == 3:
+            parts[place].update(value)  # the next slice of a dict
+        else:
+            raise ValueError("records out of order")
+    return tuple(parts)
 
 
 def damaged(path: Path, diag: Diagnostics) -> None:
@@ -66,8 +124,6 @@ def write_blob(path: Path | None, key: str, value: Any) -> bool:
     Whether it was written (a read-only cache folder only costs time)."""
     if path is None:
         return False
-    payload = marshal.dumps((key, value))
-    header = _MAGIC + zlib.crc32(payload).to_bytes(4, "big")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned(path)
@@ -76,8 +132,12 @@ def write_blob(path: Path | None, key: str, value: Any) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(header)
-            fh.write(payload)
+            fh.write(_MAGIC)
+            for record in itertools.chain([key], _records(value)):
+                data = marshal.dumps(record)
+                fh.write(_HEAD.pack(len(data), zlib.crc32(data)))
+                fh.write(data)
+            fh.write(_HEAD.pack(0, 0))
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

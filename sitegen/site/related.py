@@ -258,9 +258,10 @@ class RelatedIndex:
     # -- keeping between builds --------------------------------------------------------------
 
     def to_data(self) -> tuple:
-        def plain(table: dict) -> dict:
-            return {k: v.tobytes() if isinstance(v, array) else v for k, v in table.items()}
-
+        for table in (self.inverted, self.members):  # packed in place, not copied: `_ints`
+            for term, slots in table.items():  # unpacks a table's entry again when needed
+                if type(slots) is array:
+                    table[term] = slots.tobytes()
         return (
             self.FORMAT,
             self.limit,
@@ -268,9 +269,9 @@ class RelatedIndex:
             self.next_slot,
             self.slot_of,
             self.docs,
-            plain(self.inverted),
+            self.inverted,
             self.vectors,
-            plain(self.members),
+            self.members,
             self.ids,
             self.shortlists,
             self.lists,

@@ -66,7 +66,7 @@ def damage_body_rows(cache: Path) -> None:
 
 
 def damage_related_lists(cache: Path) -> None:
-    (cache / "related-lists.marshal").write_bytes(b"SGC1" + b"\0" * 40)
+    (cache / "related-lists.marshal").write_bytes(b"SGC2" + b"\0" * 40)  # ends before a record
 
 
 def damage_image_index(cache: Path) -> None:

@@ -37,3 +37,32 @@ def test_a_cache_folder_that_cannot_be_written_is_reported_not_raised(tmp_path: 
     blocked.write_text("not a folder")
     assert write_blob(blocked / "related-index.marshal", "key", 1) is False
     assert write_blob(None, "key", 1) is False
+
+
+def test_a_value_is_written_and_read_a_record_at_a_time(tmp_path: Path, monkeypatch):
+    """A tuple's parts, and a big dict a slice at a time, come back as they were written;
+    another key reads as nothing, and a file cut short anywhere is damaged, never half read."""
+    from sitegen.engine import blobcache
+
+    monkeypatch.setattr(blobcache, "SLICE", 3)
+    path = tmp_path / "index.marshal"
+    value = (4, {f"t{i}": bytes([i]) for i in range(10)}, [1, 2], {"small": 1}, {})
+    assert write_blob(path, "key", value)
+    assert read_blob(path, "key", Diagnostics()) == value
+    assert read_blob(path, "other key", Diagnostics()) is None
+    assert write_blob(path, "key", {"not": "a tuple"})
+    assert read_blob(path, "key", Diagnostics()) == {"not": "a tuple"}
+    write_blob(path, "key", value)
+    data = path.read_bytes()
+    for cut in (5, len(data) // 2, len(data) - 1):
+        path.write_bytes(data[:cut])
+        diag = Diagnostics()
+        assert read_blob(path, "key", diag) is None
+        assert "damaged cache file" in str(diag.warnings[0]) and not path.exists()
+
+
+def test_an_older_sitegen_s_cache_file_is_made_anew_without_a_warning(tmp_path: Path):
+    path = tmp_path / "index.marshal"
+    path.write_bytes(b"SGC1" + b"\0" * 40)
+    diag = Diagnostics()
+    assert read_blob(path, "key", diag) is None and not diag.warnings

@@ -178,6 +178,7 @@ def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage
     import zlib
 
     from sitegen.engine import cache
+    from sitegen.engine.blobcache import _HEAD, _MAGIC, write_blob
     from sitegen.engine.related_cache import related_lists
     from sitegen.errors import Diagnostics
 
@@ -191,13 +192,15 @@ def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage
         path.write_bytes(b"\x00garbage" * 50)
     elif damage == "empty":
         path.write_bytes(b"")
-    elif damage == "bad marshal":  # a valid checksum over bytes marshal refuses
-        payload = b"\xff\xfe not marshal"
-        path.write_bytes(b"SGC1" + zlib.crc32(payload).to_bytes(4, "big") + payload)
+    elif damage == "bad marshal":  # the right key, then a valid checksum over bytes marshal refuses
+        records = [marshal.dumps(cache.cache_key("related", 5)), b"\xff\xfe not marshal"]
+        path.write_bytes(
+            _MAGIC
+            + b"".join(_HEAD.pack(len(r), zlib.crc32(r)) + r for r in records)
+            + _HEAD.pack(0, 0)
+        )
     else:  # readable, right key, but not what this code stores
-        key = cache.cache_key("related", 5)
-        payload = marshal.dumps((key, ("not", "an", "index")))
-        path.write_bytes(b"SGC1" + zlib.crc32(payload).to_bytes(4, "big") + payload)
+        write_blob(path, cache.cache_key("related", 5), ("not", "an", "index"))
     edited = list(articles)
     edited[0] = dataclasses.replace(edited[0], title="Rocket orbit", content_hash="x")
     diag = Diagnostics()
