@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from sitegen.engine.patch import (
 )
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
-from sitegen.engine.sourcecache import ArticleLoader
+from sitegen.engine.sourcecache import ArticleLoader, StatKey
 from sitegen.engine.stamp import (
     input_digest,
     load_stamp,
@@ -138,11 +138,15 @@ def load_articles(
     diag: Diagnostics,
     parallel: Parallelism | None = None,
     loader: ArticleLoader | None = None,
+    stats: Mapping[str, StatKey] | None = None,
 ) -> tuple[list[Article], list[str]]:
-    """Every article (parsed once, then from the article cache) and the static content files."""
+    """Every article (parsed once, then from the article cache) and the static content files;
+    `stats`: the content files' stat keys by path, when the build has them already."""
     sources, statics = discover(config, diag)
     loader = loader or ArticleLoader()
-    articles = loader.load(sources, config, diag, parallel or Parallelism(), config.cache_path)
+    articles = loader.load(
+        sources, config, diag, parallel or Parallelism(), config.cache_path, stats
+    )
     return articles, statics
 
 
@@ -175,14 +179,16 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     stamp_file = stamp_path(config, output)
     flags = (str(output), request.drafts, request.future, request.keep_going, config.max_file_size)
     stamp = None if request.preview or diag.errors else load_stamp(stamp_file)
-    digest, newest = ("", 0) if request.preview else input_digest(config, flags)
+    stats: dict[str, StatKey] = {}
+    digest, newest = ("", 0) if request.preview else input_digest(config, flags, stats)
     if stamp is not None and still_valid(stamp, digest, output, now):
         replay(stamp, diag)
         result = run.result
         result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
         return run.done()
     _tell(request, "load")
-    articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader)
+    articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader, stats)
+    del stats
     give_back()  # what parsing a new site's files left free
     run.phase("load")
     site = _site(run, articles, now)

@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from sitegen.config import SiteConfig
@@ -255,8 +255,12 @@ class ArticleLoader:
         diag: Diagnostics,
         parallel: Parallelism,
         cache_dir: Path | None,
+        stats: Mapping[str, StatKey] | None = None,
     ) -> list[Article]:
+        """Every source's article, from memory, the cache or the file. `stats`: stat keys by
+        path already taken this build (the build stamp's walk), not taken again."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
+        stats = stats or {}
         fp = loader_fingerprint(config)
         if fp != self.fp:
             self.memory = {}
@@ -270,7 +274,7 @@ class ArticleLoader:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
             need: dict[str, tuple[SourceFile, StatKey | None]] = {}
             for source in sources:
-                key = stat_key(source.path)
+                key = stats.get(str(source.path)) or stat_key(source.path)
                 entry = self.memory.get(source.rel)
                 if (
                     key is not None

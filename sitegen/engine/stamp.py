@@ -43,10 +43,17 @@ class Stamp:
     warnings: list[list] = field(default_factory=list)  # [message, path, line, hint]
 
 
-def _walk(root: Path, h: hashlib._Hash, newest: list[int], site: Path) -> None:
-    """Every file below `root` into `h`. A folder link is followed once and only inside the
-    `site` (as the content reader does): links that form a cycle, or lead out of the site
-    (`up -> ../../`), would make this walk endless or huge."""
+def _walk(
+    root: Path,
+    h: hashlib._Hash,
+    newest: list[int],
+    site: Path,
+    stats: dict[str, tuple[int, int, int]] | None = None,
+) -> None:
+    """Every file below `root` into `h`, and into `stats` (path -> size, time stamp, inode)
+    when given. A folder link is followed once and only inside the `site` (as the content
+    reader does): links that form a cycle, or lead out of the site (`up -> ../../`), would
+    make this walk endless or huge."""
     stack = [root]
     seen: set[tuple[int, int]] = set()
     while stack:
@@ -77,10 +84,16 @@ def _walk(root: Path, h: hashlib._Hash, newest: list[int], site: Path) -> None:
                 continue
             h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
             newest[0] = max(newest[0], st.st_mtime_ns)
+            if stats is not None:
+                stats[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def input_digest(config: SiteConfig, flags: tuple) -> tuple[str, int]:
-    """(digest of everything a build reads, newest time stamp among the files, in ns)."""
+def input_digest(
+    config: SiteConfig, flags: tuple, stats: dict[str, tuple[int, int, int]] | None = None
+) -> tuple[str, int]:
+    """(digest of everything a build reads, newest time stamp among the files, in ns). The
+    content files' stat keys go into `stats` when given: the article loader needs them next,
+    and a second stat of every file cost a tenth of a second at 10,000 articles."""
     h = hashlib.sha1(
         "\0".join(
             (
@@ -101,10 +114,11 @@ def input_digest(config: SiteConfig, flags: tuple) -> tuple[str, int]:
         config.root / "i18n",
         config.root / "themes",
     ]
+    content = config.content_path.resolve()
     for root in dict.fromkeys(r.resolve() for r in roots):
         h.update(b"\x01" + str(root).encode())
         if root.is_dir():
-            _walk(root, h, newest, config.root)
+            _walk(root, h, newest, config.root, stats if root == content else None)
     return h.hexdigest(), newest[0]
 
 

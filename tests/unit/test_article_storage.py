@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article, discover, load_article
+from sitegen.content.article import Article, StoredBody, discover, load_article
 from sitegen.errors import Diagnostics
 from sitegen.heap import collector_paused, pauses_collector
 
@@ -66,6 +66,20 @@ def test_unpickled_articles_share_the_names_they_repeat(article):
     assert all(a is b for a, b in zip(first.meta["tags"], other.meta["tags"], strict=True))
     assert first.translation_key == first.slug
     assert first.translation_key is first.slug
+
+
+def test_stored_bodies_share_the_cache_file_name(article):
+    """Each article from the cache is its own pickle: the name of the file its body waits in
+    is one string for all of them, and the body's rel is the article's."""
+
+    def stored(rel: str) -> Article:
+        body = StoredBody("/site/.sitegen/" + "texts.sqlite", rel, (1, 2, 3))
+        return pickle.loads(pickle.dumps(dataclasses.replace(article, rel=rel, body_utf8=body)))
+
+    first, other = stored("a.md"), stored("b.md")
+    assert first.body_utf8 == StoredBody("/site/.sitegen/texts.sqlite", "a.md", (1, 2, 3))
+    assert first.body_utf8.database is other.body_utf8.database
+    assert first.body_utf8.rel is first.rel
 
 
 def test_collector_paused_nests_and_restores():
