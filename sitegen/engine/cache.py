@@ -110,33 +110,67 @@ def body_key(content_hash: str, settings: str) -> str:
     return cache_key("body", content_hash, settings)
 
 
+BUSY_TIMEOUT = 30.0  # seconds a cache database waits for another build's lock to go
+
+
 def open_cache_db(
     path: Path | None, table: str, warn: Callable[[str, Path], None] | None = None
 ) -> sqlite3.Connection | None:
     """The cache database at `path` with `table` (a CREATE TABLE body) in it. A damaged file
-    is deleted and made anew (`warn` is told): a cache is only a faster path, never trusted."""
+    is deleted and made anew (`warn` is told): a cache is only a faster path, never trusted.
+    A file that cannot be opened for another reason (locked by another build, a full disk,
+    no permission) is left as it is: None, and `warn` is told why."""
     if path is None:
         return None
 
     def connect() -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(path), timeout=30)
-        # pages freed by deleting rows can go back to the disk (`BodyCache.prune`); takes
-        # effect only in a new file (an older one keeps its size, reusing its free pages)
-        db.execute("PRAGMA auto_vacuum=INCREMENTAL")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+        db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        try:
+            # pages freed by deleting rows can go back to the disk (`BodyCache.prune`); takes
+            # effect only in a new file (an older one keeps its size, reusing its free pages)
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+        except BaseException:
+            db.close()
+            raise
         return db
+
+    def unusable(exc: Exception) -> None:
+        if warn is not None:
+            warn(
+                f"the cache database could not be opened ({exc}); this build goes without it", path
+            )
 
     try:
         return connect()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if not damaged(exc):
+            unusable(exc)
+            return None
         for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             part.unlink(missing_ok=True)
         if warn is not None:
             warn("the cache database was damaged; it was deleted and is being made anew", path)
+    except OSError as exc:  # its folder cannot be made
+        unusable(exc)
+        return None
+    try:
         return connect()
+    except (sqlite3.DatabaseError, OSError) as exc:
+        unusable(exc)
+        return None
+
+
+def damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's error says the file is not a sound database (rather than locked by
+    another connection, out of disk or of permissions: the file may be perfectly good)."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name is None:  # raised by the module itself, not by SQLite: no code to go by
+        return not isinstance(exc, sqlite3.OperationalError)
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
 def rows_in(
