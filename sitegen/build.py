@@ -9,12 +9,14 @@ changed pages, then copies, then the writer swaps the output in)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +49,12 @@ from sitegen.engine.state import BuildState, LastRun, render_first
 from sitegen.errors import BuildCancelled, BuildFailed, Diagnostics, SiteError
 from sitegen.heap import give_back, pauses_collector
 from sitegen.ingest.importer import import_seeds
-from sitegen.output.writer import OutputWriter, check_output_folder, place_ahead
+from sitegen.output.writer import (
+    OutputWriter,
+    check_output_folder,
+    missing_outputs,
+    place_ahead,
+)
 from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
 from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
@@ -278,6 +285,7 @@ class _Planned:
     asset_names: dict[str, str]  # theme files by name -> their fingerprinted URL
     fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
     basis: PlanBasis  # what it was made from besides the site (for the preview's next plan)
+    presence: Future | None = None  # `missing_outputs` of the output folder, found apart
 
 
 @pauses_collector
@@ -298,6 +306,8 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         inherit((site, last_lists)) as token,
     ):
         related_future = apart.submit(_related_apart, token, config.cache_path)
+        # then which of the last build's files are still in the output (the writer's question)
+        presence = None if run.request.preview else apart.submit(missing_outputs, run.output)
         apart.submit(_write_related)  # while this process plans with the lists
         run.phase("model")
         assets, asset_names = collect_static(config, diag)
@@ -353,7 +363,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     run.report(plan.problems)
     run.stop_on_errors()
     images.make(list(plan.variants))
-    return _Planned(plan, asset_names, fingerprints, basis)
+    return _Planned(plan, asset_names, fingerprints, basis, presence)
 
 
 def _plan_in_full(
@@ -482,6 +492,9 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
     later = run.state.unsaved.append if request.preview and run.state.keep else None
     writer = OutputWriter(run.output, request.force, request.preview, last, later)
+    if planned.presence is not None:
+        with contextlib.suppress(Exception):  # not found there: the writer looks itself
+            writer.expect_missing(planned.presence.result())
     changes = _changes(plan, writer, planned.fingerprints, run.state.keep)
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)

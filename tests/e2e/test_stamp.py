@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 import sitegen.build as build_module
+from sitegen.engine.executor import Parallelism
+from sitegen.output import writer as writer_module
+from sitegen.output.writer import OutputStrategy
 from tests.conftest import SiteFolder
 
 HOUR_AGO = time.time() - 3600
@@ -68,6 +71,29 @@ def test_a_file_deleted_from_the_output_is_restored(quiet_site, monkeypatch):
     (quiet_site.root / "build" / "a" / "index.html").unlink()
     quiet_site.build()
     assert calls == [1] and quiet_site.exists("a/index.html")
+
+
+def test_a_file_deleted_from_the_output_is_restored_when_found_apart(quiet_site, monkeypatch):
+    """An edit's build finds the files gone from the output in its forked helper process
+    while it plans, and its writer goes by that answer: a page deleted by hand is written
+    again, the others are kept."""
+    calls = full_builds(monkeypatch)
+    mark = quiet_site.root.parent / "found-by"
+    real = writer_module.files_present
+
+    def finding(output, paths):
+        mark.write_text(str(os.getpid()))
+        return real(output, paths)
+
+    looked: list[int] = []
+    monkeypatch.setattr(writer_module, "files_present", finding)
+    monkeypatch.setattr(OutputStrategy, "still_there", lambda self, paths: looked.append(1))
+    (quiet_site.root / "build" / "a" / "index.html").unlink()
+    quiet_site.article("b.md", "Second", "2024-01-02", "More text, edited.", tags="[river]")
+    quiet_site.build(parallel=Parallelism(jobs=2, min_pages=1, min_loads=1))
+    assert calls == [1] and int(mark.read_text()) != os.getpid() and looked == []
+    assert "First" in quiet_site.out("a/index.html")
+    assert "edited" in quiet_site.out("b/index.html")
 
 
 def test_a_recent_edit_is_never_trusted_to_the_stamp(site, monkeypatch):

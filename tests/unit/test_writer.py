@@ -14,7 +14,13 @@ import pytest
 
 from sitegen.errors import SiteError
 from sitegen.output import writer as writer_module
-from sitegen.output.writer import MANIFEST, OutputWriter, check_output_folder, cleanup_leftovers
+from sitegen.output.writer import (
+    MANIFEST,
+    OutputWriter,
+    check_output_folder,
+    cleanup_leftovers,
+    missing_outputs,
+)
 
 
 def build(
@@ -349,3 +355,30 @@ def test_a_manifest_an_older_sitegen_wrote_is_read(tmp_path):
     assert writer.unchanged("a.html", "f1") and not writer.unchanged("a.html", "f9")
     (out / MANIFEST).write_text(json.dumps({"files": {"a.html": ["s1"]}}))
     assert not Manifest.load(out).owned  # not a manifest sitegen wrote: nothing is trusted
+
+
+def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tmp_path):
+    """The build asks another process which of the last build's files are gone
+    (`missing_outputs`) while it plans; its writer takes that answer for the manifest it
+    was found for, and a file deleted by hand is then not kept but written again."""
+    out = tmp_path / "build"
+    files = {f"p{i}/index.html": f"page {i}".encode() for i in range(20)}
+    files["index.html"] = b"home"
+    build(out, files)
+    (out / "p3" / "index.html").unlink()
+    found = missing_outputs(out)
+    assert found[1] == {"p3/index.html"}
+
+    writer = OutputWriter(out)
+    writer.expect_missing(found)
+    assert not writer.unchanged("p3/index.html", "p3/index.html")
+    assert writer.unchanged("p4/index.html", "p4/index.html")
+    assert not writer.unchanged("p4/index.html", "another fingerprint")
+    assert not writer.unchanged("new/index.html", "new/index.html")
+
+    # found for another manifest (another build ran between): the writer looks for itself
+    writer = OutputWriter(out)
+    writer.expect_missing(("a manifest of another build", frozenset()))
+    assert not writer.unchanged("p3/index.html", "p3/index.html")
+    assert writer.unchanged("p4/index.html", "p4/index.html")
+    assert missing_outputs(tmp_path / "none") == ("", frozenset())
