@@ -438,6 +438,7 @@ class SearchIndex:
                 keep(self.fresh)
                 self.fresh = {}
             dirty = self._postings_from(lists)
+            lists.clear()  # the postings hold them now: `_seal` lets each go as it packs it
         elif renumbered or len(known) < len(before):
             # from every article's counts: kept ones, or worked out again where none were kept
             unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
