@@ -66,3 +66,26 @@ def test_an_older_sitegen_s_cache_file_is_made_anew_without_a_warning(tmp_path: 
     path.write_bytes(b"SGC1" + b"\0" * 40)
     diag = Diagnostics()
     assert read_blob(path, "key", diag) is None and not diag.warnings
+
+
+def test_a_dict_of_long_values_is_written_in_records_of_bounded_size(tmp_path: Path, monkeypatch):
+    """A table whose first entries are long (the common terms' postings) is cut by bytes as
+    well as by count, so no one record (made whole in memory to be written) is big."""
+    import struct
+
+    from sitegen.engine import blobcache
+
+    monkeypatch.setattr(blobcache, "SLICE_BYTES", 1000)
+    path = tmp_path / "index.marshal"
+    table = {f"t{i}": bytes(600 if i < 10 else 3) for i in range(100)}
+    value = (1, table, {"v": (3, "x" * 700)}, {})
+    assert write_blob(path, "key", value)
+    assert read_blob(path, "key", Diagnostics()) == value
+    data, sizes, at = path.read_bytes(), [], 4
+    while True:
+        size, _ = struct.unpack_from(">QI", data, at)
+        if size == 0:
+            break
+        sizes.append(size)
+        at += 12 + size
+    assert max(sizes) < 2 * 1000 + 200 and len(sizes) >= 7
