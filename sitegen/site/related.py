@@ -550,21 +550,24 @@ class RelatedIndex:
         return tuple(sorted(_ints(self.members, term), key=rank)[:POSTINGS_PER_TERM])
 
     def _rescore(self, slots: set[int], pos: dict[int, int]) -> None:
-        normed: dict[int, dict[str, float]] = {}
+        vectors = self.vectors
+        # slot -> its vector's length: a float an article, where a dict of each candidate's
+        # normalised weights, kept for its next use, was about 1.2 KB an article (a new site's)
+        lengths: dict[int, float] = {}
 
-        def unit(slot: int) -> dict[str, float]:
-            got = normed.get(slot)
+        def length(slot: int) -> float:
+            got = lengths.get(slot)
             if got is None:
-                terms, packed = self.vectors[slot]
-                weights = memoryview(packed).cast("d")
-                norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-                got = normed[slot] = {t: w / norm for t, w in zip(terms, weights, strict=True)}
+                weights = memoryview(vectors[slot][1]).cast("d")
+                got = lengths[slot] = math.sqrt(sum(w * w for w in weights)) or 1.0
             return got
 
         shortlist_size = max(CANDIDATES, 4 * self.limit)
         ids, docs, limit = self.ids, self.docs, self.limit
         for slot in slots:
-            vector = unit(slot)
+            terms, packed = vectors[slot]
+            norm = length(slot)
+            vector = {t: w / norm for t, w in zip(terms, memoryview(packed).cast("d"), strict=True)}
             # candidates sharing the most strong terms (counted in C by Counter), then cosine
             shared = Counter(chain.from_iterable(ids[t] for t in vector))
             shared.pop(slot, None)
@@ -578,9 +581,19 @@ class RelatedIndex:
             for other in shortlist:
                 if docs[other][1] != lang:
                     continue
-                theirs = unit(other)
-                # the shared terms, found in C; fsum is exact, so their order does not matter
-                score = math.fsum([vector[t] * theirs[t] for t in vector.keys() & theirs.keys()])
+                their_terms, their_weights = vectors[other]
+                their_norm = length(other)
+                # the shared terms' products (their weights normalised as this one's are);
+                # fsum is exact, so their order does not matter
+                score = math.fsum(
+                    [
+                        vector[t] * (w / their_norm)
+                        for t, w in zip(
+                            their_terms, memoryview(their_weights).cast("d"), strict=True
+                        )
+                        if t in vector
+                    ]
+                )
                 if score >= MIN_SCORE:
                     scored.append((-round(score, 9), pos[other], other))
             scored.sort()
