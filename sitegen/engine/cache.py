@@ -147,7 +147,7 @@ def open_cache_db(
     try:
         return connect()
     except sqlite3.DatabaseError as exc:
-        if not damaged(exc):
+        if not _is_damage(exc):
             unusable(exc)
             return None
         for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -164,7 +164,7 @@ def open_cache_db(
         return None
 
 
-def damaged(exc: sqlite3.DatabaseError) -> bool:
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite's error says the file is not a sound database (rather than locked by
     another connection, out of disk or of permissions: the file may be perfectly good)."""
     name = getattr(exc, "sqlite_errorname", None)
