@@ -42,7 +42,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -263,6 +263,150 @@ class _Postings:
 
 
 NUMPY_FROM = 1024  # postings from which numpy packs and unpacks a list
+ANCHOR_EVERY = 128  # postings between the anchors an edit walks a packed list from
+ANCHORED_FROM = 2 * ANCHOR_EVERY  # a shorter list is walked from its start
+
+
+# A term's postings as the kept index holds them: (how many, packed text) or, for a long
+# list, (how many, packed text, anchors): `_anchor_bytes` of some of its doc ids
+Packed = tuple[int, str] | tuple[int, str, bytes]
+
+
+def _sealed(p: _Postings) -> Packed:
+    n = len(p.docs)
+    if n < ANCHORED_FROM:
+        return (n, p.packed())
+    return (n, p.packed(), _every_anchor(p.docs))
+
+
+def _every_anchor(docs: Sequence[int]) -> bytes:
+    return _anchor_bytes((i, docs[i]) for i in range(ANCHOR_EVERY, len(docs), ANCHOR_EVERY))
+
+
+def _anchor_bytes(pairs: Iterable[tuple[int, int]]) -> bytes:
+    """Where an edit starts walking a packed list: (position, doc id there) pairs, positions
+    ascending, as one array of ints (the positions, then the ids)."""
+    positions, docs = array("i"), array("i")
+    for i, doc in pairs:
+        positions.append(i)
+        docs.append(doc)
+    return (positions + docs).tobytes()
+
+
+def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
+    """`entry` with `doc`'s frequency set to `tf` (0: taken out), packed as `_Postings.packed`
+    packs the result, without unpacking the list: a walk from the nearest anchor finds where
+    the doc goes, and only the bytes there change. None where the result needs gaps or
+    frequencies of another width (then the caller unpacks): a change that takes numpy's
+    import and a pass over every posting of each long list otherwise, which was most of an
+    edit's search update."""
+    count, text = entry[0], entry[1]
+    head, _, body = text.partition(":")
+    g, t, first = int(head[0]), int(head[1]), int(head[2:])
+    if first < 0 or (sys.byteorder != "little" and (g > 1 or t > 1)):
+        return None
+    raw = base64.b64decode(body)
+    n, glen = count, (count - 1) * g
+    view = memoryview(raw)
+    gaps, tfs = view[:glen].cast(_UNSIGNED[g]), view[glen:].cast(_UNSIGNED[t])
+    anchors = array("i")
+    anchors.frombytes(entry[2] if len(entry) > 2 else b"")
+    m = len(anchors) // 2
+    j = bisect.bisect_right(anchors, doc, m, 2 * m) - m - 1
+    i, at = (anchors[j], anchors[m + j]) if j >= 0 else (0, first)
+    walked = 0
+    while at < doc and i < n - 1:
+        at += gaps[i]
+        i += 1
+        walked += 1
+    if at < doc:  # after the last posting
+        i = n
+    present = i < n and at == doc
+    gb, tb = raw[:glen], raw[glen:]
+    if present and tf:
+        if tf >= 256**t:
+            return None
+        tb = tb[: i * t] + tf.to_bytes(t, "little") + tb[(i + 1) * t :]
+        narrower = t > 1 and tfs[i] >= 256 and tf < 256
+        if narrower and _narrowest_width(tb, t, (1, 2)) != t:
+            return None
+        return (count, _packed_text(g, t, first, gb + tb), *entry[2:])
+    if not present and not tf:
+        return entry
+    if present:  # taken out
+        if n == 1:
+            return (0, "11-1:")
+        if i == 0:
+            first, gb = first + gaps[0], gb[g:]
+        elif i == n - 1:
+            gb = gb[: (i - 1) * g]
+        else:
+            merged = gaps[i - 1] + gaps[i]
+            if merged >= 256**g:
+                return None
+            gb = gb[: (i - 1) * g] + merged.to_bytes(g, "little") + gb[(i + 1) * g :]
+        tb = tb[: i * t] + tb[(i + 1) * t :]
+        if (g > 1 and _narrowest_width(gb, g, (1, 2, 4)) != g) or (
+            t > 1 and _narrowest_width(tb, t, (1, 2)) != t
+        ):
+            return None
+        after = doc + gaps[i] if i < n - 1 else None  # now at i
+        moved = {p - (p > i): d if p != i else after for p, d in _pairs(anchors, m)}
+        pairs = [(p, d) for p, d in moved.items() if d is not None]
+        count -= 1
+    else:  # put in at i
+        if tf >= 256**t:
+            return None
+        if i == 0:
+            gap = first - doc
+            if gap >= 256**g:
+                return None
+            first, gb = doc, gap.to_bytes(g, "little") + gb
+        elif i == n:
+            if doc - at >= 256**g:
+                return None
+            gb = gb + (doc - at).to_bytes(g, "little")
+        else:  # between the doc before (at - gaps[i - 1]) and `at`
+            before = at - gaps[i - 1]
+            gb = (
+                gb[: (i - 1) * g]
+                + (doc - before).to_bytes(g, "little")
+                + (at - doc).to_bytes(g, "little")
+                + gb[i * g :]
+            )
+            if g > 1 and _narrowest_width(gb, g, (1, 2, 4)) != g:
+                return None
+        tb = tb[: i * t] + tf.to_bytes(t, "little") + tb[i * t :]
+        pairs = [(p + (p >= i), d) for p, d in _pairs(anchors, m)]
+        count += 1
+    raw = gb + tb
+    new = _packed_text(g, t, first, raw)
+    if count < ANCHORED_FROM:
+        return (count, new)
+    if walked > 2 * ANCHOR_EVERY or len(pairs) * ANCHOR_EVERY * 2 < count:
+        # grown by puts between two anchors, or never anchored: anchored anew, in one pass
+        gaps = memoryview(raw)[: (count - 1) * g].cast(_UNSIGNED[g])
+        return (count, new, _every_anchor(list(accumulate(gaps, initial=first))))
+    return (count, new, _anchor_bytes(pairs))
+
+
+def _pairs(anchors: array, m: int) -> Iterable[tuple[int, int]]:
+    return zip(anchors[:m], anchors[m:], strict=True)
+
+
+def _packed_text(g: int, t: int, first: int, raw: bytes) -> str:
+    return f"{g}{t}{first}:" + base64.b64encode(raw).decode()
+
+
+def _narrowest_width(raw: bytes, size: int, sizes: tuple[int, ...]) -> int:
+    """The first of `sizes` (in bytes) that holds every value of `raw`, little-endian
+    unsigned integers of `size` bytes each: what `_fit` gives for their largest."""
+    for s in sizes:
+        if s >= size or all(not raw[o::size].strip(b"\0") for o in range(s, size)):
+            return s
+    return size
+
+
 # array typecodes of unsigned integers by width in bytes
 _UNSIGNED = {size: next(c for c in "BHILQ" if array(c).itemsize == size) for size in (1, 2, 4)}
 
@@ -305,12 +449,12 @@ class SearchIndex:
     files are not kept: an unchanged file is given as a function that makes it again (the
     writer calls it only when the output folder lacks the file), with the same fingerprint."""
 
-    FORMAT = 5
+    FORMAT = 6
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
-        # term -> its postings being changed, or (how many, packed text) as the shard holds them
-        self.postings: dict[str, _Postings | tuple[int, str]] = {}
+        # term -> its postings being changed, or packed as the shard holds them (`Packed`)
+        self.postings: dict[str, _Postings | Packed] = {}
         self.vocab: list[str] = []  # every term, in search.js's order
         self.shards: dict[str, tuple[tuple[str, ...], str]] = {}  # name -> terms, sha1 of file
         self.redone: list[str] = []  # output paths whose bytes were made anew by the last update
@@ -343,6 +487,21 @@ class SearchIndex:
             got = self.postings[term] = _Postings.unpacked(got[1]) if got else _Postings()
         return got
 
+    def _set(self, term: str, doc: int, tf: int) -> None:
+        """`doc`'s frequency of `term` set to `tf` (0: taken out): in the packed list where
+        `_patched` can, else in the unpacked one."""
+        got = self.postings.get(term)
+        if type(got) is tuple:
+            patched = _patched(got, doc, tf)
+            if patched is not None:
+                self.postings[term] = patched
+                return
+        p = self._term(term)
+        if tf:
+            p.put(doc, tf)
+        else:
+            p.drop(doc)
+
     def _count(self, term: str) -> int:
         got = self.postings[term]
         return len(got.docs) if isinstance(got, _Postings) else got[0]
@@ -354,7 +513,7 @@ class SearchIndex:
         for t in terms:
             p = postings.get(t)
             if isinstance(p, _Postings):
-                postings[t] = (len(p.docs), p.packed())
+                postings[t] = _sealed(p)
 
     def update(
         self,
@@ -538,17 +697,18 @@ class SearchIndex:
         for old_doc, old, doc, new in changes:
             before = dict(unpack_counts(*old)) if old else {}
             after = dict(unpack_counts(*new)) if new else {}
-            moves.append((doc, before, after, old_doc != doc))
-            for t, tf in before.items():
-                if after.get(t) != tf or old_doc != doc:
-                    self._term(t).drop(old_doc)
+            moved = old_doc != doc
+            moves.append((doc, before, after, moved))
+            for t in before:
+                if moved or t not in after:
+                    self._set(t, old_doc, 0)
                     dirty.add(t)
         for doc, before, after, moved in moves:
             for t, tf in after.items():
                 if before.get(t) != tf or moved:
                     if t not in self.postings:
                         added.add(t)
-                    self._term(t).put(doc, tf)
+                    self._set(t, doc, tf)
                     dirty.add(t)
         emptied = {t for t in dirty if not self._count(t)}
         for t in emptied:
