@@ -295,44 +295,47 @@ def _anchor_bytes(pairs: Iterable[tuple[int, int]]) -> bytes:
 
 def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
     """`entry` with `doc`'s frequency set to `tf` (0: taken out), packed as `_Postings.packed`
-    packs the result, without unpacking the list: a walk from the nearest anchor finds where
-    the doc goes, and only the bytes there change. None where the result needs gaps or
-    frequencies of another width (then the caller unpacks): a change that takes numpy's
-    import and a pass over every posting of each long list otherwise, which was most of an
-    edit's search update."""
+    packs the result, without unpacking the list: a walk from the nearest anchor, over the
+    few gaps decoded from the text there, finds where the doc goes, and only the bytes there
+    change (a changed frequency only its few characters of the text). None where the result
+    needs gaps or frequencies of another width (then the caller unpacks): a change that takes
+    numpy's import and a pass over every posting of each long list otherwise, which was most
+    of an edit's search update."""
     count, text = entry[0], entry[1]
     head, _, body = text.partition(":")
     g, t, first = int(head[0]), int(head[1]), int(head[2:])
     if first < 0 or (sys.byteorder != "little" and (g > 1 or t > 1)):
         return None
-    raw = base64.b64decode(body)
     n, glen = count, (count - 1) * g
-    view = memoryview(raw)
-    gaps, tfs = view[:glen].cast(_UNSIGNED[g]), view[glen:].cast(_UNSIGNED[t])
     anchors = array("i")
     anchors.frombytes(entry[2] if len(entry) > 2 else b"")
     m = len(anchors) // 2
     j = bisect.bisect_right(anchors, doc, m, 2 * m) - m - 1
     i, at = (anchors[j], anchors[m + j]) if j >= 0 else (0, first)
-    walked = 0
-    while at < doc and i < n - 1:
-        at += gaps[i]
+    end = anchors[j + 1] if j + 1 < m else n - 1  # the doc at the next anchor is past `doc`
+    start = i
+    segment = _decoded(body, i * g, end * g)
+    steps = memoryview(segment).cast(_UNSIGNED[g]) if g > 1 else segment
+    while at < doc and i < end:
+        at += steps[i - start]
         i += 1
-        walked += 1
+    walked = i - start
     if at < doc:  # after the last posting
         i = n
     present = i < n and at == doc
-    gb, tb = raw[:glen], raw[glen:]
     if present and tf:
         if tf >= 256**t:
             return None
-        tb = tb[: i * t] + tf.to_bytes(t, "little") + tb[(i + 1) * t :]
-        narrower = t > 1 and tfs[i] >= 256 and tf < 256
-        if narrower and _narrowest_width(tb, t, (1, 2)) != t:
+        old, body = _replaced(body, glen + i * t, tf.to_bytes(t, "little"))
+        narrower = t > 1 and old >= 256 and tf < 256  # the largest frequency may be
+        if narrower and _narrowest_width(base64.b64decode(body)[glen:], t, (1, 2)) != t:
             return None
-        return (count, _packed_text(g, t, first, gb + tb), *entry[2:])
+        return (count, f"{head}:{body}", *entry[2:])
     if not present and not tf:
         return entry
+    raw = base64.b64decode(body)
+    gaps = memoryview(raw)[:glen].cast(_UNSIGNED[g])
+    gb, tb = raw[:glen], raw[glen:]
     if present:  # taken out
         if n == 1:
             return (0, "11-1:")
@@ -388,6 +391,29 @@ def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
         gaps = memoryview(raw)[: (count - 1) * g].cast(_UNSIGNED[g])
         return (count, new, _every_anchor(list(accumulate(gaps, initial=first))))
     return (count, new, _anchor_bytes(pairs))
+
+
+def _decoded(body: str, start: int, end: int) -> bytes:
+    """Bytes `start` to `end` of what the base64 text `body` encodes, decoding only the
+    characters that hold them (four for every three bytes)."""
+    if end <= start:
+        return b""
+    lead = start - start % 3
+    chunk = base64.b64decode(body[lead // 3 * 4 : -(-end // 3) * 4])
+    return chunk[start - lead : end - lead]
+
+
+def _replaced(body: str, at: int, new: bytes) -> tuple[int, str]:
+    """The base64 text `body` with the bytes it encodes from `at` replaced by `new` (as many),
+    re-encoding only the characters that hold them; and the number they replaced (as
+    little-endian)."""
+    lead, end = at - at % 3, at + len(new)
+    c0, c1 = lead // 3 * 4, -(-end // 3) * 4
+    chunk = bytearray(base64.b64decode(body[c0:c1]))
+    k = at - lead
+    old = int.from_bytes(chunk[k : k + len(new)], "little")
+    chunk[k : k + len(new)] = new
+    return old, body[:c0] + base64.b64encode(chunk).decode() + body[c1:]
 
 
 def _pairs(anchors: array, m: int) -> Iterable[tuple[int, int]]:
