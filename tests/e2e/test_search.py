@@ -480,3 +480,61 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
     search_cache.search_outputs(_model(site), cache, Diagnostics())
     with pytest.raises(SiteError, match="changed while this build ran"):
         made(files)
+
+
+def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypatch):
+    """Edits that change, take out and put in postings of lists long enough to have anchors
+    (spaced every 4 here, 128 in a real build) leave the index files byte for byte those of a
+    clean build, and the changes are made in place, not by unpacking the lists."""
+    import shutil
+
+    from sitegen.site import search
+
+    monkeypatch.setattr(search, "ANCHOR_EVERY", 4)
+    monkeypatch.setattr(search, "ANCHORED_FROM", 8)
+    patched = []
+    real = search._patched
+
+    def counting(entry, doc, tf):
+        got = real(entry, doc, tf)
+        patched.append(got is not None)
+        return got
+
+    monkeypatch.setattr(search, "_patched", counting)
+    rng = random.Random(3)
+    words = ["harbour", "ledger", "meadow", "quarry", "saddle", "tundra", "violet", "walnut"]
+    for i in range(60):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(5, 30)))
+        site.article(
+            f"a{i:02}.md", f"Story {i}", date=f"2024-01-{1 + i % 28:02} 10:{i:02}", body=body
+        )
+
+    def snapshot(root) -> dict:
+        out = root / "build" / "search"
+        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.js"))}
+
+    site.build()
+    edits = [
+        ("a30.md", "harbour harbour harbour ledger"),  # frequencies changed, words taken out
+        ("a07.md", "zeppelin " * 3 + "meadow"),  # a new word, most taken out
+        ("a30.md", " ".join(words)),  # every word put back
+        ("a59.md", "walnut " * 300),  # a frequency of two bytes
+        ("a59.md", "walnut"),  # and back to one
+    ]
+    for name, body in edits:
+        site.article(
+            name,
+            f"Story {int(name[1:3])}",
+            date=f"2024-01-{1 + int(name[1:3]) % 28:02} 10:{name[1:3]}",
+            body=body,
+        )
+        site.build()  # changed in place, from the last edit's index
+        clean = site.root.parent / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(site.root / "content", clean / "content")
+        shutil.copy(site.root / "site.yaml", clean / "site.yaml")
+        from tests.conftest import SiteFolder
+
+        SiteFolder(clean).build()
+        assert snapshot(site.root) == snapshot(clean), name
+    assert patched.count(True) >= 20, patched.count(True)
