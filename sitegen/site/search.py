@@ -327,7 +327,7 @@ def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
         if tf >= 256**t:
             return None
         old, body = _replaced(body, glen + i * t, tf.to_bytes(t, "little"))
-        narrower = t > 1 and old >= 256 and tf < 256  # the largest frequency may be
+        narrower = t > 1 and old >= 256 and tf < 256  # the largest may fit a byte now
         if narrower and _narrowest_width(base64.b64decode(body)[glen:], t, (1, 2)) != t:
             return None
         return (count, f"{head}:{body}", *entry[2:])
