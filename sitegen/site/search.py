@@ -224,15 +224,14 @@ class _Postings:
         if len(self.docs) < NUMPY_FROM:
             gaps = array("l", [b - a for a, b in pairwise(self.docs)])
             g, t = _fit(max(gaps, default=0), (1, 2, 4)), _fit(max(self.tfs), (1, 2))
-            raw = _little(gaps, g) + _little(self.tfs, t)
-            return f"{g}{t}{self.docs[0]}:" + base64.b64encode(raw).decode()
+            return _packed_text(g, t, self.docs[0], _little(gaps, g) + _little(self.tfs, t))
         import numpy as np  # here, not at the top: most builds never need it
 
         docs = np.frombuffer(self.docs, dtype=f"={self.docs.typecode}{self.docs.itemsize}")
         gaps = _narrowest(np.diff(docs), (1, 2, 4))
         tfs = _narrowest(np.frombuffer(self.tfs, dtype=f"=u{self.tfs.itemsize}"), (1, 2))
-        head = f"{gaps.itemsize}{tfs.itemsize}{docs[0]}:"
-        return head + base64.b64encode(gaps.tobytes() + tfs.tobytes()).decode()
+        raw = gaps.tobytes() + tfs.tobytes()
+        return _packed_text(gaps.itemsize, tfs.itemsize, int(docs[0]), raw)
 
     @classmethod
     def unpacked(cls, text: str) -> _Postings:
