@@ -8,7 +8,8 @@ for search); `sitegen-plain` (search and related off) is compared with plain `hu
 
 For each size, bench/corpus.py writes the same articles as three equivalent sites, and each
 tool builds its site `--repeat` times, tools interleaved within each round so that machine noise
-falls on all of them alike. Every build runs as its own child process; its wall time is taken
+falls on all of them alike. Every build runs as its own child process, after a `sync` (the
+files the build before it wrote are on disk, not written back during it); its wall time is taken
 around it and its peak memory is `ru_maxrss` from `os.wait4`, i.e. the largest resident set of
 the build process or of any worker process it forked and waited for (for sitegen: the largest
 single process of the pool, not the sum). Figures, all medians over the rounds:
@@ -149,6 +150,9 @@ def build(tool: Tool, cold: bool, warned: set[str]) -> Build:
             shutil.rmtree(path, ignore_errors=True)
     if tool.name in SITEGENS:
         wait_for_cleanup(tool.site)
+    # the files the last build wrote go to disk before this one starts, not during it: no
+    # tool pays for the writeback of the one before it (or of its own cold build, for an edit)
+    os.sync()
     since = time.time_ns()
     seconds, peak, stdout, stderr = run_measured(tool.command, tool.site, tool.env)
     if stderr.strip() and tool.name not in warned:
