@@ -43,7 +43,7 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import accumulate, pairwise
+from itertools import accumulate, islice, pairwise
 from typing import Any
 
 from sitegen.site.model import Site
@@ -573,7 +573,7 @@ class SearchIndex:
         renumbered = False
         shown: dict = {}  # (date, lang) -> as shown (formatting is the slowest part here)
         # a new index: every article is analysed, in doc id order, and its postings made then
-        lists: dict[str, tuple[array, array]] | None = None if self.entries else {}
+        lists: dict[str, list] | None = None if self.entries else {}
         for doc_id, article in enumerate(docs):
             url = site.url(article)
             shown_date = ""
@@ -621,8 +621,7 @@ class SearchIndex:
             if keep is not None and self.fresh:
                 keep(self.fresh)
                 self.fresh = {}
-            dirty = self._postings_from(lists)
-            lists.clear()  # the postings hold them now: `_seal` lets each go as it packs it
+            dirty = self._postings_from(lists)  # packed, each list let go as it is
         elif renumbered or len(known) < len(before):
             # from every article's counts: kept ones, or worked out again where none were kept
             unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
@@ -695,17 +694,18 @@ class SearchIndex:
 
     def _rebuild(self, entries: dict[str, Entry], counts: dict[str, Counts]) -> set[str]:
         """Every posting list from the documents' counts; returns the terms (all dirty)."""
-        lists: dict[str, tuple[array, array]] = {}
+        lists: dict[str, list] = {}
         for rel, entry in sorted(entries.items(), key=lambda item: item[1][1]):
             _add_postings(lists, entry[1], unpack_counts(*counts[rel]))
         return self._postings_from(lists)
 
-    def _postings_from(self, lists: dict[str, tuple[array, array]]) -> set[str]:
-        """These postings (doc ids ascending) as the whole index's; returns the terms."""
+    def _postings_from(self, lists: dict[str, list]) -> set[str]:
+        """The postings `_add_postings` grew as the whole index's, packed (each term's arrays
+        let go as it is: `lists` is left empty); returns the terms."""
         self.postings = {}
-        for t, (ids, tfs) in lists.items():
-            p = self.postings[t] = _Postings()
-            p.docs, p.tfs = ids, tfs
+        for t in list(lists):
+            first, _, gaps, tfs = lists.pop(t)
+            self.postings[t] = _sealed_growth(first, gaps, tfs)
         self.vocab = sorted(self.postings, key=_sort_key)
         self.shards = {}
         return set(self.postings)
@@ -780,19 +780,69 @@ class SearchIndex:
         return runs
 
 
-def _add_postings(
-    lists: dict[str, tuple[array, array]], doc: int, counts: Iterable[tuple[str, int]]
-) -> None:
+def _add_postings(lists: dict[str, list], doc: int, counts: Iterable[tuple[str, int]]) -> None:
     """One document's (term, count) pairs added to `lists` (called in ascending doc id order):
-    the step taken for every term of every article of a new index, so kept to the fewest."""
+    the step taken for every term of every article of a new index, so kept to the fewest.
+    A term's entry is [first doc id, last doc id, gaps between the doc ids, frequencies]: the
+    gaps and frequencies in arrays of the narrowest unsigned width that holds them so far,
+    widened when one outgrows it, as the packed text holds them (`_sealed_growth`). Most
+    gaps and frequencies fit in a byte: about 2 bytes a posting, where two int arrays of doc
+    ids and frequencies took 6 (most of a new index's memory)."""
     get = lists.get
     for t, tf in counts:
         got = get(t)
         if got is None:
-            lists[t] = (array("i", (doc,)), array("H", (tf,)))
-        else:
-            got[0].append(doc)
-            got[1].append(tf)
+            lists[t] = [doc, doc, array("B"), _grown(array("B"), tf, _TF_WIDTHS)]
+            continue
+        gaps, tfs = got[2], got[3]
+        try:
+            gaps.append(doc - got[1])
+        except OverflowError:
+            got[2] = _grown(gaps, doc - got[1], _GAP_WIDTHS)
+        got[1] = doc
+        try:
+            tfs.append(tf)
+        except OverflowError:
+            got[3] = _grown(tfs, tf, _TF_WIDTHS)
+
+
+_GAP_WIDTHS, _TF_WIDTHS = (1, 2, 4), (1, 2)  # bytes: what search.js reads
+
+
+def _grown(values: array, value: int, widths: tuple[int, ...]) -> array:
+    """`values` with `value` appended, in a wider array when their width cannot hold it."""
+    try:
+        values.append(value)
+        return values
+    except OverflowError:
+        wider = array(_UNSIGNED[_fit(value, widths)], values)
+        wider.append(value)
+        return wider
+
+
+def _sealed_growth(first: int, gaps: array, tfs: array) -> Packed:
+    """A term's postings as `_add_postings` grew them, packed as `_sealed` packs the same
+    postings: the arrays are already of the narrowest widths, so their bytes are the text's."""
+    n = len(tfs)
+    raw = _little_bytes(gaps) + _little_bytes(tfs)
+    text = _packed_text(gaps.itemsize, tfs.itemsize, first, raw)
+    if n < ANCHORED_FROM:
+        return (n, text)
+    if n < NUMPY_FROM:
+        docs = accumulate(gaps, initial=first)
+        at = islice(docs, ANCHOR_EVERY, None, ANCHOR_EVERY)
+    else:
+        import numpy as np  # as `_Postings.packed`: a long list without a step per posting
+
+        sums = np.cumsum(np.frombuffer(gaps, dtype=f"=u{gaps.itemsize}"), dtype=np.int64)
+        at = (sums[ANCHOR_EVERY - 1 :: ANCHOR_EVERY] + first).tolist()
+    return (n, text, _anchor_bytes(zip(range(ANCHOR_EVERY, n, ANCHOR_EVERY), at, strict=True)))
+
+
+def _little_bytes(values: array) -> bytes:
+    if sys.byteorder == "little" or values.itemsize == 1:
+        return values.tobytes()
+    return _little(values, values.itemsize)
 
 
 def _as_is(data: bytes) -> bytes:

@@ -120,3 +120,27 @@ print(entry[0], "numpy" in sys.modules)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3000", "False"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_postings_grown_by_a_new_index_pack_as_the_lists_of_ints(seed) -> None:
+    """A new index grows each list in arrays of the narrowest width so far (`_add_postings`),
+    widened as gaps and frequencies outgrow it; packed, they are the lists of ints packed."""
+    rng = random.Random(seed)
+    sizes = (1, 2, ANCHORED_FROM - 1, ANCHORED_FROM, 700, search.NUMPY_FROM, 3000)
+    wanted: dict[str, dict[int, int]] = {}
+    for n in sizes:
+        for gap_top, tf_top in ((1, 1), (3, 5), (300, 300), (70_000, 65_535)):
+            postings = _random_list(rng, n, gap_top, tf_top)
+            if rng.random() < 0.5 and n > 2:  # a wide value late, after many narrow ones
+                last = max(postings)
+                postings[last + rng.choice((256, 65_536))] = rng.choice((1, 256))
+            wanted[f"t{n}-{gap_top}-{tf_top}"] = postings
+    lists: dict[str, list] = {}
+    for doc in sorted({d for postings in wanted.values() for d in postings}):
+        search._add_postings(lists, doc, [(t, p[doc]) for t, p in wanted.items() if doc in p])
+    index = search.SearchIndex()
+    index._postings_from(lists)
+    assert not lists  # let go as they were packed
+    for term, postings in wanted.items():
+        assert index.postings[term] == _packed(postings), term
