@@ -381,3 +381,48 @@ def test_packed_counts_hold_a_huge_count_as_the_largest_16_bit_one() -> None:
         ("b", 65_535),
         ("c", 65_535),
     ]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_slot_tables_pack_and_grow_as_the_slots_they_hold(seed) -> None:
+    """A table's entry grown in slot order by a new index (`_Growing`, widened as gaps outgrow
+    a byte, then two) and any entry kept between builds (`_packed_slots`: ascending, as gaps)
+    give back the slots they hold, and their number without unpacking."""
+    from array import array
+
+    from sitegen.site import related
+
+    rng = random.Random(seed)
+    for n in (1, 2, 3, 200, 2000):
+        slots, slot = [], rng.randint(0, 500)
+        for _ in range(n):
+            slots.append(slot)
+            slot += rng.choice((1, 1, 2, 7, 255, 256, 300, 65_535, 65_536, 100_000))
+        grown = related._Growing(slots[0])
+        for s in slots[1:]:
+            grown.add(s)
+        shuffled = array("i", rng.sample(slots, len(slots)))
+        for entry in (grown, related._packed_slots(grown), related._packed_slots(shuffled)):
+            assert related._size(entry) == n
+            assert list(related._slots_of(entry)) == slots
+    assert related._size(related._packed_slots(array("i"))) == 0
+
+
+def test_a_new_index_grows_its_slot_table_packed_and_keeps_it_packed() -> None:
+    """What a new index counts is held as gaps (about a byte a slot), not arrays of ints,
+    and written and read back as they are."""
+    import marshal
+
+    from sitegen.site import related
+
+    words = " ".join(TOPICS.values()).split()
+    arts = [
+        article(f"{i}.md", f"Story {i}", " ".join(random.Random(i).choices(words, k=60)))
+        for i in range(40)
+    ]
+    index = related.RelatedIndex(3)
+    lists = index.update(arts)
+    assert index.inverted and all(type(v) is not related.array for v in index.inverted.values())
+    again = related.RelatedIndex.from_data(marshal.loads(marshal.dumps(index.to_data())))
+    assert again.update(arts) == lists
+    assert related.related_articles(arts, 3) == lists
