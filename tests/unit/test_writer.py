@@ -382,3 +382,20 @@ def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tm
     assert not writer.unchanged("p3/index.html", "p3/index.html")
     assert writer.unchanged("p4/index.html", "p4/index.html")
     assert missing_outputs(tmp_path / "none") == ("", frozenset())
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 12])
+def test_manifest_written_in_parts_is_the_whole_json_and_reads_back(tmp_path, count):
+    """The manifest is written a few entries at a time (a big site's whole text is not held):
+    the file is the JSON of all its entries, paths sorted, and loads back as they were."""
+    from sitegen.output.writer import Manifest
+
+    files = {
+        f"{name}/index.html": [f"{i:040x}", "é" * 3]
+        for i, name in enumerate("zyxwvutsrqpo"[:count])
+    }
+    text = b"".join(Manifest(files).chunks(size=5))
+    assert json.loads(text) == {"files": dict(sorted(files.items())), "generator": "sitegen"}
+    assert list(json.loads(text)["files"]) == sorted(files)
+    (tmp_path / MANIFEST).write_bytes(text)
+    assert Manifest.load(tmp_path).files == files
