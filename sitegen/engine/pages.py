@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
 import jinja2
 
@@ -96,6 +98,12 @@ class PageRenderer:
         self.bodies: dict[str, RenderedBody] = {}  # rel -> body, known in this process
         self.fresh: dict[str, RenderedBody] = {}  # rendered here since the last flush
         self.wanted: set[str] = set()  # bodies the parent's own pages need back
+        # rel -> how many pages still to render show a body the parent's pages need, and the
+        # bodies of the other pages showing those (path -> rels): the parent lets a body go
+        # when no page still to render shows it (a feed for each of thousands of tags shows
+        # most articles of a site: their bodies were all held to the end of the build)
+        self._needed: Counter[str] = Counter()
+        self._shows: dict[str, tuple[str, ...]] = {}
         self.in_worker = False
         self.skipped: list[str] = []  # pages not written (their errors are in diag)
         self._missing: list[SiteError] = []  # broken links the workers found
@@ -174,6 +182,11 @@ class PageRenderer:
         self._pending = [(job, fp) for job, fp in to_render if gathers_bodies(job)]
         local = [(job, fp) for job, fp in to_render if not gathers_bodies(job)]
         self.wanted = {rel for job, _ in self._pending for rel in job.bodies}
+        self._shows = {
+            job.path: job.bodies for job, _ in local if not self.wanted.isdisjoint(job.bodies)
+        }
+        self._needed = Counter(rel for job, _ in self._pending for rel in job.bodies)
+        self._needed.update(rel for rels in self._shows.values() for rel in rels)
         self._load_cached_bodies()
         tasks = order_tasks(local, self.wanted, CHUNK)
         if parallel.remote(len(local), parallel.min_pages):
@@ -246,6 +259,11 @@ class PageRenderer:
             sent, errors = res.extra
             self.bodies.update(sent)
             self._missing.extend(errors)
+        if self._shows:
+            for path in chain((rec[0] for rec in res.records), (path for path, _ in res.errors)):
+                rels = self._shows.pop(path, None)
+                if rels:
+                    self._shown(rels)
 
     def _on_remote(self, done: RenderedChunk) -> None:
         """A chunk back from the Dask cluster: its pages as bytes (written here), its new
@@ -284,3 +302,15 @@ class PageRenderer:
             self._pending.remove(item)
         work = RenderWork(self.render, self.writer, self.after_chunk, self._forked)
         self._on_result(render_chunk(work, ready))
+        for job, _ in ready:
+            self._shown(job.bodies)
+
+    def _shown(self, rels: Iterable[str]) -> None:
+        """A page showing `rels` is done: let go of the bodies no page still to render shows."""
+        needed = self._needed
+        for rel in rels:
+            if rel in needed:
+                needed[rel] -= 1
+                if not needed[rel]:
+                    del needed[rel]
+                    self.bodies.pop(rel, None)

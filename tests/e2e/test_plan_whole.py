@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import marshal
 
+import pytest
+
 from sitegen.build import Builder, BuildRequest, build
 from sitegen.config import load_config
+from sitegen.engine.executor import Parallelism
 from sitegen.engine.pages import PageRenderer
 
 
@@ -65,3 +68,37 @@ def test_article_pages_made_where_they_are_rendered_match_the_preview_plan(site,
     assert set(seen) == {False, True}  # the preview's plan whole, the build's made on use
     assert seen[True] == seen[False]
     assert b"references" in seen[True]["a/index.html"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bodies_the_feeds_needed_are_let_go_once_shown(site, monkeypatch, jobs):
+    """A feed for every tag shows most articles' bodies: the build process holds each only
+    until no page still to render shows it, rendered fresh or taken from the cache, with
+    workers or without, and every feed still has every body."""
+    site.configure("title: T\nsearch: false\nrelated: 0\nfeed_limit: 3\n")
+    for i in range(12):
+        body = f"Body number {i} *emphasis*."
+        site.article(
+            f"a{i}.md",
+            f"Story {i}",
+            date=f"2024-01-{i + 1:02d}",
+            body=body,
+            tags=f"[t{i % 4}, u{i}]",
+        )
+    held: list[dict] = []
+    run = PageRenderer.run
+
+    def keep_what_is_held(self, to_render, parallel, alongside=None):
+        run(self, to_render, parallel, alongside)
+        held.append(dict(self.bodies))
+
+    monkeypatch.setattr(PageRenderer, "run", keep_what_is_held)
+    parallel = Parallelism(jobs=jobs, min_pages=1, min_loads=1)
+    site.build(parallel=parallel)
+    first = {rel: site.out(rel) for rel in ("feed.xml", "tags/t1/feed.xml", "tags/u7/feed.xml")}
+    assert "Body number 7" in first["tags/u7/feed.xml"]
+    assert all(f"Body number {i}" in first["tags/t1/feed.xml"] for i in (5, 9))
+    (site.root / "build").rename(site.root / "first")
+    site.build(parallel=parallel)  # every page again, the bodies from the cache
+    assert {rel: site.out(rel) for rel in first} == first
+    assert held == [{}, {}]
