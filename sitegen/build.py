@@ -196,6 +196,8 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     _tell(request, "load")
     articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader, stats)
     del stats
+    if not run.state.keep:  # what the loader holds for a next build (stat keys, sources): none
+        run.state.loader = ArticleLoader()
     give_back()  # what parsing a new site's files left free
     run.phase("load")
     site = _site(run, articles, now)
