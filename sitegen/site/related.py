@@ -25,14 +25,13 @@ counts -> document frequency -> weight vectors -> postings -> candidate shortlis
 from __future__ import annotations
 
 import math
-import operator
 import re
 import struct
 import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain
 from operator import itemgetter
 
 from sitegen.content.article import Article
@@ -174,24 +173,28 @@ def unpack_counts(terms: str, values: bytes) -> list[tuple[str, int]]:
 
 
 def _ints(table: dict, key) -> array:
-    """table[key] as an array of ints, made the table's entry: kept packed between builds (and
-    grown packed while a new index counts), unpacked when an update touches it."""
+    """table[key] as an array of ints, made the table's entry: kept as bytes between builds
+    (and grown as gaps while a new index counts), unpacked when an update touches it."""
     value = table.get(key)
     if value is None:
         value = table[key] = array("i")
-    elif type(value) is not array:
-        value = table[key] = array("i", _slots_of(value))
+    elif type(value) is bytes:
+        ints = array("i")
+        ints.frombytes(value)
+        value = table[key] = ints
+    elif type(value) is _Growing:
+        value = table[key] = value.ints()
     return value
 
 
 def _size(value) -> int:
     if value is None:
         return 0
-    if type(value) is array:
-        return len(value)
+    if type(value) is bytes:
+        return len(value) // 4
     if type(value) is _Growing:
         return len(value.gaps) + 1
-    return (len(value) - 5) // value[0] + 1 if value else 0
+    return len(value)
 
 
 class _Growing:
@@ -199,7 +202,8 @@ class _Growing:
     first and last slot and the gaps between them, in an array of the narrowest unsigned width
     that holds them so far (widened when one outgrows it). Most gaps of a common term fit in a
     byte: about 1 byte a slot where an array of ints takes 4 (the largest table of a new
-    index holds one slot for each distinct term of each article)."""
+    index holds one slot for each distinct term of each article). Kept between builds as the
+    ints' bytes, as every entry is: an edit unpacks the few it touches at C speed."""
 
     __slots__ = ("first", "last", "gaps")
 
@@ -216,42 +220,18 @@ class _Growing:
             self.gaps = wider
         self.last = slot
 
+    def ints(self) -> array:
+        if len(self.gaps) < 1024:
+            return array("i", accumulate(self.gaps, initial=self.first))
+        import numpy as np  # a long list's sums without a Python step per slot
 
-def _packed_slots(value: array | _Growing) -> bytes:
-    """A table's entry as kept between builds: its slots ascending (their order means nothing),
-    as a byte giving the gaps' width (1, 2 or 4), the first slot (4 bytes) and the gaps, all
-    little-endian; empty for no slot."""
-    if type(value) is _Growing:
-        first, gaps = value.first, value.gaps
-    elif not value:
-        return b""
-    else:
-        ordered = sorted(value)
-        first = ordered[0]
-        steps = list(map(operator.sub, islice(ordered, 1, None), ordered))
-        top = max(steps, default=0)
-        gaps = array("B" if top < 256 else "H" if top < 65536 else "I", steps)
-    raw = gaps.tobytes() if sys.byteorder == "little" or gaps.itemsize == 1 else _swapped(gaps)
-    return bytes((gaps.itemsize,)) + first.to_bytes(4, "little", signed=True) + raw
-
-
-def _slots_of(value: bytes | _Growing) -> Iterator[int]:
-    """The slots `_packed_slots` packed, or a growing entry holds."""
-    if type(value) is _Growing:
-        return accumulate(value.gaps, initial=value.first)
-    if not value:
-        return iter(())
-    gaps = array({1: "B", 2: "H", 4: "I"}[value[0]])
-    gaps.frombytes(value[5:])
-    if sys.byteorder == "big":
-        gaps.byteswap()
-    return accumulate(gaps, initial=int.from_bytes(value[1:5], "little", signed=True))
-
-
-def _swapped(values: array) -> bytes:
-    out = array(values.typecode, values)
-    out.byteswap()
-    return out.tobytes()
+        slots = np.empty(len(self.gaps) + 1, dtype=np.int64)
+        slots[0] = self.first
+        np.cumsum(np.frombuffer(self.gaps, dtype=f"=u{self.gaps.itemsize}"), out=slots[1:])
+        slots[1:] += self.first
+        out = array("i")
+        out.frombytes(slots.astype(f"=i{out.itemsize}").tobytes())
+        return out
 
 
 class _TfWeights(dict):
@@ -299,7 +279,7 @@ class RelatedIndex:
     integer tables are arrays, kept as bytes between builds. `to_data`/`from_data` give the
     marshal-able form engine/related_cache.py stores."""
 
-    FORMAT = 5  # 4: weights as packed doubles; 5: slots packed as gaps (`_packed_slots`)
+    FORMAT = 4  # 4: weights as packed doubles
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -327,7 +307,7 @@ class RelatedIndex:
         for table in (self.inverted, self.members):  # packed in place, not copied: `_ints`
             for term, slots in table.items():  # unpacks a table's entry again when needed
                 if type(slots) is not bytes:
-                    table[term] = _packed_slots(slots)
+                    table[term] = _ints(table, term).tobytes()
         return (
             self.FORMAT,
             self.limit,
