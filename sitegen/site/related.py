@@ -197,6 +197,23 @@ def _size(value) -> int:
     return len(value)
 
 
+# array typecodes of unsigned integers by width in bytes
+UNSIGNED = {size: next(c for c in "BHILQ" if array(c).itemsize == size) for size in (1, 2, 4)}
+
+
+def appended(values: array, value: int) -> array:
+    """`values` (unsigned integers in the narrowest of 1, 2 or 4 bytes that held them so far)
+    with `value` (below 2**32) appended: in a wider array when theirs cannot hold it. How the
+    search index and the related lists grow the gaps of a new index's lists."""
+    try:
+        values.append(value)
+        return values
+    except OverflowError:
+        wider = array(next(c for n, c in UNSIGNED.items() if value < 256**n), values)
+        wider.append(value)
+        return wider
+
+
 class _Growing:
     """A table's entry while a new index counts, its slots appended in ascending order: the
     first and last slot and the gaps between them, in an array of the narrowest unsigned width
@@ -212,12 +229,7 @@ class _Growing:
         self.gaps = array("B")
 
     def add(self, slot: int) -> None:
-        try:
-            self.gaps.append(slot - self.last)
-        except OverflowError:
-            wider = array("H" if slot - self.last < 65536 else "I", self.gaps)
-            wider.append(slot - self.last)
-            self.gaps = wider
+        self.gaps = appended(self.gaps, slot - self.last)
         self.last = slot
 
     def ints(self) -> array:

@@ -49,8 +49,10 @@ from typing import Any
 from sitegen.site.model import Site
 from sitegen.site.related import (
     KEEP_BATCH,
+    UNSIGNED,
     Counts,
     Stored,
+    appended,
     count_values,
     none_stored,
     pack_counts,
@@ -314,7 +316,7 @@ def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
     end = anchors[j + 1] if j + 1 < m else n - 1  # the doc at the next anchor is past `doc`
     start = i
     segment = _decoded(body, i * g, end * g)
-    steps = memoryview(segment).cast(_UNSIGNED[g]) if g > 1 else segment
+    steps = memoryview(segment).cast(UNSIGNED[g]) if g > 1 else segment
     while at < doc and i < end:
         at += steps[i - start]
         i += 1
@@ -333,7 +335,7 @@ def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
     if not present and not tf:
         return entry
     raw = base64.b64decode(body)
-    gaps = memoryview(raw)[:glen].cast(_UNSIGNED[g])
+    gaps = memoryview(raw)[:glen].cast(UNSIGNED[g])
     gb, tb = raw[:glen], raw[glen:]
     if present:  # taken out
         if n == 1:
@@ -387,7 +389,7 @@ def _patched(entry: Packed, doc: int, tf: int) -> Packed | None:
         return (count, new)
     if walked > 2 * ANCHOR_EVERY or len(pairs) * ANCHOR_EVERY * 2 < count:
         # grown by puts between two anchors, or never anchored: anchored anew, in one pass
-        gaps = memoryview(raw)[: (count - 1) * g].cast(_UNSIGNED[g])
+        gaps = memoryview(raw)[: (count - 1) * g].cast(UNSIGNED[g])
         return (count, new, _every_anchor(list(accumulate(gaps, initial=first))))
     return (count, new, _anchor_bytes(pairs))
 
@@ -432,24 +434,20 @@ def _narrowest_width(raw: bytes, size: int, sizes: tuple[int, ...]) -> int:
     return size
 
 
-# array typecodes of unsigned integers by width in bytes
-_UNSIGNED = {size: next(c for c in "BHILQ" if array(c).itemsize == size) for size in (1, 2, 4)}
-
-
 def _fit(top: int, sizes: tuple[int, ...]) -> int:
     return next(s for s in sizes if top < 256**s)
 
 
 def _little(values: array, size: int) -> bytes:
     """`values` as little-endian unsigned integers of `size` bytes."""
-    out = array(_UNSIGNED[size], values)
+    out = array(UNSIGNED[size], values)
     if sys.byteorder == "big":
         out.byteswap()
     return out.tobytes()
 
 
 def _from_little(raw: bytes, size: int) -> array:
-    out = array(_UNSIGNED[size])
+    out = array(UNSIGNED[size])
     out.frombytes(raw)
     if sys.byteorder == "big":
         out.byteswap()
@@ -792,32 +790,18 @@ def _add_postings(lists: dict[str, list], doc: int, counts: Iterable[tuple[str, 
     for t, tf in counts:
         got = get(t)
         if got is None:
-            lists[t] = [doc, doc, array("B"), _grown(array("B"), tf, _TF_WIDTHS)]
+            lists[t] = [doc, doc, array("B"), appended(array("B"), tf)]
             continue
         gaps, tfs = got[2], got[3]
         try:
             gaps.append(doc - got[1])
         except OverflowError:
-            got[2] = _grown(gaps, doc - got[1], _GAP_WIDTHS)
+            got[2] = appended(gaps, doc - got[1])
         got[1] = doc
         try:
             tfs.append(tf)
-        except OverflowError:
-            got[3] = _grown(tfs, tf, _TF_WIDTHS)
-
-
-_GAP_WIDTHS, _TF_WIDTHS = (1, 2, 4), (1, 2)  # bytes: what search.js reads
-
-
-def _grown(values: array, value: int, widths: tuple[int, ...]) -> array:
-    """`values` with `value` appended, in a wider array when their width cannot hold it."""
-    try:
-        values.append(value)
-        return values
-    except OverflowError:
-        wider = array(_UNSIGNED[_fit(value, widths)], values)
-        wider.append(value)
-        return wider
+        except OverflowError:  # at most 65,535 (`count_values`): two bytes at most
+            got[3] = appended(tfs, tf)
 
 
 def _sealed_growth(first: int, gaps: array, tfs: array) -> Packed:
