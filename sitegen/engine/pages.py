@@ -181,11 +181,11 @@ class PageRenderer:
         }
         self._pending = [(job, fp) for job, fp in to_render if gathers_bodies(job)]
         local = [(job, fp) for job, fp in to_render if not gathers_bodies(job)]
-        self.wanted = {rel for job, _ in self._pending for rel in job.bodies}
+        self._needed = Counter(rel for job, _ in self._pending for rel in job.bodies)
+        self.wanted = set(self._needed)
         self._shows = {
             job.path: job.bodies for job, _ in local if not self.wanted.isdisjoint(job.bodies)
         }
-        self._needed = Counter(rel for job, _ in self._pending for rel in job.bodies)
         self._needed.update(rel for rels in self._shows.values() for rel in rels)
         self._load_cached_bodies()
         tasks = order_tasks(local, self.wanted, CHUNK)

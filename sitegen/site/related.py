@@ -235,15 +235,25 @@ class _Growing:
     def ints(self) -> array:
         if len(self.gaps) < 1024:
             return array("i", accumulate(self.gaps, initial=self.first))
-        import numpy as np  # a long list's sums without a Python step per slot
-
-        slots = np.empty(len(self.gaps) + 1, dtype=np.int64)
-        slots[0] = self.first
-        np.cumsum(np.frombuffer(self.gaps, dtype=f"=u{self.gaps.itemsize}"), out=slots[1:])
-        slots[1:] += self.first
         out = array("i")
-        out.frombytes(slots.astype(f"=i{out.itemsize}").tobytes())
+        sums = running_sums(self.first, self.gaps, f"=u{self.gaps.itemsize}")
+        out.frombytes(sums.astype(f"=i{out.itemsize}").tobytes())
         return out
+
+
+def running_sums(first: int, gaps, dtype: str):
+    """`first` and its running sums with `gaps` (a buffer of unsigned integers of numpy type
+    `dtype`), as a numpy int64 array: a long list's numbers from its gaps without a Python
+    step each (the search index's postings and the related lists' slots). numpy is imported
+    here, not at the top: most builds never need it."""
+    import numpy as np
+
+    steps = np.frombuffer(gaps, dtype=dtype)
+    out = np.empty(len(steps) + 1, dtype=np.int64)
+    out[0] = first
+    np.cumsum(steps, out=out[1:])
+    out[1:] += first
+    return out
 
 
 class _TfWeights(dict):

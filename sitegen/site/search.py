@@ -56,6 +56,7 @@ from sitegen.site.related import (
     count_values,
     none_stored,
     pack_counts,
+    running_sums,
     unpack_counts,
 )
 from sitegen.text.i18n import format_date
@@ -252,11 +253,7 @@ class _Postings:
             return out
         import numpy as np
 
-        gaps = np.frombuffer(raw, dtype=f"<u{g}", count=n - 1)
-        docs = np.empty(n, dtype=np.int64)
-        docs[0] = first
-        np.cumsum(gaps, out=docs[1:])
-        docs[1:] += first
+        docs = running_sums(first, memoryview(raw)[: (n - 1) * g], f"<u{g}")
         out.docs.frombytes(docs.astype(f"={out.docs.typecode}{out.docs.itemsize}").tobytes())
         tfs = np.frombuffer(raw, dtype=f"<u{t}", offset=(n - 1) * g, count=n)
         out.tfs.frombytes(tfs.astype(f"=u{out.tfs.itemsize}").tobytes())
@@ -439,7 +436,10 @@ def _fit(top: int, sizes: tuple[int, ...]) -> int:
 
 
 def _little(values: array, size: int) -> bytes:
-    """`values` as little-endian unsigned integers of `size` bytes."""
+    """`values` as little-endian unsigned integers of `size` bytes (their own bytes when they
+    are those already: a new index's postings, grown in the narrowest width)."""
+    if values.typecode == UNSIGNED[size] and (size == 1 or sys.byteorder == "little"):
+        return values.tobytes()
     out = array(UNSIGNED[size], values)
     if sys.byteorder == "big":
         out.byteswap()
@@ -808,25 +808,16 @@ def _sealed_growth(first: int, gaps: array, tfs: array) -> Packed:
     """A term's postings as `_add_postings` grew them, packed as `_sealed` packs the same
     postings: the arrays are already of the narrowest widths, so their bytes are the text's."""
     n = len(tfs)
-    raw = _little_bytes(gaps) + _little_bytes(tfs)
+    raw = _little(gaps, gaps.itemsize) + _little(tfs, tfs.itemsize)
     text = _packed_text(gaps.itemsize, tfs.itemsize, first, raw)
     if n < ANCHORED_FROM:
         return (n, text)
     if n < NUMPY_FROM:
-        docs = accumulate(gaps, initial=first)
-        at = islice(docs, ANCHOR_EVERY, None, ANCHOR_EVERY)
+        at = islice(accumulate(gaps, initial=first), ANCHOR_EVERY, None, ANCHOR_EVERY)
     else:
-        import numpy as np  # as `_Postings.packed`: a long list without a step per posting
-
-        sums = np.cumsum(np.frombuffer(gaps, dtype=f"=u{gaps.itemsize}"), dtype=np.int64)
-        at = (sums[ANCHOR_EVERY - 1 :: ANCHOR_EVERY] + first).tolist()
+        docs = running_sums(first, gaps, f"=u{gaps.itemsize}")
+        at = docs[ANCHOR_EVERY::ANCHOR_EVERY].tolist()
     return (n, text, _anchor_bytes(zip(range(ANCHOR_EVERY, n, ANCHOR_EVERY), at, strict=True)))
-
-
-def _little_bytes(values: array) -> bytes:
-    if sys.byteorder == "little" or values.itemsize == 1:
-        return values.tobytes()
-    return _little(values, values.itemsize)
 
 
 def _as_is(data: bytes) -> bytes:
