@@ -12,6 +12,7 @@ Nothing here touches the disk: it decides, build.py acts.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,12 @@ def writable_pages(pages: list[PageJob], diag: Diagnostics) -> list[PageJob]:
     folder); a page where another output needs a folder is `check_pages_against_copies`'s."""
     kept: list[PageJob] = []
     for job in pages:
-        parts = job.path.split("/")
-        longest = max(parts, key=lambda part: len(part.encode()))
-        if parts[0].startswith(RESERVED_PREFIX):
+        reserved = job.path.startswith(RESERVED_PREFIX)
+        if not reserved and len(job.path.encode()) <= NAME_LIMIT:  # no part can be too long
+            kept.append(job)
+            continue
+        longest = max(job.path.split("/"), key=lambda part: len(part.encode()))
+        if reserved:
             problem = f"/{job.path} is a name sitegen keeps for its own files"
         elif len(longest.encode()) > NAME_LIMIT:
             problem = (
@@ -159,14 +163,12 @@ def _check_file_against_folder(
     and the paths of such pages are returned (they are not written)."""
     # folder -> the first output inside it (described only for an error: most sites have none)
     owners: dict[str, PageJob | Copy] = {}
-    for job in pages:
-        parts = job.path.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            owners.setdefault("/".join(parts[:i]), job)
-    for path, copy in copies.items():
-        parts = path.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            owners.setdefault("/".join(parts[:i]), copy)
+    for path, output in itertools.chain(((job.path, job) for job in pages), copies.items()):
+        # a folder already known has its parents known too: most outputs stop at the first
+        folder = path.rpartition("/")[0]
+        while folder and folder not in owners:
+            owners[folder] = output
+            folder = folder.rpartition("/")[0]
     for path, copy in list(copies.items()):
         if path in owners:
             owner = owners[path]
