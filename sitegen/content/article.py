@@ -152,11 +152,11 @@ class Article:
         """Pickled as the field values in order: unpickling calls the constructor once, about
         twice as fast as the per-field state dict of a slots dataclass (a 10,000-article site
         unpickles every article from the cache on each build)."""
-        return (_unpickled, tuple([getattr(self, name) for name in _ARTICLE_FIELDS]))
+        return (article_from_fields, tuple([getattr(self, name) for name in ARTICLE_FIELDS]))
 
 
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-_AT = {name: i for i, name in enumerate(_ARTICLE_FIELDS)}
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_AT = {name: i for i, name in enumerate(ARTICLE_FIELDS)}
 _ONE_NAME = (_AT["lang"], _AT["author"])
 _NAMES = tuple(_AT[name] for name in ("tags", "categories", "authors"))
 
@@ -165,7 +165,7 @@ def _shared(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def _unpickled(*values: Any) -> Article:
+def article_from_fields(*values: Any) -> Article:
     """`Article(*values)`, with the short strings that many articles repeat (language,
     author, tag and category names, in the fields and in the front matter's lists) shared
     between them instead of one copy in each, and the translation key the slug's string when

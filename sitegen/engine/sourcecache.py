@@ -1,8 +1,8 @@
 """Loading content files fast: a persistent cache of parsed articles, and a parallel cold load.
 
 A content file whose (size, mtime, inode) and whose loading settings are as they were last
-time is not read again: its pickled `Article` (and the warnings it gave) come from SQLite
-(`.sitegen/articles.sqlite`). The key includes a hash of the loader's own source code, so an
+time is not read again: its `Article` (and the warnings it gave) come from SQLite
+(`.sitegen/articles.sqlite`, rows made by engine/article_rows.py). The key includes a hash of the loader's own source code, so an
 upgraded or edited sitegen never serves a stale parse. File systems stamp times coarsely, so a
 file changed within the same tick as it was cached could keep its stamp: entries cached less
 than `RACY_SECONDS` after their file's mtime are trusted only after the file's hash is checked
@@ -24,8 +24,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import pickle
 import sqlite3
+import sys
 import threading
 import time
 import uuid
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, SourceFile, StoredBody, load_article
+from sitegen.engine.article_rows import from_row, to_row
 from sitegen.engine.cache import cache_key, open_cache_db
 from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
 from sitegen.errors import Diagnostics, SiteError
@@ -165,7 +166,7 @@ class ArticleCache:
                 db.execute("INSERT INTO texts_file VALUES (?)", (name,))
 
     def rows(self, fp: str) -> Iterable[tuple[str, StatKey, int, bytes]]:
-        """(rel, stat key, cached_at, pickle) of every entry, streamed: a 10,000-article cache
+        """(rel, stat key, cached_at, row bytes) of every entry, streamed: a 10,000-article cache
         is never held in memory as a whole."""
         if self._db is None:
             return
@@ -187,11 +188,11 @@ class ArticleCache:
         if self._db is None:
             return False
         now = time.time_ns()
-        # generators: the pickles are made one at a time, never all held at once (memory); the
+        # generators: the rows are made one at a time, never all held at once (memory); the
         # bodies first, so a row never says its body waits where it does not
         texts = ((rel, *key, article.held().body_utf8) for rel, key, article, _ in items)
         rows = (
-            (rel, fp, *key, now, pickle.dumps((self.stored(article, key), warnings), protocol=5))
+            (rel, fp, *key, now, to_row(self.stored(article, key), warnings))
             for rel, key, article, warnings in items
         )
         forget = [(rel,) for rel in forget]
@@ -287,6 +288,7 @@ class ArticleLoader:
             live = {s.rel for s in sources}
             gone: list[str] = []
             damaged: list[str] = []
+            database = sys.intern(cache.database) if cache is not None else ""  # one string
             for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:
                     gone.append(rel)
@@ -295,9 +297,7 @@ class ArticleLoader:
                 if source is None or key is None or key != cached_key:
                     continue
                 try:
-                    article, warnings = pickle.loads(data)
-                    if not isinstance(article, Article):
-                        raise TypeError(type(article).__name__)
+                    article, warnings = from_row(data, StoredBody(database, rel, cached_key))
                 except Exception as exc:  # noqa: BLE001 - any damage: read the file again
                     damaged.append(f"{rel} ({type(exc).__name__})")
                     continue

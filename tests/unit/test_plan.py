@@ -329,7 +329,7 @@ def test_an_article_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_sh
     (`ArticleContext.key`), not from the context: whichever field of `Article` is changed,
     a changed context means a changed key. Checked for every field, so a field the page
     starts to show cannot be left out of the key."""
-    from sitegen.content.article import _ARTICLE_FIELDS
+    from sitegen.content.article import ARTICLE_FIELDS
     from sitegen.site.plan import ArticleContext
 
     base = make_article(
@@ -352,7 +352,7 @@ def test_an_article_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_sh
 
     context, key = made(base)
     shown = []
-    for name in _ARTICLE_FIELDS:
+    for name in ARTICLE_FIELDS:
         change = {name: _other(name, getattr(base, name))}
         if name == "meta":  # the front matter is read from the bytes `content_hash` names
             change["content_hash"] = _other("content_hash", base.content_hash)

@@ -1,0 +1,109 @@
+"""The article cache's rows (engine/article_rows.py): marshal where the values allow, a pickle
+where they do not, and the same article back either way."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import SiteConfig
+from sitegen.content.article import Article, StoredBody, discover, load_article
+from sitegen.engine.article_rows import from_row, to_row
+from sitegen.errors import Diagnostics, SiteError
+from sitegen.text.bodyscan import ImageRef
+
+BODY = StoredBody("/site/.sitegen/cache.sqlite", "post.md", (10, 20, 30))
+TEXT = (
+    "---\ntitle: Ünïcode — “quoted”\ntags: [a, b]\ndate: 2024-03-01T08:30:00+05:30\n"
+    "updated: 2024-03-02 10:00:00\nevent: 2024-05-06\nimage: x.png\nzeta: 1\n"
+    "extra: {nested: [1, 2.5, true, null]}\nalpha: [x, y]\n---\n\n"
+    'A body — 日本語.\n\n![pic](pic.png "T") <img src=raw.png>\n\n[other](other.md)\n'
+)
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Article:
+    config = SiteConfig(root=tmp_path)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "post.md").write_text(TEXT, encoding="utf-8")
+    diag = Diagnostics()
+    sources, _ = discover(config, diag)
+    loaded = load_article(sources[0], config, diag)
+    assert loaded is not None and not diag.errors
+    return dataclasses.replace(loaded, body_utf8=BODY)
+
+
+def assert_same(again: Article, article: Article) -> None:
+    for field in dataclasses.fields(Article):  # meta is left out of ==: compare every field
+        a, b = getattr(again, field.name), getattr(article, field.name)
+        assert a == b, field.name
+        assert type(a) is type(b), field.name
+    assert list(again.meta) == list(article.meta)  # the front matter's order, for templates
+    for key, value in article.meta.items():
+        assert type(again.meta[key]) is type(value), key
+        if isinstance(value, dt.datetime):
+            assert again.meta[key].utcoffset() == value.utcoffset(), key
+
+
+def test_an_article_comes_back_from_its_marshal_row_as_it_was(article):
+    row = to_row(article, [])
+    assert row[:1] != b"\x80"  # not a pickle
+    again, warnings = from_row(row, BODY)
+    assert warnings == []
+    assert_same(again, article)
+    assert again.date.utcoffset() == dt.timedelta(hours=5, minutes=30)
+    assert again.images and all(type(i) is ImageRef for i in again.images)
+    assert again.meta["event"] == dt.date(2024, 5, 6)
+    assert again.meta["date"] is again.date  # one object, as the article had
+    assert again.updated.tzinfo is zoneinfo.ZoneInfo("UTC")  # the site's zone, by its name
+    paris = dataclasses.replace(
+        article, updated=dt.datetime(2024, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    )
+    again, _ = from_row(to_row(paris, []), BODY)
+    assert_same(again, paris)
+    assert again.updated.utcoffset() == dt.timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"updated": dt.datetime(2024, 1, 1, tzinfo=zoneinfo.ZoneInfo.no_cache("Europe/Paris"))},
+        {"updated": dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1), "CET"))},
+        {"meta": {"when": dt.time(10, 30)}},
+        {"meta": {"pair": (1, 2)}},  # no front matter gives a tuple; one is not read as a date
+        {"meta": {"list": [dt.date(2024, 1, 1)]}},
+    ],
+    ids=["uncached-zone", "named-offset", "a-time", "a-tuple", "nested-date"],
+)
+def test_what_marshal_cannot_hold_is_pickled_and_comes_back(article, change):
+    changed = dataclasses.replace(article, **change)
+    row = to_row(changed, [])
+    assert row[:1] == b"\x80"
+    again, _ = from_row(row, BODY)
+    assert_same(again, changed)
+    assert again.meta == changed.meta
+
+
+def test_warnings_come_back_with_the_article(article):
+    warning = SiteError("an odd key", "content/post.md", 3, "rename it", warning=True)
+    again, warnings = from_row(to_row(article, [warning]), BODY)
+    assert_same(again, article)
+    assert [(w.message, w.line, w.hint) for w in warnings] == [("an odd key", 3, "rename it")]
+
+
+def test_rows_of_two_articles_share_their_offsets_and_names(article):
+    first, _ = from_row(to_row(article, []), BODY)
+    other, _ = from_row(to_row(dataclasses.replace(article, rel="b.md"), []), BODY)
+    assert first.date.tzinfo is other.date.tzinfo
+    assert first.lang is other.lang and first.tags[0] is other.tags[0]
+
+
+def test_a_row_of_another_shape_is_an_error(article):
+    import marshal
+
+    with pytest.raises(ValueError):
+        from_row(marshal.dumps((1, 2, 3)), BODY)
