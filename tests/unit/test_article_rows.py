@@ -100,6 +100,8 @@ def test_rows_of_two_articles_share_their_offsets_and_names(article):
     other, _ = from_row(to_row(dataclasses.replace(article, rel="b.md"), []), BODY)
     assert first.date.tzinfo is other.date.tzinfo
     assert first.lang is other.lang and first.tags[0] is other.tags[0]
+    assert first.meta["tags"][0] is other.meta["tags"][0] is first.tags[0]
+    assert first.translation_key == first.slug and first.translation_key is first.slug
 
 
 def test_a_row_of_another_shape_is_an_error(article):
