@@ -93,6 +93,8 @@ def _plain(article: Article) -> tuple:
             raise _NotPlain  # would read back as a date
         elif kind is list:  # the front matter's own lists of names (tags: [...])
             value = [_interned(item) for item in value]
+        elif kind is str and key in _AT and value == values[_AT[key]]:
+            value = values[_AT[key]]  # the field's own string (a summary): one copy, held
         meta[key] = value
     values[_META] = meta
     values[_BODY] = None

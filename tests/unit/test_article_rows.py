@@ -102,6 +102,9 @@ def test_rows_of_two_articles_share_their_offsets_and_names(article):
     assert first.lang is other.lang and first.tags[0] is other.tags[0]
     assert first.meta["tags"][0] is other.meta["tags"][0] is first.tags[0]
     assert first.translation_key == first.slug and first.translation_key is first.slug
+    summary = dataclasses.replace(article, meta={**article.meta, "summary": "Said once."})
+    again, _ = from_row(to_row(dataclasses.replace(summary, summary="Said once."), []), BODY)
+    assert again.meta["summary"] is again.summary  # one string for the two
 
 
 def test_a_row_of_another_shape_is_an_error(article):
