@@ -9,12 +9,15 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, StoredBody, discover, load_article
 from sitegen.engine.article_rows import from_row, to_row
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.bodyscan import ImageRef
+from tests.unit.fuzzing import FUZZ
 
 BODY = StoredBody("/site/.sitegen/cache.sqlite", "post.md", (10, 20, 30))
 TEXT = (
@@ -112,3 +115,50 @@ def test_a_row_of_another_shape_is_an_error(article):
 
     with pytest.raises(ValueError):
         from_row(marshal.dumps((1, 2, 3)), BODY)
+
+
+# what front matter parsers give (YAML, TOML, JSON): no tuples, times with fixed offsets,
+# zones by name (the site's `timezone`), dates, and every plain type nested
+_ZONES = st.sampled_from(
+    [None, dt.UTC, zoneinfo.ZoneInfo("Europe/Paris"), zoneinfo.ZoneInfo("Asia/Kolkata")]
+    + [dt.timezone(dt.timedelta(minutes=m)) for m in (-570, -60, 330, 345, 840)]
+)
+_TIMES = st.builds(
+    lambda when, zone, fold: when.replace(tzinfo=zone, fold=fold),
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+    _ZONES,
+    st.integers(0, 1),
+)
+_SCALARS = (
+    st.text(max_size=20)
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.booleans()
+    | st.none()
+    | st.binary(max_size=8)
+)
+_PLAIN = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_META = st.dictionaries(
+    st.text(max_size=12) | st.sampled_from(["title", "summary", "date", "tags"]),
+    _PLAIN | _TIMES | st.dates() | st.lists(_TIMES | st.dates(), max_size=2),
+    max_size=8,
+)
+
+
+@settings(  # the article is only read: one for every example
+    parent=FUZZ,
+    suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture],
+)
+@given(meta=_META, when=_TIMES, updated=st.none() | _TIMES, summary=st.text(max_size=30))
+def test_any_front_matter_comes_back_from_its_row_as_it_was(article, meta, when, updated, summary):
+    changed = dataclasses.replace(article, meta=meta, date=when, updated=updated, summary=summary)
+    again, _ = from_row(to_row(changed, []), BODY)
+    assert_same(again, changed)
+    assert again.meta == changed.meta
+    for ours, theirs in ((again.date, when), (again.updated, updated)):
+        assert ours == theirs and (ours is None or ours.tzinfo == theirs.tzinfo)
+        assert ours is None or (ours.utcoffset(), ours.fold) == (theirs.utcoffset(), theirs.fold)
