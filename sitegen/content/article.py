@@ -97,7 +97,8 @@ def _stored_body(database: str, rel: str, stat: tuple[int, int, int]) -> StoredB
 class Article:
     """One content file, loaded: front matter resolved into typed fields, the Markdown body,
     and what the site model needs (tags, dates, language, translation key, bundle files).
-    Made by `load_article`, cached pickled between builds, never changed after loading."""
+    Made by `load_article`, cached between builds (engine/article_rows.py), never changed
+    after loading."""
 
     source: str  # path relative to the site root, for messages
     rel: str  # path relative to content/
@@ -150,8 +151,8 @@ class Article:
 
     def __reduce__(self) -> tuple:
         """Pickled as the field values in order: unpickling calls the constructor once, about
-        twice as fast as the per-field state dict of a slots dataclass (a 10,000-article site
-        unpickles every article from the cache on each build)."""
+        twice as fast as the per-field state dict of a slots dataclass (the workers that parse
+        a new site's files send every article back pickled)."""
         return (article_from_fields, tuple([getattr(self, name) for name in ARTICLE_FIELDS]))
 
 
@@ -169,8 +170,9 @@ def article_from_fields(*values: Any) -> Article:
     """`Article(*values)`, with the short strings that many articles repeat (language,
     author, tag and category names, in the fields and in the front matter's lists) shared
     between them instead of one copy in each, and the translation key the slug's string when
-    they are equal: every article of a build comes through here (from the cache, or from the
-    worker that parsed it), and all are held (about 450 bytes an article less)."""
+    they are equal: every article a worker parsed comes through here (and the cache's rows
+    keep the names interned: engine/article_rows.py), and all are held (about 450 bytes an
+    article less)."""
     v = list(values)
     for i in _ONE_NAME:
         v[i] = _shared(v[i])

@@ -2,12 +2,12 @@
 
 A content file whose (size, mtime, inode) and whose loading settings are as they were last
 time is not read again: its `Article` (and the warnings it gave) come from SQLite
-(`.sitegen/articles.sqlite`, rows made by engine/article_rows.py). The key includes a hash of the loader's own source code, so an
-upgraded or edited sitegen never serves a stale parse. File systems stamp times coarsely, so a
-file changed within the same tick as it was cached could keep its stamp: entries cached less
-than `RACY_SECONDS` after their file's mtime are trusted only after the file's hash is checked
-again (git's "racy clean" rule). Files not in the cache are loaded in worker processes when
-there are many.
+(`.sitegen/articles.sqlite`, rows made by engine/article_rows.py). The key includes a hash of
+the loader's own source code, so an upgraded or edited sitegen never serves a stale parse.
+File systems stamp times coarsely, so a file changed within the same tick as it was cached
+could keep its stamp: entries cached less than `RACY_SECONDS` after their file's mtime are
+trusted only after the file's hash is checked again (git's "racy clean" rule). Files not in
+the cache are loaded in worker processes when there are many.
 
 Bodies are kept apart, in the table `texts` of `.sitegen/cache.sqlite` (beside the rendered
 bodies), and every loaded article (taken from the cache or parsed now and stored) carries a
