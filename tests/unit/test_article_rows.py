@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.config import SiteConfig
-from sitegen.content.article import Article, StoredBody, discover, load_article
+from sitegen.content.article import Article, StoredBody
 from sitegen.engine.article_rows import from_row, to_row
-from sitegen.errors import Diagnostics, SiteError
+from sitegen.errors import SiteError
 from sitegen.text.bodyscan import ImageRef
 from tests.unit.fuzzing import FUZZ
+from tests.unit.test_article_storage import loaded
 
 BODY = StoredBody("/site/.sitegen/cache.sqlite", "post.md", (10, 20, 30))
 TEXT = (
@@ -30,14 +30,7 @@ TEXT = (
 
 @pytest.fixture
 def article(tmp_path: Path) -> Article:
-    config = SiteConfig(root=tmp_path)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "post.md").write_text(TEXT, encoding="utf-8")
-    diag = Diagnostics()
-    sources, _ = discover(config, diag)
-    loaded = load_article(sources[0], config, diag)
-    assert loaded is not None and not diag.errors
-    return dataclasses.replace(loaded, body_utf8=BODY)
+    return dataclasses.replace(loaded(tmp_path, TEXT), body_utf8=BODY)
 
 
 def assert_same(again: Article, article: Article) -> None:

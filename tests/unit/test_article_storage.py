@@ -23,16 +23,21 @@ TEXT = (
 )
 
 
-@pytest.fixture
-def article(tmp_path: Path) -> Article:
-    config = SiteConfig(root=tmp_path)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "post.md").write_text(TEXT, encoding="utf-8")
+def loaded(site: Path, text: str) -> Article:
+    """The article of a site holding one content file, `post.md`, of `text`."""
+    config = SiteConfig(root=site)
+    (site / "content").mkdir()
+    (site / "content" / "post.md").write_text(text, encoding="utf-8")
     diag = Diagnostics()
     sources, _ = discover(config, diag)
-    loaded = load_article(sources[0], config, diag)
-    assert loaded is not None and not diag.errors
-    return loaded
+    article = load_article(sources[0], config, diag)
+    assert article is not None and not diag.errors
+    return article
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Article:
+    return loaded(tmp_path, TEXT)
 
 
 def test_the_body_reads_back_as_written(article):
