@@ -13,7 +13,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -157,34 +157,40 @@ class Article:
 
 
 ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-_AT = {name: i for i, name in enumerate(ARTICLE_FIELDS)}
-_ONE_NAME = (_AT["lang"], _AT["author"])
-_NAMES = tuple(_AT[name] for name in ("tags", "categories", "authors"))
+FIELD_INDEX = {name: i for i, name in enumerate(ARTICLE_FIELDS)}  # name -> place in the values
+_ONE_NAME = (FIELD_INDEX["lang"], FIELD_INDEX["author"])
+_NAMES = tuple(FIELD_INDEX[name] for name in ("tags", "categories", "authors"))
+_META, _SLUG, _KEY = FIELD_INDEX["meta"], FIELD_INDEX["slug"], FIELD_INDEX["translation_key"]
 
 
 def _shared(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def article_from_fields(*values: Any) -> Article:
-    """`Article(*values)`, with the short strings that many articles repeat (language,
-    author, tag and category names, in the fields and in the front matter's lists) shared
-    between them instead of one copy in each, and the translation key the slug's string when
-    they are equal: every article a worker parsed comes through here (and the cache's rows
-    keep the names interned: engine/article_rows.py), and all are held (about 450 bytes an
-    article less)."""
+def shared_names(values: Sequence[Any]) -> list[Any]:
+    """An article's field values with the short strings that many articles repeat (language,
+    author, tag and category names, in the fields and in the front matter's lists) interned,
+    one string for all articles instead of a copy in each, and the translation key the slug's
+    string when they are equal (about 450 bytes an article less: all are held). The front
+    matter is a new dict; `values` is left as it was."""
     v = list(values)
     for i in _ONE_NAME:
         v[i] = _shared(v[i])
     for i in _NAMES:
         v[i] = tuple([_shared(name) for name in v[i]])
-    meta = v[_AT["meta"]]
-    for key, value in meta.items():  # the front matter's own lists of names (tags: [...])
-        if type(value) is list:
-            meta[key] = [_shared(item) for item in value]
-    if v[_AT["translation_key"]] == v[_AT["slug"]]:
-        v[_AT["translation_key"]] = v[_AT["slug"]]
-    return Article(*v)
+    v[_META] = {  # the front matter's own lists of names (tags: [...])
+        key: [_shared(item) for item in value] if type(value) is list else value
+        for key, value in v[_META].items()
+    }
+    if v[_KEY] == v[_SLUG]:
+        v[_KEY] = v[_SLUG]
+    return v
+
+
+def article_from_fields(*values: Any) -> Article:
+    """`Article(*values)` with `shared_names`: every article a worker parsed comes through
+    here (the cache's rows keep the names interned: engine/article_rows.py)."""
+    return Article(*shared_names(values))
 
 
 def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], list[str]]:

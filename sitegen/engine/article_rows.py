@@ -18,20 +18,21 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import pickle
-import sys
 import zoneinfo
-from typing import Any
 
-from sitegen.content.article import ARTICLE_FIELDS, Article, StoredBody
+from sitegen.content.article import (
+    ARTICLE_FIELDS,
+    FIELD_INDEX,
+    Article,
+    StoredBody,
+    shared_names,
+)
 from sitegen.errors import SiteError
 from sitegen.text.bodyscan import ImageRef
 
-_AT = {name: i for i, name in enumerate(ARTICLE_FIELDS)}
+_AT = FIELD_INDEX
 _DATES = tuple(_AT[name] for name in ("date", "updated", "publish_date", "expiry_date"))
 _BODY, _META, _IMAGES = _AT["body_utf8"], _AT["meta"], _AT["images"]
-_ONE_NAME = (_AT["lang"], _AT["author"])
-_NAMES = tuple(_AT[name] for name in ("tags", "categories", "authors"))
-_SLUG, _TRANSLATION = _AT["slug"], _AT["translation_key"]
 _PICKLE = 0x80  # the first byte of a pickle of protocol 2 or later
 
 
@@ -73,26 +74,19 @@ def from_row(data: bytes, body: StoredBody) -> tuple[Article, list[SiteError]]:
 
 
 def _plain(article: Article) -> tuple:
-    values: list[Any] = [getattr(article, name) for name in ARTICLE_FIELDS]
-    # the names many articles repeat, interned: marshal writes them so, and reads them back
-    # interned, one string for every article (at C speed: no pass over them when read)
-    for i in _ONE_NAME:
-        values[i] = _interned(values[i])
-    for i in _NAMES:
-        values[i] = tuple([_interned(name) for name in values[i]])
-    if values[_TRANSLATION] == values[_SLUG]:
-        values[_TRANSLATION] = values[_SLUG]  # written once, read back as one string
+    # the names many articles repeat, interned (and the translation key the slug's string):
+    # marshal writes them so and reads them back so, one string for every article, with no
+    # pass over them when read
+    values = shared_names([getattr(article, name) for name in ARTICLE_FIELDS])
     for i in _DATES:
         values[i] = _parts(values[i])
     meta = {}
-    for key, value in article.meta.items():
+    for key, value in values[_META].items():
         kind = type(value)
         if kind is dt.datetime or kind is dt.date:
             value = _parts(value)
         elif kind is tuple:
             raise _NotPlain  # would read back as a date
-        elif kind is list:  # the front matter's own lists of names (tags: [...])
-            value = [_interned(item) for item in value]
         elif kind is str and key in _AT and value == values[_AT[key]]:
             value = values[_AT[key]]  # the field's own string (a summary): one copy, held
         meta[key] = value
@@ -104,10 +98,6 @@ def _plain(article: Article) -> tuple:
     if len(values[_IMAGES]) != len(article.images):
         raise _NotPlain
     return tuple(values)
-
-
-def _interned(value: Any) -> Any:
-    return sys.intern(value) if type(value) is str else value
 
 
 def _parts(value: dt.datetime | dt.date | None) -> tuple | None:
