@@ -105,6 +105,28 @@ def sources_loader(sources: dict[str, tuple[str, str]]) -> jinja2.BaseLoader:
     return jinja2.FunctionLoader(load)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with `a.title` on a page context's dict read as the key at once.
+
+    Jinja reads `a.title` as the attribute first and the item only after the attribute lookup
+    has raised: on a plain dict (every listing view and context is one) that raised and caught
+    an exception for each name a template read, most of the time of a listing's loop (five
+    times as long as the key alone). A plain dict has no attribute but `dict`'s own (`items`,
+    `keys`...), so for any other name the key is what Jinja would give anyway; those names,
+    and every other object, go Jinja's way."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass  # undefined, as Jinja says it
+        return super().getattr(obj, attribute)
+
+
 def make_environment(
     config: SiteConfig,
     asset_names: dict[str, str],
@@ -123,7 +145,7 @@ def make_environment(
             [jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)]
             + [jinja2.FunctionLoader(lambda name: _load_from(fallback, name, feed_templates))]
         )
-    env = jinja2.Environment(
+    env = _Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
