@@ -1,42 +1,15 @@
-"""Orchestration: import -> load -> model -> plan -> render -> write. No logic of its own beyond
-deciding what must be redone: a page whose inputs hash the same as last time is not rendered,
-a body whose source is unchanged comes from the cache, and an unchanged build writes nothing.
-
-The steps: `build` (stamp fast path, import, load, model), `_plan` (the engine reads what the
-pure `plan.plan_build` needs, then makes the resized images it asks for), `_changes` (the
-plan's fingerprints against the last manifest), `_carry_out` (engine/pages.py renders the
-changed pages, then copies, then the writer swaps the output in)."""
+"""The front door of a build: `build` checks the output folder, imports new seeds, and when
+nothing it reads has changed since the last good build (engine/stamp.py) reports that build
+again and is done; otherwise it runs the pipeline (sitegen/pipeline/steps.py: load -> model ->
+plan -> render -> write). The pipeline, and jinja2, markdown-it-py and the engine with it, is
+imported only then: importing them was more than half of an unchanged build's time.
+`Builder` builds the same site again and again for the preview."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import gc
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sitegen.config import SiteConfig
-from sitegen.content.article import Article, discover
-from sitegen.engine.cache import PageFingerprints, cache_key, output_fingerprint
-from sitegen.engine.cluster import scheduler_address
-from sitegen.engine.executor import Parallelism, beside, inherit, inherited
-from sitegen.engine.pages import PageRenderer
-from sitegen.engine.patch import (
-    ModelBasis,
-    PlanBasis,
-    edits,
-    patched_plan,
-    patched_site,
-    plan_index,
-)
-from sitegen.engine.related_cache import related_lists
-from sitegen.engine.search_cache import search_outputs
-from sitegen.engine.sourcecache import ArticleLoader, StatKey
 from sitegen.engine.stamp import (
     input_digest,
     load_stamp,
@@ -45,123 +18,28 @@ from sitegen.engine.stamp import (
     stamp_path,
     still_valid,
 )
-from sitegen.engine.state import BuildState, LastRun, render_first
-from sitegen.errors import BuildCancelled, BuildFailed, Diagnostics, SiteError
-from sitegen.heap import give_back, pauses_collector
+from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
-from sitegen.output.writer import (
-    OutputWriter,
-    check_output_folder,
-    missing_outputs,
-    place_ahead,
-)
-from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
-from sitegen.render.assets import Asset, collect_static, static_fingerprint
-from sitegen.render.images import ImageSet
-from sitegen.render.templates import templates_fingerprint
-from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.plan import PageJob, plan_listings
-from sitegen.site.search import Files
+from sitegen.output.writer import check_output_folder, place_ahead
+from sitegen.pipeline.request import BuildRequest, BuildResult, build_now, tell
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-@dataclass
-class BuildResult:
-    articles: int = 0
-    pages: int = 0
-    written: int = 0
-    kept: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    left_out: dict[str, int] = field(default_factory=dict)
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
-    output: Path | None = None
-    skipped_pages: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (bench, --verbose)
-    # the plan was the last one's with only what an edit reached made again (the preview:
-    # engine/patch.py)
-    patched: bool = False
-    # the output's manifest as this build left it (path -> [sha, fp]); None when the build
-    # wrote nothing
-    files: dict[str, list[str]] | None = None
+    from sitegen.engine.sourcecache import StatKey
+    from sitegen.engine.state import BuildState
 
-    def mark(self, phase: str, since: float) -> float:
-        now = time.perf_counter()
-        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
-        return now
-
-
-@dataclass
-class BuildRequest:
-    """What to build: the settings and the flags of one `sitegen build` (or preview rebuild)."""
-
-    config: SiteConfig
-    output: Path | None = None
-    drafts: bool = False
-    future: bool = False
-    keep_going: bool = False
-    force: bool = False
-    run_import: bool = True
-    jobs: int = 0  # worker processes; 0: one per core, 1: everything in this process
-    preview: bool = False  # `sitegen serve`: the output folder is sitegen's own, updated in place
-    parallel: Parallelism | None = None  # pool thresholds (tests set them low); None: defaults
-    # "local" (this machine's process pool) or a Dask scheduler, dask://HOST:PORT (cluster.py);
-    # the preview always builds locally
-    executor: str = "local"
-    # told (phase, done, total) at each phase's start (0, 0) and as pages render; for the CLI
-    progress: Callable[[str, int, int], None] | None = None
-    # asked at each phase and as pages render: True calls the build off (BuildCancelled), so a
-    # preview stopping mid-build does not start the phases still to come
-    cancelled: Callable[[], bool] | None = None
-    # when given, the build's large structures (articles, site, plan) go here instead of being
-    # freed object by object as it returns: a command that exits right after skips that
-    hold: list | None = None
-
-    def parallelism(self) -> Parallelism:
-        jobs = self.jobs or self.config.jobs
-        cluster = "" if self.preview else scheduler_address(self.executor)
-        if self.parallel is None:
-            return Parallelism(jobs=jobs, cluster=cluster)
-        return dataclasses.replace(self.parallel, jobs=self.parallel.jobs or jobs, cluster=cluster)
-
-
-def _tell(request: BuildRequest, phase: str, done: int = 0, total: int = 0) -> None:
-    if request.cancelled is not None and request.cancelled():
-        raise BuildCancelled(f"the build was called off ({phase})")
-    if request.progress is not None:
-        request.progress(phase, done, total)
-
-
-def build_now() -> dt.datetime:
-    """The build's idea of now: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC)
-
-
-@pauses_collector  # the walk makes a path and a record per file: see heap.py
-def load_articles(
-    config: SiteConfig,
-    diag: Diagnostics,
-    parallel: Parallelism | None = None,
-    loader: ArticleLoader | None = None,
-    stats: Mapping[str, StatKey] | None = None,
-) -> tuple[list[Article], list[str]]:
-    """Every article (parsed once, then from the article cache) and the static content files;
-    `stats`: the content files' stat keys by path, when the build has them already."""
-    sources, statics = discover(config, diag)
-    loader = loader or ArticleLoader()
-    articles = loader.load(
-        sources, config, diag, parallel or Parallelism(), config.cache_path, stats
-    )
-    return articles, statics
+__all__ = ["BuildRequest", "BuildResult", "Builder", "build", "build_now"]
 
 
 @pauses_collector  # one pause for the whole build: see heap.py
 def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult:
     """Build the site; raises BuildFailed with every error unless `keep_going`."""
-    run = _Run(request, state or BuildState(), time.perf_counter())
-    config, output, diag = request.config, run.output, run.diag
+    started = time.perf_counter()
+    config = request.config
+    output = (request.output or config.output_path).resolve()
+    result = BuildResult(output=output)
+    diag = result.diagnostics
     check_output_folder(
         output,
         config.root,
@@ -177,9 +55,9 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         request.force or request.preview,
     )  # the preview folder is sitegen's own, manifest or not
     if request.run_import:
-        _tell(request, "import")
+        tell(request, "import")
         diag.extend(import_seeds(config).diagnostics)
-    run.phase("import")
+    mark = result.mark("import", started)
     now = build_now()
     # nothing read has changed since the last good build: done (the preview always builds, so
     # that it holds the plan its fast path renders from)
@@ -190,409 +68,23 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     digest, newest = ("", 0) if request.preview else input_digest(config, flags, stats)
     if stamp is not None and still_valid(stamp, digest, output, now):
         replay(stamp, diag)
-        result = run.result
         result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
-        return run.done()
-    _tell(request, "load")
-    articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader, stats)
-    del stats
-    if not run.state.keep:  # what the loader holds for a next build (stat keys, sources): none
-        run.state.loader = ArticleLoader()
-    give_back()  # what parsing a new site's files left free
-    run.phase("load")
-    site = _site(run, articles, now)
-    run.result.left_out = site.left_out
-    run.result.articles = len(site.pages)
-    _tell(request, "plan")
-    planned = _plan(run, site, articles, statics)
-    result = _carry_out(run, site, planned)
-    if request.hold is not None:
-        request.hold.append((articles, site, planned, run.state))
+        result.seconds = time.perf_counter() - started
+        return result
+    from sitegen.pipeline.steps import build_changed
+
+    until = build_changed(request, state, result, (started, mark), now, stats)
     if not request.preview and not diag.errors:
         save_stamp(
             stamp_file,
             digest,
             newest,
             output,
-            next_visibility_change(articles, now, request.future),
+            until,
             (result.articles, result.pages, result.written + result.kept),
             diag.warnings,
         )
     return result
-
-
-@dataclass
-class _Run:
-    """One build under way: the request, what carries over between builds, the result so far."""
-
-    request: BuildRequest
-    state: BuildState
-    started: float
-    output: Path = field(init=False)
-    result: BuildResult = field(init=False)
-    _mark: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.output = (self.request.output or self.request.config.output_path).resolve()
-        self.result = BuildResult(output=self.output)
-        self._mark = self.started
-
-    @property
-    def diag(self) -> Diagnostics:
-        return self.result.diagnostics
-
-    def phase(self, name: str) -> None:
-        """The phase `name` ends now (for --verbose and the benchmark)."""
-        self._mark = self.result.mark(name, self._mark)
-
-    def stop_on_errors(self) -> None:
-        if self.diag.errors and not self.request.keep_going:
-            raise BuildFailed(self.diag.errors, self.diag.warnings)
-
-    def report(self, errors: list[SiteError] | tuple[SiteError, ...]) -> None:
-        """Errors that `keep_going` turns into warnings (missing images, broken links)."""
-        for error in errors:
-            if self.request.keep_going or error.warning:
-                self.diag.warn(error.message, error.path, error.line, error.hint)
-            else:
-                self.diag.error(error)
-
-    def done(self) -> BuildResult:
-        self.result.seconds = time.perf_counter() - self.started
-        return self.result
-
-
-def _site(run: _Run, articles: list[Article], now: dt.datetime) -> Site:
-    """The site model; in the preview, the last one with the edited articles swapped in when
-    only what they say changed (engine/patch.py)."""
-    request, state = run.request, run.state
-    options = (request.drafts, request.future)
-    last = state.model
-    site = patched_site(last, articles, request.config, options, now) if last else None
-    if site is None:
-        site = build_site(articles, request.config, BuildOptions(*options, now), run.diag)
-        until = next_visibility_change(articles, now, request.future) if state.keep else None
-    else:
-        until = last.until
-    if state.keep:
-        state.model = ModelBasis(request.config, options, articles, site, until)
-    return site
-
-
-@dataclass
-class _Planned:
-    """The plan of one build, with what rendering it needs beside."""
-
-    plan: BuildPlan
-    asset_names: dict[str, str]  # theme files by name -> their fingerprinted URL
-    fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
-    basis: PlanBasis  # what it was made from besides the site (for the preview's next plan)
-    presence: Future | None = None  # `missing_outputs` of the output folder, found apart
-
-
-@pauses_collector
-def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) -> _Planned:
-    """Read what the plan needs (related lists, the search files, stamps and sizes of the files
-    to copy: all through the engine's caches), make the plan, and make the resized images it
-    asks for. Stops on errors unless `keep_going`. The preview patches its last plan instead
-    when only what articles say changed (engine/patch.py)."""
-    config, diag = run.request.config, run.diag
-    parallel = run.request.parallelism()
-    # related lists in a forked process while this one does the rest of the reading (the
-    # search files among it) and the pages that need no related lists, fingerprinted: the
-    # longest single-process steps of a build, side by side
-    # the last lists (the preview's) are in the forked process too: it sends back what changed
-    last_lists = run.state.last.basis.related if run.state.last and run.state.last.basis else None
-    with (
-        beside(parallel, len(site.pages), parallel.min_loads) as apart,
-        inherit((site, last_lists)) as token,
-    ):
-        related_future = apart.submit(_related_apart, token, config.cache_path)
-        # then which of the last build's files are still in the output (the writer's question)
-        presence = None if run.request.preview else apart.submit(missing_outputs, run.output)
-        apart.submit(_write_related)  # while this process plans with the lists
-        run.phase("model")
-        assets, asset_names = collect_static(config, diag)
-        files = copy_sources(site, assets, statics, config)
-        search = (
-            search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}
-        )
-        give_back()
-        basis = PlanBasis(
-            output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
-            tuple(files),
-            _stamps(files, diag),
-            frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
-            {path: fp for path, (_, fp) in search.items()},
-        )
-
-        def with_related() -> PlanBasis:
-            lists, gone, warnings = related_future.result()
-            for warning in warnings:
-                diag.warn(warning.message, warning.path, warning.line, warning.hint)
-            if last_lists is None:
-                return dataclasses.replace(basis, related=lists)
-            relisted = frozenset(lists) | frozenset(gone)
-            lists = {**last_lists, **lists}
-            for rel in gone:
-                del lists[rel]
-            return dataclasses.replace(basis, related=lists, relisted=relisted)
-
-        images = ImageSet(
-            config.cache_path,
-            config.image_widths,
-            parallel.workers(),
-            key=cache_key("image variant", config.image_widths),
-        )
-        last, plan = run.state.last, None
-        found = (
-            edits(last.site, site)
-            if last is not None and last.basis is not None and last.basis.same_inputs(basis)
-            else None
-        )
-        if found is not None:
-            basis = dataclasses.replace(with_related(), index=last.basis.index)
-            plan = patched_plan(last.site, last.plan, last.basis, site, basis, search, found)
-            run.result.patched = plan is not None
-            if plan is not None:  # its views shared as a full plan's are (engine/cache.py)
-                fingerprints = PageFingerprints(
-                    basis.output_fp, plan.views.values(), run.state.fingerprints
-                )
-        if plan is None:
-            plan, fingerprints, basis = _plan_in_full(
-                run, site, files, assets, search, images, basis, with_related
-            )
-    run.report(plan.problems)
-    run.stop_on_errors()
-    images.make(list(plan.variants))
-    return _Planned(plan, asset_names, fingerprints, basis, presence)
-
-
-def _plan_in_full(
-    run: _Run,
-    site: Site,
-    files: list[SourceFile],
-    assets: list[Asset],
-    search: Files,
-    images: ImageSet,
-    basis: PlanBasis,
-    with_related: Callable[[], PlanBasis],
-) -> tuple[BuildPlan, PageFingerprints, PlanBasis]:
-    """`_plan`'s plan when the last cannot be patched: the pages that need no related lists
-    first (while they are worked out), fingerprinted, then the rest."""
-    config, diag = run.request.config, run.diag
-    # the preview hands the last plan's parts made from the same inputs back
-    memo = run.state.memo
-    recall = memo.recall(config.output_fingerprint()) if memo is not None else None
-    lazy = not run.state.keep  # contexts made where pages render: the preview patches them
-    listings = plan_listings(site, recall=recall, lazy=lazy)
-    fingerprints = PageFingerprints(
-        basis.output_fp, listings.views.values(), run.state.fingerprints
-    )
-    # final already: a page showing no body gets nothing more from `plan_build`
-    fingerprints.early(job for job in listings.pages if not job.bodies)
-    if basis.related is None:  # not yet waited for
-        basis = with_related()
-    reported = (len(diag.errors), len(diag.warnings))
-    inputs = PlanInputs(
-        related=basis.related,
-        assets=assets,
-        files=files,
-        stamps=basis.stamps,
-        search=search,
-        measured=images.measure({f.out_path: f.path for f in files}),
-        image_key=images.key,
-        unpublished=basis.unpublished,
-    )
-    for warning in images.warnings:
-        diag.warn(warning, config.cache_path / "images")
-    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy)
-    # a plan that reported nothing may be patched by the preview's next build (it would not
-    # report again what this one did)
-    quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
-    if quiet and run.state.keep:
-        basis = dataclasses.replace(basis, index=plan_index(site, plan, basis.search))
-    return plan, fingerprints, basis
-
-
-# the files of the related lists `_related_apart` worked out, written by `_write_related`
-_RELATED_WRITES: list[Callable[[], None]] = []
-
-
-def _related_apart(
-    token: int, cache_dir: Path
-) -> tuple[dict[str, list[str]], list[str], list[SiteError]]:
-    """`related_lists` for the site registered under `token`, and its warnings (run in a forked
-    process by `_plan`, or inline). With the last build's lists registered beside it, only the
-    lists that differ from those and the articles that have none now: a 100,000-article site's
-    lists take half a second to send whole."""
-    site, last = inherited(token)
-    diag = Diagnostics()
-    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append)
-    if last is None:
-        return lists, [], diag.warnings
-    changed = {rel: rels for rel, rels in lists.items() if last.get(rel) != rels}
-    return changed, [rel for rel in last if rel not in lists], diag.warnings
-
-
-def _write_related() -> None:
-    """Write the related lists' cache files once the lists are sent: the next task in the one
-    process that ran `_related_apart` (a pool of one worker, or inline)."""
-    while _RELATED_WRITES:
-        _RELATED_WRITES.pop()()
-
-
-def _stamps(files: list[SourceFile], diag: Diagnostics) -> dict[Path, str]:
-    """Each file's size and modification time (its fingerprint as a copy); a file that has
-    gone since it was listed is left out, with a warning."""
-    out: dict[Path, str] = {}
-    for f in files:
-        try:
-            st = f.path.stat()
-        except OSError as exc:
-            diag.warn(f"could not read {f.label}: {exc.strerror}; not copied", f.path)
-            continue
-        out[f.path] = f"{f.path}:{st.st_size}:{st.st_mtime_ns}"
-    return out
-
-
-@dataclass
-class _Changes:
-    """What the last build's manifest says must be redone."""
-
-    render: list[tuple[PageJob, str]]  # pages and their new fingerprints
-    planned: dict[str, str]  # every page's path -> fingerprint
-    copy: int  # copies whose fingerprint changed
-    stale: int  # files of the last build no output has now
-
-    def none(self) -> bool:
-        return not self.render and not self.copy and not self.stale
-
-
-@pauses_collector
-def _changes(
-    plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprints, keep: bool
-) -> _Changes:
-    render: list[tuple[PageJob, str]] = []
-    planned: dict[str, str] = {}
-    for job in plan.pages:
-        fp = planned[job.path] = fingerprints.of(job)
-        if not writer.unchanged(job.path, fp):
-            render.append((job, fp))
-    fingerprints.settle(keep)  # the fingerprints are in `planned` now
-    copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
-    stale = len(set(writer.old.files) - set(planned) - set(plan.copies))
-    return _Changes(render, planned, copy, stale)
-
-
-def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
-    """Render and write what changed since the last build, then swap the output in."""
-    request, config, result = run.request, run.request.config, run.result
-    plan, asset_names = planned.plan, planned.asset_names
-    # the preview's folder: its last manifest from memory, this one's written once pages are told
-    kept, run.state.manifest = run.state.manifest, None
-    last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
-    later = run.state.unsaved.append if request.preview and run.state.keep else None
-    writer = OutputWriter(run.output, request.force, request.preview, last, later)
-    if planned.presence is not None:
-        with contextlib.suppress(Exception):  # not found there: the writer looks itself
-            writer.expect_missing(planned.presence.result())
-    changes = _changes(plan, writer, planned.fingerprints, run.state.keep)
-    result.pages = len(plan.pages)
-    env = run.state.environment(config, asset_names)
-    if run.state.keep:
-        run.state.fingerprints = planned.fingerprints
-        # the last plan is not freed here (a tenth of a second at 10,000 articles, which
-        # the preview's reader would wait for) but by `Builder.let_go`, once the page reloaded
-        run.state.retired.append(run.state.last)
-        run.state.last = LastRun(
-            config,
-            request.drafts,
-            run.output,
-            site,
-            plan,
-            env,
-            dict(run.state.loader.sources),
-            planned.basis,
-        )
-    run.phase("plan")
-    if changes.none() and writer.old.owned:
-        result.kept = len(changes.planned) + len(plan.copies)
-        run.state.manifest = (run.output, writer.old)
-        return run.done()
-    writer.start(len(changes.render) + changes.copy + changes.stale)
-    # the site and plan live until the build ends: out of the collector's sight (it would walk
-    # them again and again), and not touched by it in forked workers (copy-on-write stays shared)
-    gc.freeze()
-    try:
-        rendered = {job.path for job, _ in changes.render}
-        for path in changes.planned:
-            if path not in rendered:
-                writer.keep(path)
-        # the copies (the search files' among them, read back from their spool) are written
-        # by this process while the workers render: it would wait for them otherwise
-        give_back()  # before the render workers are forked: they start from this size
-        _tell(request, "render", 0, len(changes.render))
-        renderer = PageRenderer(
-            site.pages,
-            config,
-            env,
-            plan.targets,
-            writer,
-            asset_names,
-            run.state.memory,
-            run.diag,
-            lambda done, total: _tell(request, "render", done, total),
-        )
-        renderer.run(changes.render, request.parallelism(), _copies(writer, plan))
-        result.skipped_pages = renderer.skipped
-        run.report(renderer.broken_links)
-        run.stop_on_errors()
-        result.removed = len(writer.removed())
-        run.phase("render")
-        writer.commit()
-        run.phase("commit")
-        if writer.replaced:
-            run.diag.warn(
-                f"--force: replaced {len(writer.replaced)} file(s) sitegen did not write: "
-                + ", ".join(writer.replaced[:5]),
-                run.output,
-            )
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        gc.unfreeze()
-    result.written = writer.written
-    result.kept = writer.kept
-    result.files = writer.new.files
-    run.state.manifest = (run.output, writer.new)
-    return run.done()
-
-
-def _copies(writer: OutputWriter, plan: BuildPlan) -> Iterator[None]:
-    """Write the plan's copies, a step per file (PageRenderer.run takes them between pages)."""
-    for path, (src, fp) in plan.copies.items():
-        if isinstance(src, Path):
-            writer.copy(path, src, fp)
-        elif writer.unchanged(path, fp):
-            writer.keep(path)
-        else:  # generated bytes, or a function making them (search files kept as they were)
-            writer.write(path, src if isinstance(src, bytes) else src(), fp)
-        yield
-
-
-def next_visibility_change(
-    articles: list[Article], now: dt.datetime, future: bool
-) -> dt.datetime | None:
-    """When an article next appears (its date or publish date comes) or expires by itself."""
-    times = []
-    for a in articles:
-        if not future:
-            times += [t for t in (a.date if a.has_date else None, a.publish_date) if t and t > now]
-        if a.expiry_date and a.expiry_date > now:
-            times.append(a.expiry_date)
-    return min(times, default=None)
 
 
 class Builder:
@@ -600,6 +92,8 @@ class Builder:
     can between runs. Each `run()` gives the same output as a fresh `build()`."""
 
     def __init__(self, request: BuildRequest) -> None:
+        from sitegen.engine.state import BuildState
+
         self.request = request
         self.state = BuildState(keep=True)
 
@@ -621,6 +115,8 @@ class Builder:
         """The pages of edited articles, rendered at once from the last plan and placed in the
         output (`engine/state.py::render_first`); never raises, since the full build that
         follows reports."""
+        from sitegen.engine.state import render_first
+
         try:
             pages = render_first(self.request.config, self.request.drafts, self.state, changed)
             return place_ahead(self.state.last.output, pages) if pages else {}

@@ -71,7 +71,7 @@ class PlanInputs:
     stamps: Mapping[Path, str]  # size and mtime of each file that still exists
     search: Mapping[str, tuple[Source, str]]  # search index files: path -> (bytes, fingerprint)
     measured: Mapping[str, tuple[str, int, int]]  # image output path -> (digest, width, height)
-    image_key: str  # the key of the code that resizes images (engine/cache.py)
+    image_key: str  # the key of the code that resizes images (engine/keys.py)
     unpublished: frozenset[str] = frozenset()  # content paths of drafts, future posts
 
 

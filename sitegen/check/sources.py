@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from sitegen.build import build_now, load_articles
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
+from sitegen.pipeline.request import build_now
+from sitegen.pipeline.steps import load_articles
 from sitegen.site.model import BuildOptions, build_site
 from sitegen.text.urls import output_path
 

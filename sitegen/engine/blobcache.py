@@ -6,7 +6,7 @@ is told apart from a valid one without trusting marshal on it. The value is writ
 record at a time (a tuple's parts, a big dict's entries a slice at a time): an index of a
 100,000-article site is hundreds of megabytes, and its file's bytes are never all in memory
 beside it. The key is made by
-`engine.cache.cache_key` from the hash of sitegen's own code and the settings that matter: nobody bumps a version.
+`engine.keys.cache_key` from the hash of sitegen's own code and the settings that matter: nobody bumps a version.
 A damaged file costs one warning and a recomputation, never a traceback.
 """
 

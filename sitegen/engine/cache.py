@@ -1,15 +1,12 @@
-"""A persistent cache of rendered Markdown bodies in SQLite (`.sitegen/cache.sqlite`).
-
-Every key in sitegen is made here (`cache_key`), from the hash of sitegen's own code and what
-the entry depends on, so a changed setting or an edited or upgraded sitegen can never serve
-stale output. A damaged cache, or a damaged entry, is dropped with a warning, never trusted.
+"""A persistent cache of rendered Markdown bodies in SQLite (`.sitegen/cache.sqlite`), and
+the fingerprints of pages. Every key is made with `engine/keys.py::cache_key`, so a changed
+setting or an edited or upgraded sitegen can never serve stale output. A damaged cache, or a
+damaged entry, is dropped with a warning, never trusted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import hashlib
 import json
 import marshal
@@ -20,41 +17,11 @@ from typing import TYPE_CHECKING
 
 from sitegen import __version__
 from sitegen.config import SiteConfig
+from sitegen.engine.keys import cache_key, code_fingerprint
 from sitegen.render.markdown import RenderedBody
 
 if TYPE_CHECKING:
     from sitegen.site.plan import PageJob
-
-PACKAGE = Path(__file__).resolve().parent.parent  # sitegen/, the shipped theme included
-
-
-def package_fingerprint(root: Path) -> str:
-    """A hash of every file below `root` (code, templates, theme files), by path and bytes."""
-    h = hashlib.sha1()
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        with contextlib.suppress(OSError):  # a file gone since: its name still counts
-            h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """sitegen's version and its whole package, theme included. Every cache key and page
-    fingerprint is made through it (via `cache_key`), so an edited or upgraded sitegen never
-    serves what its old code made, and nobody has to remember to bump a version."""
-    return hashlib.sha1(f"{__version__}:{package_fingerprint(PACKAGE)}".encode()).hexdigest()
-
-
-def cache_key(kind: str, *parts: object) -> str:
-    """The key of one cache entry of `kind`: sitegen's code plus everything it depends on."""
-    h = hashlib.sha1(f"{kind}\0{code_fingerprint()}".encode())
-    for part in parts:
-        h.update(b"\0" + str(part).encode())
-    return h.hexdigest()
-
 
 # Settings known not to shape a rendered body; every other one (including settings added later)
 # is part of the key, so a new Markdown option can never be served stale.

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.engine.blobcache import NOT_AN_INDEX, kept_and_updated, read_blob, write_blob
-from sitegen.engine.cache import StoredCounts, cache_key
+from sitegen.engine.cache import StoredCounts
+from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site

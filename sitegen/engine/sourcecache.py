@@ -35,8 +35,9 @@ from pathlib import Path
 from sitegen.config import SiteConfig
 from sitegen.content.article import Article, SourceFile, StoredBody, load_article
 from sitegen.engine.article_rows import from_row, to_row
-from sitegen.engine.cache import cache_key, open_cache_db
+from sitegen.engine.cache import open_cache_db
 from sitegen.engine.executor import InlineExecutor, Parallelism, executor, inherit, inherited
+from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import sha1_bytes
 from sitegen.heap import pauses_collector

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sitegen.config import SiteConfig
-from sitegen.engine.cache import code_fingerprint
+from sitegen.engine.keys import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import atomic_write, files_present, is_inside, sha1_bytes
 from sitegen.output.writer import MANIFEST, commit_folder

@@ -404,9 +404,10 @@ def test_a_new_index_hands_its_counts_over_in_batches_and_makes_the_same_files(s
     """A new index gives each batch of articles' term counts to `keep` as it goes (a new site
     held them all, about 4 KB an article) and makes the same files as one holding them."""
     import sitegen.site.search as search
-    from sitegen.build import build_now, load_articles
     from sitegen.config import load_config
     from sitegen.errors import Diagnostics
+    from sitegen.pipeline.request import build_now
+    from sitegen.pipeline.steps import load_articles
     from sitegen.site.model import BuildOptions, build_site
 
     write_topic_site(site, per_topic=4)
@@ -433,9 +434,10 @@ def test_a_new_index_hands_its_counts_over_in_batches_and_makes_the_same_files(s
 
 
 def _model(site):
-    from sitegen.build import build_now, load_articles
     from sitegen.config import load_config
     from sitegen.errors import Diagnostics
+    from sitegen.pipeline.request import build_now
+    from sitegen.pipeline.steps import load_articles
     from sitegen.site.model import BuildOptions, build_site
 
     config, diag = load_config(site.root), Diagnostics()

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import sitegen.build as build_module
+import sitegen.pipeline.steps as steps_module
 from sitegen.engine.executor import Parallelism
 from sitegen.output import writer as writer_module
 from sitegen.output.writer import OutputStrategy
@@ -39,13 +42,13 @@ def quiet_site(site: SiteFolder) -> SiteFolder:
 
 def full_builds(monkeypatch) -> list[int]:
     calls: list[int] = []
-    real = build_module.load_articles
+    real = steps_module.load_articles
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "load_articles", counting)
+    monkeypatch.setattr(steps_module, "load_articles", counting)
     return calls
 
 
@@ -55,6 +58,24 @@ def test_nothing_changed_reads_and_writes_nothing(quiet_site, monkeypatch):
     assert calls == [] and first.written == 0 and first.pages > 3 and first.articles == 2
     # the warnings of the last full build are shown again
     assert any("alt" in str(w) for w in first.diagnostics.warnings)
+
+
+def test_nothing_changed_imports_no_pipeline(quiet_site):
+    """An unchanged build in a new process (`sitegen build` run again) stops before the
+    pipeline and its libraries are imported: that import was most of its time."""
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from sitegen.build import BuildRequest, build\n"
+        "from sitegen.config import load_config\n"
+        f"result = build(BuildRequest(load_config(Path({str(quiet_site.root)!r}))))\n"
+        "heavy = ['sitegen.pipeline.steps', 'jinja2', 'markdown_it', 'sitegen.engine.pages']\n"
+        "print(result.written, result.kept > 0, [m for m in heavy if m in sys.modules])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert run.stdout.split("\n")[0] == "0 True []", run.stdout + run.stderr
 
 
 def test_an_edit_builds_again(quiet_site, monkeypatch):

@@ -119,8 +119,8 @@ def test_pauses_collector_restores_after_an_exception():
 
 
 def _load_all(root: Path) -> list[Article]:
-    from sitegen.build import load_articles
     from sitegen.engine.executor import Parallelism
+    from sitegen.pipeline.steps import load_articles
 
     diag = Diagnostics()
     articles, _ = load_articles(SiteConfig(root=root), diag, Parallelism(jobs=1))

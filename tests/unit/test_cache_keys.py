@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.engine import cache
+from sitegen.engine import cache, keys
 from sitegen.engine.sourcecache import loader_fingerprint
 from sitegen.site.plan import PageJob
 
@@ -37,31 +37,31 @@ def package_copy(tmp_path: Path) -> Path:
     ],
 )
 def test_editing_any_file_of_the_package_changes_the_code_hash(package_copy: Path, rel: str):
-    before = cache.package_fingerprint(package_copy)
+    before = keys.package_fingerprint(package_copy)
     target = package_copy / rel
     target.write_bytes(target.read_bytes() + b"\n# edited\n")
-    assert cache.package_fingerprint(package_copy) != before
+    assert keys.package_fingerprint(package_copy) != before
 
 
 def test_adding_a_module_changes_the_code_hash(package_copy: Path):
-    before = cache.package_fingerprint(package_copy)
+    before = keys.package_fingerprint(package_copy)
     (package_copy / "site" / "new_stage.py").write_text("X = 1\n")
-    assert cache.package_fingerprint(package_copy) != before
+    assert keys.package_fingerprint(package_copy) != before
 
 
 def test_every_key_follows_the_code_hash(monkeypatch, tmp_path: Path):
     config = SiteConfig(root=tmp_path)
 
-    def keys() -> dict[str, str]:
+    def every_kind() -> dict[str, str]:
         return {
             "body": cache.body_key("abc", cache.body_settings(config)),
             "article": loader_fingerprint(config),
-            "any": cache.cache_key("image variant", (480, 960)),
+            "any": keys.cache_key("image variant", (480, 960)),
         }
 
-    before = keys()
-    monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
-    after = keys()
+    before = every_kind()
+    monkeypatch.setattr(keys, "code_fingerprint", lambda: "other code")
+    after = every_kind()
     assert all(before[k] != after[k] for k in before), (before, after)
 
 

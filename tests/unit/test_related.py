@@ -177,7 +177,7 @@ def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage
     import marshal
     import zlib
 
-    from sitegen.engine import cache
+    from sitegen.engine import keys
     from sitegen.engine.blobcache import _HEAD, _MAGIC, write_blob
     from sitegen.engine.related_cache import related_lists
     from sitegen.errors import Diagnostics
@@ -193,14 +193,14 @@ def test_a_damaged_cache_file_is_dropped_with_one_warning(tmp_path, name, damage
     elif damage == "empty":
         path.write_bytes(b"")
     elif damage == "bad marshal":  # the right key, then a valid checksum over bytes marshal refuses
-        records = [marshal.dumps(cache.cache_key("related", 5)), b"\xff\xfe not marshal"]
+        records = [marshal.dumps(keys.cache_key("related", 5)), b"\xff\xfe not marshal"]
         path.write_bytes(
             _MAGIC
             + b"".join(_HEAD.pack(len(r), zlib.crc32(r)) + r for r in records)
             + _HEAD.pack(0, 0)
         )
     else:  # readable, right key, but not what this code stores
-        write_blob(path, cache.cache_key("related", 5), ("not", "an", "index"))
+        write_blob(path, keys.cache_key("related", 5), ("not", "an", "index"))
     edited = list(articles)
     edited[0] = dataclasses.replace(edited[0], title="Rocket orbit", content_hash="x")
     diag = Diagnostics()
