@@ -25,6 +25,7 @@ from sitegen.content.article import (
     FIELD_INDEX,
     Article,
     StoredBody,
+    article_from_values,
     shared_names,
 )
 from sitegen.errors import SiteError
@@ -62,7 +63,8 @@ def from_row(data: bytes, body: StoredBody) -> tuple[Article, list[SiteError]]:
         raise ValueError("a row of another shape")
     made: dict[tuple, dt.datetime | dt.date] = {}  # the front matter's date is the field's
     for i in _DATES:
-        values[i] = _when(values[i], made)
+        if values[i] is not None:
+            values[i] = _when(values[i], made)
     meta = values[_META]
     for key, value in meta.items():
         if type(value) is tuple:  # front matter never gives a tuple: these are dates
@@ -70,7 +72,7 @@ def from_row(data: bytes, body: StoredBody) -> tuple[Article, list[SiteError]]:
     values[_BODY] = body
     if values[_IMAGES]:
         values[_IMAGES] = tuple(ImageRef(*image) for image in values[_IMAGES])
-    return Article(*values), []
+    return article_from_values(values), []
 
 
 def _plain(article: Article) -> tuple:
