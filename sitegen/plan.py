@@ -11,7 +11,7 @@ Two pure steps, with the engine's reading between them:
    context where it is rendered), every copied and generated file with its fingerprint
    (search index, resized images), the resized images the engine must have made, and the link
    targets pages are rendered against. Two outputs on one path follow the rules of site/outputs.py.
-Neither reads or writes a file. build.py compares the plan's fingerprints with the last
+Neither reads or writes a file. pipeline/steps.py compares the plan's fingerprints with the last
 build's manifest and renders and writes only what changed.
 """
 

@@ -146,7 +146,7 @@ class PlanBasis:
     search: Mapping[str, str]  # each search file's path -> fingerprint
     related: Mapping[str, Sequence[str]] | None = None  # known once they are worked out
     # the articles whose related lists differ from the last build's, when the process that
-    # worked them out said so (it sends only those: build.py::_related_apart)
+    # worked them out said so (it sends only those: pipeline/steps.py::_related_apart)
     relisted: frozenset[str] | None = None
     # where a body edit reaches in the plan; None: the plan cannot be patched (it reported
     # an error or warning, or a search file is not where the index put it)

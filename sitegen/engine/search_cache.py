@@ -1,4 +1,5 @@
-"""The search index kept between builds: Site -> {output path: (bytes, sha1)} for build.py.
+"""The search index kept between builds: Site -> {output path: (bytes, sha1)} for the
+pipeline (pipeline/steps.py).
 
 The I/O around site/search.py (which is pure): the `SearchIndex` lives in
 `.sitegen/search-state.marshal`, keyed by sitegen's code hash and the settings the files depend

@@ -7,7 +7,7 @@ one path are an error naming both sources, with two deliberate exceptions:
   customised), silently;
 - the site's `static/` overrides a generated file that is not a page of content (robots.txt,
   the sitemap, a feed, a search index file), with a warning, so nobody is surprised by it.
-Nothing here touches the disk: it decides, build.py acts.
+Nothing here touches the disk: it decides, the pipeline (pipeline/steps.py) acts.
 """
 
 from __future__ import annotations

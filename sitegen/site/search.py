@@ -1,7 +1,7 @@
 """Search index: Site -> {output path: bytes} under /search/, read in the browser by
 themes/default/static/search.js. No I/O of its own (the bodies it indexes come through
 `Article.body`, which may read the article cache); engine/search_cache.py keeps a `SearchIndex` between
-builds and build.py writes its files beside the pages.
+builds and the pipeline (pipeline/steps.py) writes its files beside the pages.
 
 Made for static hosts and big sites: the browser loads a small manifest, then only the shards
 holding the query's terms and the few documents it shows, never the whole index.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pickle
 import zoneinfo
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.content.article import Article, StoredBody
+from sitegen.content.article import ARTICLE_FIELDS, Article, StoredBody, article_from_values
 from sitegen.engine.article_rows import from_row, to_row
 from sitegen.errors import SiteError
 from sitegen.text.bodyscan import ImageRef
@@ -108,6 +109,19 @@ def test_a_row_of_another_shape_is_an_error(article):
 
     with pytest.raises(ValueError):
         from_row(marshal.dumps((1, 2, 3)), BODY)
+
+
+def test_an_article_made_from_its_values_is_the_one_its_constructor_makes(article):
+    values = [getattr(article, name) for name in ARTICLE_FIELDS]
+    made = article_from_values(values)
+    assert type(made) is Article and made == Article(*values)
+    assert_same(made, article)
+    assert hash(made) == hash(article)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.title = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        article_from_values(values[:-1])  # a value short: never an article with a hole
+    assert_same(pickle.loads(pickle.dumps(made)), article)  # what workers send back
 
 
 # what front matter parsers give (YAML, TOML, JSON): no tuples, times with fixed offsets,
