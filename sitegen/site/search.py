@@ -569,18 +569,17 @@ class SearchIndex:
         edited: list[tuple[str, Entry | None]] = []
         by_rel: dict[str, tuple] = {}  # rel -> (article, url, shown date), to analyse again
         renumbered = False
-        shown: dict = {}  # (date, lang) -> as shown (formatting is the slowest part here)
         # a new index: every article is analysed, in doc id order, and its postings made then
         lists: dict[str, list] | None = None if self.entries else {}
         for doc_id, article in enumerate(docs):
             url = site.url(article)
-            shown_date = ""
-            if article.has_date:
-                shown_date = shown.get((article.date, article.lang))
-                if shown_date is None:
-                    shown_date = shown[article.date, article.lang] = format_date(
-                        article.date, article.lang, config.date_format
-                    )
+            # format_date keeps the days it wrote: a dict by the time itself would hash every
+            # article's aware datetime (a call of its zone) to find none of them again
+            shown_date = (
+                format_date(article.date, article.lang, config.date_format)
+                if article.has_date
+                else ""
+            )
             key = "\0".join(
                 (article.content_hash, article.title, url, article.lang, shown_date, *article.tags)
             )
