@@ -73,6 +73,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         return result
     from sitegen.pipeline.steps import build_changed
 
+    mark = result.mark("modules", mark)  # the pipeline's own import, apart from loading
     until = build_changed(request, state, result, (started, mark), now, stats)
     if not request.preview and not diag.errors:
         save_stamp(
