@@ -71,6 +71,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
         result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
         result.seconds = time.perf_counter() - started
         return result
+    mark = result.mark("stamp", mark)  # the walk over every input, and the check
     from sitegen.pipeline.steps import build_changed
 
     mark = result.mark("modules", mark)  # the pipeline's own import, apart from loading
