@@ -23,6 +23,7 @@ pool starts is in every worker's memory under its token; `inherited(token)` read
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -147,19 +148,33 @@ def executor(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executo
 
 
 @contextmanager
-def beside(parallel: Parallelism, size: int, minimum: int) -> Iterator[Executor]:
+def beside(
+    parallel: Parallelism,
+    size: int,
+    minimum: int,
+    later: Callable[[Callable[[], None]], None] | None = None,
+) -> Iterator[Executor]:
     """An executor for one task that runs in a forked process while this one goes on with
-    other work (inline, at `submit`, when `size` is below `minimum` or there is one core)."""
-    with _forked_pool(parallel, size, minimum, 1) as pool:
+    other work (inline, at `submit`, when `size` is below `minimum` or there is one core).
+
+    With `later`, leaving the block does not wait for tasks still running (writing a cache
+    file nobody reads in this build): the wait is handed to `later`, to be called once the
+    build has done what it is waited for. Until then the pool is known to `stop_all`."""
+    with _forked_pool(parallel, size, minimum, 1, later) as pool:
         yield pool
 
 
 @contextmanager
 def _forked_pool(
-    parallel: Parallelism, size: int, minimum: int, workers: int
+    parallel: Parallelism,
+    size: int,
+    minimum: int,
+    workers: int,
+    later: Callable[[Callable[[], None]], None] | None = None,
 ) -> Iterator[Executor]:
     """`workers` forked processes when `parallel` says `size` items are worth them, else
-    inline; the pool is known to `stop_all` while it lives, and stopped at once on an error."""
+    inline; the pool is known to `stop_all` while it lives, and stopped at once on an error.
+    With `later`, a block left without error hands the wait for the pool's last tasks to it."""
     if not parallel.worth(size, minimum) or not _fork_available():
         yield InlineExecutor()
         return
@@ -175,16 +190,28 @@ def _forked_pool(
         yield pool
     except BaseException:
         _stop(pool)
+        _forget(pool)
         raise
+    if later is None:
+        _wind_down(pool)
     else:
-        try:  # a task may still run (the related lists' writes): Ctrl-C or SIGTERM may land here
-            pool.shutdown(wait=True)
-        except BaseException:
-            _stop(pool)
-            raise
+        later(functools.partial(_wind_down, pool))
+
+
+def _wind_down(pool: ProcessPoolExecutor) -> None:
+    """Wait for the pool's tasks and end it; stop it at once if the wait is interrupted."""
+    try:  # a task may still run (the related lists' writes): Ctrl-C or SIGTERM may land here
+        pool.shutdown(wait=True)
+    except BaseException:
+        _stop(pool)
+        raise
     finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(pool)
+        _forget(pool)
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(pool)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -99,8 +99,11 @@ def build_changed(
     result.left_out = site.left_out
     result.articles = len(site.pages)
     tell(request, "plan")
-    planned = _plan(run, site, articles, statics)
-    _carry_out(run, site, planned)
+    try:
+        planned = _plan(run, site, articles, statics)
+        _carry_out(run, site, planned)
+    finally:
+        run.finish()
     if request.hold is not None:
         request.hold.append((articles, site, planned, run.state))
     return next_visibility_change(articles, now, request.future)
@@ -116,6 +119,21 @@ class _Run:
     output: Path
     result: BuildResult
     _mark: float  # when the last phase ended
+    # waits left for once the output is written (the related lists' cache files being written)
+    _finishing: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+
+    def later(self, wait: Callable[[], None]) -> None:
+        """Wait for this (work nothing in the build waits for) once the output is written."""
+        self._finishing.append(wait)
+
+    def finish(self) -> None:
+        """The waits left for the end: now, or in the preview once the pages were told."""
+        waits, self._finishing = self._finishing, []
+        if self.request.preview and self.state.keep:
+            self.state.unsaved.extend(waits)
+            return
+        for wait in waits:
+            wait()
 
     @property
     def diag(self) -> Diagnostics:
@@ -184,13 +202,14 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     # the last lists (the preview's) are in the forked process too: it sends back what changed
     last_lists = run.state.last.basis.related if run.state.last and run.state.last.basis else None
     with (
-        beside(parallel, len(site.pages), parallel.min_loads) as apart,
+        beside(parallel, len(site.pages), parallel.min_loads, run.later) as apart,
         inherit((site, last_lists)) as token,
     ):
         related_future = apart.submit(_related_apart, token, config.cache_path)
         # then which of the last build's files are still in the output (the writer's question)
         presence = None if run.request.preview else apart.submit(missing_outputs, run.output)
-        apart.submit(_write_related)  # while this process plans with the lists
+        # while this process plans, renders and writes: waited for once the output is in place
+        apart.submit(_write_related)
         run.phase("model")
         assets, asset_names = collect_static(config, diag)
         files = copy_sources(site, assets, statics, config)

@@ -37,6 +37,24 @@ def test_an_interrupt_while_the_pool_winds_down_stops_its_workers(monkeypatch) -
     assert not executor._LIVE
 
 
+def test_a_pool_left_with_later_hands_over_the_wait_for_its_last_task() -> None:
+    """`beside(..., later)`: leaving the block does not wait for a task still running (the
+    related lists' cache writes, which nothing in the build reads); the wait is handed over,
+    the pool stays known to `stop_all` until then, and waiting ends the worker."""
+    read_end, write_end = os.pipe()
+    waits: list = []
+    with beside(Parallelism(jobs=2), 10, 1, waits.append) as pool:
+        future = pool.submit(os.read, read_end, 1)
+        processes = list(pool._processes.values())
+    assert len(waits) == 1 and not future.done()
+    assert pool in executor._LIVE
+    os.write(write_end, b"x")
+    waits[0]()
+    assert future.result() == b"x"
+    assert all(ended(p.pid) for p in processes)
+    assert pool not in executor._LIVE
+
+
 def ended(pid: int) -> bool:
     """Whether process `pid` has exited. Asked of the system: `Process.is_alive()` says True for
     a moment when the pool's own thread reaped the process first."""
