@@ -7,7 +7,9 @@ imported only then: importing them was more than half of an unchanged build's ti
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sitegen.engine.stamp import (
@@ -99,9 +101,14 @@ class Builder:
         self.request = request
         self.state = BuildState(keep=True)
 
-    def run(self) -> BuildResult:
+    def run(self, changed: Iterable[Path] | None = None) -> BuildResult:
+        """Build again; `changed`: the files the preview's watcher saw change since the last
+        run (None: not known, so every file is looked at)."""
         self.let_go()  # a caller that did not: at most one old plan is held
-        return build(self.request, self.state)
+        request = self.request
+        if changed is not None:
+            request = dataclasses.replace(request, changed=frozenset(changed))
+        return build(request, self.state)
 
     def let_go(self) -> None:
         """Free what the last build replaced (the plan before it), and write the output's

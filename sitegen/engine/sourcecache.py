@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from sitegen.config import SiteConfig
@@ -258,9 +258,11 @@ class ArticleLoader:
         parallel: Parallelism,
         cache_dir: Path | None,
         stats: Mapping[str, StatKey] | None = None,
+        unchanged: Collection[str] = (),
     ) -> list[Article]:
         """Every source's article, from memory, the cache or the file. `stats`: stat keys by
-        path already taken this build (the build stamp's walk), not taken again."""
+        path already taken this build (the build stamp's walk), not taken again; `unchanged`:
+        the rels the preview's watcher saw no change to, taken from memory without a stat."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         stats = stats or {}
         fp = loader_fingerprint(config)
@@ -276,8 +278,11 @@ class ArticleLoader:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
             need: dict[str, tuple[SourceFile, StatKey | None]] = {}
             for source in sources:
-                key = stats.get(str(source.path)) or stat_key(source.path)
                 entry = self.memory.get(source.rel)
+                if entry is not None and source.rel in unchanged:
+                    found[source.rel] = (entry[2], entry[3])
+                    continue
+                key = stats.get(str(source.path)) or stat_key(source.path)
                 if (
                     key is not None
                     and entry is not None

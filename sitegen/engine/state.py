@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import load_article
+from sitegen.content.article import SourceFile, load_article
 from sitegen.engine.cache import PageFingerprints
 from sitegen.engine.pages import BodyMemory, render_body
 from sitegen.engine.patch import ModelBasis, PlanBasis
@@ -168,6 +168,8 @@ class BuildState:
         # preview's), and its writing, left for once the pages are told (`unsaved`)
         self.manifest: tuple[Path, Manifest] | None = None
         self.model: ModelBasis | None = None  # the last site model (the preview's)
+        # the content files and other files under content/ the last build found (the preview's)
+        self.listing: tuple[list[SourceFile], list[str]] | None = None
         self.unsaved: list[Callable[[], None]] = []
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):

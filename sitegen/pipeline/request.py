@@ -71,6 +71,9 @@ class BuildRequest:
     # when given, the build's large structures (articles, site, plan) go here instead of being
     # freed object by object as it returns: a command that exits right after skips that
     hold: list | None = None
+    # the preview's batch: the files its watcher saw change since the last build (None: not
+    # known, every file is looked at); see content/article.py::same_listing
+    changed: frozenset[Path] | None = None
 
     def parallelism(self) -> Parallelism:
         from sitegen.engine.cluster import scheduler_address

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article, discover
+from sitegen.content.article import Article, discover, same_listing
 from sitegen.engine.cache import PageFingerprints, output_fingerprint
 from sitegen.engine.executor import Parallelism, beside, inherit, inherited
 from sitegen.engine.keys import cache_key
@@ -61,14 +61,27 @@ def load_articles(
     parallel: Parallelism | None = None,
     loader: ArticleLoader | None = None,
     stats: Mapping[str, StatKey] | None = None,
+    state: BuildState | None = None,
+    changed: frozenset[Path] | None = None,
 ) -> tuple[list[Article], list[str]]:
     """Every article (parsed once, then from the article cache) and the static content files;
-    `stats`: the content files' stat keys by path, when the build has them already."""
-    sources, statics = discover(config, diag)
+    `stats`: the content files' stat keys by path, when the build has them already. With the
+    preview's `state` and its watcher's batch (`changed`), the content files its last build
+    found, when the batch only edited some of them (`same_listing`): no walk, and no stat but
+    of those."""
+    found = state.listing if state is not None and changed else None
+    unchanged = same_listing(changed, found[0]) if found is not None and changed else None
+    if found is not None and unchanged is not None:
+        sources, statics = found
+    else:
+        sources, statics = discover(config, diag)
+        unchanged = frozenset()
     loader = loader or ArticleLoader()
     articles = loader.load(
-        sources, config, diag, parallel or Parallelism(), config.cache_path, stats
+        sources, config, diag, parallel or Parallelism(), config.cache_path, stats, unchanged
     )
+    if state is not None and state.keep:  # what the next build may take instead of a walk
+        state.listing = None if diag.errors else (sources, statics)
     return articles, statics
 
 
@@ -89,7 +102,9 @@ def build_changed(
     run = _Run(request, state or BuildState(), since[0], result.output, result, since[1])
     config, diag = request.config, run.diag
     tell(request, "load")
-    articles, statics = load_articles(config, diag, request.parallelism(), run.state.loader, stats)
+    articles, statics = load_articles(
+        config, diag, request.parallelism(), run.state.loader, stats, run.state, request.changed
+    )
     stats.clear()
     if not run.state.keep:  # what the loader holds for a next build (stat keys, sources): none
         run.state.loader = ArticleLoader()

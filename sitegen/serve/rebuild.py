@@ -177,7 +177,8 @@ class RebuildLoop:
             if self._manifest is None:
                 self._manifest = Manifest.load(self.output).files
             self._show_edited_pages_first(sources)
-            result = self.builder.run()
+            # the watcher's batch: a build that only edited known content files needs no walk
+            result = self.builder.run(sources)
         except BuildFailed as exc:
             return self._failed(exc.errors)
         except SiteError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.content.article import Article, SourceFile, discover, load_article
+from sitegen.content.article import Article, SourceFile, discover, load_article, same_listing
 from sitegen.errors import Diagnostics
 from sitegen.render.markdown import render_markdown
 
@@ -375,3 +375,25 @@ def test_the_quick_control_character_check_never_misses_one() -> None:
             assert _may_hold_control(text), repr(text)
         elif text.isascii():
             assert not _may_hold_control(text), repr(text)
+
+
+def test_a_batch_of_edited_content_files_keeps_the_listing(config):
+    """`same_listing`: a watcher's batch naming only content files the last walk found, still
+    regular files, leaves every other file as it was (no walk needed); a batch naming anything
+    else (a new, deleted or moved file, a folder, a link, a file outside content/) does not."""
+    content = config.content_path
+    for name in ("a.md", "b.md", "sub/c.md"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(f"---\ntitle: {name}\n---\ntext\n")
+    sources, _ = discover(config, Diagnostics())
+    assert same_listing({content / "a.md"}, sources) == {"b.md", "sub/c.md"}
+    assert same_listing({content / "a.md", content / "sub/c.md"}, sources) == {"b.md"}
+    (content / "new.md").write_text("---\ntitle: new\n---\n")
+    assert same_listing({content / "new.md"}, sources) is None
+    (content / "b.md").unlink()
+    assert same_listing({content / "b.md"}, sources) is None
+    assert same_listing({content / "sub"}, sources) is None
+    assert same_listing({config.root / "site.yaml"}, sources) is None
+    (content / "a.md").unlink()
+    (content / "a.md").symlink_to(content / "sub" / "c.md")
+    assert same_listing({content / "a.md"}, sources) is None

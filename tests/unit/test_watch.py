@@ -213,7 +213,7 @@ class BlockingBuilder:
         self.release_first = threading.Event()
         self.runs = 0
 
-    def run(self) -> BuildResult:
+    def run(self, changed=None) -> BuildResult:
         n = self.runs
         self.runs += 1
         self.started[n].set()
@@ -274,7 +274,7 @@ def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
     (root / "site.yaml").write_text("title: t\n")
 
     class Crashing:
-        def run(self):
+        def run(self, changed=None):
             raise RuntimeError("boom")
 
     channel = ReloadChannel()
