@@ -23,7 +23,6 @@ pool starts is in every worker's memory under its token; `inherited(token)` read
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import itertools
 import multiprocessing
@@ -194,8 +193,20 @@ def _forked_pool(
         raise
     if later is None:
         _wind_down(pool)
-    else:
-        later(functools.partial(_wind_down, pool))
+        return
+    # the pool takes no more work, and its workers end once the tasks queued are done; what is
+    # needed to wait for them, or to stop them, is kept (`shutdown` lets go of it)
+    detached = _Detached(
+        getattr(pool, "_executor_manager_thread", None),
+        list((getattr(pool, "_processes", None) or {}).values()),
+        getattr(pool, "_result_queue", None),
+    )
+    with _LIVE_LOCK:
+        _DETACHED.difference_update([d for d in _DETACHED if d.ended()])  # never waited for
+        _DETACHED.add(detached)
+    pool.shutdown(wait=False)
+    _forget(pool)
+    later(detached.wait)
 
 
 def _wind_down(pool: ProcessPoolExecutor) -> None:
@@ -214,11 +225,48 @@ def _forget(pool: ProcessPoolExecutor) -> None:
         _LIVE.discard(pool)
 
 
+class _Detached:
+    """A pool shut down while its last tasks still run (`beside` with `later`): its workers
+    end by themselves once those are done. Known to `stop_all` until waited for."""
+
+    def __init__(self, manager: threading.Thread | None, processes: list, results: Any) -> None:
+        self.manager, self.processes, self.results = manager, processes, results
+
+    def wait(self) -> None:
+        """Wait for the last tasks and the workers' end; stop them if the wait is interrupted."""
+        try:
+            if self.manager is not None:
+                self.manager.join()
+            for process in self.processes:
+                process.join()
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            with _LIVE_LOCK:
+                _DETACHED.discard(self)
+
+    def stop(self) -> None:
+        _end(self.processes, self.results)
+
+    def ended(self) -> bool:
+        alive = self.manager is not None and self.manager.is_alive()
+        return not alive and not any(p.is_alive() for p in self.processes)
+
+
+_DETACHED: set[_Detached] = set()
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel queued work and end the workers now, without waiting for running tasks."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     results = getattr(pool, "_result_queue", None)  # `shutdown` forgets it
     pool.shutdown(wait=False, cancel_futures=True)
+    _end(processes, results)
+
+
+def _end(processes: list, results: Any) -> None:
+    """End a pool's worker `processes` now; `results`, its result queue."""
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -239,11 +287,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def stop_all() -> None:
-    """End every pool of this process (the preview shutting down mid-build)."""
+    """End every pool of this process (the preview shutting down mid-build), and the workers
+    of those left to finish their last tasks."""
     with _LIVE_LOCK:
-        pools = list(_LIVE)
+        pools, detached = list(_LIVE), list(_DETACHED)
     for pool in pools:
         _stop(pool)
+    for left in detached:
+        left.stop()
 
 
 def map_unordered(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:

@@ -39,20 +39,39 @@ def test_an_interrupt_while_the_pool_winds_down_stops_its_workers(monkeypatch) -
 
 def test_a_pool_left_with_later_hands_over_the_wait_for_its_last_task() -> None:
     """`beside(..., later)`: leaving the block does not wait for a task still running (the
-    related lists' cache writes, which nothing in the build reads); the wait is handed over,
-    the pool stays known to `stop_all` until then, and waiting ends the worker."""
+    related lists' cache writes, which nothing in the build reads); the pool takes no more
+    work, its worker ends by itself once the task is done, and waiting (the build's end) sees
+    it through."""
     read_end, write_end = os.pipe()
     waits: list = []
     with beside(Parallelism(jobs=2), 10, 1, waits.append) as pool:
         future = pool.submit(os.read, read_end, 1)
         processes = list(pool._processes.values())
     assert len(waits) == 1 and not future.done()
-    assert pool in executor._LIVE
+    assert all(p.is_alive() for p in processes)
+    left = waits[0].__self__  # what `stop_all` knows of the pool until it is waited for
+    assert pool not in executor._LIVE and left in executor._DETACHED
+    with pytest.raises(RuntimeError):
+        pool.submit(os.getpid)
     os.write(write_end, b"x")
     waits[0]()
     assert future.result() == b"x"
     assert all(ended(p.pid) for p in processes)
-    assert pool not in executor._LIVE
+    assert left not in executor._DETACHED
+
+
+def test_stop_all_ends_a_pool_left_to_finish_its_last_task() -> None:
+    """The preview stopping (`stop_all`) while a pool left by `beside(..., later)` still runs
+    its last task: the worker is stopped, and the wait handed over returns."""
+    blocked, _ = os.pipe()  # nothing is ever written: the task runs until it is stopped
+    waits: list = []
+    with beside(Parallelism(jobs=2), 10, 1, waits.append) as pool:
+        pool.submit(os.read, blocked, 1)
+        processes = list(pool._processes.values())
+    executor.stop_all()
+    assert all(ended(p.pid) for p in processes)
+    waits[0]()
+    assert waits[0].__self__ not in executor._DETACHED
 
 
 def ended(pid: int) -> bool:
