@@ -129,6 +129,7 @@ class RebuildLoop:
         self.on_config = on_config
         self.builder = make_builder(self._request(config))
         self.builds = 0  # attempts, good or bad
+        self.finished = 0  # rebuilds done, good or bad (pages told, memory let go)
         self._manifest: dict[str, dict] | None = None
         self._failing = False
         self._warned: set[str] = set()
@@ -168,6 +169,7 @@ class RebuildLoop:
             let_go = getattr(self.builder, "let_go", None)
             if let_go is not None:
                 let_go()
+            self.finished += 1
 
     def _rebuild(self, sources: set[Path]) -> Outcome:
         self.builds += 1
@@ -205,11 +207,12 @@ class RebuildLoop:
         if not sources or render_first is None or self._manifest is None or self._failing:
             return
         written = render_first(sources)
-        if not written:
-            return
+        # pages that already have these bytes (a second batch of one save) are not told again
+        changed = sorted(p for p, sha in written.items() if self._manifest.get(p, [""])[0] != sha)
         for path, sha in written.items():
             self._manifest[path] = [sha, ""]
-        self.channel.built({"type": "reload", "pages": sorted(written), "assets": []})
+        if changed:
+            self.channel.built({"type": "reload", "pages": changed, "assets": []})
 
     def _reload_config(self) -> None:
         config = load_config(self.config.root)

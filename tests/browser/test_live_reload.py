@@ -6,6 +6,7 @@ reload, and pages reconnect to a restarted server. The preview runs in-process o
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,14 @@ def test_an_edited_page_is_put_in_place_without_a_navigation(live, page):
     assert page.evaluate("window.__marker") == "same window"
 
 
+def rebuilt(session: PreviewSession, finished: int) -> None:
+    """Wait until the preview has finished a rebuild since it had finished `finished`."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while session.loop.finished <= finished:
+        assert time.monotonic() < deadline, "the preview did not rebuild after the save"
+        time.sleep(0.01)
+
+
 def test_a_page_with_a_script_of_its_own_is_reloaded_and_keeps_its_scroll(live, page):
     """Its script would not run again on swapped-in content: the page is reloaded, and the
     scroll position survives the reload."""
@@ -111,7 +120,10 @@ def test_a_page_with_a_script_of_its_own_is_reloaded_and_keeps_its_scroll(live, 
     script = "<script>window.__runs = (window.__runs || 0) + 1;</script>"
     body = long_body("Has a script.") + "\n\n" + script
     head = "---\ntitle: 'First story'\ndate: 2024-01-01\n---\n\n"
+    finished = session.loop.finished
     (site.root / "content/first.md").write_text(head + body + "\n", encoding="utf-8")
+    # the rebuild behind this save done first: its reloads would cut the steps below short
+    rebuilt(session, finished)
     page.goto(session.url + "first/")
     shows(page, "Has a script.")
     page.evaluate("window.scrollTo(0, 1200)")

@@ -326,3 +326,34 @@ def test_what_the_pages_are_told():
         "pages": None,
         "assets": [],
     }
+
+
+def test_a_second_batch_of_one_save_does_not_reload_the_page_again(tmp_path):
+    """An editor's save can arrive as two batches (the write, then the close): the page the
+    first rendered at once is not told to reload again for the same bytes."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\n")
+
+    class FirstPages:
+        def run(self, changed=None) -> BuildResult:
+            return BuildResult(output=tmp_path / "out", files={"a/index.html": ["s1", "f"]})
+
+        def render_first(self, changed):
+            return {"a/index.html": "s1"}
+
+    channel = ReloadChannel()
+    loop = RebuildLoop(
+        load_config(root),
+        tmp_path / "out",
+        channel,
+        console=Quiet(),
+        make_builder=lambda request: FirstPages(),
+    )
+    loop._manifest = {}
+    loop.rebuild({root / "content/a.md"})
+    told = [m for _, m in channel._messages if m.get("type") == "reload"]
+    assert told and told[0]["pages"] == ["a/index.html"]
+    loop.rebuild({root / "content/a.md"})
+    assert [m for _, m in channel._messages if m.get("type") == "reload"] == told
+    assert loop.finished == 2
