@@ -70,7 +70,7 @@ def load_articles(
     found, when the batch only edited some of them (`same_listing`): no walk, and no stat but
     of those."""
     found = state.listing if state is not None and changed else None
-    unchanged = same_listing(changed, found[0]) if found is not None and changed else None
+    unchanged = same_listing(changed, found[0]) if found is not None else None
     if found is not None and unchanged is not None:
         sources, statics = found
     else:

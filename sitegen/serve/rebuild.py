@@ -208,7 +208,7 @@ class RebuildLoop:
             return
         written = render_first(sources)
         # pages that already have these bytes (a second batch of one save) are not told again
-        changed = sorted(p for p, sha in written.items() if self._manifest.get(p, [""])[0] != sha)
+        changed = sorted(p for p, sha in written.items() if self._manifest.get(p, [""])[SHA] != sha)
         for path, sha in written.items():
             self._manifest[path] = [sha, ""]
         if changed:

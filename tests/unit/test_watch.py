@@ -268,23 +268,28 @@ def test_changes_during_a_build_make_exactly_one_more_build(tmp_path):
     ]
 
 
-def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
+def loop_with(tmp_path: Path, builder) -> tuple[RebuildLoop, ReloadChannel, Path]:
+    """A rebuild loop over a minimal site whose builds `builder` stands in for; the site."""
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
     (root / "site.yaml").write_text("title: t\n")
-
-    class Crashing:
-        def run(self, changed=None):
-            raise RuntimeError("boom")
-
     channel = ReloadChannel()
     loop = RebuildLoop(
         load_config(root),
         tmp_path / "out",
         channel,
         console=Quiet(),
-        make_builder=lambda request: Crashing(),
+        make_builder=lambda request: builder,
     )
+    return loop, channel, root
+
+
+def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
+    class Crashing:
+        def run(self, changed=None):
+            raise RuntimeError("boom")
+
+    loop, channel, root = loop_with(tmp_path, Crashing())
     outcome = loop.rebuild({root / "content/a.md"})
     assert not outcome.ok
     assert "RuntimeError: boom" in channel.status()["errors"][0]["message"]
@@ -331,9 +336,6 @@ def test_what_the_pages_are_told():
 def test_a_second_batch_of_one_save_does_not_reload_the_page_again(tmp_path):
     """An editor's save can arrive as two batches (the write, then the close): the page the
     first rendered at once is not told to reload again for the same bytes."""
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "site.yaml").write_text("title: t\n")
 
     class FirstPages:
         def run(self, changed=None) -> BuildResult:
@@ -342,14 +344,7 @@ def test_a_second_batch_of_one_save_does_not_reload_the_page_again(tmp_path):
         def render_first(self, changed):
             return {"a/index.html": "s1"}
 
-    channel = ReloadChannel()
-    loop = RebuildLoop(
-        load_config(root),
-        tmp_path / "out",
-        channel,
-        console=Quiet(),
-        make_builder=lambda request: FirstPages(),
-    )
+    loop, channel, root = loop_with(tmp_path, FirstPages())
     loop._manifest = {}
     loop.rebuild({root / "content/a.md"})
     told = [m for _, m in channel._messages if m.get("type") == "reload"]
