@@ -21,7 +21,7 @@ import yaml
 
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
-from sitegen.text.yamlload import TextDatesLoader
+from sitegen.text.yamlload import SafeLoader, TextDatesLoader
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written
@@ -255,7 +255,7 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
     diag = Diagnostics()
     try:
         try:
-            raw = yaml.safe_load(text) if text.strip() else {}
+            raw = yaml.load(text, Loader=SafeLoader) if text.strip() else {}  # noqa: S506
         except (ValueError, TypeError, OverflowError):
             # a value YAML cannot make (`default_date: 2024-13-45`): dates read as text, so
             # the setting's own check names its line

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
+from sitegen.text.yamlload import SafeLoader
 
 FALLBACK = "en"
 CLDR_DATE_FORMATS = ("short", "medium", "long", "full")
@@ -103,7 +104,7 @@ class Messages:
 
     def _read(self, path: Path) -> dict[str, Any]:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+            data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SafeLoader)  # noqa: S506
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             mark = getattr(exc, "problem_mark", None)
             raise SiteError(
