@@ -374,6 +374,89 @@ def test_zola_builds_keeps_addresses_and_every_tag(tmp_path: Path, capsys) -> No
         assert (output / "ca" / "tags" / tag / "index.html").is_file(), tag
 
 
+# --- Astro: a content collection read from content.config.ts, never run; an MDX post --------
+
+ASTRO_ADDRESSES = {
+    "/blog/low-tide-survey/": "/blog/low-tide-survey/",
+    "/blog/kelp-forest-notes/": "/blog/kelp-forest-notes/",  # front matter `slug`
+    # a file in a folder, its name with spaces and capitals: the id Astro made of its path
+    "/blog/field-notes/winter-storm-log/": "/blog/winter-storm-log/",
+    "/blog/tide-charts/": "/blog/tide-charts/",  # the .mdx post
+    "/about/": "/about/",  # src/pages/about.md, a page of its own
+}
+
+
+def test_astro(tmp_path: Path, capsys) -> None:
+    source, dest, terminal = migrate("astro", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Tidepool Journal"  # src/consts.ts
+    assert config["description"].startswith("Counting what the tide leaves")
+    assert config["base_url"] == "https://tidepool.example.org/"  # not the commented-out one
+    assert config["permalink"] == "/blog/{slug}/"
+    assert config["heading_ids"] == "github"
+    blog = dest / "content" / "blog"
+    assert sorted(p.relative_to(blog).as_posix() for p in blog.rglob("*.md")) == [
+        "field-notes/Winter Storm Log.md",
+        "kelp-forest.md",
+        "low-tide-survey.md",
+        "tide-charts.md",
+        "unfinished-draft.md",
+    ]
+    for name in ("favicon.svg", "kelp.png", "assets/tidepool-hero.png", "assets/anemone.png"):
+        assert (dest / "static" / name).is_file(), name
+    survey = (blog / "low-tide-survey.md").read_text(encoding="utf-8")
+    # the date as JavaScript read it, and the hero image (relative to the post, in src/assets)
+    # under the key sitegen reads, at the address it was copied to
+    assert survey.startswith('---\npubDate: "2022-07-08"\nimage: "/assets/tidepool-hero.png"\n')
+    assert "![Green anemone, closed against the sun](/assets/anemone.png)" in survey
+    kelp = (blog / "kelp-forest.md").read_text(encoding="utf-8")
+    assert kelp.startswith('---\nupdated: "2022-10-02"\nimage: "/kelp.png"\n')
+    mdx = (source / "src" / "content" / "blog" / "tide-charts.mdx").read_text(encoding="utf-8")
+    charts = (blog / "tide-charts.md").read_text(encoding="utf-8")
+    assert charts.count("\n") == mdx.count("\n")  # line for line
+    assert "import " not in charts and "<TideChart" not in charts and "Callout" not in charts
+    assert "\nGo out **an hour before** the predicted low, not at it.\n" in charts
+    assert "*emphasis*, `code`, and [links](https://tidesandcurrents.noaa.gov/)" in charts
+    about = (dest / "content" / "pages" / "about.md").read_text(encoding="utf-8")
+    assert about.startswith('---\nlisted: false\nurl: "/about/"\n'), about
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert (
+        "| src/content/blog/tide-charts.mdx | 13 | MDX component <TideChart /> | left out" in report
+    )
+    assert "| src/content/blog/tide-charts.mdx | 15 | MDX component <Callout> |" in report
+    assert (
+        "| src/content/blog/field-notes/Winter Storm Log.md | /blog/field-notes/winter-storm-log/"
+        " | /blog/winter-storm-log/ | redirect page at the old address |" in report
+    )
+    assert "| src/content/blog/unfinished-draft.md |  |" in report  # a draft: no old address
+    assert "| `heroImage (front matter)` | 2 file(s) | `image`" in report
+    assert "| `layout (front matter)` | 1 file(s) | not carried over" in report
+    assert "| `integrations` | mdx, sitemap | not carried over" in report
+    for left in ("src/pages/blog/[...slug].astro", "src/components", "src/layouts"):
+        assert f"| {left} |" in report, left
+    assert "Every old article address is kept" in report
+    assert "2 construct(s) not run" in terminal
+
+
+def test_astro_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("astro", tmp_path, capsys)
+    output = build(dest, capsys)
+    check_addresses(output, ASTRO_ADDRESSES)
+    for tag in ("survey", "anemones", "kelp", "storms", "charts"):
+        assert (output / "tags" / tag / "index.html").is_file(), tag
+    survey = Page((output / "blog" / "low-tide-survey" / "index.html").read_text("utf-8"))
+    assert (output / "assets" / "tidepool-hero.png").is_file()
+    og = survey.find_all("meta", property="og:image")
+    assert og and og[0]["content"] == "https://tidepool.example.org/assets/tidepool-hero.png"
+    assert [i["src"] for i in survey.find_all("img")] == ["../../assets/anemone.png"]
+    charts = (output / "blog" / "tide-charts" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>an hour before</strong>" in charts and "<pre><code>Go out" not in charts
+    assert "TideChart" not in charts and "import" not in charts
+    assert not (output / "blog" / "unfinished-draft").exists()
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert "About the journal" not in home.split('class="footer-links"')[0]
+
+
 # --- refusals ---------------------------------------------------------------------------------
 
 
@@ -400,7 +483,14 @@ def test_unknown_source_says_what_it_looked_for(tmp_path: Path, capsys) -> None:
     (tmp_path / "src" / "readme.md").write_text("# hi\n", encoding="utf-8")
     assert main(["migrate", str(tmp_path / "src"), str(tmp_path / "dest")]) == 2
     err = capsys.readouterr().err
-    for name in ("hugo.toml", "_config.yml", "config.toml", "mkdocs.yml", "pelicanconf.py"):
+    for name in (
+        "hugo.toml",
+        "_config.yml",
+        "config.toml",
+        "mkdocs.yml",
+        "pelicanconf.py",
+        "astro.config.mjs",
+    ):
         assert name in err
     assert "Traceback" not in err and not (tmp_path / "dest").exists()
 

@@ -12,7 +12,18 @@ import pytest
 
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate import UsageError, detect, hugo, jekyll, mkdocs, pelican
+from sitegen.ingest.migrate import (
+    UsageError,
+    astro,
+    astro_posts,
+    detect,
+    hugo,
+    jekyll,
+    jsliterals,
+    mdx,
+    mkdocs,
+    pelican,
+)
 from sitegen.ingest.migrate.common import sitegen_pattern
 from sitegen.ingest.migrate.configfiles import (
     read_json,
@@ -21,6 +32,7 @@ from sitegen.ingest.migrate.configfiles import (
     read_yaml,
 )
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
+from sitegen.ingest.migrate.jsliterals import config_object, strip_comments
 from sitegen.ingest.migrate.plan import clean_url, sitegen_makes, title_slug
 
 
@@ -280,6 +292,7 @@ def test_front_matter_keys_json_and_crlf() -> None:
         ("mkdocs.yml", "site_name: x\nplugins: blog\n"),
         ("pelicanconf.py", "PATH = 5\n"),
         ("_config.yml", "- just\n- a list\n"),
+        ("astro.config.mjs", "export default defineConfig({ site: [1], i18n: 3, build: 'x' })\n"),
     ],
 )
 def test_odd_values_are_messages_not_tracebacks(tmp_path: Path, name: str, text: str) -> None:
@@ -361,3 +374,229 @@ def test_jekyll_values_the_posts_show_are_carried_into_extra(tmp_path: Path) -> 
     )
     plan = jekyll.read_site(tmp_path)
     assert plan.settings["extra"] == {"repository": "https://github.com/jekyll/jekyll"}
+
+
+# --- Astro: JavaScript configuration read as text, Astro's ids, JavaScript's dates, MDX -------
+
+
+def test_astro_configuration_is_read_as_text_never_run() -> None:
+    text = strip_comments(
+        "import { defineConfig } from 'astro/config';\n"
+        "const BASE = '/journal';\n"
+        "// site: 'https://commented-out.example.net',\n"
+        "/* trailingSlash: 'always', */\n"
+        "export default defineConfig({\n"
+        "  'site': 'https://example.org', // the live one, its key quoted\n"
+        "  base: `${BASE}`,\n"
+        "  build: { format: 'file', assets: '_x' },\n"
+        "  i18n: { defaultLocale: 'en', locales: ['en', { path: 'es', codes: ['es'] }] },\n"
+        "  integrations: [mdx(), sitemap({ filter: (p) => !p.endsWith('/x') })],\n"
+        "  vite: { plugins: [{ site: 'https://nested.example.com' }] },\n"
+        "  output: process.env.OUTPUT,\n"
+        "});\n"
+    )
+    conf = config_object(text)
+    names = jsliterals.constants(text)
+    assert conf is not None and "commented-out" not in conf
+    assert jsliterals.value(conf, "site", names) == "https://example.org"  # not the nested one
+    assert jsliterals.value(conf, "base", names) == "/journal"
+    assert jsliterals.value(conf, "trailingSlash", names) is None
+    build = jsliterals.value(conf, "build", names)
+    assert jsliterals.value(build.text, "format", names) == "file"
+    i18n = jsliterals.value(conf, "i18n", names)
+    locales = jsliterals.value(i18n.text, "locales", names)
+    assert locales[0] == "en" and jsliterals.value(locales[1].text, "path", names) == "es"
+    assert jsliterals.value(conf, "output", names) == jsliterals.Code("process.env.OUTPUT")
+    assert isinstance(jsliterals.value(conf, "integrations", names), jsliterals.Code)
+    assert config_object("export default config;\n") is None
+
+
+def test_astro_site_from_the_constants_file_and_what_is_not_read(tmp_path: Path) -> None:
+    """AstroPaper's `site: SITE.website` names src/config.ts; a value that is code is said to
+    be not read; `trailingSlash` and `build.format` are reported."""
+    write(
+        tmp_path / "astro.config.ts",
+        'import { SITE } from "./src/config";\n'
+        "export default defineConfig({ site: SITE.website, base: '/notes',\n"
+        "  trailingSlash: 'never', integrations: [mdx(), sitemap()] });\n",
+    )
+    write(
+        tmp_path / "src/config.ts",
+        'export const SITE = {\n  website: "https://paper.example.dev/", // yours\n'
+        '  title: "Paper", desc: "Notes.", timezone: "Asia/Bangkok",\n} as const;\n',
+    )
+    write(tmp_path / "src/pages/posts/first.md", "---\ntitle: First\ndate: 2024-01-02\n---\nx\n")
+    plan = astro.read_site(tmp_path)
+    assert plan.settings["base_url"] == "https://paper.example.dev/notes/"
+    assert plan.settings["title"] == "Paper" and plan.settings["description"] == "Notes."
+    assert plan.settings["timezone"] == "Asia/Bangkok"
+    rows = {s.source_key: s for s in plan.report}
+    assert rows["trailingSlash"].target is None and rows["integrations"].value == "mdx, sitemap"
+    write(tmp_path / "astro.config.ts", "export default defineConfig({ site: process.env.URL });\n")
+    rows = {s.source_key: s for s in astro.read_site(tmp_path).report}
+    assert rows["site"].value == "process.env.URL" and rows["site"].target is None
+
+
+@pytest.mark.parametrize(
+    ("rel", "slug"),
+    [
+        ("first-post.md", "first-post"),
+        ("field-notes/Winter Storm Log.md", "field-notes/winter-storm-log"),
+        ("guide/index.mdx", "guide"),
+        ("index.md", "index"),
+        ("C++ tips: a primer!.md", "c-tips-a-primer"),
+        ("v1.2 (beta).md", "v12-beta"),
+        ("two  spaces_and-dash.md", "two--spaces_and-dash"),
+        ("Über uns.md", "über-uns"),
+        ("初めての光.md", "初めての光"),
+        ("emoji 🎉 party.md", "emoji--party"),
+    ],
+)
+def test_astro_entry_ids_are_slugified_per_segment(rel: str, slug: str) -> None:
+    assert astro.entry_slug(rel) == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("Jul 08 2022", dt.date(2022, 7, 8)),  # the blog starter's pubDate
+        ("July 8, 2022", dt.date(2022, 7, 8)),
+        ("08 Jul 2022", dt.date(2022, 7, 8)),
+        ("2022/07/08", dt.date(2022, 7, 8)),
+        ("07/08/2022", dt.date(2022, 7, 8)),  # month first, as JavaScript reads it
+        ("2022-07-08", dt.date(2022, 7, 8)),
+        ("2022-07-08T10:30:00Z", dt.datetime(2022, 7, 8, 10, 30, tzinfo=dt.UTC)),
+        ("Fri, 08 Jul 2022 10:30:00 GMT", dt.datetime(2022, 7, 8, 10, 30, tzinfo=dt.UTC)),
+        ("Jul 08 2022 10:30", dt.datetime(2022, 7, 8, 10, 30)),
+        ("next Tuesday", None),
+        ("", None),
+    ],
+)
+def test_dates_as_javascript_reads_them(text: str, read: dt.date | None) -> None:
+    assert jsliterals.js_date(text) == read
+
+
+def test_astro_dates_become_keys_sitegen_reads() -> None:
+    assert astro_posts.date_edits({"pubDate": "Jul 08 2022"}) == {"pubDate": "2022-07-08"}
+    assert astro_posts.date_edits({"pubDate": "2022-07-08"}) == {}  # read as it is
+    assert astro_posts.date_edits({"pubDate": dt.date(2022, 7, 8)}) == {}
+    moment = dt.datetime(2022, 9, 23, 15, 22, tzinfo=dt.UTC)
+    assert astro_posts.date_edits({"pubDatetime": moment, "modDatetime": None}) == {
+        "date": "2022-09-23T15:22:00+00:00"
+    }
+    assert astro_posts.date_edits({"pubDate": "Jan 20 2023", "updatedDate": "Oct 02 2023"}) == {
+        "pubDate": "2023-01-20",
+        "updated": "2023-10-02",
+    }
+    assert astro_posts.date_edits({"published": True, "publishedAt": "Mar 01 2024"}) == {
+        "date": "2024-03-01"
+    }
+
+
+def test_glob_patterns_of_the_loader() -> None:
+    both = jsliterals.glob_regex("**/*.{md,mdx}")
+    assert [bool(both.match(p)) for p in ("a.md", "x/y/b.mdx", "a.mdown", "a.md.bak")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    visible = jsliterals.glob_regex("./**/[^_]*.md")
+    assert [bool(visible.match(p)) for p in ("a.md", "x/a.md", "_a.md", "x/_a.md")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_mdx_becomes_markdown_line_for_line() -> None:
+    text = (
+        "---\ntitle: T\n---\n\n"  # 1-4
+        "import Chart from '../components/Chart.astro';\n"  # 5
+        "export const rows = [\n  1,\n];\n\n"  # 6-9
+        "Intro {props.count} text, `{kept}` code.\n\n"  # 10-11
+        "<Chart data={[1, 2]} onHover={() => x > 1} />\n\n"  # 12-13
+        '<Tabs>\n  <Tab label="a">\n    **Inside** a tab.\n  </Tab>\n</Tabs>\n\n'  # 14-19
+        '{/* a comment */}\n<p className="lead" style={{ color: "red" }}>Lead</p>\n\n'  # 20-22
+        "```jsx\n<Chart />\n```\n"  # 23-25
+    )
+    moved, found = mdx.to_markdown(text)
+    assert moved.count("\n") == text.count("\n")
+    lines = moved.split("\n")
+    assert lines[:4] == ["---", "title: T", "---", ""]
+    assert lines[4:9] == ["", "", "", "", ""]
+    assert lines[9] == "Intro  text, `{kept}` code."
+    assert lines[15] == "**Inside** a tab."  # unindented: MDX reads no indented code
+    assert lines[20] == '<p class="lead">Lead</p>'
+    assert lines[22:25] == ["```jsx", "<Chart />", "```"]
+    assert [(line, construct.split(" '")[0]) for line, construct, _ in found] == [
+        (6, "MDX export"),
+        (10, "MDX expression"),
+        (12, "MDX component <Chart />"),
+        (14, "MDX component <Tabs>"),
+        (15, "MDX component <Tab>"),
+        (21, "JSX attribute"),
+    ]
+
+
+def test_astro_collections_routes_and_addresses(tmp_path: Path) -> None:
+    """AstroPaper's layout: the glob base built from a constant, `_` files left out by the
+    pattern; the post route beside a paginated one and a tag route; a second collection
+    that no page shows one by one stays behind; a `build.format: 'file'` page address."""
+    write(
+        tmp_path / "astro.config.mjs",
+        "export default { site: 'https://e.org', build: { format: 'file' } }\n",
+    )
+    write(
+        tmp_path / "src/content.config.ts",
+        'export const BLOG_PATH = "src/data/blog";\n'
+        "const blog = defineCollection({\n"
+        '  loader: glob({ pattern: "**/[^_]*.md", base: `./${BLOG_PATH}` }),\n'
+        "});\n"
+        "const authors = defineCollection({ loader: glob({ pattern: '*.md', base: 'src/authors' }) });\n"
+        "export const collections = { blog, authors };\n",
+    )
+    write(tmp_path / "src/data/blog/hello-world.md", "---\ntitle: Hi\n---\nx\n")
+    write(tmp_path / "src/data/blog/2024/Second Post.md", "---\ntitle: Two\n---\nx\n")
+    write(tmp_path / "src/data/blog/custom.md", "---\ntitle: C\nslug: my-own\n---\nx\n")
+    write(tmp_path / "src/data/blog/_unlisted.md", "---\ntitle: U\n---\nx\n")
+    write(tmp_path / "src/authors/ada.md", "---\ntitle: Ada\n---\nx\n")
+    show = "const { Content } = await render(post);\n"
+    write(tmp_path / "src/pages/posts/[...slug]/index.astro", f"getCollection('blog')\n{show}")
+    write(
+        tmp_path / "src/pages/posts/[...page].astro",
+        "getCollection('blog'); paginate(p, { pageSize: 3 })",
+    )
+    write(tmp_path / "src/pages/tags/[tag].astro", "getCollection('blog') // lists a tag's posts")
+    write(tmp_path / "src/pages/about.md", "---\ntitle: About\n---\nUs.\n")
+    plan = astro.read_site(tmp_path)
+    assert plan.permalink == "/posts/{slug}/" and plan.settings["per_page"] == 3
+    assert {p.rel: p.old_url for p in plan.posts} == {
+        "blog/hello-world.md": "/posts/hello-world.html",
+        "blog/2024/Second Post.md": "/posts/2024/second-post.html",
+        "blog/custom.md": "/posts/my-own.html",
+        "pages/about.md": "/about.html",
+    }
+    left = dict(plan.left_behind)
+    assert "glob pattern" in left["src/data/blog/_unlisted.md"]
+    assert "collection authors" in left["src/authors"]
+    assert "renders the posts" in left["src/pages/posts/[...slug]/index.astro"]
+    assert "list of posts" in left["src/pages/tags/[tag].astro"]
+
+
+def test_astro_configuration_problems_name_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "astro.config.mjs", "export default {}\n")
+    (tmp_path / "src").mkdir()
+    with pytest.raises(SiteError) as caught:
+        astro.read_site(tmp_path)
+    assert caught.value.path == tmp_path / "astro.config.mjs" and "no posts" in caught.value.message
+    write(tmp_path / "src/content.config.ts", "const blog = defineCollection({});\n")
+    with pytest.raises(SiteError) as caught:
+        astro.read_site(tmp_path)
+    assert caught.value.path == tmp_path / "src/content.config.ts"
+    (tmp_path / "astro.config.mjs").write_bytes(b"export default { site: '\xff' }\n")
+    with pytest.raises(SiteError) as caught:
+        astro.read_site(tmp_path)
+    assert caught.value.path == tmp_path / "astro.config.mjs" and "UTF-8" in caught.value.message
+    assert detect(tmp_path)[0] == "Astro"

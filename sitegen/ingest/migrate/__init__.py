@@ -1,7 +1,7 @@
 """`sitegen migrate SOURCE DEST`: another generator's site folder -> a sitegen site.
 
 Part of the ingest stage. Flow: detect the generator -> its reader (hugo.py, jekyll.py,
-zola.py, mkdocs.py, pelican.py) fills a `SourcePlan` (plan.py) from the source's own
+zola.py, mkdocs.py, pelican.py, astro.py) fills a `SourcePlan` (plan.py) from the source's own
 configuration -> articles.py reads every post as sitegen will and decides how its old address
 survives -> writer.py writes DEST and `MIGRATION.md`. SOURCE is only ever read.
 """
@@ -14,13 +14,14 @@ from pathlib import Path
 
 from sitegen.errors import SiteError
 from sitegen.fsutil import is_inside
-from sitegen.ingest.migrate import hugo, jekyll, mkdocs, pelican, zola
+from sitegen.ingest.migrate import astro, hugo, jekyll, mkdocs, pelican, zola
 from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome, plan_articles
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.ingest.migrate.writer import REPORT_NAME, Written, report, write_dest
 
 # Detection order: the most specific file first (Zola and Hugo both may use config.toml).
 READERS: list[tuple[str, Callable[[Path], bool], Callable[[Path], SourcePlan], str]] = [
+    ("Astro", astro.detect, astro.read_site, astro.LOOKED_FOR),
     ("MkDocs", mkdocs.detect, mkdocs.read_site, mkdocs.LOOKED_FOR),
     ("Pelican", pelican.detect, pelican.read_site, pelican.LOOKED_FOR),
     ("Jekyll", jekyll.detect, jekyll.read_site, jekyll.LOOKED_FOR),

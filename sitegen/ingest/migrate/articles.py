@@ -12,7 +12,9 @@ import dataclasses
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
@@ -25,6 +27,7 @@ from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, loa
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
+from sitegen.ingest.migrate.frontmatter_edit import add_keys
 from sitegen.ingest.migrate.plan import Post, SourcePlan, sitegen_makes
 from sitegen.text.bodyscan import code_spans, in_spans
 
@@ -117,7 +120,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             continue
         diag = Diagnostics()
         try:
-            data = post.src.read_bytes()
+            data = post.text.encode("utf-8") if post.text is not None else post.src.read_bytes()
         except OSError as exc:
             outcomes.append(
                 Outcome(
@@ -127,16 +130,21 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
                 )
             )
             continue
-        article = load_article(_source_file(post, dest), config, diag, data=data)
+        moved = _with_keys(data, post.add_meta)  # as the build will read it
+        article = load_article(_source_file(post, dest), config, diag, data=moved)
         if article is not None and post.lang:
             article = dataclasses.replace(article, lang=post.lang)
         out = Outcome(post, article)
         shown = plan.display(post.src)
-        out.errors = [dataclasses.replace(e, path=shown) for e in diag.errors]
+        source_line = _line_map(data, moved)  # lines as the source file numbers them
+        out.errors = [
+            dataclasses.replace(e, path=shown, line=source_line(e.line)) for e in diag.errors
+        ]
         for w in diag.warnings:
             if w.line is not None and " is not run by sitegen; " in w.message:
                 construct, instead = w.message.split(" is not run by sitegen; ", 1)
-                out.constructs.append(Construct(w.line, construct, instead))
+                out.constructs.append(Construct(source_line(w.line), construct, instead))
+        out.constructs += [Construct(*found) for found in post.constructs]
         out.constructs += _more_constructs(data, plan.generator)
         out.constructs.sort(key=lambda c: c.line)
         outcomes.append(out)
@@ -175,6 +183,42 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     _resolve_collisions(outcomes)
     _outside_links(outcomes)
     return outcomes
+
+
+def _with_keys(data: bytes, keys: dict[str, Any]) -> bytes:
+    """The file's bytes with the keys the old site implied added to its front matter, as the
+    writer adds them: what the build reads (an Astro post's `date` that sitegen can read)."""
+    if not keys:
+        return data
+    try:
+        return add_keys(data.decode("utf-8"), keys).encode("utf-8")
+    except (UnicodeDecodeError, SiteError, StopIteration, ValueError):
+        return data  # the load reports what is wrong with the file
+
+
+def _line_map(before: bytes, after: bytes) -> Callable[[int | None], int | None]:
+    """Line numbers of `after` (a file with front matter keys added) as lines of `before`:
+    the body moves by the lines added; a line that was added counts as where it went in."""
+    if before is after:
+        return lambda n: n
+    old = before.decode("utf-8", "replace").split("\n")
+    new = after.decode("utf-8", "replace").split("\n")
+    same_end = 0  # the body: the same lines at the end of both
+    while same_end < min(len(old), len(new)) and old[-1 - same_end] == new[-1 - same_end]:
+        same_end += 1
+    head_old, head_new = len(old) - same_end, len(new) - same_end
+    mapping: dict[int, int] = {}
+    matcher = SequenceMatcher(None, old[:head_old], new[:head_new], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(j2 - j1):
+            mapping[j1 + k + 1] = i1 + (k if tag == "equal" else min(k, max(i2 - i1 - 1, 0))) + 1
+
+    def line(n: int | None) -> int | None:
+        if n is None:
+            return None
+        return n - (head_new - head_old) if n > head_new else mapping.get(n, n)
+
+    return line
 
 
 def _merged_aliases(article: Article, old: str) -> list[str]:

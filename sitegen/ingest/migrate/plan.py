@@ -28,6 +28,11 @@ class Post:
     bundle_files: list[tuple[Path, str]] = field(default_factory=list)  # (src, rel in content/)
     old_slug: str | None = None  # the slug the old generator gave it, when known
     add_meta: dict[str, Any] = field(default_factory=dict)  # keys the old site implied
+    # the file's text as it moves, when the reader had to change its body (an MDX post as
+    # Markdown), line for line; None: the file's bytes as they are
+    text: str | None = None
+    # what the reader found that sitegen does not run: (line, construct, what shows instead)
+    constructs: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -42,7 +47,7 @@ class Setting:
 
 @dataclass
 class SourcePlan:
-    generator: str  # "Hugo", "Jekyll", "Zola", "MkDocs", "Pelican"
+    generator: str  # "Hugo", "Jekyll", "Zola", "MkDocs", "Pelican", "Astro"
     root: Path
     config_files: list[Path]
     settings: dict[str, Any] = field(default_factory=dict)  # site.yaml keys

@@ -84,7 +84,8 @@ def site_yaml(plan: SourcePlan, broken_links: bool) -> str:
         "broken_links: warn",
         "broken_links: warn    # see 'Links to pages that were not moved' in MIGRATION.md",
     )
-    return f"{HEADER} from a {plan.generator} site; see {REPORT_NAME}.\n{body}"
+    article = "an" if plan.generator[:1] in "AEIOU" else "a"  # an Astro site
+    return f"{HEADER} from {article} {plan.generator} site; see {REPORT_NAME}.\n{body}"
 
 
 class _Target:
@@ -115,7 +116,8 @@ def write_dest(plan: SourcePlan, outcomes: list[Outcome], dest: Path) -> Written
     target = _Target(plan.root, dest, written)
     dest.mkdir(parents=True, exist_ok=True)
     for out in outcomes:
-        data = out.post.src.read_bytes()
+        post = out.post
+        data = post.text.encode("utf-8") if post.text is not None else post.src.read_bytes()
         edits = {**out.post.add_meta, **out.edits}
         if edits and out.article is not None:
             data = add_keys(data.decode("utf-8"), edits).encode("utf-8")
