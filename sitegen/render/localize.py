@@ -194,9 +194,20 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         target = resolve(ref.src, article, targets)
         path = target.split("?")[0].split("#")[0] if target else None
         if path is None or path not in targets.files:
+            warn = targets.broken_links == "warn"  # a site moved in stages, pictures to come
             errors.append(
                 SiteError(
-                    f"image not found: {ref.src}", article.source, ref.line, MISSING_IMAGE_HINT
+                    f"image not found: {ref.src}"
+                    + ("; the page shows its description instead" if warn else ""),
+                    article.source,
+                    ref.line,
+                    MISSING_IMAGE_HINT
+                    + (
+                        ""
+                        if warn
+                        else "; or set 'broken_links: warn' in site.yaml to build without it"
+                    ),
+                    warning=warn,
                 )
             )
             parts.append(f"{ref.src}>missing")
@@ -270,6 +281,10 @@ def localize_html(
             target, written = localized(value, True)
             if written is not None:
                 tag = f'{tag[: m.start()]}{m.group(1)}"{written}"{tag[m.end() :]}'
+            elif targets.broken_links == "warn" and _missing_local(value):
+                # reported as a warning (check_references): its description, never a broken
+                # picture, as a link to a page not moved yet shows as plain text
+                return _alt_text(tag)
         if targets.images is not None and page_url:
             tag = targets.images.img_tag(tag, target, page_url, targets.file_urls, first_image[0])
         first_image[0] = False
@@ -305,6 +320,23 @@ def localize_html(
         done = m.end()
     parts.append(html[done:])
     return "".join(parts)
+
+
+def _missing_local(value: str) -> bool:
+    """An `src` value that is a reference into the site (not a remote or data: address): one
+    that `localized` left as it was is then a missing image."""
+    ref = htmllib.unescape(value)
+    return not _is_remote(ref) and not ref.startswith("data:")
+
+
+_ALT = re.compile(r"""\salt=(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _alt_text(tag: str) -> str:
+    """What an `<img>` tag says to a reader who cannot see it: its alt text, as text."""
+    m = _ALT.search(tag)
+    alt = (m.group(1) if m.group(1) is not None else m.group(2)) if m else ""
+    return f'<span class="missing-image">{alt}</span>' if alt else ""
 
 
 def add_reference_fingerprints(

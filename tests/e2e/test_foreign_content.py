@@ -443,6 +443,29 @@ def test_missing_image_is_an_error_naming_file_and_line(site):
     assert not result.diagnostics.errors
 
 
+def test_a_site_moved_in_stages_builds_with_its_missing_images_as_warnings(site):
+    """`broken_links: warn` (what `sitegen migrate` sets when a picture was not in the old
+    site's folder): the build goes on, says which picture is missing where, and the page shows
+    the picture's description, never a broken image; the picture shows once it is added."""
+    site.configure(SITE_YAML + "broken_links: warn\n")
+    body = "Text.\n\n![A tide chart](/images/gone.png)\n\nAfter ![](/images/gone2.png) it.\n"
+    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n" + body)
+    result = site.build()
+    assert not result.diagnostics.errors
+    warnings = [str(w) for w in result.diagnostics.warnings]
+    assert any("content/a.md:7: image not found: /images/gone.png" in w for w in warnings)
+    assert any("content/a.md:9: image not found: /images/gone2.png" in w for w in warnings)
+    html = site.out("a/index.html")
+    assert '<span class="missing-image">A tide chart</span>' in html
+    assert "gone.png" not in html and "gone2.png" not in html
+    assert "<p>After  it.</p>" in html
+    image(site.root / "static" / "images" / "gone.png", (40, 20), "PNG")
+    site.build()
+    html = site.out("a/index.html")
+    assert 'width="40" height="20"' in html and "missing-image" not in html
+    assert "<p>After  it.</p>" in html  # gone2.png: still missing, and it has no description
+
+
 def test_image_without_alt_text_warns(site):
     image(site.root / "static" / "x.png", (10, 10), "PNG")
     site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n\n![](/x.png)\n")
