@@ -815,7 +815,8 @@ def _prepare_body(body: str, body_line: int, report: _Report, config: SiteConfig
             report.warn(
                 construct.message(),
                 construct.line,
-                "see 'Moving from Hugo, Jekyll, Zola, Pelican, MkDocs or Astro' in the README",
+                "see 'Moving from Hugo, Jekyll, Zola, Pelican, MkDocs, Astro or Eleventy' "
+                "in the README",
             )
     return body
 

@@ -457,6 +457,95 @@ def test_astro_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
     assert "About the journal" not in home.split('class="footer-links"')[0]
 
 
+# --- Eleventy: base-blog shape, JavaScript read as text, never run; Nunjucks in posts ---------
+
+ELEVENTY_ADDRESSES = {
+    "/blog/first-light/": "/blog/first-light/",
+    # a dated file name: Eleventy's address keeps the date, `page.date` comes from it
+    "/blog/2023-01-10-winter-wicks/": "/blog/2023-01-10-winter-wicks/",
+    "/wax/beeswax-or-paraffin/": "/wax/beeswax-or-paraffin/",  # permalink with page.fileSlug
+    "/blog/night-walk/": "/blog/night-walk/",  # night-walk/night-walk.md: the folder's address
+    "/blog/2022/lamp-oil/": "/blog/lamp-oil/",  # a subfolder sitegen's permalink leaves out
+    "/blog/trimming/": "/blog/trimming/",
+    "/blog/shop-hours/": "/blog/shop-hours/",
+    "/about/": "/about/",  # content/about/index.md, a page of its own
+}
+
+
+def test_eleventy(tmp_path: Path, capsys) -> None:
+    _, dest, terminal = migrate("eleventy", tmp_path, capsys)
+    config = settings(dest)
+    assert config["title"] == "Lantern Notes"  # _data/metadata.js
+    assert config["author"] == "Ada Wren" and config["language"] == "en"
+    assert config["base_url"] == "https://lantern.example.net/"
+    assert config["permalink"] == "/blog/{slug}/"
+    assert config["old_feeds"] == {"feed/journal.xml": "atom", "feed/rss.xml": "rss"}
+    content = dest / "content"
+    assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md")) == [
+        "about/index.md",
+        "blog/2022/lamp-oil.md",
+        "blog/2023-01-10-winter-wicks.md",
+        "blog/beeswax-or-paraffin.md",
+        "blog/first-light.md",
+        "blog/night-walk/night-walk.md",
+        "blog/shop-hours.md",
+        "blog/trimming.md",
+        "blog/unfinished-lamp.md",
+    ]
+    for name in ("favicon.svg", "css/index.css", "img/lantern.png"):  # {"./public/": "/"}
+        assert (dest / "static" / name).is_file(), name
+    for name in ("night-walk/harbour.png", "2022/oil-jar.png", "trimmed-wick.png"):
+        assert (content / "blog" / name).is_file(), name
+    wicks = (content / "blog" / "2023-01-10-winter-wicks.md").read_text(encoding="utf-8")
+    assert wicks.startswith('---\ntags: ["wicks"]\n')  # the collection tag dropped
+    wax = (content / "blog" / "beeswax-or-paraffin.md").read_text(encoding="utf-8")
+    assert 'tags: ["wax"]' in wax and 'permalink: "/wax/beeswax-or-paraffin/"' in wax
+    trimming = (content / "blog" / "trimming.md").read_text(encoding="utf-8")
+    assert "\n![A wick trimmed to five millimetres](<./trimmed-wick.png>)\n" in trimming
+    hours = (content / "blog" / "shop-hours.md").read_text(encoding="utf-8")
+    assert "Lantern Notes is open Tuesday to Saturday, 10 to 6." in hours and "{#" not in hours
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    for row in (
+        "| content/blog/trimming.md | 10 | Eleventy shortcode 'image' | shown as a Markdown image |",
+        "| content/blog/2023-01-10-winter-wicks.md | 8 | Liquid tag 'callout' |",
+        "| content/blog/shop-hours.md | 6 | Nunjucks comment | left out |",
+        "| content/blog/shop-hours.md | 7 | Eleventy data 'metadata.title' |",
+        "| content/blog/shop-hours.md | 9 | Liquid tag 'set' | left out |",
+        "| content/blog/2022/lamp-oil.md | /blog/2022/lamp-oil/ | /blog/lamp-oil/ | redirect",
+        "| content/blog/unfinished-lamp.md |  |",  # a draft: no old address
+        "| content/404.md | a page at /404.html, where sitegen makes its own |",
+        "| content/archive.md | a listing made by its layout",
+        "| content/index.njk | the home page: sitegen makes its own |",
+        "| content/feed/feed.njk | a feed made by a template",
+        "| content/sitemap/sitemap.xml.njk | a sitemap made by a template",
+        "| _includes | Eleventy's templates",
+        "| `eleventyComputed (content/content.11tydata.js)` | … | not carried over",
+    ):
+        assert row in report, row
+    assert "drafts-archive" not in report  # a commented-out passthrough copy
+    assert "Every old article address is kept" in report
+    assert "7 construct(s) not run" in terminal
+
+
+def test_eleventy_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
+    _, dest, _ = migrate("eleventy", tmp_path, capsys)
+    output = build(dest, capsys)
+    check_addresses(output, ELEVENTY_ADDRESSES)
+    for tag in ("traditions", "lamps", "wicks", "wax", "harbour", "oil"):
+        assert (output / "tags" / tag / "index.html").is_file(), tag
+    assert not (output / "tags" / "posts").exists()  # a collection, not a tag
+    assert (output / "feed" / "journal.xml").is_file()  # the old feed address
+    walk = Page((output / "blog" / "night-walk" / "index.html").read_text("utf-8"))
+    assert [i["src"] for i in walk.find_all("img")] == ["harbour.png"]
+    oil = Page((output / "blog" / "lamp-oil" / "index.html").read_text("utf-8"))
+    assert [i["src"] for i in oil.find_all("img")] == ["../2022/oil-jar.png"]
+    trimming = (output / "blog" / "trimming" / "index.html").read_text(encoding="utf-8")
+    assert "{%" not in trimming and 'alt="A wick trimmed to five millimetres"' in trimming
+    assert not (output / "blog" / "unfinished-lamp").exists()
+    about = (output / "about" / "index.html").read_text(encoding="utf-8")
+    assert "Quay Street since 1987" in about and "{{" not in about
+
+
 # --- refusals ---------------------------------------------------------------------------------
 
 
@@ -490,6 +579,7 @@ def test_unknown_source_says_what_it_looked_for(tmp_path: Path, capsys) -> None:
         "mkdocs.yml",
         "pelicanconf.py",
         "astro.config.mjs",
+        "eleventy.config.js",
     ):
         assert name in err
     assert "Traceback" not in err and not (tmp_path / "dest").exists()

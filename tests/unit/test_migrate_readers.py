@@ -17,6 +17,9 @@ from sitegen.ingest.migrate import (
     astro,
     astro_posts,
     detect,
+    eleventy,
+    eleventy_config,
+    eleventy_posts,
     hugo,
     jekyll,
     jsliterals,
@@ -33,7 +36,7 @@ from sitegen.ingest.migrate.configfiles import (
 )
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
 from sitegen.ingest.migrate.jsliterals import config_object, strip_comments
-from sitegen.ingest.migrate.plan import clean_url, sitegen_makes, title_slug
+from sitegen.ingest.migrate.plan import SourcePlan, clean_url, sitegen_makes, title_slug
 
 
 def write(path: Path, text: str) -> Path:
@@ -600,3 +603,164 @@ def test_astro_configuration_problems_name_the_file(tmp_path: Path) -> None:
         astro.read_site(tmp_path)
     assert caught.value.path == tmp_path / "astro.config.mjs" and "UTF-8" in caught.value.message
     assert detect(tmp_path)[0] == "Astro"
+
+
+# --- Eleventy ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        # Eleventy 3: the options as a named export beside the configuration function
+        'export default function (c) {}\nexport const config = {\n  dir: { input: "src", '
+        'includes: "../parts", data: "../globals", output: "dist" },\n  pathPrefix: "/log/",\n'
+        '  markdownTemplateEngine: "njk",\n};\n',
+        # older: returned from the function, the folders a constant of the same file
+        'const DIRS = { input: "src", includes: "../parts", data: "../globals", '
+        'output: "dist" };\n// dir: { input: "commented-out" },\nmodule.exports = function (c) '
+        '{\n  return { dir: DIRS, pathPrefix: "log", markdownTemplateEngine: "njk" };\n};\n',
+        # Eleventy 3's setters
+        'export default function (c) {\n  c.setInputDirectory("src");\n  c.setIncludesDirectory'
+        '("../parts");\n  c.setDataDirectory("../globals");\n  c.setOutputDirectory("dist");\n'
+        '}\nexport const config = { pathPrefix: "/log", markdownTemplateEngine: "njk" };\n',
+    ],
+)
+def test_eleventy_folders_are_read_from_the_configuration_text(tmp_path: Path, config: str) -> None:
+    write(tmp_path / "eleventy.config.js", config)
+    write(tmp_path / "src/notes/one.md", "---\ntitle: One\ndate: 2024-01-02\n---\nText.\n")
+    plan = SourcePlan("Eleventy", tmp_path, [])
+    site = eleventy_config.read_config(plan, tmp_path, tmp_path / "eleventy.config.js")
+    assert site.input == tmp_path / "src" and site.output == tmp_path / "dist"
+    assert site.includes == site.layouts == tmp_path / "parts"
+    assert site.data == tmp_path / "globals"
+    assert site.path_prefix == "log" and site.engine == "njk"
+
+
+def test_eleventy_passthrough_copies_and_a_missing_input_folder(tmp_path: Path) -> None:
+    write(
+        tmp_path / "eleventy.config.js",
+        "module.exports = function (c) {\n"
+        '  c.addPassthroughCopy({ "./public/": "/", media: "/files" });\n'
+        '  c.addPassthroughCopy("src/img");\n'
+        '  c.addPassthroughCopy(["fonts"]);\n'
+        "  c.addPassthroughCopy(someFolder);\n"
+        '  return { dir: { input: "src" } };\n};\n',
+    )
+    (tmp_path / "src").mkdir()
+    plan = SourcePlan("Eleventy", tmp_path, [])
+    site = eleventy_config.read_config(plan, tmp_path, tmp_path / "eleventy.config.js")
+    assert site.passthrough == [
+        ("public", "/"),
+        ("media", "/files"),
+        ("src/img", "/img"),  # the input folder is dropped from the address
+        ("fonts", "/fonts"),
+    ]
+    assert any(s.source_key == "addPassthroughCopy" and not s.target for s in plan.report)
+    write(tmp_path / "eleventy.config.js", 'export const config = { dir: { input: "nope" } };\n')
+    with pytest.raises(SiteError) as caught:
+        eleventy_config.read_config(plan, tmp_path, tmp_path / "eleventy.config.js")
+    assert caught.value.path == tmp_path / "eleventy.config.js" and caught.value.line == 1
+    assert "'nope'" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("rel", "slug", "url", "date"),
+    [
+        ("blog/firstpost.md", "firstpost", "/blog/firstpost/", None),
+        ("blog/2023-01-10-post.md", "post", "/blog/2023-01-10-post/", dt.date(2023, 1, 10)),
+        ("blog/fourth/fourth.md", "fourth", "/blog/fourth/", None),
+        ("blog/2021-07-01-trip/index.md", "trip", "/blog/2021-07-01-trip/", dt.date(2021, 7, 1)),
+        ("about.md", "about", "/about/", None),
+        ("2024-02-30-bad.md", "bad", "/2024-02-30-bad/", None),  # no such day
+    ],
+)
+def test_eleventy_default_addresses_and_dated_names(
+    rel: str, slug: str, url: str, date: dt.date | None
+) -> None:
+    assert eleventy_posts.file_slug(rel) == slug
+    assert eleventy_posts.default_url(rel) == url
+    found = eleventy_posts.name_date(rel)
+    assert (found.date() if found else None) == date
+
+
+@pytest.mark.parametrize(
+    ("pattern", "url"),
+    [
+        ("/posts/{{ page.fileSlug }}/", "/posts/post/"),
+        ("{{ title | slugify }}/", "/hello-world-and-cafe/"),
+        ("/notes/{{ title | slug }}/", "/notes/hello-world-and-cafe/"),
+        ("{{ page.filePathStem }}.html", "/blog/2023-01-10-post.html"),
+        ("/{{ page.date | date: '%Y/%m' }}/{{ page.fileSlug }}/", "/2023/01/post/"),
+        ("/{{- page.date | htmlDateString -}}/", "/2023-01-10/"),
+        ("404.html", "/404.html"),
+        ("/archive/{{ slug }}/index.html", "/archive/hello/"),
+        ("/{{ page.date | readableDate }}/", None),  # a filter of the site's own
+        ("/{{ page.date }}/", None),
+        ("/{% if x %}a{% endif %}/", None),
+        ("/{{ missing }}/", None),
+    ],
+)
+def test_eleventy_permalinks_are_worked_out_for_the_common_forms(
+    pattern: str, url: str | None
+) -> None:
+    values = eleventy_posts.permalink_values(
+        "blog/2023-01-10-post.md",
+        {"title": "Hello, World & Café", "slug": "hello", "draft": True},
+        dt.datetime(2023, 1, 10, tzinfo=dt.UTC),
+    )
+    assert eleventy_posts.evaluate_permalink(pattern, values) == url
+
+
+def test_eleventy_slug_filters() -> None:
+    assert eleventy_posts.eleventy_slugify("Über camelCase & C++ tips!") == (
+        "uber-camel-case-and-c-tips"
+    )
+    assert eleventy_posts.eleventy_slug("Hello, World!") == "hello-world!"
+
+
+def test_eleventy_collection_names_are_not_tags() -> None:
+    assert eleventy_posts.article_tags(["posts", "lamps", "Posts", "wax"], set()) == [
+        "lamps",
+        "wax",
+    ]
+    assert eleventy_posts.article_tags("second tag", set()) == ["second tag"]  # one tag
+    assert eleventy_posts.article_tags(["notes", "all", "x"], {"notes"}) == ["x"]
+    assert eleventy_posts.article_tags(None, set()) == []
+
+
+def test_eleventy_site_reads_data_files_dates_and_unknown_permalinks(tmp_path: Path) -> None:
+    write(tmp_path / "package.json", '{"devDependencies": {"@11ty/eleventy": "^2.0.1"}}\n')
+    write(tmp_path / "_data/site.json", '{"title": "Notes", "url": "https://n.example/"}\n')
+    write(
+        tmp_path / "posts/posts.json",
+        '{"tags": ["posts", "notes"], "permalink": "/n/{{ page.fileSlug }}/"}\n',
+    )
+    write(tmp_path / "posts/a.md", "---\ntitle: A\ndate: 2020-01-02\ntags: [notes, x]\n---\nA.\n")
+    write(tmp_path / "posts/b.md", "---\ntitle: B\ndate: Last Modified\n---\nB.\n")
+    write(
+        tmp_path / "posts/c.md",
+        "---\ntitle: C\ndate: 2020-03-04\npermalink: /{{ page.date | myDate }}/c/\n---\nC.\n",
+    )
+    write(tmp_path / "posts/d.md", "---\ntitle: D\npermalink: false\n---\nD.\n")
+    write(tmp_path / "hidden.md", "---\neleventyExcludeFromCollections: true\n---\nThanks!\n")
+    write(tmp_path / "README.md", "# Readme\n")
+    write(tmp_path / ".eleventyignore", "README.md\n")
+    assert detect(tmp_path)[0] == "Eleventy"
+    plan = eleventy.read_site(tmp_path)
+    assert plan.settings["title"] == "Notes" and plan.settings["base_url"] == "https://n.example/"
+    posts = {p.rel: p for p in plan.posts}
+    assert sorted(posts) == ["posts/a.md", "posts/b.md", "posts/c.md"]
+    assert posts["posts/a.md"].old_url == "/n/a/" and plan.permalink == "/n/{slug}/"
+    assert posts["posts/a.md"].add_meta == {"tags": ["x"]}  # `notes`: the folder's collection
+    assert posts["posts/b.md"].add_meta["date"].startswith(str(dt.date.today().year)[:2])
+    assert posts["posts/c.md"].old_url is None  # a filter of its own: the old address unknown
+    assert posts["posts/c.md"].add_meta["permalink"] == ""
+    assert posts["posts/c.md"].add_meta["eleventy_permalink"] == "/{{ page.date | myDate }}/c/"
+    left = dict(plan.left_behind)
+    assert "permalink: false" in left["posts/d.md"]
+    assert "eleventyExcludeFromCollections" in left["hidden.md"]
+    assert "README.md" not in left
+    write(tmp_path / "_data/site.json", '{"title": "Notes",}\n')
+    with pytest.raises(SiteError) as caught:
+        eleventy.read_site(tmp_path)
+    assert caught.value.path == tmp_path / "_data/site.json" and caught.value.line == 1

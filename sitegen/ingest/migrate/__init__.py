@@ -1,9 +1,9 @@
 """`sitegen migrate SOURCE DEST`: another generator's site folder -> a sitegen site.
 
 Part of the ingest stage. Flow: detect the generator -> its reader (hugo.py, jekyll.py,
-zola.py, mkdocs.py, pelican.py, astro.py) fills a `SourcePlan` (plan.py) from the source's own
-configuration -> articles.py reads every post as sitegen will and decides how its old address
-survives -> writer.py writes DEST and `MIGRATION.md`. SOURCE is only ever read.
+zola.py, mkdocs.py, pelican.py, astro.py, eleventy.py) fills a `SourcePlan` (plan.py) from the
+source's own configuration -> articles.py reads every post as sitegen will and decides how its
+old address survives -> writer.py writes DEST and `MIGRATION.md`. SOURCE is only ever read.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sitegen.errors import SiteError
 from sitegen.fsutil import is_inside
-from sitegen.ingest.migrate import astro, hugo, jekyll, mkdocs, pelican, zola
+from sitegen.ingest.migrate import astro, eleventy, hugo, jekyll, mkdocs, pelican, zola
 from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome, plan_articles
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.ingest.migrate.writer import REPORT_NAME, Written, report, write_dest
@@ -22,6 +22,7 @@ from sitegen.ingest.migrate.writer import REPORT_NAME, Written, report, write_de
 # Detection order: the most specific file first (Zola and Hugo both may use config.toml).
 READERS: list[tuple[str, Callable[[Path], bool], Callable[[Path], SourcePlan], str]] = [
     ("Astro", astro.detect, astro.read_site, astro.LOOKED_FOR),
+    ("Eleventy", eleventy.detect, eleventy.read_site, eleventy.LOOKED_FOR),
     ("MkDocs", mkdocs.detect, mkdocs.read_site, mkdocs.LOOKED_FOR),
     ("Pelican", pelican.detect, pelican.read_site, pelican.LOOKED_FOR),
     ("Jekyll", jekyll.detect, jekyll.read_site, jekyll.LOOKED_FOR),

@@ -47,7 +47,7 @@ class Setting:
 
 @dataclass
 class SourcePlan:
-    generator: str  # "Hugo", "Jekyll", "Zola", "MkDocs", "Pelican", "Astro"
+    generator: str  # "Hugo", "Jekyll", "Zola", "MkDocs", "Pelican", "Astro", "Eleventy"
     root: Path
     config_files: list[Path]
     settings: dict[str, Any] = field(default_factory=dict)  # site.yaml keys
