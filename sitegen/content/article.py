@@ -17,6 +17,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
+from difflib import get_close_matches
 from itertools import repeat
 from pathlib import Path
 from stat import S_ISREG
@@ -870,10 +871,14 @@ def _title(
                 "add 'title: ...' to the front matter",
             )
         elif not wrong_type:  # said once: the title is there, of the wrong type
+            typo = next(iter(get_close_matches("title", [str(k) for k in lower], 1, 0.7)), None)
             report.error(
-                "title",
-                "title is required",
-                "add a line such as 'title: My article' to the front matter",
+                typo or "title",  # the misspelt key's line
+                "title is required"
+                + (f" (the front matter has '{typo}': a misspelt 'title'?)" if typo else ""),
+                f"rename '{typo}' to 'title'"
+                if typo
+                else "add a line such as 'title: My article' to the front matter",
             )
     return title, body, body_line
 

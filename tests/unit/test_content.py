@@ -358,6 +358,23 @@ def test_a_title_list_is_reported_once(config):
     assert [(e.line, e.message) for e in diag.errors] == [(2, "title: expected text, got a list")]
 
 
+def test_a_misspelt_title_key_is_named_with_its_line(config):
+    """A real Zola post had `tilte = "..."`: the error points at that line and says what to
+    rename, not only that a title is missing."""
+    diag = Diagnostics()
+    path = config.content_path / "t.md"
+    path.write_text('+++\ndate = 2020-10-18\ntilte = "Docker"\n+++\nx\n', encoding="utf-8")
+    sources, _ = discover(config, diag)
+    assert load_article(sources[0], config, diag) is None
+    [error] = diag.errors
+    assert error.line == 3 and "the front matter has 'tilte'" in error.message
+    assert error.hint == "rename 'tilte' to 'title'"
+    path.write_text("---\ndate: 2020-10-18\nsummary: x\n---\nx\n", encoding="utf-8")
+    diag = Diagnostics()
+    assert load_article(discover(config, diag)[0][0], config, diag) is None
+    assert [(e.line, e.message) for e in diag.errors] == [(1, "title is required")]
+
+
 def test_the_quick_control_character_check_never_misses_one() -> None:
     """`_may_hold_control` (a bytes pass for ASCII text) says yes wherever the regex finds a
     character no page may hold, and no for ASCII text without one."""
