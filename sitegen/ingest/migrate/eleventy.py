@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
 from sitegen.ingest.migrate.common import is_draft, made_by_its_layout, meta_date, read_meta
 from sitegen.ingest.migrate.configfiles import read_json
@@ -42,6 +43,7 @@ from sitegen.ingest.migrate.eleventy_posts import (
     article_tags,
     default_url,
     evaluate_permalink,
+    js_front_matter,
     name_date,
     permalink_values,
     rewrite_body,
@@ -180,7 +182,17 @@ def _markdown(
     """One Markdown file: a post of the posts folder, a page of its own, or left behind."""
     plan, s = site.plan, site.s
     rel = site.rel(file)
-    meta, body = read_meta(file)
+    try:
+        text: str | None = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None  # the load of the moved file reports it
+    converted = js_front_matter(text) if text is not None else None
+    if converted is not None:  # `---js`: its literals as YAML, what the build reads
+        text, js_found = converted
+        meta, body = _meta(text, file)
+    else:
+        js_found = []
+        meta, body = read_meta(file)
     cascade = site.cascade(file)
     in_posts = rel.startswith(folder + "/") if folder else True
     permalink = meta.get("permalink")
@@ -224,15 +236,11 @@ def _markdown(
     tags = article_tags(meta.get("tags"), site.collections)
     if "tags" in meta and tags != meta.get("tags"):
         post.add_meta["tags"] = tags
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = None  # the load of the moved file reports it
     if text is not None:
         data_path = plan.display(plan.config_files[-1]) if values else ""
         moved, found = rewrite_body(text, s.engine, values, data_path, _image_src(site, file))
-        if found:
-            post.text, post.constructs = moved, found
+        if found or converted is not None:
+            post.text, post.constructs = moved, sorted(js_found + found)
     draft = is_draft(meta) or any(d.draft for d in cascade)
     if from_front_matter:  # sitegen reads `permalink` as the post's own address
         post.add_meta["permalink"] = old or ""
@@ -243,6 +251,15 @@ def _markdown(
     post.old_url = old
     last = old.rstrip("/").rsplit("/", 1)[-1]
     post.old_slug = last if old.endswith("/") and last else None
+
+
+def _meta(text: str, file: Path) -> tuple[dict[str, Any], str]:
+    """`common.read_meta` of a file's text as it moves (its JavaScript front matter as YAML)."""
+    try:
+        fm = split_front_matter(text, file)
+    except SiteError:
+        return {}, ""
+    return {str(k).lower(): v for k, v in fm.meta.items()}, fm.body
 
 
 def _date(site: _Site, file: Path, meta: dict[str, Any]) -> tuple[dt.datetime | None, str]:

@@ -19,6 +19,7 @@ site's data. Pure, per file:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -26,6 +27,14 @@ from typing import Any
 
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
+from sitegen.ingest.migrate.jsliterals import (
+    Code,
+    Obj,
+    literal_at,
+    matching,
+    split_top,
+    strip_comments,
+)
 from sitegen.ingest.migrate.plan import clean_url
 from sitegen.text.bodyscan import code_spans, in_spans
 
@@ -273,3 +282,79 @@ def rewrite_body(
     if not found:
         return text, []
     return head + ("\n" if head else "") + body, sorted(found)
+
+
+_JS_OPEN = re.compile(r"\A\ufeff?---[ \t]*(?:js|javascript)[ \t]*\r?\n")
+_FENCE_END = re.compile(r"^---[ \t]*\r?$", re.M)
+_DECLARATION = re.compile(
+    r"(?m)^[ \t]*(?:export\s+)?(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?="
+    r"|(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*))"
+)
+_KEY = re.compile(r"""^(?:(["'])(.*?)\1|([A-Za-z_$][\w$-]*))\s*:""", re.S)
+
+
+def _plain(value: Any) -> Any:
+    """A literal as plain data (an object literal as a dict), or `Code` when any part is code."""
+    if isinstance(value, Obj):
+        out: dict[str, Any] = {}
+        for item in split_top(value.text):
+            m = _KEY.match(item)
+            if m is None:
+                return Code(item)  # a spread, a method, a computed key
+            inner = _plain(literal_at(item, m.end(), {}))
+            if isinstance(inner, Code):
+                return inner
+            out[m.group(2) if m.group(1) else m.group(3)] = inner
+        return out
+    if isinstance(value, list):
+        items = [_plain(v) for v in value]
+        return next((i for i in items if isinstance(i, Code)), items)
+    return value
+
+
+def js_front_matter(text: str) -> tuple[str, list[Found]] | None:
+    """`text` with Eleventy's JavaScript front matter (`---js`) written as YAML, line for line
+    where the values fit, and what was left out of it; None when the file has none.
+
+    Eleventy runs that block; migrate reads its literals only (`const title = "A post";`, or
+    one object literal, the older form). A function or a computed value is code: left out
+    and reported, like template code in a body."""
+    opened = _JS_OPEN.match(text)
+    if opened is None:
+        return None
+    closed = _FENCE_END.search(text, opened.end())
+    if closed is None:
+        return None
+    block = strip_comments(text[opened.end() : closed.start()])
+    first_line = 2  # the block's first line in the file
+    values: dict[str, Any] = {}
+    found: list[Found] = []
+
+    def keep(name: str, value: Any, at: int) -> None:
+        plain = _plain(value)
+        if isinstance(plain, Code):
+            line = first_line + block.count("\n", 0, at)
+            found.append((line, f"Eleventy JavaScript front matter '{name}'", "left out: code"))
+        else:
+            values[name] = plain
+
+    start = len(block) - len(block.lstrip())
+    if block[start : start + 1] == "{":  # `---js { title: "A post" } ---`
+        end = matching(block, start)
+        for item in split_top(block[start + 1 : end - 1] if end > 0 else ""):
+            m = _KEY.match(item)
+            at = block.find(item)
+            if m is None:
+                found.append((first_line + block.count("\n", 0, at), item[:40], "left out: code"))
+                continue
+            keep(m.group(2) if m.group(1) else m.group(3), literal_at(item, m.end(), {}), at)
+    else:
+        for m in _DECLARATION.finditer(block):
+            if m.group(2):  # a function: Eleventy calls it from templates
+                keep(m.group(2), Code("function"), m.start())
+            else:
+                keep(m.group(1), literal_at(block, m.end(), {}), m.start())
+    lines = [f"{name}: {json.dumps(value, ensure_ascii=False)}" for name, value in values.items()]
+    lines += [""] * (block.count("\n") - len(lines))  # the body keeps its line numbers
+    rest = text[closed.start() :]
+    return "---\n" + "\n".join(lines) + ("\n" if lines else "") + rest, sorted(found)
