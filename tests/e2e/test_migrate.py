@@ -18,10 +18,12 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image
 
 from sitegen.cli import main
 from sitegen.config import SiteConfig
@@ -705,3 +707,227 @@ def test_hugo_permalink_parts_are_read_or_the_report_says_they_are_not(
         assert "1 whose old address is not known" in terminal
         assert "1 article(s) have no old address known" in report
         assert "Every old article address is kept" not in report
+
+
+# --- what real blogs showed: pictures left on the old server, untitled posts, Astro globs ------
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+class _Texts(HTMLParser):
+    """The text of each element with one tag (and class), for `texts_of`."""
+
+    def __init__(self, tag: str, cls: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag, self.cls = tag, cls
+        self.found: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == self.tag
+        elif tag == self.tag and (self.cls is None or self.cls in (dict(attrs).get("class") or "")):
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == self.tag:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+
+
+def texts_of(html: str, tag: str, cls: str | None = None) -> list[str]:
+    """The visible text of every `<tag class="cls">` of a page, white space collapsed."""
+    parser = _Texts(tag, cls)
+    parser.feed(html)
+    return [" ".join(text.split()) for text in parser.found]
+
+
+def png(path: Path) -> None:
+    """A real (tiny) PNG, which the build measures."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (4, 3), "navy").save(path)
+
+
+def test_pictures_that_were_not_moved_are_listed_and_the_site_builds(
+    tmp_path: Path, capsys
+) -> None:
+    """A Hugo blog whose posts show pictures that stayed on the old server: migrate lists
+    each (file, line, image), sets `broken_links: warn`, and the build warns about each with
+    file and line, shows the description, and exits 0. Pictures that did move are not listed."""
+    source = write_files(
+        tmp_path / "hugo-pictures",
+        {
+            "hugo.toml": 'title = "Pictures"\nbaseURL = "https://example.org/"\n',
+            "content/posts/harbour.md": (
+                '+++\ntitle = "Harbour"\ndate = 2021-04-05\n+++\n\n'
+                "![The quay at dawn](/images/quay.png)\n\n"  # line 6: in static/, moved
+                "![The old lighthouse](/images/lighthouse.jpg)\n\n"  # line 8: never there
+                "![A gull](gull.png)\n"  # line 10: neither beside the post nor in static/
+            ),
+            "content/posts/boats/index.md": (
+                '+++\ntitle = "Boats"\ndate = 2021-05-06\n+++\n\n'
+                "![Moored](moored.png)\n\n"  # line 6: a bundle file, moved
+                "![Sunk](sunk.png)\n"  # line 8: missing
+            ),
+        },
+    )
+    png(source / "static" / "images" / "quay.png")
+    png(source / "content" / "posts" / "boats" / "moored.png")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0
+    terminal = capsys.readouterr().out
+    assert "3 image(s) not found (broken_links: warn)" in terminal
+    config_text = (dest / "site.yaml").read_text(encoding="utf-8")
+    assert settings(dest)["broken_links"] == "warn"
+    assert "'Images not found'" in config_text  # the comment says why
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    section = report.split("## Images not found", 1)[1].split("\n## ", 1)[0]
+    assert "| content/posts/harbour.md | 8 | `/images/lighthouse.jpg` |" in section
+    assert "| content/posts/harbour.md | 10 | `gull.png` |" in section
+    assert "| content/posts/boats/index.md | 8 | `sunk.png` |" in section
+    assert "quay.png" not in section and "moored.png" not in section
+    assert "description" in section
+
+    assert main(["--site", str(dest), "build"]) == 0
+    err = capsys.readouterr().err
+    assert "content/posts/harbour.md:8: image not found: /images/lighthouse.jpg" in err
+    assert "content/posts/boats/index.md:8: image not found: sunk.png" in err
+    assert err.count("image not found") == 3
+    html = (dest / "build" / "posts" / "harbour" / "index.html").read_text(encoding="utf-8")
+    assert texts_of(html, "span", "missing-image") == ["The old lighthouse", "A gull"]
+
+
+def test_every_picture_moved_leaves_broken_links_unset(tmp_path: Path, capsys) -> None:
+    source = write_files(
+        tmp_path / "hugo-all-there",
+        {
+            "hugo.toml": 'title = "All there"\nbaseURL = "https://example.org/"\n',
+            "content/posts/harbour.md": (
+                '+++\ntitle = "Harbour"\ndate = 2021-04-05\n+++\n\n![Quay](/images/quay.png)\n'
+            ),
+        },
+    )
+    png(source / "static" / "images" / "quay.png")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0
+    assert "0 image(s) not found;" in capsys.readouterr().out
+    assert "broken_links" not in settings(dest)
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "## Images not found\n\nNone." in report
+    build(dest, capsys)
+
+
+def test_posts_without_a_title_get_one_and_build(tmp_path: Path, capsys) -> None:
+    """Zola builds a page whose front matter has no title (a misspelt `tilte`, or none); the
+    moved copy gets one (the misspelt key's value, else the file name made readable), the
+    report lists it, and the site builds. A post with a leading `# heading` needs none."""
+    source = write_files(
+        tmp_path / "zola-untitled",
+        {
+            "config.toml": 'base_url = "https://example.org"\ntitle = "Untitled"\n',
+            "content/docker-configure.md": (
+                '+++\ntilte = "Configure not found in Docker"\ndate = 2020-10-18\n+++\n\nText.\n'
+            ),
+            "content/quiet_morning.md": "+++\ndate = 2021-03-04\n+++\n\nText.\n",
+            "content/field-trip/index.md": "+++\ndate = 2021-05-06\n+++\n\nText.\n",
+            "content/headed.md": "+++\ndate = 2021-06-07\n+++\n\n# Headed post\n\nText.\n",
+        },
+    )
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert "3 title(s) given to posts without one" in capsys.readouterr().out
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    section = report.split("## Titles given", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "| content/docker-configure.md | Configure not found in Docker | no `title`; the value "
+        "of 'tilte', a misspelt 'title' |"
+    ) in section
+    assert "| content/quiet_morning.md | Quiet morning |" in section
+    assert "| content/field-trip/index.md | Field trip |" in section
+    assert "headed" not in section
+    moved = (dest / "content" / "docker-configure.md").read_text(encoding="utf-8")
+    assert moved.startswith('+++\ntitle = "Configure not found in Docker"\ntilte = ')
+    output = build(dest, capsys)
+    for page, title in (
+        ("docker-configure", "Configure not found in Docker"),
+        ("quiet-morning", "Quiet morning"),
+        ("field-trip", "Field trip"),
+        ("headed", "Headed post"),
+    ):
+        html = (output / page / "index.html").read_text(encoding="utf-8")
+        assert title in texts_of(html, "h1"), page
+
+
+ASTRO_SITE = {
+    "package.json": '{"dependencies": {"astro": "^5.0.0"}}',
+    "astro.config.mjs": (
+        "import { defineConfig } from 'astro/config';\n"
+        "export default defineConfig({\n"
+        '  site: process.env.DEPLOY_URL || "https://fallback.example.org",\n'
+        "});\n"
+    ),
+    "src/content.config.ts": (
+        "import { defineCollection } from 'astro:content';\n"
+        "import { glob } from 'astro/loaders';\n"
+        "const posts = defineCollection({\n"
+        "  loader: glob({ pattern: ['**/*.md', '!**/about/**', '!drafts'], "
+        "base: './src/content' }),\n"
+        "});\n"
+        "const about = defineCollection({\n"
+        "  loader: glob({ pattern: '**/*.md', base: './src/content/about' }),\n"
+        "});\n"
+        "export const collections = { posts, about };\n"
+    ),
+    "src/pages/posts/[...slug].astro": (
+        "---\nimport { getCollection, render } from 'astro:content';\n"
+        "export async function getStaticPaths() {\n"
+        "  const posts = await getCollection('posts');\n"
+        "  return posts.map((post) => ({ params: { slug: post.id }, props: post }));\n}\n"
+        "const { Content } = await render(Astro.props);\n---\n<Content />\n"
+    ),
+    "src/content/notes/tide.md": "---\ntitle: Tide\npubDate: 2022-01-02\n---\n\nText.\n",
+    "src/content/notes/wind.md": "---\ntitle: Wind\npubDate: 2022-02-03\n---\n\nText.\n",
+    "src/content/about/me.md": "---\ntitle: About me\n---\n\nText.\n",
+    "src/content/drafts/wip.md": "---\ntitle: Work in progress\n---\n\nText.\n",
+}
+
+
+def test_astro_negated_glob_patterns_leave_files_out(tmp_path: Path, capsys) -> None:
+    """`'!**/about/**'` and `'!drafts'` in a glob loader's pattern: those files are no posts;
+    one another collection holds is not listed as left behind, one no collection holds is."""
+    source = write_files(tmp_path / "astro-negations", ASTRO_SITE)
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    posts = dest / "content" / "posts"
+    assert (posts / "notes" / "tide.md").is_file() and (posts / "notes" / "wind.md").is_file()
+    assert not (posts / "about").exists() and not (posts / "drafts").exists()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    left = report.split("## Left behind", 1)[1]
+    assert "| src/content/drafts/wip.md | not an entry of its collection" in left
+    assert "src/content/about/me.md" not in left  # the about collection holds it
+    assert "src/content/about |" in left  # ... which no page shows entry by entry
+    build(dest, capsys)
+
+
+def test_astro_site_from_an_environment_fallback(tmp_path: Path, capsys) -> None:
+    """`site: process.env.DEPLOY_URL || "https://..."`: the literal is the address, and the
+    report says it was the fallback of that variable."""
+    source = write_files(tmp_path / "astro-env", ASTRO_SITE)
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert settings(dest)["base_url"] == "https://fallback.example.org/"
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    row = next(line for line in report.splitlines() if line.startswith("| `site` |"))
+    assert "https://fallback.example.org/" in row
+    assert "fallback of the environment variable DEPLOY_URL" in row

@@ -27,6 +27,7 @@ from sitegen.ingest.migrate import (
     mkdocs,
     pelican,
 )
+from sitegen.ingest.migrate.astro_config import Collection
 from sitegen.ingest.migrate.common import sitegen_pattern
 from sitegen.ingest.migrate.configfiles import (
     read_json,
@@ -36,7 +37,9 @@ from sitegen.ingest.migrate.configfiles import (
 )
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
 from sitegen.ingest.migrate.jsliterals import config_object, strip_comments
+from sitegen.ingest.migrate.missing_images import image_found, published_url
 from sitegen.ingest.migrate.plan import SourcePlan, clean_url, sitegen_makes, title_slug
+from sitegen.ingest.migrate.titles import misspelt_title, needs_title, readable_name, title_for
 
 
 def write(path: Path, text: str) -> Path:
@@ -764,3 +767,107 @@ def test_eleventy_site_reads_data_files_dates_and_unknown_permalinks(tmp_path: P
     with pytest.raises(SiteError) as caught:
         eleventy.read_site(tmp_path)
     assert caught.value.path == tmp_path / "_data/site.json" and caught.value.line == 1
+
+
+# --- pictures not moved, posts without a title, glob negations, environment fallbacks ----------
+
+
+@pytest.mark.parametrize(
+    ("src", "found"),
+    [
+        ("/images/quay.png", True),  # a static file at the site root
+        ("/images/../images/quay.png", True),
+        ("/images/lighthouse.jpg", False),
+        ("quay.png", False),  # not beside the post, not at the root
+        ("images/quay.png", True),  # the same path from the site root
+        ("gull.png", True),  # beside the post: posts/gull.png
+        ("moored.png", True),  # a file of its bundle
+        ("../gull.png", True),  # as a browser read it from the page's address
+        ("{static}/images/quay.png", True),  # Pelican's
+        ("{static}/images/gone.png", False),
+        ("/images/quay.png?v=2#top", True),
+        ("https://old.example.org/lost.png", True),  # remote: nothing to move
+        ("data:image/png;base64,AAAA", True),
+    ],
+)
+def test_image_found_as_the_build_resolves_it(src: str, found: bool) -> None:
+    published = {"/images/quay.png", "/posts/gull.png"}
+    assert (
+        image_found(src, "posts/harbour.md", ("moored.png",), "/posts/harbour/", published) is found
+    )
+
+
+def test_published_url_of_moved_files() -> None:
+    assert published_url("static/img/a.png") == "/img/a.png"
+    assert published_url("content/posts/a.png") == "/posts/a.png"
+    assert published_url("content/posts/a.md") is None  # an article, not a file
+    assert published_url("site.yaml") is None
+
+
+@pytest.mark.parametrize(
+    ("rel", "lang", "title"),
+    [
+        ("command-configure-not-found.md", "", "Command configure not found"),
+        ("posts/2020-01-31-first_steps.md", "", "First steps"),
+        ("posts/field-trip/index.md", "", "Field trip"),
+        ("friends/index-en.md", "", "Friends"),
+        ("about/about-ja.md", "ja", "About"),
+        ("notes/post.ja.md", "", "Post"),
+        ("plan-b.md", "", "Plan b"),
+        ("2020-01-01.md", "", "2020-01-01"),  # only a date: kept
+        ("uses-GitHub.md", "", "Uses GitHub"),  # the rest keeps its letter case
+    ],
+)
+def test_readable_name(rel: str, lang: str, title: str) -> None:
+    assert readable_name(rel, lang) == title
+
+
+def test_title_from_a_misspelt_key_else_the_file_name() -> None:
+    assert title_for('+++\ntilte = "Docker notes"\n+++\nText.\n', "docker.md") == (
+        "Docker notes",
+        "no `title`; the value of 'tilte', a misspelt 'title'",
+    )
+    assert title_for("---\nTitel: Notizen\n---\n", "n.md")[0] == "Notizen"
+    assert title_for('---\ntitle: ""\ntags: [a]\n---\n', "empty-title.md")[0] == "Empty title"
+    assert title_for("---\ntilte: [a, b]\n---\n", "listed.md")[0] == "Listed"  # not text
+    assert title_for("---\nlang: en\n---\n", "about/about-en.md")[0] == "About"
+    assert misspelt_title({"date": "2020-01-01", "tags": ["x"]}) is None
+
+
+def test_needs_title_only_for_the_missing_title_error() -> None:
+    assert needs_title([SiteError("title is required (the front matter has 'tilte')", "a.md")])
+    assert not needs_title([SiteError("date: cannot read 'soon'", "a.md")])
+
+
+def test_env_fallback_is_the_value_and_names_its_variable() -> None:
+    text = (
+        'site: process.env.DEPLOY_PRIME_URL || "https://example.net",\n'
+        "base: process.env.BASE ?? '/blog',\n"
+        "trailing: import.meta.env['SLASH'] || `never`,\n"
+        "computed: process.env.URL || 'https://a' + path,\n"
+        "plain: process.env.URL,\n"
+        "literal: 'https://b.example',\n"
+    )
+    assert jsliterals.value(text, "site") == "https://example.net"
+    assert jsliterals.env_fallback_of(text, "site") == "DEPLOY_PRIME_URL"
+    assert jsliterals.value(text, "base") == "/blog"
+    assert jsliterals.env_fallback_of(text, "base") == "BASE"
+    assert jsliterals.value(text, "trailing") == "never"
+    assert isinstance(jsliterals.value(text, "computed"), jsliterals.Code)
+    assert jsliterals.env_fallback_of(text, "computed") is None
+    assert isinstance(jsliterals.value(text, "plain"), jsliterals.Code)
+    assert jsliterals.value(text, "literal") == "https://b.example"
+    assert jsliterals.env_fallback_of(text, "literal") is None
+
+
+def test_astro_glob_negations_leave_files_and_folders_out(tmp_path: Path) -> None:
+    include = [jsliterals.glob_regex("**/*.{md,mdx}")]
+    exclude = [jsliterals.glob_regex(p) for p in ("**/about/**", "drafts", "**/_*.md")]
+    posts = Collection("posts", tmp_path, include, exclude)
+    assert posts.holds("notes/tide.md") and posts.holds("tide.mdx")
+    assert not posts.holds("about/me.md") and not posts.holds("en/about/me.md")
+    assert not posts.holds("drafts/wip.md")  # a negated folder is not entered
+    assert posts.holds("drafts-2024/done.md")
+    assert not posts.holds("notes/_private.md")
+    assert posts.has(tmp_path / "notes" / "tide.md")
+    assert not posts.has(tmp_path.parent / "elsewhere.md")

@@ -47,11 +47,14 @@ class Migration:
         return sum(len(o.errors) for o in self.outcomes) + len(self.written.conflicts)
 
     def summary(self) -> str:
+        """The terminal's one line: what moved, and the counts to look up in the report."""
         kept = sum(1 for o in self.outcomes if o.how.startswith("same address"))
         redirects = sum(1 for o in self.outcomes if o.how.startswith("redirect"))
         carried = sum(1 for s in self.plan.report if s.target)
         constructs = sum(len(o.constructs) for o in self.outcomes)
         links = sum(len(o.outside_links) for o in self.outcomes)
+        images = sum(len(o.missing_images) for o in self.outcomes)
+        titles = sum(1 for o in self.outcomes if o.title_given)
         pages = sum(1 for o in self.outcomes if o.post.add_meta.get("listed") is False)
         unknown = sum(1 for o in self.outcomes if o.how == NO_OLD_ADDRESS)
         return (
@@ -64,7 +67,10 @@ class Migration:
             f"{len(self.plan.files)} other file(s); {carried} setting(s) carried over, "
             f"{len(self.plan.report) - carried} not; {constructs} construct(s) not run; "
             f"{links} link(s) to pages not moved"
-            + (" (broken_links: warn)" if links else "")
+            + (" (broken_links: warn)" if links and not images else "")
+            + f"; {images} image(s) not found"
+            + (" (broken_links: warn)" if images else "")
+            + (f"; {titles} title(s) given to posts without one" if titles else "")
             + f"; {len(self.plan.left_behind)} file(s) left behind. Report: {self.report_path}"
         )
 

@@ -1,5 +1,7 @@
 """Each moved post, read as sitegen will read it: its new address and how the old one
-survives, the constructs sitegen does not run, and its links to pages that were not moved.
+survives, the constructs sitegen does not run, its links to pages that were not moved, the
+pictures it shows that were not moved (missing_images.py), and a title when it has none
+(titles.py).
 
 Part of `sitegen migrate` (ingest stage), between the generator readers and writer.py. The
 posts are loaded with sitegen's own content reader (`load_article`), so what the report says
@@ -28,7 +30,9 @@ from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
+from sitegen.ingest.migrate.missing_images import find_missing_images
 from sitegen.ingest.migrate.plan import Post, SourcePlan, sitegen_makes
+from sitegen.ingest.migrate.titles import needs_title, title_for
 from sitegen.text.bodyscan import code_spans, in_spans
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -52,7 +56,11 @@ class Outcome:
     edits: dict[str, Any] = field(default_factory=dict)  # front matter keys to add or replace
     constructs: list[Construct] = field(default_factory=list)
     outside_links: list[tuple[int, str]] = field(default_factory=list)
+    missing_images: list[tuple[int, str]] = field(default_factory=list)  # (line, image)
+    title_given: tuple[str, str] | None = None  # (title, why): the post had none
     errors: list[SiteError] = field(default_factory=list)
+    # a line of the file as the build reads it -> that line in the source file
+    source_line: Callable[[int | None], int | None] = lambda n: n
 
 
 def site_config(plan: SourcePlan, dest: Path) -> SiteConfig:
@@ -132,11 +140,18 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             continue
         moved = _with_keys(data, post.add_meta)  # as the build will read it
         article = load_article(_source_file(post, dest), config, diag, data=moved)
+        given = None
+        if article is None and needs_title(diag.errors):  # Hugo, Zola, Astro build it untitled
+            given = title_for(moved.decode("utf-8", "replace"), post.rel)
+            post.add_meta["title"] = given[0]
+            diag = Diagnostics()
+            moved = _with_keys(data, post.add_meta)
+            article = load_article(_source_file(post, dest), config, diag, data=moved)
         if article is not None and post.lang:
             article = dataclasses.replace(article, lang=post.lang)
-        out = Outcome(post, article)
-        shown = plan.display(post.src)
         source_line = _line_map(data, moved)  # lines as the source file numbers them
+        out = Outcome(post, article, title_given=given, source_line=source_line)
+        shown = plan.display(post.src)
         out.errors = [
             dataclasses.replace(e, path=shown, line=source_line(e.line)) for e in diag.errors
         ]
@@ -182,6 +197,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             out.edits["aliases"] = _merged_aliases(article, post.old_url)
     _resolve_collisions(outcomes)
     _outside_links(outcomes)
+    find_missing_images(plan, outcomes)
     return outcomes
 
 
@@ -288,7 +304,7 @@ def _outside_links(outcomes: list[Outcome]) -> None:
                     if pos >= 0
                     else out.article.body_line
                 )
-                out.outside_links.append((line, link))
+                out.outside_links.append((out.source_line(line) or line, link))
 
 
 _BLOCK_IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)

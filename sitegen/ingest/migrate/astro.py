@@ -165,7 +165,8 @@ def read_site(root: Path) -> SourcePlan:
             continue
         moved.append(collection.base)
         prefix = next((r.prefix() for r in routed if r.prefix() is not None), None)
-        _move_collection(plan, posts, collection, prefix, site)
+        others = [c for c in collections if c is not collection]
+        _move_collection(plan, posts, collection, prefix, site, others)
     pages_dest = "pages" if all(c.name != "pages" for c in collections) else "astro-pages"
     for file in page_files:
         _move_page(plan, posts, file, pages, posts_folder, pages_dest, site)
@@ -205,9 +206,12 @@ def _move_collection(
     collection: Collection,
     prefix: str | None,
     site: AstroSettings,
+    others: list[Collection],
 ) -> None:
     """Every entry of `collection` as a post under content/<name>/, at the address its route
-    gave it (`prefix` then its id); its other files (images) beside it, a bundle's with it."""
+    gave it (`prefix` then its id); its other files (images) beside it, a bundle's with it.
+    A Markdown file its pattern leaves out stays behind, unless one of the `others` (moved
+    or left behind as a whole) holds it."""
     base = collection.base
     files = walk_files(base)
     bundles = {
@@ -227,7 +231,10 @@ def _move_collection(
         rel = file.relative_to(base).as_posix()
         if not collection.holds(rel):
             if file.name.lower().endswith(MARKDOWN):
-                plan.leave(file, "not an entry of its collection (its glob pattern, or a `_` name)")
+                if not any(other.has(file) for other in others):
+                    plan.leave(
+                        file, "not an entry of its collection (its glob pattern, or a `_` name)"
+                    )
             elif bundle_of(file) is None:
                 plan.files.append((file, f"content/{collection.name}/{rel}"))
             continue

@@ -22,6 +22,7 @@ from sitegen.ingest.migrate.jsliterals import (
     Obj,
     config_object,
     constants,
+    env_fallback_of,
     glob_regex,
     literal_at,
     matching,
@@ -73,9 +74,22 @@ class Collection:
             return False
         if not self.include:
             return not any(part.startswith("_") for part in rel.split("/"))
-        return any(p.match(rel) for p in self.include) and not any(
-            p.match(rel) for p in self.exclude
-        )
+        return any(p.match(rel) for p in self.include) and not self.excluded(rel)
+
+    def excluded(self, rel: str) -> bool:
+        """Whether a negated pattern (`'!**/about/**'`) leaves the file out: it matches the
+        file or one of its folders, which the glob loader then does not enter (`'!drafts'`)."""
+        parts = rel.split("/")
+        paths = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(p.match(path) for p in self.exclude for path in paths)
+
+    def has(self, file: Path) -> bool:
+        """Whether `file` (anywhere) is an entry of this collection."""
+        try:
+            rel = file.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        return self.holds(rel)
 
     def entries(self) -> list[Path]:
         return [f for f in walk_files(self.base) if self.holds(f.relative_to(self.base).as_posix())]
@@ -257,7 +271,18 @@ def read_config(plan: SourcePlan, root: Path, path: Path | None) -> AstroSetting
         full = url.rstrip("/") + "/"
         if isinstance(base, str) and base.strip("/"):
             full += base.strip("/") + "/"
-        plan.carried("site + base" if isinstance(base, str) and base else "site", full, "base_url")
+        env = [
+            f"`{key}` is the fallback of the environment variable {var}, which the old "
+            "site's deploy may have set to another address"
+            for key in ("site", "base")
+            if (var := env_fallback_of(conf, key, names))
+        ]
+        plan.carried(
+            "site + base" if isinstance(base, str) and base else "site",
+            full,
+            "base_url",
+            "; ".join(env),
+        )
     elif isinstance(url, Code):
         plan.not_carried("site", url.text, "code, not a literal: set base_url by hand")
     trailing = value(conf, "trailingSlash", names)

@@ -5,7 +5,8 @@ Part of `sitegen migrate` (ingest stage), for astro.py: an Astro site keeps its 
 running a site's code to read a few settings would run whatever else it does. So the text is
 read instead: comments are blanked, an object is found by its balanced brackets (strings
 skipped), and a value counts only when it is a literal (a string, number, boolean, or a list
-of them), or a template or name made of the same file's string constants. Anything else is
+of them), or a template or name made of the same file's string constants, or the literal an
+environment variable falls back on (`process.env.SITE || "https://..."`). Anything else is
 `Code`, which the report names as not read. Also here: glob patterns as regular expressions,
 and dates written as JavaScript's `Date` reads them. Pure.
 """
@@ -220,11 +221,48 @@ def literal_at(text: str, start: int, names: dict[str, str]) -> Any:
     m = re.match(r"([A-Za-z_$][\w$]*)\s*(?=[,}\]\n;]|$)", text[i:])
     if m and m.group(1) in names:
         return names[m.group(1)]
+    fallback = _env_fallback(text, i, names)
+    if fallback is not None:
+        return fallback[1]
     end = i
     depths = _depths(text[i:])
     while end < len(text) and not (text[end] in ",}]\n;" and depths[end - i] == 0):
         end += 1
     return Code(text[i:end].strip())
+
+
+# `process.env.SITE_URL ||` (or `??`, `import.meta.env.X`, `process.env["X"]`): a value the
+# build took from its environment, with a literal to fall back on
+_ENV_OR = re.compile(
+    r"(?:process\.env|import\.meta\.env)"
+    r"(?:\.([A-Za-z_$][\w$]*)|\[\s*['\"]([\w$]+)['\"]\s*\])\s*(?:\|\||\?\?)\s*"
+)
+
+
+def _env_fallback(text: str, start: int, names: dict[str, str]) -> tuple[str, str] | None:
+    """(variable, literal) for `process.env.X || "literal"` starting at `start`: the value the
+    old site had wherever X was not set (a local build; the deploy sets it). None when the
+    expression is something else or goes on after the literal."""
+    m = _ENV_OR.match(text, start)
+    if not m or m.end() >= len(text) or text[m.end()] not in _QUOTES:
+        return None
+    end = string_end(text, m.end())
+    if not re.match(r"\s*(?:[,}\]\n;)]|$)", text[end:]):
+        return None  # `process.env.X || "a" + b`: code
+    found = literal_at(text[:end], m.end(), names)
+    return (m.group(1) or m.group(2), found) if isinstance(found, str) else None
+
+
+def env_fallback_of(text: str, key: str, names: dict[str, str] | None = None) -> str | None:
+    """The environment variable whose fallback literal `value(text, key)` read; None when the
+    value is written out (or is code), so the report can say where a setting came from."""
+    start = _key_at(text, key)
+    if start is None:
+        return None
+    while start < len(text) and text[start] in " \t\r\n":
+        start += 1
+    found = _env_fallback(text, start, names or {})
+    return found[0] if found else None
 
 
 def _unescape(text: str) -> str:

@@ -62,6 +62,8 @@ def _valid_zone(value: Any) -> bool:
 
 
 def site_yaml(plan: SourcePlan, broken_links: bool) -> str:
+    """site.yaml's text; `broken_links`: links to pages or pictures that were not moved make
+    warnings, not errors, so the site builds while the rest moves."""
     data: dict[str, Any] = {}
     for key in ("title", "description", "author", "base_url"):
         if key in plan.settings:
@@ -82,7 +84,8 @@ def site_yaml(plan: SourcePlan, broken_links: bool) -> str:
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000)
     body = body.replace(
         "broken_links: warn",
-        "broken_links: warn    # see 'Links to pages that were not moved' in MIGRATION.md",
+        "broken_links: warn    # see 'Links to pages that were not moved' and 'Images not "
+        "found' in MIGRATION.md",
     )
     article = "an" if plan.generator[:1] in "AEIOU" else "a"  # an Astro site
     return f"{HEADER} from {article} {plan.generator} site; see {REPORT_NAME}.\n{body}"
@@ -126,7 +129,7 @@ def write_dest(plan: SourcePlan, outcomes: list[Outcome], dest: Path) -> Written
             target.put(f"content/{rel}", src.read_bytes())
     for src, rel in plan.files:
         target.put(rel, src.read_bytes())
-    broken = any(o.outside_links for o in outcomes)
+    broken = any(o.outside_links or o.missing_images for o in outcomes)
     text = site_yaml(plan, broken)
     written.site_yaml = text
     config = dest / "site.yaml"
@@ -135,6 +138,17 @@ def write_dest(plan: SourcePlan, outcomes: list[Outcome], dest: Path) -> Written
     else:
         target.put("site.yaml", text.encode("utf-8"))
     return written
+
+
+def _file_table(heading: str, what: str, rows: list[tuple[str, int, str]], note: str) -> list[str]:
+    """A report section listing (file, line, `what`) rows and what they mean; "None." when
+    there are none."""
+    lines = ["", f"## {heading}", ""]
+    if not rows:
+        return [*lines, "None."]
+    lines += [f"| file | line | {what} |", "|---|---|---|"]
+    lines += [f"| {f} | {line} | {shown} |" for f, line, shown in rows]
+    return [*lines, "", note]
 
 
 def _cell(value: Any) -> str:
@@ -221,6 +235,19 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
             f"| {plan.display(o.post.src)} | {o.post.old_url or ''} | {o.new_url or ''} | {o.how} |"
         )
 
+    titled = [(plan.display(o.post.src), o.title_given) for o in outcomes if o.title_given]
+    lines += ["", "## Titles given", ""]
+    if titled:
+        lines += ["| file | title given | why |", "|---|---|---|"]
+        lines += [f"| {f} | {_cell(title)} | {_cell(why)} |" for f, (title, why) in titled]
+        lines += [
+            "",
+            "sitegen needs a title for every page; these had none, so the moved copy has "
+            "`title` added to its front matter. Change it there if it reads badly.",
+        ]
+    else:
+        lines.append("None.")
+
     constructs = [(plan.display(o.post.src), c) for o in outcomes for c in o.constructs]
     lines += ["", "## Constructs sitegen does not run", ""]
     if constructs:
@@ -232,19 +259,32 @@ def report(plan: SourcePlan, outcomes: list[Outcome], written: Written, dest: Pa
         lines.append("None.")
 
     links = [
-        (plan.display(o.post.src), line, link) for o in outcomes for line, link in o.outside_links
+        (plan.display(o.post.src), line, _code(link))
+        for o in outcomes
+        for line, link in o.outside_links
     ]
-    lines += ["", "## Links to pages that were not moved", ""]
-    if links:
-        lines += ["| file | line | link |", "|---|---|---|"]
-        lines += [f"| {f} | {line} | {_code(link)} |" for f, line, link in links]
-        lines += [
-            "",
-            "Because of these links, site.yaml sets `broken_links: warn`: each is a warning and "
-            "shows as plain text until its page exists. Remove the setting once every page has moved.",
-        ]
-    else:
-        lines.append("None.")
+    lines += _file_table(
+        "Links to pages that were not moved",
+        "link",
+        links,
+        "Because of these links, site.yaml sets `broken_links: warn`: each is a warning and "
+        "shows as plain text until its page exists. Remove the setting once every page has moved.",
+    )
+    images = [
+        (plan.display(o.post.src), line, _code(_cell(src)))
+        for o in outcomes
+        for line, src in o.missing_images
+    ]
+    lines += _file_table(
+        "Images not found",
+        "image",
+        images,
+        "No file that was moved is any of these pictures (they may have stayed on the old "
+        "server). Because of them, site.yaml sets `broken_links: warn`: the build warns about "
+        "each, naming file and line, and the page shows the image's description (its alt "
+        "text) until the file is added, in the post's folder or in static/ at the address "
+        "it names.",
+    )
 
     lines += ["", "## Left behind", ""]
     if plan.left_behind:

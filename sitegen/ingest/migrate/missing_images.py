@@ -1,0 +1,101 @@
+"""The pictures moved posts show that no moved file provides.
+
+Part of `sitegen migrate` (ingest stage), after articles.py has read every post: real blogs
+name pictures that never were in their repository (they stayed on the old server). The build
+would stop at each one; the report lists them and site.yaml gets `broken_links: warn`, so the
+page shows the picture's description until the file is added. An image is found as the build
+finds it (render/localize.py's `resolve`, which this stage may not import): a site-root path
+names a published file; a relative one a file of the page bundle, then one beside the post,
+then the same path from the site root, then the path read from the page's address.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from sitegen.content.article import CONTENT_EXTENSIONS
+from sitegen.ingest.migrate.plan import SourcePlan
+from sitegen.text.urls import is_local
+
+if TYPE_CHECKING:
+    from sitegen.ingest.migrate.articles import Outcome
+
+# Pelican's `{static}` and `{attach}` (also `|static|`) name a file; the rest is its path
+_PELICAN = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
+
+
+def published_url(rel: str) -> str | None:
+    """The site-root address of a file the migration writes at `rel` in DEST (`static/x.png`
+    and `content/x.png` are both published at `/x.png`); None for what is not published as it
+    is (an article, site.yaml)."""
+    top, _, rest = rel.partition("/")
+    if top not in ("static", "content") or not rest:
+        return None
+    if top == "content" and rest.lower().endswith(CONTENT_EXTENSIONS):
+        return None
+    return "/" + rest
+
+
+def image_found(
+    src: str,
+    rel: str,
+    resources: Collection[str],
+    page_url: str,
+    published: Collection[str],
+) -> bool:
+    """Whether the image `src` of the post at `rel` (below content/) names a file the build
+    will publish: one of its bundle's `resources`, or a site-root address in `published`.
+    Remote and `data:` images count as found: nothing to move."""
+    if not src or (not is_local(src) and not src.startswith(("{", "|", "@/"))):
+        return True
+    path = unquote(src.partition("#")[0].partition("?")[0])
+    if path.startswith("@/"):
+        path = "/" + path[2:]
+    m = _PELICAN.match(path)
+    if m:
+        path = path[m.end() :]
+    if not path:
+        return True
+    if path.startswith("/"):
+        return posixpath.normpath(path) in published
+    if posixpath.normpath(path) in resources:
+        return True
+    folder = posixpath.dirname(rel)
+    for candidate in (posixpath.normpath(posixpath.join(folder, path)), posixpath.normpath(path)):
+        if "/" + candidate in published:
+            return True
+    # as a browser read it on the old site: relative to the page's address
+    return bool(page_url) and posixpath.normpath(posixpath.join(page_url, path)) in published
+
+
+def published_files(plan: SourcePlan, outcomes: list[Outcome]) -> set[str]:
+    """The site-root address of every file the migration moves that the build publishes as it
+    is: the reader's files (static/, content/) and the posts' own files (a bundle's below its
+    page's new address, others at their path below content/)."""
+    published = {url for _, rel in plan.files if (url := published_url(rel)) is not None}
+    for out in outcomes:
+        bundle = out.article.bundle if out.article is not None else None
+        for _, rel in out.post.bundle_files:
+            if bundle is None:
+                published.add("/" + rel)
+            elif out.new_url:
+                published.add(out.new_url.rstrip("/") + "/" + posixpath.relpath(rel, bundle))
+    return published
+
+
+def find_missing_images(plan: SourcePlan, outcomes: list[Outcome]) -> None:
+    """Fill each outcome's `missing_images` (line in the source file, image as written)."""
+    published = published_files(plan, outcomes)
+    for out in outcomes:
+        article = out.article
+        if article is None:
+            continue
+        for ref in article.images:
+            if not image_found(
+                ref.src, article.rel, article.resources, out.new_url or "", published
+            ):
+                out.missing_images.append((out.source_line(ref.line) or ref.line, ref.src))
