@@ -149,6 +149,10 @@ def read_site(root: Path) -> SourcePlan:
             if not is_markdown(file):
                 plan.files.append((file, "static/" + rel.as_posix()))
                 continue
+            if folder == "_posts" and not JEKYLL_NAME_RE.match(file.stem):
+                # Jekyll reads a post only by a dated name: this one it never published
+                plan.leave(file, "not a post to Jekyll: its name has no date (YYYY-MM-DD-title)")
+                continue
             post = Post(file, rel.as_posix())
             plan.posts.append(post)
             meta, body = read_meta(file)

@@ -1,0 +1,41 @@
+"""What a real 127,000-post Jekyll blog showed about `_posts/`: files Jekyll never published,
+and posts that shared one old address. Tiny sites written here, migrated, then built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitegen.cli import main
+
+
+def _site(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def _post(title: str, date: str = "2020-12-03") -> str:
+    return f"---\nlayout: post\ntitle: {title}\ndate: {date}\n---\nAbout {title}.\n"
+
+
+def test_a_post_without_a_dated_name_is_left_behind(tmp_path: Path, capsys) -> None:
+    """Jekyll reads `_posts/` files only by their dated names: `rx-basics.md` was never
+    published, so it does not move (the report says why); the dated one keeps its address."""
+    source, dest = tmp_path / "blog", tmp_path / "moved"
+    _site(
+        source,
+        {
+            "_config.yml": "title: Notes\npermalink: /:year-:month-:day/:title/\n",
+            "_posts/rx/2020-12-03-rx-basics.md": _post("Rx basics"),
+            "_posts/rx/rx-basics.md": _post("Rx basics, a copy"),
+        },
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert not (dest / "content" / "_posts" / "rx" / "rx-basics.md").exists()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "rx-basics.md | not a post to Jekyll: its name has no date" in report
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) == 0, capsys.readouterr().err
+    assert "About Rx basics." in (dest / "build/2020-12-03/rx-basics/index.html").read_text(
+        encoding="utf-8"
+    )
