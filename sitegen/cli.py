@@ -196,7 +196,7 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
     config = _config(args)
     if not args.title.strip():
         raise SiteError("the article needs a title", hint='sitegen new "The title"')
-    slug = slugify(args.title)
+    slug = slugify(args.title, unicode=config.unicode_slugs)
     path = config.content_path / f"{slug}.md"
     if path.exists():
         raise SiteError(

@@ -46,6 +46,8 @@ class SiteConfig:
     timezone: str = "UTC"
     theme: str = "default"
     permalink: str = "/{slug}/"
+    # slugs keep letters of every script (`/네트워크-기본/`) instead of making them ASCII
+    unicode_slugs: bool = False
     file_urls: bool = False  # links end in index.html so the site browses from disk
     raw_html: bool = True  # raw HTML in content files passes through
     feed_limit: int = 20

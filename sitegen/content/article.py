@@ -37,7 +37,7 @@ from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
-from sitegen.text.slugs import slugify
+from sitegen.text.slugs import is_slug, slugify
 from sitegen.text.textstats import (
     first_paragraph,
     markdown_to_text,
@@ -725,7 +725,7 @@ def map_article(
     date, has_date = _date(raw_date, jekyll, name_stem, config, report)
     updated = _updated(raw_updated, lower, tz, report)
     publish_date, expiry_date = _schedule(lower, tz, report)
-    slug = _slug(lower, title, name_stem, jekyll, source.bundle)
+    slug = _slug(lower, title, name_stem, jekyll, source.bundle, config.unicode_slugs)
     tags, categories = _taxonomies(lower, fm.format == "yaml", report)
     author, authors = _people(lower, config.author, report)
     draft = _draft(lower, source.rel)
@@ -968,21 +968,20 @@ def _slug(
     name_stem: str,
     jekyll: re.Match[str] | None,
     bundle: str | None,
+    unicode: bool,
 ) -> str:
     """The URL part: front matter (kept as written when already a slug), else the file name
-    (without a Jekyll date; a loose `index.md` goes by its title)."""
+    (without a Jekyll date; a loose `index.md` goes by its title). `unicode`: the site's
+    `unicode_slugs`, letters of every script kept."""
     slug_value = lower.get("slug")
     if slug_value not in (None, ""):
-        return (
-            slugify(str(slug_value))
-            if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(slug_value))
-            else str(slug_value)
-        )
+        text = str(slug_value)
+        return text if is_slug(text, unicode) else slugify(text, unicode=unicode)
     if jekyll:
-        return slugify(jekyll.group(4))
+        return slugify(jekyll.group(4), unicode=unicode)
     if name_stem.lower() == "index" and not bundle:
-        return slugify(title) if title else "index"
-    return slugify(name_stem)
+        return slugify(title, unicode=unicode) if title else "index"
+    return slugify(name_stem, unicode=unicode)
 
 
 def _taxonomies(

@@ -352,7 +352,7 @@ def _place(
     if seen.taken is None:
         seen.taken = _taken_slugs(config)
     content_dir = config.content_path
-    wanted = slugify(seed.title)
+    wanted = slugify(seed.title, unicode=config.unicode_slugs)
     slug = unique_slug(wanted, seen.taken | {p.stem for p in content_dir.glob("*.md")})
     if slug != wanted:
         diag.warn(

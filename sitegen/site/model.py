@@ -133,8 +133,8 @@ def build_site(
     if config.languages:  # a declared multilingual site lists each language on its own
         listed = [a for a in listed if a.lang == config.language]
     urls = {a.rel: article_url(a, config) for a in pages}
-    tags = _terms(listed, "tags", "/tags/")
-    categories = _terms(listed, "categories", "/categories/")
+    tags = _terms(listed, "tags", "/tags/", config.unicode_slugs)
+    categories = _terms(listed, "categories", "/categories/", config.unicode_slugs)
     return Site(
         config=config,
         pages=pages,
@@ -179,15 +179,16 @@ def _sections(
                 language,
                 prefix,
                 own,
-                _terms(own, "tags", f"{prefix}tags/"),
-                _terms(own, "categories", f"{prefix}categories/"),
+                _terms(own, "tags", f"{prefix}tags/", config.unicode_slugs),
+                _terms(own, "categories", f"{prefix}categories/", config.unicode_slugs),
             )
         )
     return sections
 
 
-def _terms(listed: list[Article], field_name: str, prefix: str) -> list[Term]:
-    """Group names case-insensitively (`ISIS` and `isis` are one tag); unique slugs."""
+def _terms(listed: list[Article], field_name: str, prefix: str, unicode: bool) -> list[Term]:
+    """Group names case-insensitively (`ISIS` and `isis` are one tag); unique slugs (letters of
+    every script kept with `unicode`, the site's `unicode_slugs`)."""
     groups: dict[str, list[int]] = {}
     names: dict[str, dict[str, int]] = {}
     for index, article in enumerate(listed):
@@ -201,7 +202,7 @@ def _terms(listed: list[Article], field_name: str, prefix: str) -> list[Term]:
     for key in sorted(groups):
         # the most used spelling is shown; ties go to the alphabetically first
         display = sorted(names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        slug = slugify(display, fallback_prefix="tag")
+        slug = slugify(display, fallback_prefix="tag", unicode=unicode)
         base, n = slug, 2
         while slug in taken:
             slug = f"{base}-{n}"

@@ -1,24 +1,56 @@
-"""URL slugs: readable, lower-case, ASCII, stable, and unique within a collection.
+"""URL slugs: readable, lower-case, stable, and unique within a collection.
 
-python-slugify transliterates any script (an Arabic or accented title still gets a usable slug);
-a title with nothing to transliterate falls back to a stable hash, never to an empty slug.
+By default slugs are ASCII: python-slugify transliterates any script (an Arabic or accented title
+still gets a usable slug). With `unicode_slugs`, letters of every script are kept, lower-cased, so
+a Korean or Russian blog keeps addresses in its own script (as Jekyll and Hugo make them). Either
+way a title with nothing left to keep falls back to a stable hash, never to an empty slug.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 
 from slugify import slugify as _slugify
 
 MAX_SLUG_LENGTH = 80
 
+_ASCII_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
-def slugify(text: str, fallback_prefix: str = "article") -> str:
-    slug = _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
+
+def slugify(text: str, fallback_prefix: str = "article", unicode: bool = False) -> str:
+    """`text` as a slug; `unicode` keeps letters of every script instead of transliterating."""
+    if unicode:
+        # the modern rules keep a word's combining marks (Hindi, Thai vowels): the legacy ones
+        # cut `हिंदी` into `ह-द`; ASCII slugs stay on the legacy rules that made today's URLs
+        slug = _slugify(
+            text,
+            max_length=MAX_SLUG_LENGTH,
+            word_boundary=True,
+            save_order=True,
+            allow_unicode=True,
+            algorithm="modern",
+        )
+    else:
+        slug = _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
     if not slug:
         digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         slug = f"{fallback_prefix}-{digest}"
     return slug
+
+
+def is_slug(text: str, unicode: bool = False) -> bool:
+    """Whether a slug given by hand is kept exactly as written (else it goes through
+    `slugify`): lower-case letters (any script with `unicode`), digits, `.`, `_`, `-`, starting
+    with a letter or digit. The build and `sitegen migrate` share this one rule."""
+    if not unicode:
+        return _ASCII_SLUG_RE.fullmatch(text) is not None
+    if not text[:1].isalnum() or text != text.lower():
+        return False
+    return all(
+        ch.isalnum() or ch in "._-" or unicodedata.category(ch).startswith("M") for ch in text
+    )
 
 
 def unique_slug(slug: str, taken: set[str]) -> str:

@@ -274,7 +274,7 @@ def test_mkdocs_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
 HUGO_ADDRESSES = {
     "/2024/03/first-light/": "/2024/03/first-light/",
     "/2024/04/tide-tables/": "/2024/04/tide-tables/",
-    "/ja/2024/03/初めての光/": "/ja/2024/03/first-light/",
+    "/ja/2024/03/初めての光/": "/ja/2024/03/初めての光/",  # kept: `unicode_slugs: true`
     "/ja/2024/04/tide-tables/": "/ja/2024/04/tide-tables/",
     "/about/": "/about/",  # a page outside the main section: moved as a page of its own
 }
@@ -302,8 +302,13 @@ def test_hugo(tmp_path: Path, capsys) -> None:
     assert not (content / "en" / "search.md").exists()  # its layout made it: sitegen has its own
     assert (dest / "static" / "images" / "logo.png").is_file()
     ja = (content / "ja" / "posts" / "first-light.md").read_text(encoding="utf-8")
-    assert ja.startswith('+++\naliases = ["/ja/2024/03/初めての光/"]\ntitle = "初めての光"\n')
+    assert ja.startswith('+++\nslug = "初めての光"\ntitle = "初めての光"\n'), ja  # no redirect
+    assert config["unicode_slugs"] is True
     report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert (
+        "| content/ja/posts/first-light.md | /ja/2024/03/初めての光/ | /ja/2024/03/初めての光/ | same address"
+        in report
+    )
     assert (
         "| content/en/posts/first-light.md | 8 | Hugo shortcode 'youtube' | shown as a link |"
         in report
@@ -931,3 +936,39 @@ def test_astro_site_from_an_environment_fallback(tmp_path: Path, capsys) -> None
     row = next(line for line in report.splitlines() if line.startswith("| `site` |"))
     assert "https://fallback.example.org/" in row
     assert "fallback of the environment variable DEPLOY_URL" in row
+
+
+# --- Jekyll with Korean post names: the addresses keep their script -------------------------
+
+
+def test_jekyll_unicode_addresses_are_kept(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "korean-blog"
+    (source / "_posts").mkdir(parents=True)
+    (source / "_config.yml").write_text(
+        "title: 블로그\npermalink: /:year-:month-:day/:title/\n", encoding="utf-8"
+    )
+    posts = {
+        "2020-01-02-01_네트워크 기본.md": "---\ntitle: 네트워크 기본\ntags: [네트워크]\n---\n\n본문.\n",
+        "2020-01-03-02_라우팅.md": "---\ntitle: 라우팅\n---\n\n[앞 글](/2020-01-02/01_네트워크-기본/)\n",
+    }
+    for name, text in posts.items():
+        (source / "_posts" / name).write_text(text, encoding="utf-8")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert settings(dest)["unicode_slugs"] is True
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    olds = ["/2020-01-02/01_네트워크-기본/", "/2020-01-03/02_라우팅/"]
+    for old in olds:
+        row = next(line for line in report.splitlines() if line.count(old) == 2)
+        assert "| same address" in row, row
+    assert "redirect page" not in report
+    assert "| `unicode_slugs`" in report  # the settings table says why
+    output = build(dest, capsys)
+    for old in olds:
+        page = output / old.strip("/") / "index.html"
+        assert page.is_file(), old
+        assert not Page(page.read_text(encoding="utf-8")).find_all(
+            "meta", **{"http-equiv": "refresh"}
+        )
+    check_addresses(output, {old: old for old in olds})

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 
@@ -421,3 +422,59 @@ def test_a_page_of_its_own_is_built_and_listed_nowhere(news, parse):
     assert "Politics 2" in parse(news.out("tags/index.html")).text  # not 3
     documents = [p for p in (news.root / "build" / "search").rglob("*") if p.is_file()]
     assert any("About us" in p.read_text(encoding="utf-8", errors="replace") for p in documents)
+
+
+def _unicode_site(site) -> None:
+    """A Korean article (named by its file), one with its own Korean `slug`, and a Korean tag."""
+    site.write(
+        "content/네트워크 기본 구조.md",
+        "---\ntitle: 네트워크 기본 구조와 원리\ndate: 2024-01-02\ntags: [네트워크]\n---\n\n본문.\n",
+    )
+    site.article("routing.md", "라우팅", "2024-01-01", "라우팅 본문.", slug="라우팅-원리")
+
+
+def _resolves(site, page_url: str, href: str) -> Path:
+    """The output file a relative link on the page at `page_url` leads to."""
+    assert not href.startswith(("/", "http")) and href.isascii(), href
+    path = unquote(urlsplit(urljoin("https://x" + page_url, href)).path)
+    return site.root / "build" / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+
+
+def test_unicode_slugs_keep_the_site_script_in_addresses(site, parse):
+    site.configure("title: T\nbase_url: https://example.org/blog/\nunicode_slugs: true\n")
+    _unicode_site(site)
+    site.build()
+    article, tag = "네트워크-기본-구조", "tags/네트워크"
+    for rel in (f"{article}/index.html", "라우팅-원리/index.html", f"{tag}/index.html"):
+        assert site.exists(rel), rel
+    links = parse(site.out("index.html")).links()
+    to_article = [href for href in links if unquote(href) == f"{article}/"]
+    assert to_article and _resolves(site, "/", to_article[0]).is_file()
+    page = parse(site.out(f"{article}/index.html"))
+    to_tag = [href for href in page.links() if unquote(href) == f"../{tag}/"]
+    assert to_tag and _resolves(site, f"/{article}/", to_tag[0]).is_file()
+    sitemap = site.out("sitemap.xml")
+    locs = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert all(loc.isascii() for loc in locs)
+    assert f"https://example.org/blog/{quote(article)}/" in locs
+    assert f"https://example.org/blog/{quote(tag)}/" in locs
+    feed_links = re.findall(r'href="([^"]*)"', site.out("feed.xml"))
+    assert f"https://example.org/blog/{quote(article)}/" in feed_links
+
+
+def test_without_unicode_slugs_addresses_stay_ascii(site):
+    _unicode_site(site)
+    site.article("plain.md", "Plain English", "2024-01-03", tags="[Python]")
+    site.build()
+    built = {
+        p.relative_to(site.root / "build").as_posix() for p in (site.root / "build").rglob("*")
+    }
+    for rel in (
+        "neteuweokeu-gibon-gujo/index.html",
+        "rauting-weonri/index.html",  # a Korean `slug:` is made ASCII, as it always was
+        "tags/neteuweokeu/index.html",
+        "plain/index.html",
+        "tags/python/index.html",
+    ):
+        assert rel in built, rel
+    assert all(rel.isascii() for rel in built)

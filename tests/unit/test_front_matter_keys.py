@@ -131,13 +131,13 @@ def test_raw_dates():
 
 def test_slug():
     jekyll = JEKYLL_NAME_RE.match("2020-01-02-Hello-World")
-    assert _slug({"slug": "kept-as-is"}, "T", "name", None, None) == "kept-as-is"
-    assert _slug({"slug": "Not A Slug"}, "T", "name", None, None) == "not-a-slug"
-    assert _slug({}, "T", "2020-01-02-Hello-World", jekyll, None) == "hello-world"
-    assert _slug({}, "Front Page", "index", None, None) == "front-page"
-    assert _slug({}, "", "index", None, None) == "index"
-    assert _slug({}, "T", "index", None, "a/bundle") == "index"
-    assert _slug({"slug": ""}, "T", "My_Name", None, None) == "my-name"
+    assert _slug({"slug": "kept-as-is"}, "T", "name", None, None, False) == "kept-as-is"
+    assert _slug({"slug": "Not A Slug"}, "T", "name", None, None, False) == "not-a-slug"
+    assert _slug({}, "T", "2020-01-02-Hello-World", jekyll, None, False) == "hello-world"
+    assert _slug({}, "Front Page", "index", None, None, False) == "front-page"
+    assert _slug({}, "", "index", None, None, False) == "index"
+    assert _slug({}, "T", "index", None, "a/bundle", False) == "index"
+    assert _slug({"slug": ""}, "T", "My_Name", None, None, False) == "my-name"
 
 
 def test_name_stem():

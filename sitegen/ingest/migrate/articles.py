@@ -31,11 +31,10 @@ from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
 from sitegen.ingest.migrate.missing_images import find_missing_images
-from sitegen.ingest.migrate.plan import Post, SourcePlan, sitegen_makes
+from sitegen.ingest.migrate.plan import Post, Setting, SourcePlan, sitegen_makes
 from sitegen.ingest.migrate.titles import needs_title, title_for
 from sitegen.text.bodyscan import code_spans, in_spans
-
-SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+from sitegen.text.slugs import is_slug
 
 
 @dataclass
@@ -79,7 +78,32 @@ def site_config(plan: SourcePlan, dest: Path) -> SiteConfig:
         language=language,
         timezone=timezone,
         permalink=plan.permalink or "/{slug}/",
+        unicode_slugs=plan.settings.get("unicode_slugs") is True,
         extra=extra if isinstance(extra, dict) else {},  # `{{ site.x }}` values posts show
+    )
+
+
+def _carry_unicode_slugs(plan: SourcePlan) -> None:
+    """`unicode_slugs: true` when a moved post's old address holds letters beyond ASCII
+    (`/2020-01-02/01_네트워크-기본/`): sitegen's slugs then keep them, so such a post keeps its
+    address (by its own slug) instead of getting a transliterated one and a redirect."""
+    old = next(
+        (
+            post.old_url
+            for post in plan.posts
+            if post.old_url
+            and post.add_meta.get("listed") is not False  # a page of its own keeps its `url`
+            and not unquote(post.old_url).isascii()
+        ),
+        None,
+    )
+    if old is None or "unicode_slugs" in plan.settings:
+        return
+    plan.settings["unicode_slugs"] = True
+    plan.report.append(
+        Setting(
+            "post addresses", unquote(old), "unicode_slugs", "true: letters of every script kept"
+        )
     )
 
 
@@ -119,6 +143,7 @@ NO_OLD_ADDRESS = "no old address known"
 
 
 def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
+    _carry_unicode_slugs(plan)
     config = site_config(plan, dest)
     outcomes: list[Outcome] = []
     for post in list(plan.posts):
@@ -185,7 +210,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             out.how = "same address (own url: its letter case kept)"
         elif (
             post.old_slug
-            and SLUG_RE.fullmatch(post.old_slug)
+            and is_slug(post.old_slug, config.unicode_slugs)
             and not article.url
             and _same(predicted_url(article, config, post.old_slug), post.old_url)
         ):

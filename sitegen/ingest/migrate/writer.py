@@ -74,7 +74,7 @@ def site_yaml(plan: SourcePlan, broken_links: bool) -> str:
         data["language"] = plan.languages[0]["code"]
     elif "language" in plan.settings:
         data["language"] = plan.settings["language"]
-    for key in ("timezone", "per_page", "old_feeds", "heading_ids", "extra"):
+    for key in ("timezone", "per_page", "old_feeds", "heading_ids", "unicode_slugs", "extra"):
         if key in plan.settings:
             data[key] = plan.settings[key]
     if plan.permalink and plan.permalink != "/{slug}/":
