@@ -39,3 +39,30 @@ def test_a_post_without_a_dated_name_is_left_behind(tmp_path: Path, capsys) -> N
     assert "About Rx basics." in (dest / "build/2020-12-03/rx-basics/index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_posts_that_shared_one_old_address_each_get_one(tmp_path: Path, capsys) -> None:
+    """Two posts of one day with one name in two category folders: Jekyll's permalink without
+    categories gave both `/2020-12-04/regression/` (it wrote one over the other). The first
+    by path keeps that address, the other gets the one beside it, and the site builds."""
+    source, dest = tmp_path / "blog", tmp_path / "moved"
+    _site(
+        source,
+        {
+            "_config.yml": "title: Notes\npermalink: /:year-:month-:day/:title/\n",
+            "_posts/ml/tensorflow/2020-12-04-regression.md": _post("With TensorFlow", "2020-12-04"),
+            "_posts/ml/basics/2020-12-04-regression.md": _post("The basics", "2020-12-04"),
+            "_posts/ml/2020-12-05-other.md": _post("Other", "2020-12-05"),
+        },
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "new address: its old one was also _posts/ml/basics/2020-12-04-regression.md's" in (
+        report
+    )
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) == 0, capsys.readouterr().err
+    kept = (dest / "build/2020-12-04/regression/index.html").read_text(encoding="utf-8")
+    beside = (dest / "build/2020-12-04/regression-2/index.html").read_text(encoding="utf-8")
+    assert "About The basics." in kept and "About With TensorFlow." in beside
+    assert (dest / "build/2020-12-05/other/index.html").is_file()

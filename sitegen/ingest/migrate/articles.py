@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import count
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
@@ -272,21 +273,49 @@ def _merged_aliases(article: Article, old: str) -> list[str]:
 
 
 def _resolve_collisions(outcomes: list[Outcome]) -> None:
-    """Two posts the new permalink would put on one address keep their old ones (`url:`)."""
-    counts = Counter(o.new_url for o in outcomes if o.new_url and o.article and not o.article.draft)
-    for out in outcomes:
-        if (
-            out.new_url
-            and counts[out.new_url] > 1
-            and out.post.old_url
-            and out.article
-            and not out.article.draft
-        ):
+    """Two posts the new permalink would put on one address keep their old ones (`url:`).
+    Two that shared one old address too (the old generator wrote one over the other: Jekyll
+    warns of a conflict and goes on) cannot both: the first by source path keeps it, each
+    other gets the next free address beside it (`-2`, `-3`), and the report says so."""
+    live = [o for o in outcomes if o.new_url and o.article and not o.article.draft]
+    counts = Counter(o.new_url for o in live)
+    for out in live:
+        if counts[out.new_url] > 1 and out.post.old_url:
             out.edits.pop("aliases", None)
             out.edits.pop("slug", None)
             out.edits["url"] = out.post.old_url
             out.new_url = out.post.old_url
             out.how = "same address (own url: the permalink would give two posts one address)"
+    counts = Counter(o.new_url for o in live)
+    used = set(counts)
+    first: dict[str, Outcome] = {}
+    for out in sorted(live, key=lambda o: o.post.rel):
+        url = out.new_url
+        if counts[url] < 2 or first.setdefault(url, out) is out:
+            continue
+        new = _beside(url, used)
+        used.add(new)
+        out.edits.pop("aliases", None)
+        out.edits.pop("slug", None)
+        out.edits["url"] = new
+        out.new_url = new
+        out.how = (
+            f"new address: its old one was also {first[url].post.rel}'s, which keeps it "
+            "(the old site showed only one of them there)"
+        )
+
+
+def _beside(url: str, used: set[str]) -> str:
+    """The first free address numbered beside `url`: `/a/b/` -> `/a/b-2/`, `/a/b.html` ->
+    `/a/b-2.html`."""
+    head, dot, tail = url.rpartition(".")
+    if url.endswith("/"):
+        stem, end = url.rstrip("/"), "/"
+    elif dot and "/" not in tail:
+        stem, end = head, "." + tail
+    else:
+        stem, end = url, ""
+    return next(f"{stem}-{n}{end}" for n in count(2) if f"{stem}-{n}{end}" not in used)
 
 
 def _content_names(path: str) -> list[str]:
