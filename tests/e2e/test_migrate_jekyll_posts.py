@@ -57,12 +57,36 @@ def test_posts_that_shared_one_old_address_each_get_one(tmp_path: Path, capsys) 
     )
     assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
     report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
-    assert "new address: its old one was also _posts/ml/basics/2020-12-04-regression.md's" in (
-        report
-    )
+    assert "was also _posts/ml/basics/2020-12-04-regression.md's, which keeps it" in (report)
     capsys.readouterr()
     assert main(["--site", str(dest), "build"]) == 0, capsys.readouterr().err
     kept = (dest / "build/2020-12-04/regression/index.html").read_text(encoding="utf-8")
     beside = (dest / "build/2020-12-04/regression-2/index.html").read_text(encoding="utf-8")
     assert "About The basics." in kept and "About With TensorFlow." in beside
     assert (dest / "build/2020-12-05/other/index.html").is_file()
+
+
+def test_addresses_that_differ_only_in_letter_case_do_not_collide(tmp_path: Path, capsys) -> None:
+    """`2021-11-18-ETC.md` and `2021-11-18-etc.md` in two folders: Jekyll kept `/2021-11-18/ETC/`
+    and `/2021-11-18/etc/` apart, but they are one folder on case-insensitive hosts, and the
+    build tells addresses apart as those do: one keeps its address, the other moves beside."""
+    source, dest = tmp_path / "blog", tmp_path / "moved"
+    _site(
+        source,
+        {
+            "_config.yml": "title: Notes\npermalink: /:year-:month-:day/:title/\n",
+            "_posts/aws/2021-11-18-etc.md": _post("AWS odds and ends", "2021-11-18"),
+            "_posts/java/2021-11-18-ETC.md": _post("Java odds and ends", "2021-11-18"),
+        },
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) == 0, capsys.readouterr().err
+    pages = sorted(
+        p.parent.relative_to(dest / "build").as_posix()
+        for p in (dest / "build" / "2021-11-18").glob("*/index.html")
+    )
+    assert len(pages) == 2 and len({p.casefold() for p in pages}) == 2, pages
+    texts = [(dest / "build" / p / "index.html").read_text(encoding="utf-8") for p in pages]
+    assert any("About AWS odds and ends." in t for t in texts)
+    assert any("About Java odds and ends." in t for t in texts)

@@ -276,33 +276,50 @@ def _resolve_collisions(outcomes: list[Outcome]) -> None:
     """Two posts the new permalink would put on one address keep their old ones (`url:`).
     Two that shared one old address too (the old generator wrote one over the other: Jekyll
     warns of a conflict and goes on) cannot both: the first by source path keeps it, each
-    other gets the next free address beside it (`-2`, `-3`), and the report says so."""
+    other gets the next free address beside it (`-2`, `-3`), and the report says so. Addresses
+    are compared without letter case, as the build compares them, redirect pages included."""
     live = [o for o in outcomes if o.new_url and o.article and not o.article.draft]
-    counts = Counter(o.new_url for o in live)
+    counts = Counter(o.new_url.casefold() for o in live)
     for out in live:
-        if counts[out.new_url] > 1 and out.post.old_url:
+        if counts[out.new_url.casefold()] > 1 and out.post.old_url:
             out.edits.pop("aliases", None)
             out.edits.pop("slug", None)
             out.edits["url"] = out.post.old_url
             out.new_url = out.post.old_url
             out.how = "same address (own url: the permalink would give two posts one address)"
-    counts = Counter(o.new_url for o in live)
-    used = set(counts)
-    first: dict[str, Outcome] = {}
+    # what each post's page and redirect page stand at, told apart as the build tells them:
+    # without letter case (`/ETC/` and `/etc/` are one folder on many hosts)
+    used = {o.new_url.casefold() for o in live} | {
+        o.post.old_url.casefold() for o in live if o.post.old_url and "aliases" in o.edits
+    }
+    claimed: dict[str, Outcome] = {}
     for out in sorted(live, key=lambda o: o.post.rel):
-        url = out.new_url
-        if counts[url] < 2 or first.setdefault(url, out) is out:
-            continue
-        new = _beside(url, used)
-        used.add(new)
-        out.edits.pop("aliases", None)
-        out.edits.pop("slug", None)
-        out.edits["url"] = new
-        out.new_url = new
-        out.how = (
-            f"new address: its old one was also {first[url].post.rel}'s, which keeps it "
-            "(the old site showed only one of them there)"
-        )
+        url, old = out.new_url, out.post.old_url
+        owner = claimed.setdefault(url.casefold(), out)
+        if owner is not out:
+            new = _beside(url, used)
+            used.add(new.casefold())
+            out.edits.pop("aliases", None)
+            out.edits.pop("slug", None)
+            out.edits["url"] = new
+            out.new_url = new
+            claimed[new.casefold()] = out
+            out.how = (
+                f"new address: its old one (or one differing only in letter case) was also "
+                f"{owner.post.rel}'s, which keeps it (the old site showed one of them there)"
+            )
+        elif old and "aliases" in out.edits and claimed.setdefault(old.casefold(), out) is not out:
+            # its old address differs from another post's only in letter case: that post's
+            # page stands there now
+            rest = [a for a in out.edits["aliases"] if a != old]
+            if rest:
+                out.edits["aliases"] = rest
+            else:
+                del out.edits["aliases"]
+            out.how = (
+                f"no redirect: its old address is {claimed[old.casefold()].post.rel}'s page "
+                "now (the two differ only in letter case)"
+            )
 
 
 def _beside(url: str, used: set[str]) -> str:
@@ -315,7 +332,7 @@ def _beside(url: str, used: set[str]) -> str:
         stem, end = head, "." + tail
     else:
         stem, end = url, ""
-    return next(f"{stem}-{n}{end}" for n in count(2) if f"{stem}-{n}{end}" not in used)
+    return next(f"{stem}-{n}{end}" for n in count(2) if f"{stem}-{n}{end}".casefold() not in used)
 
 
 def _content_names(path: str) -> list[str]:
