@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import SiteError
 from sitegen.ingest.migrate.astro_posts import MARKDOWN
+from sitegen.ingest.migrate.configfiles import read_text
 from sitegen.ingest.migrate.jsliterals import (
     Code,
     Obj,
@@ -44,18 +46,6 @@ CONSTANT_FILES = tuple(
 )
 # route parameters that name a listing (tags, pages of a list), not one entry
 _LISTING_PARAMS = {"page", "tag", "tags", "category", "categories", "lang", "locale", "year"}
-
-
-def read_text(path: Path) -> str:
-    """A source file's text; unreadable, an error naming it (never a traceback)."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SiteError(
-            f"not valid UTF-8: byte at offset {exc.start}", path, hint="save it as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise SiteError(f"cannot read: {exc.strerror}", path) from None
 
 
 @dataclass
@@ -217,18 +207,23 @@ class AstroSettings:
     locales: list[str] = field(default_factory=list)
 
 
+def _constant_files(root: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(name, text without comments, string constants) of each constants file the site has
+    (`src/consts.ts`, `src/config.ts`...), where Astro themes keep their settings."""
+    for rel in CONSTANT_FILES:
+        path = root / rel
+        if path.is_file():
+            text = strip_comments(read_text(path))
+            yield rel, text, constants(text)
+
+
 def _constants_value(root: Path, expr: str) -> str | None:
     """`SITE.website` or `SITE_URL` in the configuration, looked up in the site's constants
     file (`src/config.ts`, `src/consts.ts`), where Astro themes keep them."""
     m = re.fullmatch(r"([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?", expr.strip())
     if not m:
         return None
-    for rel in CONSTANT_FILES:
-        path = root / rel
-        if not path.is_file():
-            continue
-        text = strip_comments(read_text(path))
-        names = constants(text)
+    for _, text, names in _constant_files(root):
         if m.group(2) is None and m.group(1) in names:
             return names[m.group(1)]
         obj = re.search(
@@ -356,12 +351,7 @@ def _languages(plan: SourcePlan, text: str, names: dict[str, str], site: AstroSe
 def site_constants(plan: SourcePlan, root: Path) -> None:
     """Title, description, author and time zone from the constants file Astro themes keep
     them in (`SITE_TITLE` in the blog starter's src/consts.ts, `SITE = {title, desc, ...}`)."""
-    for rel in CONSTANT_FILES:
-        path = root / rel
-        if not path.is_file():
-            continue
-        text = strip_comments(read_text(path))
-        names = constants(text)
+    for rel, text, names in _constant_files(root):
         values: dict[str, tuple[str, object]] = {}
         for target, name in (
             ("title", "SITE_TITLE"),
@@ -388,5 +378,5 @@ def site_constants(plan: SourcePlan, root: Path) -> None:
             if target == "timezone":
                 plan.timezone = str(got)
         if values:
-            plan.config_files.append(path)
+            plan.config_files.append(root / rel)
             return

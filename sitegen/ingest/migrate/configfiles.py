@@ -30,7 +30,8 @@ class ConfigFile:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (line, name, why)
 
 
-def _text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A source file's text; unreadable, an error naming it (never a traceback)."""
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -51,7 +52,7 @@ def _mapping(data: Any, path: Path, kind: str) -> dict[str, Any]:
 
 def read_toml(path: Path) -> ConfigFile:
     try:
-        data = tomllib.loads(_text(path))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
@@ -83,7 +84,7 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
 
 def read_yaml(path: Path) -> ConfigFile:
     try:
-        data = yaml.load(_text(path), Loader=_TolerantLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(read_text(path), Loader=_TolerantLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SiteError(
@@ -97,7 +98,7 @@ def read_yaml(path: Path) -> ConfigFile:
 
 def read_json(path: Path) -> ConfigFile:
     try:
-        data = json.loads(_text(path))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SiteError(
             f"invalid JSON: {exc.msg}",
@@ -124,7 +125,7 @@ def read_python_settings(path: Path) -> ConfigFile:
     """Pelican's settings module, parsed and never run: top-level `NAME = literal` assignments
     are read; anything else (imports, calls, names computed from others) is listed as skipped
     so the report can say which settings were not carried over."""
-    text = _text(path)
+    text = read_text(path)
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:

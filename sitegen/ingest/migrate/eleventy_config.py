@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.astro_config import read_text
-from sitegen.ingest.migrate.configfiles import read_json
+from sitegen.ingest.migrate.configfiles import read_json, read_text
 from sitegen.ingest.migrate.jsliterals import (
     Code,
     Obj,

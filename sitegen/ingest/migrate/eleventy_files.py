@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.astro_config import read_text
+from sitegen.ingest.migrate.configfiles import read_text
 from sitegen.ingest.migrate.eleventy_config import DATA_SUFFIXES, EleventySettings
 from sitegen.ingest.migrate.jsliterals import glob_regex
 from sitegen.ingest.migrate.plan import GENERATED_NAMES, SourcePlan
