@@ -226,6 +226,22 @@ def test_entry_id_survives_a_new_title_and_url(site):
     assert atom.entries[0].id == before["id"]
 
 
+def test_entry_ids_of_files_named_with_spaces_are_valid_iris(site):
+    """Atom's id is an IRI: a space (a content file named as a writer names it) is escaped,
+    letters of any script are kept."""
+    site.configure("title: T\nbase_url: https://example.org/\nfeeds: [atom, json]\n")
+    site.article("my story.md", "Mine", "2024-05-01", "Text.")
+    site.article("글/내 글.md", "Korean", "2024-05-02", "Text.")
+    site.build()
+    ids = [i["id"] for i in check_json_feed(site.out("feed.json"))["items"]]
+    assert ids == [
+        "tag:example.org,2024-05-02:/글/내%20글.md",
+        "tag:example.org,2024-05-01:/my%20story.md",
+    ]
+    atom = feedparser.parse(site.out("feed.xml").encode())
+    assert [e.id for e in atom.entries] == ids
+
+
 def test_front_matter_id_pins_the_entry_id(site):
     site.configure("title: T\nfeeds: [json]\n")
     site.article("a.md", "A", "2024-05-01", "Text.", id="6ba7b810-9dad-11d1-80b4-00c04fd430c8")
