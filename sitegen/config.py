@@ -21,7 +21,7 @@ import yaml
 
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
-from sitegen.text.yamlload import SafeLoader, TextDatesLoader
+from sitegen.text.yamlload import SafeLoader, TextDatesLoader, yaml_error
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written
@@ -263,13 +263,10 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
             # the setting's own check names its line
             raw = yaml.load(text, Loader=TextDatesLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SiteError(
-            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-            path,
-            mark.line + 1 if mark else None,
-            "check indentation and quote values that contain ': ' or start with a special character",
-        ) from None
+        hint = (
+            "check indentation and quote values that contain ': ' or start with a special character"
+        )
+        raise yaml_error(exc, path, "invalid YAML", hint) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
-from sitegen.text.yamlload import SafeLoader
+from sitegen.text.yamlload import SafeLoader, yaml_error
 
 FALLBACK = "en"
 CLDR_DATE_FORMATS = ("short", "medium", "long", "full")
@@ -106,13 +106,8 @@ class Messages:
         try:
             data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SafeLoader)  # noqa: S506
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise SiteError(
-                f"cannot read message file: {getattr(exc, 'problem', None) or exc}",
-                path,
-                mark.line + 1 if mark else None,
-                "write one 'key: text' line per message",
-            ) from None
+            hint = "write one 'key: text' line per message"
+            raise yaml_error(exc, path, "cannot read message file", hint) from None
         if data is None:
             return {}
         if not isinstance(data, dict):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from sitegen.errors import SiteError
 
 try:  # the C loader is ~10x faster; both are safe loaders
     SafeLoader: Any = yaml.CSafeLoader
@@ -19,3 +22,15 @@ class TextDatesLoader(SafeLoader):
 
 
 TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", TextDatesLoader.construct_yaml_str)
+
+
+def yaml_error(exc: Exception, path: Path | str, message: str, hint: str) -> SiteError:
+    """`exc` (a YAML error, or what reading the file raised) as the error to report: `message`,
+    what YAML said went wrong, the file and the line YAML stopped at, and `hint`."""
+    mark = getattr(exc, "problem_mark", None)
+    return SiteError(
+        f"{message}: {getattr(exc, 'problem', None) or exc}",
+        path,
+        mark.line + 1 if mark else None,
+        hint,
+    )

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
+from sitegen.text.yamlload import yaml_error
 
 
 @dataclass
@@ -86,13 +87,8 @@ def read_yaml(path: Path) -> ConfigFile:
     try:
         data = yaml.load(read_text(path), Loader=_TolerantLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SiteError(
-            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-            path,
-            mark.line + 1 if mark else None,
-            "check the indentation, and quote values holding ': '",
-        ) from None
+        hint = "check the indentation, and quote values holding ': '"
+        raise yaml_error(exc, path, "invalid YAML", hint) from None
     return ConfigFile(path, _mapping(data, path, "YAML"))
 
 
