@@ -243,6 +243,7 @@ def cmd_migrate(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.progress import BuildProgress
     from sitegen.serve import serve_site
 
     config = _config(args)
@@ -255,6 +256,7 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
         console=console,
         poll=args.poll,
         jobs=args.jobs or 0,
+        progress=lambda: BuildProgress(quiet=args.quiet),
     )
 
 

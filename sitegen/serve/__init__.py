@@ -11,6 +11,8 @@ import signal
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
+from typing import Any
 
 from sitegen.config import SiteConfig
 
@@ -24,8 +26,10 @@ def serve_site(
     console=None,
     poll: bool = False,
     jobs: int = 0,
+    progress: Callable[[], Any] | None = None,
 ) -> int:
-    """Run the preview until Ctrl-C (or SIGTERM); returns the exit code (0).
+    """Run the preview until Ctrl-C (or SIGTERM); returns the exit code (0). `progress` makes
+    what draws a build's progress (at a terminal: the first build of a big site takes a while).
 
     Raises SiteError when the address cannot be used (the CLI prints it and exits 1)."""
     from sitegen.serve.rebuild import Console
@@ -34,7 +38,7 @@ def serve_site(
     console = console or Console()
     stop = threading.Event()
     session = PreviewSession(
-        config, host, port, drafts=drafts, poll=poll, console=console, jobs=jobs
+        config, host, port, drafts=drafts, poll=poll, console=console, jobs=jobs, progress=progress
     )
     previous = _on_sigterm(stop)
     try:
@@ -44,6 +48,7 @@ def serve_site(
                 "(drafts included when --drafts is on); use --host 127.0.0.1 to keep it "
                 "to this machine"
             )
+        console.info(f"building the preview in {_rel(session.output, config)} ...")
         session.start()
         bound = session.server.server_address[0]
         shown = f" (listening on {bound}, every address)" if bound in ("0.0.0.0", "::") else ""

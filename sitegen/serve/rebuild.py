@@ -118,8 +118,13 @@ class RebuildLoop:
         make_builder: Callable[[BuildRequest], Any] = Builder,
         on_config: Callable[[SiteConfig], None] | None = None,
         jobs: int = 0,
+        progress: Callable[[], Any] | None = None,
     ) -> None:
         self.jobs = jobs
+        # makes what draws one build's progress at the terminal (the CLI's `BuildProgress`):
+        # the first build of a big site takes minutes before the preview answers
+        self.new_progress = progress
+        self._progress: Any = None
         self.config = config
         self.output = output
         self.channel = channel
@@ -149,7 +154,12 @@ class RebuildLoop:
             preview=True,
             jobs=self.jobs,
             cancelled=lambda: self.stopping,
+            progress=self._report if self.new_progress is not None else None,
         )
+
+    def _report(self, phase: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(phase, done, total)
 
     def run(self, batcher: ChangeBatcher) -> None:
         """Build once per batch until the batcher is closed. Changes that land during a build
@@ -180,7 +190,13 @@ class RebuildLoop:
                 self._manifest = Manifest.load(self.output).files
             self._show_edited_pages_first(sources)
             # the watcher's batch: a build that only edited known content files needs no walk
-            result = self.builder.run(sources)
+            self._progress = self.new_progress() if self.new_progress is not None else None
+            try:
+                result = self.builder.run(sources)
+            finally:  # gone before anything is printed: the bar never mixes with messages
+                if self._progress is not None:
+                    self._progress.close()
+                self._progress = None
         except BuildFailed as exc:
             return self._failed(exc.errors)
         except SiteError as exc:

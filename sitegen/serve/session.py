@@ -12,7 +12,9 @@ import errno
 import ipaddress
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
@@ -76,6 +78,7 @@ class PreviewSession:
         console=None,
         quiet: float | None = None,
         jobs: int = 0,
+        progress: Callable[[], Any] | None = None,
     ) -> None:
         self.config = config
         self.channel = ReloadChannel()
@@ -97,6 +100,7 @@ class PreviewSession:
             console=console,
             on_config=self._config_changed,
             jobs=jobs,
+            progress=progress,
         )
         self.watcher = SourceWatcher(
             config, self.batcher, poll=poll, warn=console.warn if console is not None else None

@@ -352,3 +352,42 @@ def test_a_second_batch_of_one_save_does_not_reload_the_page_again(tmp_path):
     loop.rebuild({root / "content/a.md"})
     assert [m for _, m in channel._messages if m.get("type") == "reload"] == told
     assert loop.finished == 2
+
+
+def test_each_preview_build_draws_its_progress_and_removes_it_before_printing(tmp_path):
+    """The first build of a big site runs for minutes before the preview answers: at a
+    terminal, its phases are drawn as `sitegen build` draws them, and the bar is gone before
+    the loop prints its line."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\n")
+    (root / "content" / "a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\n\nText.\n")
+    events: list[tuple] = []
+
+    class Bar:
+        def __call__(self, phase: str, done: int, total: int) -> None:
+            events.append(("phase", phase))
+
+        def close(self) -> None:
+            events.append(("close",))
+
+    class Printing(Quiet):
+        def info(self, text):
+            events.append(("print", text.split()[0]))
+
+    loop = RebuildLoop(
+        load_config(root),
+        tmp_path / "out",
+        ReloadChannel(),
+        console=Printing(),
+        progress=Bar,
+    )
+    assert loop.rebuild().ok
+    assert loop.rebuild({root / "content" / "a.md"}).ok
+    kinds = [e[0] for e in events]
+    assert kinds.count("close") == 2 and kinds.count("print") == 2
+    # each build: phases, then the bar closed, then its line printed
+    first, second = kinds.index("close"), len(kinds) - 1 - kinds[::-1].index("close")
+    assert "phase" in kinds[:first] and kinds[first + 1] == "print"
+    assert kinds[second + 1] == "print" and second + 2 == len(kinds)
+    assert ("phase", "load") in events and ("phase", "render") in events
