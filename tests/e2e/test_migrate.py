@@ -213,6 +213,65 @@ def test_pelican(tmp_path: Path, capsys) -> None:
     assert "Who we are" not in (output / "index.html").read_text(encoding="utf-8")
 
 
+def test_pelican_links_to_files_are_not_pages_left_behind(tmp_path: Path, capsys) -> None:
+    """`{static}/images/x.png` and `{filename}/code/x.py` name files Pelican copies (its
+    STATIC_PATHS), not pages: once moved they are found, so the report lists only the file
+    that is not there, and only it makes site.yaml say `broken_links: warn`."""
+    source, dest = tmp_path / "site", tmp_path / "moved"
+    (source / "content" / "images").mkdir(parents=True)
+    (source / "content" / "code").mkdir()
+    (source / "content" / "images" / "a.png").write_bytes(
+        (FIXTURES / "pelican" / "content" / "images" / "seals.png").read_bytes()
+    )
+    (source / "content" / "code" / "run.py").write_text("print(1)\n", encoding="utf-8")
+    (source / "pelicanconf.py").write_text(
+        'SITENAME = "Notes"\nPATH = "content"\nSTATIC_PATHS = ["images", "code"]\n',
+        encoding="utf-8",
+    )
+    (source / "content" / "post.md").write_text(
+        "Title: Post\nDate: 2020-01-02\n\n![A]({filename}/images/a.png)\n\n"
+        "[script]({filename}/code/run.py), [again]({static}/code/run.py), "
+        "[slides]({static}/code/slides.pdf)\n",
+        encoding="utf-8",
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| content/post.md | 6 | `{static}/code/slides.pdf` |" in report
+    for found in ("{filename}/images/a.png", "{filename}/code/run.py", "{static}/code/run.py"):
+        assert f"`{found}`" not in report, found
+    assert "1 link(s) to pages not moved" in capsys.readouterr().out
+    (source / "content" / "post.md").write_text(
+        "Title: Post\nDate: 2020-01-02\n\n[script]({filename}/code/run.py)\n", encoding="utf-8"
+    )
+    shutil.rmtree(dest)
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert "broken_links" not in settings(dest)
+    output = build(dest, capsys)
+    assert (output / "code" / "run.py").is_file()
+
+
+def test_pelican_moves_the_files_posts_link_outside_static_paths(tmp_path: Path, capsys) -> None:
+    """Pelican publishes a file a post links with `{attach}` or `{static}` even outside
+    STATIC_PATHS: it moves, and the link finds it; a file no post links was never published
+    and is listed as left behind (not dropped without a word)."""
+    source, dest = tmp_path / "site", tmp_path / "moved"
+    (source / "content" / "attachments").mkdir(parents=True)
+    (source / "content" / "attachments" / "slides.pdf").write_bytes(b"%PDF-1.4\n")
+    (source / "content" / "scratch.py").write_text("print(1)\n", encoding="utf-8")
+    (source / "pelicanconf.py").write_text('SITENAME = "Notes"\n', encoding="utf-8")
+    (source / "content" / "talk.md").write_text(
+        "Title: Talk\nDate: 2020-01-02\n\nThe [slides]({attach}attachments/slides.pdf).\n",
+        encoding="utf-8",
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert (dest / "static" / "attachments" / "slides.pdf").is_file()
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| content/scratch.py | outside STATIC_PATHS and linked from no post" in report
+    assert "broken_links" not in settings(dest)
+    output = build(dest, capsys)
+    assert (output / "attachments" / "slides.pdf").is_file()
+
+
 # --- MkDocs: the blog plugin, icon shortcodes, documentation pages beside the blog ---------
 
 MKDOCS_ADDRESSES = {
@@ -333,6 +392,28 @@ def test_hugo_builds_and_keeps_addresses(tmp_path: Path, capsys) -> None:
     assert (tag / "index.xml").read_bytes() == (tag / "rss.xml").read_bytes()
 
 
+def test_a_post_without_front_matter_keeps_its_title_when_it_gets_some(
+    tmp_path: Path, capsys
+) -> None:
+    """A post with no front matter and no `# heading` is titled from its file name; the
+    redirect the migration adds (`aliases`) gives it front matter, which needs a title: the
+    file-name title goes in with it, and the site builds (it stopped at the post before)."""
+    source, dest = tmp_path / "site", tmp_path / "moved"
+    (source / "content" / "posts" / "notes").mkdir(parents=True)
+    (source / "hugo.toml").write_text('baseURL = "https://example.org/"\n', encoding="utf-8")
+    (source / "content" / "posts" / "first.md").write_text(
+        "---\ntitle: First\ndate: 2024-01-02\n---\nHello.\n", encoding="utf-8"
+    )
+    (source / "content" / "posts" / "notes" / "rough-ideas.md").write_text(
+        "#### Ideas\n\nNot many yet.\n", encoding="utf-8"
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| content/posts/notes/rough-ideas.md | Rough ideas | no front matter" in report
+    output = build(dest, capsys)
+    assert (output / "posts" / "notes" / "rough-ideas" / "index.html").is_file()
+
+
 # --- Zola: Spanish and Catalan, translations whose tags differ ------------------------------
 
 ZOLA_ADDRESSES = {
@@ -342,6 +423,7 @@ ZOLA_ADDRESSES = {
     "/ca/blog/fiesta-mayor/": "/ca/blog/fiesta-mayor/",
     "/blog/patio-escuela/": "/blog/patio-escuela/",
     "/ca/blog/pati/": "/ca/blog/pati/",
+    "/about/": "/about/",  # content/about.md: a page of its own
 }
 
 
@@ -366,6 +448,11 @@ def test_zola(tmp_path: Path, capsys) -> None:
         "| content/blog/pati/index.ca.md | /ca/blog/pati/ | /ca/blog/pati/ | same address |"
         in report
     )
+    # a page of the root section beside the blog: a page of its own at its address, in no
+    # listing, not a post of the blog with a redirect from /about/
+    assert "| content/about.md | /about/ | /about/ | same address (a page of its own" in report
+    about = (dest / "content" / "about.md").read_text(encoding="utf-8")
+    assert about.startswith('+++\nlisted = false\nurl = "/about/"\n'), about
 
 
 @needs_languages

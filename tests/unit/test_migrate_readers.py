@@ -175,6 +175,23 @@ def test_hugo_config_folder_is_merged(tmp_path: Path) -> None:
     assert [p.old_url for p in plan.posts] == ["/2024/a/"]
 
 
+def test_hugo_old_addresses_are_paths_as_hugo_sanitized_them(tmp_path: Path) -> None:
+    """Hugo drops from a page's path what is not a letter, digit, mark or one of `./_#+~-@`
+    and makes white space one hyphen: the old addresses are those, not the file names."""
+    write(tmp_path / "hugo.toml", 'baseURL = "https://example.org/"\n')
+    for name in ("Reference、Doc、Snapshot", "ページ・セクション数", "Google gcloud (v2) tips!"):
+        write(
+            tmp_path / f"content/post/GCP/{name}.md", "---\ntitle: T\ndate: 2021-07-25\n---\nA.\n"
+        )
+    plan = hugo.read_site(tmp_path)
+    assert sorted(p.old_url for p in plan.posts) == [
+        "/post/gcp/google-gcloud-v2-tips/",
+        "/post/gcp/referencedocsnapshot/",
+        "/post/gcp/ページセクション数/",
+    ]
+    assert hugo.hugo_path("a - b/%E3%81 c.d") == "a-b/%E3%81-c.d"
+
+
 def test_hugo_languages_are_read_from_every_place_hugo_keeps_them(tmp_path: Path) -> None:
     """One language in `languageCode` (its region kept); one file per language in
     config/_default/ (`label` as the name); the title of the default language's table when
@@ -211,6 +228,12 @@ def test_jekyll_permalink_styles_and_defaults(tmp_path: Path) -> None:
     assert jekyll._posts_pattern({}) == "/:categories/:year/:month/:day/:title:output_ext"
     conf = {"defaults": [{"scope": {"type": "posts"}, "values": {"permalink": "/blog/:title/"}}]}
     assert jekyll._posts_pattern(conf) == "/blog/:title/"
+    # a later default for another collection (Chirpy's tabs) over the whole site is not
+    # the posts': path and type must both fit
+    tabs = {"scope": {"path": "", "type": "tabs"}, "values": {"permalink": "/:title/"}}
+    assert jekyll._posts_pattern({"defaults": [*conf["defaults"], tabs]}) == "/blog/:title/"
+    everything = {"scope": {"path": ""}, "values": {"permalink": "/all/:title/"}}
+    assert jekyll._posts_pattern({"defaults": [everything]}) == "/all/:title/"
 
 
 def test_patterns_carry_over() -> None:

@@ -31,7 +31,11 @@ from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
-from sitegen.ingest.migrate.missing_images import find_missing_images
+from sitegen.ingest.migrate.missing_images import (
+    find_missing_images,
+    image_found,
+    published_files,
+)
 from sitegen.ingest.migrate.plan import Post, Setting, SourcePlan, sitegen_makes
 from sitegen.ingest.migrate.titles import needs_title, title_for
 from sitegen.text.bodyscan import code_spans, in_spans
@@ -147,6 +151,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     _carry_unicode_slugs(plan)
     config = site_config(plan, dest)
     outcomes: list[Outcome] = []
+    named: list[Outcome] = []
     for post in list(plan.posts):
         if post.add_meta.get("listed") is False and post.old_url and sitegen_makes(post.old_url):
             plan.posts.remove(post)
@@ -177,6 +182,8 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             article = dataclasses.replace(article, lang=post.lang)
         source_line = _line_map(data, moved)  # lines as the source file numbers them
         out = Outcome(post, article, title_given=given, source_line=source_line)
+        if article is not None and any(w.message.startswith(_NAME_TITLE) for w in diag.warnings):
+            named.append(out)  # titled from its file name: as long as it has no front matter
         shown = plan.display(post.src)
         out.errors = [
             dataclasses.replace(e, path=shown, line=source_line(e.line)) for e in diag.errors
@@ -222,9 +229,25 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             out.how = "redirect page at the old address"
             out.edits["aliases"] = _merged_aliases(article, post.old_url)
     _resolve_collisions(outcomes)
-    _outside_links(outcomes)
+    _keep_names_as_titles(named)
+    _outside_links(outcomes, published_files(plan, outcomes))
     find_missing_images(plan, outcomes)
     return outcomes
+
+
+# the content reader's warning for a post titled from its file name
+_NAME_TITLE = "no title in front matter and no # heading"
+
+
+def _keep_names_as_titles(named: list[Outcome]) -> None:
+    """A post with no front matter and no `# heading` is titled from its file name; the keys
+    the migration adds (`aliases`) give it front matter, where a title is required: that title
+    goes in with them, or the build would stop at the post."""
+    for out in named:
+        if out.article is None or not out.edits or out.post.add_meta or out.article.meta:
+            continue  # it has front matter, or was read with the keys it gets (add_meta)
+        out.edits = {"title": out.article.title, **out.edits}
+        out.title_given = (out.article.title, "no front matter: from the file name, as before")
 
 
 def _with_keys(data: bytes, keys: dict[str, Any]) -> bytes:
@@ -347,7 +370,24 @@ def _content_names(path: str) -> list[str]:
     return names
 
 
-def _outside_links(outcomes: list[Outcome]) -> None:
+# Pelican's link prefixes; `{static}` and `{attach}` always name a file, `{filename}` one
+# too unless the path ends as a page Pelican reads does (render/localize.py's rule)
+_PELICAN_LINK = re.compile(r"^(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)")
+_PELICAN_PAGES = (*CONTENT_EXTENSIONS, ".rst", ".html", ".htm", ".ipynb", ".txt")
+
+
+def _names_file(path: str) -> bool:
+    """Whether a Pelican link names a file (`{static}/images/x.png`, `{filename}/code/x.py`)
+    rather than a page."""
+    m = _PELICAN_LINK.match(path)
+    if m is None:
+        return False
+    return (m.group(1) or m.group(2)) != "filename" or not path.lower().endswith(_PELICAN_PAGES)
+
+
+def _outside_links(outcomes: list[Outcome], published: set[str]) -> None:
+    """Fill each outcome's `outside_links`: links to content files that did not move, and
+    Pelican file links to files no moved file provides (`published`: their site-root URLs)."""
     moved = {o.post.rel for o in outcomes}
     for out in outcomes:
         if out.article is None:
@@ -356,7 +396,12 @@ def _outside_links(outcomes: list[Outcome]) -> None:
         for link in out.article.links:
             path = unquote(link.split("#")[0].split("?")[0])
             m = re.match(r"^(?:\{filename\}|\|filename\|)", path)
-            if path.startswith("@/"):
+            if _names_file(path):
+                article = out.article
+                if image_found(link, article.rel, article.resources, out.new_url or "", published):
+                    continue  # a file the migration publishes, where the link finds it
+                targets = []
+            elif path.startswith("@/"):
                 targets = [path[2:]]
             else:
                 if m:

@@ -8,6 +8,8 @@ address Hugo gave each.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -306,15 +308,15 @@ def read_site(root: Path) -> SourcePlan:
                 dirs = parts[:-1] if bundle is None else parts[:-2]
                 url = "/" + "/".join([*dirs, slug or filename]) + "/"
             if url is not None:
+                url = hugo_path(url)
                 if lower_path:
                     url = url.lower()
-                url = url.replace(" ", "-")
                 if ugly and url.endswith("/"):
                     url = url.rstrip("/") + ".html"
                 if lang and (lang != default_lang or in_subdir) and plan.languages:
                     url = f"/{lang}{url}"
                 post.old_url = clean_url(url)
-                post.old_slug = _slug_part(str(perm or ""), slug, title, filename)
+                post.old_slug = hugo_path(_slug_part(str(perm or ""), slug, title, filename))
                 if post.old_slug and lower_path:
                     post.old_slug = post.old_slug.lower()
         plan.posts.append(post)
@@ -335,6 +337,33 @@ def _unrendered(meta: dict[str, Any]) -> bool:
     if str(meta.get("headless", "")).strip().lower() == "true":
         return True
     return hugo_build_option(meta, "render") in ("never", "false")
+
+
+_PATH_MARKS = set("./\\_#+~-@")
+
+
+def hugo_path(path: str) -> str:
+    """A page's path as Hugo writes it (what its old address was): letters, digits, marks and
+    `./\\_#+~-@` kept, as is a `%XX` escape; white space becomes one hyphen, anything else
+    is dropped (`Reference、Doc` -> `ReferenceDoc`, `my post (v2)` -> `my-post-v2`)."""
+    out: list[str] = []
+    space = False
+    for i, ch in enumerate(path):
+        category = unicodedata.category(ch)
+        kept = (
+            ch in _PATH_MARKS
+            or category[0] in "LM"
+            or category == "Nd"
+            or (ch == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", path[i + 1 : i + 3]) is not None)
+        )
+        if kept:
+            if space and ch != "-":
+                out.append("-")
+            space = False
+            out.append(ch)
+        elif ch.isspace() and out and out[-1] != "-":
+            space = True
+    return "".join(out)
 
 
 def _slug_part(perm: str, slug: str | None, title: str, filename: str) -> str:

@@ -2,11 +2,13 @@
 
 Reads `_config.yml` (title, url and baseurl, timezone, permalink style or pattern, paginate,
 front matter defaults for posts), finds `_posts/` and `_drafts/` anywhere in the source, and
-the files Jekyll copies as they are (those without front matter, outside `_` folders).
+the files Jekyll copies as they are (those without front matter, outside `_` folders). A post's
+own `permalink` may be a pattern too; a jekyll-polyglot site's languages become `languages`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from sitegen.ingest.migrate.common import (
 )
 from sitegen.ingest.migrate.configfiles import read_any
 from sitegen.ingest.migrate.plan import GENERATED_NAMES, Post, SourcePlan, clean_url, walk_files
+from sitegen.text.languages import is_language_code
 
 CONFIG_NAMES = ("_config.yml", "_config.yaml", "_config.toml")
 LOOKED_FOR = "_config.yml"
@@ -60,8 +63,12 @@ def _posts_pattern(conf: dict[str, Any]) -> str:
             continue
         scope = default.get("scope") if isinstance(default.get("scope"), dict) else {}
         values = default.get("values") if isinstance(default.get("values"), dict) else {}
-        if values.get("permalink") and (
-            scope.get("type") == "posts" or scope.get("path") in ("", "_posts")
+        # a scope names a path and a type, and both must fit the posts (an absent one fits
+        # all): `{path: "", type: tabs}` is another collection's
+        if (
+            values.get("permalink")
+            and scope.get("type", "posts") == "posts"
+            and str(scope.get("path", "") or "").strip("/") in ("", "_posts")
         ):
             pattern = values["permalink"]
     pattern = str(pattern)
@@ -123,6 +130,8 @@ def read_site(root: Path) -> SourcePlan:
         note = "" if carried[1] else "the old .html addresses redirect to the new ones"
         plan.report.append(Setting("permalink", conf.get("permalink") or "date", "permalink", note))
     tz = zone(conf.get("timezone"))
+    langs = _polyglot_languages(conf)
+    lang_folders: set[str] = set()
     exclude = set(DEFAULT_EXCLUDE) | {str(x).strip("/") for x in conf.get("exclude") or []}
     # `_pages` and such, read as any other folder when `include:` names them
     include = {str(x).strip("/") for x in conf.get("include") or [] if str(x).startswith("_")}
@@ -149,7 +158,8 @@ def read_site(root: Path) -> SourcePlan:
             if not is_markdown(file):
                 plan.files.append((file, "static/" + rel.as_posix()))
                 continue
-            if folder == "_posts" and not JEKYLL_NAME_RE.match(file.stem):
+            dated = _POST_NAME.match(file.stem)
+            if folder == "_posts" and not dated:
                 # Jekyll reads a post only by a dated name: this one it never published
                 plan.leave(file, "not a post to Jekyll: its name has no date (YYYY-MM-DD-title)")
                 continue
@@ -157,14 +167,27 @@ def read_site(root: Path) -> SourcePlan:
             plan.posts.append(post)
             meta, body = read_meta(file)
             used |= set(_SITE_NAME.findall(body))
+            name_date = _name_date(dated, tz)
+            if name_date and not JEKYLL_NAME_RE.match(file.stem) and not meta.get("date"):
+                # `2016-11-5-x.md`: Jekyll reads one-digit months and days, the build does not
+                post.add_meta["date"] = name_date.date().isoformat()
+            if langs:
+                post.lang = _post_language(meta, rel, folder, langs, conf)
+                if rel.as_posix().startswith(f"_posts/{post.lang}/"):
+                    lang_folders.add(post.lang)  # `folder:` of that language in site.yaml
+                elif not meta.get("lang"):
+                    post.add_meta["lang"] = post.lang  # as the build reads it
+                _localize_redirects(post, meta, langs)
             if folder == "_drafts" or is_draft(meta):
                 continue
-            if meta.get("permalink"):
-                post.old_url = clean_url(str(meta["permalink"]))
+            own = str(meta["permalink"]) if meta.get("permalink") else None
+            if own is not None and not _PLACEHOLDER.search(own):
+                post.old_url = clean_url(_localized(own, post.lang, langs))
+                if post.old_url != clean_url(own):
+                    post.add_meta["permalink"] = post.old_url
                 continue
             stem = file.stem
-            m = JEKYLL_NAME_RE.match(stem)
-            name = m.group(4) if m else stem
+            name = dated.group(4) if dated else stem
             title = str(meta["slug"]) if meta.get("slug") else name.replace(" ", "-")
             cats = list(rel.parts[: rel.parts.index(folder)])
             raw = meta.get("categories", meta.get("category"))
@@ -173,16 +196,20 @@ def read_site(root: Path) -> SourcePlan:
             elif isinstance(raw, list):
                 cats += [str(c) for c in raw]
             values = {
-                **date_values(meta_date(meta, stem, tz)),
+                **date_values(meta_date(meta, stem, tz) or name_date),
                 "title": title,
                 "slug": title.lower(),
                 "categories": "/".join(c.lower().replace(" ", "-") for c in cats),
                 "output_ext": ".html",
             }
-            url = fill(pattern, values)
+            url = fill(own or pattern, values)
             if url is not None:
-                post.old_url = clean_url(url)
+                post.old_url = clean_url(_localized(url, post.lang, langs))
                 post.old_slug = title.lower()
+                if own is not None:
+                    # its own pattern (`/:categories/:year/:title/`), filled in as Jekyll did:
+                    # the build reads a permalink as the post's address
+                    post.add_meta["permalink"] = post.old_url
             continue
         if any(p.startswith("_") for p in rel.parts) and top not in include:
             continue  # _layouts, _includes, _sass, _data...: Jekyll's own
@@ -205,6 +232,11 @@ def read_site(root: Path) -> SourcePlan:
     }
     if values:
         plan.carried("(values the posts show as {{ site.x }})", values, "extra")
+    if langs:
+        plan.languages = [
+            {"code": code, **({"folder": f"_posts/{code}"} if code in lang_folders else {})}
+            for code in langs
+        ]
     for folder in ("_layouts", "_includes", "_sass", "_data"):
         if (source / folder).is_dir():
             plan.leave(
@@ -213,6 +245,63 @@ def read_site(root: Path) -> SourcePlan:
     return plan
 
 
+# a post's name as Jekyll reads it: its month and day may have one digit (`2016-11-5-x.md`)
+_POST_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+
+
+def _name_date(m: re.Match[str] | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """The date a post's name gives; None for a name without one or an impossible date."""
+    if m is None:
+        return None
+    try:
+        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _polyglot_languages(conf: dict[str, Any]) -> list[str]:
+    """The languages of a site made with jekyll-polyglot (`languages:`), its default first;
+    [] for a site of one language."""
+    plugins = [str(p) for key in ("plugins", "gems") for p in conf.get(key) or []]
+    codes = conf.get("languages")
+    if "jekyll-polyglot" not in plugins or not isinstance(codes, list) or len(codes) < 2:
+        return []
+    codes = [str(c) for c in codes if is_language_code(str(c))]
+    default = str(conf.get("default_lang") or (codes[0] if codes else ""))
+    return [default, *(c for c in codes if c != default)] if default in codes else []
+
+
+def _post_language(
+    meta: dict[str, Any], rel: Path, folder: str, langs: list[str], conf: dict[str, Any]
+) -> str:
+    """A post's language as polyglot reads it: its `lang`, else (`lang_from_path`) the
+    language folder it is in (`_posts/ko/...`), else the default."""
+    if str(meta.get("lang") or "") in langs:
+        return str(meta["lang"])
+    if conf.get("lang_from_path"):
+        for part in rel.parts[rel.parts.index(folder) + 1 : -1]:
+            if part in langs:
+                return part
+    return langs[0]
+
+
+def _localized(url: str, lang: str | None, langs: list[str]) -> str:
+    """Where polyglot wrote a page of `lang`: the other languages' below `/<lang>/`."""
+    return f"/{lang}/{url.lstrip('/')}" if lang and langs and lang != langs[0] else url
+
+
+def _localize_redirects(post: Post, meta: dict[str, Any], langs: list[str]) -> None:
+    """`redirect_from` of a post in another language than the default: polyglot wrote those
+    redirect pages below `/<lang>/` too (else every translation would claim one address)."""
+    raw = meta.get("redirect_from")
+    olds = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    moved = [_localized(str(old), post.lang, langs) for old in olds]
+    if moved != olds:
+        post.add_meta["redirect_from"] = moved
+
+
+# a placeholder of Jekyll's permalinks: a post's own `permalink` may be a pattern too
+_PLACEHOLDER = re.compile(r":[a-z_]+")
 _SITE_NAME = re.compile(r"\{\{-?\s*site\.(\w+)\s*-?\}\}")  # as content/foreign.py fills them
 
 # Liquid that makes a listing of posts, tags or categories: such a page is one sitegen makes

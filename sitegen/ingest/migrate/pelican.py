@@ -3,14 +3,18 @@
 `pelicanconf.py` is read with `ast`: literal `NAME = value` assignments only; nothing in it is
 run or imported (configfiles.py). From it: SITENAME, SITEURL, AUTHOR, TIMEZONE, DEFAULT_LANG,
 DEFAULT_PAGINATION, PATH, ARTICLE_PATHS, PAGE_PATHS, STATIC_PATHS, ARTICLE_URL and
-ARTICLE_LANG_URL. Markdown articles move with the address Pelican gave them.
+ARTICLE_LANG_URL. Markdown articles move with the address Pelican gave them; the files of
+STATIC_PATHS move, and so do others the posts link (`{static}`, `{attach}`), as Pelican
+publishes those too.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sitegen.errors import SiteError
 from sitegen.ingest.migrate.common import (
@@ -31,6 +35,7 @@ from sitegen.ingest.migrate.plan import (
     clean_url,
     walk_files,
 )
+from sitegen.text.bodyscan import scan_content_links, scan_images
 
 CONFIG_NAME = "pelicanconf.py"
 LOOKED_FOR = "pelicanconf.py"
@@ -179,6 +184,7 @@ def read_site(root: Path) -> SourcePlan:
     def under(rel: str, folders: list[str]) -> bool:
         return any(f == "" or rel == f or rel.startswith(f + "/") for f in folders)
 
+    others: dict[str, Path] = {}
     for file in walk_files(content):
         rel = file.relative_to(content).as_posix()
         if under(rel, static_paths) and rel not in (str(k) for k in extra):
@@ -191,12 +197,15 @@ def read_site(root: Path) -> SourcePlan:
             else:
                 plan.files.append((file, "static/" + str(target).strip("/")))
             continue
+        if not is_markdown(file) and file.suffix.lower() not in _PAGE_SUFFIXES:
+            others[rel] = file  # outside STATIC_PATHS: Pelican publishes it if a post links it
+            continue
         # a page (PAGE_PATHS): About, Contact; moved as a page of its own (`listed: false`)
         page = under(rel, page_paths) and any(p for p in page_paths)
         if not page and not under(rel, article_paths):
             continue
         if not is_markdown(file):
-            if file.suffix.lower() in (".rst", ".html", ".htm", ".ipynb"):
+            if file.suffix.lower() in _PAGE_SUFFIXES:
                 plan.leave(
                     file,
                     f"{'a page' if page else 'an article'} in {file.suffix} (sitegen reads "
@@ -238,4 +247,37 @@ def read_site(root: Path) -> SourcePlan:
         if url is not None:
             post.old_url = clean_url("/" + url)
             post.old_slug = slug
+    linked = _linked_files(plan.posts)
+    for rel, file in others.items():
+        if rel in linked:
+            plan.files.append((file, "static/" + rel))
+        else:
+            plan.leave(file, "outside STATIC_PATHS and linked from no post: not published")
     return plan
+
+
+# what Pelican reads as pages and articles besides Markdown (left behind, with the reason)
+_PAGE_SUFFIXES = (".rst", ".html", ".htm", ".ipynb")
+_FILE_LINK = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
+
+
+def _linked_files(posts: list[Post]) -> set[str]:
+    """The files (paths below the content folder) the posts link with `{static}`, `{attach}`
+    or `{filename}`: Pelican publishes those even outside STATIC_PATHS, so they move too."""
+    linked: set[str] = set()
+    for post in posts:
+        _, body = read_meta(post.src)
+        folder = posixpath.dirname(post.rel)
+        refs = [*scan_content_links(body), *(ref.src for ref in scan_images(body, 1))]
+        for ref in refs:
+            path = unquote(ref.partition("#")[0].partition("?")[0])
+            m = _FILE_LINK.match(path)
+            if m is None:
+                continue
+            path = path[m.end() :]
+            if path.startswith("/"):
+                linked.add(posixpath.normpath(path.lstrip("/")))
+            else:  # beside the post, else from the content folder
+                linked.add(posixpath.normpath(posixpath.join(folder, path)))
+                linked.add(posixpath.normpath(path))
+    return linked

@@ -2,8 +2,9 @@
 
 Reads `config.toml` (or `zola.toml`): title, description, base_url, default_language and
 `[languages.*]`, taxonomies; a section's `_index.md` gives `paginate_by`. The pages of every
-section move (the largest section gives the permalink); each keeps the address Zola gave it (`/<section>/<slug>/`, `/<lang>/...` for a
-translation, `path` from front matter).
+section move (the largest section gives the permalink); each keeps the address Zola gave it
+(`/<section>/<slug>/`, `/<lang>/...` for a translation, `path` from front matter). Pages of
+the root section beside a blog section (About) move as pages of their own (`listed: false`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sitegen.ingest.migrate.common import (
     is_draft,
     is_markdown,
     lang_suffix,
+    made_by_its_layout,
     read_meta,
     strip_lang,
 )
@@ -145,12 +147,19 @@ def read_site(root: Path) -> SourcePlan:
         if file.name.startswith("_index."):
             plan.leave(file, "a section page: sitegen makes its own listings")
             continue
-        meta, _ = read_meta(file)
+        meta, body = read_meta(file)
         if not meta.get("title") and meta.get("template"):
             plan.leave(file, f"a page of its own template ({meta['template']}), not an article")
             continue
+        # a page of the root section beside a blog section (About, CV): a page of its own
+        own_page = bool(main) and (bundle or file).parent == content
+        if own_page and made_by_its_layout(body):
+            plan.leave(file, "a page made by its template (no text of its own)")
+            continue
         lang = lang_suffix(file.name)
         post = Post(file, rel.as_posix())
+        if own_page:
+            post.add_meta["listed"] = False
         if bundle is not None:
             post.bundle_files = [
                 (f, f.relative_to(content).as_posix())
