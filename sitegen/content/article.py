@@ -50,7 +50,8 @@ from sitegen.text.urls import site_path
 
 CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
 MORE_RE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M | re.I)
-JEKYLL_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+# Jekyll's dated names: a month and a day of one digit are fine to it (`2016-11-5-dino.md`)
+JEKYLL_NAME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 
 
@@ -739,7 +740,7 @@ def map_article(
             )
     listed = _listed(lower)
     aliases = _aliases(lower, report)
-    own_url = _own_url(lower, slug, date, tz, report)
+    own_url = _own_url(lower, slug, date, tz, categories, report)
     prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
     summary = _summary(lower, prose, config.summary_length)
     lang = _language(lower, source, config, report)
@@ -1090,7 +1091,12 @@ def _aliases(lower: dict[str, Any], report: _Report) -> tuple[str, ...]:
 
 
 def _own_url(
-    lower: dict[str, Any], slug: str, date: dt.datetime, tz: dt.tzinfo, report: _Report
+    lower: dict[str, Any],
+    slug: str,
+    date: dt.datetime,
+    tz: dt.tzinfo,
+    categories: tuple[str, ...],
+    report: _Report,
 ) -> str:
     """The article's own site-root URL (Hugo `url`, Jekyll `permalink` with its placeholders,
     Zola `path`, Pelican `URL`); "" for the site's permalink pattern."""
@@ -1101,7 +1107,7 @@ def _own_url(
     try:
         if not isinstance(raw_url, str):
             raise ValueError(raw_url)
-        return site_path(_expand_permalink(raw_url, slug, date, tz))
+        return site_path(_expand_permalink(raw_url, slug, date, tz, categories))
     except ValueError:
         report.error(
             url_key,
@@ -1168,8 +1174,12 @@ def _body_images(body: str, body_line: int, report: _Report) -> tuple[ImageRef, 
     return images
 
 
-def _expand_permalink(pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo) -> str:
-    """Jekyll's per-post permalink placeholders (`/:year/:month/:title/`), filled in."""
+def _expand_permalink(
+    pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo, categories: tuple[str, ...] = ()
+) -> str:
+    """Jekyll's per-post permalink placeholders (`/:year/:month/:title/`), filled in; as in
+    Jekyll, `:categories` is the categories in lower case, one folder each, and the empty
+    folders a post without categories leaves are closed up."""
     if ":" not in pattern:
         return pattern
     local = date.astimezone(tz)
@@ -1181,10 +1191,11 @@ def _expand_permalink(pattern: str, slug: str, date: dt.datetime, tz: dt.tzinfo)
         "i_day": str(local.day),
         "title": slug,
         "slug": slug,
-        "categories": "",
+        "categories": "/".join(c.lower().replace(" ", "-") for c in categories),
         "output_ext": ".html",
     }
-    return re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
+    filled = re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
+    return re.sub(r"/{2,}", "/", filled) if ":categories" in pattern else filled
 
 
 def _front_matter_image(lower: dict[str, Any]) -> str:

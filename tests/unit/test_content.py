@@ -414,3 +414,27 @@ def test_a_batch_of_edited_content_files_keeps_the_listing(config):
     (content / "a.md").unlink()
     (content / "a.md").symlink_to(content / "sub" / "c.md")
     assert same_listing({content / "a.md"}, sources) is None
+
+
+def test_jekyll_one_digit_month_and_day_in_a_file_name(config):
+    """Jekyll reads `2016-11-5-dino.md` as a post of 5 November 2016, slug `dino`."""
+    article = load(config, "2016-11-5-dino.md", "---\ntitle: Dino\n---\nJump.\n")
+    assert article.slug == "dino"
+    assert article.date == dt.datetime(2016, 11, 5, tzinfo=config.tz)
+
+
+@pytest.mark.parametrize(
+    ("categories", "url"),
+    [
+        ("[Travel, Hot News]", "/travel/hot-news/2020/05/dino/"),
+        ("[]", "/2020/05/dino/"),  # no categories: no empty folder (`//2020/`)
+    ],
+)
+def test_a_permalink_pattern_fills_in_the_categories(config, categories, url):
+    article = load(
+        config,
+        "dino.md",
+        f"---\ntitle: Dino\ndate: 2020-05-01\ncategories: {categories}\n"
+        "permalink: /:categories/:year/:month/:title/\n---\nJump.\n",
+    )
+    assert article.url == url

@@ -8,7 +8,6 @@ own `permalink` may be a pattern too; a jekyll-polyglot site's languages become 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -158,7 +157,7 @@ def read_site(root: Path) -> SourcePlan:
             if not is_markdown(file):
                 plan.files.append((file, "static/" + rel.as_posix()))
                 continue
-            dated = _POST_NAME.match(file.stem)
+            dated = JEKYLL_NAME_RE.match(file.stem)
             if folder == "_posts" and not dated:
                 # Jekyll reads a post only by a dated name: this one it never published
                 plan.leave(file, "not a post to Jekyll: its name has no date (YYYY-MM-DD-title)")
@@ -167,10 +166,6 @@ def read_site(root: Path) -> SourcePlan:
             plan.posts.append(post)
             meta, body = read_meta(file)
             used |= set(_SITE_NAME.findall(body))
-            name_date = _name_date(dated, tz)
-            if name_date and not JEKYLL_NAME_RE.match(file.stem) and not meta.get("date"):
-                # `2016-11-5-x.md`: Jekyll reads one-digit months and days, the build does not
-                post.add_meta["date"] = name_date.date().isoformat()
             if langs:
                 post.lang = _post_language(meta, rel, folder, langs, conf)
                 if rel.as_posix().startswith(f"_posts/{post.lang}/"):
@@ -196,7 +191,7 @@ def read_site(root: Path) -> SourcePlan:
             elif isinstance(raw, list):
                 cats += [str(c) for c in raw]
             values = {
-                **date_values(meta_date(meta, stem, tz) or name_date),
+                **date_values(meta_date(meta, stem, tz)),
                 "title": title,
                 "slug": title.lower(),
                 "categories": "/".join(c.lower().replace(" ", "-") for c in cats),
@@ -243,20 +238,6 @@ def read_site(root: Path) -> SourcePlan:
                 source / folder, "Jekyll's templates and data: sitegen's theme is used instead"
             )
     return plan
-
-
-# a post's name as Jekyll reads it: its month and day may have one digit (`2016-11-5-x.md`)
-_POST_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
-
-
-def _name_date(m: re.Match[str] | None, tz: dt.tzinfo) -> dt.datetime | None:
-    """The date a post's name gives; None for a name without one or an impossible date."""
-    if m is None:
-        return None
-    try:
-        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=tz)
-    except ValueError:
-        return None
 
 
 def _polyglot_languages(conf: dict[str, Any]) -> list[str]:
