@@ -208,4 +208,10 @@ def link_targets(
         figures=config.figures,
         broken_links=config.broken_links,
         unpublished=set(unpublished),
+        terms={
+            f"{kind}/{key}".casefold(): term.url
+            for kind, terms in (("tags", site.tags), ("categories", site.categories))
+            for term in terms
+            for key in (term.slug, term.name)
+        },
     )

@@ -235,6 +235,8 @@ def _link(label: str, url: str) -> str:
 def _content_ref(target: str) -> str:
     """A Hugo ref/relref or Jekyll link target as a path localize.py can resolve."""
     path, hashmark, fragment = target.partition("#")
+    if path.endswith("/") and not path.startswith("/"):
+        path = path.rstrip("/")  # `ref "11-s3/"`: the page, not an address below this one
     if path and not re.search(r"\.\w+$", path) and not path.endswith("/"):
         path += ".md"
     return path + (hashmark + fragment if hashmark else "")
@@ -477,6 +479,9 @@ def _output(m: re.Match, line: int, found: list[Construct]) -> str:
         if lname == "gist" and args.get("url"):
             found.append(Construct(line, "Zola", "shortcode", name, "shown as a link"))
             return _link("Gist", args["url"])
+        if _image_param(args):  # {{ resize_image(path="about/me.png", width=300) }}
+            found.append(Construct(line, "Zola", "shortcode", name, "shown as an image"))
+            return _image(args, [])
         found.append(Construct(line, "Zola", "shortcode", name, "left out"))
         return ""
     if _BASEURL.match(expr):

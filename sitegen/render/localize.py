@@ -74,6 +74,35 @@ class LinkTargets:
     missing: list[SiteError] = field(default_factory=list)
     unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts
     broken_links: str = "error"  # config.broken_links: "warn" makes missing pages warnings
+    # "tags/<slug or name>", "categories/...", in lower case -> the term page's URL (Hugo's
+    # `ref "tags/s3"` names the taxonomy's page)
+    terms: dict[str, str] = field(default_factory=dict)
+    # page name -> [(content path without extension, URL)], made the first time one is asked
+    _by_name: dict[str, list[tuple[str, str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def by_name(self, stem: str) -> str | None:
+        """The URL of the one page whose content path ends with `stem` (`4-ec2`,
+        `aws/4-ec2`: a file `4-ec2.md` or a bundle `4-ec2/index.md`, in any folder), as
+        Hugo's `ref` finds a page named without its folder, in any letter case; None if none
+        or several do."""
+        if self._by_name is None:
+            self._by_name = {}
+            for rel, url in self.articles.items():
+                path = rel.rsplit(".", 1)[0]
+                if path.rsplit("/", 1)[-1] in ("index", "_index"):
+                    path = path.rsplit("/", 1)[0] if "/" in path else ""
+                if path:
+                    path = path.casefold()
+                    self._by_name.setdefault(path.rsplit("/", 1)[-1], []).append((path, url))
+        stem = stem.casefold()
+        found = {
+            url
+            for path, url in self._by_name.get(stem.rsplit("/", 1)[-1], ())
+            if path == stem or path.endswith("/" + stem)
+        }
+        return found.pop() if len(found) == 1 else None
 
 
 def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
@@ -108,6 +137,13 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
             for name in _content_names(cand):
                 if name in targets.articles:
                     return targets.articles[name] + suffix
+        stem = posixpath.normpath(path.lstrip("/")).rsplit(".", 1)[0]
+        if stem.casefold() in targets.terms:
+            return targets.terms[stem.casefold()] + suffix
+        if not path.startswith(("/", ".")) and not pelican and not stem.startswith(".."):
+            # Hugo's ref "4-ec2" (or "aws/4-ec2") finds the one page of that name anywhere
+            found = targets.by_name(stem)
+            return found + suffix if found is not None else None
         return None
     if path.startswith("/"):
         clean = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")

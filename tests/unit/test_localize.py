@@ -101,3 +101,36 @@ def test_an_img_tag_in_capitals_is_localised_too() -> None:
     html = '<p><IMG ALT="p" SRC="/pic.png"></p>'
     out = localize_html(html, make_article(1), "/a1/", _targets(), "content/a1.md")
     assert out == '<p><IMG ALT="p" SRC="../pic.png"></p>'
+
+
+def test_a_page_named_without_its_folder_is_found_where_it_is_the_only_one() -> None:
+    """Hugo's `{{< ref "4-ec2" >}}` names a page anywhere in the site: the one file or bundle
+    of that name, else (none, or two of them) nothing."""
+    articles = {
+        "posts/aws/4-ec2/index.md": "/posts/4-ec2/",
+        "posts/aws/5-s3.md": "/posts/5-s3/",
+        "notes/a/same.md": "/notes/a-same/",
+        "notes/b/same.md": "/notes/b-same/",
+    }
+    targets = LinkTargets(set(), articles, {})
+    here = make_article(1, rel="posts/intro.md", source="content/posts/intro.md")
+    found = [
+        localize.resolve(ref, here, targets)
+        for ref in ("4-EC2.md", "aws/5-s3.md#top", "5-s3.md", "same.md", "a/same.md", "none.md")
+    ]
+    assert found == [
+        "/posts/4-ec2/",
+        "/posts/5-s3/#top",
+        "/posts/5-s3/",
+        None,
+        "/notes/a-same/",
+        None,
+    ]
+
+
+def test_a_ref_to_a_tag_or_category_finds_its_page() -> None:
+    """Hugo's `{{< ref "tags/s3" >}}` names the taxonomy's page: the term's page here."""
+    targets = LinkTargets(set(), {}, {}, terms={"tags/s3": "/tags/s3/"})
+    here = make_article(1)
+    assert localize.resolve("tags/S3.md#x", here, targets) == "/tags/s3/#x"
+    assert localize.resolve("tags/s4.md", here, targets) is None

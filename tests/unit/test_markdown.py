@@ -126,6 +126,21 @@ def test_zola_shortcodes():
     assert [(c.generator, c.name) for c in found] == [("Zola", "youtube"), ("Zola", "quote")]
 
 
+def test_hugo_refs_become_content_paths_the_links_resolve():
+    """`ref "x"` and `ref "x/"` name the page x (x.md); an address from the root stays one."""
+    out, _ = convert(
+        '[a]({{< ref "x" >}}) [b]({{< relref "y/#part" >}}) [c]({{< ref "/posts/" >}})\n'
+    )
+    assert "[a](x.md) [b](y.md#part) [c](/posts/)" in out
+
+
+def test_a_zola_shortcode_naming_an_image_in_one_line_shows_it():
+    """The one-line form shows the image as the block form (`{% figure(...) %}`) does."""
+    out, found = convert('Me:\n\n{{ resize_image(path="about/me.png", width=300, op="fit") }}\n')
+    assert "![](<about/me.png>)" in out
+    assert [(c.name, c.result) for c in found] == [("resize_image", "shown as an image")]
+
+
 @pytest.mark.parametrize("body", [HUGO, LIQUID])
 def test_no_template_syntax_outside_code_after_rendering(body):
     html = render_markdown(convert(body)[0]).html
