@@ -15,19 +15,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html as htmllib
-import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
+from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve
 from sitegen.errors import SiteError
 from sitegen.site.plan import with_references
 from sitegen.text.urls import absolute_url, is_local, relative_url
 
 if TYPE_CHECKING:
-    from sitegen.render.images import ImageMap
+    pass
 
 _ATTR = re.compile(r"""(\s(?:src|href|poster)=)(?:"([^"]*)"|'([^']*)')""", re.I)
 # An <img> tag, or the quoted value after `src=`, `href=` or `poster=` (case-insensitive,
@@ -48,136 +47,10 @@ _LOCAL_REF = re.compile(
 )
 _FIGURE = re.compile(r"<figure>(<img\b[^>]*>)<figcaption>.*?</figcaption></figure>", re.S)
 MISSING_IMAGE_HINT = "put the file in the article's folder (page bundle) or in static/"
-_PELICAN = re.compile(
-    r"^(?:\{(static|attach|filename)\}|\|(static|attach|filename)\|)"
-)  # {x} or |x|
-# what Pelican reads as pages besides Markdown: a `{filename}` link to one names a page that
-# sitegen does not build (convert it to Markdown), never the source file itself
-_PELICAN_PAGE_EXTENSIONS = (".rst", ".html", ".htm", ".ipynb", ".txt")
 BROKEN_LINK_HINT = (
     "copy that page into content/ (as Markdown), or set 'broken_links: warn' in site.yaml to "
     "build without it: the link is then shown as plain text"
 )
-
-
-@dataclass
-class LinkTargets:
-    """What a reference may point at, for one build."""
-
-    files: set[str]  # site-root URLs of every copied file (static, content files, bundles)
-    articles: dict[str, str]  # content-relative path of a content file -> its page URL
-    bundle_urls: dict[str, str]  # bundle folder -> URL where its files are copied
-    file_urls: bool = False
-    base_url: str = ""
-    images: ImageMap | None = None  # sizes and resized copies (images.py); None: plain <img>
-    figures: bool = True  # config.figures: titled images stay <figure>
-    missing: list[SiteError] = field(default_factory=list)
-    unpublished: set[str] = field(default_factory=set)  # content paths of drafts, future posts
-    broken_links: str = "error"  # config.broken_links: "warn" makes missing pages warnings
-    # "tags/<slug or name>", "categories/...", in lower case -> the term page's URL (Hugo's
-    # `ref "tags/s3"` names the taxonomy's page)
-    terms: dict[str, str] = field(default_factory=dict)
-    # page name -> [(content path without extension, URL)], made the first time one is asked
-    _by_name: dict[str, list[tuple[str, str]]] | None = field(
-        default=None, repr=False, compare=False
-    )
-
-    def by_name(self, stem: str) -> str | None:
-        """The URL of the one page whose content path ends with `stem` (`4-ec2`,
-        `aws/4-ec2`: a file `4-ec2.md` or a bundle `4-ec2/index.md`, in any folder), as
-        Hugo's `ref` finds a page named without its folder, in any letter case; None if none
-        or several do."""
-        if self._by_name is None:
-            self._by_name = {}
-            for rel, url in self.articles.items():
-                path = rel.rsplit(".", 1)[0]
-                if path.rsplit("/", 1)[-1] in ("index", "_index"):
-                    path = path.rsplit("/", 1)[0] if "/" in path else ""
-                if path:
-                    path = path.casefold()
-                    self._by_name.setdefault(path.rsplit("/", 1)[-1], []).append((path, url))
-        stem = stem.casefold()
-        found = {
-            url
-            for path, url in self._by_name.get(stem.rsplit("/", 1)[-1], ())
-            if path == stem or path.endswith("/" + stem)
-        }
-        return found.pop() if len(found) == 1 else None
-
-
-def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
-    """The site-root URL a local reference in `article` points at, or None if nothing."""
-    path, hashmark, fragment = ref.partition("#")
-    path, q, query = path.partition("?")
-    path = unquote(path)
-    suffix = (("?" + query) if q else "") + (("#" + fragment) if hashmark else "")
-    pelican = _PELICAN.match(path)
-    article_dir = posixpath.dirname(article.rel)
-    if path.startswith("@/"):
-        path = "/" + path[2:]
-        candidates_md = [path.lstrip("/")]
-    elif pelican:
-        path = path[pelican.end() :]
-        if (pelican.group(1) or pelican.group(2)) == "filename" and path.lower().endswith(
-            _PELICAN_PAGE_EXTENSIONS
-        ):
-            return None
-        candidates_md = [
-            posixpath.normpath(posixpath.join(article_dir, path.lstrip("/")))
-            if not path.startswith("/")
-            else path.lstrip("/")
-        ]
-    elif path.startswith("/"):
-        candidates_md = [path.lstrip("/")]
-    else:
-        # beside the article, else from content/ (Hugo's ref "posts/x.md" looks in both)
-        candidates_md = [posixpath.normpath(posixpath.join(article_dir, path)), path]
-    if path.lower().endswith(CONTENT_EXTENSIONS):
-        for cand in candidates_md:
-            for name in _content_names(cand):
-                if name in targets.articles:
-                    return targets.articles[name] + suffix
-        stem = posixpath.normpath(path.lstrip("/")).rsplit(".", 1)[0]
-        if stem.casefold() in targets.terms:
-            return targets.terms[stem.casefold()] + suffix
-        if not path.startswith(("/", ".")) and not pelican and not stem.startswith(".."):
-            # Hugo's ref "4-ec2" (or "aws/4-ec2") finds the one page of that name anywhere
-            found = targets.by_name(stem)
-            return found + suffix if found is not None else None
-        return None
-    if path.startswith("/"):
-        clean = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
-        return clean + suffix
-    if article.bundle is not None:
-        base = targets.bundle_urls.get(article.bundle)
-        rel = posixpath.normpath(path)
-        if base and rel in article.resources:
-            return base + rel + suffix
-    for cand in (posixpath.normpath(posixpath.join(article_dir, path)), posixpath.normpath(path)):
-        if "/" + cand in targets.files:
-            return "/" + cand + suffix
-    # as a browser reads it on the old site: relative to the page's address (Zola, Hugo and
-    # Jekyll pass such links through, so moved posts often point at each other's files this way)
-    page_url = targets.articles.get(article.rel)
-    if page_url:
-        by_url = posixpath.normpath(posixpath.join(page_url, path))
-        if by_url in targets.files:
-            return by_url + suffix
-    return None
-
-
-def _content_names(path: str) -> list[str]:
-    """`x.md` also finds `x.markdown` (any content extension) and the bundle `x/index.md`;
-    Jekyll's `_posts/x.md` also finds `x.md` (posts copied without their folder)."""
-    names = []
-    for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):  # Jekyll's folders
-        stem = where.rsplit(".", 1)[0]
-        names += [
-            where,
-            *(stem + ext for ext in CONTENT_EXTENSIONS),
-            *(f"{stem}/index{ext}" for ext in CONTENT_EXTENSIONS),
-        ]
-    return names
 
 
 def _is_unpublished(link: str, article: Article, targets: LinkTargets) -> bool:
@@ -190,7 +63,7 @@ def _is_unpublished(link: str, article: Article, targets: LinkTargets) -> bool:
 
 def _missing_static(ref: str, target: str, targets: LinkTargets) -> bool:
     """Pelican's `{static}/files/x.pdf` names a file: one that is not published is missing."""
-    m = _PELICAN.match(unquote(ref))
+    m = PELICAN_LINK.match(unquote(ref))
     if not m or (m.group(1) or m.group(2)) == "filename":
         return False
     return target.split("?")[0].split("#")[0] not in targets.files
@@ -203,7 +76,7 @@ def _names_content(ref: str) -> bool:
     return (
         path.lower().endswith(CONTENT_EXTENSIONS)
         or path.startswith("@/")
-        or bool(_PELICAN.match(path))
+        or bool(PELICAN_LINK.match(path))
     )
 
 
@@ -267,7 +140,7 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                 )
                 errors.append(error)
                 continue
-            page = not _PELICAN.match(link) or "filename" in link[:10]
+            page = not PELICAN_LINK.match(link) or "filename" in link[:10]
             errors.append(
                 SiteError(
                     f"link to a {'page' if page else 'file'} that is not part of the site: {link}",

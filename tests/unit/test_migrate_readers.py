@@ -40,6 +40,7 @@ from sitegen.ingest.migrate.jsliterals import config_object, strip_comments
 from sitegen.ingest.migrate.missing_images import image_found, published_url
 from sitegen.ingest.migrate.plan import SourcePlan, clean_url, sitegen_makes, title_slug
 from sitegen.ingest.migrate.titles import misspelt_title, needs_title, readable_name, title_for
+from tests.unit.test_plan import make_article
 
 
 def write(path: Path, text: str) -> Path:
@@ -804,7 +805,6 @@ def test_eleventy_site_reads_data_files_dates_and_unknown_permalinks(tmp_path: P
         ("quay.png", False),  # not beside the post, not at the root
         ("images/quay.png", True),  # the same path from the site root
         ("gull.png", True),  # beside the post: posts/gull.png
-        ("moored.png", True),  # a file of its bundle
         ("../gull.png", True),  # as a browser read it from the page's address
         ("{static}/images/quay.png", True),  # Pelican's
         ("{static}/images/gone.png", False),
@@ -815,9 +815,21 @@ def test_eleventy_site_reads_data_files_dates_and_unknown_permalinks(tmp_path: P
 )
 def test_image_found_as_the_build_resolves_it(src: str, found: bool) -> None:
     published = {"/images/quay.png", "/posts/gull.png"}
-    assert (
-        image_found(src, "posts/harbour.md", ("moored.png",), "/posts/harbour/", published) is found
+    post = make_article(1, rel="posts/harbour.md", source="content/posts/harbour.md")
+    assert image_found(src, post, "/posts/harbour/", published) is found
+
+
+def test_a_bundles_image_is_found_where_its_page_moved() -> None:
+    bundle = make_article(
+        1,
+        rel="posts/harbour/index.md",
+        source="content/posts/harbour/index.md",
+        bundle="posts/harbour",
+        resources=("moored.png",),
     )
+    published = {"/2024/harbour/moored.png"}  # below the page's new address
+    assert image_found("moored.png", bundle, "/2024/harbour/", published)
+    assert not image_found("moored.png", bundle, "/posts/harbour/", published)
 
 
 def test_published_url_of_moved_files() -> None:

@@ -398,7 +398,7 @@ def _outside_links(outcomes: list[Outcome], published: set[str]) -> None:
             m = re.match(r"^(?:\{filename\}|\|filename\|)", path)
             if _names_file(path):
                 article = out.article
-                if image_found(link, article.rel, article.resources, out.new_url or "", published):
+                if image_found(link, article, out.new_url or "", published):
                     continue  # a file the migration publishes, where the link finds it
                 targets = []
             elif path.startswith("@/"):

@@ -4,28 +4,23 @@ Part of `sitegen migrate` (ingest stage), after articles.py has read every post:
 name pictures that never were in their repository (they stayed on the old server). The build
 would stop at each one; the report lists them and site.yaml gets `broken_links: warn`, so the
 page shows the picture's description until the file is added. An image is found as the build
-finds it (render/localize.py's `resolve`, which this stage may not import): a site-root path
-names a published file; a relative one a file of the page bundle, then one beside the post,
-then the same path from the site root, then the path read from the page's address.
+finds it: content/links.py's `resolve`, against the files the migration moves.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from sitegen.content.article import CONTENT_EXTENSIONS
+from sitegen.content.article import CONTENT_EXTENSIONS, Article
+from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.text.urls import is_local
 
 if TYPE_CHECKING:
     from sitegen.ingest.migrate.articles import Outcome
-
-# Pelican's `{static}` and `{attach}` (also `|static|`) name a file; the rest is its path
-_PELICAN = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
 
 
 def published_url(rel: str) -> str | None:
@@ -40,36 +35,20 @@ def published_url(rel: str) -> str | None:
     return "/" + rest
 
 
-def image_found(
-    src: str,
-    rel: str,
-    resources: Collection[str],
-    page_url: str,
-    published: Collection[str],
-) -> bool:
-    """Whether the image `src` of the post at `rel` (below content/) names a file the build
-    will publish: one of its bundle's `resources`, or a site-root address in `published`.
-    Remote and `data:` images count as found: nothing to move."""
+def image_found(src: str, article: Article, page_url: str, published: Collection[str]) -> bool:
+    """Whether the image `src` of a moved post (`article`, at `page_url` after the move) names
+    a file the build will publish (`published`: their site-root addresses), found as the build
+    finds it (content/links.py). Remote and `data:` images count as found: nothing to move."""
     if not src or (not is_local(src) and not src.startswith(("{", "|", "@/"))):
         return True
-    path = unquote(src.partition("#")[0].partition("?")[0])
-    if path.startswith("@/"):
-        path = "/" + path[2:]
-    m = _PELICAN.match(path)
-    if m:
-        path = path[m.end() :]
-    if not path:
-        return True
-    if path.startswith("/"):
-        return posixpath.normpath(path) in published
-    if posixpath.normpath(path) in resources:
-        return True
-    folder = posixpath.dirname(rel)
-    for candidate in (posixpath.normpath(posixpath.join(folder, path)), posixpath.normpath(path)):
-        if "/" + candidate in published:
-            return True
-    # as a browser read it on the old site: relative to the page's address
-    return bool(page_url) and posixpath.normpath(posixpath.join(page_url, path)) in published
+    path = unquote(src.partition("#")[0].partition("?")[0]).removeprefix("@/")
+    named = PELICAN_LINK.match(path)
+    if not (path[named.end() :] if named else path):
+        return True  # `{static}` alone names nothing
+    pages = {article.rel: page_url} if page_url else {}
+    bundles = {article.bundle: page_url} if article.bundle is not None and page_url else {}
+    target = resolve(src, article, LinkTargets(set(published), pages, bundles))
+    return target is not None and target.split("?")[0].split("#")[0] in published
 
 
 def published_files(plan: SourcePlan, outcomes: list[Outcome]) -> set[str]:
@@ -95,7 +74,5 @@ def find_missing_images(plan: SourcePlan, outcomes: list[Outcome]) -> None:
         if article is None:
             continue
         for ref in article.images:
-            if not image_found(
-                ref.src, article.rel, article.resources, out.new_url or "", published
-            ):
+            if not image_found(ref.src, article, out.new_url or "", published):
                 out.missing_images.append((out.source_line(ref.line) or ref.line, ref.src))
