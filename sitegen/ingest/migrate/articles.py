@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config import SiteConfig
 from sitegen.content.address import article_url
-from sitegen.content.article import CONTENT_EXTENSIONS, Article, SourceFile, load_article
+from sitegen.content.article import Article, SourceFile, load_article
 from sitegen.content.frontmatter import split_front_matter
+from sitegen.content.links import LinkTargets, names_file, resolve
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.ingest.migrate.common import lang_suffix, strip_lang
 from sitegen.ingest.migrate.frontmatter_edit import add_keys
@@ -358,69 +359,24 @@ def _beside(url: str, used: set[str]) -> str:
     return next(f"{stem}-{n}{end}" for n in count(2) if f"{stem}-{n}{end}".casefold() not in used)
 
 
-def _content_names(path: str) -> list[str]:
-    names = []
-    for where in (path, re.sub(r"^(_posts|_drafts|content)/", "", path)):
-        stem = where.rsplit(".", 1)[0]
-        names += [
-            where,
-            *(stem + e for e in CONTENT_EXTENSIONS),
-            *(f"{stem}/index{e}" for e in CONTENT_EXTENSIONS),
-        ]
-    return names
-
-
-# Pelican's link prefixes; `{static}` and `{attach}` always name a file, `{filename}` one
-# too unless the path ends as a page Pelican reads does (render/localize.py's rule)
-_PELICAN_LINK = re.compile(r"^(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)")
-_PELICAN_PAGES = (*CONTENT_EXTENSIONS, ".rst", ".html", ".htm", ".ipynb", ".txt")
-
-
-def _names_file(path: str) -> bool:
-    """Whether a Pelican link names a file (`{static}/images/x.png`, `{filename}/code/x.py`)
-    rather than a page."""
-    m = _PELICAN_LINK.match(path)
-    if m is None:
-        return False
-    return (m.group(1) or m.group(2)) != "filename" or not path.lower().endswith(_PELICAN_PAGES)
-
-
 def _outside_links(outcomes: list[Outcome], published: set[str]) -> None:
     """Fill each outcome's `outside_links`: links to content files that did not move, and
-    Pelican file links to files no moved file provides (`published`: their site-root URLs)."""
-    moved = {o.post.rel for o in outcomes}
+    Pelican file links to files no moved file provides (`published`: their site-root URLs),
+    each found as the build finds it (content/links.py)."""
+    moved = LinkTargets(set(published), {o.post.rel: o.new_url or "/" for o in outcomes}, {})
     for out in outcomes:
-        if out.article is None:
+        article = out.article
+        if article is None:
             continue
-        folder = posixpath.dirname(out.post.rel)
-        for link in out.article.links:
-            path = unquote(link.split("#")[0].split("?")[0])
-            m = re.match(r"^(?:\{filename\}|\|filename\|)", path)
-            if _names_file(path):
-                article = out.article
+        for link in article.links:
+            if names_file(link):
                 if image_found(link, article, out.new_url or "", published):
                     continue  # a file the migration publishes, where the link finds it
-                targets = []
-            elif path.startswith("@/"):
-                targets = [path[2:]]
-            else:
-                if m:
-                    path = path[m.end() :]
-                targets = (
-                    [path.lstrip("/")]
-                    if path.startswith("/")
-                    # beside the post, else from content/, as the build reads it
-                    else [posixpath.normpath(posixpath.join(folder, path)), path]
-                )
-            names = [name for target in targets for name in _content_names(target)]
-            if not any(name in moved for name in names):
-                pos = out.article.body.find(link)
-                line = (
-                    out.article.body_line + out.article.body.count("\n", 0, pos)
-                    if pos >= 0
-                    else out.article.body_line
-                )
-                out.outside_links.append((out.source_line(line) or line, link))
+            elif resolve(link, article, moved) is not None:
+                continue
+            pos = article.body.find(link)
+            line = article.body_line + (article.body.count("\n", 0, pos) if pos >= 0 else 0)
+            out.outside_links.append((out.source_line(line) or line, link))
 
 
 _BLOCK_IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
