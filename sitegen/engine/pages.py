@@ -108,6 +108,7 @@ class PageRenderer:
         self.skipped: list[str] = []  # pages not written (their errors are in diag)
         self._missing: list[SiteError] = []  # broken links the workers found
         self._pending: list[tuple[PageJob, str]] = []  # the parent's pages still to render
+        self._damaged = 0  # body cache entries found unreadable (rendered again)
         self._done = 0
         self._total = 0
         self._workers_done = False
@@ -147,15 +148,38 @@ class PageRenderer:
         self.fresh.clear()
         return back
 
-    def after_chunk(self) -> tuple[dict[str, RenderedBody], list[SiteError]]:
-        if self.in_worker:  # a worker keeps no bodies between chunks: its memory stays flat
-            for rel in list(self.bodies):
-                if rel not in self.fresh:
-                    del self.bodies[rel]
+    def before_chunk(self, task: list[tuple[PageJob, str]]) -> None:
+        """The cached bodies of the chunk's pages, read where the chunk is rendered."""
+        self._fetch(
+            {rel: self.keys[rel] for job, _ in task for rel in job.bodies if rel in self.keys}
+        )
+
+    def after_chunk(self) -> tuple[dict[str, RenderedBody], list[SiteError], int]:
+        # no bodies kept between chunks but those the parent's own pages still need: a
+        # worker's memory, and the parent's when it renders every chunk itself, stay flat
+        for rel in list(self.bodies):
+            if rel not in self.fresh and (self.in_worker or rel not in self._needed):
+                del self.bodies[rel]
         sent = self.flush()
         errors = list(self.targets.missing)
         self.targets.missing.clear()
-        return sent, errors
+        damaged = 0
+        if self.in_worker:  # counted in the parent, which tells of it once
+            damaged, self._damaged = self._damaged, 0
+        return sent, errors, damaged
+
+    def _fetch(self, keys: dict[str, str]) -> None:
+        """Bodies of `keys` (rel -> body key) not known here yet, from the body cache."""
+        missing = {rel: key for rel, key in keys.items() if rel not in self.bodies}
+        if not missing:
+            return
+        cache = BodyCache(self.config.cache_path / "cache.sqlite")
+        try:
+            found = cache.get_many(sorted(set(missing.values())))
+        finally:
+            cache.close()
+        self._damaged += cache.damaged
+        self.bodies.update({rel: found[key] for rel, key in missing.items() if key in found})
 
     def _forked(self) -> None:
         self.in_worker = True
@@ -187,9 +211,10 @@ class PageRenderer:
             job.path: job.bodies for job, _ in local if not self.wanted.isdisjoint(job.bodies)
         }
         self._needed.update(rel for rels in self._shows.values() for rel in rels)
-        self._load_cached_bodies()
+        remote = parallel.remote(len(local), parallel.min_pages)
+        self._load_cached_bodies(every=remote)
         tasks = order_tasks(local, self.wanted, CHUNK)
-        if parallel.remote(len(local), parallel.min_pages):
+        if remote:
             kit = render_kit(
                 self.config,
                 self.asset_names,
@@ -200,13 +225,21 @@ class PageRenderer:
                 kit, tasks, self.by_rel, self.bodies, parallel, self._on_remote, self._between
             )
         else:
-            work = RenderWork(self.render, self.writer, self.after_chunk, self._forked)
+            work = RenderWork(
+                self.render, self.writer, self.after_chunk, self._forked, self.before_chunk
+            )
             render_pages(work, tasks, parallel, self._on_result, self._between)
         self._workers_done = True
         self._between()
         for _ in self._alongside:
             pass
         self.flush()
+        if self._damaged:
+            self.diag.warn(
+                f"the body cache had {self._damaged} damaged entr"
+                f"{'y' if self._damaged == 1 else 'ies'}; rendered again",
+                self.config.cache_path / "cache.sqlite",
+            )
         self.targets.missing[:0] = self._missing
         if to_render:
             self._prune()
@@ -216,23 +249,18 @@ class PageRenderer:
         """Links to pages that do not exist, found while rendering (file and line each)."""
         return self.targets.missing
 
-    def _load_cached_bodies(self) -> None:
+    def _load_cached_bodies(self, every: bool) -> None:
+        """The bodies this process's own pages show (`every`: all the changed pages show, for
+        workers on other machines, which have no cache), from memory or the body cache; the
+        pages rendered here or in a forked worker read theirs a chunk at a time
+        (`before_chunk`). Every body held here at once, for a build whose output folder is
+        empty but whose caches are full (a CI runner with a restored cache), was 1.3 GB at
+        100,000 articles, in this process and in each worker forked from it."""
         self.bodies = self.memory.get_many(self.keys)
-        missing = {key for key in set(self.keys.values()) if key not in self.memory.bodies}
-        if not missing:
-            return
         cache = BodyCache(self.config.cache_path / "cache.sqlite", self.diag.warn)
-        try:
-            found = cache.get_many(sorted(missing))
-        finally:
-            cache.close()
-        if cache.damaged:
-            self.diag.warn(
-                f"the body cache had {cache.damaged} damaged entr"
-                f"{'y' if cache.damaged == 1 else 'ies'}; rendered again",
-                cache.path,
-            )
-        self.bodies.update({rel: found[key] for rel, key in self.keys.items() if key in found})
+        cache.close()  # opened to report a damaged cache file here, where warnings are told
+        wanted = self.keys if every else {r: k for r, k in self.keys.items() if r in self.wanted}
+        self._fetch(wanted)
 
     def _prune(self) -> None:
         """Let the body cache drop what no page shows any more (see `BodyCache.prune`)."""
@@ -256,9 +284,10 @@ class PageRenderer:
             self.diag.error(error)
             self.skipped.append(path)
         if res.extra:
-            sent, errors = res.extra
+            sent, errors, damaged = res.extra
             self.bodies.update(sent)
             self._missing.extend(errors)
+            self._damaged += damaged
         if self._shows:
             for path in chain((rec[0] for rec in res.records), (path for path, _ in res.errors)):
                 rels = self._shows.pop(path, None)
@@ -273,7 +302,7 @@ class PageRenderer:
             self.writer.write(path, data, fp)
             records.append((path, self.writer.new.files[path][SHA], fp, True))
         self.fresh.update(done.bodies)
-        self._on_result(ChunkResult(records, done.errors, (self.flush(), []), local=True))
+        self._on_result(ChunkResult(records, done.errors, (self.flush(), [], 0), local=True))
 
     def _between(self) -> None:
         """Render the parent's pages whose bodies have all arrived, while the workers go on,
@@ -300,7 +329,9 @@ class PageRenderer:
                 return
         for item in ready:
             self._pending.remove(item)
-        work = RenderWork(self.render, self.writer, self.after_chunk, self._forked)
+        work = RenderWork(
+            self.render, self.writer, self.after_chunk, self._forked, self.before_chunk
+        )
         self._on_result(render_chunk(work, ready))
         for job, _ in ready:
             self._shown(job.bodies)

@@ -46,11 +46,13 @@ class RenderWork:
     writer: OutputWriter
     after_chunk: Callable[[], Any] = lambda: None  # runs in the worker after each chunk
     on_fork: Callable[[], None] = lambda: None  # runs in each worker once, after the fork
+    before_chunk: Callable[[Task], None] = lambda task: None  # runs before each chunk
 
 
 def render_chunk(work: RenderWork, task: Task) -> ChunkResult:
     out = ChunkResult()
     writer = work.writer
+    work.before_chunk(task)
     for job, fp in task:
         try:
             data = work.render(job)
