@@ -136,7 +136,9 @@ def bundled_themes_dir() -> Path:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig) if f.name != "root"}
-_URL_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+# Every page's address is base_url + path: a query or fragment would sit in the middle of it,
+# and a quote or angle bracket cannot be in a URL at all.
+_URL_RE = re.compile(r"^https?://[^\s/?#\"'<>\\]+(/[^\s?#\"'<>\\]*)?$")
 _PERMALINK_FIELDS = {"slug", "year", "month", "day", "lang", "section"}
 
 
@@ -340,7 +342,7 @@ def _check_semantics(
                 f"setting 'base_url': expected an absolute http(s) URL, got {config.base_url!r}",
                 path,
                 lines.get("base_url"),
-                "for example https://example.org/blog/",
+                "for example https://example.org/blog/: no ?query or #fragment, spaces or quotes",
             )
         )
     try:

@@ -37,7 +37,7 @@ from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import is_inside, sha1_bytes
 from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
-from sitegen.text.slugs import is_slug, slugify
+from sitegen.text.slugs import is_slug, slugify, term_key
 from sitegen.text.textstats import (
     first_paragraph,
     markdown_to_text,
@@ -364,8 +364,17 @@ def _walk(root: Path, diag: Diagnostics):
                         links.add(entry.name)
                     try:
                         is_dir = entry.is_dir()  # follows links, like os.walk's listing
+                        # a pipe, socket or device: reading one could wait forever
+                        special = not is_dir and not entry.is_file() and entry.stat() is not None
+                    except FileNotFoundError:  # a link to nothing: an error when read
+                        is_dir = special = False
                     except OSError as exc:
                         diag.warn(f"cannot follow this link: {exc.strerror}; left out", entry.path)
+                        continue
+                    if special:
+                        diag.warn(
+                            "not a regular file (a pipe, socket or device); left out", entry.path
+                        )
                         continue
                     (dirs if is_dir else files).append(entry.name)
         except OSError as exc:
@@ -449,6 +458,8 @@ def _shown(value: Any) -> str:
         return repr(value.isoformat()) + (
             " (a year from 1000 to 9000 is expected)" if not 1000 <= value.year <= 9000 else ""
         )
+    if isinstance(value, (list, dict)):  # Python's repr would show `datetime.date(2024, 1, 1)`
+        return "a list" if isinstance(value, list) else "a mapping"
     return repr(value)
 
 
@@ -523,7 +534,7 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     out = []
     for item in items:
-        key = item.casefold()
+        key = term_key(item)
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -622,12 +633,15 @@ def load_article(
                 )
                 return None
             data = path.read_bytes()
-        text = data.decode("utf-8")
+        # UTF-16 with its byte-order mark is what Windows editors save as "Unicode"; the seed
+        # importer reads it too. Without the mark it is never guessed at.
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1 if data else None
+        line = data.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
         diag.error(
             SiteError(
-                f"not valid UTF-8: byte at offset {exc.start}",
+                f"not valid {encoding.upper()}: byte at offset {exc.start}",
                 display,
                 line,
                 "save the file as UTF-8",
@@ -726,6 +740,8 @@ def map_article(
     date, has_date = _date(raw_date, jekyll, name_stem, config, report)
     updated = _updated(raw_updated, lower, tz, report)
     publish_date, expiry_date = _schedule(lower, tz, report)
+    if isinstance(lower.get("slug"), (list, dict)):  # never `a-b` from `[a, b]`
+        report.error("slug", f"slug: expected text, got {_shown(lower['slug'])}", "quote the slug")
     slug = _slug(lower, title, name_stem, jekyll, source.bundle, config.unicode_slugs)
     tags, categories = _taxonomies(lower, fm.format == "yaml", report)
     author, authors = _people(lower, config.author, report)
@@ -871,6 +887,8 @@ def _title(
                 1,
                 "add 'title: ...' to the front matter",
             )
+        elif "title" in lower and not wrong_type:  # `title:` with nothing after it
+            report.error("title", "title is empty", "write the title after 'title:'")
         elif not wrong_type:  # said once: the title is there, of the wrong type
             typo = next(iter(get_close_matches("title", [str(k) for k in lower], 1, 0.7)), None)
             report.error(
@@ -993,39 +1011,51 @@ def _taxonomies(
     taxonomies = lower.get("taxonomies") if isinstance(lower.get("taxonomies"), dict) else {}
     tags: list[str] = []
     categories: list[str] = []
+    key: str | None = "tags"  # the key read, for the error's line: `keywords:`, `category:`
     try:
         if "tags" in lower:
             raw_tags = lower["tags"]
         elif "tags" in taxonomies:
-            raw_tags = taxonomies["tags"]
+            key, raw_tags = "taxonomies", taxonomies["tags"]
         else:
-            _, raw_tags = first_present(lower, KEY_ALIASES["tags"])
+            key, raw_tags = first_present(lower, KEY_ALIASES["tags"])
         tags = _as_list(raw_tags, split_spaces)
     except ValueError:
-        report.error("tags", "tags: expected a list of names or a comma-separated string")
+        report.error(key or "tags", "tags: expected a list of names or a comma-separated string")
+    key = "categories"
     try:
         cats = lower["categories"] if "categories" in lower else taxonomies.get("categories")
         if cats is not None:
+            key = key if "categories" in lower else "taxonomies"
             categories = _as_list(cats, split_spaces)
         else:
-            _, category = first_present(lower, KEY_ALIASES["categories"])
+            key, category = first_present(lower, KEY_ALIASES["categories"])
             if category not in (None, ""):  # one name (Jekyll, Pelican), even with spaces
                 categories = _as_list([category] if isinstance(category, str) else category)
     except ValueError:
-        report.error("categories", "categories: expected a list of names or a string")
+        report.error(key or "categories", "categories: expected a list of names or a string")
     return _dedupe(tags), _dedupe(categories)
 
 
 def _people(
     lower: dict[str, Any], default_author: str, report: _Report
 ) -> tuple[str, tuple[str, ...]]:
-    """(author, authors): either key fills the other; else the site's author."""
+    """(author, authors): either key fills the other; else the site's author. `author:` may
+    be a list too (some Hugo themes): its first name is the author, never the list's repr."""
     author_value = lower.get("author")
     authors_value = lower.get("authors")
+    key = "authors"
     try:
         authors = _as_list(authors_value) if authors_value is not None else []
+        key = "author"
         if isinstance(author_value, dict):
             author_value = author_value.get("name")
+        if isinstance(author_value, (list, tuple)):
+            names = _as_list(author_value)
+            authors = authors or names
+            author_value = names[0] if names else None
+        elif author_value is not None and not isinstance(author_value, (str, int, float)):
+            raise ValueError(author_value)
         author = (
             str(author_value).strip()
             if author_value not in (None, "")
@@ -1034,7 +1064,7 @@ def _people(
         if author and not authors:
             authors = [author]
     except ValueError:
-        report.error("authors", "authors: expected a list of names")
+        report.error(key, f"{key}: expected a name or a list of names")
         author, authors = "", []
     if not author:
         author = default_author

@@ -14,6 +14,8 @@ as the original generator would. Runs at load time only for bodies containing `{
 
 from __future__ import annotations
 
+import bisect
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -44,15 +46,22 @@ _HUGO = re.compile(
     r"\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"
     r"(?P<args>(?:\"[^\"]*\"|`[^`]*`|[^\"`<>%{}])*?)\s*(?P<self>/)?\s*[>%]\}\}"
 )
-# a tag or an output may wrap onto the next line, never across a blank line
-_LIQUID_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>(?:[^\n]|\n(?![ \t]*\n))*?)\s*-?%\}")
+# A tag or an output may wrap onto the next line, never across a blank line. No pattern scans
+# past the next opener of its kind: from every opener without a closer, a scan to the end of
+# the paragraph made 40 KB of `{% a` take ten seconds (and a megabyte, hours).
+_LIQUID_TAG = re.compile(
+    r"\{%-?\s*(?P<name>\w+)(?P<args>(?:(?!\{%)[^\n]|\n(?![ \t]*\n))*?)\s*-?%\}"
+)
 _OUTPUT = re.compile(r"\{\{-?(?P<expr>(?:[^\n{}]|\n(?![ \t]*\n))*?)-?\}\}")
+_NO_ESCAPE = r"(?:(?!\{\{[<%]?/\*|\{%/\*).)*?"  # up to the next `{{</*`, `{{/*` or `{%/*`
 _ESCAPED = re.compile(
-    r"\{\{([<%])/\*(.*?)\*/([>%])\}\}|\{\{/\*(.*?)\*/\}\}|\{%/\*(.*?)\*/%\}", re.S
+    rf"\{{\{{([<%])/\*({_NO_ESCAPE})\*/([>%])\}}\}}|\{{\{{/\*({_NO_ESCAPE})\*/\}}\}}"
+    rf"|\{{%/\*({_NO_ESCAPE})\*/%\}}",
+    re.S,
 )
 _ANY = re.compile(
     "(?P<esc>"
-    + _ESCAPED.pattern.replace("(", "(?:").replace("(?:?:", "(?:")
+    + re.sub(r"(?<!\\)\((?!\?)", "(?:", _ESCAPED.pattern)  # its groups, not captured
     + ")|"
     + _HUGO.pattern
     + "|"
@@ -60,7 +69,9 @@ _ANY = re.compile(
     + "|"
     + _OUTPUT.pattern
 )
-_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
+_RAW = re.compile(
+    r"\{%-?\s*raw\s*-?%\}((?:(?!\{%-?\s*raw\s*-?%\}).)*?)\{%-?\s*endraw\s*-?%\}", re.S
+)
 _HUGO_ARG = re.compile(r"""(?:([\w-]+)=)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|([^\s"`]+))""")
 _ZOLA_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|`([^`]*)`|([^,\s)]+))""")
 _ZOLA_CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.S)
@@ -285,7 +296,17 @@ def _liquid_img(args: str) -> str:
 
 
 def _closing(text: str, pattern: str, start: int) -> re.Match | None:
-    return re.compile(pattern, re.S).search(text, start)
+    """The first closer at or after `start`. Closers are found once per text: a search from
+    each of many openers without a closer (`{% raw %}` again and again) read to the end of
+    the text every time."""
+    closers = _closers(text, pattern)
+    i = bisect.bisect_left(closers, start, key=lambda m: m.start())
+    return closers[i] if i < len(closers) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _closers(text: str, pattern: str) -> list[re.Match]:
+    return list(re.compile(pattern, re.S).finditer(text))
 
 
 def _replace(

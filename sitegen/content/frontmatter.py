@@ -76,9 +76,12 @@ _PELICAN_KEYS = {
 
 
 def split_front_matter(text: str, path: Path | str) -> FrontMatter:
+    """The front matter and body of a content file's text. Windows (CRLF) and old Mac (lone
+    CR) line endings become LF first: CommonMark reads all three as line breaks, so a file
+    saved either way must not lose its front matter to the body."""
     text = text.removeprefix("\ufeff")
-    if text.startswith("\r\n") or "\r\n" in text[:4096]:
-        text = text.replace("\r\n", "\n")
+    if "\r" in text[:4096]:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     first = text.split("\n", 1)[0].rstrip()
     if first == "---":
         return _fenced(text, "---", "yaml", path)

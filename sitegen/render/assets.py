@@ -32,7 +32,7 @@ def _walk(
     folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None
 ) -> list[tuple[str, Path]]:
     """Files below `folder`; a symlink leading out of every one of `roots` is not followed
-    (it could publish any file on the machine)."""
+    (it could publish any file on the machine), nor is a pipe, socket or device."""
     found = []
     if not folder.is_dir():
         return found
@@ -45,6 +45,10 @@ def _walk(
             if path.is_symlink() and not any(is_inside(path, root) for root in roots):
                 if diag is not None:
                     diag.warn("symlink points outside the site; not followed", path)
+                continue
+            if not path.is_file() and path.exists():  # a pipe: copying it would wait forever
+                if diag is not None:
+                    diag.warn("not a regular file (a pipe, socket or device); left out", path)
                 continue
             found.append((path.relative_to(folder).as_posix(), path))
     return found

@@ -12,7 +12,7 @@ from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
 from sitegen.text.languages import Language, language_name
-from sitegen.text.slugs import slugify
+from sitegen.text.slugs import slugify, term_key
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,6 @@ class Site:
                 {term_key(t.name): t for t in cats},
             )
         return self._term_indexes[lang]
-
-
-def term_key(name: str) -> str:
-    """Names that differ only in case and spacing are one tag."""
-    return " ".join(name.casefold().split())
 
 
 def sort_key(article: Article) -> tuple:
@@ -193,8 +188,10 @@ def _terms(listed: list[Article], field_name: str, prefix: str, unicode: bool) -
     names: dict[str, dict[str, int]] = {}
     for index, article in enumerate(listed):
         for name in getattr(article, field_name):
-            key = " ".join(name.casefold().split())
-            groups.setdefault(key, []).append(index)
+            key = term_key(name)
+            group = groups.setdefault(key, [])
+            if not group or group[-1] != index:  # `Café` and `CAFÉ` on one article: listed once
+                group.append(index)
             spelled = names.setdefault(key, {})
             spelled[name] = spelled.get(name, 0) + 1
     terms = []

@@ -26,6 +26,7 @@ from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
 from sitegen.text.languages import Language, text_direction
+from sitegen.text.slugs import term_key
 from sitegen.text.urls import is_local, output_path, site_path
 
 # (kind, article rel, inputs, make) -> what `make()` returns, or what it returned for inputs
@@ -93,7 +94,7 @@ def listing_view(
         tag_terms = site.term_indexes(article.lang)[0]
     tags = []
     for name in article.tags:
-        term = tag_terms.get(" ".join(name.casefold().split()))
+        term = tag_terms.get(term_key(name))
         if term is not None:
             tags.append((term.name, term.url))
     url, config = site.urls[article.rel], site.config
@@ -153,7 +154,7 @@ def article_links(
         cat_terms = site.term_indexes(article.lang)[1]
     categories = []
     for name in article.categories:
-        term = cat_terms.get(" ".join(name.casefold().split()))
+        term = cat_terms.get(term_key(name))
         if term is not None:
             categories.append(_tag_link(term.name, term.url))
     versions = site.translations.get(article.translation_key, [article])
@@ -283,7 +284,7 @@ def _name(site: Site, lang: str) -> str:
 
 
 def term_index(terms: list[Term]) -> dict[str, Term]:
-    return {" ".join(t.name.casefold().split()): t for t in terms}
+    return {term_key(t.name): t for t in terms}
 
 
 def _paginate(count: int, per_page: int) -> int:

@@ -35,6 +35,7 @@ from itertools import accumulate, chain
 from operator import itemgetter
 
 from sitegen.content.article import Article
+from sitegen.text.slugs import term_key
 from sitegen.text.textstats import ascii_words
 
 TERMS_PER_DOC = 24  # strongest terms kept per article
@@ -112,7 +113,7 @@ def _vector(article: Article) -> Counter:
     for word in terms_of(article.title):
         counts[word] += TITLE_WEIGHT
     for tag in article.tags:
-        counts["#" + " ".join(tag.casefold().split())] += TITLE_WEIGHT  # a tag as one term
+        counts["#" + term_key(tag)] += TITLE_WEIGHT  # a tag as one term
         for word in terms_of(tag):
             counts[word] += TITLE_WEIGHT
     return counts

@@ -19,6 +19,15 @@ MAX_SLUG_LENGTH = 80
 _ASCII_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
+def term_key(name: str) -> str:
+    """What makes two tag or category names one: case, spacing and Unicode composition do not
+    count (`Café` typed with an `é`, or with an `e` and a combining accent as macOS file names
+    and some keyboards give it, look the same and are one tag)."""
+    if not name.isascii():
+        name = unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
+    return " ".join(name.casefold().split())
+
+
 def slugify(text: str, fallback_prefix: str = "article", unicode: bool = False) -> str:
     """`text` as a slug; `unicode` keeps letters of every script instead of transliterating."""
     if unicode:

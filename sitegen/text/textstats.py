@@ -65,17 +65,21 @@ def reading_minutes(text: str, words: int | None = None) -> int:
     return max(1, round(minutes))
 
 
+# Each pattern stops its scan at the next place a match could start (another `[`, `(`, `{{`,
+# `<!--`, or the same emphasis marker after a space), never at the end of the text: a scan to
+# the end from every opener that has no closer made 100 KB of `{{% a` or `*a ` take a minute
+# (and a megabyte, hours). A link destination may hold one pair of parentheses (Wikipedia's).
 _INLINE_MARKUP = [  # (pattern, replacement, characters without which it cannot match)
-    (re.compile(r"<!--.*?-->", re.S), "", "<!--"),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1", "!["),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1", "]("),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1", "]["),
-    (re.compile(r"\[\^[^\]]+\]"), "", "[^"),
+    (re.compile(r"<!--(?:(?!<!--).)*?-->", re.S), "", "<!--"),
+    (re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)"), r"\1", "!["),
+    (re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)"), r"\1", "]("),
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1", "]["),
+    (re.compile(r"\[\^[^\[\]]+\]"), "", "[^"),
     (re.compile(r"<[^<>\n]+>"), "", "<"),  # not across another "<": linear on "a<a<a<..."
-    (re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}"), "", "{"),
-    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2", None),
+    (re.compile(r"\{\{[<%](?:(?!\{\{).)*?[%>]\}\}|\{%(?:(?!\{%).)*?%\}"), "", "{"),
+    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)((?:(?!\s\1).)+?)(?<=\S)\1"), r"\2", None),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|&:=$])"), r"\1", "\\"),
-    (re.compile(r"\s*\{[#.][^}]*\}\s*$"), "", "{"),
+    (re.compile(r"\{[#.][^{}]*\}\s*$"), "", "{"),
 ]
 _EMPHASIS_CHARS = frozenset("*_~`")
 

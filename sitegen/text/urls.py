@@ -4,7 +4,7 @@ file://), or absolute from base_url (feeds, canonical links, sitemaps). Pure."""
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 
 def is_local(url: str) -> bool:
@@ -17,8 +17,12 @@ def is_local(url: str) -> bool:
 def site_path(value: str) -> str:
     """A path written by a person (alias, custom URL) as a clean site-root URL: `old/post` ->
     `/old/post/`, `/a.html` stays. Raises ValueError for what could leave the site or is no
-    path at all: `..` segments, backslashes, control characters, a scheme or `?`/`#`."""
+    path at all: `..` segments, backslashes, control characters, a scheme or `?`/`#`.
+    Percent-escapes are decoded first, as a host decodes the request: `/caf%C3%A9/` is the
+    folder `café/` (a folder named `caf%C3%A9` is never served), and `%2e%2e` is `..`."""
     text = value.strip()
+    if "%" in text:
+        text = unquote(text, errors="strict")
     if (
         not text
         or any(ord(ch) < 32 or ch in "\\?#" for ch in text)

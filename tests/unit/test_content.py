@@ -438,3 +438,109 @@ def test_a_permalink_pattern_fills_in_the_categories(config, categories, url):
         "permalink: /:categories/:year/:month/:title/\n---\nJump.\n",
     )
     assert article.url == url
+
+
+def test_an_empty_title_is_named_as_empty_not_as_misspelt(config):
+    """`title:` with nothing after it (or `null`) is said plainly: the key is not misspelt."""
+    for text in ("---\ntitle:\ndate: 2024-01-01\n---\nx\n", '---\ntitle: ""\n---\nx\n'):
+        diag = Diagnostics()
+        (config.content_path / "t.md").write_text(text, encoding="utf-8")
+        assert load_article(discover(config, diag)[0][0], config, diag) is None
+        [error] = diag.errors
+        assert (error.line, error.message) == (2, "title is empty"), str(error)
+        assert "misspelt" not in str(error)
+
+
+def test_an_author_list_gives_names_never_a_python_list(config):
+    article = load(config, "a.md", "---\ntitle: A\nauthor: [Ann, Bob]\n---\nx\n")
+    assert article.author == "Ann" and article.authors == ("Ann", "Bob")
+    diag = Diagnostics()
+    (config.content_path / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-01-01\nauthor: [{name: Ann}, 3]\n---\nx\n", encoding="utf-8"
+    )
+    assert load_article(discover(config, diag)[0][0], config, diag) is None
+    assert [(e.line, e.message) for e in diag.errors] == [
+        (4, "author: expected a name or a list of names")
+    ]
+
+
+def test_a_wrong_category_or_keywords_value_names_the_line_of_the_key_used(config):
+    diag = Diagnostics()
+    (config.content_path / "c.md").write_text(
+        "---\ntitle: C\ndate: 2024-01-01\nkeywords: [[a]]\ncategory: [a, [b]]\n---\nx\n",
+        encoding="utf-8",
+    )
+    assert load_article(discover(config, diag)[0][0], config, diag) is None
+    assert sorted((e.line, e.message.split(":")[0]) for e in diag.errors) == [
+        (4, "tags"),
+        (5, "categories"),
+    ]
+
+
+def test_a_pipe_in_content_is_left_out_with_a_warning_not_read(config):
+    """Reading a named pipe waits for a writer forever: the build would hang."""
+    import os
+
+    (config.content_path / "ok.md").write_text("---\ntitle: Ok\n---\nx\n", encoding="utf-8")
+    os.mkfifo(config.content_path / "pipe.md")
+    diag = Diagnostics()
+    sources, _ = discover(config, diag)
+    assert [s.rel for s in sources] == ["ok.md"]
+    assert not diag.errors
+    assert [(w.path, w.message) for w in diag.warnings] == [
+        (
+            str(config.content_path / "pipe.md"),
+            "not a regular file (a pipe, socket or device); left out",
+        )
+    ]
+
+
+def test_a_tag_given_twice_in_two_unicode_compositions_is_kept_once(config):
+    article = load(config, "t.md", "---\ntitle: T\ntags: [Caf\u00e9, cafe\u0301, CAFÉ]\n---\nx\n")
+    assert article.tags == ("Caf\u00e9",)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_with_its_byte_order_mark_is_read_as_seeds_are(config, encoding):
+    """Windows editors save "Unicode" as UTF-16 with a byte-order mark (the seed importer reads
+    it): the article builds, in place of an error about a byte at offset 0."""
+    text = "\ufeff---\r\ntitle: Caf\u00e9\r\ndate: 2024-01-01\r\n---\r\nBody \u20ac\r\n"
+    (config.content_path / "u.md").write_bytes(text.encode(encoding))
+    diag = Diagnostics()
+    article = load_article(discover(config, diag)[0][0], config, diag)
+    assert article is not None and not diag.errors and not diag.warnings
+    assert article.title == "Caf\u00e9" and "Body \u20ac" in article.body
+
+
+def test_broken_utf16_is_an_error_saying_so(config):
+    (config.content_path / "u.md").write_bytes(b"\xff\xfe-\x00-\x00-\x00\n\x00\x00\xdc")
+    diag = Diagnostics()
+    assert load_article(discover(config, diag)[0][0], config, diag) is None
+    [error] = diag.errors
+    assert error.message.startswith("not valid UTF-16") and error.hint == "save the file as UTF-8"
+
+
+def test_a_date_list_is_named_as_a_list_not_as_python_code(config):
+    diag = Diagnostics()
+    (config.content_path / "d.md").write_text(
+        "---\ntitle: D\ndate: [2024-01-01]\nupdated: {a: 1}\n---\nx\n", encoding="utf-8"
+    )
+    assert load_article(discover(config, diag)[0][0], config, diag) is None
+    assert [(e.line, e.message) for e in diag.errors] == [
+        (3, "date: cannot read a list as a date"),
+        (4, "updated: cannot read a mapping as a date"),
+    ]
+
+
+def test_a_slug_list_or_mapping_is_an_error_not_a_made_up_address(config):
+    """`slug: [a, b]` was read as the text "['a', 'b']", so the page went to /a-b/ silently."""
+    for value in ("[a, b]", "{a: 1}"):
+        diag = Diagnostics()
+        (config.content_path / "s.md").write_text(
+            f"---\ntitle: S\ndate: 2024-01-01\nslug: {value}\n---\nx\n", encoding="utf-8"
+        )
+        assert load_article(discover(config, diag)[0][0], config, diag) is None
+        assert [(e.line, e.message) for e in diag.errors] == [
+            (4, "slug: expected text, got a " + ("list" if "[" in value else "mapping"))
+        ]
+    assert load(config, "s.md", "---\ntitle: S\nslug: 2024\n---\nx\n").slug == "2024"

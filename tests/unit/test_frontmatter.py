@@ -105,3 +105,9 @@ def test_a_tab_in_yaml_indentation_is_named_with_its_line_and_the_fix():
     with pytest.raises(SiteError) as caught:
         split_front_matter("---\ntitle: Tabs\ntags:\n\t- a\n---\nx\n", "t.md")
     assert caught.value.line == 4 and "tabs" in caught.value.hint
+
+
+def test_old_mac_line_endings_keep_the_front_matter():
+    fm = split_front_matter("---\rtitle: Hi\rtags: [a]\r---\rBody\rmore\r", "p.md")
+    assert fm.meta == {"title": "Hi", "tags": ["a"]}
+    assert fm.body == "Body\nmore\n" and fm.body_line == 5

@@ -434,3 +434,17 @@ def test_a_listing_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_sho
     # a view changed in place would be a new dict with a new digest: the key follows it
     _, other_key, _ = made(base, {**digests, id(views[0]): b"changed"})
     assert other_key != key
+
+
+def test_a_tag_in_either_unicode_composition_is_one_tag_linked_from_both():
+    """`Café` with a precomposed é and `cafe` + U+0301 (macOS, some keyboards) look the same:
+    one tag page, which both articles list and link to."""
+    composed, decomposed = "Caf\u00e9", "cafe\u0301"
+    tags = [(composed,), (decomposed,), ("CAFÉ",)]
+    jobs, _ = plan([make_article(i, tags=names) for i, names in enumerate(tags)])
+    assert urls(jobs, "tag") == ["/tags/cafe/"]
+    [tag_page] = [j for j in jobs if j.url == "/tags/cafe/"]
+    assert len(tag_page.context["articles"]) == 3
+    for job in jobs:
+        if job.kind == "article":
+            assert [t["url"] for t in job.context["article"]["tags"]] == ["/tags/cafe/"]

@@ -119,3 +119,21 @@ def test_ascii_words_without_leading_digits_strip_each_run() -> None:
         stripped = [w for w in (t.lstrip("0123456789") for t in ascii_words(text)) if w]
         assert ascii_words(text, leading_digits=False) == stripped, repr(text)
     assert ascii_words("3rd 42 x1 _7up 1a2b", leading_digits=False) == ["rd", "x1", "up", "a2b"]
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["[a](", "![a](", "![", "[^", "<!--", "{{<", "{{% a", "{% a", "{#", "*a ", "~~a ", "`a "],
+)
+def test_plain_text_of_openers_without_closers_takes_linear_time(unit: str) -> None:
+    """Every opener without a closer scanned to the end of the text: 40 KB of `{{% a` took
+    ten seconds and a megabyte hours, in every build of a page holding it."""
+    import time
+
+    from sitegen.text.textstats import markdown_to_text, text_for_counting
+
+    text = unit * (40_000 // len(unit))
+    started = time.perf_counter()
+    markdown_to_text(text)
+    text_for_counting(text)
+    assert time.perf_counter() - started < 1.0

@@ -128,6 +128,9 @@ def test_file_urls_point_at_files(target, page):
         ("./x//y/", "/x/y/"),
         ("/2019/نص/", "/2019/نص/"),
         ("/feed.xml", "/feed.xml"),
+        ("/caf%C3%A9/", "/café/"),  # a host decodes the request: the folder is café/
+        ("/a%20b.html", "/a b.html"),
+        ("/100%/", "/100%/"),  # no escape: kept
     ],
 )
 def test_site_path_cleans_what_people_write(value: str, url: str) -> None:
@@ -148,6 +151,10 @@ def test_site_path_cleans_what_people_write(value: str, url: str) -> None:
         "/a?b",
         "/a#b",
         "/a\nb",
+        "/%2e%2e/%2e%2e/x",
+        "/a%3Fb",
+        "/a%5Cb",
+        "/%ff/",
     ],
 )
 def test_site_path_refuses_what_could_leave_the_site(value: str) -> None:

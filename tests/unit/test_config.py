@@ -1,0 +1,36 @@
+"""site.yaml validation: every bad setting is named with its line and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import parse_config
+from sitegen.errors import BuildFailed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/?lang=en",
+        "https://example.org/blog/#top",
+        'https://example.org/"><script>alert(1)</script>/',
+        "https://example.org/<b>/",
+    ],
+)
+def test_a_base_url_every_page_address_cannot_follow_is_refused(tmp_path: Path, url: str):
+    """base_url + path is every absolute address: a query or fragment would land in the middle
+    of each one (https://example.org/?lang=en/post/), a quote could never be in one."""
+    with pytest.raises(BuildFailed) as failed:
+        parse_config(f"title: T\nbase_url: '{url}'\n", tmp_path)
+    [error] = failed.value.errors
+    assert error.line == 2 and "setting 'base_url'" in error.message
+    assert "no ?query or #fragment" in error.hint
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org", "https://example.org/blog", "http://café.example/a%20b/"]
+)
+def test_a_base_url_with_a_path_or_without_a_slash_is_kept(tmp_path: Path, url: str):
+    assert parse_config(f"title: T\nbase_url: '{url}'\n", tmp_path).base_url.startswith(url)
