@@ -141,6 +141,10 @@ class Article:
     url: str = ""  # the article's own site-root URL from front matter; "" means the permalink
     # False for a page of its own (About, Contact): built, but in no listing, feed or taxonomy
     listed: bool = True
+    # (what, key as written, line) of the front matter keys later stages check and may have to
+    # point at: "image" (a picture not found), "slug", "aliases", "url" (two pages at one
+    # address); only the ones the front matter gives, so most articles hold ()
+    key_lines: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def body(self) -> str:
@@ -148,6 +152,13 @@ class Article:
         article from the cache reads it from there: this may read a file."""
         body = self.body_utf8
         return (body if type(body) is bytes else body.read()).decode()
+
+    def key_line(self, what: str) -> tuple[str, int] | None:
+        """(key as written, line) of the front matter key behind `what` (see `key_lines`)."""
+        for name, key, line in self.key_lines:
+            if name == what:
+                return key, line
+        return None
 
     def held(self) -> Article:
         """This article with its body in memory (to send it to another machine)."""
@@ -428,6 +439,14 @@ DATE_HINT = "use YYYY-MM-DD or ISO 8601 such as 2024-05-01T09:30:00+02:00"
 
 def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
     """A front matter date (date, datetime or text) as an aware datetime; ValueError if not one."""
+    return parse_date_zone(value, tz)[0]
+
+
+def parse_date_zone(value: Any, tz: dt.tzinfo) -> tuple[dt.datetime, str | None]:
+    """`parse_date`, and the time zone name the text gave that is not read (`CET`): the time
+    was then taken in `tz`, which the caller should say. Only UTC, GMT and Z are read: other
+    abbreviations are ambiguous (CST is three zones)."""
+    zone_name = None
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, dt.date):
@@ -442,14 +461,14 @@ def parse_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
-            parsed = _other_date_formats(text)
+            parsed, zone_name = _other_date_formats(text)
     else:
         raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     if not 1000 <= parsed.year <= 9000:  # year 1 or 9999 overflow once moved to another zone
         raise ValueError(value)
-    return parsed
+    return parsed, zone_name
 
 
 def _shown(value: Any) -> str:
@@ -463,6 +482,17 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+def _shown_type(value: Any) -> str:
+    """What kind of value a front matter key holds, for messages: "a list", "a mapping"."""
+    if isinstance(value, (list, dict)):
+        return _shown(value)
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    return f"a {type(value).__name__}"
+
+
 _OTHER_FORMATS = (
     "%Y/%m/%d",
     "%Y/%m/%d %H:%M",
@@ -470,6 +500,7 @@ _OTHER_FORMATS = (
     "%d.%m.%Y",
     "%d.%m.%Y %H:%M",
     "%a, %d %b %Y %H:%M:%S %z",
+    "%a, %d %b %Y %H:%M:%S",  # its zone name taken off by _other_date_formats
     "%B %d, %Y",
     "%b %d, %Y",
     "%d %B %Y",
@@ -478,28 +509,45 @@ _OTHER_FORMATS = (
 
 _LENIENT_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-    r"(?:\.\d+)?[^+-]*?(?:\s*([+-]\d{2}:?\d{2}))?\s*$"
+    r"(?:\.\d+)?([^+-]*?)(?:\s*([+-]\d{2}:?\d{2}))?\s*$"
 )
+# a zone name after the time: `10:00 CET`, `10:00 (UTC)`, `10:00 Europe/Paris`
+_ZONE_NAME = re.compile(r"(?<=\d)\s*\(?([A-Za-z][A-Za-z_/]*)\)?\s*$")
+_UTC_NAMES = frozenset({"UTC", "GMT", "Z"})
 
 
-def _other_date_formats(text: str) -> dt.datetime:
-    """Other ways Pelican and Jekyll blogs write dates (2020/01/31, RFC 2822, January 31, 2020)."""
+def _other_date_formats(text: str) -> tuple[dt.datetime, str | None]:
+    """Other ways Pelican and Jekyll blogs write dates (2020/01/31, RFC 2822, January 31, 2020),
+    and the zone name left unread (see `parse_date_zone`)."""
+    zone_name = None
+    named = _ZONE_NAME.search(text)
+    if named:
+        text = text[: named.start()]
+        zone_name = named.group(1)
+    tz = dt.UTC if zone_name and zone_name.upper() in _UTC_NAMES else None
     for fmt in _OTHER_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt)
+            parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if parsed.tzinfo is not None:
+            return parsed, None  # a numeric offset: any name beside it is only a label
+        return parsed.replace(tzinfo=tz), None if tz else zone_name
     # as lenient as Ruby's Time.parse: date, optional time, optional trailing offset, junk between
     m = _LENIENT_DATE.match(text)
     if not m:
         raise ValueError(text)
-    year, month, day, hour, minute, second, offset = m.groups()
-    tz = None
+    year, month, day, hour, minute, second, between, offset = m.groups()
     if offset:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
         tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
-    return dt.datetime(
+        zone_name = None
+    elif re.search(r"[A-Za-z]", between):  # `10:00 CET (summer)`: every word is said
+        words = " ".join(between.split()).strip("() ")
+        zone_name = f"{words} {zone_name}" if zone_name else words
+        tz = None
+    parsed = dt.datetime(
         int(year),
         int(month),
         int(day),
@@ -508,6 +556,7 @@ def _other_date_formats(text: str) -> dt.datetime:
         int(second or 0),
         tzinfo=tz,
     )
+    return parsed, None if tz else zone_name
 
 
 def _as_list(value: Any, split_spaces: bool = False) -> list[str]:
@@ -758,11 +807,15 @@ def map_article(
     aliases = _aliases(lower, report)
     own_url = _own_url(lower, slug, date, tz, categories, report)
     prose = strip_block_attributes(body)  # summaries and counts leave kramdown's `{: .x}` out
-    summary = _summary(lower, prose, config.summary_length)
+    summary = _summary(lower, prose, config.summary_length, report)
     lang = _language(lower, source, config, report)
     translation_key = _translation_key(lower, source.translation_key, fm.format, slug)
     images = _body_images(body, body_line, report)
-    image = _front_matter_image(lower) or (images[0].src if images else "")
+    image_key, image = _front_matter_image(lower)
+    key_lines = _key_lines(
+        fm, image_key, lower, next((k for k in spellings("url") if lower.get(k)), None)
+    )
+    image = image or (images[0].src if images else "")
 
     if len(diag.errors) > errors_before:
         return None
@@ -800,6 +853,7 @@ def map_article(
         links=tuple(scan_content_links(body)),
         url=own_url,
         listed=listed,
+        key_lines=key_lines,
     )
 
 
@@ -929,10 +983,12 @@ def _date(
     tz = config.tz
     date = None
     if raw_date not in (None, ""):
+        lower = report.fm.key_lines  # the line to point at: the key it was read from
+        key = next((k for k in spellings("date") if k in lower), "date")
         try:
-            date = parse_date(raw_date, tz)
+            date = _read_date(raw_date, key, tz, report)
         except ValueError:
-            report.error("date", f"date: cannot read {_shown(raw_date)} as a date", DATE_HINT)
+            report.error(key, f"{key}: cannot read {_shown(raw_date)} as a date", DATE_HINT)
     elif jekyll:
         try:
             date = dt.datetime(
@@ -947,18 +1003,31 @@ def _date(
     return date, True
 
 
+def _read_date(raw: Any, key: str, tz: dt.tzinfo, report: _Report) -> dt.datetime:
+    """`parse_date`, with a warning at `key` when a zone name was not understood."""
+    parsed, zone_name = parse_date_zone(raw, tz)
+    if zone_name is not None:
+        report.warn(
+            f"{key}: time zone {zone_name!r} is not understood; the time is read in {tz}",
+            report.fm.line_of(key),
+            "write an offset instead of a name, such as 2024-01-01 10:00 +01:00 "
+            "(only UTC, GMT and Z are read as names)",
+        )
+    return parsed
+
+
 def _updated(
     raw_updated: Any, lower: dict[str, Any], tz: dt.tzinfo, report: _Report
 ) -> dt.datetime | None:
     """The last change, when given."""
     if raw_updated in (None, ""):
         return None
+    key = next(  # the line to point at: the key it was read from
+        (k for k in (*spellings("updated"), "date") if k in lower), "updated"
+    )
     try:
-        return parse_date(raw_updated, tz)
+        return _read_date(raw_updated, key, tz, report)
     except ValueError:
-        key = next(  # the line to point at: the key it was read from
-            (k for k in (*spellings("updated"), "date") if k in lower), "updated"
-        )
         report.error(key, f"{key}: cannot read {_shown(raw_updated)} as a date", DATE_HINT)
         return None
 
@@ -974,7 +1043,7 @@ def _schedule(
         value = None
         if raw not in (None, ""):
             try:
-                value = parse_date(raw, tz)
+                value = _read_date(raw, key, tz, report)
             except ValueError:
                 report.error(key, f"{key}: cannot read {_shown(raw)} as a date", DATE_HINT)
         dates.append(value)
@@ -1112,9 +1181,12 @@ def _aliases(lower: dict[str, Any], report: _Report) -> tuple[str, ...]:
         return tuple(site_path(a) for a in _as_list(value))
     except ValueError as exc:
         key = key or "aliases"
+        bad = exc.args[0] if exc.args else ""
         report.error(
             key,
-            f"{key}: {str(exc) or 'value'!r} is not a path inside the site",
+            f"{key}: {bad!r} is not a path inside the site"
+            if isinstance(bad, str)  # never Python's repr of a mapping or a date
+            else f"{key}: expected a path or a list of paths, got {_shown_type(bad)}",
             "write paths such as /old/path/ (no '..', no http://)",
         )
         return ()
@@ -1147,14 +1219,25 @@ def _own_url(
         return ""
 
 
-def _summary(lower: dict[str, Any], prose: str, summary_length: int) -> str:
+def _summary(lower: dict[str, Any], prose: str, summary_length: int, report: _Report) -> str:
     """Front matter (or its other names), else the text before a `<!--more-->` line (or
-    Jekyll's `excerpt_separator`), else the first paragraph; shortened when very long."""
+    Jekyll's `excerpt_separator`), else the first paragraph; shortened when very long. A
+    summary that is not text (a list, a mapping) is said, not passed over."""
     separator = lower.get("excerpt_separator")  # Jekyll's per-article divider
     more = MORE_RE.search(prose) if "<!--" in prose else None  # the regex tries every line
     if isinstance(separator, str) and separator.strip() and separator in prose:
         more = re.compile(re.escape(separator)).search(prose)
-    _, summary_value = first_present(lower, spellings("summary"))
+    key, summary_value = first_present(lower, spellings("summary"))
+    if isinstance(summary_value, (int, float)) and not isinstance(summary_value, bool):
+        summary_value = str(summary_value)  # as a title may be a number
+    elif key is not None and summary_value is not None and not isinstance(summary_value, str):
+        report.warn(
+            f"{key} should be text, not {_shown_type(summary_value)}; "
+            + ("the text before the more divider" if more else "the first paragraph")
+            + " is used instead",
+            report.fm.line_of(key),
+            f"write {key}: followed by the text on the same line (quote it if it holds ': ')",
+        )
     if isinstance(summary_value, str) and summary_value.strip():
         summary = markdown_to_text(summary_value)
     elif more:
@@ -1228,18 +1311,33 @@ def _expand_permalink(
     return re.sub(r"/{2,}", "/", filled) if ":categories" in pattern else filled
 
 
-def _front_matter_image(lower: dict[str, Any]) -> str:
-    """The picture named in front matter: Jekyll/Hugo `image`, Hugo `images`, `cover`,
-    `featured_image`, Zola `[extra] image`."""
+def _front_matter_image(lower: dict[str, Any]) -> tuple[str | None, str]:
+    """(key, picture) named in front matter: Jekyll/Hugo `image`, Hugo `images`, `cover`,
+    `featured_image`, Zola `[extra] image` (key "extra"); (None, "") when none is."""
     extra = lower.get("extra") if isinstance(lower.get("extra"), dict) else {}
-    for value in (*(lower.get(key) for key in spellings("image")), extra.get("image")):
+    named = [(key, lower.get(key)) for key in spellings("image")]
+    for key, value in (*named, ("extra", extra.get("image"))):
         if isinstance(value, list) and value:
             value = value[0]
         if isinstance(value, dict):
             value = value.get("path") or value.get("image") or value.get("src")
         if isinstance(value, str) and value.strip():
-            return value.strip()
-    return ""
+            return key, value.strip()
+    return None, ""
+
+
+def _key_lines(
+    fm: FrontMatter, image_key: str | None, lower: dict[str, Any], url_key: str | None
+) -> tuple[tuple[str, str, int], ...]:
+    """`Article.key_lines`: a few dictionary looks per article."""
+    found = []
+    alias_key, _ = first_present(lower, spellings("aliases"))
+    for what, key in (("image", image_key), ("slug", "slug"), ("aliases", alias_key)):
+        if key is not None and lower.get(key) not in (None, ""):
+            found.append((what, key, fm.line_of(key) or 1))
+    if url_key is not None:
+        found.append(("url", url_key, fm.line_of(url_key) or 1))
+    return tuple(found)
 
 
 def _take_h1(body: str, body_line: int) -> tuple[str, int, str | None]:

@@ -165,6 +165,7 @@ def _convert(text: str, first_line: int, found: list[Construct]) -> str:
     spans = code_spans(text)
     parts: list[str] = []
     pos = 0
+    line, counted = first_line, 0  # lines counted on from the last construct: once over the text
     while True:
         m = _ANY.search(text, pos)
         if not m:
@@ -176,7 +177,8 @@ def _convert(text: str, first_line: int, found: list[Construct]) -> str:
             pos = end
             continue
         parts.append(text[pos:start])
-        line = first_line + text.count("\n", 0, start)
+        line += text.count("\n", counted, start)
+        counted = start
         replacement, end = _replace(text, m, line, found, "".join(parts[-1:]))
         parts.append(replacement)
         pos = max(end, m.end())
@@ -309,6 +311,30 @@ def _closers(text: str, pattern: str) -> list[re.Match]:
     return list(re.compile(pattern, re.S).finditer(text))
 
 
+# a Hugo closing tag of any name: a name ends where `\s*[>%]}}` begins, so each closer is one
+# name's, as it would be for a pattern of that name alone
+_HUGO_CLOSER = re.compile(r"\{\{[<%]\s*/\s*([\w.-]+(?:/[\w.-]+)*)\s*[>%]\}\}")
+
+
+def _hugo_closing(text: str, name: str, start: int) -> re.Match | None:
+    """The first `{{< /name >}}` at or after `start`. Every closer of every name is found in
+    one pass over the text: a pass for each name made a body of many names each opened
+    without a closer (`{{< a1 >}}{{< a2 >}}...`) take time growing with their square."""
+    closers = _hugo_closers(text).get(name)
+    if closers is None:
+        return None
+    i = bisect.bisect_left(closers, start, key=lambda m: m.start())
+    return closers[i] if i < len(closers) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _hugo_closers(text: str) -> dict[str, list[re.Match]]:
+    by_name: dict[str, list[re.Match]] = {}
+    for m in _HUGO_CLOSER.finditer(text):
+        by_name.setdefault(m.group(1), []).append(m)
+    return by_name
+
+
 def _replace(
     text: str, m: re.Match, line: int, found: list[Construct], before: str
 ) -> tuple[str, int]:
@@ -332,7 +358,7 @@ def _hugo(
     inner = None
     end = m.end()
     if not m.group("self"):
-        close = _closing(text, r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}", m.end())
+        close = _hugo_closing(text, name, m.end())
         if close:
             inner, end = text[m.end() : close.start()], close.end()
     lname = name.lower()

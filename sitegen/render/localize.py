@@ -91,25 +91,36 @@ def _is_remote(ref: str) -> bool:
 
 def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[SiteError]]:
     """(what the article's images and content links resolve to, errors for missing ones).
+    The front matter's picture (Open Graph, JSON-LD) is held to the body's rule.
 
     Cheap enough to run for every article of every build: no file is opened."""
-    if not article.images and not article.links:
+    cover = article.key_line("image") if article.key_lines else None
+    if not article.images and not article.links and cover is None:
         return "", []
     parts: list[str] = []
     errors: list[SiteError] = []
-    for ref in article.images:
-        if _is_remote(ref.src) or ref.src.startswith("data:"):
+    shown = [(ref.src, ref.line, "") for ref in article.images]
+    if cover is not None:
+        shown.append((article.image, cover[1], f" (front matter '{cover[0]}')"))
+    for src, line, where in shown:
+        if _is_remote(src) or src.startswith("data:"):
             continue
-        target = resolve(ref.src, article, targets)
+        target = resolve(src, article, targets)
         path = target.split("?")[0].split("#")[0] if target else None
         if path is None or path not in targets.files:
             warn = targets.broken_links == "warn"  # a site moved in stages, pictures to come
             errors.append(
                 SiteError(
-                    f"image not found: {ref.src}"
-                    + ("; the page shows its description instead" if warn else ""),
+                    f"image not found: {src}{where}"
+                    + (
+                        "; the page shows its description instead"
+                        if warn and not where
+                        else "; the page is built without it"
+                        if warn
+                        else ""
+                    ),
                     article.source,
-                    ref.line,
+                    line,
                     MISSING_IMAGE_HINT
                     + (
                         ""
@@ -119,10 +130,10 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                     warning=warn,
                 )
             )
-            parts.append(f"{ref.src}>missing")
+            parts.append(f"{src}>missing")
             continue
         token = targets.images.token(path) if targets.images is not None else ""
-        parts.append(f"{ref.src}>{target}:{token}")
+        parts.append(f"{src}>{target}:{token}")
     for link in article.links:
         target = resolve(link, article, targets)
         if target is not None and _missing_static(link, target, targets):
@@ -260,7 +271,7 @@ def add_reference_fingerprints(
     digests: dict[str, str] = {}
     errors: list[SiteError] = []
     for article in pages:
-        if article.images or article.links:
+        if article.images or article.links or article.key_lines:
             digests[article.rel], missing = check_references(article, targets)
             errors.extend(missing)
     out = []

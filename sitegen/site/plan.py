@@ -27,7 +27,7 @@ from sitegen.site.model import Section, Site, Term
 from sitegen.text.i18n import Messages, format_date, month_label, month_name
 from sitegen.text.languages import Language, text_direction
 from sitegen.text.slugs import term_key
-from sitegen.text.urls import is_local, output_path, site_path
+from sitegen.text.urls import output_path, site_path
 
 # (kind, article rel, inputs, make) -> what `make()` returns, or what it returned for inputs
 # equal to these last time
@@ -109,7 +109,6 @@ def _view(
     addresses) and the settings."""
     lang = article.lang
     date, updated = article.date, article.updated
-    image = article.meta.get("image")
     return {
         "title": article.title,
         "url": url,
@@ -125,10 +124,10 @@ def _view(
         "tags": [_tag_link(name, term_url) for name, term_url in tags],
         "reading_minutes": article.reading_minutes,
         "lang": lang,
-        # a picture in this site or on the web: no other scheme (`javascript:`) reaches a page
-        "image": image
-        if isinstance(image, str) and (is_local(image) or image.startswith(("https://", "http://")))
-        else "",
+        # a picture on the web (no other scheme, `javascript:`, reaches a page); one in this
+        # site only once resolved and found (render/localize.py `page_image_url`): as written
+        # it may name a missing file, or `../../etc/passwd`
+        "image": article.image if article.image.startswith(("https://", "http://")) else "",
     }
 
 
@@ -561,7 +560,7 @@ def plan_pages(
     sitemap_urls.sort()
     jobs.extend(sitemap_jobs(sitemap_urls, lazy=lazy))
     jobs.append(PageJob("/robots.txt", "robots.txt", "robots", {}, "robots.txt"))
-    return _reject_collisions(jobs, diag)
+    return _reject_collisions(jobs, diag, site.pages)
 
 
 SITEMAP_LIMIT = 30_000  # URLs per sitemap file (the protocol allows 50,000 and 50 MB; Zola's)
@@ -1020,9 +1019,14 @@ def _same_page_in_other_case(alias: PageJob, other: PageJob) -> bool:
     return other.url == target if other.kind == "article" else other.context.get("target") == target
 
 
-def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
+def _reject_collisions(
+    jobs: list[PageJob], diag: Diagnostics, pages: Sequence[Article] = ()
+) -> list[PageJob]:
+    """`jobs` without the second of two on one output path, which is an error naming both
+    sources and the front matter line (`slug`, `url`, `aliases`) that put a page there."""
     seen: dict[str, PageJob] = {}
     kept = []
+    by_source: dict[str, Article] | None = None  # made at the first collision: most have none
     for job in jobs:
         key = job.path.casefold()  # case-insensitive file systems would merge these too
         if key in seen:
@@ -1037,10 +1041,19 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
                     "remove the alias, or give the article that address (slug: or url:)",
                 )
                 continue
+            if by_source is None:
+                by_source = {a.source: a for a in pages}
+            causes = [(j, _placing_key(j, by_source)) for j in (job, other)]
+            at = next(((content_file(j), c[1]) for j, c in causes if c), None)
+            named = {
+                id(j): j.source + (f" ('{c[0]}' at line {c[1]})" if c else "") for j, c in causes
+            }
             diag.error(
                 SiteError(
-                    f"two pages would be written to /{job.path}: {other.source} and {job.source}",
-                    content_file(job) or content_file(other),
+                    f"two pages would be written to /{job.path}: {named[id(other)]} and "
+                    f"{named[id(job)]}",
+                    at[0] if at else content_file(job) or content_file(other),
+                    at[1] if at else None,
                     hint="give one of them a different slug (slug: in its front matter) or alias",
                 )
             )
@@ -1048,3 +1061,17 @@ def _reject_collisions(jobs: list[PageJob], diag: Diagnostics) -> list[PageJob]:
         seen[key] = job
         kept.append(job)
     return kept
+
+
+def _placing_key(job: PageJob, by_source: Mapping[str, Article]) -> tuple[str, int] | None:
+    """(key as written, line) of the front matter key that gave `job` its address: an alias
+    page's `aliases`, an article page's `url` or else its `slug`; None for an address made
+    from the file name or by sitegen."""
+    article = by_source.get(content_file(job) or "")
+    if article is None:
+        return None
+    if job.kind == "alias":
+        return article.key_line("aliases")
+    if job.kind == "article":
+        return article.key_line("url") if article.url else article.key_line("slug")
+    return None

@@ -112,3 +112,29 @@ def test_addresses_no_file_system_can_hold_are_errors_before_anything_is_written
     assert any(e.startswith("content/m.md:") and "keeps for its own" in e for e in errors)
     assert any(e.startswith("content/r.md:") and "both a file" in e for e in errors), errors
     assert site.exists("ok/index.html") and not site.exists("r/index.html")
+
+
+def test_two_pages_on_one_path_name_the_line_of_the_key_that_put_them_there(site):
+    """The error points at the front matter line to change: the `slug`, `url` or alias key
+    (under any of its names) of the page that was given that address, not just its file."""
+    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n\nslug: same\n---\nBody\n")
+    site.article("b.md", "B")  # its address comes from its file name: no line to show
+    site.write("content/c.md", "---\ntitle: C\nredirect_from:\n  - /x/\n  - /b/\n---\nBody\n")
+    site.write("content/d.md", "---\ntitle: D\n\n\npermalink: /same/\n---\nBody\n")
+    with pytest.raises(BuildFailed) as info:
+        site.build()
+    found = sorted((e.path, e.line, e.message) for e in info.value.errors)
+    assert found == [
+        (
+            "content/c.md",
+            3,
+            "two pages would be written to /b/index.html: content/b.md and content/c.md "
+            "(alias /b/) ('redirect_from' at line 3)",
+        ),
+        (
+            "content/d.md",  # the page left out, the other named with its line
+            5,
+            "two pages would be written to /same/index.html: content/a.md ('slug' at line 5) "
+            "and content/d.md ('permalink' at line 5)",
+        ),
+    ]

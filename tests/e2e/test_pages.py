@@ -132,6 +132,41 @@ def test_without_base_url_no_root_paths_pose_as_absolute_urls(site, parse):
     assert "url" not in data and "mainEntityOfPage" not in data and "image" not in data
 
 
+def test_front_matter_images_are_checked_like_body_images(site, parse):
+    """A front matter picture goes into Open Graph and JSON-LD: one that is missing, or that
+    points out of the site, is reported at its key's line (as a body image is) and never
+    written as it stands; a remote one stays as it is."""
+    site.write("static/pic.png", b"\x89PNG\r\n\x1a\n")
+    site.article("out.md", "Out", image="../../../etc/passwd")
+    site.article("gone.md", "Gone", images="[missing.png]")
+    site.article("ok.md", "Ok", cover="/pic.png")
+    site.article("web.md", "Web", image="https://cdn.example.com/x.png")
+    with pytest.raises(BuildFailed) as info:
+        site.build()
+    found = sorted((e.path, e.line, e.message) for e in info.value.errors)
+    assert found == [
+        ("content/gone.md", 4, "image not found: missing.png (front matter 'images')"),
+        ("content/out.md", 4, "image not found: ../../../etc/passwd (front matter 'image')"),
+    ]
+    site.configure(site.config_text + "broken_links: warn\n")
+    result = site.build()
+    warned = sorted((w.path, w.line) for w in result.diagnostics.warnings if "image" in w.message)
+    assert warned == [("content/gone.md", 4), ("content/out.md", 4)]
+    for name in ("out", "gone"):
+        page = parse(site.out(f"{name}/index.html"))
+        assert not page.find_all("meta", property="og:image") and "image" not in json_ld(page)
+        assert "passwd" not in page.html and "missing.png" not in page.html
+    ok = parse(site.out("ok/index.html"))
+    assert ok.find_all("meta", property="og:image")[0]["content"] == (
+        "https://example.org/blog/pic.png"
+    )
+    web = parse(site.out("web/index.html"))
+    assert web.find_all("meta", property="og:image")[0]["content"] == (
+        "https://cdn.example.com/x.png"
+    )
+    assert json_ld(web)["image"] == ["https://cdn.example.com/x.png"]
+
+
 def test_json_ld_cannot_be_broken_out_of(site, parse):
     title = "</script><script>alert(1)</script> & <!-- x"
     site.write("content/y.md", f"---\ntitle: {json.dumps(title)}\ndate: 2024-01-01\n---\nText\n")

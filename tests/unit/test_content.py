@@ -245,6 +245,38 @@ def test_bad_update_date_names_the_line_of_the_key_used(config, key):
     assert diag.errors[0].message.startswith(f"{key}: cannot read")
 
 
+@pytest.mark.parametrize(
+    "written", ["2024-01-01 10:00 UTC", "2024-01-01 10:00 GMT", "2024-01-01 10:00 Z"]
+)
+def test_utc_zone_names_are_read_as_utc(tmp_path, written):
+    (tmp_path / "content").mkdir()
+    config = SiteConfig(root=tmp_path, timezone="Europe/Berlin")
+    diag = Diagnostics()
+    article = load(config, "a.md", f"---\ntitle: A\ndate: {written}\n---\nBody\n", diag)
+    assert article.date.isoformat() == "2024-01-01T10:00:00+00:00"
+    assert not diag.warnings
+
+
+@pytest.mark.parametrize("key", ["date", "pubDate", "updated", "publishDate"])
+@pytest.mark.parametrize("zone", ["CET", "CST", "(Europe/Paris)"])
+def test_other_zone_names_warn_at_their_line_and_say_the_zone_used(tmp_path, key, zone):
+    """No abbreviation is guessed at (CST is three zones); the time is read in the site's
+    zone, and the warning says so rather than dropping the name silently."""
+    (tmp_path / "content").mkdir()
+    config = SiteConfig(root=tmp_path, timezone="Europe/Berlin")
+    diag = Diagnostics()
+    dated = "" if key in ("date", "pubDate") else "date: 2023-06-01"
+    text = f"---\ntitle: A\n{dated}\n\n{key}: 2024-01-01 10:00 {zone}\n---\nBody\n"
+    article = load(config, "a.md", text, diag)
+    [warning] = [w for w in diag.warnings if "time zone" in w.message]
+    assert (warning.path, warning.line) == ("content/a.md", 5)
+    assert zone.strip("()") in warning.message and "Europe/Berlin" in warning.message
+    assert "+01:00" in warning.hint
+    read = {"updated": article.updated, "publishDate": article.publish_date}
+    read["date"] = read["pubDate"] = article.date
+    assert read[key].isoformat().startswith("2024-01-01T10:00:00")
+
+
 def test_more_date_spellings_and_aliases(config):
     article = load(config, "a.md", "Title: A\nDate: 2020/01/31 10:00\n\nBody\n")
     assert article.date.isoformat() == "2020-01-31T10:00:00+00:00"
@@ -256,6 +288,43 @@ def test_more_date_spellings_and_aliases(config):
     )
     assert article.date.date() == dt.date(2021, 2, 3) and not article.draft
     assert article.expiry_date.year == 2022 and article.updated.date() == dt.date(2021, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("summary: [a list]", "summary should be text, not a list"),
+        ("description: {a: 1}", "description should be text, not a mapping"),
+        ("excerpt: true", "excerpt should be text, not true or false"),
+    ],
+)
+def test_a_summary_that_is_not_text_warns_at_its_line(config, written, shown):
+    diag = Diagnostics()
+    article = load(config, "s.md", f"---\ntitle: S\n\n{written}\n---\nFirst para.\n", diag)
+    assert article.summary == "First para."
+    [warning] = [w for w in diag.warnings if "should be text" in w.message]
+    assert (warning.path, warning.line) == ("content/s.md", 4)
+    assert warning.message.startswith(shown) and "first paragraph is used" in warning.message
+
+
+def test_a_number_summary_is_text(config):
+    diag = Diagnostics()
+    assert load(config, "s.md", "---\ntitle: S\nsummary: 42\n---\nBody.\n", diag).summary == "42"
+    assert not diag.warnings
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("{a: 1}", "got a mapping"), ("[/ok/, {a: 1}]", "got a mapping"), ("[2024-01-01]", "a date")],
+)
+def test_aliases_of_the_wrong_type_say_so_in_words(config, written, shown):
+    diag = Diagnostics()
+    path = config.content_path / "a.md"
+    path.write_text(f"---\ntitle: A\n\naliases: {written}\n---\nBody\n")
+    assert load_article(SourceFile(path, "a.md", None, "a", None), config, diag) is None
+    [error] = diag.errors
+    assert error.line == 4 and shown in error.message
+    assert "{" not in error.message and "datetime" not in error.message
 
 
 def test_jekyll_drafts_folder_and_kramdown_attributes(config):

@@ -17,12 +17,15 @@ from sitegen.content.article import (
     _front_matter_image,
     _name_stem,
     _raw_dates,
+    _Report,
     _slug,
     _summary,
     _translation_key,
     first_present,
     spellings,
 )
+from sitegen.content.frontmatter import FrontMatter
+from sitegen.errors import Diagnostics
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -164,14 +167,23 @@ def test_draft():
     assert not _draft({"status": "published"}, "post.md")
 
 
+def _summary_of(lower: dict, prose: str, length: int) -> str:
+    diag = Diagnostics()
+    summary = _summary(
+        lower, prose, length, _Report(FrontMatter(lower, prose, 1, "yaml"), diag, "a.md")
+    )
+    assert not diag.warnings
+    return summary
+
+
 def test_summary():
     prose = "First para.\n\nSecond.\n\n<!--more-->\n\nRest."
-    assert _summary({}, prose, 100) == "First para."
-    assert _summary({"description": "From *front* matter"}, prose, 100) == "From front matter"
-    assert _summary({"summary": "", "description": "d"}, prose, 100) == "First para."
-    assert _summary({}, "Only this. CUT after", 100) == "Only this. CUT after"
-    assert _summary({"excerpt_separator": "CUT"}, "Only this. CUT after", 100) == "Only this."
-    long = _summary({}, "word " * 400, 10)
+    assert _summary_of({}, prose, 100) == "First para."
+    assert _summary_of({"description": "From *front* matter"}, prose, 100) == "From front matter"
+    assert _summary_of({"summary": "", "description": "d"}, prose, 100) == "First para."
+    assert _summary_of({}, "Only this. CUT after", 100) == "Only this. CUT after"
+    assert _summary_of({"excerpt_separator": "CUT"}, "Only this. CUT after", 100) == "Only this."
+    long = _summary_of({}, "word " * 400, 10)
     assert len(long) < 100
 
 
@@ -184,11 +196,14 @@ def test_translation_key():
 
 
 def test_front_matter_image():
-    assert _front_matter_image({}) == ""
-    assert _front_matter_image({"images": ["a.png", "b.png"], "cover": "c.png"}) == "a.png"
-    assert _front_matter_image({"cover": {"src": " c.png "}}) == "c.png"
-    assert _front_matter_image({"extra": {"image": "z.png"}}) == "z.png"
-    assert _front_matter_image({"image": "", "og_image": "o.png"}) == "o.png"
+    assert _front_matter_image({}) == (None, "")
+    assert _front_matter_image({"images": ["a.png", "b.png"], "cover": "c.png"}) == (
+        "images",
+        "a.png",
+    )
+    assert _front_matter_image({"cover": {"src": " c.png "}}) == ("cover", "c.png")
+    assert _front_matter_image({"extra": {"image": "z.png"}}) == ("extra", "z.png")
+    assert _front_matter_image({"image": "", "og_image": "o.png"}) == ("og_image", "o.png")
 
 
 def test_dates_in_the_table_are_reached_through_it():

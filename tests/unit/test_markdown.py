@@ -115,6 +115,36 @@ def test_liquid_tags_and_output():
     assert all(c.name not in ("raw", "comment") for c in found)
 
 
+def test_many_unclosed_hugo_shortcode_names_are_converted_in_one_pass_each() -> None:
+    """Each opening tag looks for its closer: a pass over the body for each of many names
+    opened without a closer (20,000 of them) took time growing with their square. Counted,
+    not timed: patterns made and whole-body scans during the conversion."""
+    import sys
+    from collections import Counter
+
+    names = 20_000
+    body = "".join(f"{{{{< a{i} >}}}}" for i in range(names))
+    body += "\n\n{{< details Open >}}Inside{{< /details >}} {{< a7 >}}\n"
+    counts: Counter[str] = Counter()
+
+    def count(frame, event, arg) -> None:
+        if event == "call" and frame.f_globals.get("__name__") == "re":
+            counts[f"re.{frame.f_code.co_name}"] += 1  # re.compile and what it calls
+        elif event == "c_call" and type(getattr(arg, "__self__", None)) is re.Pattern:
+            counts[arg.__name__] += 1
+
+    sys.setprofile(count)
+    try:
+        out, found = convert(body)
+    finally:
+        sys.setprofile(None)
+    assert len(found) == names + 2 and "Inside" in out and "{{<" not in out
+    assert found[-1].line == 3 and found[0].line == 1
+    # made per name, each read the whole body: 20,000 patterns and two scans per shortcode
+    assert counts["re.compile"] + counts["re._compile"] <= 20, counts
+    assert counts["finditer"] <= names + 20, counts  # a shortcode's own arguments: one each
+
+
 def test_zola_shortcodes():
     out, found = convert(
         '{{ youtube(id="abc") }}\n\n{% quote(author="X") %}Quoted *text*{% end %}\n'
