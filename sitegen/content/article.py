@@ -516,9 +516,21 @@ _ZONE_NAME = re.compile(r"(?<=\d)\s*\(?([A-Za-z][A-Za-z_/]*)\)?\s*$")
 _UTC_NAMES = frozenset({"UTC", "GMT", "Z"})
 
 
+# `10:00 pm`, `10:00PM`, `10:00 p.m.`: read as 22:00 (not as a zone named "pm")
+_MERIDIEM = re.compile(r"(?<=\d)\s*([AaPp])\.?[Mm]\.?(?=[\s(+-]|$)")
+
+
 def _other_date_formats(text: str) -> tuple[dt.datetime, str | None]:
-    """Other ways Pelican and Jekyll blogs write dates (2020/01/31, RFC 2822, January 31, 2020),
-    and the zone name left unread (see `parse_date_zone`)."""
+    """Other ways Pelican and Jekyll blogs write dates (2020/01/31, RFC 2822, January 31, 2020,
+    a 12-hour time), and the zone name left unread (see `parse_date_zone`)."""
+    meridiem = _MERIDIEM.search(text)
+    if meridiem:
+        text = text[: meridiem.start()] + text[meridiem.end() :]
+        parsed, zone_name = _other_date_formats(text)
+        if not 1 <= parsed.hour <= 12:
+            raise ValueError(text)  # `15:00 pm`
+        hour = parsed.hour % 12 + (12 if meridiem.group(1) in "Pp" else 0)
+        return parsed.replace(hour=hour), zone_name
     zone_name = None
     named = _ZONE_NAME.search(text)
     if named:

@@ -613,3 +613,14 @@ def test_a_slug_list_or_mapping_is_an_error_not_a_made_up_address(config):
             (4, "slug: expected text, got a " + ("list" if "[" in value else "mapping"))
         ]
     assert load(config, "s.md", "---\ntitle: S\nslug: 2024\n---\nx\n").slug == "2024"
+
+
+@pytest.mark.parametrize(
+    ("written", "hour"), [("10:00 pm", 22), ("10:00PM", 22), ("12:30 a.m.", 0), ("12:05 pm", 12)]
+)
+def test_a_twelve_hour_time_is_read_as_one(config, written, hour):
+    """`10:00 pm` is 22:00, not 10:00 with a time zone named "pm"."""
+    diag = Diagnostics()
+    article = load(config, "a.md", f"---\ntitle: A\ndate: 2024-01-01 {written}\n---\nBody\n", diag)
+    assert article.date.hour == hour
+    assert not diag.warnings
