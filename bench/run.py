@@ -17,6 +17,8 @@ single process of the pool, not the sum). Figures, all medians over the rounds:
 - cold build: empty output folder and empty caches (sitegen: `build/` and `.sitegen/`; Hugo:
   `public/`, `resources/` and its cache dir; Pelican: `output/` and `cache/`);
 - sitegen warm build: again with nothing changed (files written should be 0);
+- sitegen restored-cache build: the output folder removed, the caches kept (a CI runner that
+  restores `.sitegen/` into a fresh checkout): every page written, no article parsed again;
 - one-edit build: the body of one article changed, then built again (sitegen incrementally;
   Hugo has no incremental command-line build, so its figure is a full build over `public/`);
 - sitegen's own phase timings (from bench/sitegen_build.py) for each kind of build;
@@ -338,17 +340,22 @@ def measure(
     repeat: int,
     jobs: int,
 ) -> dict[str, dict[str, list[Build]]]:
-    """{tool: {"cold"|"warm"|"edit": [Build per round]}}."""
+    """{tool: {"cold"|"warm"|"restored"|"edit": [Build per round]}}."""
     specs = {t: make_tool(t, root, jobs) for t in tools}
     # The same article as bench/preview_latency.py edits, so restoring it undoes both.
     edits = Edits(root, size // 2)
     edits.restore(tools)
     results: dict[str, dict[str, list[Build]]] = {
-        t: {"cold": [], "warm": [], "edit": []} for t in tools
+        t: {"cold": [], "warm": [], "restored": [], "edit": []} for t in tools
     }
     warned: set[str] = set()
     steps: list[tuple[str, str, Callable[[], None] | None]] = [(t, "cold", None) for t in tools]
     steps += [(t, "warm", None) for t in SITEGENS if t in tools]
+    steps += [
+        (t, "restored", lambda t=t: shutil.rmtree(specs[t].output, ignore_errors=True))
+        for t in SITEGENS
+        if t in tools
+    ]
     steps += [(t, "edit", lambda t=t: edits.flip(t)) for t in EDIT_TOOLS if t in tools]
     terminal = sys.stdout.isatty()
     try:
@@ -427,6 +434,7 @@ def report(size: int, results: dict[str, dict[str, list[Build]]], index: int) ->
     for t, kinds in results.items():
         for kind, label in (
             ("warm", "warm, nothing changed"),
+            ("restored", "caches kept, output folder empty"),
             ("edit", f"one edit (article {index})"),
         ):
             builds = kinds[kind]
