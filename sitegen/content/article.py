@@ -50,6 +50,9 @@ from sitegen.text.urls import site_path
 
 CONTENT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
 MORE_RE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M | re.I)
+# the warning for an article titled from its file name (sitegen migrate gives such a post that
+# title in the front matter it adds, where a title is required)
+TITLE_FROM_FILE_NAME = "no title in front matter and no # heading; using the file name"
 # Jekyll's dated names: a month and a day of one digit are fine to it (`2016-11-5-dino.md`)
 JEKYLL_NAME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -949,7 +952,7 @@ def _title(
                 .capitalize()
             )
             report.warn(
-                "no title in front matter and no # heading; using the file name",
+                TITLE_FROM_FILE_NAME,
                 1,
                 "add 'title: ...' to the front matter",
             )

@@ -27,11 +27,12 @@ _PELICAN_PAGE_EXTENSIONS = (".rst", ".html", ".htm", ".ipynb", ".txt")
 def names_file(ref: str) -> bool:
     """Whether a Pelican link names a file rather than a page: `{static}` and `{attach}`
     always do, `{filename}` unless the path ends as a page Pelican reads (`x.md`, `x.rst`)."""
-    m = PELICAN_LINK.match(unquote(ref.partition("#")[0].partition("?")[0]))
+    path = unquote(ref.partition("#")[0].partition("?")[0])
+    m = PELICAN_LINK.match(path)
     if m is None:
         return False
     pages = (*CONTENT_EXTENSIONS, *_PELICAN_PAGE_EXTENSIONS)
-    return (m.group(1) or m.group(2)) != "filename" or not ref.lower().endswith(pages)
+    return (m.group(1) or m.group(2)) != "filename" or not path.lower().endswith(pages)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config import SiteConfig
 from sitegen.content.address import article_url
-from sitegen.content.article import Article, SourceFile, load_article
+from sitegen.content.article import TITLE_FROM_FILE_NAME, Article, SourceFile, load_article
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.content.links import LinkTargets, names_file, resolve
 from sitegen.errors import Diagnostics, SiteError
@@ -183,7 +183,7 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             article = dataclasses.replace(article, lang=post.lang)
         source_line = _line_map(data, moved)  # lines as the source file numbers them
         out = Outcome(post, article, title_given=given, source_line=source_line)
-        if article is not None and any(w.message.startswith(_NAME_TITLE) for w in diag.warnings):
+        if article is not None and any(w.message == TITLE_FROM_FILE_NAME for w in diag.warnings):
             named.append(out)  # titled from its file name: as long as it has no front matter
         shown = plan.display(post.src)
         out.errors = [
@@ -234,10 +234,6 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     _outside_links(outcomes, published_files(plan, outcomes))
     find_missing_images(plan, outcomes)
     return outcomes
-
-
-# the content reader's warning for a post titled from its file name
-_NAME_TITLE = "no title in front matter and no # heading"
 
 
 def _keep_names_as_titles(named: list[Outcome]) -> None:
