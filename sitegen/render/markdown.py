@@ -12,10 +12,13 @@ from __future__ import annotations
 import functools
 import html
 import re
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, helpers
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
@@ -337,6 +340,46 @@ def _github_heading_slug(text: str) -> str:
 HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
 
 
+def _unique_heading_ids(slug: Callable[[str], str], max_level: int) -> Callable[[StateCore], None]:
+    """The ids the anchors plugin gives headings (the slug of the text; `-1`, `-2`... after the
+    first; never one a heading names itself), given first: the plugin tries every suffix from
+    `-1` up for each heading, quadratic in a body's same-named headings (50,000 took minutes)."""
+
+    def rule(state: StateCore) -> None:
+        tokens = state.tokens
+        taken = {
+            str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")
+        }
+        next_suffix: dict[str, int] = {}  # slug -> the first suffix not yet tried
+        for i, token in enumerate(tokens):
+            if token.type != "heading_open" or token.attrGet("id") or int(token.tag[1]) > max_level:
+                continue
+            children = tokens[i + 1].children or ()
+            base = slug("".join(c.content for c in children if c.type in ("text", "code_inline")))
+            uniq, n = base, next_suffix.get(base, 1)
+            while uniq in taken:
+                uniq, n = f"{base}-{n}", n + 1
+            next_suffix[base] = n
+            taken.add(uniq)
+            token.attrSet("id", uniq)
+
+    return rule
+
+
+def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
+    """markdown-it's `parseLinkLabel`, which gives up at once when no `]` follows the `[` at
+    `start` in the text being parsed: it walks to the text's end otherwise, from every `[` and
+    `![` of a text that never closes one (quadratic: 400 KB of `[` took half a minute). The
+    last `]` before each end it parses up to is found once per text."""
+    ends = state.__dict__.setdefault("_last_close", {})
+    last = ends.get(state.posMax)
+    if last is None:
+        last = ends[state.posMax] = state.src.rfind("]", 0, state.posMax)
+    if last <= start:
+        return -1
+    return helpers.parseLinkLabel(state, start, disable_nested)
+
+
 def _colon_footnote_name(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - a render rule
     """`fn:1` and `fnref:1` (goldmark's, kramdown's, Python-Markdown's) for `fn1`, `fnref1`."""
     return ":" + str(tokens[idx].meta["id"] + 1)
@@ -357,6 +400,12 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
         },
     )
     md.enable(["table", "strikethrough"])
+    # this parser's own helpers: the link and image rules look `parseLinkLabel` up there
+    md.helpers = types.SimpleNamespace(
+        parseLinkDestination=helpers.parseLinkDestination,
+        parseLinkLabel=_link_label,
+        parseLinkTitle=helpers.parseLinkTitle,
+    )
     md.options["tasklists"] = True
     md.use(footnote_plugin)
     md.use(deflist_plugin)
@@ -370,7 +419,8 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("fence_info", _fence_info)
-    md.use(
+    md.core.ruler.push("heading_ids", _unique_heading_ids(HEADING_SLUGS[heading_ids], 4))
+    md.use(  # the permalinks: every heading it links has its id by now
         anchors_plugin,
         min_level=1,
         max_level=4,

@@ -62,7 +62,11 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_MARKUP = re.compile(r"\]\([^)]*\)|https?://\S+|<[^<>\n]+>")  # link targets, URLs, tags
+# a link target holds at most one level of parentheses (`photo(1).png`) and no line end: `[^)]*`
+# scanned to the text's end from every `](` of a text that never closes one (quadratic)
+_MARKUP = re.compile(
+    r"\]\((?:[^()\n]|\([^()\n]*\))*\)|https?://\S+|<[^<>\n]+>"  # link targets, URLs, tags
+)
 _SHORT_OR_STOP = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 

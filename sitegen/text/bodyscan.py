@@ -21,10 +21,15 @@ _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 _RAW_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
+# Each part stops at the bracket or parenthesis that would open another image, so a body of
+# unclosed `![a](` or `![` is scanned once, not from every one of them to its end (quadratic):
+# alt text holds no brackets (CommonMark pairs a `]` with the nearest `[`), a source at most one
+# level of parentheses (`photo(1).png`).
 _MD_IMAGE = re.compile(
-    r"!\[((?:[^\]\\\n]|\\.)*)\]"  # alt
-    r"(?:\(\s*(<[^>\n]*>|[^\s)]+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"  # (src "title")
-    r"|\[([^\]\n]*)\])"  # [ref] or []
+    r"!\[((?:[^\[\]\\\n]|\\.)*)\]"  # alt
+    r"(?:\(\s*(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"  # (src
+    r"(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"  # "title")
+    r"|\[([^\[\]\n]*)\])"  # [ref] or []
 )
 _REF_DEF = re.compile(
     r"^ {0,3}\[([^\]\n]+)\]:\s*(<[^>\n]*>|\S+)(?:\s+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*$", re.M

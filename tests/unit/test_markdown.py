@@ -8,7 +8,7 @@ import pytest
 
 from sitegen.content.foreign import convert, flatten_tabs, replace_shortcodes
 from sitegen.render.markdown import parse_ial, render_markdown
-from sitegen.text.bodyscan import code_spans
+from sitegen.text.bodyscan import code_spans, scan_images
 
 
 def test_heading_ids_and_attributes():
@@ -403,3 +403,45 @@ def test_jekyll_site_values_are_filled_in_outside_code():
     assert fill_site_values(body, values) == (
         "[bug](https://github.com/x/y/issues/1) T `{{ site.title }}` {{ site.url }}"
     )
+
+
+def test_an_image_source_may_hold_parentheses_and_unclosed_images_are_not_images():
+    found = scan_images('![a](photo(1).png "t") ![b][r] ![c\n\n[r]: /r.png', 3)
+    assert [(i.src, i.alt, i.title, i.line) for i in found] == [
+        ("photo(1).png", "a", "t", 3),
+        ("/r.png", "b", "", 3),
+    ]
+    assert scan_images("![a](" * 5000 + "\n" + "![" * 5000, 1) == []
+
+
+def test_a_text_of_unclosed_brackets_is_not_walked_from_each_bracket(monkeypatch):
+    """markdown-it looks for the end of a link's text from every `[` and `![` to the end of the
+    paragraph: quadratic. With no `]` after it, the search is not made at all."""
+    import markdown_it.helpers
+
+    calls = []
+    real = markdown_it.helpers.parseLinkLabel
+
+    def counted(state, start, disable_nested=False):
+        calls.append(start)
+        return real(state, start, disable_nested)
+
+    monkeypatch.setattr(markdown_it.helpers, "parseLinkLabel", counted)
+    assert render_markdown("[a](/x) " + "[ ![ " * 2000).html.startswith(
+        '<p><a href="/x">a</a> [ !['
+    )
+    assert calls == [0]  # the one link's
+    assert '<a href="/y">b [c] d</a>' in render_markdown("[b [c] d](/y)").html
+
+
+def test_same_named_headings_are_numbered_without_trying_every_number(monkeypatch):
+    """The anchors plugin tries `-1`, `-2`... from the start for each heading: quadratic in a
+    body's same-named headings. sitegen gives the same ids itself, in one pass."""
+    import mdit_py_plugins.anchors.index as anchors
+
+    tried = []
+    monkeypatch.setattr(anchors, "unique_slug", lambda slug, slugs: tried.append(slug) or slug)
+    html = render_markdown("# Update {#update-2}\n\n" + "# Update\n\n" * 300).html
+    ids = re.findall(r'<h1 id="([^"]+)"', html)
+    assert ids == ["update-2", "update", "update-1"] + [f"update-{n}" for n in range(3, 301)]
+    assert tried == []

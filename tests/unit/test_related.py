@@ -8,7 +8,7 @@ import random
 import pytest
 
 from sitegen.content.article import Article
-from sitegen.site.related import related_articles, terms_of
+from sitegen.site.related import related_articles, term_counts, terms_of
 
 TOPICS = {
     "war": "siege artillery frontline troops offensive ceasefire militia airstrike shelling brigade",
@@ -137,6 +137,13 @@ def test_terms_skip_stopwords_and_markup_and_pair_cjk():
         "troops",
     ]
     assert terms_of("北京大学") == ["北京", "京大", "大学"]
+
+
+def test_a_link_target_with_parentheses_is_markup_and_an_unclosed_one_is_text():
+    # the target ends at its closing parenthesis, not at the first `)` inside it
+    assert set(term_counts("siege [x](/img/photo(1).png) troops")) == {"siege", "troops"}
+    # a text of links never closed: every word counted once, each `](` looked at once
+    assert term_counts("[siege](" * 5000) == {"siege": 5000}
 
 
 def _site(articles, tmp_path, limit=5):
