@@ -8,6 +8,7 @@ way a title with nothing left to keep falls back to a stable hash, never to an e
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -19,6 +20,7 @@ MAX_SLUG_LENGTH = 80
 _ASCII_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site's few thousand names, each looked up per article
 def term_key(name: str) -> str:
     """What makes two tag or category names one: case, spacing and Unicode composition do not
     count (`Café` typed with an `é`, or with an `e` and a combining accent as macOS file names
