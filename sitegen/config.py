@@ -21,6 +21,7 @@ import yaml
 
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
+from sitegen.text.textstats import NOT_TEXT
 from sitegen.text.yamlload import SafeLoader, TextDatesLoader, yaml_error
 
 CONFIG_NAME = "site.yaml"
@@ -217,6 +218,9 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             return str(value)
         if not isinstance(value, str):
             raise ValueError("expected text")
+        bad = NOT_TEXT.search(value)
+        if bad is not None:  # the title and description are in every feed: XML refuses them
+            raise ValueError(f"no page or feed may hold control character U+{ord(bad.group()):04X}")
         return value
     if isinstance(default, tuple):
         if isinstance(value, (str, int)):

@@ -39,6 +39,8 @@ from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
 from sitegen.text.textstats import (
+    NOT_TEXT,
+    closed_bidi,
     first_paragraph,
     markdown_to_text,
     reading_minutes,
@@ -666,16 +668,22 @@ def first_present(lower: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | N
 # --- one file -> Article ----------------------------------------------------------------------
 
 
-# characters XML 1.0 refuses (so a feed holding them is broken) and no text has: C0 controls
-# but tab and line ends, and the noncharacters U+FFFE and U+FFFF
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ASCII_TEXT = bytes(c for c in range(128) if not _NOT_TEXT.match(chr(c)))
+_ASCII_TEXT = bytes(c for c in range(128) if not NOT_TEXT.match(chr(c)))
 
 
 def _may_hold_control(text: str) -> bool:
-    """False when `text` surely holds none of _NOT_TEXT: ASCII text is checked by deleting
+    """False when `text` surely holds none of NOT_TEXT: ASCII text is checked by deleting
     every allowed byte (in C, a fifth of the regex's time on an article)."""
     return not text.isascii() or bool(text.encode("ascii").translate(None, _ASCII_TEXT))
+
+
+def _utf16_without_mark(data: bytes) -> bool:
+    """Whether `data` starts as UTF-16 text does without its mark: a NUL every other byte.
+    Read as UTF-8, such a file lost its NULs with a warning about pasted binary data, and
+    text beyond ASCII was refused as not UTF-8."""
+    head = data[:512]
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (not any(even) and all(odd) or not any(odd) and all(even))
 
 
 def load_article(
@@ -700,6 +708,16 @@ def load_article(
         # UTF-16 with its byte-order mark is what Windows editors save as "Unicode"; the seed
         # importer reads it too. Without the mark it is never guessed at.
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        if encoding == "utf-8" and _utf16_without_mark(data):
+            diag.error(
+                SiteError(
+                    "not UTF-8: this looks like UTF-16 without a byte-order mark",
+                    display,
+                    1,
+                    "save the file as UTF-8",
+                )
+            )
+            return None
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
@@ -715,7 +733,7 @@ def load_article(
     except OSError as exc:
         diag.error(SiteError(f"cannot read: {exc.strerror}", display))
         return None
-    bad = _NOT_TEXT.search(text) if _may_hold_control(text) else None
+    bad = NOT_TEXT.search(text) if _may_hold_control(text) else None
     if bad is not None:
         diag.warn(
             f"control character U+{ord(bad.group()):04X} removed (with any others): no page or "
@@ -724,7 +742,7 @@ def load_article(
             text.count("\n", 0, bad.start()) + 1,
             "delete it; such characters come from pasted or binary data",
         )
-        text = _NOT_TEXT.sub("", text)
+        text = NOT_TEXT.sub("", text)
     try:
         fm = split_front_matter(text, display)
         return map_article(fm, source, config, diag, display, sha1_bytes(data))
@@ -737,13 +755,14 @@ def _text_only(value: Any, key: str, report: _Report) -> Any:
     """A front matter value without the characters no page or feed may hold (a YAML escape
     such as "\\x01" makes them), with a warning at its key."""
     if isinstance(value, str):
-        if _NOT_TEXT.search(value) is None:
+        value = closed_bidi(value)
+        if NOT_TEXT.search(value) is None:
             return value
         report.warn(
             f"'{key}': control characters removed: no page or feed may hold them",
             report.fm.line_of(key),
         )
-        return _NOT_TEXT.sub("", value)
+        return NOT_TEXT.sub("", value)
     if isinstance(value, list):
         return [_text_only(v, key, report) for v in value]
     if isinstance(value, dict):
@@ -801,12 +820,25 @@ def map_article(
     jekyll = JEKYLL_NAME_RE.match(name_stem)
     title, body, body_line = _title(lower, body, fm.body_line, name_stem, jekyll, fm.format, report)
     raw_date, raw_updated = _raw_dates(lower)
+    if isinstance(lower.get("date"), dict) and lower["date"].get("created") in (None, ""):
+        report.error(  # read as no date at all: the article went out dated `default_date`
+            "date",
+            "date: a mapping without 'created' is not a date",
+            "write date: 2024-05-01, or MkDocs' date: {created: 2024-05-01}",
+        )
     date, has_date = _date(raw_date, jekyll, name_stem, config, report)
     updated = _updated(raw_updated, lower, tz, report)
     publish_date, expiry_date = _schedule(lower, tz, report)
     if isinstance(lower.get("slug"), (list, dict)):  # never `a-b` from `[a, b]`
         report.error("slug", f"slug: expected text, got {_shown(lower['slug'])}", "quote the slug")
     slug = _slug(lower, title, name_stem, jekyll, source.bundle, config.unicode_slugs)
+    given_slug = lower.get("slug")
+    if isinstance(given_slug, str) and given_slug and not any(map(str.isalnum, given_slug)):
+        report.warn(  # `slug: /` or `slug: ..`: an address was meant, and this one is made up
+            f"slug: {given_slug!r} has no letters or digits; the page is at {slug}/",
+            fm.line_of("slug"),
+            "write the slug as words, such as my-article (url: sets a whole address)",
+        )
     tags, categories = _taxonomies(lower, fm.format == "yaml", report)
     author, authors = _people(lower, config.author, report)
     draft = _draft(lower, source.rel)
@@ -1106,7 +1138,7 @@ def _taxonomies(
         tags = _as_list(raw_tags, split_spaces)
     except ValueError:
         report.error(key or "tags", "tags: expected a list of names or a comma-separated string")
-    key = "categories"
+    tags_key, key = key or "tags", "categories"
     try:
         cats = lower["categories"] if "categories" in lower else taxonomies.get("categories")
         if cats is not None:
@@ -1118,7 +1150,28 @@ def _taxonomies(
                 categories = _as_list([category] if isinstance(category, str) else category)
     except ValueError:
         report.error(key or "categories", "categories: expected a list of names or a string")
-    return _dedupe(tags), _dedupe(categories)
+    return (
+        _capped(_dedupe(tags), tags_key, report),
+        _capped(_dedupe(categories), key or "categories", report),
+    )
+
+
+MAX_TERMS = 100
+"""Tags (and categories) one article may have. Each has a page and two feeds that list the
+article with all of its terms: 10,000 tags on one article made 30,000 files of 10,000 links
+each, gigabytes and minutes of build."""
+
+
+def _capped(terms: tuple[str, ...], key: str, report: _Report) -> tuple[str, ...]:
+    """The first `MAX_TERMS` of `terms`, with a warning at `key` when there were more."""
+    if len(terms) <= MAX_TERMS:
+        return terms
+    report.warn(
+        f"{key}: {len(terms)} names given; only the first {MAX_TERMS} are kept",
+        report.fm.line_of(key),
+        "keep the names that matter most: a page and feeds are written for each",
+    )
+    return terms[:MAX_TERMS]
 
 
 def _people(

@@ -136,16 +136,17 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         context = getattr(exc, "context_mark", None)
-        if context is not None and mark is not None and mark.line >= raw.count("\n"):
-            mark = (
-                context  # the problem is "end of text": where the unclosed thing opened says more
-            )
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        lines = raw.split("\n")
+        # a problem on the last line is mostly "end of text": where the unclosed thing opened
+        # says more. Not a tab on that line: the line itself is the one to fix.
+        last = mark is not None and mark.line >= len(lines) - 1
+        if context is not None and last and "\t" not in lines[-1]:
+            mark = context
         if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
             raise SiteError(
                 f"front matter is nested more than {MAX_NESTING} levels deep", path, 2
             ) from None
-        lines = raw.split("\n")
         tabbed = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
         raise SiteError(
             f"invalid YAML front matter: {problem}",

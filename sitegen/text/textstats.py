@@ -1,4 +1,5 @@
-"""Plain-text views of Markdown: first paragraph for summaries, word counts, reading time. Pure.
+"""Plain-text views of Markdown: first paragraph for summaries, word counts, reading time; and
+the characters no page may hold, and open bidi controls closed. Pure.
 
 Word counts treat each Chinese or Japanese character (written without spaces) as a word, as
 readers of those scripts count, and everything else by whitespace runs: Korean, Arabic, Hebrew,
@@ -9,6 +10,38 @@ from __future__ import annotations
 
 import html
 import re
+
+# characters XML 1.0 refuses (so a feed holding them is broken) and no text has: C0 controls
+# but tab and line ends, lone surrogates (a JSON escape such as "\ud800": writing the page
+# failed) and the noncharacters U+FFFE and U+FFFF; and what HTML calls a parse error, DEL, the
+# C1 controls and the noncharacters U+FDD0 to U+FDEF
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+# bidi embeddings and overrides (closed by U+202C) and isolates (closed by U+2069)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_OPENS = {
+    **dict.fromkeys("\u202a\u202b\u202d\u202e", "\u202c"),
+    **dict.fromkeys("\u2066\u2067\u2068", "\u2069"),
+}
+
+
+def closed_bidi(text: str) -> str:
+    """`text` with the bidi embeddings, overrides and isolates it leaves open closed at its
+    end. A title, tag or author is shown inline (the `<title>`, a line of tags, "by ... on
+    date"): an open right-to-left override (U+202E) in it turned the rest of that line around,
+    enough to spoof the date or the next link."""
+    if _BIDI.search(text) is None:
+        return text
+    open_: list[str] = []  # the closer each open one needs, innermost last
+    for ch in _BIDI.findall(text):
+        if ch in _BIDI_OPENS:
+            open_.append(_BIDI_OPENS[ch])
+        elif ch == "\u202c" and open_ and open_[-1] == ch:
+            open_.pop()
+        elif ch == "\u2069" and ch in open_:  # closes the embeddings opened inside it too
+            del open_[len(open_) - 1 - open_[::-1].index(ch) :]
+    return text + "".join(reversed(open_))
+
 
 # Han ideographs, kana and half-width katakana; not Hangul (spaced) nor CJK punctuation
 _CJK_CHARS = (

@@ -34,3 +34,14 @@ def test_a_base_url_every_page_address_cannot_follow_is_refused(tmp_path: Path, 
 )
 def test_a_base_url_with_a_path_or_without_a_slash_is_kept(tmp_path: Path, url: str):
     assert parse_config(f"title: T\nbase_url: '{url}'\n", tmp_path).base_url.startswith(url)
+
+
+def test_control_characters_in_text_settings_are_refused_at_their_line(tmp_path: Path):
+    """The title and description are in every feed: a control character made each one
+    XML no reader can parse, in a build that reported nothing."""
+    with pytest.raises(BuildFailed) as failed:
+        parse_config('title: "News\\x01"\ndescription: "a\\x85b"\nauthor: Ann\n', tmp_path)
+    assert [(e.line, e.message.split(",")[0]) for e in failed.value.errors] == [
+        (1, "setting 'title': no page or feed may hold control character U+0001"),
+        (2, "setting 'description': no page or feed may hold control character U+0085"),
+    ]

@@ -393,6 +393,81 @@ def test_control_characters_are_removed_with_a_warning_at_their_line(config):
     assert (6, "control character U+0000 removed (with any others)") in warned
 
 
+def test_thousands_of_tags_on_one_article_are_cut_with_a_warning(config):
+    """Each tag has a page and feeds listing the article with all its tags: 10,000 of them
+    made gigabytes in minutes. The first MAX_TERMS are kept, and the warning says so."""
+    from sitegen.content.article import MAX_TERMS
+
+    diag = Diagnostics()
+    names = ", ".join(f"t{i}" for i in range(5000))
+    article = load(
+        config,
+        "many.md",
+        f"---\ntitle: Many\nkeywords: [{names}]\ncategories: [{names}]\n---\nText.\n",
+        diag,
+    )
+    assert article.tags == tuple(f"t{i}" for i in range(MAX_TERMS))
+    assert len(article.categories) == MAX_TERMS
+    warned = {(w.line, w.message) for w in diag.warnings}
+    assert (3, f"keywords: 5000 names given; only the first {MAX_TERMS} are kept") in warned
+    assert (4, f"categories: 5000 names given; only the first {MAX_TERMS} are kept") in warned
+
+
+def test_c1_controls_noncharacters_and_lone_surrogates_are_removed_too(config):
+    """DEL, the C1 controls and U+FDD0 are parse errors in every HTML page that shows them; a
+    lone surrogate (a JSON escape) stopped the build with a traceback as it was written out."""
+    diag = Diagnostics()
+    article = load(
+        config,
+        "c1.md",
+        '{"title": "a\\u007f\\u0085b\\ufdd0", "date": "2024-01-01", "tags": ["x\\ud800"],\n'
+        '"summary": "\\udc00s"}\nbody\u009b\n',
+        diag,
+    )
+    assert article.title == "ab" and article.tags == ("x",) and article.summary == "s"
+    assert "\u009b".encode() not in article.body_utf8
+    assert {w.message.split(":")[0] for w in diag.warnings} >= {"'title'", "'tags'", "'summary'"}
+
+
+@pytest.mark.parametrize("given", ["/", "..", "  ", "---"])
+def test_a_slug_without_letters_or_digits_warns_where_the_page_went(config, given):
+    """`slug: /` (meaning the home page) or `slug: ..` gave a made-up address in silence."""
+    diag = Diagnostics()
+    article = load(config, "s.md", f"---\ntitle: S\nslug: {given!r}\n---\nText.\n", diag)
+    assert article.slug.startswith("article-")
+    assert [(w.line, w.message) for w in diag.warnings] == [
+        (3, f"slug: {given!r} has no letters or digits; the page is at {article.slug}/")
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_mark_is_an_error_saying_so(config, encoding):
+    """Read as UTF-8, its NULs were removed with a warning about pasted binary data."""
+    path = config.content_path / "u16.md"
+    path.write_bytes("---\ntitle: Sixteen\n---\nText.\n".encode(encoding))
+    diag = Diagnostics()
+    sources, _ = discover(config, diag)
+    assert load_article(sources[0], config, diag) is None
+    assert [(e.line, e.message, e.hint) for e in diag.errors] == [
+        (1, "not UTF-8: this looks like UTF-16 without a byte-order mark", "save the file as UTF-8")
+    ]
+    assert not diag.warnings
+
+
+@pytest.mark.parametrize("date", ["{a: 1}", "{updated: 2024-01-02}", "{}"])
+def test_a_date_mapping_without_created_is_an_error(config, date):
+    """MkDocs' `date: {created: ...}` is read; any other mapping was no date at all, and the
+    article went out dated `default_date` without a word."""
+    diag = Diagnostics()
+    path = config.content_path / "d.md"
+    path.write_text(f"---\ntitle: D\ndate: {date}\n---\nx\n", encoding="utf-8")
+    sources, _ = discover(config, diag)
+    assert load_article(sources[0], config, diag) is None
+    assert [(e.line, e.message) for e in diag.errors] == [
+        (3, "date: a mapping without 'created' is not a date")
+    ]
+
+
 def test_keys_given_twice_and_flags_that_are_neither_warn_at_their_line(config):
     diag = Diagnostics()
     article = load(
@@ -449,7 +524,8 @@ def test_the_quick_control_character_check_never_misses_one() -> None:
     character no page may hold, and no for ASCII text without one."""
     import random
 
-    from sitegen.content.article import _NOT_TEXT, _may_hold_control
+    from sitegen.content.article import _may_hold_control
+    from sitegen.text.textstats import NOT_TEXT
 
     rng = random.Random(3)
     picks = [0x1F, 0x7F, 0x0B, 0x0C, 10, 13, 9, 0xE9, 0xFFFE, 0x2028]
@@ -457,7 +533,7 @@ def test_the_quick_control_character_check_never_misses_one() -> None:
         text = "".join(
             chr(rng.choice([rng.randrange(0, 128), *picks])) for _ in range(rng.randrange(0, 8))
         )
-        if _NOT_TEXT.search(text) is not None:
+        if NOT_TEXT.search(text) is not None:
             assert _may_hold_control(text), repr(text)
         elif text.isascii():
             assert not _may_hold_control(text), repr(text)

@@ -63,6 +63,7 @@ def test_plain_markdown_has_no_front_matter():
     ("text", "line", "words"),
     [
         ("---\ntitle: ok\nbad: [unclosed\n---\nBody\n", 3, "YAML"),
+        ("---\ntitle: [not closed\ndate: 2024-01-01\n---\nBody\n", 2, "YAML"),  # where it opened
         ("---\ntitle: ok\n", 1, "never closed"),
         ('+++\ntitle = "ok"\ndate = nonsense\n+++\nBody\n', 3, "TOML"),
         ('+++\ntitle = "ok"\n', 1, "never closed"),
@@ -105,6 +106,21 @@ def test_a_tab_in_yaml_indentation_is_named_with_its_line_and_the_fix():
     with pytest.raises(SiteError) as caught:
         split_front_matter("---\ntitle: Tabs\ntags:\n\t- a\n---\nx\n", "t.md")
     assert caught.value.line == 4 and "tabs" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\ntitle: Tabs\n\tdate: 2024-01-01\n---\nx\n", 3),  # the last line: its own
+        ("---\ntitle: Tabs\n\tdate: 2024-01-01\nmore: 1\n---\nx\n", 3),
+    ],
+)
+def test_a_tab_on_the_last_line_of_yaml_is_named_with_that_line(text, line):
+    """A problem on the front matter's last line was taken for one at its end (an unclosed
+    bracket), and the line where the value before it began was named, with the wrong hint."""
+    with pytest.raises(SiteError) as caught:
+        split_front_matter(text, "t.md")
+    assert caught.value.line == line and "tabs" in caught.value.hint
 
 
 def test_old_mac_line_endings_keep_the_front_matter():

@@ -1,10 +1,10 @@
-"""Word counts and reading time across scripts (sitegen/textstats.py)."""
+"""Word counts and reading time across scripts, and text safe to show inline (textstats.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sitegen.text.textstats import reading_minutes, word_count
+from sitegen.text.textstats import closed_bidi, reading_minutes, word_count
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,19 @@ def test_plain_text_of_openers_without_closers_takes_linear_time(unit: str) -> N
     markdown_to_text(text)
     text_for_counting(text)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "closed"),
+    [
+        ("plain", "plain"),
+        ("evil\u202e title", "evil\u202e title\u202c"),  # an override left open is closed
+        ("ok\u202e x\u202c", "ok\u202e x\u202c"),
+        ("a\u202b\u2067b", "a\u202b\u2067b\u2069\u202c"),  # innermost first
+        ("a\u2066\u202eb\u2069", "a\u2066\u202eb\u2069"),  # an isolate's end closes what it holds
+        ("stray\u202c\u2069", "stray\u202c\u2069"),
+    ],
+)
+def test_open_bidi_controls_are_closed_at_the_end_of_a_value(text, closed):
+    """A right-to-left override in a title turned the rest of each line showing it around."""
+    assert closed_bidi(text) == closed
