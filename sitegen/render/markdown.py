@@ -366,18 +366,34 @@ def _unique_heading_ids(slug: Callable[[str], str], max_level: int) -> Callable[
     return rule
 
 
-def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
-    """markdown-it's `parseLinkLabel`, which gives up at once when no `]` follows the `[` at
-    `start` in the text being parsed: it walks to the text's end otherwise, from every `[` and
-    `![` of a text that never closes one (quadratic: 400 KB of `[` took half a minute). The
-    last `]` before each end it parses up to is found once per text."""
+def _closed_after(state: StateInline, start: int) -> bool:
+    """Whether a `]` follows `start` in the text being parsed (the last one before each end it
+    is parsed up to is found once per text)."""
     ends = state.__dict__.setdefault("_last_close", {})
     last = ends.get(state.posMax)
     if last is None:
         last = ends[state.posMax] = state.src.rfind("]", 0, state.posMax)
-    if last <= start:
+    return last > start
+
+
+def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
+    """markdown-it's `parseLinkLabel`, which gives up at once when no `]` follows the `[` at
+    `start`: it walks to the text's end otherwise, from every `[` and `![` of a text that never
+    closes one (quadratic: 400 KB of `[` took half a minute)."""
+    if not _closed_after(state, start):
         return -1
     return helpers.parseLinkLabel(state, start, disable_nested)
+
+
+def _needs_close(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """An inline rule that fails without a `]` after where it starts (the footnote plugin's
+    `^[note]` and `[^ref]`, which look for it their own way), failing at once then: 100 KB of
+    `^[` took 9 s, each one walking to the end of the text."""
+
+    def rule_or_none(state: StateInline, silent: bool) -> bool:
+        return _closed_after(state, state.pos) and rule(state, silent)
+
+    return rule_or_none
 
 
 def _colon_footnote_name(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - a render rule
@@ -408,6 +424,9 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     )
     md.options["tasklists"] = True
     md.use(footnote_plugin)
+    for rule in md.inline.ruler.__rules__:
+        if rule.name in ("footnote_inline", "footnote_ref"):
+            md.inline.ruler.at(rule.name, _needs_close(rule.fn))
     md.use(deflist_plugin)
     md.use(admon_plugin)
     # one container rule for every kind: a rule per kind would test every line 14 times
