@@ -25,11 +25,11 @@ class Console:
         return f"\033[{code}m{text}\033[0m" if self.color else text
 
     def error(self, err: SiteError | str) -> None:
-        print(f"{self._paint('error', '1;31')}: {err}", file=sys.stderr)
+        print(f"{self._paint('error', '1;31')}: {_near(err)}", file=sys.stderr)
 
     def warn(self, err: SiteError | str) -> None:
         if not self.quiet:
-            print(f"{self._paint('warning', '33')}: {err}", file=sys.stderr)
+            print(f"{self._paint('warning', '33')}: {_near(err)}", file=sys.stderr)
 
     def info(self, text: str) -> None:
         if not self.quiet:
@@ -44,6 +44,16 @@ class Console:
             self.warn(w)
         for e in diag.errors:
             self.error(e)
+
+
+def _near(err: SiteError | str) -> SiteError | str:
+    """`err` naming its file from the current folder when it is below it (`content/a.md:3`,
+    as most messages do), not by a whole path some stages know it by."""
+    if isinstance(err, SiteError) and err.path is not None and Path(err.path).is_absolute():
+        with contextlib.suppress(ValueError, OSError):
+            rel = Path(err.path).relative_to(Path.cwd())
+            return SiteError(err.message, rel, err.line, err.hint, err.warning)
+    return err
 
 
 def _site_root(args: argparse.Namespace) -> Path:

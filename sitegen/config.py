@@ -272,7 +272,7 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
         hint = (
             "check indentation and quote values that contain ': ' or start with a special character"
         )
-        raise yaml_error(exc, path, "invalid YAML", hint) from None
+        raise yaml_error(exc, path, "invalid YAML", hint, text) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -163,3 +163,19 @@ def test_a_theme_that_is_not_there_is_one_error_naming_site_yaml(tmp_path):
     assert "site.yaml:2: setting 'theme': no theme 'defualt'" in out.stderr
     assert "did you mean 'default'?" in out.stderr
     assert "template not found" not in out.stderr
+
+
+def test_messages_name_files_from_the_current_folder(tmp_path):
+    """Every message names its file as the user would type it from where they are, not by the
+    whole path some stages know it by (the settings file, a file left out of content/)."""
+    run("init", str(tmp_path / "s"))
+    site = tmp_path / "s"
+    os.mkfifo(site / "content" / "pipe.md")
+    out = run("build", cwd=site)
+    assert "warning: content/pipe.md: not a regular file" in out.stderr, out.stderr
+    (site / "site.yaml").write_text("title: [x\n", encoding="utf-8")
+    out = run("build", cwd=site)
+    assert out.returncode == 1 and "error: site.yaml:1: invalid YAML" in out.stderr, out.stderr
+    out = run("build", "--site", "s", cwd=tmp_path)
+    assert "error: s/site.yaml:1: invalid YAML" in out.stderr, out.stderr
+    assert str(tmp_path) not in out.stderr
