@@ -208,7 +208,7 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("expected a whole number")
-        if value < 0 or (name == "per_page" and value < 1):
+        if value < 0 or (name in ("per_page", "max_file_size") and value < 1):
             raise ValueError("expected a positive number")
         return value
     if isinstance(default, str):

@@ -45,3 +45,13 @@ def test_control_characters_in_text_settings_are_refused_at_their_line(tmp_path:
         (1, "setting 'title': no page or feed may hold control character U+0001"),
         (2, "setting 'description': no page or feed may hold control character U+0085"),
     ]
+
+
+@pytest.mark.parametrize("setting", ["per_page", "max_file_size"])
+def test_a_count_that_must_be_one_or_more_refuses_zero(tmp_path: Path, setting: str):
+    """`max_file_size: 0` refused every content file, each with its own error."""
+    with pytest.raises(BuildFailed) as failed:
+        parse_config(f"title: T\n{setting}: 0\n", tmp_path)
+    [error] = failed.value.errors
+    assert error.line == 2 and f"setting '{setting}'" in error.message
+    assert "expected a positive number" in error.message
