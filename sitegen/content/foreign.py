@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -297,6 +298,29 @@ def _liquid_img(args: str) -> str:
     return _image({"src": m.group("src"), "caption": title, "alt": alt}, [])
 
 
+_VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
+
+
+def _liquid_video(args: str) -> str:
+    """`{% video url [url...] [width height] [poster] %}` as an HTML player: the files are
+    the post's own (published with it), so dropping the tag lost them."""
+    sources, sizes, poster = [], [], ""
+    for word in args.split():
+        suffix = posixpath.splitext(word.split("?")[0])[1].lower()
+        if suffix in _VIDEO_TYPES:
+            sources.append((word, _VIDEO_TYPES[suffix]))
+        elif word.isdigit():
+            sizes.append(word)
+        elif suffix in (".png", ".jpg", ".jpeg", ".gif", ".webp"):
+            poster = word
+    if not sources:
+        return ""
+    attrs = "".join(f' {k}="{v}"' for k, v in zip(("width", "height"), sizes, strict=False))
+    attrs += f' poster="{html.escape(poster)}"' if poster else ""
+    inner = "".join(f'<source src="{html.escape(u)}" type="{t}">' for u, t in sources)
+    return f"\n<video controls{attrs}>{inner}</video>\n"
+
+
 def _closing(text: str, pattern: str, start: int) -> re.Match | None:
     """The first closer at or after `start`. Closers are found once per text: a search from
     each of many openers without a closer (`{% raw %}` again and again) read to the end of
@@ -482,6 +506,11 @@ def _liquid_tag(
         if picture:
             record("shown as an image")
             return picture, m.end()
+    if lname == "video" and args:  # Octopress's and Pelican's liquid_tags: a video file
+        player = _liquid_video(args)
+        if player:
+            record("shown as a video player")
+            return player, m.end()
     if lname == "notebook" and args:  # Pelican's liquid_tags: a Jupyter notebook shown inline
         path = args.split()[0]
         record("shown as a link to the notebook file")

@@ -57,6 +57,33 @@ class LinkTargets:
     _by_name: dict[str, list[tuple[str, str]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # page URL -> the bundle folder of the page there, made the first time one is asked
+    _bundle_at: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def bundle_file(self, content_path: str, url: str) -> str | None:
+        """Where a bundle's file is published when named as a content path (`post/img/a.png`,
+        from a page below the bundle's folder) or by an address below a page of the bundle
+        (`/ja/post/a.png`, a translation's): the files are copied once, beside the bundle's
+        first version. None when no bundle has that file."""
+        if self._bundle_at is None:
+            self._bundle_at = {}
+            for rel, page in self.articles.items():
+                folder, name = posixpath.split(rel)
+                if folder in self.bundle_urls and name.split(".", 1)[0] == "index":
+                    self._bundle_at.setdefault(page, folder)
+        parts = content_path.split("/")
+        for n in range(len(parts) - 1, 0, -1):  # the nearest enclosing bundle folder first
+            base = self.bundle_urls.get("/".join(parts[:n]))
+            if base is not None and base + "/".join(parts[n:]) in self.files:
+                return base + "/".join(parts[n:])
+        parts = url.strip("/").split("/") if url else []
+        for n in range(len(parts) - 1, 0, -1):
+            folder = self._bundle_at.get("/" + "/".join(parts[:n]) + "/")
+            if folder is not None:
+                found = self.bundle_urls[folder] + "/".join(parts[n:])
+                if found in self.files:
+                    return found
+        return None
 
     def by_name(self, stem: str) -> str | None:
         """The URL of the one page whose content path ends with `stem` (`4-ec2`,
@@ -135,11 +162,13 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
     # as a browser reads it on the old site: relative to the page's address (Zola, Hugo and
     # Jekyll pass such links through, so moved posts often point at each other's files this way)
     page_url = targets.articles.get(article.rel)
-    if page_url:
-        by_url = posixpath.normpath(posixpath.join(page_url, path))
-        if by_url in targets.files:
-            return by_url + suffix
-    return None
+    by_url = posixpath.normpath(posixpath.join(page_url, path)) if page_url else ""
+    if by_url in targets.files:
+        return by_url + suffix
+    # a bundle's file from a page below its folder (Zola's section with a page of its own and
+    # pages in subfolders), or by the address of a translation, whose page is elsewhere
+    found = targets.bundle_file(posixpath.normpath(posixpath.join(article_dir, path)), by_url)
+    return found + suffix if found is not None else None
 
 
 def _content_names(path: str) -> list[str]:

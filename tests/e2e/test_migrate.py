@@ -766,6 +766,89 @@ def test_zola_every_section_moves_and_pages_link_by_old_address(tmp_path: Path, 
     assert (output / "inside/2024/03/04/cargo-2/out.svg").is_file()
 
 
+def test_zola_pages_inside_a_page_folder_and_translations_keep_their_pictures(
+    tmp_path: Path, capsys
+) -> None:
+    """A section folder with a page of its own and pages in subfolders: each subfolder page
+    moves (every time: the nearest page folder owns a file) and finds the picture beside it;
+    a translation finds another page's picture by its old address, as a browser read it."""
+    source = tmp_path / "zola-nested"
+    guide = source / "content" / "01-guide"
+    for sub in ("extra", "notes", "tips"):
+        (guide / sub).mkdir(parents=True)
+        (guide / sub / "index.md").write_text(
+            f"+++\ntitle = '{sub.title()}'\ndate = 2024-01-03\npath = '{sub}'\n+++\n\n"
+            f"![Stack](stack.svg)\n",
+            encoding="utf-8",
+        )
+    (source / "content" / "loops").mkdir()
+    (source / "config.toml").write_text(
+        'base_url = "https://os.example.org"\ntitle = "Nested"\ndefault_language = "en"\n\n'
+        "[languages.de]\n",
+        encoding="utf-8",
+    )
+    (guide / "_index.md").write_text("+++\ntitle = 'Guide extras'\n+++\n", encoding="utf-8")
+    for name, lang in (("index.md", ""), ("index.de.md", "de/")):
+        (guide / name).write_text(
+            f"+++\ntitle = 'Guide'\ndate = 2024-01-02\npath = '{lang}handbook'\n+++\n\n"
+            "![Map](map.svg)\n",
+            encoding="utf-8",
+        )
+    (source / "content" / "loops" / "index.md").write_text(
+        "+++\ntitle = 'Loops'\ndate = 2024-02-01\npath = 'loops'\n+++\n\n"
+        "![Map](../handbook/map.svg)\n",
+        encoding="utf-8",
+    )
+    (source / "content" / "loops" / "index.de.md").write_text(
+        "+++\ntitle = 'Schleifen'\ndate = 2024-02-01\npath = 'de/loops'\n+++\n\n"
+        "![Karte](../handbook/map.svg)\n",
+        encoding="utf-8",
+    )
+    for svg in (guide / "map.svg", *(guide / sub / "stack.svg" for sub in ("extra", "tips"))):
+        svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (guide / "notes" / "stack.svg").write_text("<svg/>", encoding="utf-8")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    for sub in ("extra", "notes", "tips"):
+        assert f"| content/01-guide/{sub}/index.md | /{sub}/ | /{sub}/ | same address |" in report
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) == 0
+    err = capsys.readouterr().err
+    assert "not found" not in err, err
+    output = dest / "build"
+    for page in ("extra", "notes", "de/loops"):
+        html = Page((output / page / "index.html").read_text(encoding="utf-8"))
+        src = html.find_all("img")[0]["src"]
+        assert (output / page / src).resolve().read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_an_undated_post_gets_its_address_when_the_permalink_has_no_date(
+    tmp_path: Path, capsys
+) -> None:
+    """Zola pages need no date: under a permalink without one the new address is known, so
+    the picture in the page's folder is found, and nothing is reported missing."""
+    source = tmp_path / "zola-undated"
+    (source / "content" / "notes" / "setup").mkdir(parents=True)
+    (source / "config.toml").write_text(
+        'base_url = "https://notes.example.org"\ntitle = "Undated"\n', encoding="utf-8"
+    )
+    (source / "content" / "notes" / "setup" / "index.md").write_text(
+        '+++\ntitle = \'Setup\'\n+++\n\n<img src="screen.png" alt="The screen">\n',
+        encoding="utf-8",
+    )
+    Image.new("RGB", (4, 4)).save(source / "content" / "notes" / "setup" / "screen.png")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "| content/notes/setup/index.md | /notes/setup/ | /notes/setup/ | same address |" in (
+        report
+    )
+    assert "broken_links" not in settings(dest)
+    output = build(dest, capsys)
+    assert (output / "notes/setup/screen.png").is_file()
+
+
 @pytest.mark.parametrize(
     ("pattern", "kept"),
     [

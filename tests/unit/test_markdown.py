@@ -224,6 +224,17 @@ def test_liquid_img_notebook_and_zola_figure_blocks_keep_their_content():
     ]
 
 
+def test_liquid_video_becomes_a_player_of_the_posts_own_file():
+    out, found = convert(
+        "Before.\n\n{% video /media/spin.mp4 360 270 /media/spin.png %}\n\nAfter.\n"
+    )
+    assert (
+        '<video controls width="360" height="270" poster="/media/spin.png">'
+        '<source src="/media/spin.mp4" type="video/mp4"></video>'
+    ) in out
+    assert [c.result for c in found] == ["shown as a video player"]
+
+
 def test_image_includes_and_custom_image_shortcodes_become_images():
     out, found = convert(
         '{% include image.html url="/img/a.png" description="A cat" %}\n\n'

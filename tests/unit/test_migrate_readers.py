@@ -650,6 +650,14 @@ def test_astro_configuration_problems_name_the_file(tmp_path: Path) -> None:
         'export default function (c) {\n  c.setInputDirectory("src");\n  c.setIncludesDirectory'
         '("../parts");\n  c.setDataDirectory("../globals");\n  c.setOutputDirectory("dist");\n'
         '}\nexport const config = { pathPrefix: "/log", markdownTemplateEngine: "njk" };\n',
+        # a helper inside the function builds an object with `dir:` too (never returned): the
+        # least nested one is the configuration's, though a regular expression's quote and
+        # brackets come between
+        "module.exports = function (c) {\n  function helper() {\n    return { dir: { input: "
+        '"." } };\n  }\n  c.addFilter("bare", (s) => s.replace(/[("{]/g, ""));\n'
+        '  return {\n    dir: { input: "src", includes: "../parts", data: '
+        '"../globals", output: "dist" },\n    pathPrefix: "log",\n    markdownTemplateEngine: '
+        '"njk",\n  };\n};\n',
     ],
 )
 def test_eleventy_folders_are_read_from_the_configuration_text(tmp_path: Path, config: str) -> None:

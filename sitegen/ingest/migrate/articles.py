@@ -200,7 +200,10 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
         if article is None:
             out.how = "not read: see the errors"
             continue
-        out.new_url = predicted_url(article, config) if article.has_date or article.url else ""
+        # an undated post's address is known when the permalink has no date in it
+        dated = re.search(r"\{(year|month|day)\}", config.permalink)
+        known = article.has_date or article.url or not dated
+        out.new_url = predicted_url(article, config) if known else ""
         if article.draft or post.old_url is None:
             out.how = "a draft: not published on the old site" if article.draft else NO_OLD_ADDRESS
             continue

@@ -28,6 +28,7 @@ from sitegen.ingest.migrate.jsliterals import (
     glob_regex,
     literal_at,
     matching,
+    shallowest_key,
     split_top,
     strip_comments,
     value,
@@ -97,10 +98,11 @@ def _line(text: str, pos: int) -> int:
 
 
 def _key_value(text: str, key: str, names: dict[str, str]) -> tuple[Any, int]:
-    """The value of the first `key:` anywhere in the configuration (the returned object, the
-    exported `config`, or the default export), and its offset; (None, -1) when absent."""
-    m = re.search(rf"(?<![\w$.])[\"']?{re.escape(key)}[\"']?\s*:", text)
-    return (literal_at(text, m.end(), names), m.start()) if m else (None, -1)
+    """The value of `key:` in the configuration (the returned object, the exported `config`,
+    or the default export), and its offset; (None, -1) when absent. The least nested one
+    counts: a helper function may build an object with the same key before the return."""
+    found = shallowest_key(text, key)
+    return (literal_at(text, found[1], names), found[0]) if found else (None, -1)
 
 
 def _object_named(text: str, name: str) -> Obj | None:

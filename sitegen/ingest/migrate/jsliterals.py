@@ -55,9 +55,35 @@ def string_end(text: str, start: int) -> int:
     return len(text)
 
 
+def _regex_end(text: str, start: int) -> int:
+    """The index after the regular expression literal opening at `start` (`/href="(.*)"/g`),
+    or -1 when the slash there divides instead."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    after_return = text[max(j - 5, 0) : j + 1] == "return" and not text[j - 6 : j - 5].isalnum()
+    if j >= 0 and text[j] not in "(,=:[!&|?{};" and not after_return:
+        return -1  # after a value (`a / b`, `f(x) / 2`): a division
+    i, in_class = start + 1, False
+    while i < len(text) and text[i] != "\n":
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[" or c == "]":
+            in_class = c == "["
+        elif c == "/" and not in_class:
+            return i + 1
+        i += 1
+    return -1
+
+
 def strip_comments(text: str) -> str:
     """`text` with `//` and `/* */` comments blanked (their line ends kept), so a commented-out
-    `// site: '...'` is not read as a setting; `//` inside a string (a URL) stays."""
+    `// site: '...'` is not read as a setting; `//` inside a string (a URL) stays. The insides
+    of regular expression literals are blanked too: their quotes and brackets
+    (`/href="([^"]+)"/`) are no strings or objects, and would throw the bracket depth of all
+    that follows."""
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -65,6 +91,9 @@ def strip_comments(text: str) -> str:
         if c in _QUOTES:
             end = string_end(text, i)
             out.append(text[i:end])
+            i = end
+        elif c == "/" and not text.startswith(("//", "/*"), i) and (end := _regex_end(text, i)) > 0:
+            out.append("/" + " " * (end - i - 2) + "/")
             i = end
         elif text.startswith("//", i):
             end = text.find("\n", i)
@@ -164,6 +193,22 @@ def _key_at(text: str, key: str) -> int | None:
         if depths[m.start()] == 0:
             return m.end()
     return None
+
+
+def shallowest_key(text: str, key: str) -> tuple[int, int] | None:
+    """(where `key:` starts, where its value starts) for the one at the smallest bracket depth
+    of `text`, the first of those; None when absent. In a configuration function that is the
+    object it returns, not one a helper inside it builds (and may never run)."""
+    depths = None
+    best: tuple[int, int, int] | None = None
+    name = re.escape(key)
+    for m in re.finditer(rf"(?<![\w$.])(?:['\"]{name}['\"]|{name})\s*:", text):
+        if depths is None:
+            depths = _depths(text)
+        depth = depths[m.start()]
+        if depth >= 0 and (best is None or depth < best[0]):
+            best = (depth, m.start(), m.end())
+    return best[1:] if best else None
 
 
 def constants(text: str) -> dict[str, str]:

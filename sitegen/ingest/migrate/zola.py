@@ -135,9 +135,14 @@ def read_site(root: Path) -> SourcePlan:
     def slug_of(text: str) -> str:
         return ascii_slug(text) if slug_mode == "on" else text
 
+    def bundle_of(file: Path) -> Path | None:
+        """The nearest page folder holding `file`: a page's folder may hold others' (a
+        section with a page of its own and pages in subfolders)."""
+        return next((p for p in file.parents if p in bundles), None)
+
     for file in files:
         rel = file.relative_to(content)
-        bundle = next((b for b in bundles if b in file.parents), None)
+        bundle = bundle_of(file)
         is_index = is_markdown(file) and strip_lang(file.stem) == "index" and file.parent == bundle
         if bundle is not None and not is_index:
             continue  # a colocated file: copied with its page
@@ -164,7 +169,8 @@ def read_site(root: Path) -> SourcePlan:
             post.bundle_files = [
                 (f, f.relative_to(content).as_posix())
                 for f in walk_files(bundle)
-                if not (is_markdown(f) and f.parent == bundle and strip_lang(f.stem) == "index")
+                if bundle_of(f) == bundle
+                and not (is_markdown(f) and f.parent == bundle and strip_lang(f.stem) == "index")
             ]
         plan.posts.append(post)
         if is_draft(meta):
