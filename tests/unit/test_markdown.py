@@ -474,3 +474,24 @@ def test_inline_footnotes_without_a_closing_bracket_are_not_looked_for(monkeypat
     html = render_markdown("A note^[said once] and " + "^[ [^" * 2000).html
     assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
     assert len(calls) == 1  # the one note's
+
+
+def test_links_that_cannot_close_read_no_destination(monkeypatch):
+    """An inline link needs a `)` after it and a reference link a definition: without either,
+    the link rule fails before reading a destination (each read 32 parentheses deep before
+    giving up: 400 KB of `[a](` took 9 s)."""
+    from sitegen.render.markdown import make_parser
+
+    helpers = make_parser(True, "sitegen").helpers  # the parser render_markdown uses
+    calls = []
+    real = helpers.parseLinkDestination
+
+    def counted(text, start, end):
+        calls.append(start)
+        return real(text, start, end)
+
+    monkeypatch.setattr(helpers, "parseLinkDestination", counted)
+    assert render_markdown("[a](" * 3000 + " ![b](" * 3000).html.count("<a ") == 0
+    assert calls == []
+    html = render_markdown("[a](/x) ![b](/y.png) [c][r]\n\n[r]: /z").html
+    assert '<a href="/x">a</a>' in html and 'src="/y.png"' in html and '<a href="/z">c</a>' in html
