@@ -171,7 +171,9 @@ def plan_build(
     )
     for path, (src, fp) in variant_copies(variants, image_dir, inputs.image_key).items():
         candidates.append((path, Copy(src, fp, GENERATED, "an image variant")))
-    chosen, unwritable = check_pages_against_copies(pages, merge_copies(candidates, diag), diag)
+    chosen, unwritable = check_pages_against_copies(
+        pages, merge_copies(candidates, diag), diag, site.pages
+    )
     pages = pages_without(pages, chosen, unwritable)
     targets = link_targets(site, config, chosen, ImageMap(info), inputs.unpublished)
     pages, problems = add_reference_fingerprints(pages, site.pages, targets)  # complete now

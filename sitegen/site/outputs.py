@@ -13,12 +13,14 @@ Nothing here touches the disk: it decides, the pipeline (pipeline/steps.py) acts
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.site.plan import PageJob, content_file
+from sitegen.site.plan import PageJob, content_file, placing_key
 
 # who a copied file comes from, in the order the user would name them
 THEME, STATIC, CONTENT, BUNDLE, GENERATED = "theme", "static", "content", "bundle", "generated"
@@ -37,7 +39,7 @@ class Copy:
 
 
 def _describe_page(job: PageJob) -> str:
-    return f"{job.kind} page ({job.source})" if job.kind != "article" else str(job.source)
+    return f"the {job.kind} page ({job.source})" if job.kind != "article" else str(job.source)
 
 
 def _describe(output: PageJob | Copy) -> str:
@@ -45,7 +47,7 @@ def _describe(output: PageJob | Copy) -> str:
 
 
 def _describe_copy(copy: Copy) -> str:
-    return f"{copy.label}" if copy.origin != GENERATED else f"generated file ({copy.label})"
+    return f"{copy.label}" if copy.origin != GENERATED else f"{copy.label}, which sitegen makes"
 
 
 def merge_copies(candidates: list[tuple[str, Copy]], diag: Diagnostics) -> dict[str, Copy]:
@@ -126,12 +128,17 @@ def writable_pages(pages: list[PageJob], diag: Diagnostics) -> list[PageJob]:
 
 
 def check_pages_against_copies(
-    pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
+    pages: list[PageJob],
+    copies: dict[str, Copy],
+    diag: Diagnostics,
+    articles: Sequence[Article] = (),
 ) -> tuple[dict[str, Copy], set[str]]:
     """Copies that may be written beside the pages: a copy on a page's path is an error, except
     a file of the site's static/ over an overridable generated page (then the page goes); and
-    the paths of pages that cannot be written, where another output needs a folder."""
+    the paths of pages that cannot be written, where another output needs a folder. The
+    `articles` tell which front matter line placed a page (for the error)."""
     kept = dict(copies)
+    by_source: dict[str, Article] | None = None  # made at the first collision: most have none
     for job in pages:
         copy = kept.get(job.path)
         if copy is None:
@@ -143,20 +150,29 @@ def check_pages_against_copies(
                 hint="remove or rename it to use sitegen's own",
             )
             continue
+        if by_source is None:
+            by_source = {a.source: a for a in articles}
+        at = placing_key(job, by_source)
+        page = _describe_page(job)
+        if copy.origin != GENERATED:  # said at the file; the page by the key that placed it
+            where, line = copy.label, None
+            page += f" ({at[0]}: at line {at[1]})" if at else ""
+        else:
+            where, line = (content_file(job), at[1]) if at else (job.source, None)
         diag.error(
             SiteError(
-                f"two files would be written to /{job.path}: {_describe_copy(copy)} and the "
-                f"{_describe_page(job)}",
-                copy.label if copy.origin != GENERATED else job.source,
+                f"two files would be written to /{job.path}: {_describe_copy(copy)} and {page}",
+                where,
+                line,
                 hint="rename or move the file, or change the page's URL (slug, url, permalink)",
             )
         )
         del kept[job.path]
-    return kept, _check_file_against_folder(pages, kept, diag)
+    return kept, _check_file_against_folder(pages, kept, diag, articles)
 
 
 def _check_file_against_folder(
-    pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics
+    pages: list[PageJob], copies: dict[str, Copy], diag: Diagnostics, articles: Sequence[Article]
 ) -> set[str]:
     """A file whose path is a folder another output needs (`a.png` and `a.png/index.html`,
     a page `/robots.txt` and an alias `/robots.txt/`): an error; such a copy leaves `copies`,
@@ -172,11 +188,16 @@ def _check_file_against_folder(
     for path, copy in list(copies.items()):
         if path in owners:
             owner = owners[path]
+            where, line = copy.label if copy.origin != GENERATED else None, None
+            if where is None and isinstance(owner, PageJob):  # the page's side: it can move
+                at = placing_key(owner, {a.source: a for a in articles})
+                where, line = content_file(owner), at[1] if at else None
             diag.error(
                 SiteError(
                     f"/{path} would be both a file ({_describe_copy(copy)}) and a folder "
                     f"(for {_describe(owner)})",
-                    copy.label if copy.origin != GENERATED else None,
+                    where,
+                    line,
                     hint="rename or move one of them",
                 )
             )
@@ -188,7 +209,7 @@ def _check_file_against_folder(
             continue
         diag.error(
             SiteError(
-                f"/{job.path} would be both a file (the {_describe_page(job)}) and a folder "
+                f"/{job.path} would be both a file ({_describe_page(job)}) and a folder "
                 f"(for {_describe(owner)})",
                 (content_file(owner) if isinstance(owner, PageJob) else None) or content_file(job),
                 hint="change one of the addresses (slug, url:, aliases)",

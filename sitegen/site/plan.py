@@ -1043,7 +1043,7 @@ def _reject_collisions(
                 continue
             if by_source is None:
                 by_source = {a.source: a for a in pages}
-            causes = [(j, _placing_key(j, by_source)) for j in (job, other)]
+            causes = [(j, placing_key(j, by_source)) for j in (job, other)]
             at = next(((content_file(j), c[1]) for j, c in causes if c), None)
             named = {
                 id(j): j.source + (f" ('{c[0]}' at line {c[1]})" if c else "") for j, c in causes
@@ -1063,7 +1063,7 @@ def _reject_collisions(
     return kept
 
 
-def _placing_key(job: PageJob, by_source: Mapping[str, Article]) -> tuple[str, int] | None:
+def placing_key(job: PageJob, by_source: Mapping[str, Article]) -> tuple[str, int] | None:
     """(key as written, line) of the front matter key that gave `job` its address: an alias
     page's `aliases`, an article page's `url` or else its `slug`; None for an address made
     from the file name or by sitegen."""

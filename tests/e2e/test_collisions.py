@@ -4,6 +4,7 @@ meant to replace a generated file (a warning, and the build is stable)."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -22,6 +23,8 @@ def test_static_file_on_an_article_page_is_an_error_naming_both(site):
     errors = errors_of(site)
     assert len(errors) == 1
     assert "static/first/index.html" in errors[0] and "content/first.md" in errors[0]
+    # the page named by the front matter line that placed it there, in plain words
+    assert re.search(r"and content/first\.md \(slug: at line \d+\)", errors[0]), errors[0]
     assert not site.exists("first/index.html")  # nothing half-written
 
 
@@ -40,10 +43,13 @@ def test_bundle_file_on_a_page_is_an_error(site):
     assert any("content/trip/photo.png" in e and "content/other.md" in e for e in errors), errors
 
 
-def test_generated_file_on_a_page_is_an_error(site):
+def test_generated_file_on_a_page_is_an_error_at_the_line_placing_the_page(site):
     site.article("first.md", "First", url="/search/manifest.js")
-    errors = errors_of(site)
-    assert any("search index" in e and "content/first.md" in e for e in errors), errors
+    with pytest.raises(BuildFailed) as info:
+        site.build()
+    [error] = [e for e in info.value.errors if "search index" in e.message]
+    lines = (site.root / "content/first.md").read_text(encoding="utf-8").splitlines()
+    assert str(error.path) == "content/first.md" and lines[error.line - 1].startswith("url:")
 
 
 def test_static_file_in_two_places_is_an_error(site):
