@@ -30,9 +30,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def is_inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, its links followed, lies in `folder`. A link loop leads nowhere: not
+    inside (Python before 3.13 raises RuntimeError for it, later ones OSError)."""
     try:
         path.resolve().relative_to(folder.resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):
         return False
     return True
 

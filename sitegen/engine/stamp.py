@@ -62,27 +62,29 @@ def _walk(
             st = folder.stat()
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
-            h.update(b"?" + str(folder).encode())
+            h.update(b"?" + os.fsencode(folder))
             continue
         if (st.st_dev, st.st_ino) in seen:
-            h.update(b"@" + str(folder).encode())
+            h.update(b"@" + os.fsencode(folder))
             continue
         seen.add((st.st_dev, st.st_ino))
         for entry in entries:
             try:
                 st = entry.stat(follow_symlinks=True)
             except OSError:
-                h.update(b"?" + entry.path.encode())  # a dangling link or a link loop
+                h.update(b"?" + os.fsencode(entry.path))  # a dangling link or a link loop
                 continue
             if entry.is_dir(follow_symlinks=True):
                 if entry.name in (".sitegen", "__pycache__", ".git"):
                     continue
                 if entry.is_symlink() and not is_inside(Path(entry.path), site):
-                    h.update(b">" + entry.path.encode())  # not read by the build either
+                    h.update(b">" + os.fsencode(entry.path))  # not read by the build either
                     continue
                 stack.append(Path(entry.path))
                 continue
-            h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+            # the name as bytes: a file name need not be UTF-8 (the build says so, this must not fail)
+            name = os.fsencode(entry.path)
+            h.update(name + f"\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
             newest[0] = max(newest[0], st.st_mtime_ns)
             if stats is not None:
                 stats[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)

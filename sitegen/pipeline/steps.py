@@ -278,8 +278,22 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             )
     run.report(plan.problems)
     run.stop_on_errors()
-    images.make(list(plan.variants))
+    undecodable = images.make(list(plan.variants))
+    if undecodable:  # even with keep_going: the pages show copies that could not be made
+        for error in _site_relative(undecodable, config.root):
+            run.diag.error(error)
+        raise BuildFailed(run.diag.errors, run.diag.warnings)
     return _Planned(plan, asset_names, fingerprints, basis, presence)
+
+
+def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
+    """`errors` naming their files from the site's folder (`static/a.png`), as the others do."""
+    out = []
+    for error in errors:
+        with contextlib.suppress(TypeError, ValueError):  # no path, or one outside the site
+            error = dataclasses.replace(error, path=Path(error.path).relative_to(root).as_posix())
+        out.append(error)
+    return out
 
 
 def _plan_in_full(
@@ -320,6 +334,7 @@ def _plan_in_full(
     )
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
+    run.report(_site_relative(images.problems, config.root))
     plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy)
     # a plan that reported nothing may be patched by the preview's next build (it would not
     # report again what this one did)

@@ -32,16 +32,28 @@ def _walk(
     folder: Path, roots: tuple[Path, ...], diag: Diagnostics | None
 ) -> list[tuple[str, Path]]:
     """Files below `folder`; a symlink leading out of every one of `roots` is not followed
-    (it could publish any file on the machine), nor is a pipe, socket or device."""
+    (it could publish any file on the machine), nor is a pipe, socket or device, a link to
+    nothing or a name that is not UTF-8 (each said in a warning)."""
     found = []
     if not folder.is_dir():
         return found
     for here, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and _utf8_name(Path(here) / d, diag)
+        )
         for name in sorted(files):
             if name.startswith(".") or name.endswith("~"):
                 continue
             path = Path(here) / name
+            if not _utf8_name(path, diag):
+                continue
+            if path.is_symlink() and not path.exists():  # nothing to copy
+                if diag is not None:
+                    diag.warn(
+                        "symlink leads nowhere (its target is missing, or links loop); left out",
+                        path,
+                    )
+                continue
             if path.is_symlink() and not any(is_inside(path, root) for root in roots):
                 if diag is not None:
                     diag.warn("symlink points outside the site; not followed", path)
@@ -52,6 +64,23 @@ def _walk(
                 continue
             found.append((path.relative_to(folder).as_posix(), path))
     return found
+
+
+def _utf8_name(path: Path, diag: Diagnostics | None) -> bool:
+    """Whether the file name is UTF-8, as every URL and output path is; one that is not (its
+    bytes undecodable) is left out with a warning."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        if diag is not None:
+            diag.warn(
+                "file name is not valid UTF-8; left out",
+                # its bytes shown as \xff: printing the name itself could fail
+                os.fsencode(path).decode("utf-8", "backslashreplace"),
+                hint="rename it: a URL cannot hold its name",
+            )
+        return False
+    return True
 
 
 def pygments_css(config: SiteConfig) -> bytes:

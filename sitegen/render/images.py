@@ -5,6 +5,11 @@ writes WebP copies beside it at `config.image_widths` (never wider than the orig
 `photo-480w.webp`. Pages then show `<img>` with `srcset`/`sizes` and the real `width`/`height`
 (no layout shift). GIF and SVG are copied as they are (GIF still gets its size).
 
+An image that cannot be read (empty, not an image, a decompression bomb) is copied as it is
+with a warning; one too large to decode in reasonable memory is shown at its size but gets no
+smaller copies (a warning too); one that opens but cannot be decoded (a truncated JPEG) is an
+error naming it, since the pages planned its copies.
+
 Work is cached in `.sitegen/images/`: `index.json` maps a file's (path, size, mtime) to its
 content hash and size, and each resized copy is stored once under its content hash and width,
 so a warm build opens no image at all and a renamed or copied photo is not resized again.
@@ -16,11 +21,13 @@ import html
 import json
 import os
 import re
+import warnings
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.errors import SiteError
 from sitegen.fsutil import sha1_bytes
 from sitegen.text.bodyscan import tag_attrs
 from sitegen.text.urls import relative_url
@@ -29,6 +36,12 @@ RASTER_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 MEASURED_EXTENSIONS = (*RASTER_EXTENSIONS, ".gif")
 SIZES = "(max-width: 68ch) 100vw, 68ch"  # the default theme's text column
 WEBP_QUALITY = 80
+# an image decoded larger than this is not resized: Pillow's own limit (its default
+# MAX_IMAGE_PIXELS), past which it warns of a decompression bomb; a 12,000 x 12,000 PNG would
+# take over a gigabyte of memory
+MAX_DECODED_PIXELS = 89_478_485
+# digests of measured images that get no resized copies
+NOT_RESIZED = ("animated", "large")
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ def plan_variants(
     planned: set[str] = set()
     for out_path, (digest, width, height) in sorted(measured.items()):
         shown = []
-        if out_path.lower().endswith(RASTER_EXTENSIONS) and digest != "animated":
+        if out_path.lower().endswith(RASTER_EXTENSIONS) and digest not in NOT_RESIZED:
             for w in widths:
                 target = variant_url(out_path, w)
                 if target in taken or target in planned:  # photo.jpg and photo.png side by side
@@ -222,6 +235,7 @@ class ImageSet:
         self.jobs = jobs or os.cpu_count() or 1
         self.info: dict[str, ImageInfo] = {}  # site-root URL -> info
         self.resized = 0  # copies made by this build (0 on a warm build)
+        self.problems: list[SiteError] = []  # warnings: images unreadable or too large
         self._index = ImageIndex(self.dir, key)
 
     @property
@@ -238,7 +252,8 @@ class ImageSet:
         info, variants = plan_variants(self.measure(files), files, self.widths)
         self.info.update(info)
         copies = variant_copies(variants, self.dir, self.key)
-        self.make([(files[v.source], v) for v in variants])
+        for error in self.make([(files[v.source], v) for v in variants]):
+            raise error
         return copies
 
     def measure(self, files: dict[str, Path]) -> dict[str, tuple[str, int, int]]:
@@ -256,9 +271,10 @@ class ImageSet:
         self._index.save()
         return measured
 
-    def make(self, variants: list[tuple[Path, Variant]]) -> None:
-        """Write the resized copies (of the source file given with each) not yet in the cache."""
-        self._make(
+    def make(self, variants: list[tuple[Path, Variant]]) -> list[SiteError]:
+        """Write the resized copies (of the source file given with each) not yet in the cache;
+        returns an error for each image that could not be decoded."""
+        return self._make(
             [
                 (src, v.digest, v.width)
                 for src, v in variants
@@ -281,15 +297,39 @@ class ImageSet:
                 measured[out_path] = hit
             else:
                 todo.append((out_path, src))
-        for (out_path, src), result in self._map(lambda item: self._measure(item[1]), todo):
-            if result is None:
+        measure = lambda item: self._measure(item[1], self.widths)  # noqa: E731
+        for (out_path, src), result in self._map(measure, todo):
+            if isinstance(result, str):  # not indexed: said again on every build
+                self.problems.append(
+                    SiteError(
+                        f"not a readable image: {result}; copied as it is, without its size "
+                        "or smaller copies",
+                        src,
+                        hint="replace it with a valid JPEG, PNG, WebP or GIF file",
+                        warning=True,
+                    )
+                )
                 continue
             self._index.put(src, src.stat(), result)
             measured[out_path] = result
+        for out_path, (digest, width, height) in sorted(measured.items()):
+            if digest == "large" and out_path.lower().endswith(RASTER_EXTENSIONS):
+                self.problems.append(
+                    SiteError(
+                        f"image too large to resize ({width} x {height} pixels, more than "
+                        f"{MAX_DECODED_PIXELS:,} decoded); copied as it is, without smaller "
+                        "copies",
+                        images[out_path],
+                        hint="save it at a smaller size",
+                        warning=True,
+                    )
+                )
         return measured
 
-    def _make(self, wanted: list[tuple[Path, str, int]]) -> None:
-        """Write the missing resized copies into the cache, one task per image (decoded once)."""
+    def _make(self, wanted: list[tuple[Path, str, int]]) -> list[SiteError]:
+        """Write the missing resized copies into the cache, one task per image (decoded once);
+        an error for each image that could not be decoded."""
+        failed: list[SiteError] = []
         by_image: dict[str, tuple[Path, set[int]]] = {}
         for src, digest, w in wanted:
             by_image.setdefault(digest, (src, set()))[1].add(w)
@@ -299,8 +339,18 @@ class ImageSet:
                 (src, digest, tuple(sorted(ws, reverse=True)))
                 for digest, (src, ws) in by_image.items()
             ]
-            for _, made in self._map(lambda task: self._resize(*task), tasks):
-                self.resized += made
+            for (src, _, _), made in self._map(lambda task: self._resize(*task), tasks):
+                if isinstance(made, str):
+                    failed.append(
+                        SiteError(
+                            f"the image cannot be decoded: {made}",
+                            src,
+                            hint="replace it with a complete, valid copy, or remove it",
+                        )
+                    )
+                else:
+                    self.resized += made
+        return failed
 
     def _map(self, fn, items: list) -> list:
         """[(item, fn(item))], in threads when there are several (Pillow releases the GIL)."""
@@ -313,23 +363,40 @@ class ImageSet:
         return variant_file(self.dir, digest, width, self.key)
 
     @staticmethod
-    def _measure(src: Path) -> tuple[str, int, int] | None:
-        from PIL import Image, UnidentifiedImageError
-
+    def _measure(src: Path, widths: tuple[int, ...] = ()) -> tuple[str, int, int] | str:
+        """(digest, width, height) of the image, the digest "animated" or "large" (too large
+        to decode, given the `widths` it would be resized to) for one to get no resized
+        copies; or why it cannot be read."""
+        Image = _pillow()
         try:
             data = src.read_bytes()
+            if not data:
+                return "the file is empty"
             with Image.open(src) as img:
                 width, height = img.size
+                too_large = _decoded_pixels(img.format, width, height, widths) > MAX_DECODED_PIXELS
                 if img.getexif().get(0x0112) in (5, 6, 7, 8):  # EXIF rotation: shown turned
                     width, height = height, width
                 animated = getattr(img, "is_animated", False) and img.format != "GIF"
-        except (OSError, UnidentifiedImageError, ValueError):
-            return None
-        return ("animated" if animated else sha1_bytes(data), width, height)
+        except Image.DecompressionBombError:
+            return f"more than {2 * MAX_DECODED_PIXELS:,} pixels: a decompression bomb"
+        except Exception as exc:  # noqa: BLE001  any file at all: Pillow's readers raise many kinds
+            return _reason(exc)
+        if animated:
+            return ("animated", width, height)
+        return ("large" if too_large else sha1_bytes(data), width, height)
 
-    def _resize(self, src: Path, digest: str, widths: tuple[int, ...]) -> int:
-        """Write the copies of one image at `widths` (widest first); returns how many."""
-        from PIL import Image, ImageOps
+    def _resize(self, src: Path, digest: str, widths: tuple[int, ...]) -> int | str:
+        """Write the copies of one image at `widths` (widest first); returns how many, or why
+        the image cannot be decoded."""
+        try:
+            return self._resize_or_raise(src, digest, widths)
+        except Exception as exc:  # noqa: BLE001  a damaged file: Pillow's decoders raise many kinds
+            return _reason(exc)
+
+    def _resize_or_raise(self, src: Path, digest: str, widths: tuple[int, ...]) -> int:
+        Image = _pillow()
+        from PIL import ImageOps
 
         with Image.open(src) as opened:
             if opened.format == "JPEG":  # decode at a fraction of the size when that is enough
@@ -346,3 +413,37 @@ class ImageSet:
             img.save(tmp, "WEBP", quality=WEBP_QUALITY, method=4)
             os.replace(tmp, target)
         return len(widths)
+
+
+def _pillow():
+    """Pillow's `Image` module (imported when first needed), its decompression bomb warnings
+    silenced: the build measures sizes itself and warns in its own words."""
+    from PIL import Image
+
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    return Image
+
+
+def _decoded_pixels(fmt: str | None, width: int, height: int, widths: tuple[int, ...]) -> int:
+    """How many pixels resizing decodes: none when no copy is narrower; a JPEG is decoded at
+    1/2, 1/4 or 1/8 of its size when its widest copy is small enough (Pillow's `draft`, as
+    `_resize` asks)."""
+    wanted = [w for w in widths if w < width]
+    if not wanted:
+        return 0
+    if fmt == "JPEG" and height > 0:
+        target = max(wanted)
+        scale = min(width // target, height // max(1, height * target // width))
+        for s in (8, 4, 2, 1):
+            if scale >= s:
+                return -(-width // s) * -(-height // s)
+    return width * height
+
+
+def _reason(exc: Exception) -> str:
+    """A Pillow error in a few words (not its own, which names the file by its whole path)."""
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):
+        return "its content is in no image format sitegen reads"
+    return str(exc) or type(exc).__name__

@@ -150,7 +150,9 @@ def test_front_matter_images_are_checked_like_body_images(site, parse):
     ]
     site.configure(site.config_text + "broken_links: warn\n")
     result = site.build()
-    warned = sorted((w.path, w.line) for w in result.diagnostics.warnings if "image" in w.message)
+    warned = sorted(
+        (w.path, w.line) for w in result.diagnostics.warnings if "image not found" in w.message
+    )
     assert warned == [("content/gone.md", 4), ("content/out.md", 4)]
     for name in ("out", "gone"):
         page = parse(site.out(f"{name}/index.html"))

@@ -451,3 +451,49 @@ def test_an_articles_own_url_is_kept_from_every_generator(blog):
     assert (out / "old" / "place" / "index.html").is_file() and (out / "legacy.html").is_file()
     index = (out / "index.html").read_text()
     assert 'href="2024/hugo-post/"' in index and 'href="2024/01/jekyll.html"' in index
+
+
+# --- hostile images, templates, static files -----------------------------------------------
+
+
+def test_damaged_images_are_named_and_a_failed_build_changes_nothing(blog, capsys):
+    from PIL import Image
+
+    assert sitegen(blog, "build") == 0
+    before = tree(blog.root / "build")
+    blog.write("content/pics/index.md", "---\ntitle: Pics\n---\n![a](empty.png) ![b](cut.jpg)\n")
+    blog.write("content/pics/empty.png", b"")
+    Image.new("RGB", (800, 600), "red").save(blog.root / "content" / "pics" / "whole.jpg")
+    whole = (blog.root / "content" / "pics" / "whole.jpg").read_bytes()
+    blog.write("content/pics/cut.jpg", whole[: len(whole) // 3])
+    capsys.readouterr()
+    assert sitegen(blog, "build") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert re.search(r"content/pics/empty\.png: not a readable image: the file is empty", err)
+    assert re.search(
+        r"content/pics/cut\.jpg: the image cannot be decoded: image file is trunc", err
+    )
+    assert tree(blog.root / "build") == before
+    (blog.root / "content" / "pics" / "cut.jpg").write_bytes(whole)
+    assert sitegen(blog, "build") == 0  # the empty one is only a warning
+    assert "empty.png: not a readable image" in capsys.readouterr().err
+    assert blog.exists("pics/empty.png") and blog.exists("pics/cut-480w.webp")
+
+
+def test_static_links_to_nothing_and_undecodable_names_are_left_out_with_warnings(blog, capsys):
+    static = blog.root / "static"
+    static.mkdir(exist_ok=True)
+    (static / "self").symlink_to("self")  # a link loop
+    (static / "gone.css").symlink_to("missing.css")
+    (static / "loop").mkdir()
+    (static / "loop" / "again").symlink_to("..")  # a folder loop: not walked into
+    (static / "ok.txt").write_text("fine")
+    (static.joinpath(os.fsdecode(b"bad\xff.txt"))).write_text("latin-1 name")
+    assert sitegen(blog, "build") == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert re.search(r"static/self: symlink leads nowhere", err)
+    assert re.search(r"static/gone\.css: symlink leads nowhere", err)
+    assert "static/bad\\xff.txt: file name is not valid UTF-8; left out" in err
+    assert blog.exists("ok.txt") and not blog.exists("self")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sitegen.fsutil import files_present
+from sitegen.fsutil import files_present, is_inside
 
 
 @pytest.mark.parametrize("listed", [1, 16, 10_000])
@@ -23,3 +23,11 @@ def test_files_present_tells_files_from_the_missing_and_from_folders(tmp_path, l
     got = files_present(tmp_path, asked, listed=listed)
     assert got == set(many[::2]) | {"search/d/1.js", "index.html", "a/index.html"}
     assert files_present(os.fspath(tmp_path), [], listed=listed) == set()
+
+
+def test_a_link_loop_is_not_inside_anything(tmp_path):
+    (tmp_path / "self").symlink_to("self")
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    assert not is_inside(tmp_path / "self", tmp_path)
+    assert not is_inside(tmp_path / "a", tmp_path)

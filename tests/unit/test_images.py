@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from sitegen.errors import SiteError
 from sitegen.render.images import (
+    MAX_DECODED_PIXELS,
     ImageInfo,
     ImageMap,
     ImageSet,
     Variant,
+    _decoded_pixels,
     plan_variants,
     responsive_img,
 )
@@ -56,6 +62,75 @@ def test_gif_is_measured_but_not_resized(tmp_path):
     images = ImageSet(tmp_path / "cache", (480,))
     assert images.prepare({"anim.gif": gif}) == {}
     assert (images.info["/anim.gif"].width, images.info["/anim.gif"].height) == (800, 600)
+
+
+def png_declaring(path: Path, width: int, height: int) -> Path:
+    """A PNG of a few hundred bytes whose header declares `width` x `height` pixels (its data
+    holds only the first rows): what a decompression bomb looks like."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (1 + width * 3) * 4, 9)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_unreadable_images_are_copied_as_they_are_with_a_warning_each(tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    text = tmp_path / "text.png"
+    text.write_text("not a picture\n")
+    bomb = png_declaring(tmp_path / "bomb.png", 50_000, 50_000)
+    good = make(tmp_path / "good.png", (100, 100))
+    images = ImageSet(tmp_path / "cache", (480,), jobs=2)
+    files = {"empty.png": empty, "text.png": text, "bomb.png": bomb, "good.png": good}
+    assert images.prepare(files) == {}
+    assert sorted(images.info) == ["/good.png"]
+    said = {Path(str(e.path)).name: e.message for e in images.problems}
+    assert all(e.warning for e in images.problems)
+    assert "the file is empty" in said["empty.png"]
+    assert "no image format" in said["text.png"] and str(tmp_path) not in said["text.png"]
+    assert "decompression bomb" in said["bomb.png"]
+    assert "good.png" not in said
+
+
+def test_an_image_too_large_to_decode_keeps_its_size_but_gets_no_copies(tmp_path):
+    huge = png_declaring(tmp_path / "huge.png", 12_000, 12_000)  # 144 million pixels
+    images = ImageSet(tmp_path / "cache", (480, 960))
+    assert images.prepare({"huge.png": huge}) == {}  # not decoded: no gigabyte of memory
+    info = images.info["/huge.png"]
+    assert (info.width, info.height, info.variants) == (12_000, 12_000, ())
+    [warning] = images.problems
+    assert warning.warning and "too large to resize (12000 x 12000" in warning.message
+    # the same from the index, on the next build
+    again = ImageSet(tmp_path / "cache", (480, 960))
+    assert again.prepare({"huge.png": huge}) == {}
+    assert [e.message for e in again.problems] == [warning.message]
+
+
+def test_decoded_pixels_count_a_jpegs_reduced_decoding():
+    assert _decoded_pixels("PNG", 12_000, 12_000, (480, 1600)) == 144_000_000
+    # a JPEG resized to 1600 at most is decoded at 1/4 of its width: small enough
+    assert _decoded_pixels("JPEG", 12_000, 12_000, (480, 1600)) == 3_000 * 3_000
+    assert _decoded_pixels("JPEG", 12_000, 12_000, (480, 1600)) < MAX_DECODED_PIXELS
+    assert _decoded_pixels("PNG", 400, 300_000, (480,)) == 0  # no copy narrower: not decoded
+
+
+def test_a_truncated_jpeg_is_an_error_naming_it(tmp_path):
+    whole = make(tmp_path / "whole.jpg", (800, 600), "JPEG").read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole[: len(whole) // 3])  # its header says 800 x 600
+    images = ImageSet(tmp_path / "cache", (480,))
+    with pytest.raises(SiteError) as caught:
+        images.prepare({"cut.jpg": cut})
+    assert caught.value.path == cut and not caught.value.warning
+    assert "cannot be decoded: image file is truncated" in caught.value.message
 
 
 def test_exif_rotation_swaps_the_size(tmp_path):
