@@ -12,6 +12,7 @@ related lists and the search index kept between builds must follow every edit ex
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import shutil
 import sqlite3
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import sitegen.pipeline.steps as steps
 from sitegen.build import Builder, BuildRequest, build
@@ -30,6 +32,16 @@ from sitegen.output.writer import MANIFEST, Manifest
 
 Tree = dict[str, bytes]
 Stamps = dict[str, tuple[int, int]]
+
+
+def _png(color: str) -> bytes:
+    """A real picture (a made-up one is reported as unreadable on every build)."""
+    out = io.BytesIO()
+    Image.new("RGB", (3, 2), color).save(out, "PNG")
+    return out.getvalue()
+
+
+PIC, OTHER_PIC = _png("navy"), _png("teal")
 
 
 def _tree(out: Path) -> Tree:
@@ -73,7 +85,7 @@ class Site:
         self.features = FEATURES[features]
         (root / "content").mkdir(parents=True)
         (root / "static" / "img").mkdir(parents=True)
-        (root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG fake")
+        (root / "static" / "img" / "pic.png").write_bytes(PIC)
         self.config("")
         for i in range(9):
             self.write(f"content/a{i}.md", _article(i))
@@ -133,7 +145,7 @@ EDITS: dict[str, Callable[[Site], None]] = {
         else _copy_template(s)
     ),
     "setting": lambda s: s.config("per_page: 2\n"),
-    "static": lambda s: (s.root / "static" / "img" / "pic.png").write_bytes(b"\x89PNG other bytes"),
+    "static": lambda s: (s.root / "static" / "img" / "pic.png").write_bytes(OTHER_PIC),
     "link target": lambda s: _replace(
         s, "content/a0.md", "title: Article 0", "slug: first-one\ntitle: Article 0"
     ),
@@ -660,7 +672,7 @@ def test_preview_builder_follows_a_chain_of_random_edits(tmp_path: Path) -> None
                 if pic.exists():
                     pic.unlink()
                 else:
-                    pic.write_bytes(b"\x89PNG fake")
+                    pic.write_bytes(PIC)
             else:
                 edit(s, kind, name, value)
         # a missing picture is a warning here, as in the preview
