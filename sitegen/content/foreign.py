@@ -274,7 +274,10 @@ def _image(named: dict[str, str], positional: list[str]) -> str:
         return ""
     caption = named.get("caption") or named.get("title") or named.get("description") or ""
     alt = named.get("alt") or caption
-    title = f' "{caption}"' if caption and '"' not in caption else ""
+    # the caption as the title, which the figure reads as Markdown (as Hugo's figure does):
+    # on one line (a blank line would end the image), its quotes and backslashes escaped
+    quoted = " ".join(caption.split()).replace("\\", "\\\\").replace('"', '\\"')
+    title = f' "{quoted}"' if quoted else ""
     return f"![{_escape_md(alt)}](<{src}>{title})"
 
 

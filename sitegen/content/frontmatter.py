@@ -32,6 +32,7 @@ class FrontMatter:
     format: str  # "yaml" | "toml" | "json" | "pelican" | "none"
     key_lines: dict[str, int] = field(default_factory=dict)
     raw: str = ""  # the front matter's text, between its fences
+    raw_line: int = 2  # the line in the file where `raw` starts
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key.lower())
@@ -49,8 +50,8 @@ class FrontMatter:
             if m:
                 key = m.group(1).strip()
                 if key in first:
-                    out.append((key, first[key], offset + 2))
-                first.setdefault(key, offset + 2)
+                    out.append((key, first[key], offset + self.raw_line))
+                first.setdefault(key, offset + self.raw_line)
         return out
 
 
@@ -83,9 +84,9 @@ def split_front_matter(text: str, path: Path | str) -> FrontMatter:
     if "\r" in text[:4096]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     first = text.split("\n", 1)[0].rstrip()
-    if first == "---":
+    if first == "---" or (_OPENED_YAML.match(first) and _closed(text, "---")):
         return _fenced(text, "---", "yaml", path)
-    if first == "+++":
+    if first == "+++" or (_OPENED_TOML.match(first) and _closed(text, "+++")):
         return _fenced(text, "+++", "toml", path)
     if re.match(
         r"\s*\{\s*(\"|\}[ \t]*(\n|$))", text[:200]
@@ -95,6 +96,15 @@ def split_front_matter(text: str, path: Path | str) -> FrontMatter:
     if m and m.group(1).strip().lower() in _PELICAN_KEYS:
         return _pelican(text, path)
     return FrontMatter({}, text, 1, "none")
+
+
+# the fence with the first key on its line (`---title: x`), which Hugo reads as front matter
+_OPENED_YAML = re.compile(r"---[A-Za-z_][\w -]*:(\s|$)")
+_OPENED_TOML = re.compile(r"\+\+\+[A-Za-z_][\w-]*\s*=")
+
+
+def _closed(text: str, fence: str) -> bool:
+    return any(line.rstrip() == fence for line in text.split("\n")[1:])
 
 
 def _fenced(text: str, fence: str, fmt: str, path: Path | str) -> FrontMatter:
@@ -109,10 +119,17 @@ def _fenced(text: str, fence: str, fmt: str, path: Path | str) -> FrontMatter:
             1,
             f"add a line with just '{fence}' after the front matter",
         )
-    raw = "\n".join(lines[1:end])
+    head = lines[0].rstrip()[len(fence) :]  # the first key, on the fence's line
+    raw = "\n".join([head, *lines[1:end]] if head else lines[1:end])
     body = "\n".join(lines[end + 1 :])
-    meta = _parse_yaml(raw, path) if fmt == "yaml" else _parse_toml(raw, path)
-    return FrontMatter(meta, body, end + 2, fmt, _key_lines(raw, 2, fmt), raw)
+    try:
+        meta = _parse_yaml(raw, path) if fmt == "yaml" else _parse_toml(raw, path)
+    except SiteError as exc:
+        if head and exc.line:  # the messages count from the line after the fence
+            exc.line -= 1
+        raise
+    first = 1 if head else 2
+    return FrontMatter(meta, body, end + 2, fmt, _key_lines(raw, first, fmt), raw, first)
 
 
 def _key_lines(raw: str, first_line: int, fmt: str) -> dict[str, int]:

@@ -162,13 +162,23 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
     # as a browser reads it on the old site: relative to the page's address (Zola, Hugo and
     # Jekyll pass such links through, so moved posts often point at each other's files this way)
     page_url = targets.articles.get(article.rel)
-    by_url = posixpath.normpath(posixpath.join(page_url, path)) if page_url else ""
+    by_url = posixpath.normpath(posixpath.join(_folder(page_url), path)) if page_url else ""
     if by_url in targets.files:
         return by_url + suffix
+    for alias in article.aliases:  # an old address, now a redirect: the link was written there
+        by_alias = posixpath.normpath(posixpath.join(_folder(unquote(alias)), path))
+        if by_alias in targets.files:
+            return by_alias + suffix
     # a bundle's file from a page below its folder (Zola's section with a page of its own and
     # pages in subfolders), or by the address of a translation, whose page is elsewhere
     found = targets.bundle_file(posixpath.normpath(posixpath.join(article_dir, path)), by_url)
     return found + suffix if found is not None else None
+
+
+def _folder(url: str) -> str:
+    """The folder a browser reads a relative link from at `url`: itself for `/a/b/`, its
+    parent for `/a/b.html`."""
+    return url if url.endswith("/") else posixpath.dirname(url) + "/"
 
 
 def _content_names(path: str) -> list[str]:

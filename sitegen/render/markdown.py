@@ -264,7 +264,9 @@ def _fence_info(state: StateCore) -> None:
 
 
 def _figures(state: StateCore) -> None:
-    """A paragraph holding only `![alt](src "title")` becomes a figure captioned by the title."""
+    """A paragraph holding only `![alt](src "title")` becomes a figure captioned by the title,
+    read as inline Markdown: a caption's links stay links (Hugo's figure caption is Markdown,
+    `caption="<https://...>"`), as do its emphasis and code."""
     tokens = state.tokens
     for i in range(len(tokens) - 2):
         opening, inline, closing = tokens[i : i + 3]
@@ -280,11 +282,10 @@ def _figures(state: StateCore) -> None:
         if len(children) != 1 or children[0].type != "image" or not children[0].attrGet("title"):
             continue
         opening.tag = closing.tag = "figure"
-        caption = Token("html_inline", "", 0)
-        caption.content = (
-            f"<figcaption>{html.escape(str(children[0].attrGet('title')))}</figcaption>"
-        )
-        inline.children = [*children, caption]
+        start, end = Token("html_inline", "", 0), Token("html_inline", "", 0)
+        start.content, end.content = "<figcaption>", "</figcaption>"
+        parsed = state.md.parseInline(str(children[0].attrGet("title")), state.env)
+        inline.children = [*children, start, *(parsed[0].children or []), end]
 
 
 def _toc_rule(state: StateCore) -> None:

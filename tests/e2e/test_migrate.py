@@ -185,7 +185,9 @@ PELICAN_ADDRESSES = {
 
 
 def test_pelican(tmp_path: Path, capsys) -> None:
-    source, dest, _ = migrate("pelican", tmp_path, capsys)
+    source, dest, terminal = migrate("pelican", tmp_path, capsys)
+    # a post sitegen cannot read is named on the terminal too (a site of only .rst moves none)
+    assert "left behind (1 not in Markdown: convert them first)" in terminal
     assert not (source / "EXECUTED").exists() and not (source / "EXECUTED_SYSTEM").exists()
     config = settings(dest)
     assert config["title"] == "Tidewater Notes"
@@ -1002,6 +1004,74 @@ def test_every_picture_moved_leaves_broken_links_unset(tmp_path: Path, capsys) -
     build(dest, capsys)
 
 
+def test_hugo_bundle_pictures_named_in_another_letter_case_are_renamed(
+    tmp_path: Path, capsys
+) -> None:
+    """Hugo found a page bundle's files in any letter case (`harbourMap.png` for the file
+    `HarbourMap.png`); a static host does not: the moved post names each file as it is, in a
+    Markdown image, a figure shortcode, an HTML image and front matter. A file that is missing
+    in every case stays as written and is listed."""
+    source = write_files(
+        tmp_path / "hugo-case",
+        {
+            "hugo.toml": 'title = "Case"\nbaseURL = "https://example.org/"\n',
+            "content/posts/boats/index.md": (
+                '+++\ntitle = "Boats"\ndate = 2021-05-06\nimage = "harbourmap.png"\n+++\n\n'
+                "See harbourMap.png below.\n\n"
+                "![The map](harbourMap.png)\n\n"
+                '{{< figure src="./HARBOURMAP.PNG" caption="Map" >}}\n\n'
+                '<img src="shots/Deck%20View.png" alt="Deck">\n\n'
+                "![Gone](sunk.png)\n"
+            ),
+        },
+    )
+    png(source / "content" / "posts" / "boats" / "HarbourMap.png")
+    png(source / "content" / "posts" / "boats" / "shots" / "deck view.png")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0
+    assert "1 image(s) not found" in capsys.readouterr().out
+    moved = (dest / "content" / "posts" / "boats" / "index.md").read_text(encoding="utf-8")
+    assert 'image = "HarbourMap.png"' in moved
+    assert "See harbourMap.png below." in moved  # text, not a picture: as written
+    assert "![The map](HarbourMap.png)" in moved
+    assert '{{< figure src="./HarbourMap.png" caption="Map" >}}' in moved
+    assert '<img src="shots/deck%20view.png" alt="Deck">' in moved
+    assert "![Gone](sunk.png)" in moved
+    report = (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    section = report.split("## Images not found", 1)[1].split("\n## ", 1)[0]
+    assert "sunk.png" in section and "arbour" not in section and "eck" not in section
+
+    assert main(["--site", str(dest), "build"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("image not found") == 1
+    html = (dest / "build" / "posts" / "boats" / "index.html").read_text(encoding="utf-8")
+    assert html.count('src="HarbourMap.png"') == 2 and 'src="shots/deck%20view.png"' in html
+
+
+def test_a_picture_named_from_the_old_html_address_is_found(tmp_path: Path, capsys) -> None:
+    """A Jekyll post at `/notes/2022/07/25/harbour.html` showed `quay.png`, which the browser
+    read from `/notes/2022/07/25/`; the post now lives at `.../harbour/` with a redirect from
+    the old address, and the picture is still found from there (migrate and build)."""
+    source = write_files(
+        tmp_path / "jekyll-html",
+        {
+            "_config.yml": "title: Notes\npermalink: /notes/:year/:month/:day/:title.html\n",
+            "_posts/2022-07-25-harbour.md": "---\ntitle: 港口\n---\n\n![The quay](quay.png)\n",
+        },
+    )
+    png(source / "notes" / "2022" / "07" / "25" / "quay.png")
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0
+    assert "0 image(s) not found" in capsys.readouterr().out
+    assert "broken_links" not in settings(dest)
+    output = build(dest, capsys)
+    html = (output / "notes" / "2022" / "07" / "25" / "harbour" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'src="../quay.png"' in html
+    assert (output / "notes" / "2022" / "07" / "25" / "harbour.html").is_file()
+
+
 def test_posts_without_a_title_get_one_and_build(tmp_path: Path, capsys) -> None:
     """Zola builds a page whose front matter has no title (a misspelt `tilte`, or none); the
     moved copy gets one (the misspelt key's value, else the file name made readable), the
@@ -1106,6 +1176,61 @@ def test_astro_site_from_an_environment_fallback(tmp_path: Path, capsys) -> None
     row = next(line for line in report.splitlines() if line.startswith("| `site` |"))
     assert "https://fallback.example.org/" in row
     assert "fallback of the environment variable DEPLOY_URL" in row
+
+
+def test_astro_route_through_a_helper_and_settings_of_an_imported_module(
+    tmp_path: Path, capsys
+) -> None:
+    """The posts' route reads its collection through a module of the site (`~/lib` calls
+    `getCollection`), and `site` and `base` are keys of the object another module exports as
+    its default, which also holds the title: all are read, so the posts keep their addresses
+    (`/notes/<id>/`, under the base) and a `date_published` key is the date."""
+    source = write_files(
+        tmp_path / "astro-helpers",
+        {
+            "package.json": '{"dependencies": {"astro": "^5.0.0"}}',
+            "tsconfig.json": '{\n  // aliases\n  "compilerOptions": {"paths": {"~/*": ["src/*"]}}\n}\n',
+            "astro.config.mjs": (
+                "import { defineConfig } from 'astro/config';\n"
+                "import settings from './src/settings';\n"
+                "export default defineConfig({ site: settings.url, base: settings.base });\n"
+            ),
+            "src/settings.ts": (
+                "const options: Options = {\n  url: 'https://example.org',\n  base: '/log',\n"
+                "  title: 'Field log',\n};\nexport default options;\n"
+            ),
+            "src/content.config.ts": (
+                "import { defineCollection } from 'astro:content';\n"
+                "import { glob } from 'astro/loaders';\n"
+                "const notes = defineCollection({\n"
+                "  loader: glob({ pattern: '**/*.md', base: './src/content/notes' }),\n});\n"
+                "export const collections = { notes };\n"
+            ),
+            "src/lib.ts": (
+                "import { getCollection } from 'astro:content';\n"
+                "export const sorted = async () => (await getCollection('notes')).reverse();\n"
+            ),
+            "src/pages/notes/[slug].astro": (
+                "---\nimport { render } from 'astro:content';\nimport { sorted } from '~/lib';\n"
+                "export async function getStaticPaths() {\n"
+                "  return (await sorted()).map((n) => ({ params: { slug: n.id }, props: n }));\n}\n"
+                "const { Content } = await render(Astro.props);\n---\n<Content />\n"
+            ),
+            "src/content/notes/Low Tide.md": (
+                "---\ntitle: Low tide\ndate_published: 2022-05-06\n---\n\nMud flats.\n"
+            ),
+        },
+    )
+    dest = tmp_path / "new-site"
+    assert main(["migrate", str(source), str(dest)]) == 0, capsys.readouterr().err
+    assert "1 at their old address" in capsys.readouterr().out
+    config = settings(dest)
+    assert config["base_url"] == "https://example.org/log/"
+    assert config["title"] == "Field log"
+    assert config["permalink"] == "/notes/{slug}/"
+    output = build(dest, capsys)
+    page = (output / "notes" / "low-tide" / "index.html").read_text(encoding="utf-8")
+    assert 'datetime="2022-05-06' in page
 
 
 # --- Jekyll with Korean post names: the addresses keep their script -------------------------

@@ -19,6 +19,23 @@ def test_yaml_is_detected_and_body_line_counted():
     assert fm.line_of("tags") == 3
 
 
+def test_first_key_on_the_fence_line_as_hugo_reads_it():
+    """`---title: x` opens front matter in Hugo (its reader takes what follows the fence on
+    that line as the first line of it); lines are those of the file."""
+    fm = split_front_matter("---title: Tides\ntags:\n- sea\ntitle: Again\n---\nBody\n", "p.md")
+    assert fm.format == "yaml" and fm.meta["tags"] == ["sea"]
+    assert fm.line_of("title") == 1 and fm.line_of("tags") == 2 and fm.body_line == 6
+    assert fm.repeated() == [("title", 1, 4)]
+    toml = split_front_matter('+++title = "Tides"\ndate = 2021-02-03\n+++\nBody\n', "p.md")
+    assert toml.meta["title"] == "Tides" and toml.line_of("date") == 2
+    with pytest.raises(SiteError) as info:
+        split_front_matter("---title: A\nbad: x: y\nok: 1\n---\n", "p.md")
+    assert info.value.line == 2  # the line that holds `bad`
+    # not closed, or no key after the fence: text, as before
+    assert split_front_matter("---note: a dash line\nText.\n", "p.md").format == "none"
+    assert split_front_matter("----\nText.\n---\n", "p.md").format == "none"
+
+
 def test_toml_is_detected_with_tables_and_dates():
     text = '+++\ntitle = "Zola post"\ndate = 2024-03-01T10:00:00+05:00\n[taxonomies]\ntags = ["x"]\n+++\nBody\n'
     fm = split_front_matter(text, "p.md")

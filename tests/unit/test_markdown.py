@@ -42,6 +42,25 @@ def test_titled_image_alone_becomes_a_figure():
     assert '<p>text <img src="b.png" alt="b" title="inline" /> text</p>' in html
 
 
+def test_figure_caption_is_markdown():
+    """Hugo's figure reads its caption as Markdown: an autolink or link in it stays a link."""
+    body = (
+        '{{< figure src="a.png" alt="Plan" caption="From <https://example.org/p>" >}}\n\n'
+        '{{< figure src="b.png" caption="The \\"new\\" [plan](https://example.org/q)" >}}\n'
+    )
+    out, _ = convert(body)
+    html = render_markdown(out).html
+    assert (
+        '<figcaption>From <a href="https://example.org/p">https://example.org/p</a></figcaption>'
+        in html
+    )
+    assert (
+        '<figcaption>The &quot;new&quot; <a href="https://example.org/q">plan</a></figcaption>'
+        in html
+    )
+    assert "&lt;https" not in html.split("<figcaption>", 1)[1]
+
+
 HUGO = """Intro {{< youtube dQw4w9WgXcQ >}} and {{% notice info %}}Be **careful**{{% /notice %}}.
 
 {{< highlight go >}}

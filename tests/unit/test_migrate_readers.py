@@ -213,6 +213,52 @@ def test_hugo_languages_are_read_from_every_place_hugo_keeps_them(tmp_path: Path
     assert "description" not in plan.settings
 
 
+def test_hugo_a_file_named_for_its_language_wins_over_its_language_folder(
+    tmp_path: Path,
+) -> None:
+    """`index.en.md` kept in the default language's content folder is English, as Hugo reads
+    it: its old address is below /en/, not the original's (any letter case of the code)."""
+    write(
+        tmp_path / "hugo.toml",
+        'defaultContentLanguage = "zh-CN"\n[languages.zh-CN]\nweight = 1\n'
+        'contentDir = "content/zh"\n[languages.en]\nweight = 2\n',
+    )
+    for name in ("index.md", "index.en.md", "index.EN.md"):
+        folder = "trip" if name != "index.EN.md" else "walk"
+        write(tmp_path / f"content/zh/posts/{folder}/{name}", "---\ntitle: T\n---\nText.\n")
+    plan = hugo.read_site(tmp_path)
+    found = {(p.rel, p.lang, p.old_url) for p in plan.posts}
+    assert found == {
+        ("zh/posts/trip/index.md", "zh-cn", "/posts/trip/"),
+        ("zh/posts/trip/index.en.md", "en", "/en/posts/trip/"),
+        ("zh/posts/walk/index.EN.md", "en", "/en/posts/walk/"),
+    }
+
+
+@pytest.mark.parametrize("fence", ["+++", "---"])
+def test_hugo_and_zola_front_matter_below_blank_lines_is_read(tmp_path: Path, fence) -> None:
+    """Hugo and Zola read front matter after blank lines; the moved copy has it on top, the
+    body's lines where they were."""
+    value = '"Late"' if fence == "+++" else "Late"
+    sep = " = " if fence == "+++" else ": "
+    text = f"\n \n{fence}\ntitle{sep}{value}\ndate{sep}2024-03-04\n{fence}\nBody.\n"
+    write(tmp_path / "h/hugo.toml", 'baseURL = "https://example.org/"\n')
+    write(tmp_path / "h/content/posts/late.md", text)
+    write(tmp_path / "z/config.toml", 'base_url = "https://example.org"\n')
+    write(tmp_path / "z/content/late.md", text)
+    for plan in (hugo.read_site(tmp_path / "h"), detect(tmp_path / "z")[1](tmp_path / "z")):
+        (post,) = plan.posts
+        assert post.text is not None
+        moved = split_front_matter(post.text, "late.md")
+        assert moved.meta["title"] == "Late" and moved.body_line == 5
+        assert post.text.split("\n")[6] == text.split("\n")[6] == "Body."
+    assert hugo.read_site(tmp_path / "h").posts[0].old_url == "/posts/late/"
+    untouched = tmp_path / "h/content/posts/rule.md"
+    write(untouched, "---\ntitle: R\n---\n\n---\nNo second rule.\n")
+    rule = [p for p in hugo.read_site(tmp_path / "h").posts if p.src == untouched]
+    assert rule[0].text is None  # front matter on top already: moved as it is
+
+
 def test_zola_and_hugo_config_toml_are_told_apart(tmp_path: Path) -> None:
     write(tmp_path / "z/config.toml", 'base_url = "https://example.org"\n')
     write(tmp_path / "h/config.toml", 'baseURL = "https://example.org/"\n')
@@ -292,6 +338,10 @@ def test_slugs_and_urls() -> None:
             ["Title: A", "Aliases: /x/, /y/", "Date: 2020-01-01", ""],
         ),
         ("# A\n\nBody\n", ["---", 'aliases: ["/x/", "/y/"]', "---", ""]),
+        (  # the first key on the fence's line, as Hugo reads it: put on its own
+            "---tags:\n- a\ntitle: A\n---\n\nBody\n",
+            ["---", 'aliases: ["/x/", "/y/"]', "tags:", "- a", "title: A", "---"],
+        ),
     ],
 )
 def test_front_matter_keys_in_the_files_own_format(text: str, first_lines: list[str]) -> None:
@@ -521,6 +571,11 @@ def test_astro_dates_become_keys_sitegen_reads() -> None:
     assert astro_posts.date_edits({"published": True, "publishedAt": "Mar 01 2024"}) == {
         "date": "2024-03-01"
     }
+    # snake case, and the date first in the name: a schema's `date_published: z.date()`
+    assert astro_posts.date_edits(
+        {"date_published": dt.date(2023, 10, 1), "date_edited": "Nov 05 2023"}
+    ) == {"date": "2023-10-01", "updated": "2023-11-05"}
+    assert astro_posts.date_edits({"pub_date": "2021-02-03"}) == {"date": "2021-02-03"}
 
 
 def test_glob_patterns_of_the_loader() -> None:

@@ -16,7 +16,7 @@ from sitegen.errors import SiteError
 from sitegen.fsutil import is_inside
 from sitegen.ingest.migrate import astro, eleventy, hugo, jekyll, mkdocs, pelican, zola
 from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome, plan_articles
-from sitegen.ingest.migrate.plan import SourcePlan
+from sitegen.ingest.migrate.plan import NOT_MARKDOWN, SourcePlan
 from sitegen.ingest.migrate.writer import REPORT_NAME, Written, report, write_dest
 
 # Detection order: the most specific file first (Zola and Hugo both may use config.toml).
@@ -57,6 +57,8 @@ class Migration:
         titles = sum(1 for o in self.outcomes if o.title_given)
         pages = sum(1 for o in self.outcomes if o.post.add_meta.get("listed") is False)
         unknown = sum(1 for o in self.outcomes if o.how == NO_OLD_ADDRESS)
+        # posts in a markup sitegen does not read: a site of only those moves no post at all
+        other = sum(1 for _, why in self.plan.left_behind if NOT_MARKDOWN in why)
         return (
             f"migrated {self.plan.generator} site: {len(self.outcomes) - pages} article(s)"
             + (f" and {pages} page(s) of their own" if pages else "")
@@ -71,7 +73,9 @@ class Migration:
             + f"; {images} image(s) not found"
             + (" (broken_links: warn)" if images else "")
             + (f"; {titles} title(s) given to posts without one" if titles else "")
-            + f"; {len(self.plan.left_behind)} file(s) left behind. Report: {self.report_path}"
+            + f"; {len(self.plan.left_behind)} file(s) left behind"
+            + (f" ({other} not in Markdown: convert them first)" if other else "")
+            + f". Report: {self.report_path}"
         )
 
 

@@ -21,7 +21,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config import SiteConfig
@@ -41,6 +41,7 @@ from sitegen.ingest.migrate.plan import Post, Setting, SourcePlan, sitegen_makes
 from sitegen.ingest.migrate.titles import needs_title, title_for
 from sitegen.text.bodyscan import code_spans, in_spans
 from sitegen.text.slugs import is_slug
+from sitegen.text.urls import is_local
 
 
 @dataclass
@@ -179,6 +180,12 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
             diag = Diagnostics()
             moved = _with_keys(data, post.add_meta)
             article = load_article(_source_file(post, dest), config, diag, data=moved)
+        if article is not None and plan.resources_any_case:
+            renamed = _resource_names(data, article)
+            if renamed is not None:  # the file as it moves names its pictures as they are
+                post.text, data = renamed.decode("utf-8"), renamed
+                moved = _with_keys(data, post.add_meta)
+                article = load_article(_source_file(post, dest), config, diag, data=moved)
         if article is not None and post.lang:
             article = dataclasses.replace(article, lang=post.lang)
         source_line = _line_map(data, moved)  # lines as the source file numbers them
@@ -237,6 +244,44 @@ def plan_articles(plan: SourcePlan, dest: Path) -> list[Outcome]:
     _outside_links(outcomes, published_files(plan, outcomes))
     find_missing_images(plan, outcomes)
     return outcomes
+
+
+def _resource_names(data: bytes, article: Article) -> bytes | None:
+    """The file with each picture that names a file of its page bundle in another letter case
+    (`diagram.svg` for `Diagram.svg`) renamed as the file is; None when none does. Hugo found
+    a page's resources in any case, a static host finds only the name as it is."""
+    if article.bundle is None or not article.resources:
+        return None
+    real: dict[str, list[str]] = {}
+    for name in article.resources:
+        real.setdefault(name.casefold(), []).append(name)
+    renames: dict[str, str] = {}
+    for src in {*(ref.src for ref in article.images), article.image}:
+        cut = len(re.split(r"[?#]", src, maxsplit=1)[0])
+        path, tail = src[:cut], src[cut:]
+        plain = unquote(path)
+        if not plain or plain.startswith("/") or not is_local(plain):
+            continue
+        rel = posixpath.normpath(plain)
+        names = real.get(rel.casefold(), [])
+        if rel in article.resources or len(names) != 1:
+            continue  # found as it is, or not a file of the bundle (or two in other cases)
+        name = quote(names[0]) if plain != path else names[0]
+        renames[src] = ("./" if path.startswith("./") else "") + name + tail
+    if not renames:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # each reference as written where a Markdown image, an HTML attribute, a shortcode
+    # parameter or a front matter value has it (the name in a sentence is left as it is)
+    pattern = re.compile(
+        r"(?:(?<=[(<\"'=])|(?<=[:=][ \t]))("
+        + "|".join(re.escape(s) for s in sorted(renames, key=len, reverse=True))
+        + r")(?![^\s)\"'>])"
+    )
+    return pattern.sub(lambda m: renames[m.group(1)], text).encode("utf-8")
 
 
 def _keep_names_as_titles(named: list[Outcome]) -> None:
@@ -369,7 +414,7 @@ def _outside_links(outcomes: list[Outcome], published: set[str]) -> None:
             continue
         for link in article.links:
             if names_file(link):
-                if image_found(link, article, out.new_url or "", published):
+                if image_found(link, article, out.new_url or "", published, out.post.old_url):
                     continue  # a file the migration publishes, where the link finds it
             elif resolve(link, article, moved) is not None:
                 continue

@@ -118,7 +118,7 @@ def read_site(root: Path) -> SourcePlan:
     path = config_file(root)
     plan = SourcePlan("Astro", root, [path] if path else [root / "package.json"])
     site = read_config(plan, root, path)
-    site_constants(plan, root)
+    site_constants(plan, root, site.modules)
     # heading ids as Astro's Markdown makes them (github-slugger), so links to a section of a
     # post keep working
     plan.carried("(heading ids)", "github", "heading_ids")

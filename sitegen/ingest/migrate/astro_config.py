@@ -10,6 +10,7 @@ Values count only when literal (jsliterals.py); code is named in the report as n
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import SiteError
+from sitegen.fsutil import is_inside
 from sitegen.ingest.migrate.astro_posts import MARKDOWN
 from sitegen.ingest.migrate.configfiles import read_text
 from sitegen.ingest.migrate.jsliterals import (
@@ -157,11 +159,13 @@ class Route:
     file: Path
     parts: list[str]  # the address's segments, a final `index` left out
     text: str
+    helpers: str = ""  # the text of the site's own modules it imports (`~/utils`)
 
     @property
     def collections(self) -> list[str]:
-        """The collections it reads (`getCollection('blog')`)."""
-        return re.findall(r"\bgetCollection\s*\(\s*['\"`]([\w-]+)['\"`]", self.text)
+        """The collections it reads (`getCollection('blog')`), itself or, when it reads none,
+        through a module of the site it imports (`getSortedPosts()` of `~/utils`)."""
+        return _COLLECTION.findall(self.text) or _COLLECTION.findall(self.helpers)
 
     @property
     def renders_entry(self) -> bool:
@@ -181,8 +185,63 @@ class Route:
         return "/".join(self.parts[:-1])
 
 
+_COLLECTION = re.compile(r"\bgetCollection\s*\(\s*['\"`]([\w-]+)['\"`]")
+_IMPORT_FROM = re.compile(r"""\bimport\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]""")
+_SCRIPT = (".ts", ".js", ".mjs", ".mts")
+
+
+def _aliases(root: Path) -> dict[str, Path]:
+    """Import prefixes of tsconfig.json's `paths` (`~/*` -> src/), else the usual `~/` and
+    `@/` for src/."""
+    found = {"~/": root / "src", "@/": root / "src"}
+    try:
+        conf = json.loads(strip_comments(read_text(root / "tsconfig.json")))
+        paths = conf.get("compilerOptions", {}).get("paths", {})
+        base = root / str(conf.get("compilerOptions", {}).get("baseUrl", "."))
+        for key, targets in paths.items():
+            if key.endswith("/*") and isinstance(targets, list) and targets:
+                found[key[:-1]] = base / str(targets[0]).removesuffix("*")
+    except (SiteError, ValueError, AttributeError, TypeError):
+        pass
+    return found
+
+
+def _module(root: Path, file: Path, spec: str, aliases: dict[str, Path]) -> Path | None:
+    """The script file of the site that an import in `file` names (`./x`, `~/utils`); None
+    for a package or what is not there."""
+    prefix = next((a for a in aliases if spec.startswith(a)), None)
+    if prefix is not None:
+        base = aliases[prefix] / spec[len(prefix) :]
+    elif spec.startswith("."):
+        base = file.parent / spec
+    else:
+        return None  # a package
+    names = [
+        base,
+        *(base.with_name(base.name + e) for e in _SCRIPT),
+        *(base / f"index{e}" for e in _SCRIPT),
+    ]
+    module = next((f for f in names if f.suffix in _SCRIPT and f.is_file()), None)
+    return module if module is not None and is_inside(module, root) else None
+
+
+def _helpers(root: Path, file: Path, text: str, aliases: dict[str, Path]) -> str:
+    """The text of the script modules of the site that `text` (of `file`) imports."""
+    found: list[str] = []
+    for spec in _IMPORT_FROM.findall(text):
+        module = _module(root, file, spec, aliases)
+        if module is not None:
+            try:
+                found.append(strip_comments(read_text(module)))
+            except SiteError:
+                continue
+    return "\n".join(found)
+
+
 def read_routes(pages: Path) -> list[Route]:
     """The `.astro` pages with a `[param]` in their address, the shortest addresses first."""
+    root = pages.parent.parent
+    aliases = _aliases(root)
     routes: list[Route] = []
     for file in walk_files(pages):
         rel = file.relative_to(pages)
@@ -193,9 +252,11 @@ def read_routes(pages: Path) -> list[Route]:
             parts.pop()
         if any("[" in p for p in parts):
             try:
-                routes.append(Route(file, parts, strip_comments(read_text(file))))
+                text = strip_comments(read_text(file))
             except SiteError:
                 continue
+            helpers = "" if _COLLECTION.search(text) else _helpers(root, file, text, aliases)
+            routes.append(Route(file, parts, text, helpers))
     return sorted(routes, key=lambda r: (len(r.parts), r.parts))
 
 
@@ -205,19 +266,24 @@ class AstroSettings:
 
     build_format: str = "directory"  # or "file", "preserve"
     locales: list[str] = field(default_factory=list)
+    # the site's own modules the configuration imports (`import settings from './src/x'`)
+    modules: list[Path] = field(default_factory=list)
 
 
-def _constant_files(root: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _constant_files(
+    root: Path, more: list[Path] | None = None
+) -> Iterator[tuple[str, str, dict[str, str]]]:
     """(name, text without comments, string constants) of each constants file the site has
-    (`src/consts.ts`, `src/config.ts`...), where Astro themes keep their settings."""
-    for rel in CONSTANT_FILES:
-        path = root / rel
+    (`src/consts.ts`, `src/config.ts`...), where Astro themes keep their settings, then of
+    `more` (the modules the configuration imports)."""
+    paths = [root / rel for rel in CONSTANT_FILES]
+    for path in [*paths, *(p for p in more or [] if p not in paths)]:
         if path.is_file():
             text = strip_comments(read_text(path))
-            yield rel, text, constants(text)
+            yield path.relative_to(root).as_posix(), text, constants(text)
 
 
-def _constants_value(root: Path, expr: str) -> str | None:
+def _constants_value(root: Path, expr: str, imports: dict[str, Path] | None = None) -> str | None:
     """`SITE.website` or `SITE_URL` in the configuration, looked up in the site's constants
     file (`src/config.ts`, `src/consts.ts`), where Astro themes keep them."""
     m = re.fullmatch(r"([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?", expr.strip())
@@ -234,12 +300,54 @@ def _constants_value(root: Path, expr: str) -> str | None:
             inner = value(found.text, m.group(2), names) if isinstance(found, Obj) else None
             if isinstance(inner, str):
                 return inner
+    module = imports.get(m.group(1)) if imports else None
+    if module is not None and m.group(2):  # `siteConfig.site`, the default export of a module
+        try:
+            text = strip_comments(read_text(module))
+        except SiteError:
+            return None
+        found = _default_object(text, constants(text))
+        inner = value(found.text, m.group(2), constants(text)) if found else None
+        if isinstance(inner, str):
+            return inner
     return None
 
 
-def _literal(root: Path, found: object) -> object:
+def _default_object(text: str, names: dict[str, str]) -> Obj | None:
+    """The object literal a module exports as its default (`export default {...}`, or
+    `const config = {...}` and `export default config`)."""
+    m = re.search(r"\bexport\s+default\s+(?:\{|([A-Za-z_$][\w$]*)\s*(?:;|$))", text, re.M)
+    if m is None:
+        return None
+    start = m.end() - 1
+    if m.group(1):
+        obj = re.search(
+            rf"\b(?:const|let|var)\s+{re.escape(m.group(1))}\s*(?::[^=]+)?=\s*\{{", text
+        )
+        if obj is None:
+            return None
+        start = obj.end() - 1
+    found = literal_at(text, start, names)
+    return found if isinstance(found, Obj) else None
+
+
+def _default_imports(root: Path, path: Path, text: str) -> dict[str, Path]:
+    """Name -> script file of each default import of the site's own modules in `text`
+    (`import siteConfig from './src/site.config'`)."""
+    aliases = _aliases(root)
+    found: dict[str, Path] = {}
+    for name, spec in re.findall(
+        r"""\bimport\s+([A-Za-z_$][\w$]*)\s+from\s*['"]([^'"]+)['"]""", text
+    ):
+        module = _module(root, path, spec, aliases)
+        if module is not None:
+            found[name] = module
+    return found
+
+
+def _literal(root: Path, found: object, imports: dict[str, Path] | None = None) -> object:
     if isinstance(found, Code):
-        return _constants_value(root, found.text) or found
+        return _constants_value(root, found.text, imports) or found
     return found
 
 
@@ -260,8 +368,10 @@ def read_config(plan: SourcePlan, root: Path, path: Path | None) -> AstroSetting
             "by hand",
         )
         return site
-    url = _literal(root, value(conf, "site", names))
-    base = _literal(root, value(conf, "base", names))
+    imports = _default_imports(root, path, text)
+    site.modules = list(imports.values())
+    url = _literal(root, value(conf, "site", names), imports)
+    base = _literal(root, value(conf, "base", names), imports)
     if isinstance(url, str) and url:
         full = url.rstrip("/") + "/"
         if isinstance(base, str) and base.strip("/"):
@@ -348,10 +458,11 @@ def _languages(plan: SourcePlan, text: str, names: dict[str, str], site: AstroSe
         )
 
 
-def site_constants(plan: SourcePlan, root: Path) -> None:
+def site_constants(plan: SourcePlan, root: Path, more: list[Path] | None = None) -> None:
     """Title, description, author and time zone from the constants file Astro themes keep
-    them in (`SITE_TITLE` in the blog starter's src/consts.ts, `SITE = {title, desc, ...}`)."""
-    for rel, text, names in _constant_files(root):
+    them in (`SITE_TITLE` in the blog starter's src/consts.ts, `SITE = {title, desc, ...}`,
+    or the object a module the configuration imports exports)."""
+    for rel, text, names in _constant_files(root, more):
         values: dict[str, tuple[str, object]] = {}
         for target, name in (
             ("title", "SITE_TITLE"),
@@ -362,7 +473,10 @@ def site_constants(plan: SourcePlan, root: Path) -> None:
                 values[target] = (name, names[name])
         obj = re.search(r"\b(?:const|let|var)\s+(SITE\w*|site\w*)\s*(?::[^=]+)?=\s*\{", text)
         found = literal_at(text, obj.end() - 1, names) if obj else None
-        if obj and isinstance(found, Obj):
+        label = obj.group(1) if obj else "default"
+        if not isinstance(found, Obj):  # `const config = {...}; export default config`
+            found = _default_object(text, names)
+        if isinstance(found, Obj):
             for target, keys in (
                 ("title", ("title",)),
                 ("description", ("description", "desc")),
@@ -372,7 +486,7 @@ def site_constants(plan: SourcePlan, root: Path) -> None:
                 for key in keys:
                     got = value(found.text, key, names)
                     if isinstance(got, str) and got and target not in values:
-                        values[target] = (f"{obj.group(1)}.{key}", got)
+                        values[target] = (f"{label}.{key}", got)
         for target, (key, got) in values.items():
             plan.carried(f"{rel} {key}", got, target)
             if target == "timezone":

@@ -34,8 +34,15 @@ from sitegen.ingest.migrate.plan import Post, Setting, SourcePlan, walk_files
 from sitegen.text.bodyscan import code_spans, in_spans, scan_images
 
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdx")
-_DATE_KEYS = ("date", "pubdate", "pubdatetime", "publishdate", "published", "publishedat")
-_UPDATED_KEYS = ("updated", "updateddate", "moddatetime", "lastmod", "modified", "updatedat")
+# as `_plain` spells them: themes write `pubDate`, `pub_date`, `date_published`...
+_DATE_KEYS = (
+    *("date", "pubdate", "pubdatetime", "publishdate", "published", "publishedat"),
+    *("datepublished", "datecreated", "createdat"),
+)
+_UPDATED_KEYS = (
+    *("updated", "updateddate", "moddatetime", "lastmod", "modified", "updatedat"),
+    *("dateedited", "dateupdated", "datemodified", "editedat"),
+)
 _IMAGE_KEYS = ("image", "heroimage", "ogimage", "cover", "coverimage")
 # what sitegen reads under the name the file gives it
 _READ = {
@@ -44,12 +51,9 @@ _READ = {
     *("title", "slug", "tags", "author", "authors", "draft", "listed", "lang", "status"),
     *("id", "uuid", "guid", "extra", "taxonomies"),
 }
-_MAPPED = {
-    "pubdatetime": "date",
-    "publishedat": "date",
-    "updateddate": "updated",
-    "moddatetime": "updated",
-    "updatedat": "updated",
+_MAPPED = {  # by `_plain` name
+    **{key: "date" for key in _DATE_KEYS if key not in _READ},
+    **{key: "updated" for key in _UPDATED_KEYS if key not in _READ},
     "heroimage": "image",
     "ogimage": "image",
     "coverimage": "image",
@@ -59,6 +63,11 @@ _WHY = {
     "canonicalurl": "kept in the front matter; sitegen's pages name their own address as canonical",
 }
 _REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
+
+
+def _plain(key: Any) -> str:
+    """A front matter key in lower case without `_` and `-`."""
+    return str(key).lower().replace("_", "").replace("-", "")
 
 
 def _iso(value: Any) -> str | None:
@@ -80,17 +89,18 @@ def date_edits(meta: dict[str, Any]) -> dict[str, str]:
     """The front matter keys a post needs so that sitegen reads its dates as Astro did: a date
     sitegen cannot read rewritten as ISO 8601 under its own key; `date` or `updated` added when
     the file gives them only under a name sitegen does not read (`pubDatetime`)."""
-    original = {str(k).lower(): str(k) for k in meta}
-    lower = {str(k).lower(): v for k, v in meta.items()}
+    written: dict[str, str] = {}  # `_plain` name -> the key as the file writes it
+    for k in meta:
+        written.setdefault(_plain(k), str(k))
     edits: dict[str, str] = {}
     for keys, ours in ((_DATE_KEYS, "date"), (_UPDATED_KEYS, "updated")):
-        present = [k for k in keys if _iso(lower.get(k)) is not None]
+        present = [written[k] for k in keys if k in written and _iso(meta[written[k]]) is not None]
         for key in present:  # a YAML date object is read already; text maybe not
-            iso = _iso(lower[key])
-            if key in _READ and isinstance(lower[key], str) and iso not in (None, lower[key]):
-                edits[original[key]] = str(iso)
-        if present and not any(k in _READ for k in present):
-            edits[ours] = str(_iso(lower[present[0]]))
+            iso, value = _iso(meta[key]), meta[key]
+            if key.lower() in _READ and isinstance(value, str) and iso not in (None, value):
+                edits[key] = str(iso)
+        if present and not any(k.lower() in _READ for k in present):
+            edits[ours] = str(_iso(meta[present[0]]))
     return edits
 
 
@@ -216,13 +226,11 @@ class PostReader:
             self.plan.files.append((target, f"static/{rel}"))
         for key, count in sorted(self.keys.items()):
             shown = f"{self.spelling[key]} (front matter)"
-            if key in _MAPPED:
+            if key not in _READ and _plain(key) in _MAPPED:
+                ours = _MAPPED[_plain(key)]
                 self.plan.report.append(
                     Setting(
-                        shown,
-                        f"{count} file(s)",
-                        _MAPPED[key],
-                        f"added to the front matter as `{_MAPPED[key]}`",
+                        shown, f"{count} file(s)", ours, f"added to the front matter as `{ours}`"
                     )
                 )
             elif key not in _READ:

@@ -24,10 +24,39 @@ def read_meta(path: Path) -> tuple[dict[str, Any], str]:
     """(front matter with lower-case keys, body) of a source file; empty when unreadable (the
     load of the copied file reports the error with its line)."""
     try:
-        fm = split_front_matter(path.read_text(encoding="utf-8-sig"), path)
+        text = path.read_text(encoding="utf-8-sig")
+        fm = split_front_matter(front_matter_on_top(text) or text, path)
     except (OSError, UnicodeDecodeError, SiteError):
         return {}, ""
     return {str(k).lower(): v for k, v in fm.meta.items()}, fm.body
+
+
+_LATE_FENCE = re.compile(r"((?:[ \t\r]*\n)+)(\+\+\+|---)[ \t\r]*\n")
+
+
+def front_matter_on_top(text: str) -> str | None:
+    """`text` with the blank lines above its front matter moved below it, line for line; None
+    when there are none. Hugo and Zola find front matter after blank lines, sitegen (as
+    CommonMark, where `---` there is a rule) only on the first line."""
+    m = _LATE_FENCE.match(text)
+    if m is None:
+        return None
+    lines = text[m.end(1) :].split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == m.group(2)), None)
+    if end is None:
+        return None  # never closed: not front matter
+    return "\n".join(lines[: end + 1]) + "\n" + m.group(1) + "\n".join(lines[end + 1 :])
+
+
+def lifted_front_matter(post: Post) -> None:
+    """`post.text`: its file with the front matter on top, when blank lines came first."""
+    try:
+        text = post.src.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return  # the load reports it
+    lifted = front_matter_on_top(text)
+    if lifted is not None:
+        post.text = lifted
 
 
 def zone(name: Any) -> dt.tzinfo:

@@ -63,7 +63,9 @@ def add_keys(text: str, edits: dict[str, Any]) -> str:
     fm = split_front_matter(text, "")
     lines = text.split("\n")
     if fm.format in ("yaml", "toml"):
-        fence = lines[0].rstrip()
+        fence = "---" if fm.format == "yaml" else "+++"
+        if lines[0].rstrip() != fence:  # `---title: x`: the key on a line of its own
+            lines = [fence, lines[0][len(fence) :], *lines[1:]]
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == fence)
         for key in edits:
             before = len(lines)

@@ -22,6 +22,7 @@ from sitegen.ingest.migrate.common import (
     is_draft,
     is_markdown,
     lang_suffix,
+    lifted_front_matter,
     made_by_its_layout,
     meta_date,
     read_meta,
@@ -87,6 +88,7 @@ def read_site(root: Path) -> SourcePlan:
     files = config_files(root)
     conf, _ = _merged(files)
     plan = SourcePlan("Hugo", root, files)
+    plan.resources_any_case = True  # a page's resources are matched without letter case
     params = conf.get("params") if isinstance(conf.get("params"), dict) else {}
     plan.carried("title", conf.get("title"), "title")
     plan.carried(
@@ -267,13 +269,17 @@ def read_site(root: Path) -> SourcePlan:
         if own_page and _unrendered(meta):
             plan.leave(path, "not a page on the old site (headless, or build: render never)")
             continue
-        lang = code or lang_suffix(path.name) or None
+        # the file's own `.en.md` wins over its language folder, as Hugo reads it (a
+        # translation kept beside the original in that folder)
+        named = (lang_suffix(path.name) or "").lower()
+        lang = named if named and (not code or named in folders or named in langs) else code
         stem = strip_lang(path.stem)
         bundle = path.parent if stem == "index" else None
         filename = bundle.name if bundle else stem
         title = str(meta.get("title") or "")
         slug = str(meta.get("slug") or "") or None
-        post = Post(path, dest_rel, lang=code)
+        post = Post(path, dest_rel, lang=lang if code else None)
+        lifted_front_matter(post)
         if own_page:
             post.add_meta["listed"] = False
         if bundle is not None:

@@ -9,6 +9,7 @@ finds it: content/links.py's `resolve`, against the files the migration moves.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Collection
 from typing import TYPE_CHECKING
@@ -35,16 +36,25 @@ def published_url(rel: str) -> str | None:
     return "/" + rest
 
 
-def image_found(src: str, article: Article, page_url: str, published: Collection[str]) -> bool:
+def image_found(
+    src: str,
+    article: Article,
+    page_url: str,
+    published: Collection[str],
+    old_url: str | None = None,
+) -> bool:
     """Whether the image `src` of a moved post (`article`, at `page_url` after the move) names
     a file the build will publish (`published`: their site-root addresses), found as the build
-    finds it (content/links.py). Remote and `data:` images count as found: nothing to move."""
+    finds it (content/links.py), with `old_url` among its aliases when it redirects from there.
+    Remote and `data:` images count as found: nothing to move."""
     if not src or (not is_local(src) and not src.startswith(("{", "|", "@/"))):
         return True
     path = unquote(src.partition("#")[0].partition("?")[0]).removeprefix("@/")
     named = PELICAN_LINK.match(path)
     if not (path[named.end() :] if named else path):
         return True  # `{static}` alone names nothing
+    if old_url and old_url != page_url:
+        article = dataclasses.replace(article, aliases=(*article.aliases, old_url))
     pages = {article.rel: page_url} if page_url else {}
     bundles = {article.bundle: page_url} if article.bundle is not None and page_url else {}
     target = resolve(src, article, LinkTargets(set(published), pages, bundles))
@@ -74,5 +84,5 @@ def find_missing_images(plan: SourcePlan, outcomes: list[Outcome]) -> None:
         if article is None:
             continue
         for ref in article.images:
-            if not image_found(ref.src, article, out.new_url or "", published):
+            if not image_found(ref.src, article, out.new_url or "", published, out.post.old_url):
                 out.missing_images.append((out.source_line(ref.line) or ref.line, ref.src))

@@ -28,6 +28,7 @@ from sitegen.ingest.migrate.common import (
 from sitegen.ingest.migrate.configfiles import read_python_settings
 from sitegen.ingest.migrate.plan import (
     GENERATED_NAMES,
+    NOT_MARKDOWN,
     Post,
     Setting,
     SourcePlan,
@@ -208,8 +209,8 @@ def read_site(root: Path) -> SourcePlan:
             if file.suffix.lower() in _PAGE_SUFFIXES:
                 plan.leave(
                     file,
-                    f"{'a page' if page else 'an article'} in {file.suffix} (sitegen reads "
-                    "Markdown only): convert it to Markdown first",
+                    f"{'a page' if page else 'an article'} in {file.suffix} ({NOT_MARKDOWN}): "
+                    "convert it to Markdown first",
                 )
             continue
         meta, body = read_meta(file)

@@ -16,6 +16,9 @@ from typing import Any
 
 from sitegen.text.slugs import slugify
 
+# why a post in another markup (Pelican's reStructuredText) is left behind
+NOT_MARKDOWN = "sitegen reads Markdown only"
+
 
 @dataclass
 class Post:
@@ -60,6 +63,8 @@ class SourcePlan:
     left_behind: list[tuple[str, str]] = field(default_factory=list)  # (source rel, why)
     timezone: str = "UTC"
     posts_folder: str = ""  # where the source keeps its posts, for the report
+    # the old generator found a page bundle's files in any letter case (Hugo's resources)
+    resources_any_case: bool = False
 
     def carried(self, source_key: str, value: Any, target: str, note: str = "") -> None:
         """Record a setting carried over into site.yaml under `target`."""

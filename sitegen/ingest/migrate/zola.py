@@ -18,6 +18,7 @@ from sitegen.ingest.migrate.common import (
     is_draft,
     is_markdown,
     lang_suffix,
+    lifted_front_matter,
     made_by_its_layout,
     read_meta,
     strip_lang,
@@ -163,6 +164,7 @@ def read_site(root: Path) -> SourcePlan:
             continue
         lang = lang_suffix(file.name)
         post = Post(file, rel.as_posix())
+        lifted_front_matter(post)
         if own_page:
             post.add_meta["listed"] = False
         if bundle is not None:
