@@ -16,7 +16,6 @@ import errno
 import http.server
 import json
 import re
-import shutil
 import socket
 import threading
 from pathlib import Path
@@ -25,8 +24,10 @@ from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.static import (
     RESERVED_PREFIX,
     Found,
+    RangeNotSatisfiable,
     Redirect,
     Refused,
+    byte_range,
     content_type,
     inject,
     is_html,
@@ -160,16 +161,26 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             return
         with fh:
             size = fh.seek(0, 2)
-            fh.seek(0)
-            immutable = _FINGERPRINTED.search(found.file.name) is not None
-            self._headers(
-                status,
-                content_type(found.file),
-                size,
-                {"Cache-Control": "max-age=31536000, immutable"} if immutable else None,
-            )
+            extra = {"Accept-Ranges": "bytes"}
+            if _FINGERPRINTED.search(found.file.name) is not None:
+                extra["Cache-Control"] = "max-age=31536000, immutable"
+            try:
+                span = byte_range(self.headers.get("Range"), size) if status == 200 else None
+            except RangeNotSatisfiable:
+                extra["Content-Range"] = f"bytes */{size}"
+                self._send_bytes(416, b"", "text/plain; charset=utf-8", head, extra)
+                return
+            first, last = span if span is not None else (0, size - 1)
+            if span is not None:
+                status = 206
+                extra["Content-Range"] = f"bytes {first}-{last}/{size}"
+            self._headers(status, content_type(found.file), last - first + 1, extra)
             if not head:
-                shutil.copyfileobj(fh, self.wfile, 1 << 16)
+                fh.seek(first)
+                left = last - first + 1
+                while left > 0 and (chunk := fh.read(min(left, 1 << 16))):
+                    self.wfile.write(chunk)
+                    left -= len(chunk)
 
     def _send_html(self, status: int, data: bytes, served: str, head: bool) -> None:
         channel = self.server.channel

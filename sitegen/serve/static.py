@@ -143,6 +143,35 @@ def resolve(root: Path, target: str) -> Resolution:
     return NotFound()
 
 
+class RangeNotSatisfiable(ValueError):
+    """A `Range` that no byte of the file meets (answered 416)."""
+
+
+_BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The bytes a `Range` header asks of a file of `size` bytes, (first, last) inclusive, as
+    static hosts answer them (a video seeks with them); None to send the whole file: no header,
+    several ranges or another unit, which a server may answer in full. RangeNotSatisfiable when
+    it starts past the end."""
+    m = _BYTE_RANGE.fullmatch(header.strip()) if header else None
+    if m is None or not (m.group(1) or m.group(2)):
+        return None
+    if not m.group(1):  # the last N bytes
+        suffix = int(m.group(2))
+        if suffix == 0:
+            raise RangeNotSatisfiable(header)
+        return max(0, size - suffix), size - 1
+    first = int(m.group(1))
+    last = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+    if first >= size:
+        raise RangeNotSatisfiable(header)
+    if last < first:
+        return None  # not a valid range: ignored, as the standard says
+    return first, last
+
+
 def live_script(client_js: str, version: str, served: str) -> bytes:
     """The `<script>` added to served HTML: the client plus what it needs to know about the page
     (the build version it shows, and the output file it came from; "" for a 404 answer)."""

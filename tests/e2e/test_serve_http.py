@@ -381,3 +381,31 @@ def test_an_edited_article_is_reloaded_first_then_what_else_changed(served, site
     assert rest["type"] == "reload" and "first/index.html" not in rest["pages"]
     assert "index.html" in rest["pages"]  # the summary on the front page changed too
     assert b"Shown straight away." in request(served.server.port, "/first/")[2]
+
+
+def _ranged(port: int, target: str, range_: str) -> tuple[int, dict[str, str], bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: x\r\nRange: {range_}\r\nConnection: close\r\n\r\n".encode()
+        )
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_byte_ranges_are_answered_as_static_hosts_do(served):
+    """A video seeks with `Range`: the preview answered every one with the whole file."""
+    port = served.server.port
+    assert request(port, "/files/notes.txt")[1]["accept-ranges"] == "bytes"
+    status, headers, body = _ranged(port, "/files/notes.txt", "bytes=6-10")
+    assert (status, body, headers["content-range"]) == (206, b"notes", "bytes 6-10/12")
+    assert headers["content-length"] == "5"
+    assert _ranged(port, "/files/notes.txt", "bytes=-3")[2] == b"es\n"
+    assert _ranged(port, "/files/notes.txt", "bytes=6-")[2] == b"notes\n"
+    status, headers, _ = _ranged(port, "/files/notes.txt", "bytes=50-")
+    assert (status, headers["content-range"]) == (416, "bytes */12")
+    assert _ranged(port, "/files/notes.txt", "bytes=0-1,4-5")[0] == 200  # several: the whole
