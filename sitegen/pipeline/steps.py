@@ -50,7 +50,7 @@ from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.plan import PageJob, plan_listings
+from sitegen.site.plan import PageJob, plan_listings, site_message_problems
 from sitegen.site.search import Files
 
 
@@ -227,6 +227,8 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         apart.submit(_write_related)
         run.phase("model")
         assets, asset_names = collect_static(config, diag)
+        for problem in site_message_problems(config):
+            diag.warn(problem.message, problem.path, problem.line, problem.hint)
         files = copy_sources(site, assets, statics, config)
         search = (
             search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}

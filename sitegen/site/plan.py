@@ -12,6 +12,7 @@ inputs it is recalled by, so a part recalled is the part this plan would make.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -24,7 +25,14 @@ from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
 from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
-from sitegen.text.i18n import Messages, format_date, month_label, month_name
+from sitegen.text.i18n import (
+    FALLBACK,
+    Messages,
+    format_date,
+    message_problems,
+    month_label,
+    month_name,
+)
 from sitegen.text.languages import Language, text_direction
 from sitegen.text.slugs import term_key
 from sitegen.text.urls import output_path, site_path
@@ -628,6 +636,22 @@ def site_messages(config: SiteConfig) -> Messages:
     fallback = bundled_themes_dir() / "default" / "i18n"
     folders = [fallback, config.theme_path() / "i18n", config.root / "i18n"]
     return Messages(list(dict.fromkeys(folders)))
+
+
+def site_message_problems(config: SiteConfig) -> list[SiteError]:
+    """What in the site's own `i18n/` files would show wrongly (`message_problems`), against
+    the theme's English: the fields its templates fill."""
+    folder = config.root / "i18n"
+    if not folder.is_dir():
+        return []
+    fallback = bundled_themes_dir() / "default" / "i18n"
+    theme = Messages(list(dict.fromkeys([fallback, config.theme_path() / "i18n"])))
+    known = theme.catalog(FALLBACK)
+    return [
+        dataclasses.replace(p, path=path.relative_to(config.root).as_posix())
+        for path in sorted(folder.glob("*.yaml"))
+        for p in message_problems(path, known)
+    ]
 
 
 def _root_section(site: Site) -> Section:

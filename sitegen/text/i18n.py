@@ -182,3 +182,81 @@ class Messages:
             return text.format_map(shown)
         except (ValueError, IndexError):
             return text
+
+
+_PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))
+
+
+def _fields(text: str) -> set[str] | None:
+    """The `{name}` fields of a message; None when its braces do not pair."""
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return None
+
+
+def message_problems(path: Path, known: dict[str, Any]) -> list[SiteError]:
+    """What in the message file at `path` would show wrongly, at its line: a value that is no
+    text nor a mapping of plural forms to texts (a list showed as `['a']`), braces that do not
+    pair, and a `{field}` the English text of a key in `known` (the theme's) does not have,
+    which no page fills: it showed as written, `Archive {nope}`."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=SafeLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []  # reading the file reports these (`Messages._read`)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    problems = []
+    for key_node, value_node in root.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode):
+            texts = [value_node.value]
+        elif isinstance(value_node, yaml.MappingNode) and all(
+            isinstance(k, yaml.ScalarNode)
+            and k.value in _PLURAL_FORMS
+            and isinstance(v, yaml.ScalarNode)
+            for k, v in value_node.value
+        ):
+            texts = [v.value for _, v in value_node.value]
+        else:
+            problems.append(
+                SiteError(
+                    f"message '{key}' is neither a text nor plural forms of one",
+                    path,
+                    line,
+                    "write key: text, or key: {one: ..., other: ...}",
+                )
+            )
+            continue
+        english = known.get(key)
+        allowed = None
+        if english is not None:
+            allowed = set()
+            for text in english.values() if isinstance(english, dict) else [english]:
+                allowed |= _fields(str(text)) or set()
+        for text in texts:
+            fields = _fields(text)
+            if fields is None:
+                problems.append(
+                    SiteError(
+                        f"message '{key}': braces that do not pair",
+                        path,
+                        line,
+                        "write {{ and }} for a brace shown as it is",
+                    )
+                )
+            elif allowed is not None and fields - allowed:
+                unknown = ", ".join(f"{{{name}}}" for name in sorted(fields - allowed))
+                given = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+                problems.append(
+                    SiteError(
+                        f"message '{key}': {unknown} is filled by no page and shows as written",
+                        path,
+                        line,
+                        f"the fields of this message: {given}",
+                    )
+                )
+                break
+    return problems

@@ -293,3 +293,12 @@ def test_a_page_names_only_the_versions_of_it_that_exist(site):
     assert not site.exists("fr/categories/index.html")
     assert "/fr/categories/" not in site.out("categories/index.html")
     assert 'hreflang="fr"' in site.out("tags/index.html")  # both languages have that one
+
+
+def test_a_site_message_no_page_fills_is_warned_at_its_line(site):
+    site.article("a.md", "A")
+    site.write("i18n/en.yaml", 'archive: "Archive {nope}"\nolder: Earlier\n')
+    result = site.build()
+    warned = [(w.path, w.line) for w in result.diagnostics.warnings if "message" in w.message]
+    assert warned == [("i18n/en.yaml", 1)]
+    assert site.exists("a/index.html")  # a warning: the build goes on

@@ -10,7 +10,13 @@ import yaml
 
 from sitegen.config import bundled_themes_dir
 from sitegen.errors import SiteError
-from sitegen.text.i18n import Messages, format_date, format_number, month_label
+from sitegen.text.i18n import (
+    Messages,
+    format_date,
+    format_number,
+    message_problems,
+    month_label,
+)
 
 THEME_I18N = bundled_themes_dir() / "default" / "i18n"
 SHIPPED = [
@@ -107,3 +113,29 @@ def test_month_labels_and_numbers():
     assert month_label(2017, 2, "ca") == "febrer del 2017"
     assert month_label(2017, 2, "en") == "February 2017"
     assert format_number(12345, "fr").replace("\u202f", " ") == "12 345"
+
+
+def test_messages_that_would_show_wrongly_are_named_at_their_line(tmp_path):
+    """A field no page fills showed as written (`Archive {nope}`), a list as `['a', 'b']`, an
+    unpaired brace as the text: each is named at its line; a key of one's own is checked only
+    for its braces."""
+    path = tmp_path / "en.yaml"
+    path.write_text(
+        'archive: "Archive {nope}"\n'
+        "read_more: [a, b]\n"
+        'older: "Older {"\n'
+        "min_read:\n"
+        '  one: "{count} minute"\n'
+        '  other: "{count} minutes {x}"\n'
+        'my_own: "Hello {name}"\n'
+        'page_of: "{number} / {total}"\n',
+        encoding="utf-8",
+    )
+    english = Messages([bundled_themes_dir() / "default" / "i18n"]).catalog("en")
+    found = [(e.line, e.message) for e in message_problems(path, english)]
+    assert found == [
+        (1, "message 'archive': {nope} is filled by no page and shows as written"),
+        (2, "message 'read_more' is neither a text nor plural forms of one"),
+        (3, "message 'older': braces that do not pair"),
+        (4, "message 'min_read': {x} is filled by no page and shows as written"),
+    ]
