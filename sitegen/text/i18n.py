@@ -185,6 +185,11 @@ class Messages:
 
 
 _PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))
+# what YAML reads a plain word as, when not text: `No`, `off`, `~` (a number shows as written)
+_NOT_TEXT_TAGS = {
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:null": "nothing",
+}
 
 
 def _fields(text: str) -> set[str] | None:
@@ -213,6 +218,17 @@ def message_problems(path: Path, known: dict[str, Any]) -> list[SiteError]:
         key, line = str(key_node.value), key_node.start_mark.line + 1
         if isinstance(value_node, yaml.ScalarNode):
             texts = [value_node.value]
+            if value_node.tag in _NOT_TEXT_TAGS:  # `No` is read as false, and shown as False
+                problems.append(
+                    SiteError(
+                        f"message '{key}': {value_node.value} is read as "
+                        f"{_NOT_TEXT_TAGS[value_node.tag]}, not as text",
+                        path,
+                        line,
+                        f'quote it: {key}: "{value_node.value}"',
+                    )
+                )
+                continue
         elif isinstance(value_node, yaml.MappingNode) and all(
             isinstance(k, yaml.ScalarNode)
             and k.value in _PLURAL_FORMS

@@ -128,7 +128,9 @@ def test_messages_that_would_show_wrongly_are_named_at_their_line(tmp_path):
         '  one: "{count} minute"\n'
         '  other: "{count} minutes {x}"\n'
         'my_own: "Hello {name}"\n'
-        'page_of: "{number} / {total}"\n',
+        'page_of: "{number} / {total}"\n'
+        "newer: No\n"
+        "older_posts: ~\n",
         encoding="utf-8",
     )
     english = Messages([bundled_themes_dir() / "default" / "i18n"]).catalog("en")
@@ -138,4 +140,6 @@ def test_messages_that_would_show_wrongly_are_named_at_their_line(tmp_path):
         (2, "message 'read_more' is neither a text nor plural forms of one"),
         (3, "message 'older': braces that do not pair"),
         (4, "message 'min_read': {x} is filled by no page and shows as written"),
+        (9, "message 'newer': No is read as true or false, not as text"),
+        (10, "message 'older_posts': ~ is read as nothing, not as text"),
     ]
