@@ -29,6 +29,15 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def from_site(path: Path | str, root: Path) -> str:
+    """`path` as messages name a file: from the site's folder (`static/a.png`) when it is
+    below it, else whole."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def is_inside(path: Path, folder: Path) -> bool:
     """Whether `path`, its links followed, lies in `folder`. A link loop leads nowhere: not
     inside (Python before 3.13 raises RuntimeError for it, later ones OSError)."""

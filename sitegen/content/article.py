@@ -34,7 +34,7 @@ from sitegen.content.foreign import (
 )
 from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.fsutil import is_inside, sha1_bytes
+from sitegen.fsutil import from_site, is_inside, sha1_bytes
 from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
@@ -691,7 +691,7 @@ def load_article(
 ) -> Article | None:
     """Read and map one content file; errors and warnings go to `diag`, None on error."""
     path = source.path
-    display = _display(path, config)
+    display = from_site(path, config.root)
     try:
         if data is None:
             size = path.stat().st_size
@@ -768,13 +768,6 @@ def _text_only(value: Any, key: str, report: _Report) -> Any:
     if isinstance(value, dict):
         return {k: _text_only(v, key, report) for k, v in value.items()}
     return value
-
-
-def _display(path: Path, config: SiteConfig) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

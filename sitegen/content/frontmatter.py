@@ -18,7 +18,7 @@ import yaml
 
 from sitegen.errors import SiteError
 from sitegen.text.yamlload import SafeLoader as _YAMLLoader
-from sitegen.text.yamlload import TextDatesLoader
+from sitegen.text.yamlload import TextDatesLoader, error_mark
 
 MAX_NESTING = 50
 MAX_NODES = 20_000
@@ -151,15 +151,9 @@ def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
     try:
         data = yaml.load(raw, Loader=_YAMLLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        context = getattr(exc, "context_mark", None)
+        mark = error_mark(exc, raw)
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         lines = raw.split("\n")
-        # a problem on the last line is mostly "end of text": where the unclosed thing opened
-        # says more. Not a tab on that line: the line itself is the one to fix.
-        last = mark is not None and mark.line >= len(lines) - 1
-        if context is not None and last and "\t" not in lines[-1]:
-            mark = context
         if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
             raise SiteError(
                 f"front matter is nested more than {MAX_NESTING} levels deep", path, 2

@@ -39,6 +39,7 @@ from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader, StatKey
 from sitegen.engine.state import BuildState, LastRun
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
+from sitegen.fsutil import from_site
 from sitegen.heap import give_back, pauses_collector
 from sitegen.output.writer import (
     OutputWriter,
@@ -290,12 +291,10 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
 
 def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
     """`errors` naming their files from the site's folder (`static/a.png`), as the others do."""
-    out = []
-    for error in errors:
-        with contextlib.suppress(TypeError, ValueError):  # no path, or one outside the site
-            error = dataclasses.replace(error, path=Path(error.path).relative_to(root).as_posix())
-        out.append(error)
-    return out
+    return [
+        dataclasses.replace(e, path=from_site(e.path, root)) if e.path is not None else e
+        for e in errors
+    ]
 
 
 def _plan_in_full(

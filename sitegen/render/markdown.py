@@ -339,6 +339,7 @@ def _github_heading_slug(text: str) -> str:
 
 
 HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
+ANCHORED = 4  # headings h1 to h4 get an id and a permalink
 
 
 def _unique_heading_ids(slug: Callable[[str], str], max_level: int) -> Callable[[StateCore], None]:
@@ -386,27 +387,19 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
     return helpers.parseLinkLabel(state, start, disable_nested)
 
 
-def _needs_close(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """An inline rule that fails without a `]` after where it starts (the footnote plugin's
-    `^[note]` and `[^ref]`, which look for it their own way), failing at once then: 100 KB of
-    `^[` took 9 s, each one walking to the end of the text."""
+def _needs(
+    closer: str, rule: Callable[[StateInline, bool], bool]
+) -> Callable[[StateInline, bool], bool]:
+    """`rule`, failing at once where it cannot succeed, with no `closer` after where it starts:
+    the footnote plugin's `^[note]` and `[^ref]` need a `]` (they look for it their own way:
+    100 KB of `^[` took 9 s, each walking to the end of the text); an inline link or image a
+    `)`, unless the body defines references (markdown-it records them in `env`): 400 KB of
+    `[a](` took 9 s, each reading a destination 32 parentheses deep before giving up."""
 
     def rule_or_none(state: StateInline, silent: bool) -> bool:
-        return _closed_after(state, state.pos) and rule(state, silent)
-
-    return rule_or_none
-
-
-def _needs_target(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """The link or image rule, failing at once where it cannot succeed: an inline link needs a
-    `)` after it, a reference link a definition in the body (markdown-it records them in
-    `env["references"]`). 400 KB of `[a](` took 9 s, each reading a destination 32
-    parentheses deep before giving up."""
-
-    def rule_or_none(state: StateInline, silent: bool) -> bool:
-        if "references" not in state.env and not _closed_after(state, state.pos, ")"):
-            return False
-        return rule(state, silent)
+        if closer == ")" and "references" in state.env:
+            return rule(state, silent)
+        return _closed_after(state, state.pos, closer) and rule(state, silent)
 
     return rule_or_none
 
@@ -439,11 +432,10 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     )
     md.options["tasklists"] = True
     md.use(footnote_plugin)
+    closers = {"footnote_inline": "]", "footnote_ref": "]", "link": ")", "image": ")"}
     for rule in md.inline.ruler.__rules__:
-        if rule.name in ("footnote_inline", "footnote_ref"):
-            md.inline.ruler.at(rule.name, _needs_close(rule.fn))
-        elif rule.name in ("link", "image"):
-            md.inline.ruler.at(rule.name, _needs_target(rule.fn))
+        if rule.name in closers:
+            md.inline.ruler.at(rule.name, _needs(closers[rule.name], rule.fn))
     md.use(deflist_plugin)
     md.use(admon_plugin)
     # one container rule for every kind: a rule per kind would test every line 14 times
@@ -455,11 +447,11 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("fence_info", _fence_info)
-    md.core.ruler.push("heading_ids", _unique_heading_ids(HEADING_SLUGS[heading_ids], 4))
+    md.core.ruler.push("heading_ids", _unique_heading_ids(HEADING_SLUGS[heading_ids], ANCHORED))
     md.use(  # the permalinks: every heading it links has its id by now
         anchors_plugin,
         min_level=1,
-        max_level=4,
+        max_level=ANCHORED,
         permalink=True,
         permalinkSymbol="#",
         slug_func=HEADING_SLUGS[heading_ids],

@@ -185,12 +185,14 @@ def _check_file_against_folder(
         while folder and folder not in owners:
             owners[folder] = output
             folder = folder.rpartition("/")[0]
+    by_source: dict[str, Article] | None = None  # made at the first error: most sites have none
     for path, copy in list(copies.items()):
         if path in owners:
             owner = owners[path]
             where, line = copy.label if copy.origin != GENERATED else None, None
             if where is None and isinstance(owner, PageJob):  # the page's side: it can move
-                at = placing_key(owner, {a.source: a for a in articles})
+                by_source = by_source if by_source is not None else {a.source: a for a in articles}
+                at = placing_key(owner, by_source)
                 where, line = content_file(owner), at[1] if at else None
             diag.error(
                 SiteError(

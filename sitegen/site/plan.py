@@ -22,6 +22,7 @@ from typing import Any
 from sitegen.config import SiteConfig, bundled_themes_dir
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics, SiteError
+from sitegen.fsutil import from_site
 from sitegen.heap import pauses_collector
 from sitegen.site.feeds import feed_contexts, feed_links
 from sitegen.site.model import Section, Site, Term
@@ -648,7 +649,7 @@ def site_message_problems(config: SiteConfig) -> list[SiteError]:
     theme = Messages(list(dict.fromkeys([fallback, config.theme_path() / "i18n"])))
     known = theme.catalog(FALLBACK)
     return [
-        dataclasses.replace(p, path=path.relative_to(config.root).as_posix())
+        dataclasses.replace(p, path=from_site(path, config.root))
         for path in sorted(folder.glob("*.yaml"))
         for p in message_problems(path, known)
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import string
 from pathlib import Path
 from typing import Any
 
@@ -194,8 +195,6 @@ _NOT_TEXT_TAGS = {
 
 def _fields(text: str) -> set[str] | None:
     """The `{name}` fields of a message; None when its braces do not pair."""
-    import string
-
     try:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
     except ValueError:

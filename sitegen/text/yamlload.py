@@ -24,19 +24,26 @@ class TextDatesLoader(SafeLoader):
 TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", TextDatesLoader.construct_yaml_str)
 
 
-def yaml_error(
-    exc: Exception, path: Path | str, message: str, hint: str, text: str | None = None
-) -> SiteError:
-    """`exc` (a YAML error, or what reading the file raised) as the error to report: `message`,
-    what YAML said went wrong, the file and the line YAML stopped at, and `hint`. Given the
-    `text`, a problem at its very end (`[a` never closed) is put where the unclosed thing
-    opened, which says more, unless that last line holds a tab (then it is the one to fix)."""
-    mark = getattr(exc, "problem_mark", None)
+def error_mark(exc: Exception, text: str | None):  # -> yaml Mark | None
+    """Where to say a YAML error is: where YAML stopped; for a problem at the text's very end
+    (`[a` never closed), where the unclosed thing opened, which says more, unless that last
+    line holds a tab (then it is the one to fix)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
     if text is not None and mark is not None and context is not None:
         lines = text.split("\n")
         if mark.line >= len(lines) - 1 and "\t" not in lines[-1]:
             mark = context
+    return mark
+
+
+def yaml_error(
+    exc: Exception, path: Path | str, message: str, hint: str, text: str | None = None
+) -> SiteError:
+    """`exc` (a YAML error, or what reading the file raised) as the error to report: `message`,
+    what YAML said went wrong, the file and the line (`error_mark`, given the `text`), and
+    `hint`."""
+    mark = error_mark(exc, text)
     return SiteError(
         f"{message}: {getattr(exc, 'problem', None) or exc}",
         path,
