@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import itertools
 import json
 import random
@@ -451,7 +450,10 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
     the index in memory; when another build changed the file meanwhile, it says so."""
     import sitegen.engine.search_cache as search_cache
     from sitegen.errors import Diagnostics, SiteError
+    from sitegen.site import search
 
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)  # shards the edit leaves alone
+    monkeypatch.setattr(search, "MAX_SHARD_BYTES", 800)
     write_topic_site(site, per_topic=3)
     cache = site.root / ".sitegen"
     first = search_cache.search_outputs(_model(site), cache, Diagnostics())
@@ -465,15 +467,17 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
     clean = made(search_cache.search_outputs(model, None, Diagnostics()))  # no cache at all
     assert made(first) != clean
     edited = search_cache.search_outputs(model, cache, Diagnostics())
-    unchanged = [p for p, (src, _) in edited.items() if isinstance(src, functools.partial)]
-    assert any(p.startswith("search/s/") for p in unchanged)
+    # made again, not read back from the spool (new files' bytes)
+    again = [p for p, (src, _) in edited.items() if getattr(src, "func", None)]
+    unchanged = [p for p in again if edited[p][0].func.__name__ == "_shard"]
+    assert unchanged and all(p.startswith("search/s/") for p in unchanged)
     assert made(edited) == clean  # the shards from the file the build wrote
 
     # the file cannot be written: the index in memory makes them
-    monkeypatch.setattr(search_cache, "write_blob", lambda *args: False)
-    (cache / search_cache.INDEX_FILE).unlink()
-    assert made(search_cache.search_outputs(model, cache, Diagnostics())) == clean
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(search_cache, "write_blob", lambda *args: False)
+        (cache / search_cache.INDEX_FILE).unlink()
+        assert made(search_cache.search_outputs(model, cache, Diagnostics())) == clean
 
     # another build wrote the file after this one: an error saying so, not wrong bytes
     search_cache.search_outputs(model, cache, Diagnostics())
