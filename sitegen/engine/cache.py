@@ -72,6 +72,26 @@ def body_settings(config: SiteConfig) -> str:
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _toc_column(body: RenderedBody) -> str:
+    """A body's table of contents as stored, and its raw HTML problems when it has any (in the
+    same column: a rare list next to it, not a column in every row)."""
+    if body.problems:
+        return json.dumps({"toc": body.toc, "problems": body.problems})
+    return json.dumps(body.toc)
+
+
+def _body(html: object, toc: object) -> RenderedBody:
+    """A stored body from its columns (`toc` read from JSON); TypeError if it is not one."""
+    if not isinstance(html, str):
+        raise TypeError("html")
+    problems: object = ()
+    if isinstance(toc, dict):
+        toc, problems = toc["toc"], toc["problems"]
+    if not isinstance(toc, list) or not isinstance(problems, list | tuple):
+        raise TypeError("toc")
+    return RenderedBody(html, tuple(tuple(t) for t in toc), tuple(tuple(p) for p in problems))
+
+
 def body_key(content_hash: str, settings: str) -> str:
     """Cache key of one body: its file's hash, sitegen's code, the settings that shape it."""
     return cache_key("body", content_hash, settings)
@@ -174,10 +194,8 @@ class BodyCache:
                 continue
             for key, html, toc in rows:
                 try:
-                    if not isinstance(html, str):
-                        raise TypeError("html")
-                    found[key] = RenderedBody(html, tuple(tuple(t) for t in json.loads(toc)))
-                except (ValueError, TypeError):
+                    found[key] = _body(html, json.loads(toc))
+                except (ValueError, TypeError, KeyError):
                     self.damaged += 1  # rendered again, and the entry replaced
         return found
 
@@ -187,7 +205,7 @@ class BodyCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO bodies (key, html, toc) VALUES (?, ?, ?)",
-                [(k, v.html, json.dumps(v.toc)) for k, v in items.items()],
+                [(k, v.html, _toc_column(v)) for k, v in items.items()],
             )
 
     def prune(self, in_use: Callable[[], set[str]], pages: int) -> int:

@@ -125,8 +125,17 @@ class PageRenderer:
     def body_html(self, rel: str, page_url: str) -> tuple[str, tuple]:
         article = self.by_rel[rel]
         rendered = self.body(rel)
+        self._tell_problems(article, rendered)
         html = localize_html(rendered.html, article, page_url, self.targets, article.source)
         return html, rendered.toc
+
+    def _tell_problems(self, article: Article, body: RenderedBody) -> None:
+        """What was made right in the body's raw HTML, as warnings at their lines (with the
+        broken links: sent back from a worker with its chunk)."""
+        for line, message, hint in body.problems:
+            self.targets.missing.append(
+                SiteError(message, article.source, article.body_line + line, hint or None, True)
+            )
 
     def render(self, job: PageJob) -> bytes:
         return render_job(self.env, job, self.body_html)
@@ -302,6 +311,8 @@ class PageRenderer:
             self.writer.write(path, data, fp)
             records.append((path, self.writer.new.files[path][SHA], fp, True))
         self.fresh.update(done.bodies)
+        for rel, body in done.bodies.items():
+            self._tell_problems(self.by_rel[rel], body)
         self._on_result(ChunkResult(records, done.errors, (self.flush(), [], 0), local=True))
 
     def _between(self) -> None:

@@ -32,6 +32,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from sitegen.content.foreign import ADMONITION_KINDS
+from sitegen.render.rawhtml import contain
 from sitegen.text.slugs import slugify
 
 
@@ -39,6 +40,8 @@ from sitegen.text.slugs import slugify
 class RenderedBody:
     html: str
     toc: tuple[tuple[int, str, str], ...]  # (level, id, text)
+    # what was wrong with its raw HTML, and made right: (line in the body from 0, message, hint)
+    problems: tuple[tuple[int, str, str], ...] = ()
 
 
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -460,8 +463,38 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
         md.add_render_rule("footnote_anchor_name", _colon_footnote_name)
     md.core.ruler.push("toc", _toc_rule)
     md.core.ruler.push("safe_attributes", _safe_attribute_values)
+    if raw_html:  # last: the footnotes are where they are shown
+        md.core.ruler.push("contain_raw_html", _contain_raw_html)
     _accessible_blocks(md)
     return md
+
+
+def _contain_raw_html(state: StateCore) -> None:
+    """The article's raw HTML kept inside it (render/rawhtml.py); what was wrong goes to
+    `env["raw_html"]` as (line in the body, 0-based; message; hint)."""
+    found: list[tuple[Token, int]] = []  # each raw HTML token and its line
+    for token in state.tokens:
+        if token.type == "html_block":
+            found.append((token, token.map[0] if token.map else 0))
+        elif token.type == "inline" and token.children and "<" in token.content:
+            line = token.map[0] if token.map else 0
+            for child in token.children:
+                if child.type == "html_inline":
+                    found.append((child, line))
+                elif child.type in ("softbreak", "hardbreak"):
+                    line += 1
+    if not found:
+        return
+    contained = contain([token.content for token, _ in found])
+    for (token, _), text in zip(found, contained.fragments, strict=True):
+        token.content = text
+    if contained.closing:
+        closing = Token("html_block", "", 0)
+        closing.content = contained.closing + "\n"
+        state.tokens.append(closing)
+    state.env["raw_html"] = [
+        (found[i][1] + line, message, hint) for i, line, message, hint in contained.problems
+    ]
 
 
 def _accessible_blocks(md: MarkdownIt) -> None:
@@ -533,4 +566,4 @@ def render_markdown(body: str, raw_html: bool = True, heading_ids: str = "sitege
     md = make_parser(raw_html, heading_ids)
     env: dict = {}
     out = md.render(body, env)
-    return RenderedBody(out, tuple(env.get("toc", ())))
+    return RenderedBody(out, tuple(env.get("toc", ())), tuple(env.get("raw_html", ())))

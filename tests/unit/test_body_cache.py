@@ -69,3 +69,15 @@ def test_a_damaged_cache_file_is_made_anew(tmp_path: Path) -> None:
     assert bodies.get_many(["key"]) == {"key": RenderedBody("<p>new</p>", ())}
     bodies.close()
     assert warnings == ["the cache database was damaged; it was deleted and is being made anew"]
+
+
+def test_a_body_keeps_its_table_of_contents_and_raw_html_problems(tmp_path: Path) -> None:
+    bodies = BodyCache(tmp_path / "cache.sqlite")
+    plain = RenderedBody("<h2 id='a'>A</h2>", ((2, "a", "A"),))
+    mended = RenderedBody("&lt;textarea>", (), ((3, "<textarea> is never closed", "close it"),))
+    bodies.put_many({"plain": plain, "mended": mended})
+    bodies.close()
+    assert BodyCache(tmp_path / "cache.sqlite").get_many(["plain", "mended"]) == {
+        "plain": plain,
+        "mended": mended,
+    }

@@ -13,11 +13,12 @@ Code blocks and code spans are left as written. Pure.
 
 from __future__ import annotations
 
+import html
 import re
 
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.jsliterals import matching, string_end
+from sitegen.ingest.migrate.jsliterals import literal_at, matching, split_top, string_end
 from sitegen.text.bodyscan import code_spans, escaped, in_spans
 
 Found = tuple[int, str, str]  # (line, construct, what the page shows instead)
@@ -79,7 +80,10 @@ def _tag_end(body: str, start: int) -> int:
 
 def _html_tag(tag: str, name: str, line: int, found: list[Found]) -> str:
     """An HTML tag of an MDX body, as HTML: `className` and `htmlFor` as `class` and `for`,
-    and attributes whose value is an expression (`style={{...}}`, `{...props}`) left out."""
+    `style={{...}}` of literal values as CSS text, and other attributes whose value is an
+    expression (`{...props}`, `onClick={...}`) left out. Never with a blank line inside: a
+    blank line ends an HTML block in Markdown, which would leave the tag unfinished (lines of
+    an attribute left out go, so later lines move up)."""
     tag = re.sub(r"(\s)className=", r"\1class=", tag)
     tag = re.sub(r"(\s)htmlFor=", r"\1for=", tag)
     if "{" not in tag:
@@ -99,16 +103,80 @@ def _html_tag(tag: str, name: str, line: int, found: list[Found]) -> str:
             out.append(c)
             i += 1
             continue
-        out.append(_blank(tag[i:end]))
-        found.append(
-            (
-                line,
-                f"JSX attribute '{_quoted(tag[i:end].strip())}' on <{name}>",
-                "left out: the tag keeps its other attributes",
+        css = _inline_style(tag[m.end() : end - 1]) if _is_style(m.group(0)) else None
+        if css is not None:
+            out.append(f' style="{html.escape(css)}"')
+        else:
+            found.append(
+                (
+                    line,
+                    f"JSX attribute '{_quoted(tag[i:end].strip())}' on <{name}>",
+                    "left out: the tag keeps its other attributes",
+                )
             )
-        )
         i = end
-    return "".join(out)
+    return _BLANK_LINES.sub("\n", "".join(out))
+
+
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+# CSS properties React writes a number of without a unit (it adds px to the others)
+_UNITLESS = frozenset(
+    [
+        "animationIterationCount",
+        "aspectRatio",
+        "columnCount",
+        "columns",
+        "fillOpacity",
+        "flex",
+        "flexGrow",
+        "flexShrink",
+        "fontWeight",
+        "gridArea",
+        "gridColumn",
+        "gridRow",
+        "lineClamp",
+        "lineHeight",
+        "opacity",
+        "order",
+        "orphans",
+        "scale",
+        "strokeOpacity",
+        "strokeWidth",
+        "tabSize",
+        "widows",
+        "zIndex",
+        "zoom",
+    ]
+)
+
+
+def _is_style(attribute: str) -> bool:
+    return attribute.strip().startswith("style") and attribute.rstrip().endswith("{")
+
+
+def _inline_style(expression: str) -> str | None:
+    """A JSX style object (`{ width: "100%", borderRadius: 4 }`, the text inside the
+    attribute's braces) as CSS text, as React writes it (`width: 100%; border-radius: 4px`);
+    None unless it is an object of literal strings and numbers."""
+    text = expression.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    rules = []
+    for item in split_top(text[1:-1]):
+        key, colon, rest = item.partition(":")
+        key = key.strip().strip("'\"")
+        value = literal_at(rest, 0, {})
+        if not colon or not re.fullmatch(r"-?-?[A-Za-z][\w-]*", key):
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            return None
+        if not isinstance(value, str) and value != 0 and key not in _UNITLESS:
+            value = f"{value}px"
+        if not key.startswith("--"):  # a custom property keeps its name
+            key = re.sub(r"[A-Z]", lambda c: "-" + c.group(0).lower(), key)
+            key = "-" + key if key.startswith(("webkit-", "moz-", "ms-")) else key
+        rules.append(f"{key}: {value}")
+    return "; ".join(rules)
 
 
 def _dedent(lines: list[str], first: int, last: int) -> None:
