@@ -62,8 +62,9 @@ PAGE = frozenset(("html", "head", "body"))  # the page's, never an article's
 MAX_PROBLEMS = 10  # reported of one article
 FOREIGN = frozenset(("svg", "math"))  # where `<x/>` closes itself
 
-# a comment, an end tag or a start tag; quoted attribute values may hold `>`
-_MARKUP = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# a comment, or the start of an end tag or a start tag (`_TagEnds` finds where it ends)
+_MARKUP = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+_STOP = re.compile(r"[>\"']")  # what ends a tag, or opens a quoted value in it
 
 
 _AFTER_NAME = " \t\n\r\f/>"  # what may follow a tag's name
@@ -105,6 +106,7 @@ def contain(fragments: list[str]) -> Contained:
             return _end_of_raw(lowered[i], name, start) if start <= last_here[name] else -1
 
         last_close = text.rfind("-->")  # none after a `<!--`: it is never closed
+        tag_ends = _TagEnds(text)
         pieces: list[str] = []  # the fixed text, when something changes
         done = 0  # `text[:done]` is in `pieces`
         pos = 0
@@ -121,6 +123,20 @@ def contain(fragments: list[str]) -> Contained:
                 break
             line += text.count("\n", counted, m.start())
             counted = m.start()
+            tag_end = tag_ends.after(m.end()) if m.group(0) != "<!--" else 0
+            if tag_end < 0:  # a browser would read on into the page for its `>`
+                pieces += [text[done : m.start()], "&lt;"]
+                done = pos = m.start() + 1
+                out.problems.append(
+                    (
+                        i,
+                        line,
+                        f"{_quoted(text[m.start() : m.start() + 60])} is a tag never finished"
+                        " with >: shown as text",
+                        "keep a tag's lines together: a blank line inside one ends it",
+                    )
+                )
+                continue
             if m.group(0) == "<!--":
                 end = _end_of_comment(text, m.start(), last_close)
                 if end >= 0:
@@ -138,12 +154,13 @@ def contain(fragments: list[str]) -> Contained:
                 )
                 continue
             closing, name = m.group(1), m.group(2).lower()
-            pos = m.end()
+            pos = tag_end
+            tag = text[m.start() : tag_end]
             foreign = any(open_count[f] for f in FOREIGN)  # where any name is an element
             if not foreign and (name in PAGE or not _element(name)):
                 pieces += [text[done : m.start()], "&lt;"]
                 done = m.start() + 1
-                out.problems.append((i, line, *_not_in_articles(m.group(0), name)))
+                out.problems.append((i, line, *_not_in_articles(tag, name)))
                 continue
             if closing:
                 if open_count[name]:  # closes it and what is open inside it
@@ -154,7 +171,7 @@ def contain(fragments: list[str]) -> Contained:
                             break
                 elif name not in VOID:
                     pieces.append(text[done : m.start()])
-                    done = m.end()
+                    done = tag_end
                     out.problems.append(
                         (
                             i,
@@ -164,7 +181,7 @@ def contain(fragments: list[str]) -> Contained:
                         )
                     )
                 continue
-            self_closing = m.group(3).rstrip().endswith("/")
+            self_closing = tag[:-1].rstrip().endswith("/")
             if name == "plaintext" or (name in RAW_TEXT and not self_closing):
                 end = -1 if name == "plaintext" else end_here(name, pos)
                 if end >= 0:
@@ -207,8 +224,13 @@ def _element(name: str) -> bool:
     return name in ELEMENTS or "-" in name or ":" in name
 
 
+def _quoted(tag: str) -> str:
+    tag = " ".join(tag.split())
+    return tag if len(tag) <= 40 else tag[:39] + "…"
+
+
 def _not_in_articles(tag: str, name: str) -> tuple[str, str]:
-    shown = tag if len(tag) <= 40 else tag[:39] + "…"
+    shown = _quoted(tag)
     if name in PAGE:
         why = f"{shown} is the page's own, and would be hidden in an article"
     else:
@@ -238,6 +260,48 @@ def _end_of_raw(lowered: str, name: str, start: int) -> int:
             close = lowered.find(">", after)
             return len(lowered) if close < 0 else close + 1
         at = after
+
+
+class _TagEnds:
+    """Where the tags of one text end: after the first `>` outside quoted attribute values,
+    or -1 when there is none (a browser would read on past the text for it). In linear time
+    over all the tags asked about: each quote is followed once (a thousand `<a title="` with
+    no closing quote would each read the rest of the text), and the search for the next `>`
+    or quote is not repeated over text it has crossed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends: dict[int, int] = {}  # position of a `>` or quote -> where its tag ends
+        self._from, self._stop = 0, -2  # no `>` or quote in text[_from:_stop]
+
+    def after(self, start: int) -> int:
+        """Where a tag whose name ends at `start` ends."""
+        path: list[int] = []
+        at = self._next_stop(start)
+        while True:
+            if at < 0 or at in self.ends:
+                end = -1 if at < 0 else self.ends[at]
+                break
+            path.append(at)
+            quote = self.text[at]
+            if quote == ">":
+                end = at + 1
+                break
+            closing = self.text.find(quote, at + 1)
+            if closing < 0:
+                end = -1
+                break
+            at = self._next_stop(closing + 1)
+        for stop in path:
+            self.ends[stop] = end
+        return end
+
+    def _next_stop(self, start: int) -> int:
+        if self._from <= start and (start <= self._stop or self._stop == -1):
+            return self._stop
+        m = _STOP.search(self.text, start)
+        self._from, self._stop = start, (m.start() if m else -1)
+        return self._stop
 
 
 def _last_end_tag(lowered: str, name: str) -> int:

@@ -55,13 +55,13 @@ def test_an_end_tag_closing_nothing_the_article_opened_is_left_out():
         ("<plaintext>", "&lt;plaintext>"),
         ("<!-- a note never closed", "&lt;!-- a note never closed"),
         ("<script>a</script><script>b", "<script>a</script>&lt;script>b"),
-        ("<xmp>a </xmpx", "&lt;xmp>a </xmpx"),  # not its end tag
+        ("<xmp>a </xmpx", "&lt;xmp>a &lt;/xmpx"),  # not its end tag (and never finished)
     ],
 )
 def test_what_would_swallow_the_page_is_shown_as_text(fragment, shown):
     out = contain([fragment, "<p>the rest</p>"])
     assert out.fragments == [shown, "<p>the rest</p>"]
-    assert len(out.problems) == 1 and "shown as text" in out.problems[0][2]
+    assert out.problems and "shown as text" in out.problems[0][2]
 
 
 def test_tags_of_names_html_lacks_or_of_the_page_are_shown_as_text():
@@ -83,6 +83,17 @@ def test_tags_of_names_html_lacks_or_of_the_page_are_shown_as_text():
     assert out.problems[0][3] == "write it in backticks (`<int>`) to show it as code"
     kept = ["<my-card>x</my-card>", "<o:p></o:p>", "<svg><linearGradient/><foo/></svg>"]
     assert contain(kept).fragments == kept and contain(kept).problems == []
+
+
+def test_a_tag_never_finished_is_shown_as_text():
+    """An embed with a blank line inside its tag: Markdown ends the HTML block there, and a
+    browser would read on into the page for the tag's `>`."""
+    out = contain(['<iframe\n  src="https://x"\n', '<p>title="W"</p>', "></iframe>"])
+    assert out.fragments == ['&lt;iframe\n  src="https://x"\n', '<p>title="W"</p>', ">"]
+    assert out.problems[0][2] == (
+        '<iframe src="https://x" is a tag never finished with >: shown as text'
+    )
+    assert "</iframe> closes no element" in out.problems[1][2]
 
 
 def test_thousands_of_problems_are_reported_as_a_few():
@@ -116,6 +127,21 @@ def test_hostile_runs_are_read_in_linear_time(monkeypatch):
     out = contain([Text("<!--" * 4000)])
     assert out.fragments[0].count("&lt;!--") == 4000
     assert len(finds) <= 10
+
+    class Stops:  # where each tag ends: the searches for its `>` or quotes
+        searched = 0
+
+        def search(self, text, start):
+            found = real_stop.search(text, start)
+            self.searched += (found.start() if found else len(text)) - start  # text crossed
+            return found
+
+    real_stop, stops = rawhtml._STOP, Stops()
+    monkeypatch.setattr(rawhtml, "_STOP", stops)
+    for text in ("<div>" + "<a" * 4000, '<a title="' * 4000, "<b x='y' " * 4000):
+        stops.searched = 0
+        contain([text])
+        assert stops.searched <= 4 * len(text), text[:20]
 
 
 def test_markdown_bodies_keep_their_raw_html_inside_with_lines_of_the_body():
