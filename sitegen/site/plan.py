@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -1073,19 +1074,31 @@ def _reject_collisions(
             named = {
                 id(j): j.source + (f" ('{c[0]}' at line {c[1]})" if c else "") for j, c in causes
             }
+            hint = "give one of them a different slug (slug: in its front matter) or alias"
+            if job.source != other.source and _looks_same(job.source, other.source):
+                hint = (
+                    "their names differ only in how accents are written (composed, as Linux "
+                    "and Windows do, or decomposed, as macOS does): remove or rename one"
+                )
             diag.error(
                 SiteError(
                     f"two pages would be written to /{job.path}: {named[id(other)]} and "
                     f"{named[id(job)]}",
                     at[0] if at else content_file(job) or content_file(other),
                     at[1] if at else None,
-                    hint="give one of them a different slug (slug: in its front matter) or alias",
+                    hint=hint,
                 )
             )
             continue
         seen[key] = job
         kept.append(job)
     return kept
+
+
+def _looks_same(a: str, b: str) -> bool:
+    """Two names shown alike: the same letters, in another Unicode form (`café` written with
+    `é`, or with `e` and a combining accent)."""
+    return unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
 
 
 def placing_key(job: PageJob, by_source: Mapping[str, Article]) -> tuple[str, int] | None:

@@ -144,3 +144,15 @@ def test_two_pages_on_one_path_name_the_line_of_the_key_that_put_them_there(site
             "and content/d.md ('permalink' at line 5)",
         ),
     ]
+
+
+def test_two_names_differing_only_in_accent_encoding_are_told_apart_in_the_error(site):
+    """`café.md` twice, once with `é` and once with `e` and a combining accent (as macOS
+    writes names): both have one address, and the error says why they look alike."""
+    site.article("caf\u00e9.md", "Composed")
+    site.article("cafe\u0301.md", "Decomposed")
+    with pytest.raises(BuildFailed) as info:
+        site.build()
+    (error,) = info.value.errors
+    assert "two pages would be written to /cafe/index.html" in error.message
+    assert "differ only in how accents are written" in error.hint
