@@ -230,6 +230,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         kind = type(default[0]) if default else str
         if not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
             raise ValueError(f"expected a list of {'numbers' if kind is int else 'text'}")
+        if kind is int and any(v < 1 for v in value):  # image widths: a copy 0 pixels wide
+            raise ValueError("expected a list of positive numbers")
         return tuple(value)
     if isinstance(default, dict) or name == "extra":
         if not isinstance(value, dict):

@@ -55,3 +55,12 @@ def test_a_count_that_must_be_one_or_more_refuses_zero(tmp_path: Path, setting: 
     [error] = failed.value.errors
     assert error.line == 2 and f"setting '{setting}'" in error.message
     assert "expected a positive number" in error.message
+
+
+def test_image_widths_must_be_positive(tmp_path: Path):
+    """A copy 0 or -5 pixels wide was planned for every picture, with nothing said."""
+    with pytest.raises(BuildFailed) as failed:
+        parse_config("title: T\nimage_widths: [480, 0, -5]\n", tmp_path)
+    [error] = failed.value.errors
+    assert error.line == 2 and "setting 'image_widths'" in error.message
+    assert "expected a list of positive numbers, got [480, 0, -5]" in error.message, error
