@@ -3,7 +3,8 @@
 CommonMark plus GFM tables, strikethrough and task lists, footnotes, definition lists,
 admonitions (`!!! note` and `:::note`), heading ids (`## Title {#id}` or generated, unique),
 `[TOC]`, Pygments highlighting with CSS classes, and an image with a title alone in its paragraph
-as `<figure>` with a `<figcaption>` (`localize.py` turns it back when `figures: false`). The output is "portable" HTML: links are as
+as `<figure>` with a `<figcaption>` (`localize.py` turns it back when `figures: false`), and raw
+HTML kept inside the article (`rawhtml.py`). The output is "portable" HTML: links are as
 written; `localize.py` later makes them relative to the page that shows them.
 """
 
