@@ -22,7 +22,7 @@ import yaml
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.text.languages import Language, is_language_code, language_name
 from sitegen.text.textstats import NOT_TEXT
-from sitegen.text.yamlload import SafeLoader, TextDatesLoader, yaml_error
+from sitegen.text.yamlload import SafeLoader, TextDatesLoader, check_size, yaml_error
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")  # site/feeds.py says how each is written
@@ -280,6 +280,12 @@ def parse_config(text: str, root: Path, path: Path | str = CONFIG_NAME) -> SiteC
     if not isinstance(raw, dict):
         raise SiteError("expected a mapping of settings (key: value lines)", path, 1)
     lines = key_lines(text)
+    for key, value in list(raw.items()):  # before anything walks them (`extra:` is free-form)
+        try:
+            check_size(value, f"setting '{key}'", path, lines.get(str(key)))
+        except SiteError as error:
+            diag.error(error)
+            del raw[key]
     values: dict[str, Any] = {}
     for key, value in raw.items():
         key = str(key)

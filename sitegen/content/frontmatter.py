@@ -17,11 +17,8 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
+from sitegen.text.yamlload import MAX_NESTING, TextDatesLoader, check_size, error_mark
 from sitegen.text.yamlload import SafeLoader as _YAMLLoader
-from sitegen.text.yamlload import TextDatesLoader, error_mark
-
-MAX_NESTING = 50
-MAX_NODES = 20_000
 
 
 @dataclass
@@ -145,7 +142,7 @@ def _key_lines(raw: str, first_line: int, fmt: str) -> dict[str, int]:
 
 
 def _parse_yaml(raw: str, path: Path | str) -> dict[str, Any]:
-    # Depth is checked after loading (_check_size): libyaml stops at 1000 levels itself, the
+    # Depth is checked after loading (check_size): libyaml stops at 1000 levels itself, the
     # pure-Python loader with a RecursionError, and brackets or indentation in the text can
     # not be counted up front, as they may be inside a string (a title of `[[[[...`).
     try:
@@ -192,39 +189,8 @@ def _check_mapping(data: Any, path: Path | str, fmt: str) -> dict[str, Any]:
             2,
             "write one 'key: value' per line",
         )
-    _check_size(data, path)
+    check_size(data, "front matter", path, 2)
     return {str(k): v for k, v in data.items()}
-
-
-def _check_size(data: Any, path: Path | str) -> None:
-    """Reject alias bombs and self-referencing values before anything walks them."""
-    seen: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(value: Any, depth: int) -> int:
-        if depth > MAX_NESTING:
-            raise SiteError(f"front matter is nested more than {MAX_NESTING} levels deep", path, 2)
-        if not isinstance(value, (dict, list)):
-            return 1
-        ident = id(value)
-        if ident in active:
-            raise SiteError("front matter refers to itself (a recursive YAML alias)", path, 2)
-        if ident in seen:
-            return seen[ident]
-        active.add(ident)
-        items = value.values() if isinstance(value, dict) else value
-        total = 1
-        for item in items:
-            total += size(item, depth + 1)
-            if total > MAX_NODES:
-                raise SiteError(
-                    f"front matter expands to more than {MAX_NODES} values (YAML aliases?)", path, 2
-                )
-        active.discard(ident)
-        seen[ident] = total
-        return total
-
-    size(data, 0)
 
 
 def _parse_toml(raw: str, path: Path | str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
-from sitegen.text.yamlload import SafeLoader, yaml_error
+from sitegen.text.yamlload import SafeLoader, check_size, yaml_error
 
 FALLBACK = "en"
 CLDR_DATE_FORMATS = ("short", "medium", "long", "full")
@@ -113,6 +113,7 @@ class Messages:
             return {}
         if not isinstance(data, dict):
             raise SiteError("expected a mapping of keys to texts", path, 1)
+        check_size(data, "the message file", path)
         return {str(k): v for k, v in data.items()}
 
     def catalog(self, lang: str) -> dict[str, Any]:

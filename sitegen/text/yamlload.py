@@ -1,4 +1,5 @@
-"""The YAML loaders every reader of YAML uses (front matter, site.yaml): safe ones only."""
+"""The YAML loaders every reader of YAML uses (front matter, site.yaml, message files, other
+generators' settings): safe ones only, and the check of what they made (`check_size`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,47 @@ try:  # the C loader is ~10x faster; both are safe loaders
     SafeLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     SafeLoader = yaml.SafeLoader
+
+
+MAX_NESTING = 50  # levels of lists and mappings in one YAML document
+MAX_NODES = 20_000  # values one document may expand to, its aliases followed
+
+
+def check_size(data: Any, what: str, path: Path | str, line: int | None = None) -> None:
+    """Reject an alias bomb (nine aliases of nine aliases... expand to billions of values for
+    anything that walks them: the fingerprint, a template), a value that holds itself and
+    nesting deeper than MAX_NESTING, before anything walks `data`; `what` names the document
+    in the error ("front matter", "site.yaml")."""
+    seen: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(value: Any, depth: int) -> int:
+        if depth > MAX_NESTING:
+            raise SiteError(f"{what} is nested more than {MAX_NESTING} levels deep", path, line)
+        if not isinstance(value, (dict, list)):
+            return 1
+        ident = id(value)
+        if ident in active:
+            raise SiteError(f"{what} refers to itself (a recursive YAML alias)", path, line)
+        if ident in seen:
+            return seen[ident]
+        active.add(ident)
+        items = value.values() if isinstance(value, dict) else value
+        total = 1
+        for item in items:
+            total += size(item, depth + 1)
+            if total > MAX_NODES:
+                raise SiteError(
+                    f"{what} expands to more than {MAX_NODES} values (YAML aliases?)",
+                    path,
+                    line,
+                    "write the values out, or use fewer aliases of aliases",
+                )
+        active.discard(ident)
+        seen[ident] = total
+        return total
+
+    size(data, 0)
 
 
 class TextDatesLoader(SafeLoader):

@@ -64,3 +64,15 @@ def test_image_widths_must_be_positive(tmp_path: Path):
     [error] = failed.value.errors
     assert error.line == 2 and "setting 'image_widths'" in error.message
     assert "expected a list of positive numbers, got [480, 0, -5]" in error.message, error
+
+
+def test_an_alias_bomb_in_the_settings_is_refused_at_its_key(tmp_path: Path):
+    """Nine aliases of nine aliases under `extra:` (a template may walk it): the build hung."""
+    levels = ['  a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, 7):
+        levels.append(f"  a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]")
+    with pytest.raises(BuildFailed) as failed:
+        parse_config("title: T\nextra:\n" + "\n".join(levels) + "\n", tmp_path)
+    [error] = failed.value.errors
+    assert error.line == 2
+    assert "setting 'extra' expands to more than 20000 values" in error.message

@@ -91,6 +91,14 @@ def test_a_broken_site_message_file_names_itself(tmp_path):
     assert str(info.value.path).endswith("en.yaml") and info.value.line
 
 
+def test_an_alias_bomb_in_a_message_file_is_refused(tmp_path):
+    levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 6)]
+    (tmp_path / "en.yaml").write_text("\n".join(levels) + "\n", encoding="utf-8")
+    with pytest.raises(SiteError, match="expands to more than 20000 values"):
+        Messages([THEME_I18N, tmp_path]).get("en", "topics")
+
+
 @pytest.mark.parametrize(
     "lang, fmt, expected",
     [

@@ -65,6 +65,16 @@ def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     assert "invalid YAML" in info.value.message
 
 
+def test_an_alias_bomb_in_another_generators_settings_is_refused(tmp_path: Path) -> None:
+    """`sitegen migrate` reads the old site's settings: nine aliases of nine aliases expand
+    to billions of values for whatever walks them."""
+    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 8)]
+    path = write(tmp_path / "_config.yml", "title: Log\n" + "\n".join(levels) + "\n")
+    with pytest.raises(SiteError, match="expands to more than 20000 values"):
+        read_yaml(path)
+
+
 def test_bad_json_names_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path / "hugo.json", '{\n  "title": "x",\n}\n')
     with pytest.raises(SiteError) as info:

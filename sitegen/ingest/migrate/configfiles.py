@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import SiteError
-from sitegen.text.yamlload import yaml_error
+from sitegen.text.yamlload import check_size, yaml_error
 
 
 @dataclass
@@ -89,6 +89,7 @@ def read_yaml(path: Path) -> ConfigFile:
     except yaml.YAMLError as exc:
         hint = "check the indentation, and quote values holding ': '"
         raise yaml_error(exc, path, "invalid YAML", hint) from None
+    check_size(data, "the settings file", path)
     return ConfigFile(path, _mapping(data, path, "YAML"))
 
 
