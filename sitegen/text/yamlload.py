@@ -48,7 +48,8 @@ def check_size(data: Any, what: str, path: Path | str, line: int | None = None) 
                     f"{what} expands to more than {MAX_NODES} values (YAML aliases?)",
                     path,
                     line,
-                    "write the values out, or use fewer aliases of aliases",
+                    "each use of an alias (*name) counts all it stands for: use fewer aliases "
+                    "of aliases, and keep long data out of it",
                 )
         active.discard(ident)
         seen[ident] = total
