@@ -11,8 +11,9 @@ own tags are always balanced, so only the raw fragments are looked at, in order:
 - a raw-text element whose end tag never comes, `<plaintext>`, and a comment never closed are
   shown as text (their `<` escaped), so the writer sees what went wrong;
 - so is a tag of a name HTML does not have (`vector<int>`, `git add <pathspec>`: text the
-  writer meant to show, which a browser would hide as a tag), or of the page's own
-  (`<body>`, written about);
+  writer meant to show, which a browser would hide as a tag), of the page's own (`<body>`,
+  written about), a custom element never closed (`cd <my-project-name>`, a placeholder),
+  and a tag never finished with `>` (a blank line inside it ended Markdown's HTML block);
 - elements still open at the end of the article are closed there.
 
 Each is reported at its line with what to do. Balanced raw HTML is left byte for byte as is.
@@ -84,7 +85,8 @@ def contain(fragments: list[str]) -> Contained:
     """The raw HTML `fragments` of one article, in order, kept inside it (see the module)."""
     lowered = [f.lower() for f in fragments]
     out = Contained(list(fragments), "")
-    stack: list[tuple[str, int, int]] = []  # open elements: name, fragment, line
+    stack: list[tuple[str, int, int, int]] = []  # open elements: name, fragment, line, offset
+    edits: list[list[tuple[int, int, str]]] = [[] for _ in fragments]  # start, end, new text
     open_count: Counter[str] = Counter()  # of each name in `stack`
     waiting = ""  # a raw-text element whose end tag is in a later fragment
     last_end: dict[str, int] = {}  # name -> the last fragment holding its end tag
@@ -107,8 +109,6 @@ def contain(fragments: list[str]) -> Contained:
 
         last_close = text.rfind("-->")  # none after a `<!--`: it is never closed
         tag_ends = _TagEnds(text)
-        pieces: list[str] = []  # the fixed text, when something changes
-        done = 0  # `text[:done]` is in `pieces`
         pos = 0
         line, counted = 0, 0  # `line` is the line of `text[counted]`
         while pos < len(text):
@@ -125,8 +125,8 @@ def contain(fragments: list[str]) -> Contained:
             counted = m.start()
             tag_end = tag_ends.after(m.end()) if m.group(0) != "<!--" else 0
             if tag_end < 0:  # a browser would read on into the page for its `>`
-                pieces += [text[done : m.start()], "&lt;"]
-                done = pos = m.start() + 1
+                edits[i].append((m.start(), m.start() + 1, "&lt;"))
+                pos = m.start() + 1
                 out.problems.append(
                     (
                         i,
@@ -142,8 +142,8 @@ def contain(fragments: list[str]) -> Contained:
                 if end >= 0:
                     pos = end
                     continue
-                pieces += [text[done : m.start()], "&lt;"]
-                done = pos = m.start() + 1
+                edits[i].append((m.start(), m.start() + 1, "&lt;"))
+                pos = m.start() + 1
                 out.problems.append(
                     (
                         i,
@@ -158,8 +158,7 @@ def contain(fragments: list[str]) -> Contained:
             tag = text[m.start() : tag_end]
             foreign = any(open_count[f] for f in FOREIGN)  # where any name is an element
             if not foreign and (name in PAGE or not _element(name)):
-                pieces += [text[done : m.start()], "&lt;"]
-                done = m.start() + 1
+                edits[i].append((m.start(), m.start() + 1, "&lt;"))
                 out.problems.append((i, line, *_not_in_articles(tag, name)))
                 continue
             if closing:
@@ -170,8 +169,7 @@ def contain(fragments: list[str]) -> Contained:
                         if popped == name:
                             break
                 elif name not in VOID:
-                    pieces.append(text[done : m.start()])
-                    done = tag_end
+                    edits[i].append((m.start(), tag_end, ""))
                     out.problems.append(
                         (
                             i,
@@ -189,17 +187,27 @@ def contain(fragments: list[str]) -> Contained:
                 elif name != "plaintext" and ends_later(name, i):
                     waiting = name
                 else:
-                    pieces += [text[done : m.start()], "&lt;"]
-                    done = pos = m.start() + 1
+                    edits[i].append((m.start(), m.start() + 1, "&lt;"))
+                    pos = m.start() + 1
                     out.problems.append((i, line, *_never_closed(name)))
                 continue
             if name not in VOID and not (self_closing and (foreign or name in FOREIGN)):
-                stack.append((name, i, line))
+                stack.append((name, i, line, m.start()))
                 open_count[name] += 1
-        if pieces:
-            pieces.append(text[done:])
-            out.fragments[i] = "".join(pieces)
-    for name, i, line in stack:
+    closed = []
+    for name, i, line, at in stack:
+        if "-" in name:  # `cd <my-project>`: a custom element never closed is a placeholder
+            edits[i].append((at, at + 1, "&lt;"))
+            out.problems.append(
+                (
+                    i,
+                    line,
+                    f"<{name}> is never closed, and would be hidden as a tag: shown as text",
+                    f"write it in backticks (`<{name}>`) to show it as code, or close it",
+                )
+            )
+            continue
+        closed.append(name)
         if name not in OPTIONAL_END:
             out.problems.append(
                 (
@@ -209,7 +217,11 @@ def contain(fragments: list[str]) -> Contained:
                     f"close it with </{name}> where it should end",
                 )
             )
-    out.closing = "".join(f"</{name}>" for name, _, _ in reversed(stack))
+    out.closing = "".join(f"</{name}>" for name in reversed(closed))
+    for i, changes in enumerate(edits):
+        if changes:
+            out.fragments[i] = _edited(fragments[i], changes)
+    out.problems.sort(key=lambda problem: problem[:2])  # in the order of the article
     if len(out.problems) > MAX_PROBLEMS:  # a few say what is wrong; thousands are noise
         i, line, _, _ = out.problems[MAX_PROBLEMS]
         more = len(out.problems) - MAX_PROBLEMS
@@ -222,6 +234,16 @@ def contain(fragments: list[str]) -> Contained:
 def _element(name: str) -> bool:
     """HTML's, an old one browsers know, or a custom element (`my-card`, Word's `o:p`)."""
     return name in ELEMENTS or "-" in name or ":" in name
+
+
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, new text) of `edits` (none overlapping) made."""
+    pieces, done = [], 0
+    for start, end, new in sorted(edits):
+        pieces += [text[done:start], new]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _quoted(tag: str) -> str:

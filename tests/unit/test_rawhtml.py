@@ -96,6 +96,18 @@ def test_a_tag_never_finished_is_shown_as_text():
     assert "</iframe> closes no element" in out.problems[1][2]
 
 
+def test_a_custom_element_never_closed_is_a_placeholder_shown_as_text():
+    """`cd <my-project-name>`: a name with a dash is a custom element, but one the article
+    never closes is a writer's placeholder, which a browser would hide."""
+    out = contain(["cd <my-project-name>", "<my-card>a card</my-card>", "</div>"])
+    assert out.fragments == ["cd &lt;my-project-name>", "<my-card>a card</my-card>", ""]
+    assert out.closing == ""
+    assert [(i, p.split(":")[0]) for i, _, p, _ in out.problems] == [
+        (0, "<my-project-name> is never closed, and would be hidden as a tag"),
+        (2, "</div> closes no element the article opened"),
+    ]
+
+
 def test_thousands_of_problems_are_reported_as_a_few():
     out = contain(["</div>" * 5000])
     assert out.fragments == [""]
