@@ -204,7 +204,7 @@ def check_output(
                 what = "image" if tag in ("img", "source") else "link"
                 problems.add(
                     where,
-                    f"broken {what} {ref!r} on {page}: no file {looked_for} in the output",
+                    f"broken {what} {ref!r} on {page}: no file {_shown(looked_for)} in the output",
                     ref,
                     group=f"{what} {looked_for}",
                 )
@@ -332,11 +332,17 @@ def _check_feeds_and_sitemap(output: str, files: list[str], resolver: _Resolver)
     return problems
 
 
+def _shown(path: str) -> str:
+    """A path as a message shows it: one holding a control character (`java%09script:` names
+    a file with a tab) quoted with its escapes, not printed raw."""
+    return repr(path) if any(ord(c) < 32 or ord(c) == 127 for c in path) else path
+
+
 def _feed_link(rel: str, link: str, resolver: _Resolver) -> list[SiteError]:
     kind, path, _ = resolver.split(link)
     if kind in ("skip", "external"):
         return []
     target, looked_for = resolver.target(rel, kind, path)
     if target is None:
-        return [SiteError(f"links to {link!r}: no file {looked_for} in the output", rel)]
+        return [SiteError(f"links to {link!r}: no file {_shown(looked_for)} in the output", rel)]
     return []

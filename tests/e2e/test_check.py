@@ -204,3 +204,15 @@ def test_needles_from_most_to_least_telling():
         "b",
     ]
     assert needles("../img/map.png") == ["../img/map.png", "img/map.png", "map.png", "map"]
+
+
+def test_a_missing_file_whose_name_holds_a_control_character_is_named_with_escapes(site, capsys):
+    """`java%09script:` is a relative link to a file whose name holds a tab: the message
+    shows `\\t`, not a tab that reads as spaces."""
+    site.write(
+        "content/odd.md", "---\ntitle: Odd\ndate: 2024-01-01\n---\n\n[x](java%09script:go)\n"
+    )
+    code, errors, _ = run(capsys, "--site", str(site.root), "check")
+    assert code == 1
+    [error] = errors
+    assert "no file 'odd/java\\tscript:go' in the output" in error and "\t" not in error
