@@ -29,7 +29,12 @@ from sitegen.ingest.migrate.astro_config import (
     site_constants,
 )
 from sitegen.ingest.migrate.astro_posts import MARKDOWN, PostReader
-from sitegen.ingest.migrate.common import is_draft, made_by_its_layout, read_meta
+from sitegen.ingest.migrate.common import (
+    is_draft,
+    made_by_its_layout,
+    nearest_bundle,
+    read_meta,
+)
 from sitegen.ingest.migrate.configfiles import read_json
 from sitegen.ingest.migrate.plan import (
     GENERATED_NAMES,
@@ -222,10 +227,12 @@ def _move_collection(
         and f.parent != base
     }
 
-    def bundle_of(file: Path) -> Path | None:
-        return max(
-            (b for b in bundles if b in file.parents), key=lambda b: len(b.parts), default=None
-        )
+    owner: dict[Path, Path | None] = {}  # each file's bundle, found once
+    in_bundle: dict[Path, list[Path]] = {}  # each bundle's files but its Markdown
+    for file in files:
+        owner[file] = nearest_bundle(file, bundles)
+        if owner[file] is not None and not file.name.lower().endswith(MARKDOWN):
+            in_bundle.setdefault(owner[file], []).append(file)
 
     for file in files:
         rel = file.relative_to(base).as_posix()
@@ -235,15 +242,14 @@ def _move_collection(
                     plan.leave(
                         file, "not an entry of its collection (its glob pattern, or a `_` name)"
                     )
-            elif bundle_of(file) is None:
+            elif owner[file] is None:
                 plan.files.append((file, f"content/{collection.name}/{rel}"))
             continue
         post = posts.read(file, f"{collection.name}/{rel}", base)
         if file.stem == "index" and file.parent in bundles:
             post.bundle_files = [
                 (f, f"{collection.name}/{f.relative_to(base).as_posix()}")
-                for f in files
-                if not f.name.lower().endswith(MARKDOWN) and bundle_of(f) == file.parent
+                for f in in_bundle.get(file.parent, [])
             ]
         first, _, rest = rel.partition("/")
         if site.locales[1:] and first in site.locales and rest:

@@ -20,6 +20,12 @@ def is_markdown(path: Path) -> bool:
     return path.name.lower().endswith(CONTENT_EXTENSIONS)
 
 
+def nearest_bundle(file: Path, bundles: set[Path] | frozenset[Path]) -> Path | None:
+    """The nearest of `bundles` (page folders) holding `file`: a walk up its folders. Testing
+    every bundle against every file, for every post, took 3 minutes for 129 posts."""
+    return next((folder for folder in file.parents if folder in bundles), None)
+
+
 def read_meta(path: Path) -> tuple[dict[str, Any], str]:
     """(front matter with lower-case keys, body) of a source file; empty when unreadable (the
     load of the copied file reports the error with its line)."""

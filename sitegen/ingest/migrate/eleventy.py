@@ -19,7 +19,13 @@ from typing import Any
 
 from sitegen.content.frontmatter import split_front_matter
 from sitegen.errors import SiteError
-from sitegen.ingest.migrate.common import is_draft, made_by_its_layout, meta_date, read_meta
+from sitegen.ingest.migrate.common import (
+    is_draft,
+    made_by_its_layout,
+    meta_date,
+    nearest_bundle,
+    read_meta,
+)
 from sitegen.ingest.migrate.configfiles import read_json
 from sitegen.ingest.migrate.eleventy_config import (
     DataFile,
@@ -149,7 +155,7 @@ def read_site(root: Path) -> SourcePlan:
             plan.leave(file, why_template(s, file))
         elif is_data(file):
             plan.leave(file, "a data file of Eleventy's: read for the tags and addresses")
-        elif file.suffix.lower() in MEDIA and not any(b in file.parents for b in bundles):
+        elif file.suffix.lower() in MEDIA and nearest_bundle(file, bundles) is None:
             plan.files.append((file, f"content/{site.rel(file)}"))
     _report(site)
     left_behind(plan, root, s)
@@ -226,8 +232,7 @@ def _markdown(
             for f in walk_files(file.parent)
             if f.suffix.lower() in MEDIA
             and f not in site.copied
-            and max((b for b in bundles if b in f.parents), key=lambda b: len(b.parts))
-            == file.parent
+            and nearest_bundle(f, bundles) == file.parent
         ]
     if meta.get("layout") or any(d.layout for d in cascade):
         site.layouts += 1

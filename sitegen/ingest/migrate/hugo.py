@@ -25,6 +25,7 @@ from sitegen.ingest.migrate.common import (
     lifted_front_matter,
     made_by_its_layout,
     meta_date,
+    nearest_bundle,
     read_meta,
     sitegen_pattern,
     strip_lang,
@@ -246,7 +247,7 @@ def read_site(root: Path) -> SourcePlan:
         rel = path.relative_to(croot)
         dest_prefix = next((e.get("folder", "") for e in plan.languages if e["code"] == code), "")
         dest_rel = f"{dest_prefix}/{rel.as_posix()}" if dest_prefix else rel.as_posix()
-        in_bundle = next((b for b in bundles if b in path.parents), None)
+        in_bundle = nearest_bundle(path, bundles)
         if in_bundle is not None and not (
             is_markdown(path) and path.parent == in_bundle and strip_lang(path.stem) == "index"
         ):

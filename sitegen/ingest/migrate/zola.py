@@ -20,6 +20,7 @@ from sitegen.ingest.migrate.common import (
     lang_suffix,
     lifted_front_matter,
     made_by_its_layout,
+    nearest_bundle,
     read_meta,
     strip_lang,
 )
@@ -139,7 +140,7 @@ def read_site(root: Path) -> SourcePlan:
     def bundle_of(file: Path) -> Path | None:
         """The nearest page folder holding `file`: a page's folder may hold others' (a
         section with a page of its own and pages in subfolders)."""
-        return next((p for p in file.parents if p in bundles), None)
+        return nearest_bundle(file, bundles)
 
     for file in files:
         rel = file.relative_to(content)
