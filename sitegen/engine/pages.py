@@ -27,7 +27,7 @@ from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.output.writer import SHA, OutputWriter
 from sitegen.render.localize import LinkTargets, localize_html
-from sitegen.render.markdown import RenderedBody, render_markdown
+from sitegen.render.markdown import RenderedBody, body_warnings, render_markdown
 from sitegen.render.templates import render_job
 from sitegen.site.plan import PageJob
 
@@ -132,10 +132,7 @@ class PageRenderer:
     def _tell_problems(self, article: Article, body: RenderedBody) -> None:
         """What was made right in the body's raw HTML, as warnings at their lines (with the
         broken links: sent back from a worker with its chunk)."""
-        for line, message, hint in body.problems:
-            self.targets.missing.append(
-                SiteError(message, article.source, article.body_line + line, hint or None, True)
-            )
+        self.targets.missing.extend(body_warnings(body, article.source, article.body_line))
 
     def render(self, job: PageJob) -> bytes:
         return render_job(self.env, job, self.body_html)
@@ -311,8 +308,7 @@ class PageRenderer:
             self.writer.write(path, data, fp)
             records.append((path, self.writer.new.files[path][SHA], fp, True))
         self.fresh.update(done.bodies)
-        for rel, body in done.bodies.items():
-            self._tell_problems(self.by_rel[rel], body)
+        self.targets.missing.extend(done.warnings)
         self._on_result(ChunkResult(records, done.errors, (self.flush(), [], 0), local=True))
 
     def _between(self) -> None:

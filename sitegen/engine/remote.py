@@ -28,7 +28,7 @@ from sitegen.engine.cluster import connect
 from sitegen.engine.executor import Parallelism
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.render.localize import LinkTargets, localize_html
-from sitegen.render.markdown import RenderedBody, render_markdown
+from sitegen.render.markdown import RenderedBody, body_warnings, render_markdown
 from sitegen.render.templates import (
     make_environment,
     render_job,
@@ -129,6 +129,8 @@ class RenderedChunk:
     pages: list[tuple[str, str, bytes]] = field(default_factory=list)  # path, fingerprint, bytes
     errors: list[tuple[str, SiteError]] = field(default_factory=list)  # path, error
     bodies: dict[str, RenderedBody] = field(default_factory=dict)  # rendered by this task
+    # what was made right in the raw HTML of the bodies its pages show (render/rawhtml.py)
+    warnings: list[SiteError] = field(default_factory=list)
 
 
 def render_kit(
@@ -176,6 +178,7 @@ def render_task(kit: RenderKit, task: RenderTask) -> RenderedChunk:
         if rendered is None:
             rendered = render_markdown(article.body, kit.config.raw_html, kit.config.heading_ids)
             bodies[rel] = out.bodies[rel] = rendered
+        out.warnings += body_warnings(rendered, article.source, article.body_line)
         html = localize_html(rendered.html, article, page_url, kit.targets, article.source)
         return html, rendered.toc
 

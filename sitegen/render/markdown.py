@@ -33,6 +33,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from sitegen.content.foreign import ADMONITION_KINDS
+from sitegen.errors import SiteError
 from sitegen.render.rawhtml import contain
 from sitegen.text.slugs import slugify
 
@@ -43,6 +44,15 @@ class RenderedBody:
     toc: tuple[tuple[int, str, str], ...]  # (level, id, text)
     # what was wrong with its raw HTML, and made right: (line in the body from 0, message, hint)
     problems: tuple[tuple[int, str, str], ...] = ()
+
+
+def body_warnings(body: RenderedBody, source: str, body_line: int) -> list[SiteError]:
+    """What was made right in `body`'s raw HTML, as warnings at their lines of the file
+    `source` (whose body starts at `body_line`)."""
+    return [
+        SiteError(message, source, body_line + line, hint or None, warning=True)
+        for line, message, hint in body.problems
+    ]
 
 
 _FORMATTER = HtmlFormatter(nowrap=True)

@@ -7,6 +7,7 @@ the tasks of each kind) and compares whole output trees with a local build of th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -263,3 +264,28 @@ def test_incremental_matrix_on_cluster(
     before = _tasks_done(client)
     incremental.test_incremental_equals_clean(tmp_path, edit, "dask", features)
     assert _gained(before, _tasks_done(client), "render_task") > 0
+
+
+def test_raw_html_warnings_come_back_from_the_cluster(dask_cluster, site) -> None:
+    """What was made right in an article's raw HTML is told for pages rendered on the cluster
+    as for local ones: the same warning, at the same line, also when the body comes from the
+    cache (an old article: no feed shows it, so only its own page, rendered on the cluster)."""
+    cluster, _ = dask_cluster
+    (site / "content" / "raw.md").write_text(
+        "---\ntitle: Raw\ndate: 2000-01-01\n---\n\nHello <textarea>\n", encoding="utf-8"
+    )
+    request = BuildRequest(
+        load_config(site),
+        site / "out",
+        parallel=EVERYTHING_REMOTE,
+        executor=cluster.scheduler_address,
+    )
+    remote = build(request)
+    said = [str(w) for w in remote.diagnostics.warnings if "<textarea>" in str(w)]
+    assert said and said[0].startswith("content/raw.md:6: <textarea> is never closed")
+    shutil.rmtree(site / "out")  # every page rendered again, the bodies from the cache
+    again = build(dataclasses.replace(request, config=load_config(site)))
+    assert [str(w) for w in again.diagnostics.warnings if "<textarea>" in str(w)] == said
+    shutil.rmtree(site / ".sitegen")
+    local = build(BuildRequest(load_config(site), site / "local-out"))
+    assert [str(w) for w in local.diagnostics.warnings if "<textarea>" in str(w)] == said
