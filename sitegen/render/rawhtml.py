@@ -25,6 +25,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sitegen.text.textstats import summarize
+
 # fmt: off
 VOID = frozenset((
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
@@ -61,6 +63,7 @@ ELEMENTS = frozenset((
 # fmt: on
 PAGE = frozenset(("html", "head", "body"))  # the page's, never an article's
 MAX_PROBLEMS = 10  # reported of one article
+SHOWN = 40  # characters of a tag quoted in a message
 FOREIGN = frozenset(("svg", "math"))  # where `<x/>` closes itself
 
 # a comment, or the start of an end tag or a start tag (`_TagEnds` finds where it ends)
@@ -131,7 +134,7 @@ def contain(fragments: list[str]) -> Contained:
                     (
                         i,
                         line,
-                        f"{_quoted(text[m.start() : m.start() + 60])} is a tag never finished"
+                        f"{summarize(text[m.start() : m.start() + 60], SHOWN)} is a tag never finished"
                         " with >: shown as text",
                         "keep a tag's lines together: a blank line inside one ends it",
                     )
@@ -246,13 +249,8 @@ def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(pieces)
 
 
-def _quoted(tag: str) -> str:
-    tag = " ".join(tag.split())
-    return tag if len(tag) <= 40 else tag[:39] + "…"
-
-
 def _not_in_articles(tag: str, name: str) -> tuple[str, str]:
-    shown = _quoted(tag)
+    shown = summarize(tag, SHOWN)
     if name in PAGE:
         why = f"{shown} is the page's own, and would be hidden in an article"
     else:

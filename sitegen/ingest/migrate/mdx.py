@@ -120,38 +120,19 @@ def _html_tag(tag: str, name: str, line: int, found: list[Found]) -> str:
 
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 # CSS properties React writes a number of without a unit (it adds px to the others)
-_UNITLESS = frozenset(
-    [
-        "animationIterationCount",
-        "aspectRatio",
-        "columnCount",
-        "columns",
-        "fillOpacity",
-        "flex",
-        "flexGrow",
-        "flexShrink",
-        "fontWeight",
-        "gridArea",
-        "gridColumn",
-        "gridRow",
-        "lineClamp",
-        "lineHeight",
-        "opacity",
-        "order",
-        "orphans",
-        "scale",
-        "strokeOpacity",
-        "strokeWidth",
-        "tabSize",
-        "widows",
-        "zIndex",
-        "zoom",
-    ]
-)
+# fmt: off
+_UNITLESS = frozenset((
+    "animationIterationCount", "aspectRatio", "columnCount", "columns", "fillOpacity", "flex",
+    "flexGrow", "flexShrink", "fontWeight", "gridArea", "gridColumn", "gridRow", "lineClamp",
+    "lineHeight", "opacity", "order", "orphans", "scale", "strokeOpacity", "strokeWidth",
+    "tabSize", "widows", "zIndex", "zoom",
+))
+# fmt: on
+_STYLE_ATTR = re.compile(r"\s+style\s*=\s*\{")  # what `_EXPRESSION_ATTR` matched, for style
 
 
 def _is_style(attribute: str) -> bool:
-    return attribute.strip().startswith("style") and attribute.rstrip().endswith("{")
+    return _STYLE_ATTR.fullmatch(attribute) is not None
 
 
 def _inline_style(expression: str) -> str | None:
