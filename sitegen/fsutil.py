@@ -29,6 +29,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+# pathlib's own way to a folder's entry by a name from its listing (what its glob uses), where
+# the Python has it: `folder / name` parses the name as a path, a tenth of a second of every
+# build at 100,000 articles
+_CHILD = getattr(Path, "_make_child_relpath", None)
+
+
+def child(folder: Path, name: str) -> Path:
+    """`folder / name` for `name` as a folder listing gives it (no separator, not "." or "..")."""
+    return _CHILD(folder, name) if _CHILD is not None else folder / name
+
+
 def from_site(path: Path | str, root: Path) -> str:
     """`path` as messages name a file: from the site's folder (`static/a.png`) when it is
     below it, else whole."""

@@ -34,7 +34,7 @@ from sitegen.content.foreign import (
 )
 from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.fsutil import from_site, is_inside, sha1_bytes
+from sitegen.fsutil import child, from_site, is_inside, sha1_bytes
 from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
@@ -292,14 +292,13 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
                 )
             continue
         for name in files:
-            path = here / name
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if not name.lower().endswith(CONTENT_EXTENSIONS):
                 statics.append(rel)
                 continue
             if name.startswith("_index."):
                 continue  # Hugo/Zola section pages: our listings are generated
-            sources.append(_article_source(path, rel, key_dir, folder_lang))
+            sources.append(_article_source(child(here, name), rel, key_dir, folder_lang))
     return sources, statics
 
 

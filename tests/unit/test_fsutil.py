@@ -1,12 +1,13 @@
-"""fsutil.files_present: which files of a folder are there, listed or asked one by one."""
+"""fsutil: which files of a folder are there (listed or asked one by one), a folder's entries."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from sitegen.fsutil import files_present, is_inside
+from sitegen.fsutil import child, files_present, is_inside
 
 
 @pytest.mark.parametrize("listed", [1, 16, 10_000])
@@ -31,3 +32,12 @@ def test_a_link_loop_is_not_inside_anything(tmp_path):
     (tmp_path / "b").symlink_to("a")
     assert not is_inside(tmp_path / "self", tmp_path)
     assert not is_inside(tmp_path / "a", tmp_path)
+
+
+@pytest.mark.parametrize("name", ["a.md", "été.md", "with space.md", ".hidden", "x.tar.gz"])
+def test_child_is_the_folder_joined_with_the_name(tmp_path, name):
+    for folder in (tmp_path, tmp_path / "sub", Path("relative/folder"), Path(".")):
+        made = child(folder, name)
+        assert made == folder / name
+        assert str(made) == str(folder / name)
+        assert made.name == name and made.parent == folder
