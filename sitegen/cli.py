@@ -121,6 +121,11 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         console.detail(
             "phases: " + ", ".join(f"{phase} {sec:.3f}s" for phase, sec in result.timings.items())
         )
+    if 0 < result.fingerprinted < result.pages:
+        console.detail(
+            f"pages looked at again: {result.fingerprinted} of {result.pages} "
+            "(the others' inputs are as the last build left them)"
+        )
     if result.left_out:
         console.detail("left out: " + left + " (use --drafts / --future to include them)")
     if result.skipped_pages:

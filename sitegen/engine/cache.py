@@ -11,9 +11,9 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sitegen import __version__
 from sitegen.config import SiteConfig
@@ -318,25 +318,43 @@ class PageFingerprints:
     and no context changes once planned."""
 
     def __init__(
-        self, output_fp: str, shared: Iterable[dict] = (), last: PageFingerprints | None = None
+        self,
+        output_fp: str,
+        shared: Iterable[dict] = (),
+        last: PageFingerprints | None = None,
+        kept: Callable[[PageJob], bool] | None = None,
     ) -> None:
+        """`kept`: tells the pages whose fingerprint in the last build's manifest stands (a
+        command-line build's, engine/record.py), once `keep_from` gives those fingerprints."""
         self.output_fp = output_fp
         self._prefix = output_fp.encode()
         known = last._shared if last is not None else {}
         # id -> (dict, digest): the dict is held, so its id is not reused
         self._shared: dict[int, tuple[dict, bytes]] = {}
+        by_id: dict[int, dict] = {}
         for d in shared:
+            by_id[id(d)] = d
             entry = known.get(id(d))
-            if entry is None or entry[0] is not d:
-                entry = (d, hashlib.sha1(_marshal(d)).digest())
-            self._shared[id(d)] = entry
-        self._digests = {key: digest for key, (_, digest) in self._shared.items()}
+            if entry is not None and entry[0] is d:
+                self._shared[id(d)] = entry
+        # a digest is worked out when a page first needs it: the pages kept need none
+        self._digests: _Digests | dict = _Digests(self._shared, by_id)
         self._last = last._pages if last is not None and last.output_fp == output_fp else {}
         self._pages: dict[str, tuple[object, str]] = {}  # path -> (context or maker, fingerprint)
+        self._kept = kept
+        self._old: Callable[[str], str | None] | None = None
+        self.worked_out = 0  # fingerprints hashed (not known from the last build)
+
+    def keep_from(self, old: Callable[[str], str | None]) -> None:
+        """The last build's fingerprint of a page by its path (None: it had no such page), for
+        the pages `kept` tells."""
+        self._old = old
 
     def early(self, jobs: Iterable[PageJob]) -> None:
+        kept = self._kept
         for job in jobs:
-            self.of(job)
+            if kept is None or not kept(job):  # those wait for `keep_from`
+                self.of(job)
 
     def of(self, job: PageJob) -> str:
         # a page whose context is made where it is rendered: by what it is made from
@@ -344,14 +362,21 @@ class PageFingerprints:
         known = self._pages.get(job.path)
         if known is not None and known[0] is made:
             return known[1]
+        if self._old is not None and self._kept is not None and self._kept(job):
+            old = self._old(job.path)
+            if old:
+                self._pages[job.path] = (made, old)
+                return old
         last = self._last.get(job.path)
         if last is not None and last[0] == made:  # identity first, then content
             fingerprint = last[1]
         elif job.given is not None:
             fingerprint = self._hash(job.given)
+            self.worked_out += 1
         else:
             key = job.maker.key(self._digests)  # type: ignore[union-attr]
             fingerprint = hashlib.sha1(self._prefix + _marshal(key)).hexdigest()
+            self.worked_out += 1
         self._pages[job.path] = (made, fingerprint)
         return fingerprint
 
@@ -368,7 +393,31 @@ class PageFingerprints:
         ).hexdigest()
 
 
-def _by_reference(context: dict, digests: dict[int, bytes]) -> dict:
+class _Digests:
+    """id -> digest of the shared dicts (`PageFingerprints`), each worked out on first use and
+    kept in `entries` (id -> (dict, digest)), where those of the last build are already."""
+
+    __slots__ = ("entries", "shared")
+
+    def __init__(self, entries: dict[int, tuple[dict, bytes]], shared: dict[int, dict]) -> None:
+        self.entries, self.shared = entries, shared
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.shared
+
+    def get(self, key: int, default: Any = None) -> Any:
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry[1]
+        d = self.shared.get(key)
+        if d is None:
+            return default
+        digest = hashlib.sha1(_marshal(d)).digest()
+        self.entries[key] = (d, digest)
+        return digest
+
+
+def _by_reference(context: dict, digests: Mapping[int, bytes] | _Digests) -> dict:
     """`context` with each shared dict among its values (or in a list value) replaced by its
     digest. One level deep: that is where the plan puts them; anything deeper is hashed whole,
     which is slower but never wrong."""

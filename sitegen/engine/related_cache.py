@@ -34,13 +34,19 @@ def related_lists(
     cache_dir: Path | None,
     diag: Diagnostics,
     later: Callable[[Callable[[], None]], None] | None = None,
+    before: list[tuple[str, dict[str, list[str]]]] | None = None,
 ) -> dict[str, list[str]]:
     """Up to `related` similar articles for each article of the site (see site/related.py),
     the same as a build without caches would give. With `later`, writing the files is handed
-    to it (the build does it once the lists are on their way) instead of done before return."""
+    to it (the build does it once the lists are on their way) instead of done before return.
+    With `before`, appended to it: (inputs digest, lists) of the lists kept from the last
+    build that wrote them, then (inputs digest, lists) of these ("" and {} for none)."""
     limit = site.config.related
     articles = [a for a in site.pages if a.listed]  # an About page is nobody's related article
+    tell = before.append if before is not None else _ignore
     if limit <= 0 or len(articles) < 2:
+        tell(("", {}))
+        tell(("", {}))
         return {}
     key = cache_key("related", limit)
     digest = hashlib.sha1(key.encode())
@@ -53,10 +59,15 @@ def related_lists(
     known = read_blob(lists_path, key, diag)
     if known is not None:
         if isinstance(known, tuple) and len(known) == 2 and isinstance(known[1], dict):
+            tell(known)
             if known[0] == inputs:
+                tell(known)
                 return known[1]
         else:
             damaged(lists_path, diag)
+            tell(("", {}))
+    else:
+        tell(("", {}))
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
 
     def put(fresh: dict) -> None:
@@ -82,8 +93,13 @@ def related_lists(
         write_blob(lists_path, key, (inputs, result))
 
     (later or _now)(write)
+    tell((inputs, result))
     return result
 
 
 def _now(write: Callable[[], None]) -> None:
     write()
+
+
+def _ignore(_: object) -> None:
+    pass

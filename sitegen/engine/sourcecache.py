@@ -232,6 +232,11 @@ class ArticleLoader:
         self.memory: dict[str, tuple[StatKey, int, Article, list[SiteError]]] = {}
         self.fp = ""
         self.sources: dict[str, SourceFile] = {}
+        # of the last `load`: the rows of the cache not taken (their file changed since), by
+        # rel: (stat key, row bytes, cache file), what the command line's next plan compares
+        # the new articles with (engine/record.py)
+        self.previous: dict[str, tuple[StatKey, bytes, str]] = {}
+        self.parsed: frozenset[str] = frozenset()  # the rels read from their files
 
     def _put_away(
         self,
@@ -264,6 +269,7 @@ class ArticleLoader:
         path already taken this build (the build stamp's walk), not taken again; `unchanged`:
         the rels the preview's watcher saw no change to, taken from memory without a stat."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
+        self.previous = {}
         stats = stats or {}
         fp = loader_fingerprint(config)
         if fp != self.fp:
@@ -300,7 +306,10 @@ class ArticleLoader:
                     gone.append(rel)
                     continue
                 source, key = need.get(rel, (None, None))
-                if source is None or key is None or key != cached_key:
+                if source is None:
+                    continue
+                if key is None or key != cached_key:
+                    self.previous[rel] = (cached_key, data, database)
                     continue
                 try:
                     article, warnings = from_row(data, StoredBody(database, rel, cached_key))
@@ -311,6 +320,8 @@ class ArticleLoader:
                     found[rel] = (article, warnings)
                     self.memory[rel] = (key, cached_at, article, warnings)
                     del need[rel]
+                else:
+                    self.previous[rel] = (cached_key, data, database)
             if damaged:
                 diag.warn(
                     f"the article cache had {len(damaged)} damaged entr"
@@ -319,6 +330,7 @@ class ArticleLoader:
                     cache_dir / ARTICLES_FILE if cache_dir is not None else None,
                 )
             missing = [source for source, _ in need.values()]
+            self.parsed = frozenset(need)
             now = time.time_ns()
             if cache is None and (missing or gone):
                 cache = ArticleCache(cache_dir, diag.warn)

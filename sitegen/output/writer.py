@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,9 @@ class Manifest:
     files: dict[str, list[str]] = field(default_factory=dict)  # path -> [sha, fp]
     owned: bool = False
     sha: str = ""  # of the file it was read from
+    # new for each manifest written: the record a build keeps for the next names the output
+    # it planned against by this (engine/record.py)
+    build: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def load(cls, output: Path) -> Manifest:
@@ -83,9 +87,10 @@ class Manifest:
                     files[path] = [str(entry.get("sha", "")), str(entry.get("fp", ""))]
                 elif len(entry) != 2:
                     raise ValueError(path)
-            return cls(files, True, sha1_bytes(raw))
+            build = data.get("build")
+            return cls(files, True, sha1_bytes(raw), build if isinstance(build, str) else "")
         except (OSError, ValueError, AttributeError):
-            return cls()
+            return cls(build="")
 
     def dump(self) -> bytes:
         return b"".join(self.chunks())
@@ -103,7 +108,7 @@ class Manifest:
                 {p: files[p] for p in paths[start : start + size]}, separators=(",", ":")
             )
             yield (part[1:-1] if start == 0 else "," + part[1:-1]).encode()
-        yield b'},"generator":"sitegen"}\n'
+        yield b'},"generator":"sitegen","build":' + json.dumps(self.build).encode() + b"}\n"
 
 
 def _label(folder: Path, site: Path) -> str:
@@ -266,10 +271,15 @@ def write_fresh(target: Path, data: bytes | Iterable[bytes]) -> None:
     may be a hard link into the live output, so it is unlinked first: writing through it would
     change the old build in place. Worker processes that write into the staging folder must
     use this too."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):
+    try:  # most files are new in a folder made already: one call, not three
+        fh = open(target, "xb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(target, "xb")  # noqa: SIM115
+    except FileExistsError:
         target.unlink()
-    with open(target, "xb") as fh:
+        fh = open(target, "xb")  # noqa: SIM115
+    with fh:
         if isinstance(data, bytes):
             fh.write(data)
         else:

@@ -36,6 +36,8 @@ class BuildResult:
     # the plan was the last one's with only what an edit reached made again (the preview:
     # engine/patch.py)
     patched: bool = False
+    # pages whose fingerprints were worked out; the rest kept the last build's (engine/record.py)
+    fingerprinted: int = 0
     # the output's manifest as this build left it (path -> [sha, fp]); None when the build
     # wrote nothing
     files: dict[str, list[str]] | None = None

@@ -34,6 +34,15 @@ from sitegen.engine.patch import (
     patched_site,
     plan_index,
 )
+from sitegen.engine.record import (
+    BuildRecord,
+    KeptPages,
+    changes_since,
+    load_record,
+    pages_to_redo,
+    save_record,
+    shared_digest,
+)
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader, StatKey
@@ -42,6 +51,7 @@ from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.fsutil import from_site
 from sitegen.heap import give_back, pauses_collector
 from sitegen.output.writer import (
+    FP,
     OutputWriter,
     missing_outputs,
 )
@@ -108,6 +118,12 @@ def build_changed(
     )
     stats.clear()
     if not run.state.keep:  # what the loader holds for a next build (stat keys, sources): none
+        loader = run.state.loader
+        run.files = _Files(
+            {rel: entry[0] for rel, entry in loader.memory.items()},
+            loader.previous,
+            loader.parsed,
+        )
         run.state.loader = ArticleLoader()
     give_back()  # what parsing a new site's files left free
     run.phase("load")
@@ -137,6 +153,12 @@ class _Run:
     _mark: float  # when the last phase ended
     # waits left for once the output is written (the related lists' cache files being written)
     _finishing: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    files: _Files | None = None  # a command-line build's content files, for its record
+
+    @property
+    def recording(self) -> bool:
+        """A command-line build, which keeps a record for the next (engine/record.py)."""
+        return self.files is not None and not self.request.preview
 
     def later(self, wait: Callable[[], None]) -> None:
         """Wait for this (work nothing in the build waits for) once the output is written."""
@@ -176,6 +198,26 @@ class _Run:
         return self.result
 
 
+@dataclass
+class _Files:
+    """What a command-line build's loader found of the content files (engine/record.py)."""
+
+    keys: dict[str, StatKey]  # rel -> stat key of the file read
+    previous: dict[str, tuple[StatKey, bytes, str]]  # cache rows not taken, by rel
+    parsed: frozenset[str]  # rels read from their files
+
+
+@dataclass
+class _Recording:
+    """The record a command-line build keeps once its output is in place, and what its plan
+    took from the last one."""
+
+    shared: str  # `record.shared_digest`
+    last: BuildRecord | None
+    kept: KeptPages | None = None
+    related: str = ""  # the inputs digest of the related lists this build used
+
+
 def _site(run: _Run, articles: list[Article], now: dt.datetime) -> Site:
     """The site model; in the preview, the last one with the edited articles swapped in when
     only what they say changed (engine/patch.py)."""
@@ -202,6 +244,7 @@ class _Planned:
     fingerprints: PageFingerprints  # of the plan's pages, some of them worked out already
     basis: PlanBasis  # what it was made from besides the site (for the preview's next plan)
     presence: Future | None = None  # `missing_outputs` of the output folder, found apart
+    recording: _Recording | None = None  # a command-line build's (engine/record.py)
 
 
 @pauses_collector
@@ -243,10 +286,25 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             {path: fp for path, (_, fp) in search.items()},
         )
 
+        options = (run.request.drafts, run.request.future)
+        recording = (
+            _Recording(
+                shared_digest(basis, options, site, search.keys()),
+                load_record(config.cache_path, _RECORD_KEY),
+            )
+            if run.recording
+            else None
+        )
+
         def with_related() -> PlanBasis:
-            lists, gone, warnings = related_future.result()
+            lists, gone, warnings, versus = related_future.result()
             for warning in warnings:
                 diag.warn(warning.message, warning.path, warning.line, warning.hint)
+            if recording is not None and versus is not None:
+                was, recording.related, relisted = versus
+                kept, last_record = recording.kept, recording.last
+                if kept is not None and last_record is not None and was == last_record.related:
+                    kept.redo = pages_to_redo(site, kept.changes, lists, relisted)
             if last_lists is None:
                 return dataclasses.replace(basis, related=lists)
             relisted = frozenset(lists) | frozenset(gone)
@@ -277,7 +335,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
                 )
         if plan is None:
             plan, fingerprints, basis = _plan_in_full(
-                run, site, files, assets, search, images, basis, with_related
+                run, site, articles, files, assets, search, images, basis, with_related, recording
             )
     run.report(plan.problems)
     run.stop_on_errors()
@@ -286,7 +344,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         for error in _site_relative(undecodable, config.root):
             run.diag.error(error)
         raise BuildFailed(run.diag.errors, run.diag.warnings)
-    return _Planned(plan, asset_names, fingerprints, basis, presence)
+    return _Planned(plan, asset_names, fingerprints, basis, presence, recording)
 
 
 def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
@@ -300,23 +358,43 @@ def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
 def _plan_in_full(
     run: _Run,
     site: Site,
+    articles: list[Article],
     files: list[SourceFile],
     assets: list[Asset],
     search: Files,
     images: ImageSet,
     basis: PlanBasis,
     with_related: Callable[[], PlanBasis],
+    recording: _Recording | None = None,
 ) -> tuple[BuildPlan, PageFingerprints, PlanBasis]:
     """`_plan`'s plan when the last cannot be patched: the pages that need no related lists
-    first (while they are worked out), fingerprinted, then the rest."""
+    first (while they are worked out), fingerprinted, then the rest. A command-line build
+    whose last left a record leaves the pages none of whose inputs changed to keep their
+    fingerprints from the manifest (engine/record.py)."""
     config, diag = run.request.config, run.diag
     # the preview hands the last plan's parts made from the same inputs back
     memo = run.state.memo
     recall = memo.recall(config.output_fingerprint()) if memo is not None else None
     lazy = not run.state.keep  # contexts made where pages render: the preview patches them
     listings = plan_listings(site, recall=recall, lazy=lazy)
+    if recording is not None and run.files is not None:
+        f = run.files
+        found = changes_since(
+            recording.last,
+            recording.shared,
+            site,
+            articles,
+            listings.views,
+            f.keys,
+            f.previous,
+            f.parsed,
+        )
+        recording.kept = KeptPages(site, found) if found is not None else None
     fingerprints = PageFingerprints(
-        basis.output_fp, listings.views.values(), run.state.fingerprints
+        basis.output_fp,
+        listings.views.values(),
+        run.state.fingerprints,
+        recording.kept if recording is not None else None,
     )
     # final already: a page showing no body gets nothing more from `plan_build`
     fingerprints.early(job for job in listings.pages if not job.bodies)
@@ -351,18 +429,23 @@ _RELATED_WRITES: list[Callable[[], None]] = []
 
 def _related_apart(
     token: int, cache_dir: Path
-) -> tuple[dict[str, list[str]], list[str], list[SiteError]]:
+) -> tuple[dict[str, list[str]], list[str], list[SiteError], tuple[str, str, list[str]] | None]:
     """`related_lists` for the site registered under `token`, and its warnings (run in a forked
     process by `_plan`, or inline). With the last build's lists registered beside it, only the
     lists that differ from those and the articles that have none now: a 100,000-article site's
-    lists take half a second to send whole."""
+    lists take half a second to send whole. Without: every list, and against the lists the
+    cache kept (a command-line build's last), (their inputs digest, these lists' inputs
+    digest, the articles whose lists differ)."""
     site, last = inherited(token)
     diag = Diagnostics()
-    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append)
+    before: list[tuple[str, dict[str, list[str]]]] = []
+    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append, before)
     if last is None:
-        return lists, [], diag.warnings
+        (was, old), (now, _) = before[0], before[-1]
+        relisted = [rel for rel in lists.keys() | old.keys() if old.get(rel) != lists.get(rel)]
+        return lists, [], diag.warnings, (was, now, relisted)
     changed = {rel: rels for rel, rels in lists.items() if last.get(rel) != rels}
-    return changed, [rel for rel in last if rel not in lists], diag.warnings
+    return changed, [rel for rel in last if rel not in lists], diag.warnings, None
 
 
 def _write_related() -> None:
@@ -401,8 +484,17 @@ class _Changes:
 
 @pauses_collector
 def _changes(
-    plan: BuildPlan, writer: OutputWriter, fingerprints: PageFingerprints, keep: bool
+    plan: BuildPlan,
+    writer: OutputWriter,
+    fingerprints: PageFingerprints,
+    keep: bool,
+    last: BuildRecord | None = None,
 ) -> _Changes:
+    """What the last manifest says must be redone; `last`: the record of the build that
+    wrote it, when its fingerprints may stand for the pages the plan left alone."""
+    if last is not None and writer.old.owned and writer.old.build == last.manifest:
+        old = writer.old.files
+        fingerprints.keep_from(lambda path: entry[FP] if (entry := old.get(path)) else None)
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     for job in plan.pages:
@@ -427,7 +519,10 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     if planned.presence is not None:
         with contextlib.suppress(Exception):  # not found there: the writer looks itself
             writer.expect_missing(planned.presence.result())
-    changes = _changes(plan, writer, planned.fingerprints, run.state.keep)
+    recording = planned.recording
+    last = recording.last if recording is not None and recording.kept is not None else None
+    changes = _changes(plan, writer, planned.fingerprints, run.state.keep, last)
+    result.fingerprinted = planned.fingerprints.worked_out
     result.pages = len(plan.pages)
     env = run.state.environment(config, asset_names)
     if run.state.keep:
@@ -449,6 +544,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     if changes.none() and writer.old.owned:
         result.kept = len(changes.planned) + len(plan.copies)
         run.state.manifest = (run.output, writer.old)
+        _keep_record(run, recording, writer.old.build)
         return run.done()
     writer.start(len(changes.render) + changes.copy + changes.stale)
     # the site and plan live until the build ends: out of the collector's sight (it would walk
@@ -497,7 +593,19 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     result.kept = writer.kept
     result.files = writer.new.files
     run.state.manifest = (run.output, writer.new)
+    _keep_record(run, recording, writer.new.build)
     return run.done()
+
+
+_RECORD_KEY = cache_key("build record")
+
+
+def _keep_record(run: _Run, recording: _Recording | None, manifest: str) -> None:
+    """Keep the record of a good command-line build for the next (engine/record.py)."""
+    if recording is None or run.files is None or run.diag.errors or not manifest:
+        return
+    record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys)
+    save_record(run.request.config.cache_path, _RECORD_KEY, record)
 
 
 def _copies(writer: OutputWriter, plan: BuildPlan) -> Iterator[None]:

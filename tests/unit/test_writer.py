@@ -394,8 +394,15 @@ def test_manifest_written_in_parts_is_the_whole_json_and_reads_back(tmp_path, co
         f"{name}/index.html": [f"{i:040x}", "é" * 3]
         for i, name in enumerate("zyxwvutsrqpo"[:count])
     }
-    text = b"".join(Manifest(files).chunks(size=5))
-    assert json.loads(text) == {"files": dict(sorted(files.items())), "generator": "sitegen"}
+    manifest = Manifest(files)
+    text = b"".join(manifest.chunks(size=5))
+    assert json.loads(text) == {
+        "files": dict(sorted(files.items())),
+        "generator": "sitegen",
+        "build": manifest.build,
+    }
     assert list(json.loads(text)["files"]) == sorted(files)
     (tmp_path / MANIFEST).write_bytes(text)
-    assert Manifest.load(tmp_path).files == files
+    loaded = Manifest.load(tmp_path)
+    assert loaded.files == files and loaded.build == manifest.build
+    assert Manifest().build != manifest.build  # each manifest written is told apart

@@ -1,0 +1,118 @@
+"""A command-line build leaves a record for the next (engine/record.py): after an edit, only
+the pages whose inputs it reaches are looked at again, the others keep their fingerprints from
+the manifest, and the output still equals a clean build's byte for byte. Any doubt (a failed
+build in between, another manifest, a lost cache) and every page is looked at again."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import BuildFailed
+from sitegen.output.writer import MANIFEST
+from tests.e2e.test_incremental import EDITS, Site, _replace, _tree
+
+
+@pytest.fixture(params=["plain", "search+related"])
+def site(request, tmp_path: Path) -> Site:
+    made = Site(tmp_path / "site", request.param)
+    made.build()
+    return made
+
+
+def test_a_body_edit_looks_again_only_at_the_pages_it_reaches(site: Site) -> None:
+    EDITS["body"](site)
+    result = site.build()
+    assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
+    assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
+    assert _tree(site.out) == site.clean_tree()
+
+
+@pytest.mark.parametrize("edit", ["title", "summary", "body and title"])
+def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
+    """A new title or summary is in listing pages, neighbours, feeds and related lists: those
+    are looked at again, and the output equals a clean build."""
+    if edit == "summary":  # drawn from the first paragraph
+        _replace(site, "content/a4.md", "Paragraph of article 4.", "A new opening.")
+    else:
+        EDITS["title"](site)
+        if edit == "body and title":
+            EDITS["body"](site)
+    result = site.build()
+    assert 0 < result.fingerprinted < result.pages
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
+    """The failed build read the edited file (its new version is in the article cache): the
+    next build cannot tell what changed since the recorded build, and looks at every page."""
+    EDITS["body"](site)
+    broken = site.root / "content" / "a7.md"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        site.build()
+    broken.write_text(good, encoding="utf-8")
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_another_manifest_means_every_page(site: Site) -> None:
+    """The output holds a manifest the record does not name (another build wrote it)."""
+    manifest = site.out / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["build"] = "someone-else"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    EDITS["body"](site)
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_a_lost_article_cache_means_every_page(site: Site) -> None:
+    (site.root / ".sitegen" / "articles.sqlite").unlink()
+    EDITS["body"](site)
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    assert _tree(site.out) == site.clean_tree()
+
+
+@pytest.mark.parametrize("edit", ["date", "tag added", "draft", "added", "deleted", "setting"])
+def test_other_edits_look_at_every_page(site: Site, edit: str) -> None:
+    EDITS[edit](site)
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    assert _tree(site.out) == site.clean_tree()
+
+
+def test_a_chain_of_edits_equals_clean_builds(tmp_path: Path) -> None:
+    """Bodies, titles and opening paragraphs (summaries) of random articles, edited one after
+    another: after each, the incremental output equals a clean build's (whose record the next
+    edit starts from), and most edits took the short way."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    pick = random.Random(7)
+    short = 0
+    for step in range(12):
+        i = pick.randrange(9)
+        path = site.root / "content" / f"a{i}.md"
+        text = path.read_text(encoding="utf-8")
+        kind = pick.choice(["body", "title", "summary"])
+        if kind == "body":
+            text = text.replace("\n## Part", f"\nStep {step} adds words here.\n\n## Part")
+        elif kind == "title":
+            text = text.replace(f"title: Article {i}", f"title: Article {i} v{step}", 1)
+        else:  # the first paragraph, which the summary is drawn from
+            text = re.sub(r"\n\n[^\n]*", f"\n\nOpening {step}.", text, count=1)
+        path.write_text(text, encoding="utf-8")
+        result = site.build()
+        short += result.fingerprinted < result.pages
+        incremental = _tree(site.out)
+        assert incremental == site.clean_tree(), f"step {step}: {kind} of a{i}"
+    assert short >= 8, short

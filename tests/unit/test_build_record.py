@@ -1,0 +1,80 @@
+"""engine/record.py: the record kept between command-line builds, and which pages keep the
+last build's fingerprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitegen.engine.record import (
+    BuildRecord,
+    Changes,
+    KeptPages,
+    load_record,
+    save_record,
+)
+from sitegen.site.plan import ListingContext, PageJob
+
+
+def test_a_record_comes_back_as_it_was_kept(tmp_path: Path) -> None:
+    record = BuildRecord("m1", "shared", "related", {"a.md": (1, 2, 3), "b/c.md": (4, 5, 6)})
+    save_record(tmp_path, "key", record)
+    assert load_record(tmp_path, "key") == record
+    assert load_record(tmp_path, "other key") is None  # other code or settings
+    (tmp_path / "build-record.marshal").write_bytes(b"garbage")
+    assert load_record(tmp_path, "key") is None
+    assert load_record(None, "key") is None
+
+
+class _Site:
+    urls = {"a.md": "/a/", "b.md": "/b/", "c.md": "/c/"}
+
+
+def _kept(edited: set[str], viewed: dict[str, str], redo: set[str] | None) -> KeptPages:
+    kept = KeptPages(_Site(), Changes(frozenset(edited), viewed, frozenset()))  # type: ignore[arg-type]
+    kept.redo = frozenset(redo) if redo is not None else None
+    return kept
+
+
+def _view(url: str) -> dict:
+    return {"url": url, "title": url}
+
+
+def _listing(views: list[dict], bodies: tuple[str, ...] = ()) -> PageJob:
+    inputs = (tuple(views), "/", 1, 1, "index", "t", {}, {}, {"own_pages": []})
+    return PageJob("/", "index.html", "index", None, "index", bodies, ListingContext(inputs))
+
+
+def test_article_pages_are_kept_once_the_pages_to_redo_are_known() -> None:
+    job = PageJob("/a/", "article.html", "article", {}, "a.md", ("a.md",))
+    other = PageJob("/c/", "article.html", "article", {}, "c.md", ("c.md",))
+    assert not _kept({"a.md"}, {}, None)(other)  # the related lists are not in yet
+    kept = _kept({"a.md"}, {}, {"a.md"})
+    assert not kept(job) and kept(other)
+
+
+def test_a_listing_is_kept_unless_it_shows_a_changed_view_or_an_edited_body() -> None:
+    kept = _kept({"b.md"}, {"b.md": "/b/"}, set())
+    assert not kept(_listing([_view("/a/"), _view("/b/")]))
+    assert kept(_listing([_view("/a/"), _view("/c/")]))
+    assert not kept(_listing([_view("/a/")], bodies=("b.md",)))  # shows its body whole
+    body_only = _kept({"b.md"}, {}, set())  # its view did not change
+    assert body_only(_listing([_view("/a/"), _view("/b/")]))
+
+
+def test_a_feed_is_kept_unless_an_entry_is_an_edited_article() -> None:
+    def feed(urls: list[str]) -> PageJob:
+        context = {"feed": {"entries": [{"url": u, "id": u} for u in urls]}}
+        return PageJob("/feed.xml", "feed.xml", "feed", context, "feed")
+
+    kept = _kept({"b.md"}, {}, set())  # a body edit: the entry holds the body's hash
+    assert not kept(feed(["/a/", "/b/"])) and kept(feed(["/a/", "/c/"]))
+
+
+def test_other_pages_are_kept_unless_a_changed_view_is_anywhere_in_them() -> None:
+    kept = _kept({"b.md"}, {"b.md": "/b/"}, set())
+    archive = {"archive": [{"year": 2024, "months": [{"articles": [_view("/b/")]}]}]}
+    assert not kept(PageJob("/archive/", "archive.html", "archive", archive, "archive"))
+    assert kept(PageJob("/404.html", "404.html", "404", {"page": {"title": "x"}}, "404"))
+    # what shows a title as text (redirect pages), and sitemaps, are always looked at again
+    alias = {"page": {"title": "B"}, "target": "/b/"}
+    assert not kept(PageJob("/old/", "alias.html", "alias", alias, "b.md (alias)"))
