@@ -17,7 +17,7 @@ build's manifest and renders and writes only what changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -138,6 +138,7 @@ def plan_build(
     listings: Listings | None = None,
     recall: Recall | None = None,
     lazy: bool = False,
+    settled: Container[str] = (),
 ) -> BuildPlan:
     """The whole build, decided: see the module docstring. Errors and warnings (collisions,
     pages the plan cannot make) go to `diag`; missing images come back as `problems`.
@@ -145,11 +146,20 @@ def plan_build(
     `recall` hands back parts the last plan made from the same inputs (site/plan.py); with
     `lazy`, the articles' and listings' pages' contexts are made where they are rendered
     (site/plan.py's `ArticleContext` and `ListingContext`: a build that keeps no plan for the
-    next need not hold them)."""
+    next need not hold them), and for the articles in `settled` (those whose pages keep their
+    last fingerprint: engine/record.py) their inputs are gathered there too."""
     listings = plan_listings(site, lazy=lazy) if listings is None else listings
     views = listings.views
     pages = writable_pages(
-        plan_pages(site, diag, related=inputs.related, listings=listings, recall=recall, lazy=lazy),
+        plan_pages(
+            site,
+            diag,
+            related=inputs.related,
+            listings=listings,
+            recall=recall,
+            lazy=lazy,
+            settled=settled,
+        ),
         diag,
     )
     candidates: list[tuple[str, Copy]] = []

@@ -23,7 +23,7 @@ gone, a failed build in between) and every page is fingerprinted, as before.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,11 @@ class KeptPages:
         self.viewed = frozenset(changes.viewed.values())
         self.redo: frozenset[str] | None = None
 
+    def settled(self) -> Container[str]:
+        """The articles whose own pages keep their last fingerprint (none until `redo` is set):
+        the plan need not gather their pages' inputs."""
+        return _AllBut(self.redo) if self.redo is not None else ()
+
     def __call__(self, job: PageJob) -> bool:
         kind = job.kind
         if kind == "article":
@@ -205,6 +210,18 @@ class KeptPages:
         if job.given is not None:
             return not _holds_view(job.given, viewed)
         return False
+
+
+class _AllBut:
+    """Every article but these (the ones to redo)."""
+
+    __slots__ = ("but",)
+
+    def __init__(self, but: frozenset[str]) -> None:
+        self.but = but
+
+    def __contains__(self, rel: object) -> bool:
+        return rel not in self.but
 
 
 def _holds_view(value: Any, urls: frozenset[str]) -> bool:

@@ -414,7 +414,9 @@ def _plan_in_full(
     for warning in images.warnings:
         diag.warn(warning, config.cache_path / "images")
     run.report(_site_relative(images.problems, config.root))
-    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy)
+    kept = recording.kept if recording is not None else None
+    settled = kept.settled() if kept is not None else ()
+    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy, settled=settled)
     # a plan that reported nothing may be patched by the preview's next build (it would not
     # report again what this one did)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems

@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import math
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,7 @@ class PageJob:
     given: dict[str, Any] | None  # the context; None when `maker` makes it on each use
     source: str  # what asked for this page, for collision messages
     bodies: tuple[str, ...] = ()  # article.rel of each body the page shows in full
-    maker: ArticleContext | ListingContext | SitemapContext | None = None
+    maker: ArticleContext | DeferredArticleContext | ListingContext | SitemapContext | None = None
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -287,6 +287,36 @@ class ArticleContext:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class DeferredArticleContext:
+    """An article page's `ArticleContext` whose inputs are gathered only when the page is
+    rendered or fingerprinted: a command-line build gives it to the pages that keep their last
+    fingerprint (engine/record.py), most of a site's after an edit."""
+
+    pages: ArticlePages
+    article: Article
+    references: str = ""  # `with_references`'s
+    image: str = ""
+
+    def made(self) -> ArticleContext:
+        return ArticleContext(self.pages.inputs(self.article), self.references, self.image)
+
+    def __call__(self) -> dict[str, Any]:
+        return self.made()()
+
+    def page(self) -> dict[str, Any]:
+        article, pages = self.article, self.pages
+        versions = pages.site.translations.get(article.translation_key, [article])
+        alternates = article_links(article, pages.site)[1] if len(versions) > 1 else _NO_LINKS
+        page = _article_page(article, pages.listings.views[article.rel], alternates)
+        if self.image:
+            page["image"] = self.image
+        return page
+
+    def key(self, digests: Mapping[int, bytes]) -> tuple:
+        return self.made().key(digests)
+
+
 def _name(site: Site, lang: str) -> str:
     section = site.section(lang)
     return section.language.name if section else lang
@@ -459,21 +489,25 @@ class ArticlePages:
         related: Mapping[str, Sequence[str]],
         recall: Recall | None = None,
         lazy: bool = False,
+        settled: Container[str] = (),
     ) -> None:
         self.site, self.listings, self.related = site, listings, related
         self.recall = recall or _make
         self.lazy = lazy  # contexts made where the pages are rendered (`ArticleContext`)
+        # with `lazy`, the articles whose pages are not even gathered their inputs unless the
+        # page is rendered or fingerprinted (`DeferredArticleContext`)
+        self.settled = settled
         self.position = {a.rel: i for i, a in enumerate(site.listed)}
         self.cat_terms = {lang: site.term_indexes(lang)[1] for lang in {a.lang for a in site.pages}}
 
-    def job(self, article: Article) -> PageJob:
-        """The article's own page."""
+    def inputs(self, article: Article) -> tuple:
+        """`article_context`'s arguments for the article's page."""
         site, views, listed = self.site, self.listings.views, self.site.listed
         i = self.position.get(article.rel)
         newer = listed[i - 1] if i is not None and i > 0 else None
         older = listed[i + 1] if i is not None and i + 1 < len(listed) else None
         categories, alternates = article_links(article, site, self.cat_terms[article.lang])
-        inputs = (
+        return (
             article,
             views[article.rel],
             categories,
@@ -483,7 +517,14 @@ class ArticlePages:
             [views[r] for r in self.related.get(article.rel, ())],
             self.listings.own_pages.get(article.lang, _NO_LINKS),
         )
-        url, rels = site.url(article), (article.rel,)
+
+    def job(self, article: Article) -> PageJob:
+        """The article's own page."""
+        url, rels = self.site.url(article), (article.rel,)
+        if self.lazy and article.rel in self.settled:
+            maker: Any = DeferredArticleContext(self, article)
+            return PageJob(url, "article.html", "article", None, article.source, rels, maker)
+        inputs = self.inputs(article)
         if self.lazy:
             maker = ArticleContext(inputs)
             return PageJob(url, "article.html", "article", None, article.source, rels, maker)
@@ -526,10 +567,11 @@ def article_jobs(
     related: dict[str, list[str]],
     recall: Recall | None = None,
     lazy: bool = False,
+    settled: Container[str] = (),
 ) -> list[PageJob]:
     """Each article's page (with its related list) and the redirect pages of its aliases;
-    `lazy`: see `ArticlePages`."""
-    pages = ArticlePages(site, listings, related, recall, lazy)
+    `lazy` and `settled`: see `ArticlePages`."""
+    pages = ArticlePages(site, listings, related, recall, lazy, settled)
     jobs: list[PageJob] = []
     for article in site.pages:
         jobs.append(pages.job(article))
@@ -546,14 +588,15 @@ def plan_pages(
     listings: Listings | None = None,
     recall: Recall | None = None,
     lazy: bool = False,
+    settled: Container[str] = (),
 ) -> list[PageJob]:
     """Every page of the site. `related` gives each article's related articles (rels, best
     first), worked out beforehand by engine/related_cache.py: planning reads no files.
     `listings` is this site's `plan_listings` (made here when not given); `lazy`: the
     articles' and listings' pages' contexts are made where they are rendered (`ArticlePages`,
-    `ListingContext`)."""
+    `ListingContext`), and for the articles in `settled` their inputs are gathered there."""
     listings = plan_listings(site, recall=recall, lazy=lazy) if listings is None else listings
-    jobs = article_jobs(site, listings, related or {}, recall, lazy)
+    jobs = article_jobs(site, listings, related or {}, recall, lazy, settled)
     jobs.extend(listings.pages)
     jobs.extend(extra_jobs or [])
     sitemap_urls = []

@@ -390,6 +390,34 @@ def test_article_pages_made_where_they_are_rendered_are_the_pages_planned_whole(
         assert b.resolved().given == a.context
 
 
+def test_article_pages_whose_inputs_wait_are_the_pages_planned_whole():
+    """The article pages a command-line build leaves to keep their fingerprint gather their
+    inputs only when asked (`DeferredArticleContext`): the same contexts, sitemap dates and
+    fingerprint inputs as the pages made at once, with and without references."""
+    import dataclasses
+
+    from sitegen.site.plan import DeferredArticleContext
+
+    articles = [make_article(i, tags=("A",), updated=NOW) for i in range(6)]
+    diag = Diagnostics()
+    site = build_site(articles, SiteConfig(root=Path("/nonexistent")), BuildOptions(now=NOW), diag)
+    related = {a.rel: [b.rel for b in articles if b is not a][:2] for a in articles}
+    made = plan_pages(site, diag, related=related, lazy=True)
+    waiting = plan_pages(site, diag, related=related, lazy=True, settled={"a1.md", "a4.md"})
+    deferred = [j for j in waiting if isinstance(j.maker, DeferredArticleContext)]
+    assert sorted(j.bodies[0] for j in deferred) == ["a1.md", "a4.md"]
+    assert [j.path for j in made] == [j.path for j in waiting]
+    digests: dict[int, bytes] = {}
+    for a, b in zip(made, waiting, strict=True):
+        assert a.context == b.context and a.page == b.page
+        if b in deferred:
+            assert a.maker.key(digests) == b.maker.key(digests)
+            extra = {"references": "r", "image": "/pic.png"}
+            a2, b2 = dataclasses.replace(a.maker, **extra), dataclasses.replace(b.maker, **extra)
+            assert a2() == b2() and a2.page() == b2.page()
+            assert a2.key(digests) == b2.key(digests)
+
+
 def test_a_listing_page_made_where_it_is_rendered_is_fingerprinted_by_all_it_shows():
     """`sitegen build` fingerprints a listing page from what its context is made of
     (`ListingContext.key`): changing any one of those inputs, or a view the page shows (by
