@@ -13,8 +13,18 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import BuildFailed
-from sitegen.output.writer import MANIFEST
-from tests.e2e.test_incremental import EDITS, Site, _replace, _tree
+from sitegen.output.writer import MANIFEST, Manifest
+from tests.e2e.test_incremental import EDITS, Site, _article, _replace, _tree
+
+
+def _same_as_clean(site: Site) -> None:
+    """The output equals a clean build's, byte for byte, and so do the fingerprints the
+    manifest keeps (a page left alone keeps the fingerprint a clean build gives it)."""
+    incremental, files = _tree(site.out), Manifest.load(site.out).files
+    assert incremental == site.clean_tree()
+    clean = Manifest.load(site.out).files
+    stale = sorted(path for path in clean if files.get(path) != clean[path])
+    assert not stale and files.keys() == clean.keys(), stale[:5]
 
 
 @pytest.fixture(params=["plain", "search+related"])
@@ -29,7 +39,7 @@ def test_a_body_edit_looks_again_only_at_the_pages_it_reaches(site: Site) -> Non
     result = site.build()
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 @pytest.mark.parametrize("edit", ["title", "summary", "body and title"])
@@ -44,7 +54,7 @@ def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
             EDITS["body"](site)
     result = site.build()
     assert 0 < result.fingerprinted < result.pages
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
@@ -60,7 +70,7 @@ def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
     result = site.build()
     assert result.fingerprinted == result.pages
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 def test_another_manifest_means_every_page(site: Site) -> None:
@@ -72,7 +82,7 @@ def test_another_manifest_means_every_page(site: Site) -> None:
     EDITS["body"](site)
     result = site.build()
     assert result.fingerprinted == result.pages
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 def test_a_lost_article_cache_means_every_page(site: Site) -> None:
@@ -80,7 +90,7 @@ def test_a_lost_article_cache_means_every_page(site: Site) -> None:
     EDITS["body"](site)
     result = site.build()
     assert result.fingerprinted == result.pages
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 @pytest.mark.parametrize("edit", ["date", "tag added", "draft", "added", "deleted", "setting"])
@@ -88,7 +98,7 @@ def test_other_edits_look_at_every_page(site: Site, edit: str) -> None:
     EDITS[edit](site)
     result = site.build()
     assert result.fingerprinted == result.pages
-    assert _tree(site.out) == site.clean_tree()
+    _same_as_clean(site)
 
 
 def test_a_chain_of_edits_equals_clean_builds(tmp_path: Path) -> None:
@@ -113,6 +123,22 @@ def test_a_chain_of_edits_equals_clean_builds(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         result = site.build()
         short += result.fingerprinted < result.pages
-        incremental = _tree(site.out)
-        assert incremental == site.clean_tree(), f"step {step}: {kind} of a{i}"
+        _same_as_clean(site)
     assert short >= 8, short
+
+
+def test_a_new_title_reaches_its_translations_pages(tmp_path: Path) -> None:
+    """A translated article's pages name every version by its title (language links): a new
+    title in one language is looked at again on the other's pages, in the short way."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config("languages:\n  - {code: en, name: English}\n  - {code: fr, name: Français}\n")
+    site.write("content/a4.fr.md", _article(4).replace("Article 4", "Article quatre"))
+    site.write("content/a2.fr.md", _article(2).replace("Article 2", "Article deux"))
+    site.build()
+    before = Manifest.load(site.out).files["fr/a4/index.html"]
+    EDITS["title"](site)
+    result = site.build()
+    assert result.fingerprinted < result.pages
+    # its context names the English version's title (the theme shows the language's name)
+    assert Manifest.load(site.out).files["fr/a4/index.html"][1] != before[1]
+    _same_as_clean(site)
