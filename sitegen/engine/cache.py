@@ -342,6 +342,7 @@ class PageFingerprints:
         self._last = last._pages if last is not None and last.output_fp == output_fp else {}
         self._pages: dict[str, tuple[object, str]] = {}  # path -> (context or maker, fingerprint)
         self._kept = kept
+        self._waiting: set[str] = set()  # pages `early` found kept, not told again
         self._old: Callable[[str], str | None] | None = None
         self.worked_out = 0  # fingerprints hashed (not known from the last build)
 
@@ -353,7 +354,9 @@ class PageFingerprints:
     def early(self, jobs: Iterable[PageJob]) -> None:
         kept = self._kept
         for job in jobs:
-            if kept is None or not kept(job):  # those wait for `keep_from`
+            if kept is not None and kept(job):
+                self._waiting.add(job.path)  # for `keep_from`
+            else:
                 self.of(job)
 
     def of(self, job: PageJob) -> str:
@@ -362,7 +365,8 @@ class PageFingerprints:
         known = self._pages.get(job.path)
         if known is not None and known[0] is made:
             return known[1]
-        if self._old is not None and self._kept is not None and self._kept(job):
+        kept = self._kept
+        if self._old is not None and kept is not None and (job.path in self._waiting or kept(job)):
             old = self._old(job.path)
             if old:
                 self._pages[job.path] = (made, old)

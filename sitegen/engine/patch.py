@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,17 +72,19 @@ class PlanIndex:
             rel_of = {view["url"]: rel for rel, view in plan.views.items()}
             for i, job in enumerate(plan.pages):
                 if job.kind not in ("article", "feed"):
-                    for rel in _views_in(job.context, rel_of):
+                    for rel in views_in(job.context, rel_of):
                         self._showing.setdefault(rel, []).append(i)
         return self._showing
 
 
-def _views_in(value: Any, rel_of: dict[str, str]) -> set[str]:
+def views_in(value: Any, rel_of: Mapping[str, str]) -> set[str]:
     """The rels of the articles whose listing views may be anywhere in `value`: dicts with
-    their address (a listing page recalled from an older plan holds an equal view, not the
-    same object; a language link to the article is found too, which costs only a page made
-    again)."""
+    their address (`rel_of`: address -> rel; a listing page recalled from an older plan holds
+    an equal view, not the same object; a language link to the article is found too, which
+    costs only a page made again)."""
     found: set[str] = set()
+    if not rel_of:
+        return found
     stack = [value]
     while stack:
         item = stack.pop()
@@ -92,9 +94,34 @@ def _views_in(value: Any, rel_of: dict[str, str]) -> set[str]:
                 found.add(rel)
             else:
                 stack.extend(item.values())
-        elif type(item) is list:
+        elif type(item) is list or type(item) is tuple:
             stack.extend(item)
     return found
+
+
+def reached_by_views(
+    site: Site,
+    position: Mapping[str, int],
+    viewed: Collection[str],
+    related: Mapping[str, Sequence[str]],
+    titled: Iterable[Article],
+) -> set[str]:
+    """The articles whose own pages show the listing views of `viewed` (rels whose view
+    changed): their neighbours in the listing (`position`: rel -> place in `site.listed`), the
+    articles listing them as related, and for the `titled` (a new title) their translations,
+    whose language links name them."""
+    out: set[str] = set()
+    listed = site.listed
+    for rel in viewed:
+        i = position.get(rel)
+        if i is not None:
+            out.update(listed[j].rel for j in (i - 1, i + 1) if 0 <= j < len(listed))
+    out.update(rel for rel, rels in related.items() if not viewed.isdisjoint(rels))
+    for article in titled:
+        versions = site.translations.get(article.translation_key, [])
+        if len(versions) > 1:
+            out.update(v.rel for v in versions if v is not article)
+    return out
 
 
 def plan_index(site: Site, plan: BuildPlan, search: Mapping[str, str]) -> PlanIndex | None:
@@ -303,16 +330,8 @@ def patched_plan(
         relisted = {rel for rel, rels in related.items() if old_related.get(rel) != rels}
         relisted |= old_related.keys() - related.keys()
     pages = ArticlePages(site, Listings(views, [], own_page_links(site)), related)
-    # the article pages holding a new view: its neighbours', and those listing it as related
-    around: list[str] = []
-    if new_views:
-        listed = site.listed
-        for rel in new_views:
-            i = pages.position.get(rel)
-            if i is not None:
-                around += [listed[j].rel for j in (i - 1, i + 1) if 0 <= j < len(listed)]
-        around += [rel for rel, rels in related.items() if not new_views.keys().isdisjoint(rels)]
-    # a new title: the article's redirect pages, and its translations' language links
+    # a new title: the article's redirect pages, and (below) its translations' language links
+    titled = []
     for rel, view in new_views.items():
         if view["title"] != last_plan.views[rel]["title"]:
             article = edited[rel]
@@ -322,9 +341,14 @@ def patched_plan(
             if len(places) != len(redirects):
                 return None
             redo.update(zip(places, redirects, strict=True))
-            versions = site.translations.get(article.translation_key, [])
-            if len(versions) > 1:
-                around += [v.rel for v in versions if v is not article]
+            titled.append(article)
+    # the article pages holding a new view: its neighbours', those listing it as related, and
+    # for a new title its translations'
+    around = (
+        reached_by_views(site, pages.position, new_views.keys(), related, titled)
+        if new_views
+        else set()
+    )
     for rel in (*edited, *relisted, *around):
         redo[index.articles[rel]] = pages.job(site.pages[index.pages_at[rel]])
     changed = {site.url(a): (views[a.rel], a.content_hash) for a in edited.values()}

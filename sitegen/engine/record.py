@@ -31,7 +31,7 @@ from typing import Any
 from sitegen.content.article import Article, StoredBody
 from sitegen.engine.article_rows import from_row
 from sitegen.engine.blobcache import read_blob, write_blob
-from sitegen.engine.patch import PlanBasis, edit_kind
+from sitegen.engine.patch import PlanBasis, edit_kind, reached_by_views, views_in
 from sitegen.engine.sourcecache import StatKey
 from sitegen.errors import Diagnostics
 from sitegen.site.model import Site
@@ -125,8 +125,7 @@ def changes_since(
     edited.update(rel for rel in parsed if rel in keys)
     if not edited:
         return Changes(frozenset(), {}, frozenset())
-    by_rel = {a.rel: a for a in articles}
-    on_site = {a.rel for a in site.pages}
+    by_rel = {a.rel: a for a in articles if a.rel in edited}
     viewed: dict[str, str] = {}
     titled: set[str] = set()
     for rel in edited:
@@ -140,7 +139,7 @@ def changes_since(
             return None
         if edit_kind(old, new) is None:
             return None
-        if rel not in on_site:
+        if rel not in site.urls:
             continue  # a draft or a future article: no page shows it
         if listing_view(old, site) != views[rel]:
             if not new.listed:
@@ -155,23 +154,13 @@ def pages_to_redo(
     site: Site, changes: Changes, related: Mapping[str, Sequence[str]], relisted: Iterable[str]
 ) -> frozenset[str]:
     """The articles whose own pages may differ from the recorded build's: the edited ones,
-    those whose related lists changed (`relisted`), and for each listing view that changed its
-    neighbours in the listing, the articles listing it as related and, for a new title, its
-    translations (their language links name it). The rules of engine/patch.py's plan."""
+    those whose related lists changed (`relisted`), and those showing a listing view that
+    changed (`patch.reached_by_views`, as the preview's patched plan finds them)."""
     redo = set(changes.edited) | set(relisted)
     if changes.viewed:
         position = {a.rel: i for i, a in enumerate(site.listed)}
-        listed = site.listed
-        for rel in changes.viewed:
-            i = position.get(rel)
-            if i is not None:
-                redo.update(listed[j].rel for j in (i - 1, i + 1) if 0 <= j < len(listed))
-        viewed = changes.viewed.keys()
-        redo.update(rel for rel, rels in related.items() if not viewed.isdisjoint(rels))
-        by_rel = {a.rel: a for a in site.pages}
-        for rel in changes.titled:
-            versions = site.translations.get(by_rel[rel].translation_key, [])
-            redo.update(v.rel for v in versions)
+        titled = [a for a in site.pages if a.rel in changes.titled] if changes.titled else []
+        redo |= reached_by_views(site, position, changes.viewed.keys(), related, titled)
     return frozenset(redo)
 
 
@@ -184,7 +173,7 @@ class KeptPages:
         self.changes = changes
         self.edited = changes.edited
         self.urls = frozenset(site.urls[rel] for rel in changes.edited if rel in site.urls)
-        self.viewed = frozenset(changes.viewed.values())
+        self.viewed = {url: rel for rel, url in changes.viewed.items()}  # address -> rel
         self.redo: frozenset[str] | None = None
 
     def settled(self) -> Container[str]:
@@ -208,7 +197,7 @@ class KeptPages:
         if type(maker) is ListingContext:
             return not viewed or not any(v.get("url") in viewed for v in maker.inputs[0])
         if job.given is not None:
-            return not _holds_view(job.given, viewed)
+            return not views_in(job.given, viewed)
         return False
 
 
@@ -222,19 +211,3 @@ class _AllBut:
 
     def __contains__(self, rel: object) -> bool:
         return rel not in self.but
-
-
-def _holds_view(value: Any, urls: frozenset[str]) -> bool:
-    """Whether a dict with one of these addresses is anywhere in `value` (a listing view)."""
-    if not urls:
-        return False
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if type(item) is dict:
-            if item.get("url") in urls:
-                return True
-            stack.extend(item.values())
-        elif type(item) is list or type(item) is tuple:
-            stack.extend(item)
-    return False

@@ -166,16 +166,18 @@ def article_links(
         term = cat_terms.get(term_key(name))
         if term is not None:
             categories.append(_tag_link(term.name, term.url))
+    return categories or _NO_LINKS, article_alternates(article, site)
+
+
+def article_alternates(article: Article, site: Site) -> list[dict[str, str]]:
+    """Every version of a translated article (lang, url, title, language name); none else."""
     versions = site.translations.get(article.translation_key, [article])
-    alternates = (
-        [
-            {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
-            for v in versions
-        ]
-        if len(versions) > 1
-        else []
-    )
-    return categories or _NO_LINKS, alternates or _NO_LINKS
+    if len(versions) < 2:
+        return _NO_LINKS
+    return [
+        {"lang": v.lang, "url": site.url(v), "title": v.title, "name": _name(site, v.lang)}
+        for v in versions
+    ]
 
 
 def article_context(
@@ -213,8 +215,9 @@ def article_context(
 
 
 def _article_page(
-    article: Article, listing: dict[str, Any], alternates: list[dict[str, str]]
+    article: Article, listing: dict[str, Any], alternates: list[dict[str, str]], image: str = ""
 ) -> dict[str, Any]:
+    """An article page's `page`; `image`: its picture as resolved (`with_references`)."""
     return {
         "kind": "article",
         "title": article.title,
@@ -222,7 +225,7 @@ def _article_page(
         "lang": article.lang,
         "dir": text_direction(article.lang),
         "alternates": alternates,
-        "image": listing["image"],
+        "image": image or listing["image"],
         "date": listing["date"],
         "updated": listing["updated"],
     }
@@ -259,10 +262,7 @@ class ArticleContext:
     def page(self) -> dict[str, Any]:
         """The context's `page`, without the rest."""
         article, listing, _, alternates, *_ = self.inputs
-        page = _article_page(article, listing, alternates)
-        if self.image:
-            page["image"] = self.image
-        return page
+        return _article_page(article, listing, alternates, self.image)
 
     def key(self, digests: Mapping[int, bytes]) -> tuple:
         """What the context is made from, marshal-able: each shared view (`digests`, by id) by
@@ -305,13 +305,10 @@ class DeferredArticleContext:
         return self.made()()
 
     def page(self) -> dict[str, Any]:
-        article, pages = self.article, self.pages
-        versions = pages.site.translations.get(article.translation_key, [article])
-        alternates = article_links(article, pages.site)[1] if len(versions) > 1 else _NO_LINKS
-        page = _article_page(article, pages.listings.views[article.rel], alternates)
-        if self.image:
-            page["image"] = self.image
-        return page
+        """The context's `page`, from the article, its view and its versions alone."""
+        article, site = self.article, self.pages.site
+        listing = self.pages.listings.views[article.rel]
+        return _article_page(article, listing, article_alternates(article, site), self.image)
 
     def key(self, digests: Mapping[int, bytes]) -> tuple:
         return self.made().key(digests)
