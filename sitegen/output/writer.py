@@ -42,6 +42,7 @@ from pathlib import Path
 
 from sitegen.errors import SiteError
 from sitegen.fsutil import files_present, is_inside, sha1_bytes
+from sitegen.output.spares import SparePool
 
 MANIFEST = ".sitegen-manifest.json"
 STAGING_MARK = ".sitegen-staging-"
@@ -502,11 +503,12 @@ def commit_folder(output: Path) -> Path:
     return output.parent / f".{output.name}{COMMIT_MARK}"
 
 
-def roll_forward(folder: Path, output: Path) -> None:
+def roll_forward(folder: Path, output: Path, spares: SparePool | None = None) -> None:
     """Carry out a delta commit: delete the files its journal names (first: one may stand where
-    a new file needs a folder), move every file of `folder` into `output` (each move atomic),
-    put its manifest in place last, and remove it. Safe to run again from any point: what was
-    moved is gone from `folder`, what was deleted stays deleted."""
+    a new file needs a folder), move every file of `folder` into `output` (each move atomic;
+    with `spares`, each file replaced is kept there first), put its manifest in place last,
+    and remove it. Safe to run again from any point: what was moved is gone from `folder`,
+    what was deleted stays deleted."""
     try:
         stale = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -522,6 +524,8 @@ def roll_forward(folder: Path, output: Path) -> None:
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
+        if spares is not None:
+            spares.keep_replaced(target)
         os.replace(os.path.join(folder, rel), target)
     with contextlib.suppress(FileNotFoundError):
         os.replace(folder / MANIFEST, output / MANIFEST)
@@ -533,9 +537,17 @@ class DeltaOutput(OutputStrategy):
     folder that the next build completes if this one is killed (see the module docstring).
     Unchanged files are not touched at all: their inode, bytes and modification time stay."""
 
-    def __init__(self, output: Path, old: Manifest, new: Manifest, force: bool) -> None:
+    def __init__(
+        self,
+        output: Path,
+        old: Manifest,
+        new: Manifest,
+        force: bool,
+        spares: SparePool | None = None,
+    ) -> None:
         super().__init__(output, old, new, force)
         self.folder = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
+        self.spares = spares
 
     def start(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -548,7 +560,9 @@ class DeltaOutput(OutputStrategy):
         return os.path.isfile(os.path.join(self.output, path))
 
     def put(self, path: str, data: bytes, had_old: bool) -> bool:
-        write_fresh(self.folder / path, data)
+        target = self.folder / path
+        if self.spares is None or not self.spares.write(target, data):
+            write_fresh(target, data)
         return True
 
     def put_copy(self, path: str, source: Path) -> None:
@@ -563,7 +577,7 @@ class DeltaOutput(OutputStrategy):
         write_fresh(self.folder / MANIFEST, self.new.chunks())
         pending = commit_folder(self.output)
         os.rename(self.folder, pending)  # from here on, the commit happens (now or next build)
-        roll_forward(pending, self.output)
+        roll_forward(pending, self.output, self.spares)
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -696,11 +710,16 @@ class OutputWriter:
         in_place: bool = False,
         last: Manifest | None = None,
         later: Callable[[Callable[[], None]], None] | None = None,
+        spares: Path | None = None,
     ) -> None:
         """`last` and `later` are for a folder updated `in_place`, by one process: the manifest
         its last build left (instead of reading it back), and where to hand the writing of this
-        build's manifest (see `InPlaceOutput.later`)."""
+        build's manifest (see `InPlaceOutput.later`). `spares`: a folder for the spare files
+        a build of few changes writes into (output/spares.py)."""
         self.output = output.resolve()
+        self.spares = (
+            SparePool(spares, self.output) if spares is not None and not in_place else None
+        )
         self.force = force
         self.in_place = in_place
         # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
@@ -738,7 +757,7 @@ class OutputWriter:
             and self.old.owned
             and changes <= DELTA_MAX_SHARE * len(self.old.files)
         ):
-            self._out = DeltaOutput(self.output, self.old, self.new, self.force)
+            self._out = DeltaOutput(self.output, self.old, self.new, self.force, self.spares)
         self._out.start()
         self._started = True
 
@@ -806,6 +825,9 @@ class OutputWriter:
         """Make this build the output (see the strategies)."""
         self._out.commit()
         self._started = False
+        if self.spares is not None:
+            self.spares.finish()
+            self.spares.top_up(len(self.new.files))
 
     def abort(self) -> None:
         if self._started:

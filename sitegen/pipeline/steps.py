@@ -517,7 +517,9 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     kept, run.state.manifest = run.state.manifest, None
     last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
     later = run.state.unsaved.append if request.preview and run.state.keep else None
-    writer = OutputWriter(run.output, request.force, request.preview, last, later)
+    writer = OutputWriter(
+        run.output, request.force, request.preview, last, later, config.cache_path / "spare"
+    )
     if planned.presence is not None:
         with contextlib.suppress(Exception):  # not found there: the writer looks itself
             writer.expect_missing(planned.presence.result())
