@@ -313,10 +313,15 @@ def replace_file(target: Path, data: bytes) -> None:
     """Put `data` at `target` so a reader sees the old file or the new one (no fsync: this is
     the preview's folder, rebuilt from sources at will)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = _beside(target)
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
+
+
+def _beside(target: Path) -> Path:
+    """Where a file's next bytes are written before they replace it (a hidden name)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
 def place_ahead(output: Path, pages: dict[str, bytes]) -> dict[str, str]:
@@ -641,11 +646,21 @@ class InPlaceOutput(OutputStrategy):
     def reuse(self, path: str) -> bool:
         return (self.output / path).is_file()
 
+    spares: SparePool | None = None  # where new bytes are written when it has a file for them
+
     def put(self, path: str, data: bytes, had_old: bool) -> bool:
         target = self.output / path
         if had_old and _same_bytes(target, data):  # e.g. the preview's first-page render
             return False
-        replace_file(target, data)
+        if self.spares is None:
+            replace_file(target, data)
+            return True
+        tmp = _beside(target)
+        if not self.spares.write(tmp, data):
+            write_fresh(tmp, data)
+        if had_old:
+            self.spares.keep_replaced(str(target))
+        os.replace(tmp, target)
         return True
 
     def put_copy(self, path: str, source: Path) -> None:
@@ -717,9 +732,7 @@ class OutputWriter:
         build's manifest (see `InPlaceOutput.later`). `spares`: a folder for the spare files
         a build of few changes writes into (output/spares.py)."""
         self.output = output.resolve()
-        self.spares = (
-            SparePool(spares, self.output) if spares is not None and not in_place else None
-        )
+        self.spares = SparePool(spares, self.output) if spares is not None else None
         self.force = force
         self.in_place = in_place
         # Leftovers first: a killed fallback swap may have moved the output (and its manifest).
@@ -733,6 +746,7 @@ class OutputWriter:
         self._out: OutputStrategy = strategy(self.output, self.old, self.new, force)
         if in_place:
             self._out.later = later
+            self._out.spares = self.spares
         self.written = 0  # files with new bytes
         self.kept = 0  # files whose bytes were unchanged
         self._started = False

@@ -86,3 +86,40 @@ def test_a_chain_of_edits_written_into_spares_equals_clean_builds(tmp_path, monk
         assert _tree(out) == _tree(clean / "build"), step
     assert used > 20  # the spares made ahead, and files earlier edits replaced
     assert _tree(snapshot) == before  # nothing written through a link of the snapshot
+
+
+def test_the_previews_folder_written_through_spares_equals_clean_builds(tmp_path, monkeypatch):
+    from sitegen.build import Builder
+
+    monkeypatch.setattr(spares_module, "MIN_AGE", 0.0)
+    rng = random.Random(3)
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text(
+        "title: Spares\nbase_url: https://example.org/\nper_page: 5\nrelated: 3\nsearch: true\n"
+    )
+    for i in range(30):
+        (root / "content" / f"a{i}.md").write_text(_article(i, " ".join(rng.choices(WORDS, k=20))))
+    preview = tmp_path / "preview"
+    builder = Builder(BuildRequest(load_config(root), output=preview, jobs=1, preview=True))
+    builder.run()
+    used = 0
+    for step in range(6):
+        i = rng.randrange(30)
+        (root / "content" / f"a{i}.md").write_text(
+            _article(i, " ".join(rng.choices(WORDS, k=rng.randrange(5, 30))))
+        )
+        pool = root / ".sitegen" / "spare"
+        spares = (
+            {p.stat().st_ino for p in pool.rglob("*") if p.is_file()} if pool.is_dir() else set()
+        )
+        builder.run()
+        builder.let_go()
+        used += len(spares & {p.stat().st_ino for p in preview.rglob("*") if p.is_file()})
+        clean = tmp_path / f"clean{step}"
+        shutil.copytree(root / "content", clean / "content")
+        shutil.copy(root / "site.yaml", clean / "site.yaml")
+        _build(clean)
+        assert _tree(preview) == _tree(clean / "build"), step
+    assert used > 0
+    assert not [p for p in preview.rglob(".*.tmp")]  # no file left half placed
