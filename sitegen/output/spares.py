@@ -38,6 +38,8 @@ MAX_SIZE = 256 << 10  # bytes: a bigger replaced file is freed, not kept
 MIN_AGE = 5.0  # seconds a replaced file stays out of use
 WANT = 1024  # empty spares made ahead for a big site (an edit at 10,000 articles takes ~450)
 TOP_UP_MIN = 4000  # files in the output: a smaller site makes none ahead
+# never through a link, and never waiting on a pipe someone put there (flags missing: 0)
+_WRITE_SPARE = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _STALE_MAKING = 600.0  # seconds after which a folder a maker left unfinished is removed
 _MAKER = (
     "import os, sys\n"
@@ -75,7 +77,7 @@ class SparePool:
             if not _move(spare, target):
                 continue  # taken by another build, or gone
             try:
-                fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                fd = os.open(target, _WRITE_SPARE)
             except OSError:
                 _unlink(target)
                 continue

@@ -15,6 +15,9 @@ with the new manifest and the list of files to delete, then each file is moved i
 (every move atomic) and the manifest last. A build killed before that rename leaves the old
 output; one killed after it is completed by the next build (or `sitegen build`) before anything
 else, since the commit folder holds everything the commit needs.
+Its new files are written into spare files, and the files they replace kept as spares
+instead of freed (output/spares.py): on ext4 creating and freeing files cost more than the
+bytes.
 
 A manifest (`.sitegen-manifest.json` inside the output) records each file sitegen wrote with
 its hash and the fingerprint of what it was rendered from, and marks the folder as ours.
