@@ -43,17 +43,22 @@ def _build(root: Path):
     return build(BuildRequest(load_config(root), jobs=1))
 
 
-def test_a_chain_of_edits_written_into_spares_equals_clean_builds(tmp_path, monkeypatch):
-    monkeypatch.setattr(spares_module, "MIN_AGE", 0.0)  # files replaced are used at once
-    rng = random.Random(20261203)
-    root = tmp_path / "site"
+def _site(root: Path, rng: random.Random, articles: int) -> None:
+    """A site of `articles` articles of random words, search and related articles on."""
     (root / "content").mkdir(parents=True)
     (root / "site.yaml").write_text(
         "title: Spares\nbase_url: https://example.org/\nper_page: 5\nrelated: 3\nsearch: true\n"
     )
-    for i in range(60):
+    for i in range(articles):
         body = " ".join(rng.choices(WORDS, k=30))
         (root / "content" / f"a{i}.md").write_text(_article(i, body))
+
+
+def test_a_chain_of_edits_written_into_spares_equals_clean_builds(tmp_path, monkeypatch):
+    monkeypatch.setattr(spares_module, "MIN_AGE", 0.0)  # files replaced are used at once
+    rng = random.Random(20261203)
+    root = tmp_path / "site"
+    _site(root, rng, 60)
     _build(root)
     out, pool = root / "build", root / ".sitegen" / "spare"
     made = pool / "n1"  # as the detached process leaves them
@@ -94,12 +99,7 @@ def test_the_previews_folder_written_through_spares_equals_clean_builds(tmp_path
     monkeypatch.setattr(spares_module, "MIN_AGE", 0.0)
     rng = random.Random(3)
     root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "site.yaml").write_text(
-        "title: Spares\nbase_url: https://example.org/\nper_page: 5\nrelated: 3\nsearch: true\n"
-    )
-    for i in range(30):
-        (root / "content" / f"a{i}.md").write_text(_article(i, " ".join(rng.choices(WORDS, k=20))))
+    _site(root, rng, 30)
     preview = tmp_path / "preview"
     builder = Builder(BuildRequest(load_config(root), output=preview, jobs=1, preview=True))
     builder.run()
