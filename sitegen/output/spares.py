@@ -163,8 +163,8 @@ class SparePool:
             if kind == "." and _older(gen, _STALE_MAKING):
                 shutil.rmtree(gen.path, ignore_errors=True)  # a maker that died
                 continue
-            if kind not in ("n", "r") or not stamp.isdigit():
-                continue
+            if kind not in ("n", "r") or not stamp.isdigit() or not _plain_folder(gen):
+                continue  # not ours, or a link that could lead to anybody's files
             try:
                 names = os.listdir(gen.path)
             except OSError:
@@ -205,6 +205,13 @@ def _move(spare: str, target: Path) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(spare, target)
         return True
+    except OSError:
+        return False
+
+
+def _plain_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
 

@@ -147,3 +147,16 @@ def test_emptied_generations_are_removed(tmp_path, kind):
     (gen / "0").write_bytes(b"")
     build(out, pool, {"a.html": b"a2", "b.html": b"b1"})
     assert not gen.exists()
+
+
+def test_a_generation_that_is_a_link_is_never_used(tmp_path):
+    """A link planted in the pool could lead to anybody's files: they are never written."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "0").write_bytes(b"keep me")
+    pool_folder = tmp_path / "spare"
+    pool_folder.mkdir()
+    (pool_folder / "n1").symlink_to(theirs)
+    pool = SparePool(pool_folder, tmp_path / "build")
+    assert not pool.write(tmp_path / "a.html", b"a")
+    assert (theirs / "0").read_bytes() == b"keep me"
