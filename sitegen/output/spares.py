@@ -180,15 +180,17 @@ class SparePool:
 def _same_device(folder: Path, output: Path) -> bool:
     """Whether the pool can be on the output's file system (renames and links between them)."""
     try:
-        here = folder.parent
-        while not here.exists():
-            here = here.parent
-        there = output.parent
-        while not there.exists():
-            there = there.parent
-        return here.stat().st_dev == there.stat().st_dev
+        return _nearest(folder).stat().st_dev == _nearest(output).stat().st_dev
     except OSError:
         return False
+
+
+def _nearest(path: Path) -> Path:
+    """The closest folder above `path` that exists (the pool and the output may not yet)."""
+    here = path.parent
+    while not here.exists():
+        here = here.parent
+    return here
 
 
 def _move(spare: str, target: Path) -> bool:

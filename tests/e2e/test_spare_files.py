@@ -14,16 +14,16 @@ from sitegen.output import spares as spares_module
 from sitegen.output.writer import MANIFEST
 
 WORDS = [
-    "harbour",
-    "council",
-    "storm",
-    "bridge",
-    "ferry",
-    "market",
-    "school",
-    "river",
-    "tower",
-    "garden",
+    "election",
+    "budget",
+    "railway",
+    "museum",
+    "festival",
+    "hospital",
+    "airport",
+    "orchestra",
+    "library",
+    "stadium",
 ]
 
 
