@@ -275,7 +275,9 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             diag.warn(problem.message, problem.path, problem.line, problem.hint)
         files = copy_sources(site, assets, statics, config)
         search = (
-            search_outputs(site, config.cache_path, diag, run.state.search) if config.search else {}
+            search_outputs(site, config.cache_path, diag, run.state.search, run.later)
+            if config.search
+            else {}
         )
         give_back()
         basis = PlanBasis(

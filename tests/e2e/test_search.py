@@ -488,6 +488,65 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
         made(files)
 
 
+def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
+    """With the build's waits given, the index file is written by a thread: shards made again
+    before it is done come from the index in memory, a failed write is raised by the wait, and
+    once waited for the file holds the index the next build reads."""
+    import threading
+
+    import sitegen.engine.search_cache as search_cache
+    from sitegen.errors import Diagnostics
+    from sitegen.site import search
+
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)
+    monkeypatch.setattr(search, "MAX_SHARD_BYTES", 800)
+    write_topic_site(site, per_topic=3)
+    cache = site.root / ".sitegen"
+    waits: list = []
+    search_cache.search_outputs(_model(site), cache, Diagnostics(), later=waits.append)
+    assert len(waits) == 1
+    waits.pop()()
+    path = site.root / "content" / "war-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA quetzal appeared.\n", encoding="utf-8")
+    model = _model(site)
+
+    def made(files) -> dict:
+        return {p: src() if callable(src) else src for p, (src, _) in files.items()}
+
+    clean = made(search_cache.search_outputs(model, None, Diagnostics()))
+    release, writing = threading.Event(), threading.Event()
+    real_write = search_cache.write_blob
+
+    def slow_write(*args):
+        writing.set()
+        release.wait(timeout=60)
+        return real_write(*args)
+
+    monkeypatch.setattr(search_cache, "write_blob", slow_write)
+    edited = search_cache.search_outputs(model, cache, Diagnostics(), later=waits.append)
+    assert writing.wait(timeout=60) and not release.is_set()
+    unchanged = [p for p, (src, _) in edited.items() if getattr(src, "func", None)]
+    assert any(edited[p][0].func.__name__ == "_shard" for p in unchanged)
+    assert made(edited) == clean  # the file is not written yet: from memory
+    release.set()
+    waits.pop()()
+    monkeypatch.setattr(search_cache, "write_blob", real_write)
+    again = search_cache.search_outputs(model, cache, Diagnostics(), later=waits.append)
+    assert waits == []  # read from the file, nothing changed: nothing to write
+    remade = {src.func.__name__ for src, _ in again.values() if callable(src)}
+    assert remade == {"_shard", "_remake_doc"}  # every document and shard as it was
+    assert made(again) == clean
+
+    def broken(*args):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(search_cache, "write_blob", broken)
+    site.article("late.md", "A late report", body="siege artillery " * 30)
+    search_cache.search_outputs(_model(site), cache, Diagnostics(), later=waits.append)
+    with pytest.raises(MemoryError, match="no room"):
+        waits.pop()()
+
+
 def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypatch):
     """Edits that change, take out and put in postings of lists long enough to have anchors
     (spaced every 4 here, 128 in a real build) leave the index files byte for byte those of a
