@@ -170,8 +170,14 @@ class _Run:
         if self.request.preview and self.state.keep:
             self.state.unsaved.extend(waits)
             return
-        for wait in waits:
-            wait()
+        failed: BaseException | None = None
+        for wait in waits:  # every one, though one failed: each ends work of its own
+            try:
+                wait()
+            except BaseException as exc:  # noqa: BLE001 - raised once all are done
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
     @property
     def diag(self) -> Diagnostics:

@@ -8,6 +8,7 @@ Cyrillic and the like put spaces between words. Punctuation (also CJK full-width
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -47,10 +48,23 @@ def closed_bidi(text: str) -> str:
 _CJK_CHARS = (
     "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 )
-_CJK = re.compile(f"[{_CJK_CHARS}]")
-# a whitespace run (CJK characters split runs too) holding a letter or digit: [^\W_] is exactly
-# str.isalnum(), so one findall in C replaces a Python test of every character of every word
-_COUNTED_WORD = re.compile(f"[^\\s{_CJK_CHARS}]*[^\\W_{_CJK_CHARS}][^\\s{_CJK_CHARS}]*")
+
+
+@functools.cache
+def _cjk_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(one CJK character, a counted word): compiled when a text that is not ASCII is first
+    counted, not when sitegen starts (their wide ranges take 5 ms to compile, in every
+    command that imports this).
+
+    A counted word is a whitespace run (CJK characters split runs too) holding a letter or
+    digit: [^\\W_] is exactly str.isalnum(), so one findall in C replaces a Python test of
+    every character of every word."""
+    return (
+        re.compile(f"[{_CJK_CHARS}]"),
+        re.compile(f"[^\\s{_CJK_CHARS}]*[^\\W_{_CJK_CHARS}][^\\s{_CJK_CHARS}]*"),
+    )
+
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 WORDS_PER_MINUTE = 220
 CJK_CHARS_PER_MINUTE = 500
@@ -86,13 +100,13 @@ def ascii_words(text: str, leading_digits: bool = True) -> list[str]:
 def word_count(text: str) -> int:
     if text.isascii():
         return len(text.encode("ascii").translate(_ASCII_SPACES, _ASCII_NOT_ALNUM).split())
-    cjk = len(_CJK.findall(text))
-    return cjk + len(_COUNTED_WORD.findall(text))
+    cjk, counted = _cjk_patterns()
+    return len(cjk.findall(text)) + len(counted.findall(text))
 
 
 def reading_minutes(text: str, words: int | None = None) -> int:
     """Minutes to read `text`; `words` is its word_count() when the caller has it already."""
-    cjk = 0 if text.isascii() else len(_CJK.findall(text))
+    cjk = 0 if text.isascii() else len(_cjk_patterns()[0].findall(text))
     words = (word_count(text) if words is None else words) - cjk
     minutes = words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE
     return max(1, round(minutes))

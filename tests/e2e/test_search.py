@@ -603,3 +603,26 @@ def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypat
         SiteFolder(clean).build()
         assert snapshot(site.root) == snapshot(clean), name
     assert patched.count(True) >= 20, patched.count(True)
+
+
+def test_a_failed_index_write_is_the_build_error_and_the_next_build_recovers(site, monkeypatch):
+    """An index file the thread failed to write with an unexpected error fails the build once
+    the output is in place (not silently, not hanging); the next build makes it again."""
+    import sitegen.engine.search_cache as search_cache
+
+    site.configure("title: T\nbase_url: https://example.org/\nsearch: true\nrelated: 3\n")
+    for i in range(4):
+        site.article(f"a{i}.md", f"Report {i}", body=f"harbour crane number{i} " * 20)
+
+    def broken(*args):
+        raise MemoryError("no room for the index")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(search_cache, "write_blob", broken)
+        with pytest.raises(MemoryError, match="no room for the index"):
+            site.build()
+    assert site.exists("search/manifest.js")
+    assert site.exists("a0/index.html")
+    assert not (site.root / ".sitegen" / search_cache.INDEX_FILE).exists()
+    site.build()
+    assert (site.root / ".sitegen" / search_cache.INDEX_FILE).exists()
