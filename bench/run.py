@@ -600,6 +600,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{SITEGEN_PY} is missing: run `make bench` (or make the .venv and "
             "`pip install -e .` into it)"
         )
+    if args.preview:  # said now, not after the build figures' hour
+        from preview_latency import CHROMIUM  # bench/preview_latency.py
+
+        if not os.access(CHROMIUM, os.X_OK):
+            raise SystemExit(
+                f"--preview needs Chromium at {CHROMIUM} (Debian: apt-get install chromium); "
+                "nothing was built"
+            )
     sizes = [corpus.SIZES.get(s) or int(s) for s in args.sizes.split(",")]
     wanted = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = set(wanted) - set(TOOLS)
