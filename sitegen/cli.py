@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -232,7 +233,10 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
 
     created = create_site(Path(args.dir), title=args.title)
     console.info(f"created a new site in {args.dir}: " + ", ".join(created))
-    console.info(f"next: cd {args.dir} && sitegen build")
+    here = Path(args.dir).resolve() == Path.cwd().resolve()
+    console.info(
+        "next: sitegen build" if here else f"next: cd {shlex.quote(args.dir)} && sitegen build"
+    )
     return 0
 
 
@@ -309,7 +313,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("init", parents=[common], help="make a new site in DIR")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", nargs="?", default=".", help="default: this folder")
     p.add_argument("--title", default="My news site")
     p.set_defaults(func=cmd_init)
 

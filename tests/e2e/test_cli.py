@@ -55,6 +55,19 @@ def test_init_then_build(tmp_path, parse):
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
+def test_init_here_by_default_and_the_next_step_as_a_shell_would_take_it(tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / ".gitignore").write_text("notes/\n", encoding="utf-8")
+    made = run("init", cwd=here)
+    assert made.returncode == 0, made.stderr
+    assert (here / "site.yaml").is_file() and "next: sitegen build" in made.stdout
+    assert (here / ".gitignore").read_text(encoding="utf-8") == "notes/\n"  # theirs, kept
+    spaced = run("init", "my news", cwd=tmp_path)
+    assert spaced.returncode == 0, spaced.stderr
+    assert "next: cd 'my news' && sitegen build" in spaced.stdout
+
+
 def test_site_flag_and_missing_site(tmp_path):
     run("init", str(tmp_path / "s"))
     assert run("build", "--site", str(tmp_path / "s"), cwd=tmp_path).returncode == 0
