@@ -1,7 +1,8 @@
 """Building on a Dask cluster (`--executor dask://...`) gives the same bytes as a local build.
 
-One module-scoped `LocalCluster` (two worker processes, bound to 127.0.0.1, no dashboard)
-serves every test. Each test checks the work really went to the cluster (the scheduler counts
+One module-scoped `LocalCluster` (two worker processes, bound to 127.0.0.1; the scheduler's
+HTTP server, which it starts even without a dashboard, on a free loopback port, not on 8787
+where another cluster may be) serves every test. Each test checks the work really went to the cluster (the scheduler counts
 the tasks of each kind) and compares whole output trees with a local build of the same site.
 """
 
@@ -64,7 +65,7 @@ def dask_cluster(tmp_path_factory):
                 n_workers=2,
                 processes=True,
                 threads_per_worker=1,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",
                 host="127.0.0.1",
                 local_directory=str(tmp_path_factory.mktemp("dask-workers")),
             ) as cluster,
@@ -231,7 +232,7 @@ def test_cluster_without_workers_is_an_error(site, monkeypatch, tmp_path) -> Non
     monkeypatch.setattr(cluster_module, "NO_WORKERS_GRACE", 0.5)
     with (
         distributed.LocalCluster(
-            n_workers=0, dashboard_address=None, host="127.0.0.1", protocol="tcp://"
+            n_workers=0, dashboard_address="127.0.0.1:0", host="127.0.0.1", protocol="tcp://"
         ) as empty,
         pytest.raises(SiteError) as caught,
     ):
