@@ -2,8 +2,9 @@
 
 One module-scoped `LocalCluster` (two worker processes, bound to 127.0.0.1; the scheduler's
 HTTP server, which it starts even without a dashboard, on a free loopback port, not on 8787
-where another cluster may be) serves every test. Each test checks the work really went to the cluster (the scheduler counts
-the tasks of each kind) and compares whole output trees with a local build of the same site.
+where another cluster may be) serves every test. Each test checks the work really went to the
+cluster (the scheduler counts the tasks of each kind) and compares whole output trees with a
+local build of the same site.
 """
 
 from __future__ import annotations
