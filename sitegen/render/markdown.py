@@ -1,4 +1,7 @@
-"""Markdown -> HTML: the markdown-it-py setup, highlighting, heading ids and the TOC. Pure.
+"""Markdown -> HTML: the markdown-it-py setup, with heading ids and the TOC. Pure.
+
+A body that needs none of its plugins is rendered by markdown-it-pyrs instead
+(`markdown_fast.py`), to the same HTML.
 
 CommonMark plus GFM tables, strikethrough and task lists, footnotes, definition lists,
 admonitions (`!!! note` and `:::note`), heading ids (`## Title {#id}` or generated, unique),
@@ -27,15 +30,13 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from sitegen.content.foreign import ADMONITION_KINDS
 from sitegen.errors import SiteError
+from sitegen.render import markdown_fast
+from sitegen.render.headings import ANCHORED, HEADING_SLUGS, toc_html, unique_ids
+from sitegen.render.highlight import highlight
 from sitegen.render.rawhtml import contain
-from sitegen.text.slugs import slugify
 
 
 @dataclass(frozen=True)
@@ -53,32 +54,6 @@ def body_warnings(body: RenderedBody, source: str, body_line: int) -> list[SiteE
         SiteError(message, source, body_line + line, hint or None, warning=True)
         for line, message, hint in body.problems
     ]
-
-
-_FORMATTER = HtmlFormatter(nowrap=True)
-
-
-@functools.lru_cache(maxsize=256)
-def _lexer(name: str):  # -> pygments Lexer | None
-    """The lexer for a fence's language, looked up once per process (the lookup scans
-    Pygments' whole lexer table; a lexer keeps no state between highlight() calls)."""
-    try:
-        return get_lexer_by_name(name)
-    except ClassNotFound:
-        return None
-
-
-def _highlight(code: str, lang: str, _attrs: str) -> str:
-    name = (lang or "").strip().split()[0] if lang else ""
-    if not name:
-        return ""
-    lexer = _lexer(name.lower())
-    if lexer is None:
-        return ""  # markdown-it escapes it as plain code
-    inner = highlight(code, lexer, _FORMATTER)
-    return (
-        f'<pre class="highlight"><code class="language-{html.escape(name)}">{inner}</code></pre>\n'
-    )
 
 
 # `{#id .class}`, kramdown's `{: #id}`, and Python-Markdown's `{ #id key="a value" }` (MkDocs:
@@ -328,56 +303,35 @@ def _toc_rule(state: StateCore) -> None:
             break
 
 
-def toc_html(toc: list[tuple[int, str, str]] | tuple[tuple[int, str, str], ...]) -> str:
-    if not toc:
-        return ""
-    items = "".join(
-        f'<li class="toc-level-{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
-        for level, anchor, text in toc
-    )
-    return f'<nav class="toc" aria-label="Contents"><ul>{items}</ul></nav>\n'
-
-
-def _heading_slug(text: str) -> str:
-    return slugify(text, fallback_prefix="section")
-
-
-_NOT_IN_GITHUB_IDS = re.compile(r"[^\w\- ]")
-
-
-def _github_heading_slug(text: str) -> str:
-    """GitHub's and Hugo's heading ids (goldmark's `github`): lower case, letters and digits of
-    every script kept, other punctuation dropped, each space a hyphen: `What's new` ->
-    `whats-new`, `总结` -> `总结`. What a site moved in had, so old links to a section work."""
-    return _NOT_IN_GITHUB_IDS.sub("", text.strip().lower()).replace(" ", "-") or "section"
-
-
-HEADING_SLUGS = {"sitegen": _heading_slug, "github": _github_heading_slug}
-ANCHORED = 4  # headings h1 to h4 get an id and a permalink
-
-
 def _unique_heading_ids(slug: Callable[[str], str], max_level: int) -> Callable[[StateCore], None]:
-    """The ids the anchors plugin gives headings (the slug of the text; `-1`, `-2`... after the
-    first; never one a heading names itself), given first: the plugin tries every suffix from
-    `-1` up for each heading, quadratic in a body's same-named headings (50,000 took minutes)."""
+    """The ids the anchors plugin gives headings (the slug of the text, made unique), given
+    first: the plugin tries every suffix from `-1` up for each heading, quadratic in a body's
+    same-named headings."""
 
     def rule(state: StateCore) -> None:
         tokens = state.tokens
         taken = {
             str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")
         }
-        next_suffix: dict[str, int] = {}  # slug -> the first suffix not yet tried
-        for i, token in enumerate(tokens):
-            if token.type != "heading_open" or token.attrGet("id") or int(token.tag[1]) > max_level:
-                continue
-            children = tokens[i + 1].children or ()
-            base = slug("".join(c.content for c in children if c.type in ("text", "code_inline")))
-            uniq, n = base, next_suffix.get(base, 1)
-            while uniq in taken:
-                uniq, n = f"{base}-{n}", n + 1
-            next_suffix[base] = n
-            taken.add(uniq)
-            token.attrSet("id", uniq)
+        unnamed = [
+            i
+            for i, token in enumerate(tokens)
+            if token.type == "heading_open"
+            and not token.attrGet("id")
+            and int(token.tag[1]) <= max_level
+        ]
+        bases = (
+            slug(
+                "".join(
+                    c.content
+                    for c in (tokens[i + 1].children or ())
+                    if c.type in ("text", "code_inline")
+                )
+            )
+            for i in unnamed
+        )
+        for i, ident in zip(unnamed, unique_ids(bases, taken), strict=True):
+            tokens[i].attrSet("id", ident)
 
     return rule
 
@@ -431,7 +385,7 @@ def make_parser(raw_html: bool, heading_ids: str = "sitegen") -> MarkdownIt:
             "html": raw_html,
             "typographer": False,
             "linkify": False,
-            "highlight": _highlight,
+            "highlight": highlight,
             # what is nested deeper is left out: 20 (the preset's) dropped the text of a
             # mailing-list thread quoted 25 replies deep
             "maxNesting": 100,
@@ -574,6 +528,18 @@ def _container_render(self, tokens, idx, _options, _env):  # type: ignore[no-unt
 
 
 def render_markdown(body: str, raw_html: bool = True, heading_ids: str = "sitegen") -> RenderedBody:
+    """`body` as HTML: by markdown-it-pyrs when it needs none of markdown-it-py's plugins
+    (markdown_fast.py: the same HTML, ten times sooner), else by markdown-it-py."""
+    fast = markdown_fast.render(body, heading_ids)
+    if fast is not None:
+        return RenderedBody(*fast)
+    return render_markdown_it(body, raw_html, heading_ids)
+
+
+def render_markdown_it(
+    body: str, raw_html: bool = True, heading_ids: str = "sitegen"
+) -> RenderedBody:
+    """`body` as HTML by markdown-it-py with every plugin sitegen uses."""
     md = make_parser(raw_html, heading_ids)
     env: dict = {}
     out = md.render(body, env)
