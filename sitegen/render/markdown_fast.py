@@ -3,7 +3,7 @@ markdown-it-pyrs (markdown-it in Rust, 10 to 20 times faster than markdown-it-py
 HTML `markdown.py` makes of them, with heading ids and permalinks, the table of contents,
 highlighting and the focusable code blocks and tables added to its output. Pure.
 
-A body that may use anything else (raw HTML, attributes, footnotes, admonitions, definition
+A body that may use anything else (raw HTML and autolinks, attribute lists, footnotes, admonitions, definition
 and task lists, `[TOC]`, a captioned figure, Unicode spaces where markdown-it-py trims them,
 nesting deeper than its limit) is left to markdown-it-py: `render` answers None for it. The
 test in tests/unit/test_markdown_fast.py holds the two to the same output.
@@ -29,7 +29,8 @@ except ImportError:  # no wheel for this platform: markdown-it-py renders everyt
 # What only markdown-it-py with sitegen's plugins reads as markdown-it-py does. Cheap to look
 # for, and wider than needed: a body with any of it is still rendered, by the slower parser.
 _NEEDS_PLUGINS = (
-    "{",  # attribute lists
+    "<!",  # comments and declarations, which markdown-it-py reads as HTML in more forms
+    "<?",
     "[^",  # footnotes
     "^[",
     "!!!",  # admonitions and containers
@@ -54,6 +55,14 @@ _UNICODE_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u
 # a `]:` with no `[` before it on its line (a reference label that spans lines), or before a
 # destination that starts with a backslash
 _ODD_REFERENCE = re.compile(r"^[^\[\n]*\]:|\]:[ \t]*\n?[ \t]*\\", re.MULTILINE)
+# Where a `{` may open an attribute list (anywhere else, in code say, it is text to both):
+# after an image, link or code span; kramdown's `{:`; at a line's start; in a fence's info;
+# on a heading's line (`## Title {#id}`, also a setext heading's text)
+_ATTRIBUTES = re.compile(
+    r"[)\]`]\{|\{:|^[ \t>*+\-\d.)]*\{|`[ \t]+\{|^[ \t>]*#.*\{"
+    r"|\{[^{\n]*\n[ \t>]*(?:=+|-+)[ \t]*$",
+    re.MULTILINE,
+)
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARK = re.compile(r"[*_~]")
 # A link's or image's host outside ASCII: markdown-it-py writes it in punycode, markdown-it
@@ -80,6 +89,20 @@ _PARSER = (
 )
 
 
+# the same without raw HTML and autolinks, to tell where a `<` is text
+_NO_HTML_PARSER = (
+    _RustMarkdownIt("zero").enable_many(
+        [
+            *("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph"),
+            *("reference", "backticks", "emphasis", "entity", "escape", "image", "link"),
+            *("newline", "table", "strikethrough"),
+        ]
+    )
+    if _RustMarkdownIt
+    else None
+)
+
+
 def render(body: str, heading_ids: str = "sitegen") -> tuple[str, tuple] | None:
     """`body`'s HTML and table of contents ((level, id, text) of its h1 to h4), or None when
     it needs markdown-it-py."""
@@ -89,8 +112,8 @@ def render(body: str, heading_ids: str = "sitegen") -> tuple[str, tuple] | None:
         return None
     if _NEEDS_PLUGINS_LINE.search("\n" + body):
         return None
-    if "<" in body and _TAG_START.search(body):
-        return None  # raw HTML (contained by rawhtml.py) or an autolink
+    if "{" in body and _ATTRIBUTES.search(body):
+        return None
     if not body.isascii() and (_UNICODE_SPACE.search(body) or _unicode_flanking(body)):
         return None
     if "![" in body and _alt_text_differs(body):
@@ -110,6 +133,11 @@ def render(body: str, heading_ids: str = "sitegen") -> tuple[str, tuple] | None:
         return None  # markdown-it reads neither as a reference definition
     try:
         out = _PARSER.render(body)
+        # a `<` that may open a tag: only when it is text (in code, say) is the body taken, as
+        # raw HTML is kept inside the article by markdown.py (rawhtml.py), and an autolink
+        # is written differently
+        if "<" in body and _TAG_START.search(body) and _NO_HTML_PARSER.render(body) != out:
+            return None
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # a panic in the Rust parser (pyo3's PanicException)

@@ -47,6 +47,14 @@ Setext heading
 x < y && z
 ```
 
+```rust
+fn main() {
+    let v: Vec<String> = Vec::new();
+}
+```
+
+A `<div>` and `x = {.class}` in code are text.
+
     indented code
 
 ***
@@ -125,7 +133,18 @@ def test_an_everyday_article_takes_the_fast_path_with_ids_toc_highlighting_and_f
         "Texte\u00a0:\n\nfin\u00a0\n",  # Unicode spaces that markdown-it-py trims
         "- item\n\n  [label\n  ]: /url\n",  # a reference label across lines in a list
         "Raw <b>HTML</b>\n",
+        "<div>\n\n*a block*\n\n</div>\n",
+        "a <!-- comment --> b\n",
+        "a <!-- comment -\n-- more -->\n",  # markdown-it-py's comments and declarations
+        "<!declaration x>\n",
+        "Mail <ed@example.org>\n",  # an autolink
         "## Title {#custom}\n",
+        "Title {.wide}\n======\n",
+        "![x](a.png){width=600}\n",
+        "`code`{.lang}\n",
+        "{.lead}\nA paragraph.\n",
+        "A paragraph.\n{: .note}\n",
+        "``` {.yaml}\nk: v\n```\n",
         "Note[^1]\n\n[^1]: text\n",
         "!!! note\n    body\n",
         "- [ ] task\n",
@@ -172,3 +191,19 @@ def test_line_endings_are_read_as_markdown_it_py_reads_them():
     body = ARTICLE.replace("\n", "\r\n")
     assert assert_alike(body)
     assert markdown_fast.render(body) == markdown_fast.render(ARTICLE)
+
+
+def test_the_fast_parser_serves_any_thread():
+    """The preview renders in threads of its own: the Rust parser made at import serves them."""
+    import threading
+
+    results: list = []
+    threads = [
+        threading.Thread(target=lambda: results.append(markdown_fast.render(ARTICLE)))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [markdown_fast.render(ARTICLE)] * 3 and results[0] is not None
