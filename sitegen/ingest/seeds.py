@@ -9,11 +9,11 @@ match a teaser pattern (promos such as `NOW WATCH: ...`) are kept apart from the
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import SiteError
+from sitegen.text.textstats import NOT_TEXT
 
 MAX_TITLE_LENGTH = 200
 HEADER_RE = re.compile(r"^(date|author|tags)\s*:\s*(.*)$", re.IGNORECASE)
@@ -75,10 +75,10 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def _clean(line: str) -> str:
-    # Control characters other than tab have no place in an article and break YAML and HTML.
-    return "".join(
-        ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs") else " " for ch in line
-    ).strip()
+    # Control characters other than tab have no place in an article and break YAML and HTML;
+    # nor have surrogates and noncharacters (U+FDD0): the loader drops the same (NOT_TEXT), so
+    # a title keeps every character it is written with
+    return NOT_TEXT.sub(" ", line).strip()
 
 
 def parse_seed(text: str, path: Path | str, teaser_patterns: tuple[str, ...] = ()) -> SeedArticle:

@@ -6,6 +6,7 @@ Runs SITEGEN_FUZZ_EXAMPLES examples (200 by default; `make fuzz` runs 20,000).""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -115,6 +116,12 @@ def check_seed(data: bytes) -> None:
     html = render_markdown(article.body, CONFIG.raw_html).html
     assert "<script" not in html and "<img" not in html  # seed text is never markup
     assert not article.images and not article.links  # nor images or links to resolve
+
+
+@pytest.mark.parametrize("title", ["0\ufdd0", "\ufdd0 Title \uffff", "A\x85B"])
+def test_a_title_with_noncharacters_or_controls_reads_back_as_imported(title: str):
+    """Found by the fuzz test below: the seed kept U+FDD0 in its title, the loader drops it."""
+    check_seed(f"{title}\n\nBody text.\n".encode("utf-8", "surrogatepass"))
 
 
 @FUZZ
