@@ -240,7 +240,7 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     return value
 
 
-HEADING_ID_STYLES = ("sitegen", "github")  # render/markdown.py makes each
+HEADING_ID_STYLES = ("sitegen", "github")  # render/headings.py makes each
 
 _FEED_NAME = re.compile(r"[\w.-]+(/[\w.-]+)*\.(xml|rss|atom|json)", re.ASCII)
 

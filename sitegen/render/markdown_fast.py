@@ -16,8 +16,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from markdown_it.common.utils import escapeHtml
-
 from sitegen.render.headings import ANCHORED, HEADING_SLUGS, unique_ids
 from sitegen.render.highlight import highlight
 
@@ -234,7 +232,7 @@ def _anchor_headings(out: str, slug: Callable[[str], str], toc: list) -> str:
     ids = unique_ids((slug(text) for text in texts), set())
     parts, last = [], 0
     for m, text, ident in zip(found, texts, ids, strict=True):
-        level, inner, attr = m.group(1), m.group(2), escapeHtml(ident)
+        level, inner, attr = m.group(1), m.group(2), _escape(ident)
         parts += [
             out[last : m.start()],
             f'<h{level} id="{attr}">{inner} <a class="header-anchor" href="#{attr}">#</a></h{level}>',
@@ -279,6 +277,13 @@ def _alt_text_differs(body: str) -> bool:
         if min(after("&", m.end()), after("\\", m.end()), after("  \n", m.end())) < end:
             return True
     return False
+
+
+def _escape(text: str) -> str:
+    """markdown-it's escaping of an attribute's value (`'` is left as it is)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _highlighted(m: re.Match) -> str:

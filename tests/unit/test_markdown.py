@@ -7,7 +7,8 @@ import re
 import pytest
 
 from sitegen.content.foreign import convert, flatten_tabs, replace_shortcodes
-from sitegen.render.markdown import parse_ial, render_markdown, render_markdown_it
+from sitegen.render.markdown import render_markdown, render_markdown_it
+from sitegen.render.markdown_plugins import parse_ial
 from sitegen.text.bodyscan import code_spans, scan_images
 
 
@@ -394,7 +395,7 @@ def test_the_tag_patterns_stop_at_the_next_less_than_sign():
 def test_heading_ids_in_both_styles():
     """`sitegen`: ASCII; `github`: GitHub's and Hugo's, so a moved post's #section links land."""
     from sitegen.config import HEADING_ID_STYLES
-    from sitegen.render.markdown import HEADING_SLUGS, render_markdown
+    from sitegen.render.headings import HEADING_SLUGS
 
     assert set(HEADING_SLUGS) == set(HEADING_ID_STYLES)
     body = "## What's new\n\n## 总结\n\n## C++ & Rust_2\n"
@@ -499,7 +500,7 @@ def test_links_that_cannot_close_read_no_destination(monkeypatch):
     """An inline link needs a `)` after it and a reference link a definition: without either,
     the link rule fails before reading a destination (each read 32 parentheses deep before
     giving up: 400 KB of `[a](` took 9 s)."""
-    from sitegen.render.markdown import make_parser
+    from sitegen.render.markdown_plugins import make_parser
 
     helpers = make_parser(True, "sitegen").helpers  # markdown-it-py's, with sitegen's plugins
     calls = []
