@@ -1,12 +1,13 @@
 """Markdown -> HTML for bodies that use only CommonMark, tables and strikethrough, by
-markdown-it-pyrs (markdown-it in Rust, 10 to 20 times faster than markdown-it-py): the same
-HTML `markdown.py` makes of them, with heading ids and permalinks, the table of contents,
+markdown-it-pyrs (markdown-it in Rust, 10 to 20 times faster than markdown-it-py): the HTML
+`markdown_plugins.py` makes of them, with heading ids and permalinks, the table of contents,
 highlighting and the focusable code blocks and tables added to its output. Pure.
 
-A body that may use anything else (raw HTML and autolinks, attribute lists, footnotes, admonitions, definition
-and task lists, `[TOC]`, a captioned figure, Unicode spaces where markdown-it-py trims them,
-nesting deeper than its limit) is left to markdown-it-py: `render` answers None for it. The
-test in tests/unit/test_markdown_fast.py holds the two to the same output.
+A body that may use anything else (raw HTML and autolinks, attribute lists, footnotes,
+admonitions, definition and task lists, `[TOC]`, a captioned figure, Unicode spaces where
+markdown-it-py trims them, nesting deeper than its limit), or a construct the two parsers read
+differently, is left to markdown-it-py: `render` answers None for it. The test in
+tests/unit/test_markdown_fast.py holds the two to the same output.
 """
 
 from __future__ import annotations
@@ -131,9 +132,9 @@ def render(body: str, heading_ids: str = "sitegen") -> tuple[str, tuple] | None:
         return None  # markdown-it reads neither as a reference definition
     try:
         out = _PARSER.render(body)
-        # a `<` that may open a tag: only when it is text (in code, say) is the body taken, as
-        # raw HTML is kept inside the article by markdown.py (rawhtml.py), and an autolink
-        # is written differently
+        # a `<` that may open a tag: the body is taken only when it is text (in code, say),
+        # as raw HTML is kept inside its article by markdown_plugins.py (rawhtml.py), and an
+        # autolink is written differently
         if "<" in body and _TAG_START.search(body) and _NO_HTML_PARSER.render(body) != out:
             return None
     except (KeyboardInterrupt, SystemExit, MemoryError):
