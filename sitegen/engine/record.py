@@ -5,7 +5,7 @@ edit would work out every page's fingerprint again although it changes few of th
 a second at 10,000 articles, seconds at 100,000. After each good build a small record goes to
 the cache folder (`BuildRecord`): the id of the manifest the output holds, a digest of what
 every page's inputs share (settings, templates and theme, copied files, the pages and their
-order, the search files' paths), the related lists' inputs, and each content file's stat key.
+order, the search files a body names), the related lists' inputs, and each content file's stat key.
 
 The next build compares (`pages_to_redo`). When the output holds that manifest, all that is
 shared is the same, and the only content files that changed changed in what they say (their
@@ -75,8 +75,10 @@ def shared_digest(
     """A digest of what the pages' inputs share besides the articles themselves: the settings,
     templates, theme files and sitegen's code (`basis.output_fp`), the files copied and their
     stamps, the articles left unpublished, the build's options, the pages of the site in their
-    order, each language's listing order, and the search files' paths (the links a body may
-    point at)."""
+    order, each language's listing order, and the paths of the search files a body or a front
+    matter picture may point at (`_named`): a page's inputs include what its references
+    resolve to, and the search index's shards are named by their content, so a digest of all
+    of their paths would change with nearly every edit and no page would be kept."""
     h = hashlib.sha1()
 
     def put(*parts: object) -> None:
@@ -92,8 +94,22 @@ def shared_digest(
     put("listed", *(a.rel for a in site.listed))
     for section in site.sections:
         put("section", section.lang, section.prefix, *(a.rel for a in section.listed))
-    put("search", *sorted(search))
+    put("search", *sorted(_named(search, site)))
     return h.hexdigest()
+
+
+def _named(paths: Iterable[str], site: Site) -> list[str]:
+    """The `paths` whose file name some article's images, content links or picture end in (a
+    superset of those they resolve to: telling which do takes the link targets)."""
+    names: set[str] = set()
+    for article in site.pages:
+        refs = [ref.src for ref in article.images]
+        refs.extend(article.links)
+        if article.image:
+            refs.append(article.image)
+        for ref in refs:
+            names.add(ref.split("#")[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    return [path for path in paths if path.rsplit("/", 1)[-1] in names]
 
 
 @dataclass(frozen=True)

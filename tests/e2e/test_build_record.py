@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,23 @@ def test_a_body_edit_looks_again_only_at_the_pages_it_reaches(site: Site) -> Non
     result = site.build()
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
+    _same_as_clean(site)
+
+
+def test_a_body_edit_that_adds_a_search_shard_still_looks_at_few_pages(
+    tmp_path: Path,
+) -> None:
+    """A shard is named by its first term, and a term may start a shard of its own (site/search.py
+    `_runs`: its hash is 0 modulo a power of two): a new word that does adds a shard. The
+    pages keep their fingerprints all the same (no page names a shard)."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    shards = set((site.out / "search" / "s").iterdir())
+    word = next(w for n in range(10**6) if zlib.crc32((w := f"zq{n}").encode()) % (1 << 16) == 0)
+    _replace(site, "content/a4.md", "More.", f"More about {word}.")
+    result = site.build()
+    assert set((site.out / "search" / "s").iterdir()) != shards
+    assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     _same_as_clean(site)
 
 

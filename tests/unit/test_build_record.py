@@ -4,13 +4,16 @@ last build's fingerprints."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
+from sitegen.engine.patch import PlanBasis
 from sitegen.engine.record import (
     BuildRecord,
     Changes,
     KeptPages,
     load_record,
     save_record,
+    shared_digest,
 )
 from sitegen.site.plan import ListingContext, PageJob
 
@@ -78,3 +81,21 @@ def test_other_pages_are_kept_unless_a_changed_view_is_anywhere_in_them() -> Non
     # what shows a title as text (redirect pages), and sitemaps, are always looked at again
     alias = {"page": {"title": "B"}, "target": "/b/"}
     assert not kept(PageJob("/old/", "alias.html", "alias", alias, "b.md (alias)"))
+
+
+def _digest(search: list[str], **article: object) -> str:
+    fields = {"rel": "a.md", "images": (), "links": (), "image": "", **article}
+    site = SimpleNamespace(pages=[SimpleNamespace(**fields)], listed=[], sections=[])
+    basis = PlanBasis("output", (), {}, frozenset(), {})
+    return shared_digest(basis, (False, False), site, search)  # type: ignore[arg-type]
+
+
+def test_the_search_shards_named_by_no_article_are_not_in_the_shared_digest() -> None:
+    """Shards are named by their content: nearly every edit renames some. Only the ones an
+    article's picture, image or content link could point at are inputs of its pages."""
+    before = ["search/manifest.js", "search/s/00aa.js", "search/s/11bb.js"]
+    after = ["search/manifest.js", "search/s/00aa.js", "search/s/22cc.js"]
+    assert _digest(before) == _digest(after)
+    named = SimpleNamespace(src="../search/s/11bb.js?x#y")
+    assert _digest(before, images=(named,)) != _digest(after, images=(named,))
+    assert _digest(before, image="/search/s/11bb.js") != _digest(after, image="/search/s/11bb.js")
