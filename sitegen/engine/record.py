@@ -77,14 +77,13 @@ def shared_digest(
     stamps, the articles left unpublished, the build's options, the pages of the site in their
     order, each language's listing order, and the paths of the search files a body or a front
     matter picture may point at (`_named`): a page's inputs include what its references
-    resolve to, and the search index's shards are named by their content, so a digest of all
-    of their paths would change with nearly every edit and no page would be kept."""
+    resolve to, and the search index's shards are named by their first terms (a new word may
+    start one), so a digest of all of their paths would change with many an edit and no page
+    would be kept."""
     h = hashlib.sha1()
 
-    def put(*parts: object) -> None:
-        for part in parts:
-            h.update(str(part).encode())
-            h.update(b"\0")
+    def put(*parts: object) -> None:  # each part, then a NUL: one update for 100,000 names
+        h.update("\0".join(map(str, parts)).encode() + b"\0")
 
     put(basis.output_fp, *options)
     for f in basis.files:

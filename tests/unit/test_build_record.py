@@ -91,7 +91,7 @@ def _digest(search: list[str], **article: object) -> str:
 
 
 def test_the_search_shards_named_by_no_article_are_not_in_the_shared_digest() -> None:
-    """Shards are named by their content: nearly every edit renames some. Only the ones an
+    """Shards are named by their first terms; a new word may start one. Only the ones an
     article's picture, image or content link could point at are inputs of its pages."""
     before = ["search/manifest.js", "search/s/00aa.js", "search/s/11bb.js"]
     after = ["search/manifest.js", "search/s/00aa.js", "search/s/22cc.js"]
