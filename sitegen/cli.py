@@ -122,6 +122,11 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         console.detail(
             "phases: " + ", ".join(f"{phase} {sec:.3f}s" for phase, sec in result.timings.items())
         )
+    if result.planned < result.pages:
+        console.detail(
+            f"pages planned again: {result.planned} of {result.pages} "
+            "(an edit of bodies alone: the others are the last build's)"
+        )
     if 0 < result.fingerprinted < result.pages:
         console.detail(
             f"pages looked at again: {result.fingerprinted} of {result.pages} "

@@ -17,7 +17,7 @@ build's manifest and renders and writes only what changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -43,7 +43,17 @@ from sitegen.site.outputs import (
     pages_without,
     writable_pages,
 )
-from sitegen.site.plan import Listings, PageJob, Recall, plan_listings, plan_pages
+from sitegen.site.plan import (
+    ArticlePages,
+    LazyViews,
+    Listings,
+    PageJob,
+    Recall,
+    feed_jobs,
+    own_page_links,
+    plan_listings,
+    plan_pages,
+)
 
 # what a copied file's bytes come from: a file, bytes, or a function making them (search files
 # the engine keeps as they were, read only if the output lacks them)
@@ -86,6 +96,8 @@ class BuildPlan:
     targets: LinkTargets
     problems: tuple[SiteError, ...]  # missing images (errors, or warnings with keep_going)
     views: Mapping[str, dict]  # listing views the page contexts share, by article (unchanged)
+    # `plan_edited`'s: only the pages an edit of bodies reaches (the rest are the last build's)
+    partial: bool = False
 
 
 def bundle_home(site: Site, article: Article) -> Article:
@@ -162,6 +174,41 @@ def plan_build(
         ),
         diag,
     )
+    return _with_copies(site, config, inputs, diag, pages, views)
+
+
+def plan_edited(
+    site: Site,
+    config: SiteConfig,
+    inputs: PlanInputs,
+    diag: Diagnostics,
+    redo: Collection[str],
+) -> BuildPlan:
+    """The part of `plan_build`'s plan that an edit of articles' bodies alone can change, when
+    the engine knows the rest is the last build's (engine/record.py): the own pages of the
+    articles in `redo` (the edited ones and those whose related lists changed), every feed
+    (an entry holds its body's hash), and every copied and generated file; the link targets
+    and the missing-image problems of every article, as `plan_build` gives them. Listing
+    views are made for the articles these pages show (`LazyViews`)."""
+    views = LazyViews(site)
+    listings = Listings(views, [], own_page_links(site))
+    made = ArticlePages(site, listings, inputs.related, lazy=True)
+    pages = [made.job(article) for article in site.pages if article.rel in redo]
+    pages.extend(feed_jobs(site, views))
+    return _with_copies(site, config, inputs, diag, writable_pages(pages, diag), views, True)
+
+
+def _with_copies(
+    site: Site,
+    config: SiteConfig,
+    inputs: PlanInputs,
+    diag: Diagnostics,
+    pages: list[PageJob],
+    views: Mapping[str, dict],
+    partial: bool = False,
+) -> BuildPlan:
+    """The plan of `pages`: with the copied and generated files (those on a page's path
+    reported), the link targets, and what each body's references resolve to."""
     candidates: list[tuple[str, Copy]] = []
     for asset in inputs.assets:
         if asset.source is None:  # made by the theme code (e.g. the search script's data)
@@ -194,6 +241,7 @@ def plan_build(
         targets=targets,
         problems=tuple(problems),
         views=views,
+        partial=partial,
     )
 
 

@@ -48,14 +48,19 @@ class BuildRecord:
     shared: str  # `shared_digest` of the build
     related: str  # the inputs digest of the related lists it used ("" without any)
     keys: dict[str, StatKey]  # content rel -> stat key of the file the build read
+    # every page's output path, when the next build may plan only what a body edit reaches
+    # (`reusable`); else empty
+    pages: tuple[str, ...] = ()
 
 
 def load_record(cache_dir: Path | None, key: str) -> BuildRecord | None:
     """The record kept under `key` (sitegen's code and the settings), or None."""
     data = read_blob(cache_dir / RECORD_FILE if cache_dir else None, key, Diagnostics())
     try:
-        manifest, shared, related, rels, keys = data  # type: ignore[misc]
-        return BuildRecord(manifest, shared, related, dict(zip(rels, keys, strict=True)))
+        manifest, shared, related, rels, keys, pages = data  # type: ignore[misc]
+        if not isinstance(pages, tuple):
+            return None
+        return BuildRecord(manifest, shared, related, dict(zip(rels, keys, strict=True)), pages)
     except (TypeError, ValueError):
         return None
 
@@ -65,7 +70,7 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
     build only time)."""
     rels = tuple(record.keys)
     keys = tuple(record.keys[rel] for rel in rels)
-    data = (record.manifest, record.shared, record.related, rels, keys)
+    data = (record.manifest, record.shared, record.related, rels, keys, record.pages)
     write_blob(cache_dir / RECORD_FILE if cache_dir else None, key, data)
 
 
@@ -177,6 +182,23 @@ def pages_to_redo(
         titled = [a for a in site.pages if a.rel in changes.titled] if changes.titled else []
         redo |= reached_by_views(site, position, changes.viewed.keys(), related, titled)
     return frozenset(redo)
+
+
+def reusable(pages: Iterable[PageJob], quiet: bool) -> bool:
+    """Whether the next build may plan only what an edit of bodies reaches and take every
+    other page from this plan (`plan.plan_edited`): the plan reported nothing (a build that
+    plans less would not report it again), no page but an article's own and the feeds shows
+    a body, and no page is where a search file may come to be (search/, but for the search
+    page): the next build checks its new files against the pages it plans alone."""
+    if not quiet:
+        return False
+    for job in pages:
+        if job.bodies and job.kind not in ("article", "feed"):
+            return False
+        path = job.path
+        if path == "search" or (path.startswith("search/") and path != "search/index.html"):
+            return False
+    return True
 
 
 class KeptPages:

@@ -34,6 +34,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -691,6 +692,24 @@ class InPlaceOutput(OutputStrategy):
         # what is on disk now: this build's files where it got to them, the old ones elsewhere
         merged = Manifest({**self.old.files, **self.new.files}, True)
         replace_file(self.output / MANIFEST, merged.dump())
+
+
+def manifest_build(output: Path) -> str | None:
+    """The build id of the manifest in `output` (None: none there, or not read), from its
+    last bytes alone (`Manifest.chunks` ends with it): a big site's manifest is tens of
+    megabytes, and a build asks this before it knows whether it needs the rest."""
+    try:
+        with (output / MANIFEST).open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 256))
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = _BUILD_AT_END.search(tail)
+    return found.group(1) if found else None
+
+
+_BUILD_AT_END = re.compile(r'"build":"([0-9a-f]+)"\}\s*$')
 
 
 def missing_outputs(output: Path) -> tuple[str, frozenset[str]]:

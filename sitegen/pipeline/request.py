@@ -38,6 +38,9 @@ class BuildResult:
     patched: bool = False
     # pages whose fingerprints were worked out; the rest kept the last build's (engine/record.py)
     fingerprinted: int = 0
+    # pages the plan made; fewer than `pages` when the rest were the last build's as they were
+    # (a partial plan after an edit of bodies: plan.py `plan_edited`)
+    planned: int = 0
     # the output's manifest as this build left it (path -> [sha, fp]); None when the build
     # wrote nothing
     files: dict[str, list[str]] | None = None

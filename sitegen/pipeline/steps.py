@@ -40,6 +40,7 @@ from sitegen.engine.record import (
     changes_since,
     load_record,
     pages_to_redo,
+    reusable,
     save_record,
     shared_digest,
 )
@@ -53,15 +54,23 @@ from sitegen.heap import give_back, pauses_collector
 from sitegen.output.writer import (
     FP,
     OutputWriter,
+    manifest_build,
     missing_outputs,
 )
 from sitegen.pipeline.request import BuildRequest, BuildResult, tell
-from sitegen.plan import BuildPlan, PlanInputs, SourceFile, copy_sources, plan_build
+from sitegen.plan import (
+    BuildPlan,
+    PlanInputs,
+    SourceFile,
+    copy_sources,
+    plan_build,
+    plan_edited,
+)
 from sitegen.render.assets import Asset, collect_static, static_fingerprint
 from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
-from sitegen.site.plan import PageJob, plan_listings, site_message_problems
+from sitegen.site.plan import LazyViews, PageJob, plan_listings, site_message_problems
 from sitegen.site.search import Files
 
 
@@ -133,7 +142,12 @@ def build_changed(
     tell(request, "plan")
     try:
         planned = _plan(run, site, articles, statics)
-        _carry_out(run, site, planned)
+        try:
+            _carry_out(run, site, planned)
+        except _Replan:  # nothing is written yet
+            run.whole = True
+            planned = _plan(run, site, articles, statics)
+            _carry_out(run, site, planned)
     finally:
         run.finish()
     if request.hold is not None:
@@ -154,6 +168,7 @@ class _Run:
     # waits left for once the output is written (the related lists' cache files being written)
     _finishing: list[Callable[[], None]] = dataclasses.field(default_factory=list)
     files: _Files | None = None  # a command-line build's content files, for its record
+    whole: bool = False  # plan every page (a partial plan met another manifest: `_Replan`)
 
     @property
     def recording(self) -> bool:
@@ -222,6 +237,7 @@ class _Recording:
     last: BuildRecord | None
     kept: KeptPages | None = None
     related: str = ""  # the inputs digest of the related lists this build used
+    reusable: bool = False  # `record.reusable` of this build's plan
 
 
 def _site(run: _Run, articles: list[Article], now: dt.datetime) -> Site:
@@ -380,11 +396,6 @@ def _plan_in_full(
     whose last left a record leaves the pages none of whose inputs changed to keep their
     fingerprints from the manifest (engine/record.py)."""
     config, diag = run.request.config, run.diag
-    # the preview hands the last plan's parts made from the same inputs back
-    memo = run.state.memo
-    recall = memo.recall(config.output_fingerprint()) if memo is not None else None
-    lazy = not run.state.keep  # contexts made where pages render: the preview patches them
-    listings = plan_listings(site, recall=recall, lazy=lazy)
     if recording is not None and run.files is not None:
         f = run.files
         found = changes_since(
@@ -392,12 +403,21 @@ def _plan_in_full(
             recording.shared,
             site,
             articles,
-            listings.views,
+            LazyViews(site),
             f.keys,
             f.previous,
             f.parsed,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
+        if found is not None and not found.viewed and _partial_plan_fits(run, recording):
+            basis = with_related()  # what `pages_to_redo` needs
+            if recording.kept is not None and recording.kept.redo is not None:
+                return _plan_edited(run, site, files, assets, search, images, basis, recording)
+    # the preview hands the last plan's parts made from the same inputs back
+    memo = run.state.memo
+    recall = memo.recall(config.output_fingerprint()) if memo is not None else None
+    lazy = not run.state.keep  # contexts made where pages render: the preview patches them
+    listings = plan_listings(site, recall=recall, lazy=lazy)
     fingerprints = PageFingerprints(
         basis.output_fp,
         listings.views.values(),
@@ -409,6 +429,31 @@ def _plan_in_full(
     if basis.related is None:  # not yet waited for
         basis = with_related()
     reported = (len(diag.errors), len(diag.warnings))
+    inputs = _plan_inputs(run, files, assets, search, images, basis)
+    kept = recording.kept if recording is not None else None
+    settled = kept.settled() if kept is not None else ()
+    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy, settled=settled)
+    # a plan that reported nothing may be patched by the preview's next build (it would not
+    # report again what this one did), or planned in part by the next command-line build
+    quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
+    if quiet and run.state.keep:
+        basis = dataclasses.replace(basis, index=plan_index(site, plan, basis.search))
+    if recording is not None:
+        recording.reusable = reusable(plan.pages, quiet)
+    return plan, fingerprints, basis
+
+
+def _plan_inputs(
+    run: _Run,
+    files: list[SourceFile],
+    assets: list[Asset],
+    search: Files,
+    images: ImageSet,
+    basis: PlanBasis,
+) -> PlanInputs:
+    """What the plan reads besides the site (the images measured, their warnings reported)."""
+    config = run.request.config
+    assert basis.related is not None
     inputs = PlanInputs(
         related=basis.related,
         assets=assets,
@@ -420,16 +465,49 @@ def _plan_in_full(
         unpublished=basis.unpublished,
     )
     for warning in images.warnings:
-        diag.warn(warning, config.cache_path / "images")
+        run.diag.warn(warning, config.cache_path / "images")
     run.report(_site_relative(images.problems, config.root))
-    kept = recording.kept if recording is not None else None
-    settled = kept.settled() if kept is not None else ()
-    plan = plan_build(site, config, inputs, diag, listings, recall, lazy=lazy, settled=settled)
-    # a plan that reported nothing may be patched by the preview's next build (it would not
-    # report again what this one did)
+    return inputs
+
+
+def _partial_plan_fits(run: _Run, recording: _Recording) -> bool:
+    """Whether the last build's plan may stand for every page an edit of bodies leaves alone:
+    its record says so (`record.reusable`) and the output still holds its manifest (the
+    writer checks the whole manifest again: `_changes`)."""
+    last = recording.last
+    return (
+        last is not None
+        and bool(last.pages)
+        and not run.whole
+        and not run.request.preview
+        and manifest_build(run.output) == last.manifest
+    )
+
+
+def _plan_edited(
+    run: _Run,
+    site: Site,
+    files: list[SourceFile],
+    assets: list[Asset],
+    search: Files,
+    images: ImageSet,
+    basis: PlanBasis,
+    recording: _Recording,
+) -> tuple[BuildPlan, PageFingerprints, PlanBasis]:
+    """`_plan_in_full`'s plan when only bodies changed since the recorded build: the pages
+    they reach (`plan.plan_edited`); every other page keeps its place and fingerprint from
+    the last build's manifest (`_changes`)."""
+    diag = run.diag
+    assert recording.kept is not None and recording.kept.redo is not None
+    reported = (len(diag.errors), len(diag.warnings))
+    inputs = _plan_inputs(run, files, assets, search, images, basis)
+    plan = plan_edited(site, run.request.config, inputs, diag, recording.kept.redo)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
-    if quiet and run.state.keep:
-        basis = dataclasses.replace(basis, index=plan_index(site, plan, basis.search))
+    recording.reusable = quiet and reusable(plan.pages, quiet)
+    views = plan.views.made if isinstance(plan.views, LazyViews) else plan.views
+    fingerprints = PageFingerprints(
+        basis.output_fp, views.values(), run.state.fingerprints, recording.kept
+    )
     return plan, fingerprints, basis
 
 
@@ -479,6 +557,11 @@ def _stamps(files: list[SourceFile], diag: Diagnostics) -> dict[Path, str]:
     return out
 
 
+class _Replan(Exception):
+    """A partial plan met an output whose manifest is not the recorded build's any more
+    (changed while this build planned): the build plans every page instead."""
+
+
 @dataclass
 class _Changes:
     """What the last build's manifest says must be redone."""
@@ -501,12 +584,18 @@ def _changes(
     last: BuildRecord | None = None,
 ) -> _Changes:
     """What the last manifest says must be redone; `last`: the record of the build that
-    wrote it, when its fingerprints may stand for the pages the plan left alone."""
-    if last is not None and writer.old.owned and writer.old.build == last.manifest:
-        old = writer.old.files
+    wrote it, when its fingerprints may stand for the pages the plan left alone. A partial
+    plan's other pages are the recorded build's, with their fingerprints in its manifest."""
+    same = last is not None and writer.old.owned and writer.old.build == last.manifest
+    old = writer.old.files
+    if same:
         fingerprints.keep_from(lambda path: entry[FP] if (entry := old.get(path)) else None)
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
+    if plan.partial:
+        if not same or last is None or not all(path in old for path in last.pages):
+            raise _Replan()
+        planned = {path: old[path][FP] for path in last.pages}
     for job in plan.pages:
         fp = planned[job.path] = fingerprints.of(job)
         if not writer.unchanged(job.path, fp):
@@ -535,7 +624,8 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     last = recording.last if recording is not None and recording.kept is not None else None
     changes = _changes(plan, writer, planned.fingerprints, run.state.keep, last)
     result.fingerprinted = planned.fingerprints.worked_out
-    result.pages = len(plan.pages)
+    result.pages = len(changes.planned)
+    result.planned = len(plan.pages) if plan.partial else result.pages
     env = run.state.environment(config, asset_names)
     if run.state.keep:
         run.state.fingerprints = planned.fingerprints
@@ -556,7 +646,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     if changes.none() and writer.old.owned:
         result.kept = len(changes.planned) + len(plan.copies)
         run.state.manifest = (run.output, writer.old)
-        _keep_record(run, recording, writer.old.build)
+        _keep_record(run, recording, writer.old.build, changes.planned)
         return run.done()
     writer.start(len(changes.render) + changes.copy + changes.stale)
     # the site and plan live until the build ends: out of the collector's sight (it would walk
@@ -605,18 +695,22 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     result.kept = writer.kept
     result.files = writer.new.files
     run.state.manifest = (run.output, writer.new)
-    _keep_record(run, recording, writer.new.build)
+    _keep_record(run, recording, writer.new.build, changes.planned)
     return run.done()
 
 
 _RECORD_KEY = cache_key("build record")
 
 
-def _keep_record(run: _Run, recording: _Recording | None, manifest: str) -> None:
-    """Keep the record of a good command-line build for the next (engine/record.py)."""
+def _keep_record(
+    run: _Run, recording: _Recording | None, manifest: str, pages: Mapping[str, str]
+) -> None:
+    """Keep the record of a good command-line build for the next (engine/record.py);
+    `pages`: every page's path (kept when a partial plan may stand on this build's)."""
     if recording is None or run.files is None or run.diag.errors or not manifest:
         return
-    record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys)
+    paths = tuple(pages) if recording.reusable else ()
+    record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys, paths)
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
 
 

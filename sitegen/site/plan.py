@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import math
 import unicodedata
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -412,13 +412,40 @@ def listing_views(site: Site, recall: Recall | None = None) -> dict[str, dict[st
     return {a.rel: listing_view(a, site, terms[a.lang], recall) for a in site.pages}
 
 
+class LazyViews(Mapping[str, dict[str, Any]]):
+    """`listing_views` made on first use: a plan of the few pages a body edit reaches
+    (plan.py `plan_edited`) needs the views of those pages' articles and neighbours, not
+    every article's. Equal to `listing_views`'s dicts; `made` holds those made so far."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.made: dict[str, dict[str, Any]] = {}
+        self._articles: dict[str, Article] | None = None
+
+    def __getitem__(self, rel: str) -> dict[str, Any]:
+        view = self.made.get(rel)
+        if view is None:
+            if self._articles is None:
+                self._articles = {a.rel: a for a in self.site.pages}
+            article = self._articles[rel]
+            tags = self.site.term_indexes(article.lang)[0]
+            view = self.made[rel] = listing_view(article, self.site, tags)
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return (a.rel for a in self.site.pages)
+
+    def __len__(self) -> int:
+        return len(self.site.pages)
+
+
 @dataclass(frozen=True)
 class Listings:
     """The part of the plan that needs no related lists: the listing views the contexts
     share, and every page but the articles' own (listings, terms, archive, feeds, 404 and
     search pages). The engine makes it while the related lists are still being worked out."""
 
-    views: dict[str, dict[str, Any]]
+    views: Mapping[str, dict[str, Any]]  # `listing_views`, or `LazyViews`
     pages: list[PageJob]
     own_pages: dict[str, list[dict[str, str]]]  # `own_page_links`, for the articles' pages too
 
@@ -820,22 +847,58 @@ def _section_pages(
                     maker,
                 )
             )
-            jobs.extend(
-                _feed_jobs(
-                    f"{config.title}: {term.name}",
-                    term.url,
-                    [section.listed[i] for i in term.articles],
-                    views,
-                    config,
-                    f"{kind} '{term.name}' feed{where}",
-                    lang,
-                )
-            )
+            jobs.extend(_term_feeds(config, section, kind, term, views, where))
 
     jobs.extend(_archive_jobs(site, section, views, t, page_for("archive/"), where))
-    jobs.extend(
-        _feed_jobs(config.title, prefix, section.listed, views, config, f"site feed{where}", lang)
+    jobs.extend(_section_feeds(config, section, views, where))
+    return jobs
+
+
+def _term_feeds(
+    config: SiteConfig,
+    section: Section,
+    kind: str,
+    term: Term,
+    views: Mapping[str, dict],
+    where: str,
+) -> list[PageJob]:
+    """The feeds of a tag's or category's articles."""
+    return _feed_jobs(
+        f"{config.title}: {term.name}",
+        term.url,
+        [section.listed[i] for i in term.articles],
+        views,
+        config,
+        f"{kind} '{term.name}' feed{where}",
+        section.lang,
     )
+
+
+def _section_feeds(
+    config: SiteConfig, section: Section, views: Mapping[str, dict], where: str
+) -> list[PageJob]:
+    """The feeds of a language's articles (the site's, for one language)."""
+    return _feed_jobs(
+        config.title,
+        section.prefix,
+        section.listed,
+        views,
+        config,
+        f"site feed{where}",
+        section.lang,
+    )
+
+
+def feed_jobs(site: Site, views: Mapping[str, dict]) -> list[PageJob]:
+    """Every feed of the site, as `plan_listings` makes them (each entry holds its article's
+    body hash: a body edit reaches them), without the listing pages."""
+    jobs: list[PageJob] = []
+    for section in site.sections or [_root_section(site)]:
+        where = "" if section.prefix == "/" else f" ({section.lang})"
+        for kind, terms in (("tag", section.tags), ("category", section.categories)):
+            for term in terms:
+                jobs.extend(_term_feeds(site.config, section, kind, term, views, where))
+        jobs.extend(_section_feeds(site.config, section, views, where))
     return jobs
 
 
@@ -1031,7 +1094,7 @@ def _feed_jobs(
     title: str,
     home: str,
     articles: list[Article],
-    views: dict,
+    views: Mapping[str, dict],
     config: SiteConfig,
     label: str,
     lang: str = "",

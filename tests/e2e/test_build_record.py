@@ -39,6 +39,8 @@ def test_a_body_edit_looks_again_only_at_the_pages_it_reaches(site: Site) -> Non
     EDITS["body"](site)
     result = site.build()
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
+    # and the plan made only those pages and the feeds (plan.py `plan_edited`)
+    assert 0 < result.planned < result.pages / 2, result.planned
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
     _same_as_clean(site)
 
@@ -72,6 +74,7 @@ def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
             EDITS["body"](site)
     result = site.build()
     assert 0 < result.fingerprinted < result.pages
+    assert result.planned == result.pages  # listings show it: planned in full
     _same_as_clean(site)
 
 
@@ -116,6 +119,46 @@ def test_other_edits_look_at_every_page(site: Site, edit: str) -> None:
     EDITS[edit](site)
     result = site.build()
     assert result.fingerprinted == result.pages
+    assert result.planned == result.pages
+    _same_as_clean(site)
+
+
+def test_a_manifest_that_lost_a_page_since_the_record_means_a_whole_plan(site: Site) -> None:
+    """The manifest still has the recorded build's id but not every page it recorded (a page
+    and its entry deleted by hand): the partial plan cannot stand, and the build plans every
+    page instead."""
+    manifest = site.out / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["files"]["a2/index.html"]
+    manifest.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    (site.out / "a2" / "index.html").unlink()
+    EDITS["body"](site)
+    result = site.build()
+    assert result.planned == result.pages
+    assert (site.out / "a2" / "index.html").is_file()
+    _same_as_clean(site)
+
+
+@pytest.mark.parametrize("kind", ["a page under search/", "a plan that warned"])
+def test_a_plan_the_next_cannot_stand_on_is_not_recorded_for_it(tmp_path: Path, kind: str) -> None:
+    """A page where a new search file could come to be (only a whole plan checks every page
+    against the files), or a plan that reported something (a partial plan would not report
+    it again): the next edit of a body is planned in full, and still equals a clean build."""
+    site = Site(tmp_path / "site", "search+related")
+    if kind == "a page under search/":
+        site.write("content/found.md", "---\ntitle: Found\nurl: /search/found/\n---\n\nText.\n")
+    else:
+        site.config("broken_links: warn\n")
+        site.write("content/gone.md", "---\ntitle: Gone\n---\n\n![x](/img/missing.png)\n")
+    first = site.build()
+    if kind == "a plan that warned":
+        assert any("missing.png" in w.message for w in first.diagnostics.warnings)
+    EDITS["body"](site)
+    result = site.build()
+    assert result.planned == result.pages
+    assert 0 < result.fingerprinted < result.pages  # the pages keep their fingerprints still
+    if kind == "a plan that warned":  # reported again
+        assert any("missing.png" in w.message for w in result.diagnostics.warnings)
     _same_as_clean(site)
 
 
@@ -126,7 +169,7 @@ def test_a_chain_of_edits_equals_clean_builds(tmp_path: Path) -> None:
     site = Site(tmp_path / "site", "search+related")
     site.build()
     pick = random.Random(7)
-    short = 0
+    short = partial = 0
     for step in range(12):
         i = pick.randrange(9)
         path = site.root / "content" / f"a{i}.md"
@@ -141,8 +184,10 @@ def test_a_chain_of_edits_equals_clean_builds(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         result = site.build()
         short += result.fingerprinted < result.pages
+        partial += result.planned < result.pages
         _same_as_clean(site)
     assert short >= 8, short
+    assert partial >= 2, partial  # the body edits, after a build that recorded its pages
 
 
 def test_a_new_title_reaches_its_translations_pages(tmp_path: Path) -> None:
