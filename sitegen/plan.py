@@ -11,6 +11,8 @@ Two pure steps, with the engine's reading between them:
    context where it is rendered), every copied and generated file with its fingerprint
    (search index, resized images), the resized images the engine must have made, and the link
    targets pages are rendered against. Two outputs on one path follow the rules of site/outputs.py.
+`plan_edited` is the part of that plan an edit of bodies alone reaches, for a build whose
+last plan stands for the rest (engine/record.py).
 Neither reads or writes a file. pipeline/steps.py compares the plan's fingerprints with the last
 build's manifest and renders and writes only what changed.
 """

@@ -5,7 +5,8 @@ edit would work out every page's fingerprint again although it changes few of th
 a second at 10,000 articles, seconds at 100,000. After each good build a small record goes to
 the cache folder (`BuildRecord`): the id of the manifest the output holds, a digest of what
 every page's inputs share (settings, templates and theme, copied files, the pages and their
-order, the search files a body names), the related lists' inputs, and each content file's stat key.
+order, the search files a body names), the related lists' inputs, each content file's stat
+key, and, when its plan may stand for the next (`reusable`), every page's output path.
 
 The next build compares (`pages_to_redo`). When the output holds that manifest, all that is
 shared is the same, and the only content files that changed changed in what they say (their
@@ -18,6 +19,12 @@ listing view that changed (listings, archive, neighbours, related lists, transla
 articles whose related lists changed; and the redirect pages and sitemaps, always. Any doubt
 (another manifest, a changed file whose old version the cache no longer has, a file added or
 gone, a failed build in between) and every page is fingerprinted, as before.
+
+When only bodies changed (no listing view did) and the record holds the pages' paths, the next
+build does not even plan the other pages (`plan.plan_edited`): it plans the edited articles'
+pages, those whose related lists changed and the feeds, and takes every other page's path and
+fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest that lost one of the
+recorded pages sends the build back to a whole plan).
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ last time is not rendered, a body whose source is unchanged comes from the cache
 unchanged build writes nothing.
 
 The steps: `build_changed` (load, model), `_plan` (the engine reads what the
-pure `plan.plan_build` needs, then makes the resized images it asks for), `_changes` (the
-plan's fingerprints against the last manifest), `_carry_out` (engine/pages.py renders the
-changed pages, then copies, then the writer swaps the output in)."""
+pure `plan.plan_build` needs, then makes the resized images it asks for; after an edit of
+bodies alone, `plan.plan_edited`'s part of it: engine/record.py), `_changes` (the plan's
+fingerprints against the last manifest), `_carry_out` (engine/pages.py renders the changed
+pages, then copies, then the writer swaps the output in)."""
 
 from __future__ import annotations
 

@@ -99,3 +99,18 @@ def test_the_search_shards_named_by_no_article_are_not_in_the_shared_digest() ->
     named = SimpleNamespace(src="../search/s/11bb.js?x#y")
     assert _digest(before, images=(named,)) != _digest(after, images=(named,))
     assert _digest(before, image="/search/s/11bb.js") != _digest(after, image="/search/s/11bb.js")
+
+
+def test_a_plan_may_stand_for_the_next_unless_a_listing_shows_bodies_or_a_page_is_in_search() -> (
+    None
+):
+    from sitegen.engine.record import reusable
+
+    def job(url: str, kind: str, bodies: tuple[str, ...] = ()) -> PageJob:
+        return PageJob(url, "x.html", kind, {}, "test", bodies)
+
+    pages = [job("/a/", "article", ("a.md",)), job("/index.xml", "feed", ("a.md",))]
+    assert reusable(pages + [job("/search/", "search"), job("/fr/search/", "search")], True)
+    assert not reusable(pages, False)  # the plan reported something
+    assert not reusable(pages + [job("/", "index", ("a.md",))], True)  # whole articles listed
+    assert not reusable(pages + [job("/search/found/", "article", ("f.md",))], True)

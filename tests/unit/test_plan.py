@@ -476,3 +476,25 @@ def test_a_tag_in_either_unicode_composition_is_one_tag_linked_from_both():
     for job in jobs:
         if job.kind == "article":
             assert [t["url"] for t in job.context["article"]["tags"]] == ["/tags/cafe/"]
+
+
+def test_views_made_on_first_use_and_the_feeds_alone_equal_the_whole_plans() -> None:
+    """A partial plan (plan.py `plan_edited`) makes listing views as its pages ask for them
+    and every feed without the listing pages: the same dicts and jobs as a whole plan."""
+    from sitegen.site.plan import LazyViews, feed_jobs, listing_views, plan_listings
+
+    articles = [make_article(i, tags=(f"t{i % 3}",), categories=("c",)) for i in range(9)]
+    config = dataclasses.replace(SiteConfig(root=Path("/nonexistent")), per_page=3)
+    site = build_site(articles, config, BuildOptions(now=NOW), Diagnostics())
+    lazy = LazyViews(site)
+    assert lazy["a4.md"] == listing_views(site)["a4.md"]
+    assert list(lazy.made) == ["a4.md"]
+    assert dict(lazy) == listing_views(site)
+    whole = [job for job in plan_listings(site).pages if job.kind == "feed"]
+    alone = feed_jobs(site, LazyViews(site))
+    assert len(alone) == len(whole) > 2
+    assert sorted((j.path, marshal.dumps(j.context, 2)) for j in alone) == sorted(
+        (j.path, marshal.dumps(j.context, 2)) for j in whole
+    )
+    with pytest.raises(KeyError):
+        lazy["nowhere.md"]
