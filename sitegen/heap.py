@@ -9,7 +9,8 @@ everything as usual while the collector is paused; only cycles wait for the next
 
 `build()` pauses it once for the whole build: pausing stage by stage only moved the walk to
 the end of each stage (the first allocation after it is back on). Forked workers turn it back
-on for themselves (`engine/executor.py`): they render thousands of pages and make cycles.
+on for themselves (`engine/executor.py`): they render thousands of pages and make cycles; what
+they were forked with is frozen first, so their collections never walk the parent's heap.
 
 `give_back` hands memory freed between stages back to the system (glibc keeps it otherwise).
 """

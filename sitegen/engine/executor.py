@@ -104,7 +104,11 @@ def in_worker() -> bool:
 
 
 def _init_worker(parent: int) -> None:
-    gc.enable()  # forked inside a build, which pauses it (heap.py): a worker frees its cycles
+    # forked inside a build, which pauses the collector (heap.py): a worker frees its cycles,
+    # but not by walking what it was forked with (the site, at 100,000 articles a gigabyte):
+    # each full collection would walk it all and touch, so copy, every page of it
+    gc.freeze()
+    gc.enable()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["SITEGEN_WORKER"] = "1"
