@@ -185,18 +185,20 @@ def plan_edited(
     inputs: PlanInputs,
     diag: Diagnostics,
     redo: Collection[str],
+    edited: Container[str],
 ) -> BuildPlan:
     """The part of `plan_build`'s plan that an edit of articles' bodies alone can change, when
     the engine knows the rest is the last build's (engine/record.py): the own pages of the
-    articles in `redo` (the edited ones and those whose related lists changed), every feed
-    (an entry holds its body's hash), and every copied and generated file; the link targets
-    and the missing-image problems of every article, as `plan_build` gives them. Listing
-    views are made for the articles these pages show (`LazyViews`)."""
+    articles in `redo` (the `edited` ones and those whose related lists changed), the feeds
+    listing an edited article (an entry holds its body's hash), and every copied and
+    generated file; the link targets and the missing-image problems of every article, as
+    `plan_build` gives them. Listing views are made for the articles these pages show
+    (`LazyViews`)."""
     views = LazyViews(site)
     listings = Listings(views, [], own_page_links(site))
     made = ArticlePages(site, listings, inputs.related, lazy=True)
     pages = [made.job(article) for article in site.pages if article.rel in redo]
-    pages.extend(feed_jobs(site, views))
+    pages.extend(feed_jobs(site, views, edited))
     return _with_copies(site, config, inputs, diag, writable_pages(pages, diag), views, True)
 
 

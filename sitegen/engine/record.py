@@ -22,9 +22,9 @@ gone, a failed build in between) and every page is fingerprinted, as before.
 
 When only bodies changed (no listing view did) and the record holds the pages' paths, the next
 build does not even plan the other pages (`plan.plan_edited`): it plans the edited articles'
-pages, those whose related lists changed and the feeds, and takes every other page's path and
-fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest that lost one of the
-recorded pages sends the build back to a whole plan).
+pages, those whose related lists changed and the feeds listing an edited one, and takes every
+other page's path and fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest
+that lost one of the recorded pages sends the build back to a whole plan).
 """
 
 from __future__ import annotations

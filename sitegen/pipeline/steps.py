@@ -499,10 +499,11 @@ def _plan_edited(
     they reach (`plan.plan_edited`); every other page keeps its place and fingerprint from
     the last build's manifest (`_changes`)."""
     diag = run.diag
-    assert recording.kept is not None and recording.kept.redo is not None
+    kept = recording.kept
+    assert kept is not None and kept.redo is not None
     reported = (len(diag.errors), len(diag.warnings))
     inputs = _plan_inputs(run, files, assets, search, images, basis)
-    plan = plan_edited(site, run.request.config, inputs, diag, recording.kept.redo)
+    plan = plan_edited(site, run.request.config, inputs, diag, kept.redo, kept.edited)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
     recording.reusable = quiet and reusable(plan.pages, quiet)
     views = plan.views.made if isinstance(plan.views, LazyViews) else plan.views

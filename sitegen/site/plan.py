@@ -889,16 +889,22 @@ def _section_feeds(
     )
 
 
-def feed_jobs(site: Site, views: Mapping[str, dict]) -> list[PageJob]:
-    """Every feed of the site, as `plan_listings` makes them (each entry holds its article's
-    body hash: a body edit reaches them), without the listing pages."""
+def feed_jobs(
+    site: Site, views: Mapping[str, dict], showing: Container[str] | None = None
+) -> list[PageJob]:
+    """The feeds of the site, as `plan_listings` makes them (each entry holds its article's
+    body hash: a body edit reaches them), without the listing pages: every one, or with
+    `showing` only those listing one of these articles (rels)."""
     jobs: list[PageJob] = []
     for section in site.sections or [_root_section(site)]:
         where = "" if section.prefix == "/" else f" ({section.lang})"
+        listed = section.listed
         for kind, terms in (("tag", section.tags), ("category", section.categories)):
             for term in terms:
-                jobs.extend(_term_feeds(site.config, section, kind, term, views, where))
-        jobs.extend(_section_feeds(site.config, section, views, where))
+                if showing is None or any(listed[i].rel in showing for i in term.articles):
+                    jobs.extend(_term_feeds(site.config, section, kind, term, views, where))
+        if showing is None or any(a.rel in showing for a in listed):
+            jobs.extend(_section_feeds(site.config, section, views, where))
     return jobs
 
 

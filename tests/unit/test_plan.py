@@ -498,3 +498,7 @@ def test_views_made_on_first_use_and_the_feeds_alone_equal_the_whole_plans() -> 
     )
     with pytest.raises(KeyError):
         lazy["nowhere.md"]
+    # only the feeds listing an article: its tag's and category's, and the site's
+    showing = feed_jobs(site, LazyViews(site), {"a4.md"})
+    assert {j.url.rsplit("/", 1)[0] for j in showing} == {"", "/tags/t1", "/categories/c"}
+    assert all(any(j.path == w.path for w in whole) for j in showing)
