@@ -505,10 +505,10 @@ def _plan_edited(
     inputs = _plan_inputs(run, files, assets, search, images, basis)
     plan = plan_edited(site, run.request.config, inputs, diag, kept.redo, kept.edited)
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
-    recording.reusable = quiet and reusable(plan.pages, quiet)
-    views = plan.views.made if isinstance(plan.views, LazyViews) else plan.views
+    recording.reusable = reusable(plan.pages, quiet)
+    assert isinstance(plan.views, LazyViews)  # the views these pages hold, shared as a whole plan's
     fingerprints = PageFingerprints(
-        basis.output_fp, views.values(), run.state.fingerprints, recording.kept
+        basis.output_fp, plan.views.made.values(), run.state.fingerprints, kept
     )
     return plan, fingerprints, basis
 
@@ -595,9 +595,12 @@ def _changes(
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     if plan.partial:
-        if not same or last is None or not all(path in old for path in last.pages):
+        if not same or last is None:
             raise _Replan()
-        planned = {path: old[path][FP] for path in last.pages}
+        try:
+            planned = {path: old[path][FP] for path in last.pages}
+        except KeyError:  # a recorded page gone from the manifest
+            raise _Replan() from None
     for job in plan.pages:
         fp = planned[job.path] = fingerprints.of(job)
         if not writer.unchanged(job.path, fp):
