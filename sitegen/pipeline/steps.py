@@ -121,10 +121,43 @@ def build_changed(
     expires by itself, for the stamp."""
     assert result.output is not None
     run = _Run(request, state or BuildState(), since[0], result.output, result, since[1])
-    config, diag = request.config, run.diag
+    parallel = request.parallelism()
+    if not request.preview:
+        # which of the last build's files are still in the output (the writer's question): a
+        # stat of each, found by a process of its own while this one loads, the longest phase
+        # that uses one core; forked now, it carries only what the imports made
+        with beside(parallel, len(stats), parallel.min_loads, run.later) as apart:
+            run.presence = apart.submit(missing_outputs, run.output)
+    try:
+        site, articles, statics = _load(run, stats, now)
+        planned = _plan(run, site, articles, statics)
+        try:
+            _carry_out(run, site, planned)
+        except _Replan:  # nothing is written yet
+            run.whole = True
+            planned = _plan(run, site, articles, statics)
+            _carry_out(run, site, planned)
+    finally:
+        run.finish()
+    if request.hold is not None:
+        request.hold.append((articles, site, planned, run.state))
+    return next_visibility_change(articles, now, request.future)
+
+
+def _load(
+    run: _Run, stats: dict[str, StatKey], now: dt.datetime
+) -> tuple[Site, list[Article], list[str]]:
+    """The articles, the static content files and the site model made of them."""
+    request, result = run.request, run.result
     tell(request, "load")
     articles, statics = load_articles(
-        config, diag, request.parallelism(), run.state.loader, stats, run.state, request.changed
+        request.config,
+        run.diag,
+        request.parallelism(),
+        run.state.loader,
+        stats,
+        run.state,
+        request.changed,
     )
     stats.clear()
     if not run.state.keep:  # what the loader holds for a next build (stat keys, sources): none
@@ -141,19 +174,7 @@ def build_changed(
     result.left_out = site.left_out
     result.articles = len(site.pages)
     tell(request, "plan")
-    try:
-        planned = _plan(run, site, articles, statics)
-        try:
-            _carry_out(run, site, planned)
-        except _Replan:  # nothing is written yet
-            run.whole = True
-            planned = _plan(run, site, articles, statics)
-            _carry_out(run, site, planned)
-    finally:
-        run.finish()
-    if request.hold is not None:
-        request.hold.append((articles, site, planned, run.state))
-    return next_visibility_change(articles, now, request.future)
+    return site, articles, statics
 
 
 @dataclass
@@ -169,6 +190,7 @@ class _Run:
     # waits left for once the output is written (the related lists' cache files being written)
     _finishing: list[Callable[[], None]] = dataclasses.field(default_factory=list)
     files: _Files | None = None  # a command-line build's content files, for its record
+    presence: Future | None = None  # `missing_outputs` of the output folder, found apart
     whole: bool = False  # plan every page (a partial plan met another manifest: `_Replan`)
 
     @property
@@ -288,8 +310,6 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         inherit((site, last_lists)) as token,
     ):
         related_future = apart.submit(_related_apart, token, config.cache_path)
-        # then which of the last build's files are still in the output (the writer's question)
-        presence = None if run.request.preview else apart.submit(missing_outputs, run.output)
         # while this process plans, renders and writes: waited for once the output is in place
         apart.submit(_write_related)
         run.phase("model")
@@ -369,7 +389,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         for error in _site_relative(undecodable, config.root):
             run.diag.error(error)
         raise BuildFailed(run.diag.errors, run.diag.warnings)
-    return _Planned(plan, asset_names, fingerprints, basis, presence, recording)
+    return _Planned(plan, asset_names, fingerprints, basis, run.presence, recording)
 
 
 def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
