@@ -21,9 +21,9 @@ import struct
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sitegen.errors import Diagnostics
 
@@ -37,9 +37,6 @@ SLICE_BYTES = 4 << 20  # and about this many bytes of its values' text and bytes
 ABANDONED_AFTER = 3600.0
 # what reading or updating a kept value that is not what this code made raises
 NOT_AN_INDEX = (ValueError, TypeError, KeyError, IndexError, AttributeError)
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def read_blob(path: Path | None, key: str, diag: Diagnostics) -> Any | None:
@@ -173,25 +170,3 @@ def _remove_abandoned(path: Path) -> None:
         with contextlib.suppress(OSError):
             if tmp.stat().st_mtime < old:
                 tmp.unlink()
-
-
-def kept_and_updated(
-    path: Path | None,
-    key: str,
-    diag: Diagnostics,
-    load: Callable[[Any], T],
-    new: Callable[[], T],
-    update: Callable[[T], R],
-) -> tuple[T, R, bool]:
-    """The index kept at `path` under `key` (`load` makes it from the stored value), updated;
-    a new one (from `new`) when none is kept or the kept one is not an index this code made
-    (then with a warning). Also whether a kept one was used."""
-    data = read_blob(path, key, diag)
-    if data is not None:
-        try:
-            index = load(data)
-            return index, update(index), True
-        except NOT_AN_INDEX:
-            damaged(path, diag)  # readable, but not an index this code made
-    index = new()
-    return index, update(index), False

@@ -3,7 +3,7 @@
 The I/O around site/related.py (which is pure). In the cache folder:
 `related-lists.marshal`, the last lists under a digest of every input (an unchanged site reads
 only this small file); `related-index.marshal`, the `RelatedIndex` that lets an edit redo
-only what it reaches; and `related-counts.sqlite`, each article's term counts as one row, read
+only what it reaches (and beside it what changed since it was written: engine/journal.py); and `related-counts.sqlite`, each article's term counts as one row, read
 only for the articles an edit reaches (kept in the index file, they were most of its bytes,
 read and written whole on every edit). All are keyed by sitegen's code hash and the `related`
 setting.
@@ -15,8 +15,9 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.engine.blobcache import damaged, kept_and_updated, read_blob, write_blob
+from sitegen.engine.blobcache import damaged, read_blob, write_blob
 from sitegen.engine.cache import StoredCounts
+from sitegen.engine.journal import kept_and_updated, write_kept
 from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics
 from sitegen.heap import pauses_collector
@@ -75,7 +76,7 @@ def related_lists(
 
     keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
-        index, result, _ = kept_and_updated(
+        index, result, journal = kept_and_updated(
             index_path,
             key,
             diag,
@@ -89,7 +90,7 @@ def related_lists(
         counts.close()
 
     def write() -> None:
-        write_blob(index_path, key, index.to_data())
+        write_kept(index_path, key, index.to_data(), journal)
         write_blob(lists_path, key, (inputs, result))
 
     (later or _now)(write)

@@ -2,8 +2,8 @@
 pipeline (pipeline/steps.py).
 
 The I/O around site/search.py (which is pure): the `SearchIndex` lives in
-`.sitegen/search-state.marshal`, keyed by sitegen's code hash and the settings the files depend
-on, so an edit redoes only the edited article's document, the shards whose terms it changed
+`.sitegen/search-state.marshal` (and what changed since it was written beside it:
+engine/journal.py), keyed by sitegen's code hash and the settings the files depend on, so an edit redoes only the edited article's document, the shards whose terms it changed
 and the manifest; every other file keeps its bytes (and so its fingerprint: the writer leaves
 it alone). Those unchanged files come as functions that make their bytes again, called only
 when the output folder lacks them, so the cache never holds the documents' text. A damaged
@@ -25,8 +25,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.engine.blobcache import NOT_AN_INDEX, kept_and_updated, read_blob, write_blob
+from sitegen.engine.blobcache import NOT_AN_INDEX
 from sitegen.engine.cache import StoredCounts
+from sitegen.engine.journal import Journal, kept_and_updated, read_kept, write_kept
 from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
@@ -68,7 +69,7 @@ def search_outputs(
 
     keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
-        index, files, was_kept = None, {}, False
+        index, files, was_kept, journal = None, {}, False, None
         if held is not None:
             try:
                 index, files, was_kept = (
@@ -79,7 +80,7 @@ def search_outputs(
             except NOT_AN_INDEX:
                 index = None  # not trusted after a failed update: the file's is read instead
         if index is None:
-            index, files, was_kept = kept_and_updated(
+            index, files, journal = kept_and_updated(
                 path,
                 key,
                 diag,
@@ -89,6 +90,7 @@ def search_outputs(
                     site, key, counts.get, spool.hold, keep, shards.remake if shards else None
                 ),
             )
+            was_kept = journal is not None
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
         if kept is not None:
@@ -97,18 +99,20 @@ def search_outputs(
             if shards is not None:
                 shards.index = index  # until the file holds it
             if later is None:
-                _write_index(path, key, index.to_data(), shards)
+                _write_index(path, key, index.to_data(), journal, shards)
             else:
-                later(_in_thread(_write_index, path, key, index.to_data(), shards))
+                later(_in_thread(_write_index, path, key, index.to_data(), journal, shards))
     finally:
         counts.close()
     return files
 
 
-def _write_index(path: Path | None, key: str, data: tuple, shards: _Shards | None) -> None:
+def _write_index(
+    path: Path | None, key: str, data: tuple, journal: Journal | None, shards: _Shards | None
+) -> None:
     """Write the index's file; the unchanged shards are made from the file once it holds it
     (the index in memory is let go then), from the index as long as it cannot be written."""
-    if write_blob(path, key, data) and shards is not None:
+    if write_kept(path, key, data, journal) and shards is not None:
         shards.index = None
 
 
@@ -150,7 +154,7 @@ class _Shards:
     def _shard(self, name: str, terms: tuple[str, ...], fingerprint: str) -> bytes:
         index = self.index  # the one in memory until the file holds it (another thread's)
         if index is None:
-            data = read_blob(self.path, self.key, Diagnostics())
+            data = read_kept(self.path, self.key, Diagnostics())[0]
             try:
                 index = self.index = SearchIndex.from_data(data) if data is not None else None
             except ValueError:
@@ -193,7 +197,7 @@ class KeptSearch:
     def save(self) -> None:
         """Write the held index to its file if a build changed it since it was last written."""
         if self._index is not None and self._unsaved:
-            write_blob(self._path, self._key, self._index.to_data())
+            write_kept(self._path, self._key, self._index.to_data(), None)
             self._unsaved = False
 
 

@@ -501,12 +501,74 @@ def test_edited_articles_that_swap_places_equal_a_clean_build(tmp_path: Path) ->
     assert _tree(site.out) == site.clean_tree()
 
 
-def test_search_index_follows_a_chain_of_random_edits(tmp_path: Path) -> None:
+def test_kept_indexes_write_only_their_changes(tmp_path: Path) -> None:
+    """After a body edit the related lists' index and the search index's state keep their
+    files and write what changed beside them (engine/journal.py); edit after edit the build
+    equals a clean one, and changes lost cost one warning, not a wrong page."""
+    site = Site(tmp_path / "site", "search+related")
+    words = ["harbour", "council", "storm", "bridge", "ferry", "market", "school", "river"]
+    for i in range(60):
+        body = " ".join(words[(i * 7 + k) % len(words)] + f"{k % 5}" for k in range(40))
+        site.write(f"content/b{i}.md", _article(i % 28, f"tag{i % 4}", body=body))
+    site.build()
+    cache = site.root / ".sitegen"
+    names = ("related-index.marshal", "search-state.marshal")
+    bases = {name: (cache / name).read_bytes() for name in names}
+    for step in range(3):
+        path = site.root / "content" / "b7.md"
+        path.write_text(path.read_text(encoding="utf-8") + f"\nA word{step}x appears.\n")
+        result = site.build()
+        assert not result.diagnostics.warnings
+        for name in names:
+            assert (cache / name).read_bytes() == bases[name], (step, name)
+            assert (cache / f"{name}.changes").stat().st_size < len(bases[name]) // 4
+    # what the files hold with their changes is what a build from nothing writes
+    edited = _tree(site.out)
+    held = _kept_indexes(site)
+    assert all(value is not None for value in held)
+    assert edited == site.clean_tree()
+    assert held == _kept_indexes(site)
+    for step in range(2):
+        _replace(site, "content/b7.md", f"word{step}x", f"word{step}y")
+        site.build()
+    for name in names:
+        (cache / f"{name}.changes").write_bytes(b"\x80junk")
+        _replace(site, "content/b9.md", "council", "councillor")
+        result = site.build()
+        warnings = [str(w) for w in result.diagnostics.warnings]
+        assert len(warnings) == 1 and "damaged cache" in warnings[0], (name, warnings)
+        edited = _tree(site.out)
+    assert edited == site.clean_tree()
+
+
+def _kept_indexes(site: Site) -> list:
+    """The related lists' index and the search index's state as kept, their changes applied."""
+    from sitegen.engine import related_cache, search_cache
+    from sitegen.engine.journal import read_kept
+    from sitegen.engine.keys import cache_key
+    from sitegen.errors import Diagnostics
+
+    config, cache = load_config(site.root), site.root / ".sitegen"
+    return [
+        read_kept(cache / related_cache.INDEX_FILE, cache_key("related", 3), Diagnostics())[0],
+        read_kept(
+            cache / search_cache.INDEX_FILE,
+            cache_key("search", config.date_format),
+            Diagnostics(),
+        )[0],
+    ]
+
+
+def test_search_index_follows_a_chain_of_random_edits(tmp_path: Path, monkeypatch) -> None:
     """Body rewrites, date moves (articles trading places, numbers shifting), deletions and
     additions, in a seeded random chain: after each build the search files equal those of a
-    clean build of the same content."""
+    clean build of the same content. The kept indexes write their changes beside their files
+    after nearly every edit here (a share of 1 instead of a site's `SHARE`)."""
     import random
 
+    from sitegen.engine import journal
+
+    monkeypatch.setattr(journal, "SHARE", 1)
     rng = random.Random(20261201)
     words = [
         "harbour",

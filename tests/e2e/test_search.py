@@ -475,7 +475,7 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
 
     # the file cannot be written: the index in memory makes them
     with monkeypatch.context() as patched:
-        patched.setattr(search_cache, "write_blob", lambda *args: False)
+        patched.setattr(search_cache, "write_kept", lambda *args: False)
         (cache / search_cache.INDEX_FILE).unlink()
         assert made(search_cache.search_outputs(model, cache, Diagnostics())) == clean
 
@@ -515,14 +515,14 @@ def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
 
     clean = made(search_cache.search_outputs(model, None, Diagnostics()))
     release, writing = threading.Event(), threading.Event()
-    real_write = search_cache.write_blob
+    real_write = search_cache.write_kept
 
     def slow_write(*args):
         writing.set()
         release.wait(timeout=60)
         return real_write(*args)
 
-    monkeypatch.setattr(search_cache, "write_blob", slow_write)
+    monkeypatch.setattr(search_cache, "write_kept", slow_write)
     edited = search_cache.search_outputs(model, cache, Diagnostics(), later=waits.append)
     assert writing.wait(timeout=60) and not release.is_set()
     unchanged = [p for p, (src, _) in edited.items() if getattr(src, "func", None)]
@@ -530,7 +530,7 @@ def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
     assert made(edited) == clean  # the file is not written yet: from memory
     release.set()
     waits.pop()()
-    monkeypatch.setattr(search_cache, "write_blob", real_write)
+    monkeypatch.setattr(search_cache, "write_kept", real_write)
     again = search_cache.search_outputs(model, cache, Diagnostics(), later=waits.append)
     assert waits == []  # read from the file, nothing changed: nothing to write
     remade = {src.func.__name__ for src, _ in again.values() if callable(src)}
@@ -540,7 +540,7 @@ def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
     def broken(*args):
         raise MemoryError("no room")
 
-    monkeypatch.setattr(search_cache, "write_blob", broken)
+    monkeypatch.setattr(search_cache, "write_kept", broken)
     site.article("late.md", "A late report", body="siege artillery " * 30)
     search_cache.search_outputs(_model(site), cache, Diagnostics(), later=waits.append)
     with pytest.raises(MemoryError, match="no room"):
@@ -618,7 +618,7 @@ def test_a_failed_index_write_is_the_build_error_and_the_next_build_recovers(sit
         raise MemoryError("no room for the index")
 
     with monkeypatch.context() as patched:
-        patched.setattr(search_cache, "write_blob", broken)
+        patched.setattr(search_cache, "write_kept", broken)
         with pytest.raises(MemoryError, match="no room for the index"):
             site.build()
     assert site.exists("search/manifest.js")
