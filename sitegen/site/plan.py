@@ -898,12 +898,18 @@ def feed_jobs(
     jobs: list[PageJob] = []
     for section in site.sections or [_root_section(site)]:
         where = "" if section.prefix == "/" else f" ({section.lang})"
-        listed = section.listed
+        # the places of the articles shown in the section's list: a term lists one of them
+        # when they share a place (tested in C, not by a step a listed article)
+        shown = (
+            None
+            if showing is None
+            else {i for i, a in enumerate(section.listed) if a.rel in showing}
+        )
         for kind, terms in (("tag", section.tags), ("category", section.categories)):
             for term in terms:
-                if showing is None or any(listed[i].rel in showing for i in term.articles):
+                if shown is None or not shown.isdisjoint(term.articles):
                     jobs.extend(_term_feeds(site.config, section, kind, term, views, where))
-        if showing is None or any(a.rel in showing for a in listed):
+        if shown is None or shown:
             jobs.extend(_section_feeds(site.config, section, views, where))
     return jobs
 
