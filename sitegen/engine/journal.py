@@ -16,8 +16,11 @@ a change. The values must be immutable (str, bytes, numbers, tuples of them), re
 than changed in place, as both indexes keep them; a mutable one is always written.
 
 Both files are written beside and renamed (`write_blob`); a changes file names the base it
-follows, so one left by a base written since (a stop between the two writes) is ignored. A
-damaged changes file costs the value, as a damaged base does: one warning, and it is made anew.
+follows, so one left by a base written since (a stop between the two writes) is ignored, and
+changes are written only while the base is the file that was read (device, inode and size): a
+base another build wrote meanwhile is replaced whole. A damaged changes file costs the value,
+as a damaged base does: one warning, and it is made anew. The preview, which holds its search
+index from build to build, keeps the `Journal` of each write for the next (`write_and_follow`).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ class Journal:
     """What a kept value was read as, to write only what changed since."""
 
     base: str  # the base file's id
-    size: int  # its size in bytes
+    file: tuple[int, int, int]  # its device, inode and size: another file there is not it
     entries: int  # the entries of its dict parts
     read: tuple  # the value's parts as read: dicts copied, their values shared
     changes: tuple  # per part, what the changes file held: (updated, deleted), or None
@@ -95,7 +98,7 @@ def read_kept(
             return None, None
         entries = sum(len(p) for p in base[1:] if type(p) is dict)
         read = tuple(dict(p) if type(p) is dict else p for p in parts)
-        return tuple(parts), Journal(base[0], before[2], entries, read, held)
+        return tuple(parts), Journal(base[0], before, entries, read, held)
     return None, None
 
 
@@ -138,19 +141,49 @@ def _apply(parts: list, flat: tuple) -> tuple | None:
 def write_kept(path: Path | None, key: str, value: tuple, journal: Journal | None) -> bool:
     """Keep `value` (a tuple) at `path` under `key`: as what changed since `journal` (the
     value's as read) when that is small, else as a new base. Whether it was written."""
+    return _write(path, key, value, journal) is not None
+
+
+def write_and_follow(
+    path: Path | None, key: str, value: tuple, journal: Journal | None
+) -> Journal | None:
+    """`write_kept`, then the `Journal` of the value as written (None if it was not): what a
+    later write of the same value, changed in memory meanwhile, is compared with (the
+    preview holds its search index from build to build)."""
+    written = _write(path, key, value, journal)
+    if written is None:
+        return None
+    base, file, entries, held = written
+    return Journal(
+        base, file, entries, tuple(dict(p) if type(p) is dict else p for p in value), held
+    )
+
+
+def _write(
+    path: Path | None, key: str, value: tuple, journal: Journal | None
+) -> tuple[str, int, int, tuple] | None:
+    """Write `value` as changes or as a base; (base id, its file, its entries, what the changes
+    file now holds for each part) of the files written, or None. Changes only while the base
+    is the file `journal` knows: one written since by another build (or by hand) is not."""
     if path is None:
-        return False
-    flat = _changes(value, journal) if journal is not None else None
+        return None
+    same = journal is not None and _identity(path) == journal.file
+    flat = _changes(value, journal) if journal is not None and same else None
     if flat is not None and write_blob(changes_path(path), key, (journal.base, *flat)):
         with contextlib.suppress(OSError):
-            if os.stat(changes_path(path)).st_size * SHARE <= journal.size:
-                return True
+            if os.stat(changes_path(path)).st_size * SHARE <= journal.file[2]:
+                held = tuple(
+                    None if flat[2 * i + 1] is None else (flat[2 * i], flat[2 * i + 1])
+                    for i in range(len(value))
+                )
+                return journal.base, journal.file, journal.entries, held
     base = uuid.uuid4().hex
     if not write_blob(path, key, (base, *value)):
-        return False
+        return None
     with contextlib.suppress(OSError):
         changes_path(path).unlink()
-    return True
+    entries = sum(len(p) for p in value if type(p) is dict)
+    return base, _identity(path), entries, tuple(None for _ in value)
 
 
 def _changes(value: tuple, journal: Journal) -> list | None:

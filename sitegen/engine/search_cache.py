@@ -27,7 +27,13 @@ from pathlib import Path
 
 from sitegen.engine.blobcache import NOT_AN_INDEX
 from sitegen.engine.cache import StoredCounts
-from sitegen.engine.journal import Journal, kept_and_updated, read_kept, write_kept
+from sitegen.engine.journal import (
+    Journal,
+    kept_and_updated,
+    read_kept,
+    write_and_follow,
+    write_kept,
+)
 from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
@@ -35,6 +41,7 @@ from sitegen.site.model import Site
 from sitegen.site.search import Files, SearchIndex
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
+_SAME = object()  # `KeptSearch.hold`: the journal held stands
 COUNTS_FILE = "search-counts.sqlite"
 
 
@@ -79,7 +86,8 @@ def search_outputs(
                 )
             except NOT_AN_INDEX:
                 index = None  # not trusted after a failed update: the file's is read instead
-        if index is None:
+        from_file = index is None
+        if from_file:
             index, files, journal = kept_and_updated(
                 path,
                 key,
@@ -93,7 +101,9 @@ def search_outputs(
             was_kept = journal is not None
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
-        if kept is not None:
+        if kept is not None and from_file:  # what the file holds, if anything
+            kept.hold(key, path, index, index.changed or not was_kept, journal)
+        elif kept is not None:
             kept.hold(key, path, index, index.changed or not was_kept)
         elif not was_kept or index.changed:
             if shards is not None:
@@ -183,21 +193,38 @@ class KeptSearch:
         self._path: Path | None = None
         self._index: SearchIndex | None = None
         self._unsaved = False
+        # what the files hold, for `save` to write only what changed since (engine/journal.py)
+        self._journal: Journal | None = None
 
     def take(self, key: str, path: Path | None) -> SearchIndex | None:
         index = self._index if (key, path) == (self._key, self._path) else None
         self._index = None
         self._unsaved = self._unsaved and index is not None  # what it has not written yet
+        if index is None:
+            self._journal = None
         return index
 
-    def hold(self, key: str, path: Path | None, index: SearchIndex, changed: bool) -> None:
+    def hold(
+        self,
+        key: str,
+        path: Path | None,
+        index: SearchIndex,
+        changed: bool,
+        journal: Journal | None | object = _SAME,
+    ) -> None:
+        """Hold `index` until the next build; `journal`: what its file holds, when the index
+        was read from it or made instead (else the one held stands)."""
         self._key, self._path, self._index = key, path, index
         self._unsaved = self._unsaved or changed
+        if journal is not _SAME:
+            self._journal = journal if isinstance(journal, Journal) else None
 
     def save(self) -> None:
         """Write the held index to its file if a build changed it since it was last written."""
         if self._index is not None and self._unsaved:
-            write_kept(self._path, self._key, self._index.to_data(), None)
+            self._journal = write_and_follow(
+                self._path, self._key, self._index.to_data(), self._journal
+            )
             self._unsaved = False
 
 

@@ -369,6 +369,50 @@ def test_the_preview_keeps_its_index_in_memory_and_writes_it_after_the_build(sit
     assert any(b"quetzal" in data for data in kept.values())
 
 
+def test_the_preview_writes_only_what_its_builds_changed(site, monkeypatch):
+    """Between builds the preview writes what its index changed beside the index file, not
+    the file again (engine/journal.py); a build in another process reads both and makes a
+    clean build's index. A file written by someone else meanwhile is written whole."""
+    import shutil
+
+    from sitegen.build import Builder, BuildRequest
+    from sitegen.config import load_config
+    from sitegen.engine import journal
+    from sitegen.errors import Diagnostics
+
+    monkeypatch.setattr(journal, "SHARE", 1)  # a test site's index is small
+    write_topic_site(site, per_topic=6)
+    config = load_config(site.root)
+    builder = Builder(BuildRequest(config, output=site.root / "preview", preview=True))
+    builder.run()
+    builder.let_go()
+    state = site.root / ".sitegen" / "search-state.marshal"
+    changes = journal.changes_path(state)
+    base = state.read_bytes()
+    path = site.root / "content" / "war-0.md"
+    for word in ("quetzal", "ocelot"):
+        path.write_text(path.read_text(encoding="utf-8") + f"\nA {word} appeared.\n")
+        builder.run()
+        builder.let_go()
+        assert state.read_bytes() == base and changes.stat().st_size < len(base)
+    result = site.build()  # reads the base and the changes the preview wrote
+    assert not [w for w in result.diagnostics.warnings if "damaged" in str(w)]
+    kept = {p.name: p.read_bytes() for p in sorted((site.root / "build/search").rglob("*.js"))}
+    assert any(b"ocelot" in data for data in kept.values())
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen")
+    site.build()
+    clean = {p.name: p.read_bytes() for p in sorted((site.root / "build/search").rglob("*.js"))}
+    assert kept == clean
+
+    # the command-line build wrote the file meanwhile: the preview's next save writes it whole
+    path.write_text(path.read_text(encoding="utf-8") + "\nA tapir appeared.\n")
+    builder.run()
+    builder.let_go()
+    assert journal.read_kept(state, builder.state.search._key, Diagnostics())[0] is not None
+    assert not changes.exists()
+
+
 @pytest.mark.parametrize("pool", [False, True])
 def test_the_related_lists_files_are_written_after_the_lists_are_sent(site, monkeypatch, pool):
     """The process working out the related lists writes its cache files after handing the

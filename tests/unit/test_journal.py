@@ -144,3 +144,32 @@ def test_share_bounds_the_changes(tmp_path: Path, monkeypatch) -> None:
     got, kept = read_kept(path, "key", Diagnostics())
     write_kept(path, "key", _edited(_value(), got), kept)
     assert not changes_path(path).exists()
+
+
+def test_a_base_written_by_someone_else_is_written_whole(tmp_path: Path) -> None:
+    """Changes are written only beside the base they follow: after another build (or a hand)
+    wrote the file, the value is written as a new base."""
+    path = tmp_path / "index.marshal"
+    write_kept(path, "key", _value(), None)
+    got, kept = read_kept(path, "key", Diagnostics())
+    write_kept(path, "key", _value(60), None)  # another build's
+    assert write_kept(path, "key", _edited(_value(), got), kept)
+    assert not changes_path(path).exists()
+    assert read_kept(path, "key", Diagnostics())[0] == _edited(_value(), _value())
+
+
+def test_a_value_held_between_writes_follows_its_files(tmp_path: Path) -> None:
+    """`write_and_follow` gives what the next write of the same value, changed in memory,
+    compares with: each write after the first is changes, and reads back whole."""
+    path = tmp_path / "index.marshal"
+    value = _value(300)
+    kept = journal.write_and_follow(path, "key", value, None)
+    base = path.read_bytes()
+    for step in range(5):
+        terms = dict(value[1])
+        terms[f"t{step}"] = (step, b"edited")
+        terms.pop(f"t{step + 100}")
+        value = (value[0], terms, value[2], value[3], [step])
+        kept = journal.write_and_follow(path, "key", value, kept)
+        assert kept is not None and path.read_bytes() == base
+        assert read_kept(path, "key", Diagnostics())[0] == value
