@@ -266,7 +266,7 @@ class ArticleLoader:
         unchanged: Collection[str] = (),
     ) -> list[Article]:
         """Every source's article, from memory, the cache or the file. `stats`: stat keys by
-        path already taken this build (the build stamp's walk), not taken again; `unchanged`:
+        rel already taken this build (the build stamp's walk), not taken again; `unchanged`:
         the rels the preview's watcher saw no change to, taken from memory without a stat."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         self.previous = {}
@@ -288,7 +288,7 @@ class ArticleLoader:
                 if entry is not None and source.rel in unchanged:
                     found[source.rel] = (entry[2], entry[3])
                     continue
-                key = stats.get(str(source.path)) or stat_key(source.path)
+                key = stats.get(source.rel) or stat_key(source.path)
                 if (
                     key is not None
                     and entry is not None

@@ -50,12 +50,13 @@ def _walk(
     site: Path,
     stats: dict[str, tuple[int, int, int]] | None = None,
 ) -> None:
-    """Every file below `root` into `h`, and into `stats` (path -> size, time stamp, inode)
-    when given. A folder link is followed once and only inside the `site` (as the content
+    """Every file below `root` into `h`, and into `stats` (its path below `root`,
+    '/'-separated, as a content file's `rel` -> size, time stamp, inode) when given. A folder link is followed once and only inside the `site` (as the content
     reader does): links that form a cycle, or lead out of the site (`up -> ../../`), would
     make this walk endless or huge."""
     stack = [root]
     seen: set[tuple[int, int]] = set()
+    below = len(str(root)) + 1  # where a path below `root` starts in `entry.path`
     while stack:
         folder = stack.pop()
         try:
@@ -87,7 +88,12 @@ def _walk(
             h.update(name + f"\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
             newest[0] = max(newest[0], st.st_mtime_ns)
             if stats is not None:
-                stats[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                rel = entry.path[below:]
+                stats[rel if os.sep == "/" else rel.replace(os.sep, "/")] = (
+                    st.st_size,
+                    st.st_mtime_ns,
+                    st.st_ino,
+                )
 
 
 def input_digest(
@@ -95,7 +101,9 @@ def input_digest(
 ) -> tuple[str, int]:
     """(digest of everything a build reads, newest time stamp among the files, in ns). The
     content files' stat keys go into `stats` when given: the article loader needs them next,
-    and a second stat of every file cost a tenth of a second at 10,000 articles."""
+    and a second stat of every file cost a tenth of a second at 10,000 articles. They are keyed
+    by the files' paths below the content folder, as the loader knows them (`SourceFile.rel`):
+    making each file's whole path a string again cost it more than the lookup."""
     h = hashlib.sha1(
         "\0".join(
             (

@@ -86,7 +86,7 @@ def load_articles(
     changed: frozenset[Path] | None = None,
 ) -> tuple[list[Article], list[str]]:
     """Every article (parsed once, then from the article cache) and the static content files;
-    `stats`: the content files' stat keys by path, when the build has them already. With the
+    `stats`: the content files' stat keys by rel, when the build has them already. With the
     preview's `state` and its watcher's batch (`changed`), the content files its last build
     found, when the batch only edited some of them (`same_listing`): no walk, and no stat but
     of those."""

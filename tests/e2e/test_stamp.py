@@ -146,3 +146,38 @@ def test_a_damaged_stamp_means_a_full_build(quiet_site, monkeypatch):
     calls = full_builds(monkeypatch)
     result = quiet_site.build()
     assert calls == [1] and result.written == 0
+
+
+def test_the_walk_gives_the_loader_every_content_files_stat(site, monkeypatch):
+    """The stamp's walk takes each content file's stat key, keyed as the loader knows the file
+    (its path below content/, '/'-separated), so a build after an edit stats no content file
+    a second time but the one it reads again: in folders, in a page bundle and in a language
+    folder alike."""
+    from sitegen.config import load_config
+    from sitegen.content.article import discover
+    from sitegen.engine import sourcecache
+    from sitegen.engine.stamp import input_digest
+    from sitegen.errors import Diagnostics
+
+    site.article("top.md", "Top", "2024-01-01", "Text.")
+    site.article("news/2024/deep.md", "Deep", "2024-01-02", "Text.")
+    site.article("trip/index.md", "Bundle", "2024-01-03", "Text with ![a map](map.png).")
+    site.write("content/trip/map.png", b"\x89PNG\r\n\x1a\n")
+    site.article("fr/bonjour.md", "Bonjour", "2024-01-04", "Texte.")
+    site.build()
+    config = load_config(site.root)
+    stats: dict = {}
+    input_digest(config, (), stats)
+    sources, _ = discover(config, Diagnostics())
+    assert len(sources) == 4
+    assert {s.rel: stats.get(s.rel) for s in sources} == {
+        s.rel: sourcecache.stat_key(s.path) for s in sources
+    }
+
+    site.article("news/2024/deep.md", "Deep", "2024-01-02", "Text, edited.")
+    stated: list[Path] = []
+    real = sourcecache.stat_key
+    monkeypatch.setattr(sourcecache, "stat_key", lambda path: stated.append(path) or real(path))
+    result = site.build()
+    assert not result.diagnostics.errors and result.written
+    assert stated == [site.root / "content/news/2024/deep.md"]  # as it is read again, only
