@@ -96,9 +96,7 @@ def read_kept(
             damaged(changes_path(path), diag)
             _drop(path)
             return None, None
-        entries = sum(len(p) for p in base[1:] if type(p) is dict)
-        read = tuple(dict(p) if type(p) is dict else p for p in parts)
-        return tuple(parts), Journal(base[0], before, entries, read, held)
+        return tuple(parts), Journal(base[0], before, _entries(parts), _copied(parts), held)
     return None, None
 
 
@@ -154,14 +152,12 @@ def write_and_follow(
     if written is None:
         return None
     base, file, entries, held = written
-    return Journal(
-        base, file, entries, tuple(dict(p) if type(p) is dict else p for p in value), held
-    )
+    return Journal(base, file, entries, _copied(value), held)
 
 
 def _write(
     path: Path | None, key: str, value: tuple, journal: Journal | None
-) -> tuple[str, int, int, tuple] | None:
+) -> tuple[str, tuple[int, int, int], int, tuple] | None:
     """Write `value` as changes or as a base; (base id, its file, its entries, what the changes
     file now holds for each part) of the files written, or None. Changes only while the base
     is the file `journal` knows: one written since by another build (or by hand) is not."""
@@ -182,8 +178,7 @@ def _write(
         return None
     with contextlib.suppress(OSError):
         changes_path(path).unlink()
-    entries = sum(len(p) for p in value if type(p) is dict)
-    return base, _identity(path), entries, tuple(None for _ in value)
+    return base, _identity(path), _entries(value), tuple(None for _ in value)
 
 
 def _changes(value: tuple, journal: Journal) -> list | None:
@@ -208,8 +203,17 @@ def _changes(value: tuple, journal: Journal) -> list | None:
         count += len(updated) + len(gone)
         if count * SHARE > journal.entries:
             return None
-        flat += [updated, sorted(gone, key=repr)]
+        flat += [updated, list(gone)]
     return flat
+
+
+def _copied(parts: tuple | list) -> tuple:
+    """The parts with each dict copied (its values shared): what a later write compares with."""
+    return tuple(dict(p) if type(p) is dict else p for p in parts)
+
+
+def _entries(parts: tuple | list) -> int:
+    return sum(len(p) for p in parts if type(p) is dict)
 
 
 def _changed(was: Any, now: Any) -> bool:

@@ -3,9 +3,10 @@
 The I/O around site/related.py (which is pure). In the cache folder:
 `related-lists.marshal`, the last lists under a digest of every input (an unchanged site reads
 only this small file); `related-index.marshal`, the `RelatedIndex` that lets an edit redo
-only what it reaches (and beside it what changed since it was written: engine/journal.py); and `related-counts.sqlite`, each article's term counts as one row, read
-only for the articles an edit reaches (kept in the index file, they were most of its bytes,
-read and written whole on every edit). All are keyed by sitegen's code hash and the `related`
+only what it reaches (and beside it what changed since it was written: engine/journal.py);
+and `related-counts.sqlite`, each article's term counts as one row, read only for the
+articles an edit reaches (kept in the index file, they were most of its bytes, read and
+written whole on every edit). All are keyed by sitegen's code hash and the `related`
 setting.
 """
 

@@ -3,8 +3,9 @@ pipeline (pipeline/steps.py).
 
 The I/O around site/search.py (which is pure): the `SearchIndex` lives in
 `.sitegen/search-state.marshal` (and what changed since it was written beside it:
-engine/journal.py), keyed by sitegen's code hash and the settings the files depend on, so an edit redoes only the edited article's document, the shards whose terms it changed
-and the manifest; every other file keeps its bytes (and so its fingerprint: the writer leaves
+engine/journal.py), keyed by sitegen's code hash and the settings the files depend on, so an
+edit redoes only the edited article's document, the shards whose terms it changed and the
+manifest; every other file keeps its bytes (and so its fingerprint: the writer leaves
 it alone). Those unchanged files come as functions that make their bytes again, called only
 when the output folder lacks them, so the cache never holds the documents' text. A damaged
 file costs one warning and a rebuild of the index.
@@ -41,7 +42,6 @@ from sitegen.site.model import Site
 from sitegen.site.search import Files, SearchIndex
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
-_SAME = object()  # `KeptSearch.hold`: the journal held stands
 COUNTS_FILE = "search-counts.sqlite"
 
 
@@ -67,7 +67,8 @@ def search_outputs(
     except OSError:  # a cache folder that cannot be written: the system's temporary folder
         spool = _Spool(None)
     counts = StoredCounts(cache_dir / COUNTS_FILE if cache_dir else None, key, diag.warn)
-    held = kept.take(key, path) if kept is not None else None
+    # the preview's index from its last build, and what its file holds (engine/journal.py)
+    held, journal = kept.take(key, path) if kept is not None else (None, None)
     # unchanged shards from the file, not from an index held for the rest of the build
     shards = _Shards(path, key) if kept is None and path is not None else None
 
@@ -76,7 +77,7 @@ def search_outputs(
 
     keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
     try:
-        index, files, was_kept, journal = None, {}, False, None
+        index, files, was_kept = None, {}, False
         if held is not None:
             try:
                 index, files, was_kept = (
@@ -86,8 +87,7 @@ def search_outputs(
                 )
             except NOT_AN_INDEX:
                 index = None  # not trusted after a failed update: the file's is read instead
-        from_file = index is None
-        if from_file:
+        if index is None:
             index, files, journal = kept_and_updated(
                 path,
                 key,
@@ -101,10 +101,8 @@ def search_outputs(
             was_kept = journal is not None
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
-        if kept is not None and from_file:  # what the file holds, if anything
+        if kept is not None:
             kept.hold(key, path, index, index.changed or not was_kept, journal)
-        elif kept is not None:
-            kept.hold(key, path, index, index.changed or not was_kept)
         elif not was_kept or index.changed:
             if shards is not None:
                 shards.index = index  # until the file holds it
@@ -196,13 +194,12 @@ class KeptSearch:
         # what the files hold, for `save` to write only what changed since (engine/journal.py)
         self._journal: Journal | None = None
 
-    def take(self, key: str, path: Path | None) -> SearchIndex | None:
+    def take(self, key: str, path: Path | None) -> tuple[SearchIndex | None, Journal | None]:
+        """The index held for `key` and `path` (None if none) and the journal of its file."""
         index = self._index if (key, path) == (self._key, self._path) else None
         self._index = None
         self._unsaved = self._unsaved and index is not None  # what it has not written yet
-        if index is None:
-            self._journal = None
-        return index
+        return index, self._journal if index is not None else None
 
     def hold(
         self,
@@ -210,14 +207,12 @@ class KeptSearch:
         path: Path | None,
         index: SearchIndex,
         changed: bool,
-        journal: Journal | None | object = _SAME,
+        journal: Journal | None,
     ) -> None:
-        """Hold `index` until the next build; `journal`: what its file holds, when the index
-        was read from it or made instead (else the one held stands)."""
-        self._key, self._path, self._index = key, path, index
+        """Hold `index` until the next build; `journal`: what its file holds (None: no file
+        this index was read from, so `save` writes it whole)."""
+        self._key, self._path, self._index, self._journal = key, path, index, journal
         self._unsaved = self._unsaved or changed
-        if journal is not _SAME:
-            self._journal = journal if isinstance(journal, Journal) else None
 
     def save(self) -> None:
         """Write the held index to its file if a build changed it since it was last written."""

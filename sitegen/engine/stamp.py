@@ -51,9 +51,10 @@ def _walk(
     stats: dict[str, tuple[int, int, int]] | None = None,
 ) -> None:
     """Every file below `root` into `h`, and into `stats` (its path below `root`,
-    '/'-separated, as a content file's `rel` -> size, time stamp, inode) when given. A folder link is followed once and only inside the `site` (as the content
-    reader does): links that form a cycle, or lead out of the site (`up -> ../../`), would
-    make this walk endless or huge."""
+    '/'-separated, as a content file's `rel` -> size, time stamp, inode) when given. A folder
+    link is followed once and only inside the `site` (as the content reader does): links
+    that form a cycle, or lead out of the site (`up -> ../../`), would make this walk
+    endless or huge."""
     stack = [root]
     seen: set[tuple[int, int]] = set()
     below = len(str(root)) + 1  # where a path below `root` starts in `entry.path`

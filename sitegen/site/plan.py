@@ -899,7 +899,7 @@ def feed_jobs(
     for section in site.sections or [_root_section(site)]:
         where = "" if section.prefix == "/" else f" ({section.lang})"
         # the places of the articles shown in the section's list: a term lists one of them
-        # when they share a place (tested in C, not by a step a listed article)
+        # when they share a place (tested in C, not by a step for each listed article)
         shown = (
             None
             if showing is None

@@ -330,21 +330,27 @@ def test_search_terms_of_ascii_text_are_the_regex_words() -> None:
         assert terms(text) == re.findall(r"[^\W_]+", normalize(text)), repr(text)
 
 
+def _previewed(site, per_topic: int):
+    """A topic site built once by the preview's builder (the browser told): the builder and
+    the search index's file."""
+    from sitegen.build import Builder, BuildRequest
+    from sitegen.config import load_config
+
+    write_topic_site(site, per_topic=per_topic)
+    config = load_config(site.root)
+    builder = Builder(BuildRequest(config, output=site.root / "preview", preview=True))
+    builder.run()
+    builder.let_go()
+    return builder, site.root / ".sitegen" / "search-state.marshal"
+
+
 def test_the_preview_keeps_its_index_in_memory_and_writes_it_after_the_build(site):
     """The preview takes its search index from memory, not from the index file, and writes
     the file only when told the browser has the build (`let_go`); a build in another process
     that reads the file then makes exactly a clean build's index."""
     import shutil
 
-    from sitegen.build import Builder, BuildRequest
-    from sitegen.config import load_config
-
-    write_topic_site(site, per_topic=3)
-    config = load_config(site.root)
-    builder = Builder(BuildRequest(config, output=site.root / "preview", preview=True))
-    builder.run()
-    builder.let_go()
-    state = site.root / ".sitegen" / "search-state.marshal"
+    builder, state = _previewed(site, per_topic=3)
     written = state.read_bytes()
     state.write_bytes(b"\x00not read by the preview")
     path = site.root / "content" / "war-0.md"
@@ -375,18 +381,13 @@ def test_the_preview_writes_only_what_its_builds_changed(site, monkeypatch):
     clean build's index. A file written by someone else meanwhile is written whole."""
     import shutil
 
-    from sitegen.build import Builder, BuildRequest
     from sitegen.config import load_config
     from sitegen.engine import journal
+    from sitegen.engine.keys import cache_key
     from sitegen.errors import Diagnostics
 
     monkeypatch.setattr(journal, "SHARE", 1)  # a test site's index is small
-    write_topic_site(site, per_topic=6)
-    config = load_config(site.root)
-    builder = Builder(BuildRequest(config, output=site.root / "preview", preview=True))
-    builder.run()
-    builder.let_go()
-    state = site.root / ".sitegen" / "search-state.marshal"
+    builder, state = _previewed(site, per_topic=6)
     changes = journal.changes_path(state)
     base = state.read_bytes()
     path = site.root / "content" / "war-0.md"
@@ -409,7 +410,8 @@ def test_the_preview_writes_only_what_its_builds_changed(site, monkeypatch):
     path.write_text(path.read_text(encoding="utf-8") + "\nA tapir appeared.\n")
     builder.run()
     builder.let_go()
-    assert journal.read_kept(state, builder.state.search._key, Diagnostics())[0] is not None
+    key = cache_key("search", load_config(site.root).date_format)
+    assert journal.read_kept(state, key, Diagnostics())[0] is not None
     assert not changes.exists()
 
 
