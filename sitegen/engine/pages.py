@@ -25,7 +25,7 @@ from sitegen.engine.executor import Parallelism
 from sitegen.engine.parallel import ChunkResult, RenderWork, order_tasks, render_chunk, render_pages
 from sitegen.engine.remote import RenderedChunk, render_kit, render_remote
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.output.writer import SHA, OutputWriter
+from sitegen.output.writer import OutputWriter, entry_sha
 from sitegen.render.localize import LinkTargets, localize_html
 from sitegen.render.markdown import RenderedBody, body_warnings, render_markdown
 from sitegen.render.templates import render_job
@@ -306,7 +306,7 @@ class PageRenderer:
         records = []
         for path, fp, data in done.pages:
             self.writer.write(path, data, fp)
-            records.append((path, self.writer.new.files[path][SHA], fp, True))
+            records.append((path, entry_sha(self.writer.new.files[path]), fp, True))
         self.fresh.update(done.bodies)
         self.targets.missing.extend(done.warnings)
         self._on_result(ChunkResult(records, done.errors, (self.flush(), [], 0), local=True))

@@ -24,7 +24,7 @@ from sitegen.engine.executor import (
     map_unordered,
 )
 from sitegen.errors import SiteError
-from sitegen.output.writer import SHA, OutputWriter
+from sitegen.output.writer import OutputWriter, entry_sha
 from sitegen.site.plan import PageJob
 
 Task = list[tuple[PageJob, str]]  # pages and their fingerprints
@@ -62,7 +62,7 @@ def render_chunk(work: RenderWork, task: Task) -> ChunkResult:
         before = writer.written
         writer.write(job.path, data, fp)
         entry = writer.new.files[job.path]
-        out.records.append((job.path, entry[SHA], fp, writer.written > before))
+        out.records.append((job.path, entry_sha(entry), fp, writer.written > before))
     out.extra = work.after_chunk()
     out.local = not in_worker()
     return out

@@ -41,9 +41,9 @@ class BuildResult:
     # pages the plan made; fewer than `pages` when the rest were the last build's as they were
     # (a partial plan after an edit of bodies: plan.py `plan_edited`)
     planned: int = 0
-    # the output's manifest as this build left it (path -> [sha, fp]); None when the build
-    # wrote nothing
-    files: dict[str, list[str]] | None = None
+    # the output's manifest as this build left it (path -> "SHA FP", output/writer.py
+    # `manifest_entry`); None when the build wrote nothing
+    files: dict[str, str] | None = None
 
     def mark(self, phase: str, since: float) -> float:
         now = time.perf_counter()

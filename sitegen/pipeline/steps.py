@@ -53,8 +53,8 @@ from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.fsutil import from_site
 from sitegen.heap import give_back, pauses_collector
 from sitegen.output.writer import (
-    FP,
     OutputWriter,
+    entry_fp,
     manifest_build,
     missing_outputs,
 )
@@ -611,14 +611,14 @@ def _changes(
     same = last is not None and writer.old.owned and writer.old.build == last.manifest
     old = writer.old.files
     if same:
-        fingerprints.keep_from(lambda path: entry[FP] if (entry := old.get(path)) else None)
+        fingerprints.keep_from(lambda path: entry_fp(entry) if (entry := old.get(path)) else None)
     render: list[tuple[PageJob, str]] = []
     planned: dict[str, str] = {}
     if plan.partial:
         if not same or last is None:
             raise _Replan()
         try:
-            planned = {path: old[path][FP] for path in last.pages}
+            planned = {path: entry_fp(old[path]) for path in last.pages}
         except KeyError:  # a recorded page gone from the manifest
             raise _Replan() from None
     for job in plan.pages:

@@ -21,7 +21,7 @@ from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
 from sitegen.engine.executor import stop_all
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.output.writer import SHA, Manifest
+from sitegen.output.writer import Manifest, entry_sha, manifest_entry
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
 
@@ -50,17 +50,18 @@ def error_dict(err: SiteError, root: Path) -> dict[str, Any]:
     return {"path": path, "line": err.line, "message": err.message, "hint": err.hint}
 
 
-def _same(old: list[str] | None, new: list[str]) -> bool:
+def _same(old: str | None, new: str) -> bool:
     """Same bytes: by hash when both have one (a page re-rendered to the same bytes has a new
     fingerprint but is unchanged), else by fingerprint (copied files carry no hash)."""
     if old is None:
         return False
-    if old[SHA] and new[SHA]:
-        return old[SHA] == new[SHA]
+    old_sha, new_sha = entry_sha(old), entry_sha(new)
+    if old_sha and new_sha:
+        return old_sha == new_sha
     return old == new
 
 
-def changed_outputs(before: dict[str, list[str]], after: dict[str, list[str]]) -> set[str]:
+def changed_outputs(before: dict[str, str], after: dict[str, str]) -> set[str]:
     """Output paths added, removed, or with other bytes, between two manifests."""
     changed = {p for p, entry in after.items() if not _same(before.get(p), entry)}
     changed.update(p for p in before if p not in after)
@@ -135,7 +136,7 @@ class RebuildLoop:
         self.builder = make_builder(self._request(config))
         self.builds = 0  # attempts, good or bad
         self.finished = 0  # rebuilds done, good or bad (pages told, memory let go)
-        self._manifest: dict[str, dict] | None = None
+        self._manifest: dict[str, str] | None = None
         self._failing = False
         self._warned: set[str] = set()
         self.stopping = False
@@ -224,9 +225,11 @@ class RebuildLoop:
             return
         written = render_first(sources)
         # pages that already have these bytes (a second batch of one save) are not told again
-        changed = sorted(p for p, sha in written.items() if self._manifest.get(p, [""])[SHA] != sha)
+        changed = sorted(
+            p for p, sha in written.items() if entry_sha(self._manifest.get(p, " ")) != sha
+        )
         for path, sha in written.items():
-            self._manifest[path] = [sha, ""]
+            self._manifest[path] = manifest_entry(sha, "")
         if changed:
             self.channel.built({"type": "reload", "pages": changed, "assets": []})
 

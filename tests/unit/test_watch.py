@@ -297,16 +297,16 @@ def test_a_build_error_or_crash_never_escapes_the_loop(tmp_path):
 
 def test_what_the_pages_are_told():
     before = {
-        "a/index.html": ["1", "x"],
-        "style.1111111111.css": ["s", ""],
-        "feed.xml": ["f", "old"],
-        "photo.jpg": ["", "p:1"],
+        "a/index.html": "1 x",
+        "style.1111111111.css": "s ",
+        "feed.xml": "f old",
+        "photo.jpg": " p:1",
     }
     after = {
-        "a/index.html": ["2", "x"],
-        "style.2222222222.css": ["t", ""],
-        "feed.xml": ["f", "new"],
-        "photo.jpg": ["", "p:1"],
+        "a/index.html": "2 x",
+        "style.2222222222.css": "t ",
+        "feed.xml": "f new",
+        "photo.jpg": " p:1",
     }
     changed = changed_outputs(before, after)
     assert changed == {"a/index.html", "style.1111111111.css", "style.2222222222.css"}
@@ -339,7 +339,7 @@ def test_a_second_batch_of_one_save_does_not_reload_the_page_again(tmp_path):
 
     class FirstPages:
         def run(self, changed=None) -> BuildResult:
-            return BuildResult(output=tmp_path / "out", files={"a/index.html": ["s1", "f"]})
+            return BuildResult(output=tmp_path / "out", files={"a/index.html": "s1 f"})
 
         def render_first(self, changed):
             return {"a/index.html": "s1"}

@@ -19,6 +19,9 @@ from sitegen.output.writer import (
     OutputWriter,
     check_output_folder,
     cleanup_leftovers,
+    entry_fp,
+    entry_sha,
+    manifest_entry,
     missing_outputs,
 )
 
@@ -277,7 +280,7 @@ def test_in_place_build_that_fails_records_what_is_on_disk(tmp_path):
     files = json.loads((out / MANIFEST).read_text())["files"]
     assert (out / "a.html").read_bytes() == b"a2" and (out / "b.html").read_bytes() == b"b1"
     assert sorted(files) == ["a.html", "b.html"]
-    assert files["a.html"][0] != files["b.html"][0]  # [sha, fp]
+    assert entry_sha(files["a.html"]) != entry_sha(files["b.html"])
     result = build_in_place(out, {"a.html": b"a2", "b.html": b"b2"})
     assert (result.written, result.kept) == (1, 1)
 
@@ -339,22 +342,35 @@ def test_a_delta_commit_cut_off_is_finished_before_the_next_build(tmp_path, monk
     assert not (out / "gone.html").exists() and siblings(out) == []
 
 
-def test_a_manifest_an_older_sitegen_wrote_is_read(tmp_path):
-    """Before entries were [sha, fp] lists they were {"sha", "fp"} dicts: an output folder
-    built by an older sitegen is still sitegen's, and its unchanged files are kept."""
+@pytest.mark.parametrize(
+    "older",
+    [
+        {"a.html": {"sha": "s1", "fp": "f1"}, "b.css": {"fp": "f2"}},  # the first entries
+        {"a.html": ["s1", "f1"], "b.css": ["", "f2"]},  # then until entries were strings
+    ],
+)
+def test_a_manifest_an_older_sitegen_wrote_is_read(tmp_path, older):
+    """Entries were {"sha", "fp"} dicts, then [sha, fp] lists, before "SHA FP" strings: an
+    output folder built by an older sitegen is still sitegen's, and its unchanged files are
+    kept."""
     from sitegen.output.writer import Manifest
 
     out = tmp_path / "out"
     out.mkdir()
     (out / "a.html").write_bytes(b"a")
-    old = {"files": {"a.html": {"sha": "s1", "fp": "f1"}, "b.css": {"fp": "f2"}}}
-    (out / MANIFEST).write_text(json.dumps(old))
+    (out / MANIFEST).write_text(json.dumps({"files": {**older, "c.html": "s3 f3"}}))
     manifest = Manifest.load(out)
-    assert manifest.owned and manifest.files == {"a.html": ["s1", "f1"], "b.css": ["", "f2"]}
+    assert manifest.owned and manifest.files == {
+        "a.html": "s1 f1",
+        "b.css": " f2",
+        "c.html": "s3 f3",
+    }
+    assert entry_sha(manifest.files["b.css"]) == "" and entry_fp(manifest.files["b.css"]) == "f2"
     writer = OutputWriter(out)
     assert writer.unchanged("a.html", "f1") and not writer.unchanged("a.html", "f9")
-    (out / MANIFEST).write_text(json.dumps({"files": {"a.html": ["s1"]}}))
-    assert not Manifest.load(out).owned  # not a manifest sitegen wrote: nothing is trusted
+    for damaged in (["s1"], "s1", ["s 1", "f1"], [1, "f1"], 7):
+        (out / MANIFEST).write_text(json.dumps({"files": {"a.html": damaged}}))
+        assert not Manifest.load(out).owned, damaged  # not sitegen's: nothing is trusted
 
 
 def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tmp_path):
@@ -391,7 +407,7 @@ def test_manifest_written_in_parts_is_the_whole_json_and_reads_back(tmp_path, co
     from sitegen.output.writer import Manifest
 
     files = {
-        f"{name}/index.html": [f"{i:040x}", "é" * 3]
+        f"{name}/index.html": manifest_entry(f"{i:040x}", "é" * 3)
         for i, name in enumerate("zyxwvutsrqpo"[:count])
     }
     manifest = Manifest(files)
