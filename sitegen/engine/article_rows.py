@@ -33,7 +33,7 @@ from sitegen.text.bodyscan import ImageRef
 
 _AT = FIELD_INDEX
 _DATES = tuple(_AT[name] for name in ("date", "updated", "publish_date", "expiry_date"))
-_BODY, _META, _IMAGES = _AT["body_utf8"], _AT["meta"], _AT["images"]
+_BODY, _META, _IMAGES, _REL = _AT["body_utf8"], _AT["meta"], _AT["images"], _AT["rel"]
 _PICKLE = 0x80  # the first byte of a pickle of protocol 2 or later
 
 
@@ -52,7 +52,8 @@ def to_row(article: Article, warnings: list[SiteError]) -> bytes:
 
 
 def from_row(data: bytes, body: StoredBody) -> tuple[Article, list[SiteError]]:
-    """The article and its warnings from `to_row`'s bytes; `body` is where its body waits."""
+    """The article and its warnings from `to_row`'s bytes; `body` is where its body waits. The
+    article's `rel` is the body's own string when they are equal (one string held, not two)."""
     if data[:1] == bytes((_PICKLE,)):
         article, warnings = pickle.loads(data)
         if not isinstance(article, Article):
@@ -70,6 +71,8 @@ def from_row(data: bytes, body: StoredBody) -> tuple[Article, list[SiteError]]:
         if type(value) is tuple:  # front matter never gives a tuple: these are dates
             meta[key] = _when(value, made)
     values[_BODY] = body
+    if values[_REL] == body.rel:
+        values[_REL] = body.rel
     if values[_IMAGES]:
         values[_IMAGES] = tuple(ImageRef(*image) for image in values[_IMAGES])
     return article_from_values(values), []

@@ -312,7 +312,10 @@ class ArticleLoader:
                     self.previous[rel] = (cached_key, data, database)
                     continue
                 try:
-                    article, warnings = from_row(data, StoredBody(database, rel, cached_key))
+                    # the source's rel and the walk's stat key (equal to the row's), held all
+                    # build: the article's body shares them rather than holding its own
+                    body = StoredBody(database, source.rel, key)
+                    article, warnings = from_row(data, body)
                 except Exception as exc:  # noqa: BLE001 - any damage: read the file again
                     damaged.append(f"{rel} ({type(exc).__name__})")
                     continue
