@@ -12,16 +12,21 @@ def article_url(article: Article, config: SiteConfig, slug: str | None = None) -
     slug and language, with `/<lang>` before it for a language other than the first."""
     if article.url:  # its own, from front matter (validated by content.py)
         return article.url
-    local = article.date.astimezone(config.tz)
-    url = config.permalink.format(
-        slug=slug or article.slug,
-        year=f"{local.year:04d}",
-        month=f"{local.month:02d}",
-        day=f"{local.day:02d}",
-        lang=article.lang,
-        section=article.rel.split("/")[0] if "/" in article.rel else "",
-    )
-    url = "/" + "/".join(p for p in url.split("/") if p) + "/"
-    if article.lang != config.language and "{lang}" not in config.permalink:
+    pattern = config.permalink
+    fields = {"slug": slug or article.slug, "lang": article.lang}
+    # every build works out every article's address: the date in the site's zone and the
+    # section only when the pattern asks for them
+    if "{year}" in pattern or "{month}" in pattern or "{day}" in pattern:
+        local = article.date.astimezone(config.tz)
+        fields["year"] = f"{local.year:04d}"
+        fields["month"] = f"{local.month:02d}"
+        fields["day"] = f"{local.day:02d}"
+    if "{section}" in pattern:
+        rel = article.rel
+        fields["section"] = rel.split("/")[0] if "/" in rel else ""
+    url = pattern.format_map(fields)
+    if "//" in url or not url.endswith("/"):  # an empty part, or no slash at the end
+        url = "/" + "/".join(p for p in url.split("/") if p) + "/"
+    if article.lang != config.language and "{lang}" not in pattern:
         url = f"/{article.lang}{url}"
     return url

@@ -128,6 +128,28 @@ def test_permalink_pattern():
     assert urls(jobs, "article") == ["/2024/01/a1/"]
 
 
+@pytest.mark.parametrize(
+    ("permalink", "changes", "url"),
+    [
+        ("/{slug}/", {}, "/a1/"),
+        ("/{slug}/", {"lang": "fr"}, "/fr/a1/"),
+        ("/{lang}/{slug}/", {"lang": "fr"}, "/fr/a1/"),
+        ("/{slug}/", {"url": "/own/place/"}, "/own/place/"),
+        # the date in the site's zone: 23:30 UTC on the 31st is the 1st in Tokyo
+        ("/{year}/{month}/{day}/{slug}/", {}, "/2024/02/01/a1/"),
+        ("/{section}/{slug}", {"rel": "news/a1.md"}, "/news/a1/"),
+        ("/{section}/{slug}/", {}, "/a1/"),  # no section: no empty part
+        ("/{slug}/", {"slug": "x/y"}, "/x/y/"),
+    ],
+)
+def test_article_addresses(permalink, changes, url):
+    from sitegen.content.address import article_url
+
+    config = SiteConfig(permalink=permalink, timezone="Asia/Tokyo")
+    date = dt.datetime(2024, 1, 31, 23, 30, tzinfo=dt.UTC)
+    assert article_url(make_article(1, date=date, **changes), config) == url
+
+
 def test_tags_pages_paginate_and_feeds_cap():
     articles = [make_article(i, tags=("Wide", "Café" if i % 2 else "Other")) for i in range(7)]
     jobs, _ = plan(articles, per_page=3, feed_limit=2)
