@@ -433,3 +433,30 @@ def test_a_new_index_grows_its_slot_table_as_gaps() -> None:
     again = related.RelatedIndex.from_data(marshal.loads(marshal.dumps(index.to_data())))
     assert again.update(arts) == lists
     assert related.related_articles(arts, 3) == lists
+
+
+@pytest.mark.parametrize("count", [1, 2, 50, 1023, 1024, 5000])
+@pytest.mark.parametrize("spread", [3, 300, 100_000])
+def test_a_terms_slots_are_kept_as_gaps_and_read_back(count, spread):
+    """The index's largest table keeps each term's slots as the gaps between them, in the
+    narrowest width that holds them: read back they are the same slots (sorted), whether they
+    were an edit's array in any order or a new index's growing list, short or long (numpy)."""
+    from sitegen.site import related
+
+    rng = random.Random(count * spread)
+    slots = sorted(rng.sample(range(count * spread), count))
+    growing = related._Growing(slots[0])
+    for slot in slots[1:]:
+        growing.add(slot)
+    shuffled = slots[:]
+    rng.shuffle(shuffled)
+    for value in (related.array("i", shuffled), growing):
+        packed = related._pack_slots(value)
+        assert related._df(packed) == count
+        table = {"term": packed}
+        assert list(related._slots(table, "term")) == slots
+        assert table["term"] == related.array("i", slots)  # the entry, unpacked for the update
+    top = max((b - a for a, b in zip(slots, slots[1:], strict=False)), default=0)
+    width = 1 if top < 256 else 2 if top < 65536 else 4
+    assert packed[related._PACKED_HEAD.size - 1] == width
+    assert len(packed) == related._PACKED_HEAD.size + width * (count - 1)
