@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.output.writer import entry_sha
+
 ARTICLES = 2000
 KILLS = 6
 FALLBACK = (
@@ -68,7 +70,7 @@ def complete_build_of(folder: Path, title: str) -> bool:
         path = folder / rel
         if not path.is_file():
             return False
-        sha = entry[0]  # [sha, fp]
+        sha = entry_sha(entry)
         if sha and hashlib.sha1(path.read_bytes()).hexdigest() != sha:
             return False
     pages = [p for p in manifest if re.fullmatch(r"a\d{4}/index.html", p)]
