@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from sitegen.engine.stamp import (
@@ -22,16 +22,35 @@ from sitegen.engine.stamp import (
 )
 from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
-from sitegen.output.writer import check_output_folder, place_ahead
+from sitegen.output.writer import check_output_folder, missing_outputs, place_ahead
 from sitegen.pipeline.request import BuildRequest, BuildResult, build_now, tell
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from pathlib import Path
 
     from sitegen.engine.sourcecache import StatKey
     from sitegen.engine.state import BuildState
 
 __all__ = ["BuildRequest", "BuildResult", "Builder", "build", "build_now"]
+
+# output files from which their check runs in a process of its own, beside the walk over the
+# inputs (below, forking costs more than the check saves)
+PRESENCE_APART_FROM = 20_000
+
+
+def _presence_beside(
+    request: BuildRequest, output: Path, files: int, later: Callable[[Callable[[], None]], None]
+) -> Future | None:
+    """`missing_outputs(output)` under way in a forked process, or None where the output
+    holds too few files for that to pay (the check is then made when needed)."""
+    parallel = request.parallelism()
+    if not parallel.worth(files, PRESENCE_APART_FROM):
+        return None
+    from sitegen.engine.executor import beside
+
+    with beside(parallel, files, PRESENCE_APART_FROM, later) as apart:
+        return apart.submit(missing_outputs, output)
 
 
 @pauses_collector  # one pause for the whole build: see heap.py
@@ -67,8 +86,17 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     flags = (str(output), request.drafts, request.future, request.keep_going, config.max_file_size)
     stamp = None if request.preview or diag.errors else load_stamp(stamp_file)
     stats: dict[str, StatKey] = {}
+    # which of the last build's files are still in the output: the check of an unchanged
+    # build and the writer's question after an edit, a stat of each file (as long as the walk
+    # over the inputs at 100,000 articles), found beside that walk
+    waits: list[Callable[[], None]] = []
+    presence = (
+        _presence_beside(request, output, stamp.files, waits.append) if stamp is not None else None
+    )
     digest, newest = ("", 0) if request.preview else input_digest(config, flags, stats)
-    if stamp is not None and still_valid(stamp, digest, output, now):
+    if stamp is not None and still_valid(stamp, digest, output, now, presence):
+        for wait in waits:
+            wait()
         replay(stamp, diag)
         result.articles, result.pages, result.kept = stamp.articles, stamp.pages, stamp.files
         result.seconds = time.perf_counter() - started
@@ -77,7 +105,7 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     from sitegen.pipeline.steps import build_changed
 
     mark = result.mark("modules", mark)  # the pipeline's own import, apart from loading
-    until = build_changed(request, state, result, (started, mark), now, stats)
+    until = build_changed(request, state, result, (started, mark), now, stats, (presence, waits))
     if not request.preview and not diag.errors:
         save_stamp(
             stamp_file,

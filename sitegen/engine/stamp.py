@@ -22,12 +22,16 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen.config import SiteConfig
 from sitegen.engine.keys import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import atomic_write, files_present, is_inside, sha1_bytes
 from sitegen.output.writer import MANIFEST, commit_folder
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 RACY_SECONDS = 3  # a file changed this close to the stamp may change again unseen (git's rule)
 
@@ -144,11 +148,21 @@ def load_stamp(path: Path) -> Stamp | None:
         return None  # none yet, or damaged: a full build makes a new one
 
 
-def output_intact(output: Path, manifest_sha: str) -> bool:
+def output_intact(
+    output: Path, manifest_sha: str, presence: Future[tuple[str, frozenset[str]]] | None = None
+) -> bool:
     """The output folder is as the last build left it: same manifest, every file present, no
-    commit cut off half way."""
+    commit cut off half way. `presence`: `missing_outputs` of the folder, under way in another
+    process (else the files are looked for here)."""
     if os.path.lexists(commit_folder(output)):
         return False
+    if presence is not None:
+        try:
+            sha, missing = presence.result()
+        except Exception:  # noqa: BLE001 - not found there: looked for here
+            pass
+        else:
+            return sha == manifest_sha and not missing
     try:
         data = (output / MANIFEST).read_bytes()
     except OSError:
@@ -163,12 +177,18 @@ def output_intact(output: Path, manifest_sha: str) -> bool:
     return len(files_present(output, files)) == len(files)
 
 
-def still_valid(stamp: Stamp | None, digest: str, output: Path, now: dt.datetime) -> bool:
+def still_valid(
+    stamp: Stamp | None,
+    digest: str,
+    output: Path,
+    now: dt.datetime,
+    presence: Future[tuple[str, frozenset[str]]] | None = None,
+) -> bool:
     if stamp is None or stamp.digest != digest:
         return False
     if stamp.next_change is not None and now >= dt.datetime.fromisoformat(stamp.next_change):
         return False
-    return output_intact(output, stamp.manifest_sha)
+    return output_intact(output, stamp.manifest_sha, presence)
 
 
 def replay(stamp: Stamp, diag: Diagnostics) -> None:

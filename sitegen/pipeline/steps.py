@@ -113,16 +113,21 @@ def build_changed(
     since: tuple[float, float],
     now: dt.datetime,
     stats: dict[str, StatKey],
+    presence: tuple[Future | None, list[Callable[[], None]]] = (None, []),
 ) -> dt.datetime | None:
     """Load, model, plan, render and write the site into `result` (build.py has checked the
     output folder, imported the seeds and found that the last build cannot be replayed);
     `since`: when the build started and when its last phase ended; `stats`: the content files'
-    stat keys, taken while checking (emptied here). Returns when an article next appears or
-    expires by itself, for the stamp."""
+    stat keys, taken while checking (emptied here); `presence`: `missing_outputs` of the output
+    as build.py set it going (or None) and the waits for the process finding it. Returns when
+    an article next appears or expires by itself, for the stamp."""
     assert result.output is not None
     run = _Run(request, state or BuildState(), since[0], result.output, result, since[1])
     parallel = request.parallelism()
-    if not request.preview:
+    run.presence, waits = presence
+    for wait in waits:
+        run.later(wait)
+    if not request.preview and run.presence is None:
         # which of the last build's files are still in the output (the writer's question): a
         # stat of each, found by a process of its own while this one loads, the longest phase
         # that uses one core; forked now, it carries only what the imports made

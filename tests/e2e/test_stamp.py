@@ -117,6 +117,61 @@ def test_a_file_deleted_from_the_output_is_restored_when_found_apart(quiet_site,
     assert "edited" in quiet_site.out("b/index.html")
 
 
+def _found_apart(monkeypatch, mark: Path) -> list[int]:
+    """The output's check made in a process beside the walk over the inputs (whatever the
+    site's size), each process that looked writing its pid to `mark`; what the writer looked
+    for itself."""
+    monkeypatch.setattr(build_module, "PRESENCE_APART_FROM", 1)
+    real = writer_module.files_present
+
+    def finding(output, paths):
+        with mark.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(output, paths)
+
+    looked: list[int] = []
+    monkeypatch.setattr(writer_module, "files_present", finding)
+    monkeypatch.setattr(OutputStrategy, "still_there", lambda self, paths: looked.append(1))
+    return looked
+
+
+def test_the_output_is_checked_beside_the_walk(quiet_site, monkeypatch):
+    """The check that every file of the last build is still in the output runs in a process
+    of its own while this one walks the inputs: an unchanged build takes its answer; a page
+    deleted by hand makes a full build, whose writer takes the same answer (nobody looks
+    twice) and writes the page again."""
+    calls = full_builds(monkeypatch)
+    mark = quiet_site.root.parent / "found-by"
+    looked = _found_apart(monkeypatch, mark)
+    two = Parallelism(jobs=2, min_pages=1, min_loads=1)
+    result = quiet_site.build(parallel=two)
+    assert calls == [] and result.written == 0 and result.kept > 0
+    finders = mark.read_text().split()
+    assert len(finders) == 1 and int(finders[0]) != os.getpid()
+
+    mark.unlink()
+    (quiet_site.root / "build" / "a" / "index.html").unlink()
+    quiet_site.build(parallel=two)
+    finders = mark.read_text().split()
+    assert calls == [1] and looked == [] and len(finders) == 1 and int(finders[0]) != os.getpid()
+    assert "First" in quiet_site.out("a/index.html")
+    assert quiet_site.build(parallel=two).written == 0  # and the stamp stands again
+
+
+def test_an_edit_takes_the_output_check_made_beside_the_walk(quiet_site, monkeypatch):
+    """An edit's build takes the answer of the check set going beside the walk: its writer
+    does not look for itself, and the pipeline does not ask another process again."""
+    calls = full_builds(monkeypatch)
+    mark = quiet_site.root.parent / "found-by"
+    looked = _found_apart(monkeypatch, mark)
+    (quiet_site.root / "build" / "a" / "index.html").unlink()
+    quiet_site.article("b.md", "Second", "2024-01-02", "More text, edited.", tags="[river]")
+    quiet_site.build(parallel=Parallelism(jobs=2, min_pages=1, min_loads=1))
+    assert calls == [1] and looked == [] and len(mark.read_text().split()) == 1
+    assert "First" in quiet_site.out("a/index.html")
+    assert "edited" in quiet_site.out("b/index.html")
+
+
 def test_a_recent_edit_is_never_trusted_to_the_stamp(site, monkeypatch):
     site.article("a.md", "First")
     site.build()  # inputs changed seconds ago: no stamp
