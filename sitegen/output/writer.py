@@ -845,6 +845,15 @@ class OutputWriter:
             self._there = self._out.still_there(self.old.files)
         return path in self._there
 
+    def lacks_any(self, paths: Iterable[str]) -> bool:
+        """Whether any of `paths` (files of the previous build) is gone from the output."""
+        if self._there is None:
+            self._there = self._out.still_there(self.old.files)
+        there = self._there
+        if type(there) is _AllBut:  # the usual answer: nothing missing, no pass over `paths`
+            return not there.missing.isdisjoint(paths)
+        return any(path not in there for path in paths)
+
     def keep(self, path: str) -> None:
         """Carry a file over from the previous build untouched."""
         self._out.keep(path)

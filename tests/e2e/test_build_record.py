@@ -123,6 +123,23 @@ def test_other_edits_look_at_every_page(site: Site, edit: str) -> None:
     _same_as_clean(site)
 
 
+@pytest.mark.parametrize("edit", [None, "body"])
+def test_a_page_deleted_from_the_output_by_hand_is_written_again(site: Site, edit) -> None:
+    """A page the record would carry over untouched is gone from the output folder (its
+    manifest entry still there): the build plans every page, and the page comes back, after
+    an edit of a body as after no edit at all (the output's check fails the stamp)."""
+    page, other = site.out / "a2" / "index.html", site.out / "a6" / "index.html"
+    before = page.read_bytes()
+    page.unlink()
+    other.unlink()
+    if edit:
+        EDITS[edit](site)
+    result = site.build()
+    assert result.planned == result.pages and result.written >= 2
+    assert page.read_bytes() == before and other.is_file()
+    _same_as_clean(site)
+
+
 def test_a_manifest_that_lost_a_page_since_the_record_means_a_whole_plan(site: Site) -> None:
     """The manifest still has the recorded build's id but not every page it recorded (a page
     and its entry deleted by hand): the partial plan cannot stand, and the build plans every
