@@ -851,7 +851,7 @@ class OutputWriter:
             self._there = self._out.still_there(self.old.files)
         there = self._there
         if type(there) is _AllBut:  # the usual answer: nothing missing, no pass over `paths`
-            return not there.missing.isdisjoint(paths)
+            return bool(there.missing) and not there.missing.isdisjoint(paths)
         return any(path not in there for path in paths)
 
     def keep(self, path: str) -> None:

@@ -626,7 +626,8 @@ def _changes(
             planned = {path: entry_fp(old[path]) for path in last.pages}
         except KeyError:  # a recorded page gone from the manifest
             raise _Replan() from None
-        if writer.lacks_any(planned.keys() - {job.path for job in plan.pages}):
+        replanned = {job.path for job in plan.pages}
+        if writer.lacks_any(path for path in planned if path not in replanned):
             raise _Replan()  # a page it would carry over is gone from the output folder
     for job in plan.pages:
         fp = planned[job.path] = fingerprints.of(job)

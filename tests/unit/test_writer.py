@@ -387,6 +387,8 @@ def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tm
 
     writer = OutputWriter(out)
     writer.expect_missing(found)
+    assert writer.lacks_any(iter(["p4/index.html", "p3/index.html"]))
+    assert not writer.lacks_any(["p4/index.html", "index.html"])
     assert not writer.unchanged("p3/index.html", "p3/index.html")
     assert writer.unchanged("p4/index.html", "p4/index.html")
     assert not writer.unchanged("p4/index.html", "another fingerprint")
@@ -395,6 +397,7 @@ def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tm
     # found for another manifest (another build ran between): the writer looks for itself
     writer = OutputWriter(out)
     writer.expect_missing(("a manifest of another build", frozenset()))
+    assert writer.lacks_any(["p3/index.html"]) and not writer.lacks_any(["p4/index.html"])
     assert not writer.unchanged("p3/index.html", "p3/index.html")
     assert writer.unchanged("p4/index.html", "p4/index.html")
     assert missing_outputs(tmp_path / "none") == ("", frozenset())
