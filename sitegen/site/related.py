@@ -240,14 +240,7 @@ def _slots(table: dict[str, array | bytes | _Growing], term: str) -> array:
     if type(value) is not bytes:
         return _ints(table, term)
     first, width = _PACKED_HEAD.unpack_from(value)
-    gaps = memoryview(value)[_PACKED_HEAD.size :]
-    if len(gaps) // width < _NUMPY_FROM:
-        ints = array("i", accumulate(gaps.cast(UNSIGNED[width]), initial=first))
-    else:
-        ints = array("i")
-        sums = running_sums(first, gaps, f"=u{width}")
-        ints.frombytes(sums.astype(f"=i{ints.itemsize}").tobytes())
-    table[term] = ints
+    ints = table[term] = _summed(first, memoryview(value)[_PACKED_HEAD.size :], width)
     return ints
 
 
@@ -294,12 +287,18 @@ class _Growing:
         self.last = slot
 
     def ints(self) -> array:
-        if len(self.gaps) < 1024:
-            return array("i", accumulate(self.gaps, initial=self.first))
-        out = array("i")
-        sums = running_sums(self.first, self.gaps, f"=u{self.gaps.itemsize}")
-        out.frombytes(sums.astype(f"=i{out.itemsize}").tobytes())
-        return out
+        return _summed(self.first, memoryview(self.gaps).cast("B"), self.gaps.itemsize)
+
+
+def _summed(first: int, gaps: memoryview, width: int) -> array:
+    """`first` and its running sums with `gaps` (bytes of unsigned integers `width` bytes
+    wide), as an array of ints: by numpy for a long list, which is slow to import."""
+    if len(gaps) // width < _NUMPY_FROM:
+        return array("i", accumulate(gaps.cast(UNSIGNED[width]), initial=first))
+    out = array("i")
+    sums = running_sums(first, gaps, f"=u{width}")
+    out.frombytes(sums.astype(f"=i{out.itemsize}").tobytes())
+    return out
 
 
 def running_sums(first: int, gaps, dtype: str):
@@ -388,11 +387,15 @@ class RelatedIndex:
 
     def to_data(self) -> tuple:
         # packed in place, not copied: `_slots` and `_ints` unpack an entry again when needed
-        for term in [t for t, slots in self.inverted.items() if not _df(slots)]:
-            del self.inverted[term]  # none left (not kept by the update: made again by `_ints`)
+        emptied = []
         for term, slots in self.inverted.items():
             if type(slots) is not bytes:
-                self.inverted[term] = _pack_slots(slots)
+                if _df(slots):
+                    self.inverted[term] = _pack_slots(slots)
+                else:  # none left (the update deletes those: this is only a guard)
+                    emptied.append(term)
+        for term in emptied:
+            del self.inverted[term]
         for term, slots in self.members.items():
             if type(slots) is not bytes:
                 self.members[term] = _ints(self.members, term).tobytes()

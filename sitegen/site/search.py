@@ -825,7 +825,7 @@ def _as_is(data: bytes) -> bytes:
 
 class _RemadeDoc:
     """What makes an unchanged document's file again, should the output have lost it: one is
-    held for every article, and this holds a fifth of the bytes of a `functools.partial` with
+    held for every article, and this holds about a third of the bytes of a `functools.partial` with
     its arguments (which makes an empty keywords dict for each)."""
 
     __slots__ = ("article", "url", "shown_date", "doc_id")
