@@ -258,7 +258,7 @@ def test_index_after_an_edit_equals_a_clean_build(site):
 
 
 def test_packed_postings_read_back_at_every_width() -> None:
-    from sitegen.site.search import _Postings
+    from sitegen.site.search import _Postings, _text
 
     cases = {
         "11": ([0, 1, 2, 255], [1, 2, 3, 255]),  # gaps and frequencies of a byte
@@ -272,8 +272,9 @@ def test_packed_postings_read_back_at_every_width() -> None:
         for doc, tf in zip(docs, tfs, strict=True):
             postings.put(doc, tf)
         packed = postings.packed()
-        assert packed.startswith(head if not docs else f"{head}{docs[0]}:"), packed
-        assert unpack(packed) == (docs, tfs)
+        text = _text(packed)  # what the shard holds
+        assert text.startswith(head if not docs else f"{head}{docs[0]}:"), text
+        assert unpack(text) == (docs, tfs)
         back = _Postings.unpacked(packed)  # how the kept index reads a term an edit touches
         assert (back.docs.tolist(), back.tfs.tolist()) == (docs, tfs)
         assert back.packed() == packed
@@ -304,10 +305,10 @@ def test_short_and_long_lists_pack_alike(monkeypatch, numpy_from) -> None:
             cases.append((p, docs, tfs))
     expected = [p.packed() for p, _, _ in cases]  # the length decides the path: both are used
     monkeypatch.setattr(search, "NUMPY_FROM", numpy_from)  # now all one path
-    for (p, docs, tfs), text in zip(cases, expected, strict=True):
-        assert p.packed() == text
-        assert unpack(text) == (docs, tfs)
-        back = _Postings.unpacked(text)
+    for (p, docs, tfs), packed in zip(cases, expected, strict=True):
+        assert p.packed() == packed
+        assert unpack(search._text(packed)) == (docs, tfs)
+        back = _Postings.unpacked(packed)
         assert (back.docs.tolist(), back.tfs.tolist()) == (docs, tfs)
 
 
