@@ -24,6 +24,7 @@ counts -> document frequency -> weight vectors -> postings -> candidate shortlis
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import struct
@@ -124,8 +125,10 @@ def _vector(article: Article) -> Counter:
 
 
 def _vector_key(article: Article) -> str:
-    """What an article's term counts depend on."""
-    return "\0".join((article.content_hash, article.title, *article.tags))
+    """What an article's term counts depend on, as a digest: the index keeps one for every
+    article (the text itself was most of what it keeps of each beside its vector)."""
+    text = "\0".join((article.content_hash, article.title, *article.tags))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def vector_keys(articles: Sequence[Article]) -> list[str]:
@@ -361,7 +364,9 @@ class RelatedIndex:
     integer tables are arrays, kept as bytes between builds. `to_data`/`from_data` give the
     marshal-able form engine/related_cache.py stores."""
 
-    FORMAT = 5  # 4: weights as packed doubles; 5: `inverted` entries as gaps (`_pack_slots`)
+    # 4: weights as packed doubles; 5: `inverted` entries as gaps (`_pack_slots`); 6: keys as
+    # digests (`_vector_key`)
+    FORMAT = 6
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
