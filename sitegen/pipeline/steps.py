@@ -332,7 +332,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
             tuple(files),
             _stamps(files, diag),
-            frozenset(a.rel for a in articles) - {a.rel for a in site.pages},
+            _left_out(articles, site),
             {path: fp for path, (_, fp) in search.items()},
         )
 
@@ -395,6 +395,14 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             run.diag.error(error)
         raise BuildFailed(run.diag.errors, run.diag.warnings)
     return _Planned(plan, asset_names, fingerprints, basis, run.presence, recording)
+
+
+def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
+    """The rels of the articles that are not pages of the site (drafts, future, expired)."""
+    if len(site.pages) == len(articles):  # each page is one of the articles: all are pages
+        return frozenset()
+    pages = {a.rel for a in site.pages}
+    return frozenset(a.rel for a in articles if a.rel not in pages)
 
 
 def _site_relative(errors: list[SiteError], root: Path) -> list[SiteError]:
@@ -635,7 +643,8 @@ def _changes(
             render.append((job, fp))
     fingerprints.settle(keep)  # the fingerprints are in `planned` now
     copy = sum(not writer.unchanged(path, fp) for path, (_, fp) in plan.copies.items())
-    stale = len(set(writer.old.files) - set(planned) - set(plan.copies))
+    copies = plan.copies  # counted without a set of each (a quarter of a million paths)
+    stale = sum(path not in planned and path not in copies for path in writer.old.files)
     return _Changes(render, planned, copy, stale)
 
 
