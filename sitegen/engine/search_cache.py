@@ -52,6 +52,7 @@ def search_outputs(
     diag: Diagnostics,
     kept: KeptSearch | None = None,
     later: Callable[[Callable[[], None]], None] | None = None,
+    output: Path | None = None,
 ) -> Files:
     """Every file of the search index: output path -> (a function giving its bytes: read back
     from the spool for a new file, made again for one unchanged since the last build;
@@ -59,7 +60,9 @@ def search_outputs(
     the index is taken from and left in memory, and written to its file only by `kept.save`.
     With `later` (the build's waits for its end), the index file is written by a thread while
     the build goes on (tens of megabytes at 10,000 articles: a twentieth of a second of an
-    edit's build, mostly spent in the kernel), and `later` is handed the wait for it."""
+    edit's build, mostly spent in the kernel), and `later` is handed the wait for it. With
+    `output` (the folder the build writes), unchanged shards it lacks are made while the index
+    is in memory (`_spool_lacking`)."""
     key = cache_key("search", site.config.date_format)
     path = cache_dir / INDEX_FILE if cache_dir else None
     try:
@@ -101,6 +104,8 @@ def search_outputs(
             was_kept = journal is not None
         counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
+        if shards is not None and output is not None:
+            _spool_lacking(index, files, output, spool)
         if kept is not None:
             kept.hold(key, path, index, index.changed or not was_kept, journal)
         elif not was_kept or index.changed:
@@ -113,6 +118,25 @@ def search_outputs(
     finally:
         counts.close()
     return files
+
+
+def _spool_lacking(index: SearchIndex, files: Files, output: Path, spool: _Spool) -> None:
+    """When the output has no search index (a build into an empty folder, with the caches
+    kept: a CI runner that restores `.sitegen/`), the unchanged shards are made now from the
+    index in memory and spooled. Made when the writer asks for them, the first would read the
+    index back from its file (as large again as the index in memory) near the end of the
+    build, when it holds the most. A shard whose bytes are not what its fingerprint says is
+    left to be made from the file (which then says what went wrong)."""
+    if (output / "search" / "manifest.js").exists():  # a shard lost by hand: made from the file
+        return
+    redone = set(index.redone)
+    for name, (terms, fp) in index.shards.items():
+        path = f"search/s/{name}.js"
+        if path in redone or path not in files or (output / path).exists():
+            continue
+        data = index.shard_file(name, terms)
+        if hashlib.sha1(data).hexdigest() == fp:
+            files[path] = (spool.hold(data), fp)
 
 
 def _write_index(

@@ -323,7 +323,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             diag.warn(problem.message, problem.path, problem.line, problem.hint)
         files = copy_sources(site, assets, statics, config)
         search = (
-            search_outputs(site, config.cache_path, diag, run.state.search, run.later)
+            search_outputs(site, config.cache_path, diag, run.state.search, run.later, run.output)
             if config.search
             else {}
         )

@@ -230,6 +230,37 @@ def test_a_damaged_cache_is_ignored_and_output_is_reproducible(site):
     assert len(related_slugs(site.out("war-0/index.html"))) == 2
 
 
+def test_a_build_into_an_empty_output_does_not_read_the_index_file_again(site, monkeypatch):
+    """The output folder removed, the caches kept: the search files are the same as before,
+    and no shard is made by reading the index file back (the build has the index in memory
+    when it finds the output has none)."""
+    import shutil
+
+    import sitegen.engine.search_cache as search_cache
+    from sitegen.site import search
+
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)
+    monkeypatch.setattr(search, "MAX_SHARD_BYTES", 800)
+    write_topic_site(site, per_topic=3)
+    site.build()
+    first = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
+    assert len([p for p in first if p.parts[1] == "s"]) > 3
+    reads: list = []
+    real = search_cache.read_kept
+    monkeypatch.setattr(search_cache, "read_kept", lambda *a: reads.append(a) or real(*a))
+    shutil.rmtree(site.root / "build")
+    site.build()
+    again = {
+        p.relative_to(site.root / "build"): p.read_bytes()
+        for p in sorted((site.root / "build" / "search").rglob("*.js"))
+    }
+    assert again == first
+    assert reads == []
+
+
 def test_index_after_an_edit_equals_a_clean_build(site):
     """Each article's part of the index (and its related terms) is kept between builds; after
     an edit the index and the related lists are exactly those of a clean build."""
@@ -533,6 +564,62 @@ def test_unchanged_shards_are_made_again_from_the_index_file_or_from_memory(site
     search_cache.search_outputs(_model(site), cache, Diagnostics())
     with pytest.raises(SiteError, match="changed while this build ran"):
         made(files)
+
+
+def test_an_output_without_the_search_index_gets_its_shards_from_the_index_in_memory(
+    site, monkeypatch, tmp_path
+):
+    """Building into a folder without the search index (the caches kept, the output not: a CI
+    runner that restores `.sitegen/`): the unchanged shards are made while the index is in
+    memory and spooled, not read back from the index file near the build's end. An output
+    that has the index keeps the remakers; a shard whose bytes would not match its
+    fingerprint is left to them."""
+    import sitegen.engine.search_cache as search_cache
+    from sitegen.errors import Diagnostics
+    from sitegen.site import search
+
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)
+    monkeypatch.setattr(search, "MAX_SHARD_BYTES", 800)
+    write_topic_site(site, per_topic=3)
+    cache = site.root / ".sitegen"
+    model = _model(site)
+    search_cache.search_outputs(model, cache, Diagnostics())
+
+    def made(files) -> dict:
+        return {p: src() if callable(src) else src for p, (src, _) in files.items()}
+
+    def makers(files) -> set[str]:
+        return {
+            getattr(src, "func", src).__name__
+            for path, (src, _) in files.items()
+            if path.startswith("search/s/")
+        }
+
+    clean = made(search_cache.search_outputs(model, None, Diagnostics()))
+    empty = tmp_path / "empty-output"
+    files = search_cache.search_outputs(model, cache, Diagnostics(), output=empty)
+    assert makers(files) == {"_read"}  # every shard from the spool
+    assert made(files) == clean
+
+    built = tmp_path / "built-output"
+    (built / "search").mkdir(parents=True)
+    (built / "search" / "manifest.js").write_text("sitegenSearch.manifest({});\n")
+    files = search_cache.search_outputs(model, cache, Diagnostics(), output=built)
+    assert makers(files) == {"_shard"}  # the index is there: a shard lost by hand is made later
+    assert made(files) == clean
+
+    real = search.SearchIndex.shard_file
+    one = next(p for p in clean if p.startswith("search/s/"))
+    monkeypatch.setattr(
+        search.SearchIndex,
+        "shard_file",
+        lambda self, name, terms: (
+            b"wrong" if f"search/s/{name}.js" == one else real(self, name, terms)
+        ),
+    )
+    files = search_cache.search_outputs(model, cache, Diagnostics(), output=empty)
+    assert getattr(files[one][0], "func", None).__name__ == "_shard"
+    assert makers(files) == {"_read", "_shard"}
 
 
 def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
