@@ -524,3 +524,21 @@ def test_views_made_on_first_use_and_the_feeds_alone_equal_the_whole_plans() -> 
     showing = feed_jobs(site, LazyViews(site), {"a4.md"})
     assert {j.url.rsplit("/", 1)[0] for j in showing} == {"", "/tags/t1", "/categories/c"}
     assert all(any(j.path == w.path for w in whole) for j in showing)
+
+
+def test_the_articles_left_out_of_the_site() -> None:
+    """The rels of the articles that are not pages (a draft, one dated in the future, an
+    expired one), and none when every article is a page (found without a set of each)."""
+    from sitegen.pipeline.steps import _left_out
+
+    config = SiteConfig(root=Path("/nonexistent"))
+    shown = [make_article(i) for i in range(4)]
+    hidden = [
+        make_article(10, draft=True),
+        make_article(11, date=NOW + dt.timedelta(days=3)),
+        make_article(12, expiry_date=NOW - dt.timedelta(days=1)),
+    ]
+    site = build_site(shown + hidden, config, BuildOptions(now=NOW), Diagnostics())
+    assert _left_out(shown + hidden, site) == frozenset({"a10.md", "a11.md", "a12.md"})
+    site = build_site(shown, config, BuildOptions(now=NOW), Diagnostics())
+    assert _left_out(shown, site) == frozenset()
