@@ -127,16 +127,25 @@ def _spool_lacking(index: SearchIndex, files: Files, output: Path, spool: _Spool
     index back from its file (as large again as the index in memory) near the end of the
     build, when it holds the most. A shard whose bytes are not what its fingerprint says is
     left to be made from the file (which then says what went wrong)."""
-    if (output / "search" / "manifest.js").exists():  # a shard lost by hand: made from the file
+    if _there(output / "search" / "manifest.js"):  # a shard lost by hand: made from the file
         return
     redone = set(index.redone)
     for name, (terms, fp) in index.shards.items():
         path = f"search/s/{name}.js"
-        if path in redone or path not in files or (output / path).exists():
+        if path in redone or path not in files or _there(output / path):
             continue
         data = index.shard_file(name, terms)
         if hashlib.sha1(data).hexdigest() == fp:
             files[path] = (spool.hold(data), fp)
+
+
+def _there(path: Path) -> bool:
+    """Whether `path` exists; a folder that cannot be read counts as holding it (the writer
+    says what is wrong with it)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def _write_index(
