@@ -602,7 +602,9 @@ class _Changes:
     """What the last build's manifest says must be redone."""
 
     render: list[tuple[PageJob, str]]  # pages and their new fingerprints
-    planned: dict[str, str]  # every page's path -> fingerprint
+    # every page's path -> its fingerprint; "" for a page a partial plan carries over (the
+    # writer keeps its manifest entry as it is)
+    planned: dict[str, str]
     copy: int  # copies whose fingerprint changed
     stale: int  # files of the last build no output has now
 
@@ -630,10 +632,9 @@ def _changes(
     if plan.partial:
         if not same or last is None:
             raise _Replan()
-        try:
-            planned = {path: entry_fp(old[path]) for path in last.pages}
-        except KeyError:  # a recorded page gone from the manifest
-            raise _Replan() from None
+        if not all(path in old for path in last.pages):  # a recorded page gone from the manifest
+            raise _Replan()
+        planned = dict.fromkeys(last.pages, "")  # their fingerprints stay in the manifest
         replanned = {job.path for job in plan.pages}
         if writer.lacks_any(path for path in planned if path not in replanned):
             raise _Replan()  # a page it would carry over is gone from the output folder
