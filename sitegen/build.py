@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sitegen.engine.stamp import (
     input_digest,
     load_stamp,
+    presence_beside,
     replay,
     save_stamp,
     stamp_path,
@@ -22,11 +23,10 @@ from sitegen.engine.stamp import (
 )
 from sitegen.heap import pauses_collector
 from sitegen.ingest.importer import import_seeds
-from sitegen.output.writer import check_output_folder, missing_outputs, place_ahead
+from sitegen.output.writer import check_output_folder, place_ahead
 from sitegen.pipeline.request import BuildRequest, BuildResult, build_now, tell
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
     from pathlib import Path
 
     from sitegen.engine.sourcecache import StatKey
@@ -37,20 +37,6 @@ __all__ = ["BuildRequest", "BuildResult", "Builder", "build", "build_now"]
 # output files from which their check runs in a process of its own, beside the walk over the
 # inputs (below, forking costs more than the check saves)
 PRESENCE_APART_FROM = 20_000
-
-
-def _presence_beside(
-    request: BuildRequest, output: Path, files: int, later: Callable[[Callable[[], None]], None]
-) -> Future | None:
-    """`missing_outputs(output)` under way in a forked process, or None where the output
-    holds too few files for that to pay (the check is then made when needed)."""
-    parallel = request.parallelism()
-    if not parallel.worth(files, PRESENCE_APART_FROM):
-        return None
-    from sitegen.engine.executor import beside
-
-    with beside(parallel, files, PRESENCE_APART_FROM, later) as apart:
-        return apart.submit(missing_outputs, output)
 
 
 @pauses_collector  # one pause for the whole build: see heap.py
@@ -91,7 +77,11 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     # over the inputs at 100,000 articles), found beside that walk
     waits: list[Callable[[], None]] = []
     presence = (
-        _presence_beside(request, output, stamp.files, waits.append) if stamp is not None else None
+        presence_beside(
+            request.parallelism(), output, stamp.files, PRESENCE_APART_FROM, waits.append
+        )
+        if stamp is not None
+        else None
     )
     digest, newest = ("", 0) if request.preview else input_digest(config, flags, stats)
     if stamp is not None and still_valid(stamp, digest, output, now, presence):

@@ -28,10 +28,13 @@ from sitegen.config import SiteConfig
 from sitegen.engine.keys import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.fsutil import atomic_write, files_present, is_inside, sha1_bytes
-from sitegen.output.writer import MANIFEST, commit_folder
+from sitegen.output.writer import MANIFEST, commit_folder, missing_outputs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future
+
+    from sitegen.engine.executor import Parallelism
 
 RACY_SECONDS = 3  # a file changed this close to the stamp may change again unseen (git's rule)
 
@@ -146,6 +149,25 @@ def load_stamp(path: Path) -> Stamp | None:
         return Stamp(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None  # none yet, or damaged: a full build makes a new one
+
+
+def presence_beside(
+    parallel: Parallelism,
+    output: Path,
+    files: int,
+    minimum: int,
+    later: Callable[[Callable[[], None]], None],
+) -> Future[tuple[str, frozenset[str]]] | None:
+    """`missing_outputs(output)` under way in a forked process while this one goes on (the
+    walk over the inputs, or loading: a stat of each of `files` output files takes about as
+    long); None where they are fewer than `minimum` or there is one core, and the output is
+    looked at here when needed. `later` is handed the wait for the process."""
+    if not parallel.worth(files, minimum):
+        return None
+    from sitegen.engine.executor import beside  # not imported by a build with nothing to do
+
+    with beside(parallel, files, minimum, later) as apart:
+        return apart.submit(missing_outputs, output)
 
 
 def output_intact(

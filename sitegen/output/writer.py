@@ -841,18 +841,22 @@ class OutputWriter:
         old = self.old.files.get(path)
         if not old or entry_fp(old) != fingerprint:
             return False
-        if self._there is None:  # every file at once: a folder of many is listed, not stat'ed
-            self._there = self._out.still_there(self.old.files)
-        return path in self._there
+        there = self._there  # called for every page: the method only the first time
+        return path in (there if there is not None else self._present())
 
     def lacks_any(self, paths: Iterable[str]) -> bool:
         """Whether any of `paths` (files of the previous build) is gone from the output."""
-        if self._there is None:
-            self._there = self._out.still_there(self.old.files)
-        there = self._there
+        there = self._present()
         if type(there) is _AllBut:  # the usual answer: nothing missing, no pass over `paths`
             return bool(there.missing) and not there.missing.isdisjoint(paths)
         return any(path not in there for path in paths)
+
+    def _present(self) -> set[str] | _AllBut:
+        """The previous build's files still in the output, found once for every file at once
+        (a folder of many is listed, not stat'ed), or as `expect_missing` was told."""
+        if self._there is None:
+            self._there = self._out.still_there(self.old.files)
+        return self._there
 
     def keep(self, path: str) -> None:
         """Carry a file over from the previous build untouched."""

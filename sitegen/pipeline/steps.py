@@ -48,6 +48,7 @@ from sitegen.engine.record import (
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader, StatKey
+from sitegen.engine.stamp import presence_beside
 from sitegen.engine.state import BuildState, LastRun
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
 from sitegen.fsutil import from_site
@@ -56,7 +57,6 @@ from sitegen.output.writer import (
     OutputWriter,
     entry_fp,
     manifest_build,
-    missing_outputs,
 )
 from sitegen.pipeline.request import BuildRequest, BuildResult, tell
 from sitegen.plan import (
@@ -131,8 +131,9 @@ def build_changed(
         # which of the last build's files are still in the output (the writer's question): a
         # stat of each, found by a process of its own while this one loads, the longest phase
         # that uses one core; forked now, it carries only what the imports made
-        with beside(parallel, len(stats), parallel.min_loads, run.later) as apart:
-            run.presence = apart.submit(missing_outputs, run.output)
+        run.presence = presence_beside(
+            parallel, run.output, len(stats), parallel.min_loads, run.later
+        )
     try:
         site, articles, statics = _load(run, stats, now)
         planned = _plan(run, site, articles, statics)

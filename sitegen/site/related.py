@@ -223,7 +223,7 @@ def _pack_slots(value: array | _Growing) -> bytes:
         first = ordered[0]
         steps = [b - a for a, b in pairwise(ordered)]
         top = max(steps, default=0)
-        gaps = array(next(c for n, c in UNSIGNED.items() if top < 256**n), steps)
+        gaps = array(UNSIGNED[width_of(top)], steps)
     else:
         import numpy as np
 
@@ -231,7 +231,7 @@ def _pack_slots(value: array | _Growing) -> bytes:
         first = int(ordered[0])
         steps = np.diff(ordered)
         top = int(steps.max())
-        width = next(n for n in UNSIGNED if top < 256**n)
+        width = width_of(top)
         return _PACKED_HEAD.pack(first, width) + steps.astype(f"=u{width}").tobytes()
     return _PACKED_HEAD.pack(first, gaps.itemsize) + gaps.tobytes()
 
@@ -258,6 +258,11 @@ def _df(value: array | bytes | _Growing | None) -> int:
 UNSIGNED = {size: next(c for c in "BHILQ" if array(c).itemsize == size) for size in (1, 2, 4)}
 
 
+def width_of(top: int, sizes: Iterable[int] = (1, 2, 4)) -> int:
+    """The first of `sizes` (bytes) whose unsigned integers hold `top`."""
+    return next(s for s in sizes if top < 256**s)
+
+
 def appended(values: array, value: int) -> array:
     """`values` (unsigned integers in the narrowest of 1, 2 or 4 bytes that held them so far)
     with `value` (below 2**32) appended: in a wider array when theirs cannot hold it. How the
@@ -266,7 +271,7 @@ def appended(values: array, value: int) -> array:
         values.append(value)
         return values
     except OverflowError:
-        wider = array(next(c for n, c in UNSIGNED.items() if value < 256**n), values)
+        wider = array(UNSIGNED[width_of(value)], values)
         wider.append(value)
         return wider
 

@@ -59,6 +59,7 @@ from sitegen.site.related import (
     pack_counts,
     running_sums,
     unpack_counts,
+    width_of,
 )
 from sitegen.text.i18n import format_date
 from sitegen.text.textstats import ascii_words, markdown_to_text
@@ -227,7 +228,7 @@ class _Postings:
             return EMPTY
         if len(self.docs) < NUMPY_FROM:
             gaps = array("l", [b - a for a, b in pairwise(self.docs)])
-            g, t = _fit(max(gaps, default=0), (1, 2, 4)), _fit(max(self.tfs), (1, 2))
+            g, t = width_of(max(gaps, default=0), (1, 2, 4)), width_of(max(self.tfs), (1, 2))
             return _blob(g, t, self.docs[0], _little(gaps, g) + _little(self.tfs, t))
         import numpy as np  # here, not at the top: most builds never need it
 
@@ -413,15 +414,11 @@ def _text(blob: bytes) -> str:
 
 def _narrowest_width(raw: bytes, size: int, sizes: tuple[int, ...]) -> int:
     """The first of `sizes` (in bytes) that holds every value of `raw`, little-endian
-    unsigned integers of `size` bytes each: what `_fit` gives for their largest."""
+    unsigned integers of `size` bytes each: what `width_of` gives for their largest."""
     for s in sizes:
         if s >= size or all(not raw[o::size].strip(b"\0") for o in range(s, size)):
             return s
     return size
-
-
-def _fit(top: int, sizes: tuple[int, ...]) -> int:
-    return next(s for s in sizes if top < 256**s)
 
 
 def _little(values: array, size: int) -> bytes:
@@ -447,7 +444,7 @@ def _narrowest(values, sizes: tuple[int, ...]):  # numpy arrays in and out
     """`values` (not negative) as little-endian unsigned integers of the first of `sizes`
     (in bytes) that holds them all."""
     top = int(values.max()) if len(values) else 0
-    return values.astype(f"<u{_fit(top, sizes)}")
+    return values.astype(f"<u{width_of(top, sizes)}")
 
 
 def _doc_file(doc_id: int, doc: str) -> bytes:
