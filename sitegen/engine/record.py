@@ -16,9 +16,11 @@ build, and a page whose inputs include none of the changes keeps its fingerprint
 manifest (`KeptPages`). The pages worked out again are the ones the preview's patched plan
 makes again: the edited articles' own pages, the feeds listing them, the pages holding a
 listing view that changed (listings, archive, neighbours, related lists, translations), the
-articles whose related lists changed; and the redirect pages and sitemaps, always. Any doubt
-(another manifest, a changed file whose old version the cache no longer has, a file added or
-gone, a failed build in between) and every page is fingerprinted, as before.
+articles whose related lists changed; and the redirect pages and sitemaps, always. The old
+versions are the cache's rows this build did not take, or, where the preview or a failed build
+read an edited file since the record, the rows they replaced (`ArticleCache.replaced`). Any
+doubt (another manifest, a changed file whose old version the cache no longer has, a file
+added or gone) and every page is fingerprinted, as before.
 
 When only bodies changed (no listing view did) and the record holds the pages' paths, the next
 build does not even plan the other pages (`plan.plan_edited`): it plans the edited articles'
@@ -141,11 +143,15 @@ def changes_since(
     keys: Mapping[str, StatKey],
     previous: Mapping[str, tuple[StatKey, bytes, str]],
     parsed: Iterable[str],
+    replaced: Mapping[str, tuple[StatKey, bytes, str]] | None = None,
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `keys`: each content file's stat key now; `previous`: the article cache's rows
     this build did not take, by rel (stat key, bytes, cache file); `parsed`: the rels read from
-    their files this build."""
+    their files this build; `replaced`: the rows builds replaced since the record was kept
+    (a preview's, a failed build's), in the same form: the recorded version is whichever of
+    the two has the record's stat key."""
+    replaced = replaced or {}
     if record is None or record.shared != shared or record.keys.keys() != keys.keys():
         return None
     edited = {rel for rel, key in keys.items() if record.keys[rel] != key}
@@ -157,6 +163,8 @@ def changes_since(
     titled: set[str] = set()
     for rel in edited:
         row = previous.get(rel)
+        if row is None or row[0] != record.keys[rel]:
+            row = replaced.get(rel, row)
         new = by_rel.get(rel)
         if row is None or new is None or row[0] != record.keys[rel]:
             return None  # its version of the recorded build is not in the cache any more

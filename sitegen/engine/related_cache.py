@@ -37,12 +37,16 @@ def related_lists(
     diag: Diagnostics,
     later: Callable[[Callable[[], None]], None] | None = None,
     before: list[tuple[str, dict[str, list[str]]]] | None = None,
+    keep_lists: bool = True,
 ) -> dict[str, list[str]]:
     """Up to `related` similar articles for each article of the site (see site/related.py),
     the same as a build without caches would give. With `later`, writing the files is handed
     to it (the build does it once the lists are on their way) instead of done before return.
     With `before`, appended to it: (inputs digest, lists) of the lists kept from the last
-    build that wrote them, then (inputs digest, lists) of these ("" and {} for none)."""
+    build that wrote them, then (inputs digest, lists) of these ("" and {} for none). With
+    `keep_lists` False, only the index is written: the preview leaves the lists' file to the
+    command-line builds, whose next compares its lists with those of the build it recorded
+    (pipeline/steps.py)."""
     limit = site.config.related
     articles = [a for a in site.pages if a.listed]  # an About page is nobody's related article
     tell = before.append if before is not None else _ignore
@@ -92,7 +96,8 @@ def related_lists(
 
     def write() -> None:
         write_kept(index_path, key, index.to_data(), journal)
-        write_blob(lists_path, key, (inputs, result))
+        if keep_lists:
+            write_blob(lists_path, key, (inputs, result))
 
     (later or _now)(write)
     tell((inputs, result))

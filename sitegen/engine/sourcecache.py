@@ -122,6 +122,9 @@ _TABLE = (
     "mtime INTEGER, ino INTEGER, cached_at INTEGER, data BLOB)"
 )
 _TEXTS = "texts (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ino INTEGER, body BLOB)"
+# the rows a build replaced since the last good command-line build kept its record, each the
+# first version replaced (see `ArticleCache.replaced`)
+_REPLACED = "replaced (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ino INTEGER, data BLOB)"
 
 
 class ArticleCache:
@@ -155,6 +158,7 @@ class ArticleCache:
                 texts.execute("DROP TABLE articles")
         for conn in (texts, db):
             conn.execute("CREATE TABLE IF NOT EXISTS texts_file (id TEXT)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {_REPLACED}")
         (name,) = texts.execute("SELECT id FROM texts_file").fetchone() or ("",)
         if not name:
             name = uuid.uuid4().hex
@@ -206,12 +210,49 @@ class ArticleCache:
                     "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, ?)", texts
                 )
             with self._db:
+                # the version a row had, before a build replaced it, for the next command-line
+                # build to compare with (`replaced`); the first since the record, so a preview
+                # saving a file many times keeps the version the record names
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO replaced SELECT rel, size, mtime, ino, data "
+                    "FROM articles WHERE rel = ? AND fp = ?",
+                    [(rel, fp) for rel, *_ in items],
+                )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows
                 )
         except sqlite3.DatabaseError:
             return False  # a cache that cannot be written only makes the next build slower
         return True
+
+    def replaced(self) -> Iterator[tuple[str, StatKey, bytes]]:
+        """(rel, stat key, row bytes) of the rows builds replaced since the last record was
+        kept (`keep_replaced`): the article's version before the first of them. A preview
+        that read an edited file, or a build that failed, replaced the version the record
+        names; the next command-line build compares the new article with it (engine/record.py)
+        instead of working out every page again."""
+        if self._db is None:
+            return
+        try:
+            for rel, size, mtime, ino, data in self._db.execute(
+                "SELECT rel, size, mtime, ino, data FROM replaced"
+            ):
+                yield rel, (size, mtime, ino), data
+        except sqlite3.DatabaseError:
+            return
+
+    def keep_replaced(self, keys: Mapping[str, StatKey]) -> None:
+        """Forget the replaced rows but those that are the version of their file in `keys` (a
+        record just kept): only those can be what a later build compares with."""
+        if self._db is None:
+            return
+        try:
+            stale = [(rel,) for rel, key, _ in self.replaced() if keys.get(rel) != key]
+            if stale:
+                with self._db:
+                    self._db.executemany("DELETE FROM replaced WHERE rel = ?", stale)
+        except sqlite3.DatabaseError:
+            pass  # left: a later build finds them stale by their stat keys
 
     def stored(self, article: Article, key: StatKey) -> Article:
         """`article` with its body left in this cache (once `store` has put it there)."""
@@ -221,6 +262,16 @@ class ArticleCache:
         for db in (self._db, self._texts):
             _close(db)
         self._db = self._texts = None
+
+
+def keep_replaced(cache_dir: Path | None, keys: Mapping[str, StatKey]) -> None:
+    """`ArticleCache.keep_replaced` on the cache in `cache_dir`, once a record naming `keys`
+    is kept."""
+    cache = ArticleCache(cache_dir)
+    try:
+        cache.keep_replaced(keys)
+    finally:
+        cache.close()
 
 
 class ArticleLoader:
@@ -236,6 +287,9 @@ class ArticleLoader:
         # rel: (stat key, row bytes, cache file), what the command line's next plan compares
         # the new articles with (engine/record.py)
         self.previous: dict[str, tuple[StatKey, bytes, str]] = {}
+        # of the last `load`: the rows builds replaced since the last record (same form), the
+        # versions a record may name when `previous` holds a later one or none
+        self.replaced: dict[str, tuple[StatKey, bytes, str]] = {}
         self.parsed: frozenset[str] = frozenset()  # the rels read from their files
 
     def _put_away(
@@ -270,6 +324,7 @@ class ArticleLoader:
         the rels the preview's watcher saw no change to, taken from memory without a stat."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         self.previous = {}
+        self.replaced = {}
         stats = stats or {}
         fp = loader_fingerprint(config)
         if fp != self.fp:
@@ -301,6 +356,8 @@ class ArticleLoader:
             gone: list[str] = []
             damaged: list[str] = []
             database = sys.intern(cache.database) if cache is not None else ""  # one string
+            for rel, cached_key, data in cache.replaced() if cache is not None else ():
+                self.replaced[rel] = (cached_key, data, database)
             for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:
                     gone.append(rel)

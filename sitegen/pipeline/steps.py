@@ -47,7 +47,7 @@ from sitegen.engine.record import (
 )
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
-from sitegen.engine.sourcecache import ArticleLoader, StatKey
+from sitegen.engine.sourcecache import ArticleLoader, StatKey, keep_replaced
 from sitegen.engine.stamp import presence_beside
 from sitegen.engine.state import BuildState, LastRun
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
@@ -172,6 +172,7 @@ def _load(
             {rel: entry[0] for rel, entry in loader.memory.items()},
             loader.previous,
             loader.parsed,
+            loader.replaced,
         )
         run.state.loader = ArticleLoader()
     give_back()  # what parsing a new site's files left free
@@ -255,6 +256,7 @@ class _Files:
     keys: dict[str, StatKey]  # rel -> stat key of the file read
     previous: dict[str, tuple[StatKey, bytes, str]]  # cache rows not taken, by rel
     parsed: frozenset[str]  # rels read from their files
+    replaced: dict[str, tuple[StatKey, bytes, str]]  # rows replaced since the last record
 
 
 @dataclass
@@ -315,7 +317,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         beside(parallel, len(site.pages), parallel.min_loads, run.later) as apart,
         inherit((site, last_lists)) as token,
     ):
-        related_future = apart.submit(_related_apart, token, config.cache_path)
+        related_future = apart.submit(_related_apart, token, config.cache_path, not run.state.keep)
         # while this process plans, renders and writes: waited for once the output is in place
         apart.submit(_write_related)
         run.phase("model")
@@ -442,6 +444,7 @@ def _plan_in_full(
             f.keys,
             f.previous,
             f.parsed,
+            f.replaced,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
         if found is not None and not found.viewed and _partial_plan_fits(run, recording):
@@ -552,18 +555,19 @@ _RELATED_WRITES: list[Callable[[], None]] = []
 
 
 def _related_apart(
-    token: int, cache_dir: Path
+    token: int, cache_dir: Path, keep_lists: bool = True
 ) -> tuple[dict[str, list[str]], list[str], list[SiteError], tuple[str, str, list[str]] | None]:
     """`related_lists` for the site registered under `token`, and its warnings (run in a forked
     process by `_plan`, or inline). With the last build's lists registered beside it, only the
     lists that differ from those and the articles that have none now: a 100,000-article site's
     lists take half a second to send whole. Without: every list, and against the lists the
     cache kept (a command-line build's last), (their inputs digest, these lists' inputs
-    digest, the articles whose lists differ)."""
+    digest, the articles whose lists differ). `keep_lists` False (the preview): the lists'
+    file is left as the last command-line build wrote it, for the next to compare with."""
     site, last = inherited(token)
     diag = Diagnostics()
     before: list[tuple[str, dict[str, list[str]]]] = []
-    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append, before)
+    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append, before, keep_lists)
     if last is None:
         (was, old), (now, _) = before[0], before[-1]
         relisted = [rel for rel in lists.keys() | old.keys() if old.get(rel) != lists.get(rel)]
@@ -756,6 +760,8 @@ def _keep_record(
     paths = tuple(pages) if recording.reusable else ()
     record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys, paths)
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
+    if run.files.replaced or run.files.parsed:  # this build's or an earlier one's replacing
+        keep_replaced(run.request.config.cache_path, run.files.keys)
 
 
 def _copies(writer: OutputWriter, plan: BuildPlan) -> Iterator[None]:

@@ -1,7 +1,8 @@
 """A command-line build leaves a record for the next (engine/record.py): after an edit, only
 the pages whose inputs it reaches are looked at again, the others keep their fingerprints from
-the manifest, and the output still equals a clean build's byte for byte. Any doubt (a failed
-build in between, another manifest, a lost cache) and every page is looked at again."""
+the manifest, and the output still equals a clean build's byte for byte, also when a preview
+or a failed build read the edited files in between. Any doubt (another manifest, a lost cache)
+and every page is looked at again."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import Builder
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST, Manifest, entry_fp
+from sitegen.pipeline.request import BuildRequest
 from tests.e2e.test_incremental import EDITS, Site, _article, _replace, _tree
 
 
@@ -79,8 +82,10 @@ def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
 
 
 def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
-    """The failed build read the edited file (its new version is in the article cache): the
-    next build cannot tell what changed since the recorded build, and looks at every page."""
+    """The failed build read the edited file: its new version is in the article cache, and
+    the version the record names among the rows it replaced (engine/sourcecache.py
+    `ArticleCache.replaced`). The next build compares with that one: it looks again only at
+    the pages the edit reaches, and the output equals a clean build's."""
     EDITS["body"](site)
     broken = site.root / "content" / "a7.md"
     good = broken.read_text(encoding="utf-8")
@@ -89,8 +94,30 @@ def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
         site.build()
     broken.write_text(good, encoding="utf-8")
     result = site.build()
-    assert result.fingerprinted == result.pages
+    assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
+    _same_as_clean(site)
+
+
+@pytest.mark.parametrize("edits", [1, 2])
+def test_a_preview_in_between_leaves_the_next_build_a_short_way(site: Site, edits: int) -> None:
+    """A writer previews edits (`sitegen serve`, into its own folder), then builds to publish.
+    The preview read the edited file, so the article cache holds its new version, and it
+    worked out related lists of its own: the build still compares with the recorded build's
+    versions (the replaced rows, and the lists' file the preview leaves as it was) and looks
+    again only at the pages the edits reach; the output equals a clean build's."""
+    config = site.request().config
+    preview = Builder(BuildRequest(config, preview=True, output=config.cache_path / "preview"))
+    preview.run()
+    preview.let_go()
+    for n in range(edits):
+        _replace(site, "content/a4.md", "More.", f"More, and then some ({n}). More.")
+        preview.run([site.root / "content" / "a4.md"])
+        preview.let_go()
+    result = site.build()
+    assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
+    assert 0 < result.planned < result.pages / 2, result.planned
+    assert f"then some ({edits - 1})".encode() in (site.out / "a4" / "index.html").read_bytes()
     _same_as_clean(site)
 
 
