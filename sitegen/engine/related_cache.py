@@ -38,6 +38,7 @@ def related_lists(
     later: Callable[[Callable[[], None]], None] | None = None,
     before: list[tuple[str, dict[str, list[str]]]] | None = None,
     keep_lists: bool = True,
+    keep_index: bool = True,
 ) -> dict[str, list[str]]:
     """Up to `related` similar articles for each article of the site (see site/related.py),
     the same as a build without caches would give. With `later`, writing the files is handed
@@ -46,7 +47,8 @@ def related_lists(
     build that wrote them, then (inputs digest, lists) of these ("" and {} for none). With
     `keep_lists` False, only the index is written: the preview leaves the lists' file to the
     command-line builds, whose next compares its lists with those of the build it recorded
-    (pipeline/steps.py)."""
+    (pipeline/steps.py). With `keep_index` False (a build that has failed already), nothing
+    is written: the next build starts from the last good build's files."""
     limit = site.config.related
     articles = [a for a in site.pages if a.listed]  # an About page is nobody's related article
     tell = before.append if before is not None else _ignore
@@ -89,14 +91,16 @@ def related_lists(
             lambda: RelatedIndex(limit),
             lambda index: index.update(articles, counts.get, keep, keys),
         )
-        counts.put(index.fresh, index.dropped)
+        if keep_index:
+            counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held while the index is written
     finally:
         counts.close()
 
     def write() -> None:
-        write_kept(index_path, key, index.to_data(), journal)
-        if keep_lists:
+        if keep_index:
+            write_kept(index_path, key, index.to_data(), journal)
+        if keep_lists and keep_index:
             write_blob(lists_path, key, (inputs, result))
 
     (later or _now)(write)

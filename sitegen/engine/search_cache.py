@@ -102,12 +102,22 @@ def search_outputs(
                 ),
             )
             was_kept = journal is not None
-        counts.put(index.fresh, index.dropped)
+        # a build that has failed already (a content file it could not read is left out, and
+        # every later article's number moves) leaves the index and the counts as the last
+        # good build kept them: the build after the file is mended would otherwise number
+        # every article back, which is the whole index made again (seconds at 100,000
+        # articles), and find the counts of an article edited since replaced by the new ones
+        failed = bool(diag.errors)
+        if not failed:
+            counts.put(index.fresh, index.dropped)
         index.fresh = {}  # kept now: not held for the rest of the build
         if shards is not None and output is not None:
             _spool_lacking(index, files, output, spool)
         if kept is not None:
-            kept.hold(key, path, index, index.changed or not was_kept, journal)
+            if not failed:  # else the next build reads the file, which the last good one saved
+                kept.hold(key, path, index, index.changed or not was_kept, journal)
+        elif failed:
+            pass
         elif not was_kept or index.changed:
             if shards is not None:
                 shards.index = index  # until the file holds it

@@ -317,7 +317,9 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         beside(parallel, len(site.pages), parallel.min_loads, run.later) as apart,
         inherit((site, last_lists)) as token,
     ):
-        related_future = apart.submit(_related_apart, token, config.cache_path, not run.state.keep)
+        related_future = apart.submit(
+            _related_apart, token, config.cache_path, not run.state.keep, not diag.errors
+        )
         # while this process plans, renders and writes: waited for once the output is in place
         apart.submit(_write_related)
         run.phase("model")
@@ -555,7 +557,7 @@ _RELATED_WRITES: list[Callable[[], None]] = []
 
 
 def _related_apart(
-    token: int, cache_dir: Path, keep_lists: bool = True
+    token: int, cache_dir: Path, keep_lists: bool = True, keep_index: bool = True
 ) -> tuple[dict[str, list[str]], list[str], list[SiteError], tuple[str, str, list[str]] | None]:
     """`related_lists` for the site registered under `token`, and its warnings (run in a forked
     process by `_plan`, or inline). With the last build's lists registered beside it, only the
@@ -563,11 +565,14 @@ def _related_apart(
     lists take half a second to send whole. Without: every list, and against the lists the
     cache kept (a command-line build's last), (their inputs digest, these lists' inputs
     digest, the articles whose lists differ). `keep_lists` False (the preview): the lists'
-    file is left as the last command-line build wrote it, for the next to compare with."""
+    file is left as the last command-line build wrote it, for the next to compare with;
+    `keep_index` False (a build that has failed already): no file is written."""
     site, last = inherited(token)
     diag = Diagnostics()
     before: list[tuple[str, dict[str, list[str]]]] = []
-    lists = related_lists(site, cache_dir, diag, _RELATED_WRITES.append, before, keep_lists)
+    lists = related_lists(
+        site, cache_dir, diag, _RELATED_WRITES.append, before, keep_lists, keep_index
+    )
     if last is None:
         (was, old), (now, _) = before[0], before[-1]
         relisted = [rel for rel in lists.keys() | old.keys() if old.get(rel) != lists.get(rel)]

@@ -18,6 +18,7 @@ from sitegen.build import Builder
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST, Manifest, entry_fp
 from sitegen.pipeline.request import BuildRequest
+from sitegen.site.search import SearchIndex
 from tests.e2e.test_incremental import EDITS, Site, _article, _replace, _tree
 
 
@@ -96,6 +97,39 @@ def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
     result = site.build()
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
+    _same_as_clean(site)
+
+
+def test_a_failed_build_leaves_the_indexes_as_the_last_good_build_kept_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A content file that cannot be read leaves its article out of the failed build, and every
+    later article's number in the search index moves: kept, that index would have the next
+    build (the file mended) number every article back, the whole index made again from the
+    counts. The failed build writes none of the search and related files; the next one takes
+    the short way, and the output equals a clean build's."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    cache = site.root / ".sitegen"
+    kept = {p.name: p.read_bytes() for p in cache.glob("*.marshal*")}
+    assert any(name.startswith("search-state") for name in kept)
+    assert any(name.startswith("related-lists") for name in kept)
+    EDITS["body"](site)
+    broken = site.root / "content" / "a2.md"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        site.build()
+    assert {p.name: p.read_bytes() for p in cache.glob("*.marshal*")} == kept
+    broken.write_text(good, encoding="utf-8")
+    rebuilt: list[int] = []
+    whole = SearchIndex._rebuild
+    monkeypatch.setattr(
+        SearchIndex, "_rebuild", lambda index, *a: rebuilt.append(1) or whole(index, *a)
+    )
+    result = site.build()
+    assert not rebuilt
+    assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     _same_as_clean(site)
 
 
