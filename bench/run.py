@@ -17,8 +17,9 @@ single process of the pool, not the sum). Figures, all medians over the rounds:
 - cold build: empty output folder and empty caches (sitegen: `build/` and `.sitegen/`; Hugo:
   `public/`, `resources/` and its cache dir; Pelican: `output/` and `cache/`);
 - sitegen warm build: again with nothing changed (files written should be 0);
-- sitegen restored-cache build: the output folder removed, the caches kept (a CI runner that
-  restores `.sitegen/` into a fresh checkout): every page written, no article parsed again;
+- sitegen restored-cache build: the output folder removed, the caches kept and every content
+  file written anew with its own bytes (a CI runner that restores `.sitegen/` into a fresh
+  checkout: new time stamps and inodes): every page written, no article parsed again;
 - one-edit build: the body of one article changed, then built again (sitegen incrementally;
   Hugo has no incremental command-line build, so its figure is a full build over `public/`).
   sitegen's edits are measured EDITS_PER_ROUND times a round, the article flipped back and
@@ -337,6 +338,19 @@ class Edits:
 # --- measuring one size ----------------------------------------------------------------------
 
 
+def fresh_checkout(tool: Tool) -> None:
+    """What a CI runner that restores `.sitegen/` starts from: no output folder, and every
+    content file written anew with the bytes it had (new time stamps and inodes, as a clone
+    gives them)."""
+    shutil.rmtree(tool.output, ignore_errors=True)
+    for path in sorted((tool.site / "content").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            fresh = path.with_name(path.name + ".checkout")
+            fresh.write_bytes(data)
+            os.replace(fresh, path)
+
+
 def measure(
     root: Path,
     size: int,
@@ -355,11 +369,7 @@ def measure(
     warned: set[str] = set()
     steps: list[tuple[str, str, Callable[[], None] | None]] = [(t, "cold", None) for t in tools]
     steps += [(t, "warm", None) for t in SITEGENS if t in tools]
-    steps += [
-        (t, "restored", lambda t=t: shutil.rmtree(specs[t].output, ignore_errors=True))
-        for t in SITEGENS
-        if t in tools
-    ]
+    steps += [(t, "restored", lambda t=t: fresh_checkout(specs[t])) for t in SITEGENS if t in tools]
     quick = [t for t in SITEGENS if t in tools and t in EDIT_TOOLS]
     steps += [(t, "edit", lambda t=t: edits.flip(t)) for _ in range(EDITS_PER_ROUND) for t in quick]
     steps += [

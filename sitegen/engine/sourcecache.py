@@ -127,6 +127,10 @@ _TEXTS = "texts (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ino INTEGER,
 _REPLACED = "replaced (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ino INTEGER, data BLOB)"
 
 
+class _Unchanged(Exception):
+    """Not every body could be given its new stamp: the transaction is rolled back."""
+
+
 class ArticleCache:
     """Parsed articles by content-relative path, their bodies apart (see the module's doc)."""
 
@@ -225,6 +229,34 @@ class ArticleCache:
             return False  # a cache that cannot be written only makes the next build slower
         return True
 
+    def restamp(self, items: Sequence[tuple[str, StatKey, StatKey]]) -> bool:
+        """Give the rows and bodies of `items` (rel, new stat key, the one they have) the new
+        stat keys: their files were stamped anew with the same bytes. False (and nothing
+        taken) unless every body was found under its old key: a body is read by its key."""
+        if self._db is None or self._texts is None:
+            return False
+        try:
+            with self._texts:
+                done = self._texts.executemany(
+                    "UPDATE texts SET size = ?, mtime = ?, ino = ? "
+                    "WHERE rel = ? AND size = ? AND mtime = ? AND ino = ?",
+                    [(*key, rel, *was) for rel, key, was in items],
+                ).rowcount
+                if done != len(items):
+                    raise _Unchanged
+        except (sqlite3.DatabaseError, _Unchanged):
+            return False
+        now = time.time_ns()
+        try:
+            with self._db:
+                self._db.executemany(
+                    "UPDATE articles SET size = ?, mtime = ?, ino = ?, cached_at = ? WHERE rel = ?",
+                    [(*key, now, rel) for rel, key, _ in items],
+                )
+        except sqlite3.DatabaseError:
+            pass  # a row left with its old key: its file is hashed again next build
+        return True
+
     def replaced(self) -> Iterator[tuple[str, StatKey, bytes]]:
         """(rel, stat key, row bytes) of the rows builds replaced since the last record was
         kept (`keep_replaced`): the article's version before the first of them. A preview
@@ -308,6 +340,37 @@ class ArticleLoader:
             found[rel] = (article, warnings)
             self.memory[rel] = (*self.memory[rel][:2], article, warnings)
 
+    def _take_moved(
+        self,
+        cache: ArticleCache,
+        moved: list[tuple[SourceFile, StatKey, StatKey, bytes]],
+        database: str,
+        found: dict[str, tuple[Article, list[SiteError]]],
+        need: dict[str, tuple[SourceFile, StatKey | None]],
+    ) -> None:
+        """Take the cached articles of files stamped anew but as long as they were, whose
+        bytes are still the ones the article was made from (its `content_hash`): a fresh
+        checkout (a CI runner that restored `.sitegen/`: every file's time stamp and inode are
+        new), a copied or moved site, `touch`, a branch switched and back. Their rows and
+        bodies take the new stamps (`ArticleCache.restamp`); a hash costs a read of the file,
+        a parse about twenty times that. The rest is parsed as any changed file."""
+        same: list[tuple[str, StatKey, StatKey, Article, list[SiteError]]] = []
+        for source, key, cached_key, data in moved:
+            self.previous[source.rel] = (cached_key, data, database)  # what the record compares
+            try:
+                article, warnings = from_row(data, StoredBody(database, source.rel, key))
+                if sha1_bytes(source.path.read_bytes()) == article.content_hash:
+                    same.append((source.rel, key, cached_key, article, warnings))
+            except Exception:  # noqa: BLE001 - a damaged row, a file gone: parsed, and reported
+                continue
+        if not same or not cache.restamp([(rel, key, was) for rel, key, was, _, _ in same]):
+            return
+        now = time.time_ns()
+        for rel, key, _, article, warnings in same:
+            found[rel] = (article, warnings)
+            self.memory[rel] = (key, now, article, warnings)
+            del need[rel]
+
     @pauses_collector
     def load(
         self,
@@ -358,6 +421,7 @@ class ArticleLoader:
             database = sys.intern(cache.database) if cache is not None else ""  # one string
             for rel, cached_key, data in cache.replaced() if cache is not None else ():
                 self.replaced[rel] = (cached_key, data, database)
+            moved: list[tuple[SourceFile, StatKey, StatKey, bytes]] = []
             for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:
                     gone.append(rel)
@@ -366,7 +430,10 @@ class ArticleLoader:
                 if source is None:
                     continue
                 if key is None or key != cached_key:
-                    self.previous[rel] = (cached_key, data, database)
+                    if key is not None and key[0] == cached_key[0]:
+                        moved.append((source, key, cached_key, data))  # maybe the same bytes
+                    else:
+                        self.previous[rel] = (cached_key, data, database)
                     continue
                 try:
                     # the source's rel and the walk's stat key (equal to the row's), held all
@@ -382,6 +449,8 @@ class ArticleLoader:
                     del need[rel]
                 else:
                     self.previous[rel] = (cached_key, data, database)
+            if cache is not None and moved:
+                self._take_moved(cache, moved, database, found, need)
             if damaged:
                 diag.warn(
                     f"the article cache had {len(damaged)} damaged entr"
