@@ -743,6 +743,60 @@ def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypat
     assert patched.count(True) >= 20, patched.count(True)
 
 
+def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site, monkeypatch):
+    """A deleted article, or one added with an earlier date, moves the ids of every article
+    after it: the lists are renumbered where they are (long ones with anchors, spaced every 4
+    here), not made again from every article's counts, and the index files are byte for byte a
+    clean build's after each step."""
+    import shutil
+
+    from sitegen.site import search
+    from tests.conftest import SiteFolder
+
+    monkeypatch.setattr(search, "ANCHOR_EVERY", 4)
+    monkeypatch.setattr(search, "ANCHORED_FROM", 8)
+    rebuilt: list[int] = []
+    whole = search.SearchIndex._rebuild
+    monkeypatch.setattr(
+        search.SearchIndex, "_rebuild", lambda index, *a: rebuilt.append(1) or whole(index, *a)
+    )
+    rng = random.Random(5)
+    words = ["harbour", "ledger", "meadow", "quarry", "saddle", "tundra", "violet", "walnut"]
+
+    def body() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(5, 30)))
+
+    for i in range(60):
+        site.article(
+            f"a{i:02}.md", f"Story {i}", date=f"2024-02-{1 + i % 28:02} 10:{i:02}", body=body()
+        )
+
+    def snapshot(root) -> dict:
+        out = root / "build" / "search"
+        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.js"))}
+
+    site.build()
+    steps = [
+        lambda: (site.root / "content" / "a30.md").unlink(),  # one in the middle deleted
+        lambda: site.article("old.md", "Old story", date="2023-05-01", body=body()),  # backdated
+        lambda: (  # one deleted and one edited in the same build
+            (site.root / "content" / "a10.md").unlink(),
+            site.article("a45.md", "Story 45", date="2024-02-18 10:45", body="zeppelin " * 3),
+        ),
+        lambda: site.article("mid.md", "Mid", date="2024-02-10 09:00", body="walnut " * 300),
+    ]
+    for n, step in enumerate(steps):
+        step()
+        site.build()
+        clean = site.root.parent / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(site.root / "content", clean / "content")
+        shutil.copy(site.root / "site.yaml", clean / "site.yaml")
+        SiteFolder(clean).build()
+        assert snapshot(site.root) == snapshot(clean), n
+    assert not rebuilt
+
+
 def test_a_failed_index_write_is_the_build_error_and_the_next_build_recovers(site, monkeypatch):
     """An index file the thread failed to write with an unexpected error fails the build once
     the output is in place (not silently, not hanging); the next build makes it again."""

@@ -144,3 +144,37 @@ def test_postings_grown_by_a_new_index_pack_as_the_lists_of_ints(seed) -> None:
     assert not lists  # let go as they were packed
     for term, postings in wanted.items():
         assert index.postings[term] == _packed(postings), term
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_renumbered_list_is_the_renumbered_list_packed_from_nothing(seed) -> None:
+    """`_renumbered_list` maps a packed list's doc ids by a table whose new ids ascend as the
+    old do (documents that came or went before others): the result, anchors and all, is what
+    packing the mapped list gives."""
+    import numpy as np
+
+    rng = random.Random(seed)
+    for n in (1, 2, 3, ANCHOR_EVERY + 1, ANCHORED_FROM, 700, 3000):
+        gap_top = rng.choice((3, 300, 70_000) if n < 100 else (3, 300))
+        postings = _random_list(rng, n, gap_top, rng.choice((3, 300)))
+        top = max(postings) + 1
+        # each id moved up by how many came before it, and all down by some that went before
+        # the first: the new ids ascend as the old do, and gaps may change width either way
+        came = np.cumsum([rng.choice((0, 0, 0, 1, 2, 300)) for _ in range(top)])
+        table = np.arange(top) + came - min(postings) // 2
+        entry = _packed(postings)
+        got = search._renumbered_list(entry, table)
+        want = _packed({int(table[doc]): tf for doc, tf in postings.items()})
+        assert got == want, n
+    identity = np.arange(top)
+    assert search._renumbered_list(entry, identity) is entry
+
+
+def test_a_table_that_would_disorder_a_list_is_refused() -> None:
+    import numpy as np
+
+    entry = _packed({1: 1, 2: 1, 3: 1})
+    with pytest.raises(search._Unordered):
+        search._renumbered_list(entry, np.array([0, 5, 4, 6]))
+    with pytest.raises(search._Unordered):
+        search._renumbered_list(entry, np.array([0, -1, 4, 6]))
