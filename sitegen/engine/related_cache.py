@@ -81,7 +81,9 @@ def related_lists(
     def put(fresh: dict) -> None:
         counts.put(fresh, [])
 
-    keep = put if counts.usable else None  # else the counts are held: nowhere to read them from
+    # else the counts are held: nowhere to read them from, or (a build that has failed
+    # already) the kept ones must stay the last good build's, which the next build reads
+    keep = put if counts.usable and (keep_index or not _there(index_path)) else None
     try:
         index, result, journal = kept_and_updated(
             index_path,
@@ -106,6 +108,10 @@ def related_lists(
     (later or _now)(write)
     tell((inputs, result))
     return result
+
+
+def _there(path: Path | None) -> bool:
+    return path is not None and path.exists()
 
 
 def _now(write: Callable[[], None]) -> None:

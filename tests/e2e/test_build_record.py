@@ -18,6 +18,7 @@ from sitegen.build import Builder
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST, Manifest, entry_fp
 from sitegen.pipeline.request import BuildRequest
+from sitegen.site.related import RelatedIndex
 from sitegen.site.search import SearchIndex
 from tests.e2e.test_incremental import EDITS, Site, _article, _replace, _tree
 
@@ -122,11 +123,19 @@ def test_a_failed_build_leaves_the_indexes_as_the_last_good_build_kept_them(
         site.build()
     assert {p.name: p.read_bytes() for p in cache.glob("*.marshal*")} == kept
     broken.write_text(good, encoding="utf-8")
-    rebuilt: list[int] = []
+    rebuilt: list[str] = []
     whole = SearchIndex._rebuild
     monkeypatch.setattr(
-        SearchIndex, "_rebuild", lambda index, *a: rebuilt.append(1) or whole(index, *a)
+        SearchIndex, "_rebuild", lambda index, *a: rebuilt.append("search") or whole(index, *a)
     )
+    update = RelatedIndex._update
+
+    def related(index, *args):  # an index found without the counts it needs starts anew
+        if not index.docs:
+            rebuilt.append("related")
+        return update(index, *args)
+
+    monkeypatch.setattr(RelatedIndex, "_update", related)
     result = site.build()
     assert not rebuilt
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
