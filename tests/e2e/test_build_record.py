@@ -83,18 +83,24 @@ def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
     _same_as_clean(site)
 
 
+def _failed_on(site: Site, rel: str) -> str:
+    """A build that fails on `rel`, written with front matter it cannot read; returns the
+    file's text for the caller to put back."""
+    broken = site.root / rel
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        site.build()
+    return good
+
+
 def test_a_failed_build_in_between_leaves_nothing_stale(site: Site) -> None:
     """The failed build read the edited file: its new version is in the article cache, and
     the version the record names among the rows it replaced (engine/sourcecache.py
     `ArticleCache.replaced`). The next build compares with that one: it looks again only at
     the pages the edit reaches, and the output equals a clean build's."""
     EDITS["body"](site)
-    broken = site.root / "content" / "a7.md"
-    good = broken.read_text(encoding="utf-8")
-    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
-    with pytest.raises(BuildFailed):
-        site.build()
-    broken.write_text(good, encoding="utf-8")
+    (site.root / "content/a7.md").write_text(_failed_on(site, "content/a7.md"), encoding="utf-8")
     result = site.build()
     assert 0 < result.fingerprinted < result.pages / 2, result.fingerprinted
     assert b"More, and then some." in (site.out / "a4" / "index.html").read_bytes()
@@ -116,13 +122,9 @@ def test_a_failed_build_leaves_the_indexes_as_the_last_good_build_kept_them(
     assert any(name.startswith("search-state") for name in kept)
     assert any(name.startswith("related-lists") for name in kept)
     EDITS["body"](site)
-    broken = site.root / "content" / "a2.md"
-    good = broken.read_text(encoding="utf-8")
-    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
-    with pytest.raises(BuildFailed):
-        site.build()
+    good = _failed_on(site, "content/a2.md")
     assert {p.name: p.read_bytes() for p in cache.glob("*.marshal*")} == kept
-    broken.write_text(good, encoding="utf-8")
+    (site.root / "content/a2.md").write_text(good, encoding="utf-8")
     rebuilt: list[str] = []
     whole = SearchIndex._rebuild
     monkeypatch.setattr(

@@ -685,11 +685,29 @@ def test_index_file_written_by_a_thread_the_build_waits_for(site, monkeypatch):
         waits.pop()()
 
 
+def _search_files(root: Path) -> dict:
+    out = root / "build" / "search"
+    return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.js"))}
+
+
+def _clean_search_files(site) -> dict:
+    """The search files of a clean build of `site`'s content and settings (in a folder beside)."""
+    import shutil
+
+    from tests.conftest import SiteFolder
+
+    clean = site.root.parent / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(site.root / "content", clean / "content")
+    shutil.copy(site.root / "site.yaml", clean / "site.yaml")
+    SiteFolder(clean).build()
+    return _search_files(clean)
+
+
 def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypatch):
     """Edits that change, take out and put in postings of lists long enough to have anchors
     (spaced every 4 here, 128 in a real build) leave the index files byte for byte those of a
     clean build, and the changes are made in place, not by unpacking the lists."""
-    import shutil
 
     from sitegen.site import search
 
@@ -712,10 +730,6 @@ def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypat
             f"a{i:02}.md", f"Story {i}", date=f"2024-01-{1 + i % 28:02} 10:{i:02}", body=body
         )
 
-    def snapshot(root) -> dict:
-        out = root / "build" / "search"
-        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.js"))}
-
     site.build()
     edits = [
         ("a30.md", "harbour harbour harbour ledger"),  # frequencies changed, words taken out
@@ -732,14 +746,7 @@ def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypat
             body=body,
         )
         site.build()  # changed in place, from the last edit's index
-        clean = site.root.parent / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(site.root / "content", clean / "content")
-        shutil.copy(site.root / "site.yaml", clean / "site.yaml")
-        from tests.conftest import SiteFolder
-
-        SiteFolder(clean).build()
-        assert snapshot(site.root) == snapshot(clean), name
+        assert _search_files(site.root) == _clean_search_files(site), name
     assert patched.count(True) >= 20, patched.count(True)
 
 
@@ -748,10 +755,7 @@ def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site
     after it: the lists are renumbered where they are (long ones with anchors, spaced every 4
     here), not made again from every article's counts, and the index files are byte for byte a
     clean build's after each step."""
-    import shutil
-
     from sitegen.site import search
-    from tests.conftest import SiteFolder
 
     monkeypatch.setattr(search, "ANCHOR_EVERY", 4)
     monkeypatch.setattr(search, "ANCHORED_FROM", 8)
@@ -771,10 +775,6 @@ def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site
             f"a{i:02}.md", f"Story {i}", date=f"2024-02-{1 + i % 28:02} 10:{i:02}", body=body()
         )
 
-    def snapshot(root) -> dict:
-        out = root / "build" / "search"
-        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.js"))}
-
     site.build()
     steps = [
         lambda: (site.root / "content" / "a30.md").unlink(),  # one in the middle deleted
@@ -788,12 +788,7 @@ def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site
     for n, step in enumerate(steps):
         step()
         site.build()
-        clean = site.root.parent / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(site.root / "content", clean / "content")
-        shutil.copy(site.root / "site.yaml", clean / "site.yaml")
-        SiteFolder(clean).build()
-        assert snapshot(site.root) == snapshot(clean), n
+        assert _search_files(site.root) == _clean_search_files(site), n
     assert not rebuilt
 
 
