@@ -41,7 +41,7 @@ from sitegen.content.article import Article, StoredBody
 from sitegen.engine.article_rows import from_row
 from sitegen.engine.blobcache import read_blob, write_blob
 from sitegen.engine.patch import PlanBasis, edit_kind, reached_by_views, views_in
-from sitegen.engine.sourcecache import StatKey
+from sitegen.engine.sourcecache import ReplacedRows, StatKey
 from sitegen.errors import Diagnostics
 from sitegen.site.model import Site
 from sitegen.site.plan import ListingContext, PageJob, listing_view
@@ -143,7 +143,7 @@ def changes_since(
     keys: Mapping[str, StatKey],
     previous: Mapping[str, tuple[StatKey, bytes, str]],
     parsed: Iterable[str],
-    replaced: Mapping[str, tuple[StatKey, bytes, str]] | None = None,
+    replaced: ReplacedRows | None = None,
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `keys`: each content file's stat key now; `previous`: the article cache's rows
@@ -151,7 +151,6 @@ def changes_since(
     their files this build; `replaced`: the rows builds replaced since the record was kept
     (a preview's, a failed build's), in the same form: the recorded version is whichever of
     the two has the record's stat key."""
-    replaced = replaced or {}
     if record is None or record.shared != shared or record.keys.keys() != keys.keys():
         return None
     edited = {rel for rel, key in keys.items() if record.keys[rel] != key}
@@ -163,7 +162,7 @@ def changes_since(
     titled: set[str] = set()
     for rel in edited:
         row = previous.get(rel)
-        if row is None or row[0] != record.keys[rel]:
+        if replaced is not None and (row is None or row[0] != record.keys[rel]):
             row = replaced.get(rel, row)
         new = by_rel.get(rel)
         if row is None or new is None or row[0] != record.keys[rel]:

@@ -262,7 +262,7 @@ class ArticleCache:
         kept (`keep_replaced`): the article's version before the first of them. A preview
         that read an edited file, or a build that failed, replaced the version the record
         names; the next command-line build compares the new article with it (engine/record.py)
-        instead of working out every page again."""
+        instead of working out every page again (`ReplacedRows`)."""
         if self._db is None:
             return
         try:
@@ -272,6 +272,14 @@ class ArticleCache:
                 yield rel, (size, mtime, ino), data
         except sqlite3.DatabaseError:
             return
+
+    def any_replaced(self) -> bool:
+        if self._db is None:
+            return False
+        try:
+            return self._db.execute("SELECT 1 FROM replaced LIMIT 1").fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False
 
     def keep_replaced(self, keys: Mapping[str, StatKey]) -> None:
         """Forget the replaced rows but those that are the version of their file in `keys` (a
@@ -306,6 +314,29 @@ def keep_replaced(cache_dir: Path | None, keys: Mapping[str, StatKey]) -> None:
         cache.close()
 
 
+class ReplacedRows:
+    """The rows builds replaced since the last record (`ArticleCache.replaced`) as the record's
+    comparison asks for them: (stat key, row bytes, cache file) by rel, each read when asked.
+    A preview run through many files may have replaced thousands; a build compares only the
+    files that changed."""
+
+    def __init__(self, folder: Path, database: str) -> None:
+        self.path = folder / ARTICLES_FILE
+        self.database = database
+
+    def get(
+        self, rel: str, default: tuple[StatKey, bytes, str] | None = None
+    ) -> tuple[StatKey, bytes, str] | None:
+        try:
+            with contextlib.closing(sqlite3.connect(str(self.path), timeout=30)) as db:
+                row = db.execute(
+                    "SELECT size, mtime, ino, data FROM replaced WHERE rel = ?", (rel,)
+                ).fetchone()
+        except sqlite3.Error:
+            return default
+        return ((row[0], row[1], row[2]), row[3], self.database) if row else default
+
+
 class ArticleLoader:
     """Loads content files through the cache. Kept alive by `Builder` so a preview rebuild
     finds unchanged articles in memory without touching SQLite."""
@@ -319,9 +350,9 @@ class ArticleLoader:
         # rel: (stat key, row bytes, cache file), what the command line's next plan compares
         # the new articles with (engine/record.py)
         self.previous: dict[str, tuple[StatKey, bytes, str]] = {}
-        # of the last `load`: the rows builds replaced since the last record (same form), the
+        # of the last `load`: the rows builds replaced since the last record (None: none), the
         # versions a record may name when `previous` holds a later one or none
-        self.replaced: dict[str, tuple[StatKey, bytes, str]] = {}
+        self.replaced: ReplacedRows | None = None
         self.parsed: frozenset[str] = frozenset()  # the rels read from their files
 
     def _put_away(
@@ -387,7 +418,7 @@ class ArticleLoader:
         the rels the preview's watcher saw no change to, taken from memory without a stat."""
         self.sources = {s.rel: s for s in sources}  # for the preview's first-page render
         self.previous = {}
-        self.replaced = {}
+        self.replaced = None
         stats = stats or {}
         fp = loader_fingerprint(config)
         if fp != self.fp:
@@ -419,8 +450,8 @@ class ArticleLoader:
             gone: list[str] = []
             damaged: list[str] = []
             database = sys.intern(cache.database) if cache is not None else ""  # one string
-            for rel, cached_key, data in cache.replaced() if cache is not None else ():
-                self.replaced[rel] = (cached_key, data, database)
+            if cache is not None and cache_dir is not None and cache.any_replaced():
+                self.replaced = ReplacedRows(cache_dir, database)
             moved: list[tuple[SourceFile, StatKey, StatKey, bytes]] = []
             for rel, cached_key, cached_at, data in cache.rows(fp) if cache is not None else ():
                 if rel not in live:

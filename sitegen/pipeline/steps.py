@@ -47,7 +47,7 @@ from sitegen.engine.record import (
 )
 from sitegen.engine.related_cache import related_lists
 from sitegen.engine.search_cache import search_outputs
-from sitegen.engine.sourcecache import ArticleLoader, StatKey, keep_replaced
+from sitegen.engine.sourcecache import ArticleLoader, ReplacedRows, StatKey, keep_replaced
 from sitegen.engine.stamp import presence_beside
 from sitegen.engine.state import BuildState, LastRun
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
@@ -256,7 +256,7 @@ class _Files:
     keys: dict[str, StatKey]  # rel -> stat key of the file read
     previous: dict[str, tuple[StatKey, bytes, str]]  # cache rows not taken, by rel
     parsed: frozenset[str]  # rels read from their files
-    replaced: dict[str, tuple[StatKey, bytes, str]]  # rows replaced since the last record
+    replaced: ReplacedRows | None  # rows replaced since the last record (None: none)
 
 
 @dataclass
@@ -765,7 +765,7 @@ def _keep_record(
     paths = tuple(pages) if recording.reusable else ()
     record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys, paths)
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
-    if run.files.replaced or run.files.parsed:  # this build's or an earlier one's replacing
+    if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's
         keep_replaced(run.request.config.cache_path, run.files.keys)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from sitegen.content.article import Article, StoredBody
 from sitegen.engine.article_rows import from_row
-from sitegen.engine.sourcecache import ArticleCache, keep_replaced
+from sitegen.engine.sourcecache import ArticleCache, ReplacedRows, keep_replaced
 from tests.unit.test_article_storage import loaded
 
 V1, V2, V3 = (1, 10, 7), (2, 20, 7), (3, 30, 7)
@@ -48,6 +48,9 @@ def test_the_first_version_replaced_is_kept(tmp_path: Path, article: Article) ->
     assert key == V1
     old, _ = from_row(data, StoredBody(str(folder / "cache.sqlite"), article.rel, key))
     assert old.title == "one"
+    rows = ReplacedRows(folder, "texts")  # what a build's record compares, read when asked
+    assert rows.get(article.rel) == (V1, data, "texts")
+    assert rows.get("other.md", "none") == "none"
 
 
 def test_a_record_keeps_only_the_version_it_names(tmp_path: Path, article: Article) -> None:
