@@ -116,9 +116,7 @@ def search_outputs(
         if kept is not None:
             if not failed:  # else the next build reads the file, which the last good one saved
                 kept.hold(key, path, index, index.changed or not was_kept, journal)
-        elif failed:
-            pass
-        elif not was_kept or index.changed:
+        elif not failed and (not was_kept or index.changed):
             if shards is not None:
                 shards.index = index  # until the file holds it
             if later is None:

@@ -653,9 +653,7 @@ class SearchIndex:
             # an article came or went before others (a backdated one, one deleted): the ids
             # after it moved by as many, and every list is renumbered where it is
             dirty = self._moved(entries, edited, known)  # None: made from the counts below
-        if dirty is not None:
-            pass
-        elif renumbered or len(known) < len(before):
+        if dirty is None and (renumbered or len(known) < len(before)):
             # from every article's counts: kept ones, or worked out again where none were kept
             unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
             counts = {rel: c for rel, (_, c) in self.fresh.items()}
@@ -664,7 +662,7 @@ class SearchIndex:
                 counts[rel] = pack_counts(_analyse(*by_rel[rel])[1])
                 self.fresh[rel] = (unchanged[rel], counts[rel])
             dirty = self._rebuild(entries, counts)
-        else:
+        elif dirty is None:
             changes = [
                 (old and old[1], known.get(rel), entries[rel][1], self.fresh[rel][1])
                 for rel, old in edited
@@ -769,6 +767,8 @@ class SearchIndex:
         for term, got in self.postings.items():
             if isinstance(got, _Postings):
                 docs = table[np.frombuffer(got.docs, dtype=f"=i{got.docs.itemsize}")]
+                if len(docs) and (docs[0] < 0 or (np.diff(docs) <= 0).any()):
+                    raise _Unordered
                 got.docs = array("i", docs.astype(f"=i{got.docs.itemsize}").tobytes())
                 dirty.add(term)
                 continue

@@ -792,6 +792,31 @@ def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site
     assert not rebuilt
 
 
+def test_a_renumbering_that_would_disorder_a_list_makes_the_lists_from_the_counts(
+    site, monkeypatch
+) -> None:
+    """Should a list's renumbered ids not ascend, the update makes every list from the
+    articles' counts instead, and the files are still a clean build's."""
+    from sitegen.site import search
+
+    def refuse(entry, table):
+        raise search._Unordered
+
+    rebuilt: list[int] = []
+    whole = search.SearchIndex._rebuild
+    monkeypatch.setattr(
+        search.SearchIndex, "_rebuild", lambda index, *a: rebuilt.append(1) or whole(index, *a)
+    )
+    for i in range(12):
+        site.article(f"a{i:02}.md", f"Story {i}", date=f"2024-03-{1 + i:02}", body=f"walnut {i}")
+    site.build()
+    monkeypatch.setattr(search, "_renumbered_list", refuse)
+    (site.root / "content" / "a05.md").unlink()
+    site.build()
+    assert rebuilt
+    assert _search_files(site.root) == _clean_search_files(site)
+
+
 def test_a_failed_index_write_is_the_build_error_and_the_next_build_recovers(site, monkeypatch):
     """An index file the thread failed to write with an unexpected error fails the build once
     the output is in place (not silently, not hanging); the next build makes it again."""
