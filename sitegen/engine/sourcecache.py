@@ -274,6 +274,7 @@ class ArticleCache:
             return
 
     def any_replaced(self) -> bool:
+        """Whether any build replaced a row since the last record (`replaced`)."""
         if self._db is None:
             return False
         try:

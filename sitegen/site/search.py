@@ -420,16 +420,19 @@ def _renumbered_list(entry: Packed, table) -> Packed:
     new = table[docs]
     if np.array_equal(new, docs):
         return entry
-    steps = np.diff(new)
-    if new[0] < 0 or (len(steps) and int(steps.min()) <= 0):
-        raise _Unordered
-    gaps = _narrowest(steps, (1, 2, 4))
+    gaps = _narrowest(_ascending(new), (1, 2, 4))
     packed = _blob(gaps.itemsize, t, int(new[0]), gaps.tobytes() + raw[(count - 1) * g :])
-    if len(entry) < 3:
-        return (count, packed)
-    at = np.arange(ANCHOR_EVERY, count, ANCHOR_EVERY)
-    anchors = at.astype("=i4").tobytes() + new[at].astype("=i4").tobytes()
-    return (count, packed, anchors)
+    return (count, packed) if len(entry) < 3 else (count, packed, _every_anchor(new))
+
+
+def _ascending(docs):  # a numpy array in, its gaps out
+    """The gaps between `docs`, which must be doc ids (not negative), ascending."""
+    import numpy as np
+
+    steps = np.diff(docs)
+    if len(docs) and (docs[0] < 0 or (len(steps) and int(steps.min()) <= 0)):
+        raise _Unordered
+    return steps
 
 
 def _blob(g: int, t: int, first: int, raw: bytes) -> bytes:
@@ -767,8 +770,7 @@ class SearchIndex:
         for term, got in self.postings.items():
             if isinstance(got, _Postings):
                 docs = table[np.frombuffer(got.docs, dtype=f"=i{got.docs.itemsize}")]
-                if len(docs) and (docs[0] < 0 or (np.diff(docs) <= 0).any()):
-                    raise _Unordered
+                _ascending(docs)
                 got.docs = array("i", docs.astype(f"=i{got.docs.itemsize}").tobytes())
                 dirty.add(term)
                 continue
