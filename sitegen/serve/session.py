@@ -18,6 +18,7 @@ from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
+from sitegen.output.seed import seed_from
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.rebuild import RebuildLoop
 from sitegen.serve.server import PreviewServer
@@ -119,8 +120,18 @@ class PreviewSession:
         self.watcher.update(config)
 
     def start(self) -> None:
-        """Watch, build once, then serve and rebuild in background threads."""
+        """Watch, build once, then serve and rebuild in background threads. A preview folder
+        with nothing in it starts from the files of `sitegen build`'s output (output/seed.py):
+        the first build renders only the pages that differ."""
         self.watcher.start()
+        output = self.config.output_path
+        seeded = seed_from(self.output, output)
+        if seeded and self.console is not None:
+            shown = output.name + "/" if output.parent == self.config.root else str(output)
+            self.console.info(
+                f"started from the {seeded:,} files of {shown} (linked, not copied); "
+                "rendering what differs"
+            )
         self.loop.rebuild(set())
         for name, target in (
             ("sitegen-serve", self.server.serve_forever),
