@@ -374,12 +374,12 @@ class PageFingerprints:
         last = self._last.get(job.path)
         if last is not None and last[0] == made:  # identity first, then content
             fingerprint = last[1]
-        elif job.given is not None:
-            fingerprint = self._hash(job.given)
+        elif job.maker is not None:  # by what it is made from, whether made yet or not
+            key = job.maker.key(self._digests)
+            fingerprint = hashlib.sha1(self._prefix + _marshal(key)).hexdigest()
             self.worked_out += 1
         else:
-            key = job.maker.key(self._digests)  # type: ignore[union-attr]
-            fingerprint = hashlib.sha1(self._prefix + _marshal(key)).hexdigest()
+            fingerprint = self._hash(job.given)  # type: ignore[arg-type]
             self.worked_out += 1
         self._pages[job.path] = (made, fingerprint)
         return fingerprint

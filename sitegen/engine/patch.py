@@ -322,7 +322,8 @@ def patched_plan(
         showing = index.showing(last_plan)
         for i in {i for rel in new_views for i in showing.get(rel, ())}:
             job = last_plan.pages[i]
-            redo[i] = dataclasses.replace(job, given=_swapped(job.context, swap))
+            # the context of other views than its maker's: fingerprinted by itself
+            redo[i] = dataclasses.replace(job, given=_swapped(job.context, swap), maker=None)
         views = {**views, **new_views}
     related, old_related = basis.related or {}, last_basis.related or {}
     relisted = basis.relisted
@@ -357,7 +358,7 @@ def patched_plan(
         context = with_new_articles(job.context, changed)
         if context is not job.context:  # its references are worked out again below
             context = {key: value for key, value in context.items() if key != "references"}
-            redo[i] = dataclasses.replace(job, given=context)
+            redo[i] = dataclasses.replace(job, given=context, maker=None)
     # search files come and go with words (their names are their contents' digests): a new
     # one must be on no other output's path, as the full plan's collision rules would have it
     copies = dict(last_plan.copies)

@@ -265,8 +265,8 @@ def add_reference_fingerprints(
     """`jobs` with what the images and links of each body a page shows resolve to put into
     its context (so its fingerprint changes with them: an article page, and a feed showing
     that body), and the missing-image errors of every article. A context that gains anything
-    is a new dict: the ones given may be shared with the last plan (engine/state.py); a job
-    whose context is made where it is rendered gets them in its maker."""
+    is a new dict: the ones given may be shared with the last plan (engine/state.py); a job's
+    maker (whether its context is made yet or not) gets them too."""
     by_rel = {a.rel: a for a in pages}
     digests: dict[str, str] = {}
     errors: list[SiteError] = []
@@ -284,14 +284,13 @@ def add_reference_fingerprints(
                 article = by_rel.get(job.bodies[0])
                 if article is not None:
                     image = page_image_url(article, targets)
-            if job.maker is not None:
-                if references or image:
-                    maker = dataclasses.replace(job.maker, references=references, image=image)
-                    job = dataclasses.replace(job, maker=maker)
-            else:
-                context = with_references(job.given, references, image)
-                if context is not job.given:
-                    job = dataclasses.replace(job, given=context)
+            given, maker = job.given, job.maker
+            if given is not None:
+                given = with_references(given, references, image)
+            if maker is not None and (references or image):
+                maker = dataclasses.replace(maker, references=references, image=image)
+            if given is not job.given or maker is not job.maker:
+                job = dataclasses.replace(job, given=given, maker=maker)
         out.append(job)
     return out, errors
 

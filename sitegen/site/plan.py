@@ -58,7 +58,11 @@ class PageJob:
     An article's page, a listing page or a sitemap in a build that keeps no plan for the next
     (`sitegen build`) holds no context but its `maker` (`ArticleContext`, `ListingContext`,
     `SitemapContext`), which makes it where the page is rendered: a context is 2 to 4 KB (a
-    sitemap's, hundreds of bytes a page), a maker a few references."""
+    sitemap's, hundreds of bytes a page), a maker a few references. The preview's hold both:
+    the context, kept for its next build, and the maker it was made by, whose inputs are the
+    page's fingerprint in either build (engine/cache.py), so the preview's folder can start
+    from `sitegen build`'s files (output/seed.py). Whatever gives a job another context
+    gives it another maker, or none."""
 
     url: str
     template: str
@@ -555,7 +559,8 @@ class ArticlePages:
         context = self.recall(
             "article", article.rel, inputs, lambda inputs=inputs: article_context(*inputs)
         )
-        return PageJob(url, "article.html", "article", context, article.source, rels)
+        maker = ArticleContext(inputs)  # what it is made from: its fingerprint (see `PageJob`)
+        return PageJob(url, "article.html", "article", context, article.source, rels, maker)
 
     def aliases(self, article: Article) -> list[PageJob]:
         """The redirect pages of the article's old addresses (`aliases`)."""
@@ -655,9 +660,9 @@ def sitemap_jobs(
 
     def job(url: str, part: tuple, source: str) -> PageJob:
         maker = SitemapContext(part)
-        if lazy:
-            return PageJob(url, "sitemap.xml", "sitemap", None, source, maker=maker)
-        return PageJob(url, "sitemap.xml", "sitemap", maker(), source)
+        return PageJob(
+            url, "sitemap.xml", "sitemap", None if lazy else maker(), source, maker=maker
+        )
 
     if len(urls) <= limit:
         return [job("/sitemap.xml", tuple(urls), "sitemap")]
@@ -1044,7 +1049,7 @@ def _listing_pages(
             jobs.append(PageJob(url, template, kind, None, source, maker=maker(inputs)))
             continue
         context = recall("listing", url, inputs, lambda inputs=inputs: _listing_context(*inputs))
-        jobs.append(PageJob(url, template, kind, context, source))
+        jobs.append(PageJob(url, template, kind, context, source, maker=ListingContext(inputs)))
     return jobs
 
 

@@ -29,6 +29,11 @@ def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
+def _entries(folder: Path) -> dict[str, str]:
+    """The manifest of `folder`: path -> "SHA FP"."""
+    return json.loads((folder / MANIFEST).read_text())["files"]
+
+
 def _bytes(files: dict[str, tuple[int, bytes]]) -> dict[str, bytes]:
     return {path: data for path, (_, data) in files.items()}
 
@@ -66,7 +71,9 @@ def test_a_first_preview_takes_the_built_files_and_renders_none_again(built, tmp
         # the same files as the built site, and still the same inodes after the first build:
         # none was written again
         assert preview == before
-        assert json.loads((session.output / MANIFEST).read_text())["files"].keys() == set(before)
+        # and every page's fingerprint the build's: the preview tells pages by what they are
+        # made from as `sitegen build` does, so it had none to render again
+        assert _entries(session.output) == _entries(build)
         assert b"The harbour story number 3" in request(session.server.port, "/story-3/")[2]
     assert preview == _files(build)
     assert _bytes(preview) == _preview_from_nothing(built, tmp_path)
@@ -105,6 +112,9 @@ def test_a_preview_with_drafts_renders_what_differs(built, tmp_path):
     assert _bytes(preview) == _preview_from_nothing(built, tmp_path, drafts=True)
     # pages the draft does not reach are the built ones, not written again
     assert preview["story-1/index.html"] == before["story-1/index.html"]
+    entries, built_entries = _entries(session.output), _entries(build)
+    assert entries["story-1/index.html"] == built_entries["story-1/index.html"]
+    assert entries["index.html"] != built_entries["index.html"]
     assert preview["index.html"][1] != before["index.html"][1]
 
 
