@@ -45,7 +45,8 @@ def seed_from(folder: Path, donor: Path) -> int:
     if not manifest.owned:
         return 0
     donor = donor.resolve()
-    part = folder.parent / f".{folder.name}.seeding.{os.getpid()}"
+    _clear_leftovers(folder)
+    part = folder.parent / f"{_SEEDING.format(folder.name)}{os.getpid()}"
     shutil.rmtree(part, ignore_errors=True)
     try:
         part.mkdir(parents=True)
@@ -63,6 +64,33 @@ def seed_from(folder: Path, donor: Path) -> int:
         return 0
     finally:
         shutil.rmtree(part, ignore_errors=True)
+
+
+_SEEDING = ".{}.seeding."  # the folder being filled, beside it, ends with the process's id
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove the folders a process killed while filling `folder` left beside it."""
+    prefix = _SEEDING.format(folder.name)
+    try:
+        with os.scandir(folder.parent) as entries:
+            found = [e for e in entries if e.name.startswith(prefix) and e.is_dir()]
+    except OSError:
+        return
+    for entry in found:
+        pid = entry.name[len(prefix) :]
+        if pid.isdigit() and not entry.is_symlink() and not _alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's
+    return True
 
 
 def _link_all(files: dict[str, str], donor: Path, part: Path) -> dict[str, str] | None:

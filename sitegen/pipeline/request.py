@@ -79,6 +79,9 @@ class BuildRequest:
     # the preview's batch: the files its watcher saw change since the last build (None: not
     # known, every file is looked at); see content/article.py::same_listing
     changed: frozenset[Path] | None = None
+    # called before the output folder is read: the preview's may still be filling with
+    # `sitegen build`'s files (output/seed.py) while this build loads and plans
+    output_ready: Callable[[], None] | None = None
 
     def parallelism(self) -> Parallelism:
         from sitegen.engine.cluster import scheduler_address

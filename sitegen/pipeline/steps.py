@@ -667,6 +667,8 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     kept, run.state.manifest = run.state.manifest, None
     last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
     later = run.state.unsaved.append if request.preview and run.state.keep else None
+    if request.output_ready is not None:
+        request.output_ready()
     writer = OutputWriter(
         run.output, request.force, request.preview, last, later, config.cache_path / "spare"
     )

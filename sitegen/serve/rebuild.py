@@ -11,6 +11,7 @@ the pages whose own file changed reload (every page, when an image or script cha
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
 from sitegen.engine.executor import stop_all
 from sitegen.errors import BuildFailed, SiteError
+from sitegen.output.seed import seed_from
 from sitegen.output.writer import Manifest, entry_sha, manifest_entry
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
@@ -120,8 +122,14 @@ class RebuildLoop:
         on_config: Callable[[SiteConfig], None] | None = None,
         jobs: int = 0,
         progress: Callable[[], Any] | None = None,
+        start_from: Path | None = None,
     ) -> None:
+        """`start_from`: `sitegen build`'s output, whose files an empty preview folder starts
+        from (output/seed.py), beside the first build's loading and planning."""
         self.jobs = jobs
+        self.start_from = start_from
+        self._seeding: threading.Thread | None = None
+        self.seeded = 0  # files the preview's folder started with from `start_from`
         # makes what draws one build's progress at the terminal (the CLI's `BuildProgress`):
         # the first build of a big site takes minutes before the preview answers
         self.new_progress = progress
@@ -156,7 +164,36 @@ class RebuildLoop:
             jobs=self.jobs,
             cancelled=lambda: self.stopping,
             progress=self._report if self.new_progress is not None else None,
+            output_ready=self._seeded,
         )
+
+    def _start_seeding(self) -> None:
+        """Start the preview's folder from `start_from`'s files in a thread: the first build
+        loads and plans meanwhile (a few seconds each at 100,000 articles), and waits for it
+        only before it reads the folder (`_seeded`)."""
+        start_from, self.start_from = self.start_from, None
+        if start_from is None:
+            return
+
+        def seed() -> None:
+            self.seeded = seed_from(self.output, start_from)
+            if self.seeded:
+                shown = (
+                    start_from.name + "/" if start_from.parent == self.config.root else start_from
+                )
+                self.console.info(
+                    f"started from the {self.seeded:,} files of {shown} (linked, not copied); "
+                    "rendering what differs"
+                )
+
+        self._seeding = threading.Thread(target=seed, name="sitegen-seed", daemon=True)
+        self._seeding.start()
+
+    def _seeded(self) -> None:
+        """Wait for the preview's folder to be started from `start_from`, if it is being."""
+        thread, self._seeding = self._seeding, None
+        if thread is not None:
+            thread.join()
 
     def _report(self, phase: str, done: int, total: int) -> None:
         if self._progress is not None:
@@ -184,6 +221,7 @@ class RebuildLoop:
 
     def _rebuild(self, sources: set[Path]) -> Outcome:
         self.builds += 1
+        self._start_seeding()
         try:
             if any(p.name == "site.yaml" and p.parent == self.config.root for p in sources):
                 self._reload_config()

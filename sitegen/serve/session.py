@@ -18,7 +18,6 @@ from typing import Any
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
-from sitegen.output.seed import seed_from
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.rebuild import RebuildLoop
 from sitegen.serve.server import PreviewServer
@@ -102,6 +101,7 @@ class PreviewSession:
             on_config=self._config_changed,
             jobs=jobs,
             progress=progress,
+            start_from=config.output_path,
         )
         self.watcher = SourceWatcher(
             config, self.batcher, poll=poll, warn=console.warn if console is not None else None
@@ -124,14 +124,6 @@ class PreviewSession:
         with nothing in it starts from the files of `sitegen build`'s output (output/seed.py):
         the first build renders only the pages that differ."""
         self.watcher.start()
-        output = self.config.output_path
-        seeded = seed_from(self.output, output)
-        if seeded and self.console is not None:
-            shown = output.name + "/" if output.parent == self.config.root else str(output)
-            self.console.info(
-                f"started from the {seeded:,} files of {shown} (linked, not copied); "
-                "rendering what differs"
-            )
         self.loop.rebuild(set())
         for name, target in (
             ("sitegen-serve", self.server.serve_forever),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,21 @@ def test_a_build_swapped_in_meanwhile_leaves_nothing(built, tmp_path, monkeypatc
     folder = tmp_path / "preview"
     assert seed_from(folder, built.root / "build") == 0
     assert not folder.exists() and os.listdir(tmp_path) == ["site"]
+
+
+def test_what_a_killed_start_left_is_removed_and_another_process_s_is_not(built, tmp_path):
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    folder = tmp_path / "preview"
+    dead = tmp_path / f".preview.seeding.{int(ended.stdout)}"
+    alive = tmp_path / f".preview.seeding.{os.getppid()}"
+    for leftover in (dead, alive):
+        (leftover / "story-1").mkdir(parents=True)
+        (leftover / "story-1" / "index.html").write_text("half a start")
+    assert seed_from(folder, built.root / "build") > 0
+    assert not dead.exists() and alive.exists()
+    assert sorted(os.listdir(tmp_path)) == [alive.name, "preview", "site"]
