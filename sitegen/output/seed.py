@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 from pathlib import Path, PurePosixPath
 from stat import S_ISDIR, S_ISREG
 
@@ -135,3 +136,7 @@ def _folder(rel: str, donor: Path, part: Path, folders: dict[str, bool]) -> bool
             os.mkdir(os.path.join(part, rel))
     folders[rel] = ok
     return ok
+
+
+if __name__ == "__main__":  # the preview runs it in a process of its own (serve/rebuild.py)
+    print(seed_from(Path(sys.argv[1]), Path(sys.argv[2])))

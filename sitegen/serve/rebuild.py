@@ -11,7 +11,8 @@ the pages whose own file changed reload (every page, when an image or script cha
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,6 @@ from sitegen.build import Builder, BuildRequest, BuildResult
 from sitegen.config import SiteConfig, load_config
 from sitegen.engine.executor import stop_all
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.output.seed import seed_from
 from sitegen.output.writer import Manifest, entry_sha, manifest_entry
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
@@ -128,7 +128,7 @@ class RebuildLoop:
         from (output/seed.py), beside the first build's loading and planning."""
         self.jobs = jobs
         self.start_from = start_from
-        self._seeding: threading.Thread | None = None
+        self._seeding: tuple[subprocess.Popen, Path] | None = None
         self.seeded = 0  # files the preview's folder started with from `start_from`
         # makes what draws one build's progress at the terminal (the CLI's `BuildProgress`):
         # the first build of a big site takes minutes before the preview answers
@@ -154,6 +154,9 @@ class RebuildLoop:
         fails quietly (the preview is shutting down, the last good output stays)."""
         self.stopping = True
         stop_all()
+        seeding = self._seeding
+        if seeding is not None:
+            seeding[0].terminate()  # what it left is removed by the next start
 
     def _request(self, config: SiteConfig) -> BuildRequest:
         return BuildRequest(
@@ -168,32 +171,38 @@ class RebuildLoop:
         )
 
     def _start_seeding(self) -> None:
-        """Start the preview's folder from `start_from`'s files in a thread: the first build
-        loads and plans meanwhile (a few seconds each at 100,000 articles), and waits for it
-        only before it reads the folder (`_seeded`)."""
+        """Start the preview's folder from `start_from`'s files, in a process of its own: the
+        first build loads and plans meanwhile (a few seconds each at 100,000 articles) and
+        waits for it only before it reads the folder (`_seeded`). A thread would not do: each
+        of its hundreds of thousands of calls to the file system waits for the build's thread
+        to let go of the interpreter, and took three times as long."""
         start_from, self.start_from = self.start_from, None
         if start_from is None:
             return
-
-        def seed() -> None:
-            self.seeded = seed_from(self.output, start_from)
-            if self.seeded:
-                shown = (
-                    start_from.name + "/" if start_from.parent == self.config.root else start_from
-                )
-                self.console.info(
-                    f"started from the {self.seeded:,} files of {shown} (linked, not copied); "
-                    "rendering what differs"
-                )
-
-        self._seeding = threading.Thread(target=seed, name="sitegen-seed", daemon=True)
-        self._seeding.start()
+        self._seeding = (
+            subprocess.Popen(
+                [sys.executable, "-m", "sitegen.output.seed", str(self.output), str(start_from)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            ),
+            start_from,
+        )
 
     def _seeded(self) -> None:
         """Wait for the preview's folder to be started from `start_from`, if it is being."""
-        thread, self._seeding = self._seeding, None
-        if thread is not None:
-            thread.join()
+        seeding, self._seeding = self._seeding, None
+        if seeding is None:
+            return
+        process, start_from = seeding
+        out, _ = process.communicate()
+        self.seeded = int(out) if process.returncode == 0 and out.strip().isdigit() else 0
+        if self.seeded:
+            shown = start_from.name + "/" if start_from.parent == self.config.root else start_from
+            self.console.info(
+                f"started from the {self.seeded:,} files of {shown} (linked, not copied); "
+                "rendering what differs"
+            )
 
     def _report(self, phase: str, done: int, total: int) -> None:
         if self._progress is not None:
