@@ -179,15 +179,16 @@ class RebuildLoop:
         start_from, self.start_from = self.start_from, None
         if start_from is None:
             return
-        self._seeding = (
-            subprocess.Popen(
+        try:
+            process = subprocess.Popen(
                 [sys.executable, "-m", "sitegen.output.seed", str(self.output), str(start_from)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-            ),
-            start_from,
-        )
+            )
+        except OSError:
+            return  # the first build renders every page, as on a site never built
+        self._seeding = (process, start_from)
 
     def _seeded(self) -> None:
         """Wait for the preview's folder to be started from `start_from`, if it is being."""
