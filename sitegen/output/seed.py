@@ -103,7 +103,7 @@ def _link_all(files: dict[str, str], donor: Path, part: Path) -> dict[str, str] 
     folders: dict[str, bool] = {"": True}  # folder below `donor` -> a real folder, made in `part`
     for path, entry in files.items():
         parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or ".." in parts or path == MANIFEST:
+        if not parts or path.startswith("/") or ".." in parts or "\0" in path or path == MANIFEST:
             continue  # not a path below the folder: a damaged manifest
         if not _folder(os.path.dirname(path), donor, part, folders):
             continue
