@@ -23,7 +23,7 @@ import sys
 from pathlib import Path, PurePosixPath
 from stat import S_ISDIR, S_ISREG
 
-from sitegen.output.writer import MANIFEST, Manifest, manifest_build
+from sitegen.output.writer import MANIFEST, Manifest, manifest_build, pid_alive
 
 
 def seed_from(folder: Path, donor: Path) -> int:
@@ -80,18 +80,8 @@ def _clear_leftovers(folder: Path) -> None:
         return
     for entry in found:
         pid = entry.name[len(prefix) :]
-        if pid.isdigit() and not entry.is_symlink() and not _alive(int(pid)):
+        if pid.isdigit() and not entry.is_symlink() and not pid_alive(int(pid)):
             shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's
-    return True
 
 
 def _link_all(files: dict[str, str], donor: Path, part: Path) -> dict[str, str] | None:

@@ -185,7 +185,8 @@ def check_output_folder(output: Path, root: Path, protected: list[Path], force: 
         )
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process `pid` is running (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -222,7 +223,7 @@ def cleanup_leftovers(output: Path) -> list[Path]:
             if not entry.name.startswith(prefix):
                 continue
             pid = _leftover_pid(entry.name, prefix)
-            if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            if pid is not None and pid != os.getpid() and pid_alive(pid):
                 break  # another build is running and owns it
             if prefix == prefix_old and not os.path.lexists(output):
                 os.rename(entry, output)  # killed between the two renames of the fallback swap
