@@ -10,7 +10,9 @@ Timing: Python takes `time.time()` just before the save; a script installed in e
 is in the page, waits for the next animation frame and records `performance.timeOrigin +
 performance.now()`. Both clocks are the system's wall clock, so the difference is the time from
 the save to the first frame that can show the change. The serve process's own "built in N ms"
-lines give the build share of it.
+lines give the build share of it. The start (from the command to the server answering) is
+reported with what it started from: the preview's own folder, `build/`'s files (a built site
+whose preview folder is empty: output/seed.py), or nothing.
 
     .venv/bin/python bench/preview_latency.py --sizes 1000,10000 --repeat 10
 """
@@ -142,6 +144,8 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
     index = size // 2
     path = root / "content" / f"{corpus.article(index).slug}.md"
     save(path, corpus.sitegen_text(corpus.article(index)), atomic=False)
+    # the start's kind: from the preview's own folder, from build/'s files, or from nothing
+    own = (root / ".sitegen" / "preview" / ".sitegen-manifest.json").exists()
     serve = ServeProcess(root)
     results: dict[str, list[float]] = {"plain": [], "atomic": []}
     frames: dict[str, list[float]] = {"plain": [], "atomic": []}
@@ -149,7 +153,10 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
     try:
         t0 = time.time()
         url = serve.wait_ready(start_timeout)
-        print(f"  server ready in {time.time() - t0:.1f} s at {url}", flush=True)
+        start = time.time() - t0
+        seeded = any(line.startswith("started from the") for line in serve.lines)
+        start_from = "its own folder" if own else "build/" if seeded else "nothing"
+        print(f"  server ready in {start:.1f} s at {url} (started from {start_from})", flush=True)
         slug = corpus.article(index).slug
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
@@ -187,6 +194,8 @@ def measure(root: Path, size: int, repeat: int, start_timeout: float) -> dict[st
     builds = serve.build_ms[1:]  # the first is the initial build
     return {
         **results,
+        "start": [start],
+        "start_from": start_from,
         "dom_plain": frames["plain"],
         "dom_atomic": frames["atomic"],
         "build": builds,

@@ -559,11 +559,19 @@ def run_preview(sizes: Sequence[int], out: Path) -> dict:
         def m(key: str, f: dict = f) -> str:
             return f"{statistics.median(f[key]):.0f}" if f.get(key) else "—"
 
-        rows.append([size, m("plain"), m("atomic"), m("build")])
+        start = f"{f['start'][0]:.1f} (from {f['start_from']})" if f.get("start") else "—"
+        rows.append([size, start, m("plain"), m("atomic"), m("build")])
     print("\n### Preview (sitegen serve, headless Chromium)\n")
     print(
         table(
-            ["articles", "save → visible ms (plain write)", "(atomic rename)", "rebuild ms"], rows
+            [
+                "articles",
+                "start s",
+                "save → visible ms (plain write)",
+                "(atomic rename)",
+                "rebuild ms",
+            ],
+            rows,
         )
     )
     return figures
