@@ -19,6 +19,7 @@ from sitegen.output.seed import seed_from
 from sitegen.output.writer import MANIFEST
 from sitegen.serve.session import PreviewSession, preview_folder
 
+from .test_check import PNG_1x1
 from .test_serve_http import Quiet, _next_message, request
 
 
@@ -194,3 +195,43 @@ def test_what_a_killed_start_left_is_removed_and_another_process_s_is_not(built,
     assert seed_from(folder, built.root / "build") > 0
     assert not dead.exists() and alive.exists()
     assert sorted(os.listdir(tmp_path)) == [alive.name, "preview", "site"]
+
+
+def test_every_page_has_the_same_fingerprint_in_the_preview_as_in_a_build(site, tmp_path):
+    """What lets the preview start from build/: each kind of page (articles with pictures
+    and links, translations, old addresses, tag, category and paginated listings, feeds,
+    the sitemap, the search files) is told by the same fingerprint in both builds."""
+    site.configure(
+        """
+        title: Fingerprints
+        base_url: https://example.org/news/
+        per_page: 2
+        languages:
+          - {code: en, name: English}
+          - {code: fr, name: Français}
+        """
+    )
+    site.write("static/images/harbour.png", PNG_1x1)
+    for n in range(1, 6):
+        site.article(
+            f"story-{n}.md",
+            f"Story {n}",
+            f"2024-0{n}-01",
+            f"Boats and tides, part {n}.\n\n![The harbour](/images/harbour.png)\n\n"
+            f"[The first story](story-1.md)",
+            tags="[harbour, boats]" if n % 2 else "[tides]",
+            categories="[news]",
+            aliases=f"[/old/story-{n}/]",
+        )
+    site.article("story-1.fr.md", "Histoire 1", "2024-01-01", "Bateaux et marées.", tags="[port]")
+    site.build()
+    config = load_config(site.root)
+    folder = tmp_path / "preview"
+    preview = Builder(BuildRequest(config, run_import=False, preview=True, output=folder))
+    preview.run()
+    preview.let_go()  # the preview writes its manifest once the pages are told
+    built = _entries(site.root / "build")
+    assert "old/story-2/index.html" in built and "fr/index.html" in built
+    assert any(path.startswith("search/") for path in built)
+    assert "page/2/index.html" in built and "tags/harbour/index.html" in built
+    assert _entries(folder) == built
