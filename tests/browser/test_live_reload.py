@@ -84,6 +84,24 @@ def test_plain_and_atomic_saves_show_up_by_themselves(live, page):
     shows(page, "Renamed story")
 
 
+def test_a_preview_started_from_build_reloads_what_is_saved(site, page):
+    """The first preview of a built site starts from build/'s files (linked, not rendered
+    again): its pages carry the reload script as served, a save shows up by itself, and the
+    built page keeps what it had."""
+    site.article("first.md", "First story", "2024-01-01", long_body("Original first text."))
+    site.article("second.md", "Second story", "2024-02-01", "Second text.")
+    site.build()
+    built = site.root / "build" / "first" / "index.html"
+    with PreviewSession(load_config(site.root), "127.0.0.1", 0, console=Quiet()) as session:
+        assert (session.output / "first" / "index.html").stat().st_ino == built.stat().st_ino
+        page.goto(session.url + "first/")
+        shows(page, "Original first text.")
+        atomic_write(site.root / "content/first.md", article_text("Saved while previewing."))
+        shows(page, "Saved while previewing.")
+    assert "Original first text." in built.read_text(encoding="utf-8")
+    assert "Saved while previewing." not in built.read_text(encoding="utf-8")
+
+
 def test_an_edited_page_is_put_in_place_without_a_navigation(live, page):
     """A page without scripts of its own gets the new page swapped in: no navigation (the
     window's state stays), the scroll position stays, and the head follows (the title)."""
