@@ -20,7 +20,7 @@ import contextlib
 import os
 import shutil
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
 from sitegen.output.writer import MANIFEST, Manifest, manifest_build, pid_alive
@@ -92,8 +92,14 @@ def _link_all(files: dict[str, str], donor: Path, part: Path) -> dict[str, str] 
     linked: dict[str, str] = {}
     folders: dict[str, bool] = {"": True}  # folder below `donor` -> a real folder, made in `part`
     for path, entry in files.items():
-        parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or ".." in parts or "\0" in path or path == MANIFEST:
+        # a split, not a PurePosixPath: this runs for every file of the site
+        if (
+            not path
+            or path[0] == "/"
+            or ".." in path.split("/")
+            or "\0" in path
+            or path == MANIFEST
+        ):
             continue  # not a path below the folder: a damaged manifest
         if not _folder(os.path.dirname(path), donor, part, folders):
             continue
