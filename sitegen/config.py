@@ -32,6 +32,9 @@ DEFAULT_TEASERS = [
 ]
 
 
+PAGINATIONS = ("newest", "stable")  # `pagination`: what page 1 of a listing holds
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """Every setting of a site. Field comments are the user documentation in README.md."""
@@ -44,6 +47,10 @@ class SiteConfig:
     languages: tuple[Language, ...] = ()  # every language of the site (README "Languages")
     base_url: str = ""  # absolute URL of the site, e.g. https://example.org/blog/
     per_page: int = 10
+    # listing pages numbered from the newest ("newest": page 2 holds the next ten, as every
+    # generator does) or from the oldest ("stable": a numbered page keeps its articles for good,
+    # and a new article changes only the first page; README "Pages a build makes")
+    pagination: str = "newest"
     timezone: str = "UTC"
     theme: str = "default"
     permalink: str = "/{slug}/"
@@ -194,6 +201,10 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if name == "broken_links":
         if value not in ("error", "warn"):
             raise ValueError("expected error or warn")
+        return value
+    if name == "pagination":
+        if value not in PAGINATIONS:
+            raise ValueError("expected " + " or ".join(PAGINATIONS))
         return value
     if name == "old_feeds":
         return _old_feeds(value)

@@ -31,6 +31,7 @@ _NOT_BODY_SETTINGS = (
     "author",
     "base_url",
     "per_page",
+    "pagination",
     "timezone",
     "theme",
     "permalink",

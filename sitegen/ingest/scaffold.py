@@ -16,6 +16,7 @@ author: ""
 language: en
 base_url: ""          # e.g. https://example.org/blog/ (needed for absolute feed and sitemap links)
 per_page: 10
+pagination: newest    # or stable: pages numbered from the oldest, so a new article changes only the first page
 timezone: UTC
 theme: default
 """

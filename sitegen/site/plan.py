@@ -352,10 +352,38 @@ def page_numbers(number: int, total: int, window: int = PAGE_WINDOW) -> list[int
     return out
 
 
-def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
+def page_chunks(count: int, per_page: int, stable: bool = False) -> list[tuple[int, int, int]]:
+    """(number, start, stop) of each page of a listing of `count` items, newest first: the
+    slice of the items that page shows, the listing's own address first. Numbered from the
+    newest, page n shows items (n - 1) * per_page onwards. Numbered from the oldest (`stable`),
+    every numbered page shows `per_page` items counted from the oldest, and the first page (the
+    listing's address, numbered last) the newest `per_page` to `2 * per_page - 1`: a new item
+    changes that page alone, and adds a numbered page once every `per_page` items."""
+    if not stable:
+        return [
+            (n, (n - 1) * per_page, min(count, n * per_page))
+            for n in range(1, _paginate(count, per_page) + 1)
+        ]
+    numbered = max(0, count // per_page - 1)
+    pages = [(numbered + 1, 0, count - numbered * per_page)]
+    pages += [(k, count - k * per_page, count - (k - 1) * per_page) for k in range(numbered, 0, -1)]
+    return pages
+
+
+def _listing_url(base: str, number: int, total: int, stable: bool) -> str:
+    """The address of page `number` of `total`: the listing's own for its first page."""
+    first = number == total if stable else number == 1
+    return base if first else f"{base}page/{number}/"
+
+
+def _paginator(base: str, number: int, total: int, stable: bool = False) -> dict[str, Any]:
+    if stable:
+        return _stable_paginator(base, number, total)
     return {
         "number": number,
         "total": total,
+        "front": number == 1,
+        "stable": False,
         "prev_url": _page_url(base, number - 1) if number > 1 else "",
         "next_url": _page_url(base, number + 1) if number < total else "",
         "first_url": base,
@@ -363,6 +391,37 @@ def _paginator(base: str, number: int, total: int) -> dict[str, Any]:
         "pages": [
             {"number": n, "url": _page_url(base, n) if n else "", "gap": not n}
             for n in page_numbers(number, total)
+        ],
+    }
+
+
+def _stable_paginator(base: str, number: int, total: int) -> dict[str, Any]:
+    """A pager of pages numbered from the oldest (`page_chunks`): the first page is number
+    `total`, and `prev_url` (newer) and `next_url` (older) go up and down the numbers. The
+    numbers shown are the current one's neighbours and page 1, newest first, never the highest:
+    a page with no newer neighbour within the window shows the same pager whatever the total."""
+    numbered = total - 1
+    window = range(max(1, number - PAGE_WINDOW), min(numbered, number + PAGE_WINDOW) + 1)
+    shown = sorted({1, *window}, reverse=True) if numbered else []
+    out: list[int] = []
+    for n in shown:
+        if out and out[-1] - n == 2:
+            out.append(n + 1)  # a gap of one page is shown as that page
+        elif out and out[-1] - n > 2:
+            out.append(0)
+        out.append(n)
+    return {
+        "number": number,
+        "total": total,
+        "front": number == total,
+        "stable": True,
+        "prev_url": _listing_url(base, number + 1, total, True) if number < total else "",
+        "next_url": _listing_url(base, number - 1, total, True) if number > 1 else "",
+        "first_url": base,
+        "last_url": _listing_url(base, 1, total, True),
+        "pages": [
+            {"number": n, "url": _listing_url(base, n, total, True) if n else "", "gap": not n}
+            for n in out
         ],
     }
 
@@ -1030,21 +1089,35 @@ def _listing_pages(
     recall: Recall = _make,
     maker: type[ListingContext] | None = None,
 ) -> list[PageJob]:
-    """The pages of one listing, `config.per_page` views each; with a `maker`, each holds
-    what makes its context instead of the context (`extra` must then hold `own_pages`)."""
-    total = _paginate(len(items), config.per_page)
+    """The pages of one listing, `config.per_page` views each (numbered as `pagination`
+    says: `page_chunks`); with a `maker`, each holds what makes its context instead of the
+    context (`extra` must then hold `own_pages`)."""
+    stable = config.pagination == "stable"
+    chunks = page_chunks(len(items), config.per_page, stable)
+    total = len(chunks)
     jobs = []
-    for number in range(1, total + 1):
-        chunk = items[(number - 1) * config.per_page : number * config.per_page]
+    for number, start, stop in chunks:
+        chunk = items[start:stop]
+        url = _listing_url(base, number, total, stable)
         title = page_info["title"]
-        if number > 1:
+        if url != base:
             title = (
                 t("page_suffix", title=title, number=number) if t else f"{title} (page {number})"
             )
-        url = _page_url(base, number)
         # the views by identity first: an unchanged article's is the same dict (`listing_views`)
-        inputs = (tuple(chunk), base, number, total, kind, title, page_info, default_page, extra)
-        source = f"{label} {number}" if number > 1 else label
+        inputs = (
+            tuple(chunk),
+            base,
+            number,
+            total,
+            kind,
+            title,
+            page_info,
+            default_page,
+            extra,
+            stable,
+        )
+        source = f"{label} {number}" if url != base else label
         if maker is not None:
             jobs.append(PageJob(url, template, kind, None, source, maker=maker(inputs)))
             continue
@@ -1063,12 +1136,13 @@ def _listing_context(
     page_info: dict,
     default_page: dict,
     extra: dict | None,
+    stable: bool = False,
 ) -> dict[str, Any]:
     """One page of a listing, from these inputs alone (for a `Recall` and `ListingContext`)."""
     return {
         "page": _listing_page(kind, title, page_info, default_page),
         "articles": list(chunk),
-        "paginator": _paginator(base, number, total),
+        "paginator": _paginator(base, number, total, stable),
         **(extra or {}),
     }
 
@@ -1097,7 +1171,7 @@ class ListingContext:
 
     def page(self) -> dict[str, Any]:
         """The context's `page`, without the rest."""
-        _, _, _, _, kind, title, page_info, default_page, _ = self.inputs
+        _, _, _, _, kind, title, page_info, default_page, *_ = self.inputs
         return _listing_page(kind, title, page_info, default_page)
 
     def key(self, digests: Mapping[int, bytes]) -> tuple:

@@ -76,3 +76,13 @@ def test_an_alias_bomb_in_the_settings_is_refused_at_its_key(tmp_path: Path):
     [error] = failed.value.errors
     assert error.line == 2
     assert "setting 'extra' expands to more than 20000 values" in error.message
+
+
+def test_pagination_names_the_two_ways_it_can_number_pages(tmp_path: Path):
+    assert parse_config("title: T\npagination: stable\n", tmp_path).pagination == "stable"
+    assert parse_config("title: T\n", tmp_path).pagination == "newest"
+    with pytest.raises(BuildFailed) as failed:
+        parse_config("title: T\npagination: oldest\n", tmp_path)
+    [error] = failed.value.errors
+    assert error.line == 2 and "setting 'pagination'" in error.message
+    assert "expected newest or stable" in error.message

@@ -13,7 +13,7 @@ from sitegen.config import SiteConfig
 from sitegen.content.article import Article
 from sitegen.errors import Diagnostics
 from sitegen.site.model import BuildOptions, build_site
-from sitegen.site.plan import page_numbers, plan_pages, sitemap_jobs
+from sitegen.site.plan import _paginator, page_chunks, page_numbers, plan_pages, sitemap_jobs
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -81,6 +81,80 @@ def test_index_pagination_arithmetic(count, pages, last_page_size):
         assert p["prev_url"] == ("" if n == 1 else "/" if n == 2 else f"/page/{n - 1}/")
         assert p["next_url"] == ("" if n == pages else f"/page/{n + 1}/")
         assert [x["url"] for x in p["pages"] if not x["gap"]][0] == "/"
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 10])
+@pytest.mark.parametrize("stable", [False, True])
+def test_page_chunks_show_every_item_once_in_order(per_page: int, stable: bool):
+    for count in range(0, 45):
+        chunks = page_chunks(count, per_page, stable)
+        assert [i for _, start, stop in chunks for i in range(start, stop)] == list(range(count))
+        numbers = [n for n, _, _ in chunks]
+        assert sorted(numbers) == list(range(1, len(chunks) + 1))
+        if stable:  # the first page numbered last; every numbered page full
+            assert numbers == list(range(len(chunks), 0, -1))
+            front = chunks[0][2]
+            assert front == count if count < 2 * per_page else per_page <= front < 2 * per_page
+            assert all(stop - start == per_page for _, start, stop in chunks[1:])
+        else:
+            assert numbers == list(range(1, len(chunks) + 1))
+
+
+@pytest.mark.parametrize("per_page", [1, 3, 10])
+def test_stable_pages_keep_their_items_when_newer_ones_come(per_page: int):
+    """Items counted from the oldest: a numbered page shows the same ones at any later count."""
+    for count in range(0, 40):
+        for later in range(count, count + 2 * per_page + 1):
+            before = {
+                n: (count - start, count - stop)
+                for n, start, stop in page_chunks(count, per_page, True)[1:]
+            }
+            after = {
+                n: (later - start, later - stop)
+                for n, start, stop in page_chunks(later, per_page, True)[1:]
+            }
+            assert all(after[n] == span for n, span in before.items())
+
+
+def test_stable_index_pages_are_numbered_from_the_oldest():
+    """per_page 3, 11 articles: the first page shows the newest five, page 1 the oldest three."""
+    jobs, _ = plan([make_article(i) for i in range(11)], per_page=3, pagination="stable")
+    index = {j.url: j.context for j in jobs if j.kind == "index"}
+    assert list(index) == ["/", "/page/2/", "/page/1/"]
+    titles = {url: [a["title"] for a in c["articles"]] for url, c in index.items()}
+    assert titles["/"] == [f"Article {i}" for i in (10, 9, 8, 7, 6)]
+    assert titles["/page/2/"] == ["Article 5", "Article 4", "Article 3"]
+    assert titles["/page/1/"] == ["Article 2", "Article 1", "Article 0"]
+    front, two, one = (
+        index["/"]["paginator"],
+        index["/page/2/"]["paginator"],
+        index["/page/1/"]["paginator"],
+    )
+    assert (front["front"], front["number"], front["total"], front["stable"]) == (True, 3, 3, True)
+    assert (front["prev_url"], front["next_url"]) == ("", "/page/2/")
+    assert (two["prev_url"], two["next_url"]) == ("/", "/page/1/")
+    assert (one["prev_url"], one["next_url"], one["last_url"]) == ("/page/2/", "", "/page/1/")
+    assert [p["number"] for p in two["pages"]] == [2, 1] and not two["front"]
+    assert index["/page/2/"]["page"]["title"].endswith("(page 2)")
+
+
+@pytest.mark.parametrize(
+    ("number", "total", "shown"),
+    [
+        (1, 1, []),
+        (2, 2, [1]),
+        (6, 6, [5, 4, 0, 1]),
+        (10, 20, [12, 11, 10, 9, 8, 0, 1]),
+        (4, 20, [6, 5, 4, 3, 2, 1]),  # a one-page gap shows the page instead
+        (19, 20, [19, 18, 17, 0, 1]),
+    ],
+)
+def test_the_stable_pager_shows_neighbours_and_the_oldest(number, total, shown):
+    """Never the highest number: a page far from the newest shows the same pager for good."""
+    pages = _paginator("/", number, total, stable=True)["pages"]
+    assert [p["number"] for p in pages] == shown
+    if number + 3 < total:
+        assert _paginator("/", number, total + 7, stable=True)["pages"] == pages
 
 
 def test_index_is_newest_first_and_leaves_out_drafts_and_future():
