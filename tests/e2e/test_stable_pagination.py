@@ -112,3 +112,21 @@ def test_the_preview_follows_new_and_deleted_articles_with_stable_pages(tmp_path
         EDITS[edit](clean)
         builder.run()
         assert _tree(site.out) == clean.clean_tree(), f"preview after '{edit}' differs"
+
+
+def test_a_tags_numbered_pages_stay_as_they_were_when_it_gains_an_article(tmp_path: Path) -> None:
+    """Only the tag's first page says how many articles it has: the count changes with each."""
+    site = _stable_site(tmp_path / "site", 13)
+    for i in range(13):
+        site.write(f"content/a{i}.md", _article(i, "tag0"))
+    site.build()
+    pages = sorted(p.relative_to(site.out).as_posix() for p in site.out.glob("tags/tag0/page/*/*"))
+    assert pages == [f"tags/tag0/page/{n}/index.html" for n in (1, 2, 3)]
+    before, stamps = _tree(site.out), _stamps(site.out)
+    assert "13 articles" in before["tags/tag0/index.html"].decode()
+    site.write("content/a13.md", _article(13, "tag0"))
+    site.build()
+    after = _tree(site.out)
+    assert "14 articles" in after["tags/tag0/index.html"].decode()
+    for page in pages:
+        assert after[page] == before[page] and _stamps(site.out)[page] == stamps[page], page
