@@ -567,9 +567,13 @@ class RelatedIndex:
                     revector.update(_slots(self.inverted, t))
         self.step = step
         touched: set[str] = set()  # terms whose postings may change
+        # term -> slots leaving its members, and joining them (at the end, in this order)
+        leaving: dict[str, array] = {}
+        joining: dict[str, array] = {}
         for slot in removed:
             old_terms = self.vectors.pop(slot, ((), b""))[0]
-            self._leave(slot, old_terms)
+            for t in old_terms:
+                _ints(leaving, t).append(slot)
             touched.update(old_terms)
             self.shortlists.pop(slot, None)
             self.lists.pop(slot, None)
@@ -578,12 +582,14 @@ class RelatedIndex:
             old = self.vectors.get(slot)
             if new != old:
                 old_terms = old[0] if old else ()
-                self._leave(slot, old_terms)
+                for t in old_terms:
+                    _ints(leaving, t).append(slot)
                 for t in new[0]:
-                    _ints(self.members, t).append(slot)
+                    _ints(joining, t).append(slot)
                 self.vectors[slot] = new
                 touched.update(old_terms, new[0])
                 moved.add(slot)
+        self._move_members(leaving, joining)
         for slot in moved:
             touched.update(self.vectors[slot][0])  # its place among equal weights may move
         if everything:
@@ -668,10 +674,19 @@ class RelatedIndex:
         self.fresh[article.rel] = (key, counts)
         return counts
 
-    def _leave(self, slot: int, terms: tuple[str, ...]) -> None:
-        for t in terms:
+    def _move_members(self, leaving: dict[str, array], joining: dict[str, array]) -> None:
+        """Take the `leaving` slots out of each term's members and add the `joining` ones at
+        the end, in one pass over each term's members: the same members, in the same order, as
+        taking each slot out and adding it back in turn, which was a scan of the term's members
+        for each slot (when a common term's weight changed, every article holding it moved: 19 s
+        of an edit's build at 100,000 articles)."""
+        for t in leaving.keys() | joining.keys():
             members = _ints(self.members, t)
-            members.remove(slot)
+            gone = leaving.get(t)
+            if gone:
+                out = set(gone)
+                members = self.members[t] = array("i", [s for s in members if s not in out])
+            members.extend(joining.get(t, ()))
             if not members:
                 del self.members[t]
 

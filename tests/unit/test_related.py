@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from array import array
 
 import pytest
 
 from sitegen.content.article import Article
-from sitegen.site.related import related_articles, term_counts, terms_of
+from sitegen.site.related import RelatedIndex, related_articles, term_counts, terms_of
 
 TOPICS = {
     "war": "siege artillery frontline troops offensive ceasefire militia airstrike shelling brigade",
@@ -460,3 +461,38 @@ def test_a_terms_slots_are_kept_as_gaps_and_read_back(count, spread):
     width = 1 if top < 256 else 2 if top < 65536 else 4
     assert packed[related._PACKED_HEAD.size - 1] == width
     assert len(packed) == related._PACKED_HEAD.size + width * (count - 1)
+
+
+def test_members_moved_at_once_equal_moved_one_slot_at_a_time():
+    """`_move_members` (one pass over each term's members) leaves the members the slot-by-slot
+    way left them: the same slots, in the same order, a term with none left gone."""
+    rng = random.Random(7)
+    terms = [f"t{i}" for i in range(12)]
+    for _ in range(200):
+        start = {t: rng.sample(range(60), rng.randint(0, 20)) for t in terms}
+        start = {t: slots for t, slots in start.items() if slots}
+        # each moved slot leaves the terms it had and joins its new ones, in turn
+        moves = []
+        for slot in rng.sample(range(60), rng.randint(0, 30)):
+            had = [t for t, slots in start.items() if slot in slots]
+            moves.append((slot, had, rng.sample(terms, rng.randint(0, 4))))
+        one_by_one = {t: list(slots) for t, slots in start.items()}
+        for slot, had, now in moves:
+            for t in had:
+                one_by_one[t].remove(slot)
+                if not one_by_one[t]:
+                    del one_by_one[t]
+            for t in now:
+                one_by_one.setdefault(t, []).append(slot)
+        index = RelatedIndex(3)
+        index.members = {t: array("i", slots).tobytes() for t, slots in start.items()}
+        leaving: dict[str, array] = {}
+        joining: dict[str, array] = {}
+        for slot, had, now in moves:
+            for t in had:
+                leaving.setdefault(t, array("i")).append(slot)
+            for t in now:
+                joining.setdefault(t, array("i")).append(slot)
+        index._move_members(leaving, joining)
+        got = {t: list(v if type(v) is array else array("i", v)) for t, v in index.members.items()}
+        assert got == one_by_one
