@@ -325,17 +325,18 @@ class PageRenderer:
         if not self._pending:
             return
         if self._workers_done:
-            ready = list(self._pending)
+            ready, self._pending = self._pending, []
         else:
-            ready = [
-                (job, fp)
-                for job, fp in self._pending
-                if all(rel in self.bodies or rel not in self.keys for rel in job.bodies)
-            ]
+            # one pass, not a `list.remove` of each: that compared pages field by field with
+            # every page before it (a site of 6,000 tags has 12,000 feeds: 11 s of its build)
+            ready, waiting = [], []
+            for item in self._pending:
+                bodies, keys = self.bodies, self.keys
+                done = all(rel in bodies or rel not in keys for rel in item[0].bodies)
+                (ready if done else waiting).append(item)
             if not ready:
                 return
-        for item in ready:
-            self._pending.remove(item)
+            self._pending = waiting
         work = RenderWork(
             self.render, self.writer, self.after_chunk, self._forked, self.before_chunk
         )
