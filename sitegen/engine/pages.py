@@ -330,8 +330,8 @@ class PageRenderer:
             # one pass, not a `list.remove` of each: that compared pages field by field with
             # every page before it (a site of 6,000 tags has 12,000 feeds: 11 s of its build)
             ready, waiting = [], []
+            bodies, keys = self.bodies, self.keys
             for item in self._pending:
-                bodies, keys = self.bodies, self.keys
                 done = all(rel in bodies or rel not in keys for rel in item[0].bodies)
                 (ready if done else waiting).append(item)
             if not ready:

@@ -341,12 +341,19 @@ PAGE_WINDOW = 2  # numbered links either side of the current page
 def page_numbers(number: int, total: int, window: int = PAGE_WINDOW) -> list[int]:
     """The page numbers a pager shows: first, last, and `window` either side of the current
     one; 0 marks a gap. Bounded, so a 1,000-page listing does not put 1,000 links on each page."""
-    shown = sorted({1, total, *range(max(1, number - window), min(total, number + window) + 1)})
+    return _with_gaps(
+        sorted({1, total, *range(max(1, number - window), min(total, number + window) + 1)})
+    )
+
+
+def _with_gaps(shown: list[int]) -> list[int]:
+    """`shown` (sorted either way) with 0 where pages are left out; a gap of one page is shown
+    as that page."""
     out: list[int] = []
     for n in shown:
-        if out and n - out[-1] == 2:
-            out.append(n - 1)  # a gap of one page is shown as that page
-        elif out and n - out[-1] > 2:
+        if out and abs(n - out[-1]) == 2:
+            out.append((n + out[-1]) // 2)
+        elif out and abs(n - out[-1]) > 2:
             out.append(0)
         out.append(n)
     return out
@@ -372,8 +379,9 @@ def page_chunks(count: int, per_page: int, stable: bool = False) -> list[tuple[i
 
 def _listing_url(base: str, number: int, total: int, stable: bool) -> str:
     """The address of page `number` of `total`: the listing's own for its first page."""
-    first = number == total if stable else number == 1
-    return base if first else f"{base}page/{number}/"
+    if not stable:
+        return _page_url(base, number)
+    return base if number == total else f"{base}page/{number}/"
 
 
 def _paginator(base: str, number: int, total: int, stable: bool = False) -> dict[str, Any]:
@@ -402,14 +410,7 @@ def _stable_paginator(base: str, number: int, total: int) -> dict[str, Any]:
     a page with no newer neighbour within the window shows the same pager whatever the total."""
     numbered = total - 1
     window = range(max(1, number - PAGE_WINDOW), min(numbered, number + PAGE_WINDOW) + 1)
-    shown = sorted({1, *window}, reverse=True) if numbered else []
-    out: list[int] = []
-    for n in shown:
-        if out and out[-1] - n == 2:
-            out.append(n + 1)  # a gap of one page is shown as that page
-        elif out and out[-1] - n > 2:
-            out.append(0)
-        out.append(n)
+    out = _with_gaps(sorted({1, *window}, reverse=True)) if numbered else []
     return {
         "number": number,
         "total": total,
