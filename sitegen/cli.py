@@ -363,7 +363,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
-        "migrate", parents=[common], help="move a Hugo, Jekyll, Zola, MkDocs or Pelican site"
+        "migrate",
+        parents=[common],
+        help="move a Hugo, Jekyll, Zola, MkDocs, Pelican, Astro or Eleventy site",
+        description="Move a Hugo, Jekyll, Zola, MkDocs, Pelican, Astro or Eleventy site into a "
+        "new sitegen site: its articles, settings, pictures and old addresses (as redirects). "
+        "SOURCE is read, never changed; the report in DEST says what was moved and what was not.",
     )
     p.add_argument("source", metavar="SOURCE", help="the other generator's site folder")
     p.add_argument("dest", metavar="DEST", help="a new or empty folder for the sitegen site")

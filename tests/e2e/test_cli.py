@@ -32,6 +32,15 @@ def test_version_and_help():
         assert helped.returncode == 0 and "usage:" in helped.stdout
 
 
+def test_migrate_help_names_every_generator_it_reads():
+    from sitegen.ingest.migrate import READERS
+
+    listed = " ".join(run("--help").stdout.split())  # argparse wraps the lines
+    described = " ".join(run("migrate", "--help").stdout.split())
+    for name, *_ in READERS:
+        assert name in listed and name in described, name
+
+
 def test_usage_error_exits_2(tmp_path):
     assert run("build", "--no-such-flag", cwd=tmp_path).returncode == 2
     assert run(cwd=tmp_path).returncode == 2
