@@ -181,7 +181,7 @@ class BodyCache:
 
     def __init__(self, path: Path | None, warn: Callable[[str, Path], None] | None = None) -> None:
         self.path = path
-        self.damaged = 0  # entries found unreadable: the caller warns once
+        self.damaged: set[str] = set()  # keys of entries found unreadable: warned of once
         self._db = open_cache_db(path, "bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)", warn)
 
     def get_many(self, keys: list[str]) -> dict[str, RenderedBody]:
@@ -191,13 +191,13 @@ class BodyCache:
         query = "SELECT key, html, toc FROM bodies WHERE key IN ({marks})"
         for chunk, rows in rows_in(self._db, query, keys):
             if rows is None:
-                self.damaged += len(chunk)
+                self.damaged.update(chunk)
                 continue
             for key, html, toc in rows:
                 try:
                     found[key] = _body(html, json.loads(toc))
                 except (ValueError, TypeError, KeyError):
-                    self.damaged += 1  # rendered again, and the entry replaced
+                    self.damaged.add(key)  # rendered again, and the entry replaced
         return found
 
     def put_many(self, items: dict[str, RenderedBody]) -> None:

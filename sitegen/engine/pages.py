@@ -9,6 +9,7 @@ come back from the workers, while the workers go on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -141,11 +142,14 @@ class PageRenderer:
         self._needed: Counter[str] = Counter()
         self._shows: dict[str, tuple[str, ...]] = {}
         self.in_worker = False
+        self._held: BodyCache | None = None  # a worker's connection to the body cache
         self.skipped: list[str] = []  # pages not written (their errors are in diag)
         self._missing: list[SiteError] = []  # broken links the workers found
         self._pending: dict[int, tuple[PageJob, str]] = {}  # the parent's pages, by place
         self._waits = BodyWaits(())  # which of them wait for which bodies
-        self._damaged = 0  # body cache entries found unreadable (rendered again)
+        # keys of the body cache's entries found unreadable (rendered again): a body read by
+        # several pages, or in several processes, is one damaged entry
+        self._damaged: set[str] = set()
         self._done = 0
         self._total = 0
         self._workers_done = False
@@ -181,11 +185,8 @@ class PageRenderer:
                 body_key(self.by_rel[rel].content_hash, self.settings): b
                 for rel, b in self.fresh.items()
             }
-            cache = BodyCache(self.config.cache_path / "cache.sqlite")
-            try:
+            with self._body_cache() as cache:
                 cache.put_many(new)
-            finally:
-                cache.close()
             self.memory.remember(new)
         back = {rel: b for rel, b in self.fresh.items() if rel in self.wanted}
         self.fresh.clear()
@@ -206,9 +207,9 @@ class PageRenderer:
         sent = self.flush()
         errors = list(self.targets.missing)
         self.targets.missing.clear()
-        damaged = 0
-        if self.in_worker:  # counted in the parent, which tells of it once
-            damaged, self._damaged = self._damaged, 0
+        damaged: set[str] = set()
+        if self.in_worker:  # gathered in the parent, which tells of them once
+            damaged, self._damaged = self._damaged, set()
         return sent, errors, damaged
 
     def _fetch(self, keys: dict[str, str]) -> None:
@@ -216,16 +217,32 @@ class PageRenderer:
         missing = {rel: key for rel, key in keys.items() if rel not in self.bodies}
         if not missing:
             return
+        with self._body_cache() as cache:
+            found = cache.get_many(sorted(set(missing.values())))
+            self._damaged |= cache.damaged
+            cache.damaged = set()
+        self.bodies.update({rel: found[key] for rel, key in missing.items() if key in found})
+
+    @contextlib.contextmanager
+    def _body_cache(self) -> Iterator[BodyCache]:
+        """The body cache: a worker keeps one connection for all its chunks (opening the
+        database for each chunk, two or three times, was about 3 % of a worker's time in a
+        build of a restored cache); this process opens it for each use and closes it, as it
+        lives on between the preview's builds."""
+        if self.in_worker:
+            if self._held is None:
+                self._held = BodyCache(self.config.cache_path / "cache.sqlite")
+            yield self._held
+            return
         cache = BodyCache(self.config.cache_path / "cache.sqlite")
         try:
-            found = cache.get_many(sorted(set(missing.values())))
+            yield cache
         finally:
             cache.close()
-        self._damaged += cache.damaged
-        self.bodies.update({rel: found[key] for rel, key in missing.items() if key in found})
 
     def _forked(self) -> None:
         self.in_worker = True
+        self._held = None  # the parent's is never set, but a connection is not to be shared
 
     # --- in this process -------------------------------------------------------------------
 
@@ -284,8 +301,8 @@ class PageRenderer:
         self.flush()
         if self._damaged:
             self.diag.warn(
-                f"the body cache had {self._damaged} damaged entr"
-                f"{'y' if self._damaged == 1 else 'ies'}; rendered again",
+                f"the body cache had {len(self._damaged)} damaged entr"
+                f"{'y' if len(self._damaged) == 1 else 'ies'}; rendered again",
                 self.config.cache_path / "cache.sqlite",
             )
         self.targets.missing[:0] = self._missing
@@ -336,7 +353,7 @@ class PageRenderer:
             self.bodies.update(sent)
             self._waits.arrived(sent)
             self._missing.extend(errors)
-            self._damaged += damaged
+            self._damaged |= damaged
         if self._shows:
             for path in chain((rec[0] for rec in res.records), (path for path, _ in res.errors)):
                 rels = self._shows.pop(path, None)
@@ -352,7 +369,7 @@ class PageRenderer:
             records.append((path, entry_sha(self.writer.new.files[path]), fp, True))
         self.fresh.update(done.bodies)
         self.targets.missing.extend(done.warnings)
-        self._on_result(ChunkResult(records, done.errors, (self.flush(), [], 0), local=True))
+        self._on_result(ChunkResult(records, done.errors, (self.flush(), [], set()), local=True))
 
     def _between(self) -> None:
         """Render the parent's pages whose bodies have all arrived, while the workers go on,
