@@ -128,11 +128,15 @@ class Builder:
             request = dataclasses.replace(request, changed=frozenset(changed))
         return build(request, self.state)
 
-    def let_go(self) -> None:
-        """Free what the last build replaced (the plan before it), and write the output's
-        manifest and the search index it kept in memory to their files; the preview calls this
-        after the browser was told to reload, so nobody waits for any of it."""
+    def release(self) -> None:
+        """Free what the last build replaced (the plan before it); the preview calls this once
+        the browser was told to reload, and `let_go` when no save follows at once."""
         self.state.retired.clear()
+
+    def let_go(self) -> None:
+        """`release`, and write the output's manifest and the search index kept in memory to
+        their files (and wait for the related lists' files being written)."""
+        self.release()
         while self.state.unsaved:
             self.state.unsaved.pop(0)()
         if self.state.search is not None:

@@ -11,6 +11,7 @@ the pages whose own file changed reload (every page, when an image or script cha
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import traceback
@@ -27,6 +28,8 @@ from sitegen.output.writer import Manifest, entry_sha, manifest_entry
 from sitegen.serve.channel import ReloadChannel
 from sitegen.serve.watch import ChangeBatcher
 
+# seconds without a save after a build before its files are written (`RebuildLoop._write_kept`)
+SETTLE_SECONDS = 1.0
 PAGE_LIST_LIMIT = 2000  # beyond this many changed pages, simply tell every page to reload
 _PASSIVE = (".html", ".htm", ".xml", ".txt")  # outputs that no other page embeds
 
@@ -148,6 +151,7 @@ class RebuildLoop:
         self._failing = False
         self._warned: set[str] = set()
         self.stopping = False
+        self._unwritten = False  # the last build's files wait for `_write_kept`
 
     def stop(self) -> None:
         """End a build in progress at once: its worker processes are stopped, and the build
@@ -212,22 +216,47 @@ class RebuildLoop:
     def run(self, batcher: ChangeBatcher) -> None:
         """Build once per batch until the batcher is closed. Changes that land during a build
         wait in the batcher and make exactly one more build."""
-        while not self.stopping:
-            batch = batcher.wait_batch()
-            if batch is None:
-                return
-            self.rebuild(batch)
+        try:
+            while not self.stopping:
+                batch = batcher.wait_batch(SETTLE_SECONDS if self._unwritten else None)
+                if batch is None:
+                    return
+                if not batch:  # a moment with no save: write what the last build left
+                    try:
+                        self._write_kept()
+                    except Exception as exc:  # noqa: BLE001 - the preview goes on without them
+                        self.console.warn(f"could not write the preview's caches: {exc}")
+                    continue
+                self.rebuild(batch)
+        finally:
+            if self._unwritten:  # stopping: written if it can be (each file is whole or not)
+                with contextlib.suppress(Exception):
+                    self._write_kept()
 
     def rebuild(self, sources: set[Path] | None = None) -> Outcome:
         """One build; never raises (except KeyboardInterrupt)."""
         try:
             return self._rebuild(set(sources or ()))
         finally:
-            # the browser has been told: now free what the build replaced
-            let_go = getattr(self.builder, "let_go", None)
-            if let_go is not None:
-                let_go()
+            # the browser has been told: now free what the build replaced; its files (the
+            # search index, the related index, the preview's manifest) are written once no
+            # save follows for a moment, or by the next build once it has shown the edited
+            # pages (`Builder.run`): at 500,000 articles they took seconds, and a save made
+            # meanwhile waited for them before its page was shown
+            release = getattr(self.builder, "release", None)
+            if release is not None:
+                release()
+                self._unwritten = True
+            else:
+                self._write_kept()
             self.finished += 1
+
+    def _write_kept(self) -> None:
+        """Write what the last build left for once the pages were told (`Builder.let_go`)."""
+        self._unwritten = False
+        let_go = getattr(self.builder, "let_go", None)
+        if let_go is not None:
+            let_go()
 
     def _rebuild(self, sources: set[Path]) -> Outcome:
         self.builds += 1
@@ -241,6 +270,7 @@ class RebuildLoop:
             # the watcher's batch: a build that only edited known content files needs no walk
             self._progress = self.new_progress() if self.new_progress is not None else None
             try:
+                self._unwritten = False  # written first thing by the build (`Builder.run`)
                 result = self.builder.run(sources)
             finally:  # gone before anything is printed: the bar never mixes with messages
                 if self._progress is not None:
@@ -284,6 +314,7 @@ class RebuildLoop:
     def _reload_config(self) -> None:
         config = load_config(self.config.root)
         if config != self.config:
+            self._write_kept()  # the last builder's, before it goes
             self.config = config
             self.builder = self.make_builder(self._request(config))
             if self.on_config is not None:

@@ -186,8 +186,11 @@ class ChangeBatcher:
             self._pending.clear()
             return batch
 
-    def wait_batch(self) -> set[Path] | None:
-        """Block until a batch is due and return it; None once `close()` was called."""
+    def wait_batch(self, idle: float | None = None) -> set[Path] | None:
+        """Block until a batch is due and return it; None once `close()` was called. With
+        `idle`: an empty set once that many seconds passed with nothing pending (a change
+        pending then is waited for)."""
+        until = None if idle is None else time.monotonic() + idle
         with self._cond:
             while not self._closed:
                 left = self._due_in(self.clock())
@@ -195,6 +198,10 @@ class ChangeBatcher:
                     batch = set(self._pending)
                     self._pending.clear()
                     return batch
+                if left is None and until is not None:
+                    left = until - time.monotonic()
+                    if left <= 0:
+                        return set()
                 self._cond.wait(left)
             return None
 

@@ -391,3 +391,74 @@ def test_each_preview_build_draws_its_progress_and_removes_it_before_printing(tm
     assert "phase" in kinds[:first] and kinds[first + 1] == "print"
     assert kinds[second + 1] == "print" and second + 2 == len(kinds)
     assert ("phase", "load") in events and ("phase", "render") in events
+
+
+def test_wait_batch_with_idle_returns_an_empty_batch_only_when_nothing_pends():
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0)
+    assert batcher.wait_batch(idle=0.0) == set()  # nothing pending: idle at once
+    batcher.add("content/a.md")
+    assert batcher.wait_batch(idle=0.0) == {Path("content/a.md")}  # due: the batch
+    late = ChangeBatcher(quiet=0.2, settle=0.2)
+    late.add("content/b.md")
+    # pending but not due yet: waited for, however short the idle time
+    assert late.wait_batch(idle=0.0) == {Path("content/b.md")}
+
+
+class KeptFilesBuilder:
+    """Stands in for sitegen.build.Builder and records the order of what the loop asks: the
+    first build sees a second save land while it runs."""
+
+    def __init__(self, tmp_path: Path, batcher: ChangeBatcher, second: Path) -> None:
+        self.output = tmp_path / "out"
+        self.batcher, self.second = batcher, second
+        self.calls: list[str] = []
+        self.written = threading.Event()
+
+    def render_first(self, changed):
+        self.calls.append("first " + ",".join(sorted(p.name for p in changed)))
+        return {}
+
+    def run(self, changed=None) -> BuildResult:
+        self.calls.append("run")
+        if self.calls.count("run") == 1:
+            self.batcher.add(self.second)  # saved while the first build runs
+        return BuildResult(output=self.output, files={})
+
+    def release(self):
+        self.calls.append("release")
+
+    def let_go(self):
+        self.calls.append("let_go")
+        self.written.set()
+
+
+def test_a_save_after_a_build_is_shown_before_that_build_writes_its_files(tmp_path):
+    """The files a preview build leaves for once its pages are told (the search index, the
+    related index, the manifest) are written when no save follows for a moment, or by the next
+    build after it has shown the edited pages: a save never waits for them to be shown."""
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0)
+    root = tmp_path / "site"
+    builder = KeptFilesBuilder(tmp_path, batcher, root / "content/b.md")
+    loop, _, root = loop_with(tmp_path, builder)
+    thread = threading.Thread(target=loop.run, args=(batcher,), daemon=True)
+    thread.start()
+    try:
+        batcher.add(root / "content/a.md")
+        assert builder.written.wait(10)  # once idle after the second build
+    finally:
+        batcher.close()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert builder.calls[:6] == ["first a.md", "run", "release", "first b.md", "run", "release"]
+    assert builder.calls[6:] == ["let_go"]
+
+
+def test_a_stopped_preview_writes_what_its_last_build_left(tmp_path):
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0)
+    builder = KeptFilesBuilder(tmp_path, batcher, tmp_path / "site/content/b.md")
+    loop, _, root = loop_with(tmp_path, builder)
+    loop.rebuild({root / "content/a.md"})  # as the preview's first build, before the loop runs
+    assert builder.calls[-1] == "release"
+    batcher.close()
+    loop.run(batcher)  # closed at once: only what the build left is done
+    assert builder.calls[-1] == "let_go"
