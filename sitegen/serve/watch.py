@@ -190,6 +190,8 @@ class ChangeBatcher:
         """Block until a batch is due and return it; None once `close()` was called. With
         `idle`: an empty set once that many seconds passed with nothing pending (a change
         pending then is waited for)."""
+        # the idle time on the real clock, as the condition waits on it (`clock` may be a
+        # test's, which only dates the changes)
         until = None if idle is None else time.monotonic() + idle
         with self._cond:
             while not self._closed:

@@ -157,17 +157,18 @@ def plain_text(markdown: str) -> str:
     return markdown_to_text(_HEADING.sub("", markdown))
 
 
-def _document(article, url: str, shown_date: str, text: str) -> str:
-    """An article's doc JSON, from its body's plain text."""
-    return _json(
+def _document(article, url: str, shown_date: str) -> tuple[str, str]:
+    """An article's doc JSON, and its body's plain text (which `_analyse` counts)."""
+    text = plain_text(article.body)
+    doc = _json(
         {"t": article.title, "u": url, "l": article.lang, "d": shown_date, "x": text[:TEXT_LIMIT]}
     )
+    return doc, text
 
 
 def _analyse(article, url: str, shown_date: str) -> tuple[str, dict, int]:
     """One article's part of the index: its doc JSON, term counts and body length."""
-    text = plain_text(article.body)
-    doc = _document(article, url, shown_date, text)
+    doc, text = _document(article, url, shown_date)
     body = terms(text)
     count = Counter(body)
     for word in terms(" ".join((article.title, *article.tags))):
@@ -932,8 +933,7 @@ class _RemadeDoc:
     def __call__(self) -> bytes:
         # the document alone: its terms and counts are in the index already (counting them
         # again was a third of the time of remaking an output folder's documents)
-        text = plain_text(self.article.body)  # type: ignore[attr-defined]
-        return _doc_file(self.doc_id, _document(self.article, self.url, self.shown_date, text))
+        return _doc_file(self.doc_id, _document(self.article, self.url, self.shown_date)[0])
 
 
 def search_files(site: Site) -> dict[str, bytes]:
