@@ -11,8 +11,8 @@ Two pure steps, with the engine's reading between them:
    context where it is rendered), every copied and generated file with its fingerprint
    (search index, resized images), the resized images the engine must have made, and the link
    targets pages are rendered against. Two outputs on one path follow the rules of site/outputs.py.
-`plan_edited` is the part of that plan an edit of bodies alone reaches, for a build whose
-last plan stands for the rest (engine/record.py).
+`plan_edited` is the part of that plan an edit of what articles say reaches, for a build
+whose last plan stands for the rest (engine/record.py).
 Neither reads or writes a file. pipeline/steps.py compares the plan's fingerprints with the last
 build's manifest and renders and writes only what changed.
 """
@@ -52,6 +52,7 @@ from sitegen.site.plan import (
     PageJob,
     Recall,
     feed_jobs,
+    listings_showing,
     own_page_links,
     plan_listings,
     plan_pages,
@@ -98,7 +99,7 @@ class BuildPlan:
     targets: LinkTargets
     problems: tuple[SiteError, ...]  # missing images (errors, or warnings with keep_going)
     views: Mapping[str, dict]  # listing views the page contexts share, by article (unchanged)
-    # `plan_edited`'s: only the pages an edit of bodies reaches (the rest are the last build's)
+    # `plan_edited`'s: only the pages an edit reaches (the rest are the last build's)
     partial: bool = False
 
 
@@ -186,18 +187,26 @@ def plan_edited(
     diag: Diagnostics,
     redo: Collection[str],
     edited: Container[str],
+    viewed: Collection[str] = (),
 ) -> BuildPlan:
-    """The part of `plan_build`'s plan that an edit of articles' bodies alone can change, when
-    the engine knows the rest is the last build's (engine/record.py): the own pages of the
-    articles in `redo` (the `edited` ones and those whose related lists changed), the feeds
-    listing an edited article (an entry holds its body's hash), and every copied and
-    generated file; the link targets and the missing-image problems of every article, as
-    `plan_build` gives them. Listing views are made for the articles these pages show
-    (`LazyViews`)."""
+    """The part of `plan_build`'s plan that an edit of what articles say (their bodies, and
+    what listings show of them) can change, when the engine knows the rest is the last
+    build's (engine/record.py): the own pages of the articles in `redo` (the `edited` ones,
+    those whose related lists changed, and those showing a changed view), the feeds listing
+    an edited article (an entry holds its body's hash), for the `viewed` (listed articles
+    whose listing view changed) the listing and archive pages showing them and their redirect
+    pages (which name their titles), and every copied and generated file; the link targets
+    and the missing-image problems of every article, as `plan_build` gives them. Listing views
+    are made for the articles these pages show (`LazyViews`)."""
     views = LazyViews(site)
     listings = Listings(views, [], own_page_links(site))
     made = ArticlePages(site, listings, inputs.related, lazy=True)
     pages = [made.job(article) for article in site.pages if article.rel in redo]
+    if viewed:
+        pages.extend(listings_showing(site, views, viewed))
+        for article in site.pages:
+            if article.rel in viewed:
+                pages.extend(made.aliases(article))
     pages.extend(feed_jobs(site, views, edited))
     return _with_copies(site, config, inputs, diag, writable_pages(pages, diag), views, True)
 

@@ -449,7 +449,7 @@ def _plan_in_full(
             f.replaced,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
-        if found is not None and not found.viewed and _partial_plan_fits(run, recording):
+        if found is not None and _partial_plan_fits(run, recording):
             basis = with_related()  # what `pages_to_redo` needs
             if recording.kept is not None and recording.kept.redo is not None:
                 return _plan_edited(run, site, files, assets, search, images, basis, recording)
@@ -534,7 +534,7 @@ def _plan_edited(
     basis: PlanBasis,
     recording: _Recording,
 ) -> tuple[BuildPlan, PageFingerprints, PlanBasis]:
-    """`_plan_in_full`'s plan when only bodies changed since the recorded build: the pages
+    """`_plan_in_full`'s plan when only what articles say changed since the recorded build: the pages
     they reach (`plan.plan_edited`); every other page keeps its place and fingerprint from
     the last build's manifest (`_changes`)."""
     diag = run.diag
@@ -542,7 +542,8 @@ def _plan_edited(
     assert kept is not None and kept.redo is not None
     reported = (len(diag.errors), len(diag.warnings))
     inputs = _plan_inputs(run, files, assets, search, images, basis)
-    plan = plan_edited(site, run.request.config, inputs, diag, kept.redo, kept.edited)
+    config, viewed = run.request.config, kept.changes.viewed
+    plan = plan_edited(site, config, inputs, diag, kept.redo, kept.edited, viewed.keys())
     quiet = reported == (len(diag.errors), len(diag.warnings)) and not plan.problems
     recording.reusable = reusable(plan.pages, quiet)
     assert isinstance(plan.views, LazyViews)  # the views these pages hold, shared as a whole plan's

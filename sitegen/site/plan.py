@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import math
 import unicodedata
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -565,6 +565,28 @@ def plan_listings(
     return Listings(views, jobs, own_pages)
 
 
+def listings_showing(
+    site: Site, views: Mapping[str, dict[str, Any]], shown: Collection[str]
+) -> list[PageJob]:
+    """The pages of `plan_listings(site, lazy=True)` that hold the listing view of one of the
+    articles `shown` (rels of listed articles): the pages of the index, of their tags and
+    categories and of the archive that list them, made as that plan makes them, and no other
+    (the overviews show counts, not views; the feeds are `feed_jobs`'). `views` may be a
+    `LazyViews`: only the views on these pages are made."""
+    messages = site_messages(site.config)
+    own_pages = own_page_links(site)
+    jobs: list[PageJob] = []
+    for section in site.sections or [_root_section(site)]:
+        places = {i for i, a in enumerate(section.listed) if a.rel in shown}
+        if places:
+            own = own_pages.get(section.lang, [])
+            jobs.extend(
+                _section_pages(site, section, views, messages, own, _make, ListingContext, places)
+            )
+    _with_own_pages(jobs, own_pages)
+    return jobs
+
+
 class ArticlePages:
     """Makes article pages and their aliases' redirect pages: what `article_jobs` makes for
     each article, and what the preview's patched plan (engine/patch.py) makes again for a few,
@@ -803,10 +825,13 @@ def _section_pages(
     own_pages: list[dict[str, str]],
     recall: Recall,
     maker: type[ListingContext] | None = None,
+    places: Set[int] | None = None,
 ) -> list[PageJob]:
     """A language's own pages (Hugo's and Zola's per-language site): its index, tag and
     category pages with their feeds, archive and feed, under the section's prefix. The
-    listing pages are made with their `own_pages` (a recalled context is never changed)."""
+    listing pages are made with their `own_pages` (a recalled context is never changed).
+    With `places` (indexes into `section.listed`), only the listing and archive pages that
+    show one of those articles (`listings_showing`)."""
     config = site.config
     lang, prefix = section.lang, section.prefix
     jobs: list[PageJob] = []
@@ -836,7 +861,10 @@ def _section_pages(
         return {"lang": lang, "dir": section.language.direction, "alternates": alternates}
 
     where = "" if prefix == "/" else f" ({lang})"
-    listed_views = [views[a.rel] for a in section.listed]
+    listed = section.listed
+    listed_views: Sequence[dict] = (
+        [views[a.rel] for a in listed] if places is None else _Views(views, listed)
+    )
     jobs.extend(
         _listing_pages(
             prefix,
@@ -851,6 +879,7 @@ def _section_pages(
             t,
             recall,
             maker,
+            places,
         )
     )
     for kind, terms in (("tag", section.tags), ("category", section.categories)):
@@ -861,26 +890,34 @@ def _section_pages(
             {"name": t_.name, "url": t_.url, "count": len(t_.articles), "slug": t_.slug}
             for t_ in terms
         ]
-        jobs.append(
-            PageJob(
-                f"{prefix}{overview_kind}/",
-                "terms.html",
-                overview_kind,
-                {
-                    "page": {
-                        **page_for(f"{overview_kind}/"),
-                        "kind": overview_kind,
-                        "title": t(overview_kind),
-                        "description": t(f"{overview_kind}_description", site=config.title),
+        if places is None:  # counts, not views: no edit of a view reaches it
+            jobs.append(
+                PageJob(
+                    f"{prefix}{overview_kind}/",
+                    "terms.html",
+                    overview_kind,
+                    {
+                        "page": {
+                            **page_for(f"{overview_kind}/"),
+                            "kind": overview_kind,
+                            "title": t(overview_kind),
+                            "description": t(f"{overview_kind}_description", site=config.title),
+                        },
+                        "terms": overview,
+                        "taxonomy": kind,
                     },
-                    "terms": overview,
-                    "taxonomy": kind,
-                },
-                f"{overview_kind} overview{where}",
+                    f"{overview_kind} overview{where}",
+                )
             )
-        )
         for term in terms:
-            term_views = [listed_views[i] for i in term.articles]
+            at: set[int] | None = None  # the places in the term's list of those to show
+            if places is None:
+                term_views: Sequence[dict] = [listed_views[i] for i in term.articles]
+            elif places.isdisjoint(term.articles):
+                continue
+            else:
+                term_views = _Views(views, listed, term.articles)
+                at = {k for k, i in enumerate(term.articles) if i in places}
             feeds = feed_links(term.url, config)
             info = {
                 "name": term.name,
@@ -910,13 +947,39 @@ def _section_pages(
                     t,
                     recall,
                     maker,
+                    at,
                 )
             )
-            jobs.extend(_term_feeds(config, section, kind, term, views, where))
+            if places is None:
+                jobs.extend(_term_feeds(config, section, kind, term, views, where))
 
-    jobs.extend(_archive_jobs(site, section, views, t, page_for("archive/"), where))
-    jobs.extend(_section_feeds(config, section, views, where))
+    jobs.extend(_archive_jobs(site, section, views, t, page_for("archive/"), where, places))
+    if places is None:
+        jobs.extend(_section_feeds(config, section, views, where))
     return jobs
+
+
+class _Views(Sequence[dict]):
+    """The listing views of `listed` (or of the articles at `at` in it), each made when a
+    slice of them is taken: a listing planned for a few of its pages makes their views alone
+    (`listings_showing`)."""
+
+    def __init__(
+        self, views: Mapping[str, dict], listed: Sequence[Article], at: Sequence[int] | None = None
+    ) -> None:
+        self.views, self.listed, self.at = views, listed, at
+
+    def __len__(self) -> int:
+        return len(self.listed if self.at is None else self.at)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        listed, views = self.listed, self.views
+        places = range(len(self))[index]
+        if self.at is not None:
+            places = [self.at[i] for i in places] if isinstance(places, range) else self.at[places]
+        if isinstance(places, int):
+            return views[listed[places].rel]
+        return [views[listed[i].rel] for i in places]
 
 
 def _term_feeds(
@@ -982,20 +1045,24 @@ def feed_jobs(
 def _archive_jobs(
     site: Site,
     section: Section,
-    views: dict[str, dict],
+    views: Mapping[str, dict],
     t: Any,
     page: dict[str, Any],
     where: str,
+    places: Set[int] | None = None,
 ) -> list[PageJob]:
     """The archive: every dated article by year and month (in the site's time zone), then the
     undated ones. Up to `archive_limit` dated articles it is one page; beyond, /archive/ lists
     the years and months with their counts and each month is a page of its own, so no page
     grows with the whole archive (a newspaper's thirty years would be a page of a million
-    lines, and one edit would render it again)."""
+    lines, and one edit would render it again). With `places` (indexes into
+    `section.listed`), only the pages listing one of those articles."""
     config = site.config
     base = f"{section.prefix}archive/"
+    listed = section.listed
     years: list[dict[str, Any]] = []
-    for article in section.listed:
+    at: list[list[int]] = []  # each month's articles, as places in `listed`
+    for i, article in enumerate(listed):
         if not article.has_date:
             continue
         local = article.date.astimezone(config.tz)
@@ -1011,37 +1078,54 @@ def _archive_jobs(
                     "articles": [],
                 }
             )
-        months[-1]["articles"].append(views[article.rel])
-    undated = [views[a.rel] for a in section.listed if not a.has_date]
-    dated = sum(len(m["articles"]) for y in years for m in y["months"])
+            at.append([])
+        at[-1].append(i)
+    undated = [i for i, a in enumerate(listed) if not a.has_date]
+    dated = len(listed) - len(undated)
     by_month = dated > config.archive_limit
     title, description = t("archive"), t("archive_description", site=config.title)
-    overview = {
-        "page": {**page, "kind": "archive", "title": title, "description": description},
-        "archive": years,
-        "undated": undated,
-        "by_month": by_month,
-        "month_page": None,
-    }
     if not by_month:
+        for month, month_at in zip((m for y in years for m in y["months"]), at, strict=True):
+            month["articles"] = [views[listed[i].rel] for i in month_at]
+        overview = {
+            "page": {**page, "kind": "archive", "title": title, "description": description},
+            "archive": years,
+            "undated": [views[listed[i].rel] for i in undated],
+            "by_month": False,
+            "month_page": None,
+        }
         return [PageJob(base, "archive.html", "archive", overview, f"archive{where}")]
     # the overview names each month with its count; the months' own pages hold their articles
     for y in years:
         for m in y["months"]:
             m["url"] = f"{base}{y['year']}/{m['month']:02d}/"
-    overview["archive"] = [
-        {
-            "year": y["year"],
-            "months": [{**m, "count": len(m["articles"]), "articles": []} for m in y["months"]],
+    jobs = []
+    if places is None or not places.isdisjoint(undated):  # the undated ones' views, and counts
+        counts = iter(at)  # the months in their order
+        overview = {
+            "page": {**page, "kind": "archive", "title": title, "description": description},
+            "archive": [
+                {
+                    "year": y["year"],
+                    "months": [
+                        {**m, "count": len(next(counts)), "articles": []} for m in y["months"]
+                    ],
+                }
+                for y in years
+            ],
+            "undated": [views[listed[i].rel] for i in undated],
+            "by_month": True,
+            "month_page": None,
         }
-        for y in years
-    ]
-    jobs = [PageJob(base, "archive.html", "archive", overview, f"archive{where}")]
+        jobs.append(PageJob(base, "archive.html", "archive", overview, f"archive{where}"))
     own = {"lang": section.lang, "dir": section.language.direction}
     months = [(y["year"], m) for y in years for m in y["months"]]  # newest first
     for i, (year, month) in enumerate(months):
+        if places is not None and places.isdisjoint(at[i]):
+            continue
         newer = months[i - 1][1] if i > 0 else None
         older = months[i + 1][1] if i + 1 < len(months) else None
+        articles = [views[listed[k].rel] for k in at[i]]
         jobs.append(
             PageJob(
                 month["url"],
@@ -1056,7 +1140,7 @@ def _archive_jobs(
                     },
                     # the month's articles at the top, where the engine hashes shared views
                     # by reference (engine/cache.py::PageFingerprints)
-                    "articles": month["articles"],
+                    "articles": articles,
                     "archive": [],
                     "undated": [],
                     "by_month": False,
@@ -1064,7 +1148,7 @@ def _archive_jobs(
                         "year": year,
                         "month": month["month"],
                         "label": month["label"],
-                        "count": len(month["articles"]),
+                        "count": len(articles),
                         "archive_url": base,
                         "newer": {"label": newer["label"], "url": newer["url"]} if newer else None,
                         "older": {"label": older["label"], "url": older["url"]} if older else None,
@@ -1078,7 +1162,7 @@ def _archive_jobs(
 
 def _listing_pages(
     base: str,
-    items: list[dict],
+    items: Sequence[dict],
     config: SiteConfig,
     template: str,
     kind: str,
@@ -1089,15 +1173,19 @@ def _listing_pages(
     t: Any = None,
     recall: Recall = _make,
     maker: type[ListingContext] | None = None,
+    only: Set[int] | None = None,
 ) -> list[PageJob]:
     """The pages of one listing, `config.per_page` views each (numbered as `pagination`
     says: `page_chunks`); with a `maker`, each holds what makes its context instead of the
-    context (`extra` must then hold `own_pages`)."""
+    context (`extra` must then hold `own_pages`). With `only` (places in `items`), just the
+    pages showing one of those."""
     stable = config.pagination == "stable"
     chunks = page_chunks(len(items), config.per_page, stable)
     total = len(chunks)
     jobs = []
     for number, start, stop in chunks:
+        if only is not None and not any(start <= i < stop for i in only):
+            continue
         chunk = items[start:stop]
         url = _listing_url(base, number, total, stable)
         title = page_info["title"]

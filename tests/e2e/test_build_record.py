@@ -79,7 +79,8 @@ def test_what_listings_show_reaches_the_listings(site: Site, edit: str) -> None:
             EDITS["body"](site)
     result = site.build()
     assert 0 < result.fingerprinted < result.pages
-    assert result.planned == result.pages  # listings show it: planned in full
+    # planned: the pages showing it (listings, neighbours, feeds, related lists), not all
+    assert 0 < result.planned < result.pages, result.planned
     _same_as_clean(site)
 
 
@@ -294,3 +295,58 @@ def test_a_new_title_reaches_its_translations_pages(tmp_path: Path) -> None:
     # its context names the English version's title (the theme shows the language's name)
     assert entry_fp(Manifest.load(site.out).files["fr/a4/index.html"]) != entry_fp(before)
     _same_as_clean(site)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "",
+        "archive_limit: 4\n",  # a page for each month, the archive's own names them
+        "pagination: stable\nper_page: 2\n",
+        "languages:\n  - {code: en, name: English}\n  - {code: fr, name: Français}\n",
+    ],
+)
+def test_what_listings_show_is_planned_for_the_pages_showing_it(
+    tmp_path: Path, setting: str
+) -> None:
+    """A new title, summary or reading time is planned for the pages showing it alone (the
+    listings, term and archive pages holding the article, its neighbours, feeds, related lists,
+    translations and redirect pages: `plan.plan_edited`), on sites with categories, undated
+    articles, months of their own in the archive, stable pages and two languages: after each
+    edit the output equals a clean build's, and no edit planned every page."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config(setting)
+    for i in range(9):  # March and April, categories, and an old address for one
+        extra = f"categories: [{'news' if i % 2 else 'notes'}]\n"
+        extra += "aliases: [/old-a3/]\n" if i == 3 else ""
+        text = _article(i, extra=extra)
+        site.write(f"content/a{i}.md", text.replace("2024-03-0", "2024-04-0") if i < 4 else text)
+    site.write("content/undated.md", "---\ntitle: Undated\ntags: [tag1]\n---\n\nNo date.\n")
+    if "fr" in setting:
+        site.write("content/a4.fr.md", _article(4).replace("Article 4", "Article quatre"))
+    site.build()
+    edits = [
+        ("a3", "title"),  # its redirect page names it
+        ("undated", "title"),  # in the archive's own page, with or without months
+        ("a4", "title"),  # translated
+        ("a0", "summary"),  # the newest
+        ("a8", "reading time"),  # the oldest dated
+        ("a5", "summary"),
+        ("undated", "reading time"),
+        ("a3", "reading time"),  # April's last, next to March
+        ("a4", "summary"),
+    ]
+    for step, (rel, kind) in enumerate(edits):
+        path = site.root / "content" / f"{rel}.md"
+        text = path.read_text(encoding="utf-8")
+        if kind == "title":
+            text = re.sub(r"title: [^\n]*", f"title: Retitled {step}", text, count=1)
+        elif kind == "summary":
+            words = r"(Paragraph of article \d+|No date|Opening \d+)\."  # not its links
+            text = re.sub(words, f"Opening {step}.", text, count=1)
+        else:  # 250 more words: a minute more
+            text += "\n" + " ".join(["word"] * 250) + "\n"
+        path.write_text(text, encoding="utf-8")
+        result = site.build()
+        assert 0 < result.planned < result.pages, (step, rel, kind)
+        _same_as_clean(site)
