@@ -22,11 +22,12 @@ read an edited file since the record, the rows they replaced (`ArticleCache.repl
 doubt (another manifest, a changed file whose old version the cache no longer has, a file
 added or gone) and every page is fingerprinted, as before.
 
-When only bodies changed (no listing view did) and the record holds the pages' paths, the next
-build does not even plan the other pages (`plan.plan_edited`): it plans the edited articles'
-pages, those whose related lists changed and the feeds listing an edited one, and takes every
-other page's path and fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest
-that lost one of the recorded pages sends the build back to a whole plan).
+When the record holds the pages' paths, the next build does not even plan the other pages
+(`plan.plan_edited`): it plans the edited articles' pages, those whose related lists changed
+or that show a changed listing view, the feeds listing an edited one, and the listing and
+archive pages and redirect pages of the articles whose view changed, and takes every other
+page's path and fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest that
+lost one of the recorded pages sends the build back to a whole plan).
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ def pages_to_redo(
 
 
 def reusable(pages: Iterable[PageJob], quiet: bool) -> bool:
-    """Whether the next build may plan only what an edit of bodies reaches and take every
+    """Whether the next build may plan only what an edit reaches and take every
     other page from this plan (`plan.plan_edited`): the plan reported nothing (a build that
     plans less would not report it again), no page but an article's own and the feeds shows
     a body, and no page is where a search file may come to be (search/, but for the search
