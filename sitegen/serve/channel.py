@@ -17,8 +17,8 @@ HISTORY = 64  # messages kept for connections that are between two waits
 
 
 class ReloadChannel:
-    def __init__(self) -> None:
-        self.token = secrets.token_hex(4)
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or secrets.token_hex(4)
         self.builds = 0  # good builds so far
         self.errors: list[dict[str, Any]] = []
         self._seq = 0

@@ -55,7 +55,12 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     request_queue_size = 64
 
     def __init__(
-        self, address: tuple[str, int], root: Path, channel: ReloadChannel, log=None
+        self,
+        address: tuple[str, int],
+        root: Path,
+        channel: ReloadChannel,
+        log=None,
+        bind: bool = True,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.root = root
@@ -64,7 +69,19 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.log = log
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
-        super().__init__(address, PreviewHandler)
+        super().__init__(address, PreviewHandler, bind_and_activate=bind)
+
+    @classmethod
+    def around(
+        cls, sock: socket.socket, root: Path, channel: ReloadChannel, log=None
+    ) -> PreviewServer:
+        """A server answering on `sock`, bound and listening already (by the building
+        process, which hands it to the server's own: serve/process.py)."""
+        server = cls(sock.getsockname()[:2], root, channel, log, bind=False)
+        server.socket.close()  # the one made unbound
+        server.socket = sock
+        server.server_address = sock.getsockname()
+        return server
 
     def get_request(self):
         sock, addr = super().get_request()

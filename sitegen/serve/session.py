@@ -2,8 +2,8 @@
 together. `sitegen serve` runs one in the foreground; tests and benchmarks run one in a thread.
 
 Order matters: the port is taken first (a port in use fails before a long build), the watcher
-starts before the first build (a save during it is not lost), and the server answers only once
-the first build is in place.
+starts before the first build (a save during it is not lost), and the server (a process of its
+own: serve/process.py) answers only once the first build is in place.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.serve.channel import ReloadChannel
+from sitegen.serve.process import RelayedChannel, ServerProcess
 from sitegen.serve.rebuild import RebuildLoop
 from sitegen.serve.server import PreviewServer
 from sitegen.serve.watch import ChangeBatcher, SourceWatcher
@@ -81,7 +82,7 @@ class PreviewSession:
         progress: Callable[[], Any] | None = None,
     ) -> None:
         self.config = config
-        self.channel = ReloadChannel()
+        self.channel = RelayedChannel()
         self.output = preview_folder(config)
         self.console = console
         self.server = bind(
@@ -106,6 +107,7 @@ class PreviewSession:
         self.watcher = SourceWatcher(
             config, self.batcher, poll=poll, warn=console.warn if console is not None else None
         )
+        self.process = ServerProcess(self.server, self.channel)
         self._threads: list[threading.Thread] = []
 
     @property
@@ -120,28 +122,26 @@ class PreviewSession:
         self.watcher.update(config)
 
     def start(self) -> None:
-        """Watch, build once, then serve and rebuild in background threads. A preview folder
-        with nothing in it starts from the files of `sitegen build`'s output (output/seed.py):
-        the first build renders only the pages that differ."""
+        """Watch, build once, then serve (in a process of its own: serve/process.py) and
+        rebuild in a background thread. A preview folder with nothing in it starts from the
+        files of `sitegen build`'s output (output/seed.py): the first build renders only the
+        pages that differ."""
         self.watcher.start()
         self.loop.rebuild(set())
-        for name, target in (
-            ("sitegen-serve", self.server.serve_forever),
-            ("sitegen-rebuild", lambda: self.loop.run(self.batcher)),
-        ):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self.process.start()
+        thread = threading.Thread(
+            target=lambda: self.loop.run(self.batcher), name="sitegen-rebuild", daemon=True
+        )
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self) -> None:
         self.loop.stop()
         self.batcher.close()
         self.channel.close()
         self.watcher.stop()
-        if self._threads:
-            self.server.shutdown()
-        self.server.server_close()
-        self.server.close_connections()
+        self.process.stop()
+        self.server.server_close()  # when it never started serving
         for thread in self._threads:
             thread.join(timeout=10)  # a build in progress finishes first
         self._threads = []

@@ -1,6 +1,7 @@
 """`sitegen serve` over real HTTP: static-host behaviour, refused traversal, the injected script,
-the event stream, build errors, and the command's exit paths. The server runs in-process on a
-free port; rebuilds are awaited on the reload channel, never with sleeps."""
+the event stream, build errors, and the command's exit paths. The session runs in the test's
+process and its server in a process of its own (serve/process.py), on a free port; rebuilds are
+awaited on the reload channel, never with sleeps."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -263,6 +266,32 @@ def test_build_errors_are_reported_and_cleared(served, site):
     assert b"Fixed again." in request(served.server.port, "/first/")[2]
 
 
+def test_the_server_process_tells_what_the_session_knows(served, site):
+    """The pages talk to the server's process, which is told every build and error by the
+    session's: after each, its stream says so and its status is the session's, version
+    included (a page compares versions to know it must reload)."""
+    port = served.server.port
+
+    def status() -> dict:
+        return json.loads(request(port, "/__sitegen/status")[2])
+
+    assert status() == served.channel.status() and status()["builds"] == 1
+    for text, kind in (
+        ("---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nBroken.\n", "errors"),
+        ("---\ntitle: First story\ndate: 2024-01-01\n---\n\nMended.\n", "reload"),
+    ):
+        ready, got = threading.Event(), []
+        reader = threading.Thread(target=lambda g=got, r=ready: g.extend(_read_events(port, 2, r)))
+        reader.start()
+        assert ready.wait(10)
+        site.write("content/first.md", text)
+        reader.join(30)
+        assert [e["type"] for e in got] == ["hello", kind], got
+        assert got[1]["version"] == served.channel.version
+        assert status() == served.channel.status()
+    assert status()["builds"] == 2 and status()["errors"] == []
+
+
 def test_a_broken_site_yaml_is_reported_and_a_fixed_one_applied(served, site):
     seq, _ = served.channel.hello()
     site.configure("title: Test site\nper_page: lots\n")
@@ -409,3 +438,96 @@ def test_byte_ranges_are_answered_as_static_hosts_do(served):
     status, headers, _ = _ranged(port, "/files/notes.txt", "bytes=50-")
     assert (status, headers["content-range"]) == (416, "bytes */12")
     assert _ranged(port, "/files/notes.txt", "bytes=0-1,4-5")[0] == 200  # several: the whole
+
+
+def _serve(site) -> tuple[subprocess.Popen, int, int]:
+    """`sitegen serve` on a free port: the command's process, its port, and the pid of its
+    server process."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--site", str(site.root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("serving http://127.0.0.1:"):
+            port = int(line.split()[1].rsplit(":", 1)[1].rstrip("/"))
+            break
+    else:
+        raise AssertionError(proc.communicate(timeout=20))
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    servers = [
+        int(pid)
+        for pid in children
+        if b"sitegen.serve.process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    assert len(servers) == 1, children
+    return proc, port, servers[0]
+
+
+def _ends(pid: int, timeout: float = 20) -> bool:
+    """Whether process `pid` (not a child of this one) ends within `timeout` seconds."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
+def test_the_preview_answers_while_its_building_process_is_held(site):
+    """The server is a process of its own: a build holding the interpreter for seconds (the
+    index files at 500,000 articles are read and written in single calls) does not keep the
+    browser waiting. Here the building process is stopped outright (SIGSTOP): pages and the
+    event stream answer all the same; once it goes on, a save reaches the open stream, and
+    when it stops (SIGTERM) its server ends with it."""
+    site.article("first.md", "First story", "2024-01-01", "Before.")
+    proc, port, server = _serve(site)
+    try:
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            status, _, body = request(port, "/first/")  # a 10 s timeout: an error if held
+            assert status == 200 and b"Before." in body
+            ready = threading.Event()
+            got: list[dict] = []
+            reader = threading.Thread(target=lambda: got.extend(_read_events(port, 2, ready)))
+            reader.start()
+            assert ready.wait(10)  # the stream's hello, from the server alone
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        site.article("first.md", "First story", "2024-01-01", "After.")
+        reader.join(30)
+        assert got[0]["type"] == "hello" and got[1]["type"] == "reload", got
+        assert "first/index.html" in got[1]["pages"]
+        assert b"After." in request(port, "/first/")[2]
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert _ends(server)
+
+
+def test_a_killed_preview_leaves_no_server_behind(site):
+    """Killed outright (SIGKILL: no clean-up runs), the building process takes its server
+    with it: the server's input ends, so it stops and the port is free again."""
+    site.article("first.md", "First story")
+    proc, port, server = _serve(site)
+    try:
+        assert request(port, "/first/")[0] == 200
+        proc.kill()
+        proc.communicate(timeout=30)
+        assert _ends(server)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=10).close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
