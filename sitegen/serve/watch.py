@@ -156,6 +156,8 @@ class ChangeBatcher:
         self._pending: dict[Path, bool] = {}
         self._first = 0.0
         self._last = 0.0
+        self._added = 0  # changes added so far, to tell a burst `wait_pending` has seen
+        self.taken = 0  # of those, how many were added before the last batch was taken
         self._closed = False
         self._cond = threading.Condition()
 
@@ -166,6 +168,7 @@ class ChangeBatcher:
                 self._first = now
             self._last = now
             self._pending[Path(path)] = final
+            self._added += 1
             self._cond.notify_all()
 
     def due_in(self, now: float | None = None) -> float | None:
@@ -184,6 +187,7 @@ class ChangeBatcher:
         with self._cond:
             batch = set(self._pending)
             self._pending.clear()
+            self.taken = self._added
             return batch
 
     def wait_batch(self, idle: float | None = None) -> set[Path] | None:
@@ -199,6 +203,7 @@ class ChangeBatcher:
                 if left is not None and left <= 0:
                     batch = set(self._pending)
                     self._pending.clear()
+                    self.taken = self._added
                     return batch
                 if left is None and until is not None:
                     left = until - time.monotonic()
@@ -206,6 +211,27 @@ class ChangeBatcher:
                         return set()
                 self._cond.wait(left)
             return None
+
+    def wait_pending(
+        self, seen: int, done: Callable[[], bool]
+    ) -> tuple[frozenset[Path], int] | None:
+        """Block until the pending changes are due as a batch and some came after the first
+        `seen` changes added; return them without taking them, with the count of changes
+        added so far (the `seen` of the next call). None once `done()` (checked when woken:
+        `wake`) or `close()`. The preview shows the pages of articles saved while a build
+        runs; the next build takes the same changes (`wait_batch`)."""
+        with self._cond:
+            while not self._closed and not done():
+                left = self._due_in(self.clock())
+                if left is not None and left <= 0 and self._added > seen:
+                    return frozenset(self._pending), self._added
+                self._cond.wait(left if left is not None and left > 0 else None)
+            return None
+
+    def wake(self) -> None:
+        """Wake `wait_pending` to look at its `done` again."""
+        with self._cond:
+            self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:
