@@ -61,12 +61,14 @@ class ServerProcess:
         self._lock = threading.Lock()  # one message at a time on the pipe
 
     def start(self) -> None:
-        """Start serving in the child, told what the channel holds so far. This process keeps
-        the socket's address (`server.server_address`) but no longer its descriptor."""
+        """Start serving in the child, whose channel starts as this one is (the pages' version
+        is the count of good builds). This process keeps the socket's address
+        (`server.server_address`) but no longer its descriptor; no build may run meanwhile."""
         fd = self.server.socket.fileno()
         package = str(Path(__file__).resolve().parents[2])  # the folder holding sitegen/
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package, env.get("PYTHONPATH")) if p)
+        status = self.channel.status()  # the state so far, the child's before it answers
         self._child = subprocess.Popen(
             [
                 sys.executable,
@@ -75,18 +77,13 @@ class ServerProcess:
                 str(fd),
                 str(self.server.root),
                 self.channel.token,
+                json.dumps([status["builds"], status["errors"]]),
             ],
             stdin=subprocess.PIPE,
             pass_fds=(fd,),
             env=env,
         )
         self.server.server_close()  # the child's now; its port is free once the child ends
-        with self.channel._cond:  # the state so far, in the order the child applies it
-            builds, errors = self.channel.builds, self.channel.errors
-            for _ in range(builds):
-                self.send("built", None)
-            if errors:
-                self.send("failed", errors)
         self.channel.relay = self
 
     def send(self, kind: str, payload: Any) -> None:
@@ -135,10 +132,12 @@ def _relay(stream: IO[bytes], channel: ReloadChannel, server: PreviewServer) -> 
 
 
 def main(argv: list[str]) -> int:
-    """The server process: `python -m sitegen.serve.process FD ROOT TOKEN`."""
+    """The server process: `python -m sitegen.serve.process FD ROOT TOKEN [BUILDS, ERRORS]`."""
     fd, root, token = int(argv[0]), Path(argv[1]), argv[2]
+    builds, errors = json.loads(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = ReloadChannel(token)
+    channel.builds, channel.errors = builds, errors
     server = PreviewServer.around(socket.socket(fileno=fd), root, channel, log=_log)
     relay = threading.Thread(
         target=_relay, args=(sys.stdin.buffer, channel, server), name="sitegen-relay", daemon=True

@@ -419,13 +419,13 @@ class RebuildLoop:
         self._failing = True
         self._ahead = {}
         root = self.config.root
-        self.channel.failed([error_dict(e, root) for e in errors])
-        for err in errors:
+        for err in errors:  # in the terminal first: the pages' overlay says to look there
             self.console.error(err)
         self.console.error(
             f"build failed with {len(errors)} error(s); still serving the last "
             "good build, and the browser shows the error until you fix it"
         )
+        self.channel.failed([error_dict(e, root) for e in errors])
         return Outcome(False, errors=list(errors))
 
     def _show(self, path: Path) -> str:
