@@ -490,20 +490,25 @@ def _serve(site) -> tuple[subprocess.Popen, int, int]:
         text=True,
         env=env,
     )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("serving http://127.0.0.1:"):
-            port = int(line.split()[1].rsplit(":", 1)[1].rstrip("/"))
-            break
-    else:
-        raise AssertionError(proc.communicate(timeout=20))
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-    servers = [
-        int(pid)
-        for pid in children
-        if b"sitegen.serve.process" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
-    assert len(servers) == 1, children
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("serving http://127.0.0.1:"):
+                port = int(line.split()[1].rsplit(":", 1)[1].rstrip("/"))
+                break
+        else:
+            raise AssertionError(proc.communicate(timeout=20))
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        servers = [
+            int(pid)
+            for pid in children
+            if b"sitegen.serve.process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(servers) == 1, children
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
     return proc, port, servers[0]
 
 
