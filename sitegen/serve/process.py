@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,23 +43,29 @@ class RelayedChannel(ReloadChannel):
         self.relay: ServerProcess | None = None
 
     def built(self, message: dict[str, Any] | None) -> None:
-        super().built(message)
         if self.relay is not None:
             self.relay.send("built", message)
+        super().built(message)
 
     def failed(self, errors: list[dict[str, Any]]) -> None:
-        super().failed(errors)
         if self.relay is not None:
             self.relay.send("failed", errors)
+        super().failed(errors)
 
 
 class ServerProcess:
     """The child process serving `server`'s socket (bound and listening in this process)."""
 
-    def __init__(self, server: PreviewServer, channel: RelayedChannel) -> None:
-        self.server, self.channel = server, channel
+    def __init__(
+        self,
+        server: PreviewServer,
+        channel: RelayedChannel,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.server, self.channel, self.log = server, channel, log
         self._child: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()  # one message at a time on the pipe
+        self._lost = False  # the child went away by itself (said once)
 
     def start(self) -> None:
         """Start serving in the child, whose channel starts as this one is (the pages' version
@@ -92,9 +99,18 @@ class ServerProcess:
         if child is None or child.stdin is None:
             return
         line = json.dumps([kind, payload], separators=(",", ":")).encode() + b"\n"
-        with self._lock, contextlib.suppress(OSError, ValueError):  # gone: `stop` reports it
-            child.stdin.write(line)
-            child.stdin.flush()
+        with self._lock:
+            try:
+                child.stdin.write(line)
+                child.stdin.flush()
+            except (OSError, ValueError):
+                if not self._lost and self.log is not None:
+                    self.log(
+                        f"the preview's server stopped by itself (exit status {child.poll()}); "
+                        "the builds go on, but nothing answers: stop sitegen serve and start "
+                        "it again"
+                    )
+                self._lost = True
 
     def stop(self) -> int | None:
         """End the server process (its input closed, then killed if it lingers); its exit

@@ -107,7 +107,9 @@ class PreviewSession:
         self.watcher = SourceWatcher(
             config, self.batcher, poll=poll, warn=console.warn if console is not None else None
         )
-        self.process = ServerProcess(self.server, self.channel)
+        self.process = ServerProcess(
+            self.server, self.channel, console.error if console is not None else None
+        )
         self._threads: list[threading.Thread] = []
 
     @property

@@ -479,6 +479,21 @@ def test_byte_ranges_are_answered_as_static_hosts_do(served):
     assert _ranged(port, "/files/notes.txt", "bytes=0-1,4-5")[0] == 200  # several: the whole
 
 
+def test_a_server_process_gone_by_itself_is_said_once(served, site):
+    """Should the server's process die on its own, the next build says so in the terminal
+    (once), and the preview goes on building."""
+    child = served.process._child
+    assert child is not None
+    child.kill()
+    child.wait()
+    for n in range(2):
+        seq, _ = served.channel.hello()
+        site.article("first.md", "First story", "2024-01-01", f"Edit {n}.", tags="[alpha]")
+        _next_message(served, seq)
+    said = [line for line in served.console_lines if "server stopped by itself" in line]
+    assert len(said) == 1, served.console_lines
+
+
 def _serve(site) -> tuple[subprocess.Popen, int, int]:
     """`sitegen serve` on a free port: the command's process, its port, and the pid of its
     server process."""
