@@ -111,6 +111,7 @@ class PreviewSession:
             self.server, self.channel, console.error if console is not None else None
         )
         self._threads: list[threading.Thread] = []
+        self._in_thread = False  # served by a thread of this process (no process could start)
 
     @property
     def url(self) -> str:
@@ -130,12 +131,21 @@ class PreviewSession:
         pages that differ."""
         self.watcher.start()
         self.loop.rebuild(set())
-        self.process.start()
-        thread = threading.Thread(
-            target=lambda: self.loop.run(self.batcher), name="sitegen-rebuild", daemon=True
-        )
-        thread.start()
-        self._threads.append(thread)
+        targets = [("sitegen-rebuild", lambda: self.loop.run(self.batcher))]
+        try:
+            self.process.start()
+        except OSError as exc:  # no interpreter to start (an embedded Python): a thread serves
+            if self.console is not None:
+                self.console.warn(
+                    f"could not start the preview's server process ({exc}); serving from this "
+                    "one, where a long build may keep the browser waiting"
+                )
+            self._in_thread = True
+            targets.append(("sitegen-serve", self.server.serve_forever))
+        for name, target in targets:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self.loop.stop()
@@ -143,6 +153,9 @@ class PreviewSession:
         self.channel.close()
         self.watcher.stop()
         self.process.stop()
+        if self._in_thread:
+            self.server.shutdown()
+            self.server.close_connections()
         self.server.server_close()  # when it never started serving
         for thread in self._threads:
             thread.join(timeout=10)  # a build in progress finishes first

@@ -494,6 +494,28 @@ def test_a_server_process_gone_by_itself_is_said_once(served, site):
     assert len(said) == 1, served.console_lines
 
 
+def test_without_a_server_process_a_thread_serves(site, monkeypatch):
+    """Where no process can be started (an embedded Python without an interpreter to run),
+    the preview serves from a thread of its own process, as it did before, and says so."""
+    import sitegen.serve.process as process
+
+    def refuse(*args, **kwargs):
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(process.subprocess, "Popen", refuse)
+    site.article("first.md", "First story", "2024-01-01", "Served all the same.")
+    console = Quiet()
+    with PreviewSession(load_config(site.root), "127.0.0.1", 0, console=console) as session:
+        assert b"Served all the same." in request(session.server.port, "/first/")[2]
+        seq, _ = session.channel.hello()
+        site.article("first.md", "First story", "2024-01-01", "Edited all the same.")
+        _next_message(session, seq)
+        assert b"Edited all the same." in request(session.server.port, "/first/")[2]
+    assert any("could not start the preview's server process" in line for line in console.lines)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", session.server.port), timeout=10).close()
+
+
 def _serve(site) -> tuple[subprocess.Popen, int, int]:
     """`sitegen serve` on a free port: the command's process, its port, and the pid of its
     server process."""
