@@ -72,9 +72,11 @@ class ServerProcess:
         is the count of good builds). This process keeps the socket's address
         (`server.server_address`) but no longer its descriptor; no build may run meanwhile."""
         fd = self.server.socket.fileno()
-        package = str(Path(__file__).resolve().parents[2])  # the folder holding sitegen/
+        # the folder holding sitegen/, last: found there if nowhere before (this process may
+        # have had it put on its path by hand), without hiding any other package
+        package = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package, env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), package) if p)
         status = self.channel.status()  # the state so far, the child's before it answers
         self._child = subprocess.Popen(
             [
