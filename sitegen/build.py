@@ -146,10 +146,13 @@ class Builder:
         """The pages of edited articles, rendered at once from the last plan and placed in the
         output (`engine/state.py::render_first`); never raises, since the full build that
         follows reports."""
+        from sitegen.engine.executor import FORK_LOCK
         from sitegen.engine.state import render_first
 
         try:
-            pages = render_first(self.request.config, self.request.drafts, self.state, changed)
+            # never while a pool forks: the preview calls this beside a build that may
+            with FORK_LOCK:
+                pages = render_first(self.request.config, self.request.drafts, self.state, changed)
             return place_ahead(self.state.last.output, pages) if pages else {}
         except Exception:  # noqa: BLE001 - the full build will say what is wrong
             return {}

@@ -7,10 +7,13 @@ runs everything in this process, otherwise forked processes.
 
 Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
 hands them over copy-on-write, where spawn or forkserver would pickle hundreds of megabytes
-per build. Forking while the preview's watcher and HTTP threads run is safe here because a
+per build. Forking while the preview's watcher thread runs is safe here because a
 worker only ever runs sitegen's own rendering and loading code: it never touches the locks
-those threads hold (sockets, the watchdog queue, the console), the `logging` module re-creates
-its locks after a fork, and workers write nothing to the terminal. Each worker restores the
+that thread holds (the watchdog queue), the `logging` module re-creates its locks after a
+fork, and workers write nothing to the terminal. The one thread that renders beside a build
+(the preview's, showing a page saved meanwhile) holds `FORK_LOCK` while it does, and a pool
+forks its workers only under it: no worker starts with a lock of the rendering code (Jinja's
+template cache) held by a thread it does not have. Each worker restores the
 default SIGTERM action (the preview's handler, inherited through the fork, would otherwise
 swallow the pool's SIGTERM and hang the shutdown) and ignores SIGINT: on Ctrl-C the parent
 decides, and stops the pool.
@@ -79,6 +82,8 @@ class InlineExecutor(Executor):
 _INHERITED: dict[int, Any] = {}
 _TOKENS = itertools.count(1)
 _LIVE: set[ProcessPoolExecutor] = set()
+# held while a pool forks its workers, and by a thread rendering beside a build (see above)
+FORK_LOCK = threading.Lock()
 _LIVE_LOCK = threading.Lock()
 _PARENT = os.getpid()
 
@@ -167,6 +172,20 @@ def beside(
         yield pool
 
 
+class _ForkingPool(ProcessPoolExecutor):
+    """A pool that forks its workers under `FORK_LOCK`: with the fork method every worker is
+    forked by the first task's `submit` (after the values `inherit` hands over are set)."""
+
+    _forked = False
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self._forked:
+            return super().submit(fn, *args, **kwargs)
+        with FORK_LOCK:
+            self._forked = True
+            return super().submit(fn, *args, **kwargs)
+
+
 @contextmanager
 def _forked_pool(
     parallel: Parallelism,
@@ -181,7 +200,7 @@ def _forked_pool(
     if not parallel.worth(size, minimum) or not _fork_available():
         yield InlineExecutor()
         return
-    pool = ProcessPoolExecutor(
+    pool = _ForkingPool(
         workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init_worker,

@@ -169,3 +169,25 @@ def test_workers_end_with_a_build_killed_outright(tmp_path) -> None:
         for pid in workers:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_pool_forks_its_workers_only_under_the_fork_lock(monkeypatch) -> None:
+    """A thread rendering beside a build (the preview's page of a save made meanwhile) holds
+    `FORK_LOCK`; a pool forks its workers, all at its first task, only while holding it, so
+    no worker is copied from a moment that thread held a lock of the rendering code."""
+    held: list[int] = []
+    pools: list = []
+
+    class Recording:
+        def __enter__(self):
+            held.append(len(pools[0]._processes))
+
+        def __exit__(self, *exc):
+            held.append(len(pools[0]._processes))
+
+    monkeypatch.setattr(executor, "FORK_LOCK", Recording())
+    with executor.executor(Parallelism(jobs=2, min_pages=1), 10, 1) as pool:
+        pools.append(pool)
+        assert list(pool.map(abs, [-1, -2, -3])) == [1, 2, 3]
+        pool.submit(abs, -4).result()
+    assert held == [0, 2]  # entered once, before any worker, left with both forked
