@@ -227,8 +227,9 @@ class RebuildLoop:
                 if batch is None:
                     return
                 if not batch:  # a moment with no save: write what the last build left
-                    try:
-                        self._write_kept()
+                    try:  # seconds at 500,000 articles: a save meanwhile is shown at once
+                        with self._showing_saves_meanwhile():
+                            self._write_kept()
                     except Exception as exc:  # noqa: BLE001 - the preview goes on without them
                         self.console.warn(f"could not write the preview's caches: {exc}")
                     continue
@@ -324,12 +325,12 @@ class RebuildLoop:
 
     @contextlib.contextmanager
     def _showing_saves_meanwhile(self) -> Iterator[None]:
-        """While a build runs, show the pages of articles saved meanwhile as
-        `_show_edited_pages_first` does before a build (rendered from the last build's plan),
-        from a thread of their own: at 500,000 articles a build takes 20 s, and such a save
-        waited for its end. The build may have read the article before the save, so its own
-        page of it is not told to the open pages (`_succeeded`): the next build, which takes
-        the save, shows that page first again."""
+        """While a build runs (or the files of the last are written), show the pages of
+        articles saved meanwhile as `_show_edited_pages_first` does before a build (rendered
+        from the last build's plan), from a thread of their own: at 500,000 articles a build
+        takes 20 s, and such a save waited for its end. The build may have read the article
+        before the save, so its own page of it is not told to the open pages (`_succeeded`):
+        the next build, which takes the save, shows that page first again."""
         batcher = self._batcher
         self._ahead = {}
         if (

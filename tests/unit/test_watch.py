@@ -566,3 +566,52 @@ def test_a_save_during_a_build_is_shown_before_that_build_ends(tmp_path):
     assert told[:3] == [["a/index.html"], ["b/index.html"], ["index.html"]]
     # the next build shows b.md's page first again (its build wrote the old one), then the rest
     assert told[3:] == [["b/index.html"], ["index.html"]]
+
+
+class SlowWritesBuilder:
+    """Stands in for sitegen.build.Builder: writing what a build left (`let_go`, seconds at
+    500,000 articles) goes on until the page of an article saved meanwhile was shown."""
+
+    def __init__(self, tmp_path: Path, batcher: ChangeBatcher, saved: Path) -> None:
+        self.output = tmp_path / "out"
+        self.batcher, self.saved = batcher, saved
+        self.calls: list[str] = []
+        self.shown = threading.Event()
+        self.writing = False
+
+    def render_first(self, changed):
+        self.calls.append(("while writing " if self.writing else "") + "first")
+        if self.writing:
+            self.shown.set()
+        return {}
+
+    def run(self, changed=None) -> BuildResult:
+        self.calls.append("run")
+        return BuildResult(output=self.output, files={})
+
+    def release(self):
+        pass
+
+    def let_go(self):
+        self.calls.append("let_go")
+        if self.calls.count("let_go") == 1:
+            self.writing = True
+            self.batcher.add(self.saved, final=True)
+            assert self.shown.wait(10)
+            self.writing = False
+
+
+def test_a_save_while_a_builds_files_are_written_is_shown_at_once(tmp_path):
+    batcher = ChangeBatcher(quiet=0.0, settle=0.0)
+    builder = SlowWritesBuilder(tmp_path, batcher, tmp_path / "site/content/b.md")
+    loop, _, root = loop_with(tmp_path, builder)
+    loop.rebuild(set())
+    thread = threading.Thread(target=loop.run, args=(batcher,), daemon=True)
+    thread.start()
+    try:
+        assert builder.shown.wait(15)  # idle after the first build: its files are written
+    finally:
+        batcher.close()
+        thread.join(15)
+    assert not thread.is_alive()
+    assert builder.calls[:3] == ["run", "let_go", "while writing first"]
