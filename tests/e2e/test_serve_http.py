@@ -5,6 +5,7 @@ awaited on the reload channel, never with sleeps."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -364,34 +365,19 @@ def test_loopback_detection():
 
 def test_ctrl_c_stops_cleanly_and_port_0_prints_the_real_url(site):
     site.article("first.md", "First story")
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sitegen", "serve", "--site", str(site.root), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        # Ctrl-C at a terminal: a runner started in the background may ignore SIGINT, and an
-        # ignored signal stays ignored in its children
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    # Ctrl-C at a terminal: a runner started in the background may ignore SIGINT, and an
+    # ignored signal stays ignored in its children
+    proc, port, server = _serve(
+        site, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
     )
-    try:
-        url = None
-        for line in proc.stdout:
-            if line.startswith("serving http://127.0.0.1:"):
-                url = line.split()[1]
-                break
-        assert url is not None and not url.endswith(":0/")
-        port = int(url.rsplit(":", 1)[1].rstrip("/"))
+    with _reaped(proc):
+        assert port != 0  # the port the system chose, not the 0 asked for
         assert request(port, "/first/")[0] == 200
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert _ends(server)  # and its server with it
 
 
 def test_an_edited_article_is_reloaded_first_then_what_else_changed(served, site):
@@ -516,9 +502,9 @@ def test_without_a_server_process_a_thread_serves(site, monkeypatch):
         socket.create_connection(("127.0.0.1", session.server.port), timeout=10).close()
 
 
-def _serve(site) -> tuple[subprocess.Popen, int, int]:
-    """`sitegen serve` on a free port: the command's process, its port, and the pid of its
-    server process."""
+def _serve(site, **popen) -> tuple[subprocess.Popen, int, int]:
+    """`sitegen serve` on a free port (`popen`: more of `subprocess.Popen`'s arguments): the
+    command's process, its port, and the pid of its server process."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--site", str(site.root), "--port", "0"],
@@ -526,6 +512,7 @@ def _serve(site) -> tuple[subprocess.Popen, int, int]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        **popen,
     )
     try:
         assert proc.stdout is not None
@@ -543,10 +530,20 @@ def _serve(site) -> tuple[subprocess.Popen, int, int]:
         ]
         assert len(servers) == 1, children
     except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
+        with _reaped(proc):
+            raise
     return proc, port, servers[0]
+
+
+@contextlib.contextmanager
+def _reaped(proc: subprocess.Popen):
+    """`proc` killed and waited for on the way out, unless it ended already."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _ends(pid: int, timeout: float = 20) -> bool:
@@ -569,7 +566,7 @@ def test_the_preview_answers_while_its_building_process_is_held(site):
     when it stops (SIGTERM) its server ends with it."""
     site.article("first.md", "First story", "2024-01-01", "Before.")
     proc, port, server = _serve(site)
-    try:
+    with _reaped(proc):
         os.kill(proc.pid, signal.SIGSTOP)
         try:
             status, _, body = request(port, "/first/")  # a 10 s timeout: an error if held
@@ -587,11 +584,7 @@ def test_the_preview_answers_while_its_building_process_is_held(site):
         assert "first/index.html" in got[1]["pages"]
         assert b"After." in request(port, "/first/")[2]
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert _ends(server)
 
@@ -601,14 +594,10 @@ def test_a_killed_preview_leaves_no_server_behind(site):
     with it: the server's input ends, so it stops and the port is free again."""
     site.article("first.md", "First story")
     proc, port, server = _serve(site)
-    try:
+    with _reaped(proc):
         assert request(port, "/first/")[0] == 200
         proc.kill()
         proc.communicate(timeout=30)
-        assert _ends(server)
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", port), timeout=10).close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    assert _ends(server)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=10).close()
