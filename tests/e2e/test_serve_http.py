@@ -553,7 +553,9 @@ def _ends(pid: int, timeout: float = 20) -> bool:
     except ProcessLookupError:
         return True
     try:
-        return bool(select.select([fd], [], [], timeout)[0])
+        poller = select.poll()  # not select(): a long test run holds descriptors past 1024
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(timeout * 1000))
     finally:
         os.close(fd)
 
