@@ -1,5 +1,5 @@
-"""The preview's HTTP server in a process of its own, so that the build never keeps a browser
-waiting.
+"""The preview's HTTP server in a process of its own, so that a build never keeps a browser's
+request waiting.
 
 A build holds Python's interpreter lock for seconds at a time on a big site: its kept indexes
 (hundreds of megabytes at 500,000 articles) are read and written in single calls that no
