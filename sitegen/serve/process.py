@@ -130,10 +130,6 @@ class ServerProcess:
             child.kill()
             return child.wait()
 
-    @property
-    def pid(self) -> int | None:
-        return self._child.pid if self._child is not None else None
-
 
 def _relay(stream: IO[bytes], channel: ReloadChannel, server: PreviewServer) -> None:
     """Apply each message from the building process; at the end of its input, stop serving."""

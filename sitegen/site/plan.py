@@ -886,11 +886,11 @@ def _section_pages(
         if not terms and kind == "category":
             continue
         overview_kind = "tags" if kind == "tag" else "categories"
-        overview = [
-            {"name": t_.name, "url": t_.url, "count": len(t_.articles), "slug": t_.slug}
-            for t_ in terms
-        ]
         if places is None:  # counts, not views: no edit of a view reaches it
+            overview = [
+                {"name": t_.name, "url": t_.url, "count": len(t_.articles), "slug": t_.slug}
+                for t_ in terms
+            ]
             jobs.append(
                 PageJob(
                     f"{prefix}{overview_kind}/",
