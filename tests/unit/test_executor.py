@@ -191,3 +191,46 @@ def test_a_pool_forks_its_workers_only_under_the_fork_lock(monkeypatch) -> None:
         assert list(pool.map(abs, [-1, -2, -3])) == [1, 2, 3]
         pool.submit(abs, -4).result()
     assert held == [0, 2]  # entered once, before any worker, left with both forked
+
+
+def test_work_handed_to_a_copy_of_the_process_comes_back() -> None:
+    """`in_copy` runs the work in another process, sends its result back, and says what it
+    raised; the file it writes is there when it returns."""
+    import marshal
+
+    def where() -> int:
+        return os.getpid()
+
+    assert executor.in_copy(where) not in (os.getpid(), None)
+    assert executor.in_copy(lambda: (1, "two", {"three": b"3"})) == (1, "two", {"three": b"3"})
+
+    def broken() -> None:
+        raise MemoryError("no room")
+
+    with pytest.raises(OSError, match="MemoryError: no room"):
+        executor.in_copy(broken)
+    with pytest.raises(OSError, match="ValueError"):  # a result marshal cannot send
+        executor.in_copy(lambda: object())
+    assert marshal.loads(marshal.dumps(executor.in_copy(lambda: None))) is None
+
+
+def test_work_handed_to_a_copy_runs_here_when_no_process_can_be_forked(monkeypatch) -> None:
+    def refused() -> int:
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert executor.in_copy(os.getpid) == os.getpid()
+
+
+def test_a_copy_is_forked_under_the_fork_lock(monkeypatch) -> None:
+    """No copy starts while the preview's thread renders (it holds `FORK_LOCK`)."""
+    real_fork = os.fork
+    held: list[bool] = []
+
+    def fork() -> int:
+        held.append(executor.FORK_LOCK.locked())
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    executor.in_copy(lambda: None)
+    assert held == [True]
