@@ -3,7 +3,9 @@
 Every parallel stage (loading content files, rendering pages) asks `executor()` for one, and
 a single task run beside the main process (the related lists, while the search files are
 read) asks `beside()`, so the choice of executor is a single seam: `jobs=1` (or a small batch)
-runs everything in this process, otherwise forked processes.
+runs everything in this process, otherwise forked processes. Writing that would hold the
+interpreter of a process whose other threads must go on (the preview's files between saves)
+asks `in_copy()`.
 
 Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
 hands them over copy-on-write, where spawn or forkserver would pickle hundreds of megabytes
