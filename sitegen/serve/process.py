@@ -42,15 +42,17 @@ class RelayedChannel(ReloadChannel):
         super().__init__()
         self.relay: ServerProcess | None = None
 
+    # this process's channel first, then the server's: what a page has been told is never
+    # ahead of what this process says (its status, its count of builds)
     def built(self, message: dict[str, Any] | None) -> None:
+        super().built(message)
         if self.relay is not None:
             self.relay.send("built", message)
-        super().built(message)
 
     def failed(self, errors: list[dict[str, Any]]) -> None:
+        super().failed(errors)
         if self.relay is not None:
             self.relay.send("failed", errors)
-        super().failed(errors)
 
 
 class ServerProcess:
