@@ -8,10 +8,9 @@ imported only then: importing them was more than half of an unchanged build's ti
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from sitegen.engine.stamp import (
     input_digest,
@@ -38,7 +37,6 @@ __all__ = ["BuildRequest", "BuildResult", "Builder", "build", "build_now"]
 # output files from which their check runs in a process of its own, beside the walk over the
 # inputs (below, forking costs more than the check saves)
 PRESENCE_APART_FROM = 20_000
-R = TypeVar("R")
 
 
 @pauses_collector  # one pause for the whole build: see heap.py
@@ -111,16 +109,6 @@ def build(request: BuildRequest, state: BuildState | None = None) -> BuildResult
     return result
 
 
-def _write_all(writes: list[Callable[[], None]], then: Callable[[], R]) -> R:
-    for write in writes:
-        write()
-    return then()
-
-
-def _nothing() -> None:
-    return None
-
-
 class Builder:
     """Builds the same site again and again (the preview server), keeping in memory what it
     can between runs. Each `run()` gives the same output as a fresh `build()`."""
@@ -146,28 +134,13 @@ class Builder:
         self.state.retired.clear()
 
     def let_go(self) -> None:
-        """`release`, wait for the related lists' files being written, and write the output's
-        manifest and the search index kept in memory to their files. These are written by a
-        forked copy of this process (engine/executor.py `in_copy`): at 500,000 articles
-        `marshal` and `json` held the interpreter for seconds in single calls, and the
-        preview's thread showing a page saved meanwhile waited for them."""
+        """`release`, and write the output's manifest and the search index kept in memory to
+        their files (and wait for the related lists' files being written)."""
         self.release()
-        state = self.state
-        while state.unsaved:
-            state.unsaved.pop(0)()
-        writes, state.unwritten = state.unwritten, []  # the manifest's
-        search = state.search if state.search is not None and state.search.unsaved else None
-        if not writes and search is None:
-            return
-        from sitegen.engine.executor import in_copy
-
-        def apart(work: Callable[[], R]) -> R:  # one copy for every write
-            return in_copy(functools.partial(_write_all, writes, work))
-
-        if search is None:
-            apart(_nothing)
-        else:
-            search.save(apart)
+        while self.state.unsaved:
+            self.state.unsaved.pop(0)()
+        if self.state.search is not None:
+            self.state.search.save()
 
     def render_first(self, changed: set[Path]) -> dict[str, str]:
         """The pages of edited articles, rendered at once from the last plan and placed in the

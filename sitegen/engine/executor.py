@@ -3,9 +3,7 @@
 Every parallel stage (loading content files, rendering pages) asks `executor()` for one, and
 a single task run beside the main process (the related lists, while the search files are
 read) asks `beside()`, so the choice of executor is a single seam: `jobs=1` (or a small batch)
-runs everything in this process, otherwise forked processes. Writing that would hold the
-interpreter of a process whose other threads must go on (the preview's files between saves)
-asks `in_copy()`.
+runs everything in this process, otherwise forked processes.
 
 Why fork: a worker needs the whole site model, the plan and the Jinja environment. Forking
 hands them over copy-on-write, where spawn or forkserver would pickle hundreds of megabytes
@@ -30,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-import marshal
 import multiprocessing
 import os
 import signal
@@ -321,55 +318,6 @@ def stop_all() -> None:
         _stop(pool)
     for left in detached:
         left.stop()
-
-
-def in_copy(work: Callable[[], R]) -> R:
-    """`work()` run in a forked copy of this process, and its result (a value `marshal`
-    writes) sent back; what it raised is raised here as an `OSError` naming it. This thread
-    waits for it without holding the interpreter: for work that holds it for seconds in single
-    calls (`marshal` and `json` of a big site's indexes) while another thread of this process
-    must go on (the preview's, showing a page saved meanwhile). Where no process can be
-    forked, `work()` runs here. The copy is forked under `FORK_LOCK`, ignores Ctrl-C (this
-    process decides) and ends with this one; its collector stays off (a collection would walk,
-    so copy, the whole heap it shares)."""
-    if not hasattr(os, "fork"):
-        return work()
-    parent = os.getpid()
-    read, write = os.pipe()
-    with FORK_LOCK:
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return work()
-    if pid == 0:  # the copy: never returns
-        status = 1
-        try:
-            os.close(read)
-            gc.disable()
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _end_with(parent)
-            try:
-                answer = marshal.dumps((True, work()))
-            except BaseException as exc:  # noqa: BLE001 - told to the parent
-                answer = marshal.dumps((False, f"{type(exc).__name__}: {exc}"))
-            with os.fdopen(write, "wb") as out:
-                out.write(answer)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    with os.fdopen(read, "rb") as answers:
-        answer = answers.read()
-    os.waitpid(pid, 0)
-    if not answer:
-        raise OSError("the process it was handed to ended before it was done")
-    done, value = marshal.loads(answer)
-    if not done:
-        raise OSError(value)
-    return value
 
 
 def map_unordered(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:

@@ -26,7 +26,6 @@ index from build to build, keeps the `Journal` of each write for the next (`writ
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import uuid
 from array import array
@@ -54,8 +53,7 @@ class Journal:
     file: tuple[int, int, int]  # its device, inode and size: another file there is not it
     entries: int  # the entries of its dict parts
     read: tuple  # the value's parts as read: dicts copied, their values shared
-    # per part, what the changes file holds: (the keys updated, the keys deleted), or None
-    changes: tuple
+    changes: tuple  # per part, what the changes file held: (updated, deleted), or None
 
 
 def changes_path(path: Path) -> Path:
@@ -145,36 +143,16 @@ def write_kept(path: Path | None, key: str, value: tuple, journal: Journal | Non
 
 
 def write_and_follow(
-    path: Path | None,
-    key: str,
-    value: tuple,
-    journal: Journal | None,
-    apart: Callable[[Callable[[], Any]], Any] | None = None,
+    path: Path | None, key: str, value: tuple, journal: Journal | None
 ) -> Journal | None:
     """`write_kept`, then the `Journal` of the value as written (None if it was not): what a
     later write of the same value, changed in memory meanwhile, is compared with (the
-    preview holds its search index from build to build). With `apart` (engine/executor.py
-    `in_copy`), the write is handed to it, and only what the journal needs comes back."""
-    written = (apart or _here)(functools.partial(_write_told, path, key, value, journal))
-    if written is None:
-        return None
-    base, file, entries, held = written
-    return Journal(base, tuple(file), entries, _copied(value), tuple(held))
-
-
-def _write_told(path: Path | None, key: str, value: tuple, journal: Journal | None) -> tuple | None:
-    """`_write`, with what the changes file holds told by keys alone (all a `Journal` reads of
-    it), so that it is small to send from another process."""
+    preview holds its search index from build to build)."""
     written = _write(path, key, value, journal)
     if written is None:
         return None
     base, file, entries, held = written
-    keys = [None if h is None else (list(h[0]), list(h[1])) for h in held]
-    return base, file, entries, keys
-
-
-def _here(work: Callable[[], R]) -> R:
-    return work()
+    return Journal(base, file, entries, _copied(value), held)
 
 
 def _write(

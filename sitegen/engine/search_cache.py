@@ -25,7 +25,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sitegen.engine.blobcache import NOT_AN_INDEX
 from sitegen.engine.cache import StoredCounts
@@ -256,17 +255,11 @@ class KeptSearch:
         self._key, self._path, self._index, self._journal = key, path, index, journal
         self._unsaved = self._unsaved or changed
 
-    @property
-    def unsaved(self) -> bool:
-        """Whether `save` has anything to write."""
-        return self._index is not None and self._unsaved
-
-    def save(self, apart: Callable[[Callable[[], Any]], Any] | None = None) -> None:
-        """Write the held index to its file if a build changed it since it was last written;
-        `apart` runs the writing (`write_and_follow`'s)."""
+    def save(self) -> None:
+        """Write the held index to its file if a build changed it since it was last written."""
         if self._index is not None and self._unsaved:
             self._journal = write_and_follow(
-                self._path, self._key, self._index.to_data(), self._journal, apart
+                self._path, self._key, self._index.to_data(), self._journal
             )
             self._unsaved = False
 

@@ -171,9 +171,6 @@ class BuildState:
         # the content files and other files under content/ the last build found (the preview's)
         self.listing: tuple[list[SourceFile], list[str]] | None = None
         self.unsaved: list[Callable[[], None]] = []
-        # of those, the writes of files no one reads before the next build, which a forked
-        # copy of the process can do (`Builder.let_go`)
-        self.unwritten: list[Callable[[], None]] = []
 
     def environment(self, config: SiteConfig, asset_names: dict[str, str]):
         key = (

@@ -667,7 +667,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     # the preview's folder: its last manifest from memory, this one's written once pages are told
     kept, run.state.manifest = run.state.manifest, None
     last = kept[1] if request.preview and kept is not None and kept[0] == run.output else None
-    later = run.state.unwritten.append if request.preview and run.state.keep else None
+    later = run.state.unsaved.append if request.preview and run.state.keep else None
     if request.output_ready is not None:
         request.output_ready()
     writer = OutputWriter(

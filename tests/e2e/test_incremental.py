@@ -395,59 +395,6 @@ def test_the_preview_writes_its_manifest_once_the_pages_are_told(tmp_path: Path)
         assert Manifest.load(preview).files == result.files
 
 
-def test_the_preview_writes_its_files_from_a_copy_of_its_process(
-    tmp_path: Path, monkeypatch
-) -> None:
-    """`Builder.let_go` hands the writing of the preview's manifest and search index to a
-    forked copy of the process (at 500,000 articles it held the interpreter for seconds, and
-    a page saved meanwhile waited): both are written by another process, the manifest is the
-    build's, and the search index's file, followed from build to build through what the copy
-    sends back, gives a command-line build the search files of a clean build."""
-    import sitegen.engine.journal as journal
-    import sitegen.output.writer as writer
-
-    site = Site(tmp_path / "site", "search+related")
-    clean_site = Site(tmp_path / "clean", "search+related")
-    config = load_config(site.root)
-    preview = config.cache_path / "preview"
-    log = tmp_path / "writers.log"
-
-    def logged(name: str, real: Callable) -> Callable:
-        def write(*args):
-            with open(log, "a", encoding="utf-8") as f:
-                f.write(f"{name} {os.getpid()}\n")
-            return real(*args)
-
-        return write
-
-    real_replace = writer.replace_file
-    manifest_write = logged("manifest", real_replace)
-    monkeypatch.setattr(journal, "_write", logged("search", journal._write))
-    monkeypatch.setattr(
-        writer,
-        "replace_file",
-        lambda target, data: (manifest_write if Path(target).name == MANIFEST else real_replace)(
-            target, data
-        ),
-    )
-    builder = Builder(BuildRequest(config, output=preview, jobs=1, preview=True))
-    for edit in (None, "body", "title", "tag added", "added"):
-        if edit:
-            EDITS[edit](site)
-            EDITS[edit](clean_site)
-            builder.request = dataclasses.replace(builder.request, config=load_config(site.root))
-        result = builder.run()
-        log.unlink(missing_ok=True)
-        builder.let_go()
-        writers = log.read_text(encoding="utf-8").split()
-        assert sorted(writers[::2]) == ["manifest", "search"], edit
-        assert str(os.getpid()) not in writers[1::2], edit
-        assert Manifest.load(preview).files == result.files
-    monkeypatch.undo()
-    build(site.request())  # takes the search index from its files as the copies left them
-    assert _tree(site.out) == clean_site.clean_tree()
-
-
 def test_corrupt_caches_are_discarded(tmp_path: Path) -> None:
     site = Site(tmp_path / "site")
     expected = site.clean_tree()

@@ -173,28 +173,3 @@ def test_a_value_held_between_writes_follows_its_files(tmp_path: Path) -> None:
         kept = journal.write_and_follow(path, "key", value, kept)
         assert kept is not None and path.read_bytes() == base
         assert read_kept(path, "key", Diagnostics())[0] == value
-
-
-def test_a_value_followed_through_writes_made_elsewhere(tmp_path: Path) -> None:
-    """With `apart` (the preview hands the write to a copy of its process), what comes back is
-    enough to follow the files: each later write is changes again, and reads back whole."""
-    from sitegen.engine.executor import in_copy
-
-    path = tmp_path / "index.marshal"
-    value = _value(300)
-    kept = journal.write_and_follow(path, "key", value, None, in_copy)
-    base = path.read_bytes()
-    for step in range(4):
-        terms = dict(value[1])
-        terms[f"t{step}"] = (step, b"edited")
-        terms.pop(f"t{step + 100}")
-        value = (value[0], terms, value[2], value[3], [step])
-        kept = journal.write_and_follow(path, "key", value, kept, in_copy)
-        assert kept is not None and path.read_bytes() == base
-        assert changes_path(path).exists()
-        assert read_kept(path, "key", Diagnostics())[0] == value
-    terms = dict(value[1])
-    del terms["t3"]  # taken out after it was changed: gone for good when read back
-    value = (value[0], terms, *value[2:])
-    assert journal.write_and_follow(path, "key", value, kept, in_copy) is not None
-    assert read_kept(path, "key", Diagnostics())[0] == value
