@@ -21,7 +21,7 @@ from sitegen.engine.stamp import (
     stamp_path,
     still_valid,
 )
-from sitegen.heap import pauses_collector
+from sitegen.heap import out_of_sight, pauses_collector
 from sitegen.ingest.importer import import_seeds
 from sitegen.output.writer import check_output_folder, place_ahead
 from sitegen.pipeline.request import BuildRequest, BuildResult, build_now, tell
@@ -126,7 +126,10 @@ class Builder:
         request = self.request
         if changed is not None:
             request = dataclasses.replace(request, changed=frozenset(changed))
-        return build(request, self.state)
+        try:
+            return build(request, self.state)
+        finally:
+            out_of_sight()  # what it keeps, and holds until the next build, is never walked
 
     def release(self) -> None:
         """Free what the last build replaced (the plan before it); the preview calls this once

@@ -13,6 +13,7 @@ on for themselves (`engine/executor.py`): they render thousands of pages and mak
 they were forked with is frozen first, so their collections never walk the parent's heap.
 
 `give_back` hands memory freed between stages back to the system (glibc keeps it otherwise).
+`out_of_sight` is for a process that keeps a build's objects and goes on (the preview).
 """
 
 from __future__ import annotations
@@ -70,3 +71,13 @@ def give_back() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def out_of_sight() -> None:
+    """Move every object alive now out of the cycle collector's sight (`gc.freeze`), once a
+    build that kept its objects is done. The build ran with the collector paused, so all it
+    allocated is still in the youngest generation, and the first collection after it walks all
+    of it, in whatever allocates next: at 500,000 articles 9 s, in which a save's page waited.
+    Cycles among frozen objects are never freed; the preview's memory was measured not to grow
+    by it (40 rebuilds of 3,000 articles: 96 MiB after 10, 95 MiB after 40)."""
+    gc.freeze()
