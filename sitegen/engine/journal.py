@@ -8,7 +8,10 @@ changes file beside it (`NAME.changes`) holding, for each of the value's parts, 
 added or replaced and the keys taken out since that base, or the part whole when it is not a
 dict. Each build rewrites only the changes file, with every change since the base; once it
 holds more than a `SHARE`th of the base's entries or bytes, the value is written as a new base
-instead.
+instead. A long bytes value (or one in a tuple) that changed is written as the splices that make
+it from the base's (engine/splices.py): a common word's packed list, hundreds of kilobytes,
+changes in a byte or two when an article is edited, and written whole it made every edit's
+changes outgrow the base.
 
 What changed is found by identity: the parts' dicts are copied when read (their values
 shared), and an entry whose value is another object than the one read, and not equal to it, is
@@ -35,9 +38,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sitegen.engine.blobcache import NOT_AN_INDEX, damaged, read_blob, write_blob
+from sitegen.engine.splices import size, spliced, splices
 from sitegen.errors import Diagnostics
 
 SHARE = 8  # a changes file past an eighth of its base's entries or bytes: a new base instead
+SPLICED_FROM = 256  # bytes: a changed value this long is written as splices of the base's
 _MUTABLE = (list, dict, set, bytearray, array)
 _ABSENT = object()
 
@@ -53,7 +58,8 @@ class Journal:
     file: tuple[int, int, int]  # its device, inode and size: another file there is not it
     entries: int  # the entries of its dict parts
     read: tuple  # the value's parts as read: dicts copied, their values shared
-    changes: tuple  # per part, what the changes file held: (updated, deleted), or None
+    changes: tuple  # per part, what the changes file held: (updated, deleted, spliced), or None
+    bases: tuple  # per part, the base's values of the keys changed since: splices follow them
 
 
 def changes_path(path: Path) -> Path:
@@ -91,12 +97,14 @@ def read_kept(
         if changes is None and _identity(path) != before:
             continue
         parts = list(base[1:])
-        held = _apply(parts, changes[1:] if changes is not None else ())
-        if held is None:
+        applied = _apply(parts, changes[1:] if changes is not None else ())
+        if applied is None:
             damaged(changes_path(path), diag)
             _drop(path)
             return None, None
-        return tuple(parts), Journal(base[0], before, _entries(parts), _copied(parts), held)
+        held, bases = applied
+        journal = Journal(base[0], before, _entries(parts), _copied(parts), held, bases)
+        return tuple(parts), journal
     return None, None
 
 
@@ -115,25 +123,46 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size)
 
 
-def _apply(parts: list, flat: tuple) -> tuple | None:
-    """`parts` with the changes file's (flat: updated, deleted for each part) applied in place;
-    what it held for each part, or None when it does not fit the parts."""
-    if len(flat) != 2 * len(parts):
-        return None if flat else tuple(None for _ in parts)
-    held = []
+def _apply(parts: list, flat: tuple) -> tuple[tuple, tuple] | None:
+    """`parts` with the changes file's (flat: updated, deleted, spliced for each part) applied
+    in place; what it held for each part and the base's values of the keys it changed, or None
+    when it does not fit the parts."""
+    if len(flat) != 3 * len(parts):
+        return None if flat else (tuple(None for _ in parts), tuple({} for _ in parts))
+    held, bases = [], []
     for i in range(len(parts)):
-        updated, deleted = flat[2 * i], flat[2 * i + 1]
+        updated, deleted, patches = flat[3 * i : 3 * i + 3]
         if deleted is None:  # the part whole
             parts[i] = updated
             held.append(None)
+            bases.append({})
             continue
-        if type(parts[i]) is not dict or type(updated) is not dict or type(deleted) is not list:
+        part = parts[i]
+        if (
+            type(part) is not dict
+            or type(updated) is not dict
+            or type(deleted) is not list
+            or type(patches) is not dict
+        ):
             return None
+        base: dict = {}
         for k in deleted:
-            parts[i].pop(k, None)
-        parts[i].update(updated)
-        held.append((updated, deleted))
-    return tuple(held)
+            part.pop(k, None)
+        for k, v in updated.items():
+            was = part.get(k, _ABSENT)
+            if was is not _ABSENT:
+                base[k] = was
+            part[k] = v
+        for k, patch in patches.items():
+            was = part.get(k, _ABSENT)
+            try:
+                part[k] = _patched(was, patch)
+            except (ValueError, TypeError):
+                return None
+            base[k] = was
+        held.append((updated, deleted, patches))
+        bases.append(base)
+    return tuple(held), tuple(bases)
 
 
 def write_kept(path: Path | None, key: str, value: tuple, journal: Journal | None) -> bool:
@@ -151,60 +180,141 @@ def write_and_follow(
     written = _write(path, key, value, journal)
     if written is None:
         return None
-    base, file, entries, held = written
-    return Journal(base, file, entries, _copied(value), held)
+    base, file, entries, held, bases = written
+    return Journal(base, file, entries, _copied(value), held, bases)
 
 
 def _write(
     path: Path | None, key: str, value: tuple, journal: Journal | None
-) -> tuple[str, tuple[int, int, int], int, tuple] | None:
+) -> tuple[str, tuple[int, int, int], int, tuple, tuple] | None:
     """Write `value` as changes or as a base; (base id, its file, its entries, what the changes
-    file now holds for each part) of the files written, or None. Changes only while the base
-    is the file `journal` knows: one written since by another build (or by hand) is not."""
+    file now holds for each part, the base's values of the keys they change) of the files
+    written, or None. Changes only while the base is the file `journal` knows: one written
+    since by another build (or by hand) is not."""
     if path is None:
         return None
     same = journal is not None and _identity(path) == journal.file
-    flat = _changes(value, journal) if journal is not None and same else None
-    if flat is not None and write_blob(changes_path(path), key, (journal.base, *flat)):
+    found = _changes(value, journal) if journal is not None and same else None
+    if found is not None and write_blob(changes_path(path), key, (journal.base, *found[0])):
+        flat, bases = found
         with contextlib.suppress(OSError):
             if os.stat(changes_path(path)).st_size * SHARE <= journal.file[2]:
                 held = tuple(
-                    None if flat[2 * i + 1] is None else (flat[2 * i], flat[2 * i + 1])
+                    None if flat[3 * i + 1] is None else tuple(flat[3 * i : 3 * i + 3])
                     for i in range(len(value))
                 )
-                return journal.base, journal.file, journal.entries, held
+                return journal.base, journal.file, journal.entries, held, bases
     base = uuid.uuid4().hex
     if not write_blob(path, key, (base, *value)):
         return None
     with contextlib.suppress(OSError):
         changes_path(path).unlink()
-    return base, _identity(path), _entries(value), tuple(None for _ in value)
+    nothing = tuple(None for _ in value)
+    return base, _identity(path), _entries(value), nothing, tuple({} for _ in value)
 
 
-def _changes(value: tuple, journal: Journal) -> list | None:
-    """For each part of `value`: (entries added or replaced since the base, keys taken out),
-    or (the part, None) when it is not a dict; None when that is more than a `SHARE`th of the
-    base's entries."""
+def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
+    """For each part of `value`: (entries added or replaced since the base, keys taken out,
+    splices of the base's values for long bytes values changed), or (the part, None, None) when
+    it is not a dict; and for each part the base's values of the keys changed. None when that
+    is more than a `SHARE`th of the base's entries."""
     if len(value) != len(journal.read):
         return None
     flat: list = []
+    bases: list = []
     count = 0
-    for part, read, held in zip(value, journal.read, journal.changes, strict=True):
+    parts = zip(value, journal.read, journal.changes, journal.bases, strict=True)
+    for part, read, held, was in parts:
         if type(part) is not dict or type(read) is not dict:
-            flat += [part, None]
+            flat += [part, None, None]
+            bases.append({})
             continue
-        updated = {k: v for k, v in part.items() if _changed(read.get(k, _ABSENT), v)}
+        changed = {k for k, v in part.items() if _changed(read.get(k, _ABSENT), v)}
         gone = read.keys() - part.keys()
-        if held is not None:  # changed since the base, and still there: written again
-            for k in held[0]:
-                if k in part and k not in updated:
-                    updated[k] = part[k]
+        again: list = []  # changed since the base, not since the read, and still there
+        if held is not None:
+            again = [k for k in (*held[0], *held[2]) if k in part and k not in changed]
             gone.update(k for k in held[1] if k not in part)
-        count += len(updated) + len(gone)
+        count += len(changed) + len(again) + len(gone)
         if count * SHARE > journal.entries:
             return None
-        flat += [updated, list(gone)]
-    return flat
+        updated, patches, base = {}, {}, {}
+        for k in changed:
+            # the base's value: the one read, unless an earlier build changed it since
+            b = (
+                was.get(k, _ABSENT)
+                if held is not None and _in_held(held, k)
+                else read.get(k, _ABSENT)
+            )
+            if b is not _ABSENT:
+                base[k] = b
+                patch = _patch(b, part[k])
+                if patch is not None:
+                    patches[k] = patch
+                    continue
+            updated[k] = part[k]
+        for k in again:
+            if k in held[2]:  # the value read (or one equal to it): the same splices
+                patches[k] = held[2][k]
+            else:
+                updated[k] = part[k]
+            if k in was:
+                base[k] = was[k]
+        flat += [updated, list(gone), patches]
+        bases.append(base)
+    return flat, tuple(bases)
+
+
+def _in_held(held: tuple, k: Any) -> bool:
+    return k in held[0] or k in held[2]
+
+
+def _patch(base: Any, now: Any) -> Any:
+    """What makes `now` from `base` as splices: for bytes, their splices; for a tuple, a list
+    with each item's (None: the base's; a 1-tuple: the item whole; splices); None when `now`
+    is not made smaller that way."""
+    if type(base) is bytes and type(now) is bytes:
+        return _splices_of(base, now)
+    if type(base) is not tuple or type(now) is not tuple or len(base) != len(now):
+        return None
+    out: list = []
+    spliced_any = False
+    for b, n in zip(base, now, strict=True):
+        if type(n) in _MUTABLE or type(n) is not type(b):
+            out.append((n,))
+        elif b is n or b == n:
+            out.append(None)
+        else:
+            ops = _splices_of(b, n) if type(n) is bytes else None
+            spliced_any = spliced_any or ops is not None
+            out.append(ops if ops is not None else (n,))
+    return out if spliced_any else None
+
+
+def _splices_of(base: bytes, now: bytes) -> tuple | None:
+    if len(now) < SPLICED_FROM:
+        return None
+    ops = splices(base, now)
+    return ops if size(ops) * 2 < len(now) else None
+
+
+def _patched(base: Any, patch: Any) -> Any:
+    """`base` with `_patch`'s `patch` applied; ValueError where it does not fit."""
+    if type(base) is bytes and type(patch) is tuple:
+        return spliced(base, patch)
+    if type(base) is not tuple or type(patch) is not list or len(patch) != len(base):
+        raise ValueError("not a patch")
+    out = []
+    for b, p in zip(base, patch, strict=True):
+        if p is None:
+            out.append(b)
+        elif type(p) is tuple and len(p) == 1:
+            out.append(p[0])
+        elif type(b) is bytes and type(p) is tuple:
+            out.append(spliced(b, p))
+        else:
+            raise ValueError("not a patch")
+    return tuple(out)
 
 
 def _copied(parts: tuple | list) -> tuple:

@@ -173,3 +173,77 @@ def test_a_value_held_between_writes_follows_its_files(tmp_path: Path) -> None:
         kept = journal.write_and_follow(path, "key", value, kept)
         assert kept is not None and path.read_bytes() == base
         assert read_kept(path, "key", Diagnostics())[0] == value
+
+
+def _lists(n: int, rng: random.Random) -> dict:
+    """Terms -> (count, packed list, anchors), as the search index keeps them: long bytes."""
+    return {
+        f"w{i}": (i, rng.randbytes(rng.choice([40, 3000, 20_000])), rng.randbytes(64))
+        for i in range(n)
+    }
+
+
+def _touched(blob: bytes, rng: random.Random) -> bytes:
+    """A packed list as an edit leaves it: a byte put in at two places, or one changed."""
+    if rng.random() < 0.5:
+        k = rng.randrange(len(blob))
+        return blob[:k] + bytes([(blob[k] + 1) % 256]) + blob[k + 1 :]
+    i, j = sorted(rng.randrange(len(blob) + 1) for _ in range(2))
+    return blob[:i] + b"\x01" + blob[i:j] + b"\x02" + blob[j:]
+
+
+def test_long_values_changed_in_place_are_written_as_splices(tmp_path: Path) -> None:
+    """An edit touching most long lists by a byte or two writes changes a small share of the
+    base; through a chain of such edits (the splices always of the base's values, the lists
+    touched again and again) the base is seldom written again, and every read gives the value
+    written; with the preview's `write_and_follow` too. Written whole, each edit's changes
+    would be most of the base."""
+    rng = random.Random(11)
+    for follow in (False, True):
+        path = tmp_path / f"lists-{follow}.marshal"
+        truth = (1, _lists(60, rng), {i: str(i) for i in range(1000)})
+        kept = journal.write_and_follow(path, "key", truth, None)
+        base, bases = path.read_bytes(), 0
+        for step in range(25):
+            if not follow:
+                got, kept = read_kept(path, "key", Diagnostics())
+                assert got == truth, step
+                lists = got[1]
+            else:
+                lists = dict(truth[1])
+            for term in rng.sample(sorted(lists), 40):
+                count, blob, anchors = lists[term]
+                lists[term] = (count + 1, _touched(blob, rng), anchors)
+            if rng.random() < 0.2:
+                lists[f"new{step}"] = (1, rng.randbytes(500), b"")
+            if rng.random() < 0.2:
+                lists.pop(rng.choice(sorted(lists)))
+            truth = (1, dict(lists), truth[2])
+            kept = journal.write_and_follow(path, "key", (1, lists, truth[2]), kept)
+            assert kept is not None
+            if path.read_bytes() != base:
+                bases += 1
+                base = path.read_bytes()
+            if step == 0:  # 40 lists touched, each a few bytes
+                assert changes_path(path).stat().st_size * 100 < len(base)
+        assert read_kept(path, "key", Diagnostics())[0] == truth
+        assert bases <= 1  # 40 of 60 lists touched each time: the changes outgrow an eighth once
+
+
+def test_splices_that_do_not_fit_their_base_cost_the_value_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "index.marshal"
+    rng = random.Random(5)
+    value = (1, {"w": (1, rng.randbytes(5000)), **{i: i for i in range(100)}})
+    write_kept(path, "key", value, None)
+    got, kept = read_kept(path, "key", Diagnostics())
+    got[1]["w"] = (2, _touched(got[1]["w"][1], rng))
+    write_kept(path, "key", got, kept)
+    assert read_kept(path, "key", Diagnostics())[0] == got
+    assert changes_path(path).exists()
+    # a base of the same id in which no splice fits (its lists shorter)
+    journal.write_blob(path, "key", (kept.base, 1, {"w": (1, b"short")}))
+    diag = Diagnostics()
+    assert read_kept(path, "key", diag) == (None, None)
+    assert len(diag.warnings) == 1 and "damaged cache file" in str(diag.warnings[0])

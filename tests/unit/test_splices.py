@@ -1,0 +1,67 @@
+"""The splices that make one bytes value from another (engine/splices.py)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from sitegen.engine.splices import size, spliced, splices
+
+
+def _edited(rng: random.Random, old: bytes, alphabet: int, edits: int) -> bytes:
+    new = bytearray(old)
+    for _ in range(edits):
+        k = rng.randrange(len(new) + 1)
+        kind = rng.random()
+        if kind < 0.35:
+            new[k:k] = bytes(rng.randrange(alphabet) for _ in range(rng.randrange(1, 6)))
+        elif kind < 0.7:
+            del new[k : k + rng.randrange(1, 6)]
+        elif k < len(new):
+            new[k] = rng.randrange(alphabet)
+    return bytes(new)
+
+
+@pytest.mark.parametrize("alphabet", [2, 5, 256])
+def test_the_splices_make_the_new_value_from_the_old(alphabet: int) -> None:
+    """Random values (few distinct bytes repeat, as packed gaps do) and a few random edits
+    each: the splices always make the new value, and stay small for long values."""
+    rng = random.Random(alphabet)
+    for trial in range(1500):
+        n = rng.choice([0, 1, 7, 95, 96, 97, 400, 5000])
+        old = bytes(rng.choices(range(alphabet), k=n))
+        new = _edited(rng, old, alphabet, rng.randrange(4))
+        ops = splices(old, new)
+        assert spliced(old, ops) == new, trial
+        if n == 5000 and alphabet == 256:
+            assert size(ops) < 200, trial
+
+
+def test_a_packed_list_with_a_posting_put_in_is_two_small_splices() -> None:
+    """What an edit does to a packed list: a gap put in among the gaps and a frequency among
+    the frequencies (or one taken out of each, the gap around it merged)."""
+    rng = random.Random(3)
+    gaps, tfs = bytes(rng.choices(range(1, 6), k=100_000)), bytes(rng.choices((1, 2), k=100_000))
+    old = b"head" + gaps + tfs
+    put = b"head" + gaps[:40_000] + b"\x02" + gaps[40_000:] + tfs[:40_000] + b"\x01" + tfs[40_000:]
+    ops = splices(old, put)
+    assert spliced(old, ops) == put and size(ops) <= 2 * 12 + 2
+    merged = gaps[:39_999] + bytes([gaps[39_999] + gaps[40_000]]) + gaps[40_001:]
+    taken = b"head" + merged + tfs[:40_000] + tfs[40_001:]
+    ops = splices(old, taken)
+    assert spliced(old, ops) == taken and size(ops) < 100
+
+
+def test_an_unchanged_value_needs_no_splice_and_a_new_one_is_one() -> None:
+    assert splices(b"same" * 100, b"same" * 100) == ()
+    assert splices(b"", b"new") == (0, 0, b"new")
+    assert splices(b"old", b"") == (0, 3, b"")
+
+
+@pytest.mark.parametrize(
+    "ops", [(0, 1), (5, 0, b"x"), (0, -1, b""), (2, 0, b"", 1, 0, b""), (0, 0, "text")]
+)
+def test_splices_that_do_not_fit_are_refused(ops: tuple) -> None:
+    with pytest.raises(ValueError):
+        spliced(b"abc", ops)
