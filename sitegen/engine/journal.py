@@ -247,6 +247,8 @@ def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
                 else read.get(k, _ABSENT)
             )
             if b is not _ABSENT:
+                if type(b) not in _MUTABLE and b == part[k]:
+                    continue  # back to the base's value (an edit undone): not a change
                 base[k] = b
                 patch = _patch(b, part[k])
                 if patch is not None:

@@ -247,3 +247,27 @@ def test_splices_that_do_not_fit_their_base_cost_the_value_with_one_warning(
     diag = Diagnostics()
     assert read_kept(path, "key", diag) == (None, None)
     assert len(diag.warnings) == 1 and "damaged cache file" in str(diag.warnings[0])
+
+
+def test_a_value_changed_back_to_the_bases_is_not_written(tmp_path: Path) -> None:
+    """An edit undone (an article saved back as it was) leaves nothing in the changes file
+    for the entries it had changed; written whole, they outgrew the base."""
+    rng = random.Random(9)
+    path = tmp_path / "index.marshal"
+    original = (1, _lists(40, rng), {i: i for i in range(1000)})
+    write_kept(path, "key", original, None)
+    got, kept = read_kept(path, "key", Diagnostics())
+    for term in list(got[1])[:30]:
+        count, blob, anchors = got[1][term]
+        got[1][term] = (count, _touched(blob, rng), anchors)
+    write_kept(path, "key", got, kept)
+    got, kept = read_kept(path, "key", Diagnostics())
+    lists = dict(got[1])
+    lists.update(original[1])  # copies, not the base's objects: equal to them
+    lists = {k: (v[0], bytes(bytearray(v[1])), v[2]) for k, v in lists.items()}
+    base = path.read_bytes()
+    write_kept(path, "key", (1, lists, got[2]), kept)
+    assert path.read_bytes() == base
+    changes = journal.read_blob(changes_path(path), "key", Diagnostics())
+    assert changes[4:7] == ({}, [], {})  # the lists' part: nothing updated, cut or spliced
+    assert read_kept(path, "key", Diagnostics())[0] == original
