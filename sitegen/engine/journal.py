@@ -235,6 +235,7 @@ def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
         if held is not None:
             again = [k for k in (*held[0], *held[2]) if k in part and k not in changed]
             gone.update(k for k in held[1] if k not in part)
+            gone.difference_update(k for k in held[0] if k not in was)  # the base lacks them
         count += len(changed) + len(again) + len(gone)
         if count * SHARE > journal.entries:
             return None

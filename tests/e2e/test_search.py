@@ -750,6 +750,63 @@ def test_long_posting_lists_changed_in_place_equal_a_clean_build(site, monkeypat
     assert patched.count(True) >= 20, patched.count(True)
 
 
+def test_an_edit_keeps_its_lists_as_splices_beside_the_index_file(site, monkeypatch):
+    """Edits that change a few postings of long lists write those lists as splices of the
+    index file's (engine/splices.py: every list here counts as long), not the file again:
+    the file keeps its bytes, the changes file holds splices, and the search files are byte
+    for byte a clean build's; an edit undone leaves nothing of those lists beside the file."""
+    from sitegen.engine import journal, splices
+    from sitegen.engine.blobcache import read_blob
+    from sitegen.engine.search_cache import INDEX_FILE
+    from sitegen.errors import Diagnostics
+
+    # a small site's lists spliced as a big site's are: split around pieces of 8 bytes, not 48
+    monkeypatch.setattr(journal, "SPLICED_FROM", 8)
+    monkeypatch.setattr(splices, "PROBE", 8)
+    monkeypatch.setattr(splices, "SMALL", 16)
+    monkeypatch.setattr(journal, "SHARE", 2)  # and its 8 lists are a tenth of its entries
+    rng = random.Random(5)
+    words = ["harbour", "ledger", "meadow", "quarry", "saddle", "tundra", "violet", "walnut"]
+    for i in range(80):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(5, 30)))
+        site.article(
+            f"a{i:02}.md",
+            f"Story {i}",
+            date=f"2024-01-{1 + i % 28:02} {10 + i // 60}:{i % 60:02}",
+            body=body,
+        )
+    site.build()
+    state = site.root / ".sitegen" / INDEX_FILE
+    base = state.read_bytes()
+    original = (site.root / "content" / "a40.md").read_text(encoding="utf-8")
+    for body in ("harbour harbour ledger", "walnut " * 40 + "zeppelin", " ".join(words)):
+        site.article("a40.md", "Story 40", date="2024-01-13 10:40", body=body)
+        site.build()
+        assert state.read_bytes() == base
+        changes = read_blob(journal.changes_path(state), _index_key(state), Diagnostics())
+        # (base id, then for each part: updated, taken out, spliced); the postings are part 2
+        assert changes is not None and changes[9], body
+        assert set(changes[7]) <= {"zeppelin"}, body  # whole: only a word the file lacks
+        assert _search_files(site.root) == _clean_search_files(site), body
+    (site.root / "content" / "a40.md").write_text(original, encoding="utf-8")
+    site.build()
+    changes = read_blob(journal.changes_path(state), _index_key(state), Diagnostics())
+    assert state.read_bytes() == base and changes[4:10] == ({}, [], {}, {}, [], {})
+    assert _search_files(site.root) == _clean_search_files(site)
+
+
+def _index_key(state: Path) -> str:
+    """The key a kept index file was written under (its first record)."""
+    import marshal
+
+    from sitegen.engine import blobcache
+
+    data = state.read_bytes()
+    at = len(blobcache._MAGIC)
+    size, _ = blobcache._HEAD.unpack_from(data, at)
+    return marshal.loads(data[at + blobcache._HEAD.size : at + blobcache._HEAD.size + size])
+
+
 def test_articles_that_come_or_go_before_others_renumber_the_lists_in_place(site, monkeypatch):
     """A deleted article, or one added with an earlier date, moves the ids of every article
     after it: the lists are renumbered where they are (long ones with anchors, spaced every 4
