@@ -38,13 +38,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sitegen.engine.blobcache import NOT_AN_INDEX, damaged, read_blob, write_blob
-from sitegen.engine.splices import size, spliced, splices
+from sitegen.engine.splices import list_splices, size, spliced, splices
 from sitegen.errors import Diagnostics
 
 SHARE = 8  # a changes file past an eighth of its base's entries or bytes: a new base instead
 SPLICED_FROM = 256  # bytes: a changed value this long is written as splices of the base's
 _MUTABLE = (list, dict, set, bytearray, array)
 _ABSENT = object()
+_SAME = object()  # a part not changed since the base: the one read is the base's
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,7 +60,9 @@ class Journal:
     entries: int  # the entries of its dict parts
     read: tuple  # the value's parts as read: dicts copied, their values shared
     changes: tuple  # per part, what the changes file held: (updated, deleted, spliced), or None
-    bases: tuple  # per part, the base's values of the keys changed since: splices follow them
+    # per part, what splices are made from: for a dict, the base's values of the keys changed
+    # since; for another part, `_SAME`, (the base's part,) once spliced, None once written whole
+    bases: tuple
 
 
 def changes_path(path: Path) -> Path:
@@ -128,14 +131,22 @@ def _apply(parts: list, flat: tuple) -> tuple[tuple, tuple] | None:
     in place; what it held for each part and the base's values of the keys it changed, or None
     when it does not fit the parts."""
     if len(flat) != 3 * len(parts):
-        return None if flat else (tuple(None for _ in parts), tuple({} for _ in parts))
+        return None if flat else (tuple(None for _ in parts), _fresh(parts))
     held, bases = [], []
     for i in range(len(parts)):
         updated, deleted, patches = flat[3 * i : 3 * i + 3]
-        if deleted is None:  # the part whole
+        if deleted is None and patches is None:  # the part whole
             parts[i] = updated
             held.append(None)
-            bases.append({})
+            bases.append(None)
+            continue
+        if deleted is None:  # the part as splices of the base's
+            try:
+                parts[i], base_part = _part_patched(parts[i], patches), parts[i]
+            except (ValueError, TypeError):
+                return None
+            held.append(None)
+            bases.append((base_part,))
             continue
         part = parts[i]
         if (
@@ -210,7 +221,7 @@ def _write(
     with contextlib.suppress(OSError):
         changes_path(path).unlink()
     nothing = tuple(None for _ in value)
-    return base, _identity(path), _entries(value), nothing, tuple({} for _ in value)
+    return base, _identity(path), _entries(value), nothing, _fresh(value)
 
 
 def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
@@ -226,8 +237,15 @@ def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
     parts = zip(value, journal.read, journal.changes, journal.bases, strict=True)
     for part, read, held, was in parts:
         if type(part) is not dict or type(read) is not dict:
-            flat += [part, None, None]
-            bases.append({})
+            # as splices of the base's part where it is known and they are smaller
+            base_part = read if was is _SAME else was[0] if type(was) is tuple else _ABSENT
+            patch = _part_patch(base_part, part) if base_part is not _ABSENT else None
+            if patch is None:
+                flat += [part, None, None]
+                bases.append(None)
+            else:
+                flat += [None, None, patch]
+                bases.append((base_part,))
             continue
         changed = {k for k, v in part.items() if _changed(read.get(k, _ABSENT), v)}
         gone = read.keys() - part.keys()
@@ -266,6 +284,28 @@ def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
         flat += [updated, list(gone), patches]
         bases.append(base)
     return flat, tuple(bases)
+
+
+def _part_patch(base: Any, now: Any) -> Any:
+    """A part that is not a dict as splices of the base's: a list as `list_splices` (the
+    search index's terms, new ones put in among them), else as `_patch` makes them."""
+    if type(base) is list and type(now) is list:
+        ops = list_splices(base, now)
+        put = sum(len(ops[i]) for i in range(2, len(ops), 3))
+        return ops if put * 2 < len(now) else None
+    return _patch(base, now)
+
+
+def _part_patched(base: Any, patch: Any) -> Any:
+    if type(base) is list:
+        return spliced(base, patch)
+    return _patched(base, patch)
+
+
+def _fresh(parts: tuple | list) -> tuple:
+    """What splices of a base just read or written are made from: no dict values changed,
+    every other part the one read."""
+    return tuple({} if type(p) is dict else _SAME for p in parts)
 
 
 def _in_held(held: tuple, k: Any) -> bool:
@@ -321,8 +361,9 @@ def _patched(base: Any, patch: Any) -> Any:
 
 
 def _copied(parts: tuple | list) -> tuple:
-    """The parts with each dict copied (its values shared): what a later write compares with."""
-    return tuple(dict(p) if type(p) is dict else p for p in parts)
+    """The parts with each dict and list copied (values shared): what a later write compares
+    with (a list part may be changed in place)."""
+    return tuple(dict(p) if type(p) is dict else list(p) if type(p) is list else p for p in parts)
 
 
 def _entries(parts: tuple | list) -> int:

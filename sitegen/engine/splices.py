@@ -29,9 +29,10 @@ def splices(old: bytes, new: bytes) -> Splices:
     return tuple(out)
 
 
-def spliced(old: bytes, ops: Splices) -> bytes:
-    """`old` with `ops` applied; ValueError where they do not fit it (a damaged file)."""
-    if len(ops) % 3:
+def spliced(old: bytes | list, ops: Splices) -> bytes | list:
+    """`old` (bytes or a list) with `ops` applied; ValueError where they do not fit it (a
+    damaged file)."""
+    if type(ops) is not tuple or len(ops) % 3 or type(old) not in (bytes, list):
         raise ValueError("not splices")
     pieces, at = [], 0
     for i in range(0, len(ops), 3):
@@ -39,7 +40,7 @@ def spliced(old: bytes, ops: Splices) -> bytes:
         if (
             type(offset) is not int
             or type(cut) is not int
-            or type(put) is not bytes
+            or type(put) is not type(old)
             or offset < at
             or cut < 0
             or offset + cut > len(old)
@@ -48,7 +49,12 @@ def spliced(old: bytes, ops: Splices) -> bytes:
         pieces += (old[at:offset], put)
         at = offset + cut
     pieces.append(old[at:])
-    return b"".join(pieces)
+    if type(old) is bytes:
+        return b"".join(pieces)
+    out: list = []
+    for piece in pieces:
+        out += piece
+    return out
 
 
 def size(ops: Splices) -> int:
@@ -97,9 +103,50 @@ def _find(
     out += (o1, ol, new[n1:n2])
 
 
-def _prefix(a: bytes, i: int, b: bytes, j: int, n: int) -> int:
-    """How many of the `n` bytes from `a[i]` and from `b[j]` are the same from their start:
-    the length compared halved each time, each comparison a `memcmp` of copies."""
+def list_splices(old: list, new: list) -> Splices:
+    """The splices that make the list `new` from `old`, found as `splices` finds them for
+    bytes, a piece being one item (`list.index`). A sorted list with items put in or taken out
+    here and there (the search index's terms after an edit) is as many short splices."""
+    out: list = []
+    _find_items(old, 0, len(old), new, 0, len(new), DEPTH + 4, out)
+    return tuple(out)
+
+
+def _find_items(
+    old: list, o1: int, o2: int, new: list, n1: int, n2: int, depth: int, out: list
+) -> None:
+    p = _prefix(old, o1, new, n1, min(o2 - o1, n2 - n1))
+    o1, n1 = o1 + p, n1 + p
+    s = _suffix(old, o2, new, n2, min(o2 - o1, n2 - n1))
+    o2, n2 = o2 - s, n2 - s
+    ol, nl = o2 - o1, n2 - n1
+    if not ol and not nl:
+        return
+    if depth and ol > 2 and nl > 2:
+        mid = o1 + ol // 2
+        near = n1 + mid - o1
+        reach = abs(nl - ol) + 2
+        q = _index(new, old[mid], max(n1, near - reach), min(n2, near + reach + 1))
+        if q < 0:
+            q = _index(new, old[mid], n1, n2)
+        if q >= 0:
+            _find_items(old, o1, mid, new, n1, q, depth - 1, out)
+            _find_items(old, mid, o2, new, q, n2, depth - 1, out)
+            return
+    out += (o1, ol, new[n1:n2])
+
+
+def _index(items: list, item: object, start: int, stop: int) -> int:
+    try:
+        return items.index(item, start, stop)
+    except ValueError:
+        return -1
+
+
+def _prefix(a: bytes | list, i: int, b: bytes | list, j: int, n: int) -> int:
+    """How many of the `n` bytes (or items) from `a[i]` and from `b[j]` are the same from
+    their start: the length compared halved each time, each comparison one pass in C over
+    copies (a `memcmp` for bytes)."""
     if a[i : i + n] == b[j : j + n]:
         return n
     lo, hi = 0, n  # the first lo are the same, the first hi are not
@@ -112,9 +159,9 @@ def _prefix(a: bytes, i: int, b: bytes, j: int, n: int) -> int:
     return lo
 
 
-def _suffix(a: bytes, i: int, b: bytes, j: int, n: int) -> int:
-    """How many of the `n` bytes before `a[i]` and before `b[j]` are the same from their
-    end."""
+def _suffix(a: bytes | list, i: int, b: bytes | list, j: int, n: int) -> int:
+    """How many of the `n` bytes (or items) before `a[i]` and before `b[j]` are the same
+    from their end."""
     if a[i - n : i] == b[j - n : j]:
         return n
     lo, hi = 0, n

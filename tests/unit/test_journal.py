@@ -271,3 +271,39 @@ def test_a_value_changed_back_to_the_bases_is_not_written(tmp_path: Path) -> Non
     changes = journal.read_blob(changes_path(path), "key", Diagnostics())
     assert changes[4:7] == ({}, [], {})  # the lists' part: nothing updated, cut or spliced
     assert read_kept(path, "key", Diagnostics())[0] == original
+
+
+def test_a_list_or_bytes_part_is_written_as_splices_of_the_bases(tmp_path: Path) -> None:
+    """Parts that are not dicts (the search index's sorted terms, the related lists' order
+    of articles as bytes) go into the changes file as splices of the base's part, not whole,
+    through a chain of edits that change the list in place; each read gives the value."""
+    import bisect
+
+    rng = random.Random(4)
+    path = tmp_path / "index.marshal"
+    words = sorted({rng.randbytes(6).hex() for _ in range(20_000)})
+    order = rng.randbytes(80_000)
+    truth = (1, {i: i for i in range(100)}, words, order)
+    write_kept(path, "key", truth, None)
+    base = path.read_bytes()
+    for step in range(6):
+        got, kept = read_kept(path, "key", Diagnostics())
+        assert got == truth, step
+        terms = got[2]  # changed in place, as the index changes its terms
+        bisect.insort(terms, rng.randbytes(6).hex())
+        if step % 2:
+            terms.pop(rng.randrange(len(terms)))
+        k = rng.randrange(len(order))
+        order = got[3][:k] + b"\x07\x00\x00\x00" + got[3][k:]
+        truth = (1, dict(got[1]), list(terms), order)
+        assert write_kept(path, "key", (1, got[1], terms, order), kept)
+        assert path.read_bytes() == base, step
+        assert changes_path(path).stat().st_size < 2_000, step
+    assert read_kept(path, "key", Diagnostics())[0] == truth
+    follow = journal.write_and_follow(path, "key", truth, None)  # a new base, then followed
+    terms = list(truth[2])
+    terms.insert(0, "0")
+    value = (1, truth[1], terms, truth[3] + b"\x01")
+    assert journal.write_and_follow(path, "key", value, follow) is not None
+    assert changes_path(path).stat().st_size < 2_000
+    assert read_kept(path, "key", Diagnostics())[0] == value

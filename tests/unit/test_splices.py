@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from sitegen.engine.splices import size, spliced, splices
+from sitegen.engine.splices import list_splices, size, spliced, splices
 
 
 def _edited(rng: random.Random, old: bytes, alphabet: int, edits: int) -> bytes:
@@ -65,3 +65,24 @@ def test_an_unchanged_value_needs_no_splice_and_a_new_one_is_one() -> None:
 def test_splices_that_do_not_fit_are_refused(ops: tuple) -> None:
     with pytest.raises(ValueError):
         spliced(b"abc", ops)
+
+
+def test_list_splices_make_the_new_list_from_the_old() -> None:
+    """Lists with repeated items and random edits: always the new list. A sorted list of
+    distinct terms with a few put in and taken out here and there: as many short splices."""
+    rng = random.Random(8)
+    for trial in range(1500):
+        old = rng.choices(range(rng.choice([2, 50, 10**6])), k=rng.choice([0, 1, 3, 40, 900]))
+        new = list(old)
+        for _ in range(rng.randrange(5)):
+            k = rng.randrange(len(new) + 1)
+            if rng.random() < 0.5:
+                new[k:k] = [rng.randrange(50)]
+            else:
+                del new[k : k + rng.randrange(1, 3)]
+        assert spliced(old, list_splices(old, new)) == new, trial
+    terms = sorted({rng.randbytes(5).hex() for _ in range(50_000)})
+    new = sorted({*terms, "00new", "7fnew", "ffnew"} - {terms[1000], terms[30_000]})
+    ops = list_splices(terms, new)
+    assert spliced(terms, ops) == new
+    assert sum(len(ops[i]) for i in range(2, len(ops), 3)) <= 5 and len(ops) // 3 <= 6
