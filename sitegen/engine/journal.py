@@ -11,7 +11,8 @@ holds more than a `SHARE`th of the base's entries or bytes, the value is written
 instead. A long bytes value (or one in a tuple) that changed is written as the splices that make
 it from the base's (engine/splices.py): a common word's packed list, hundreds of kilobytes,
 changes in a byte or two when an article is edited, and written whole it made every edit's
-changes outgrow the base.
+changes outgrow the base. A part that is not a dict (a sorted list of terms, an order packed as
+bytes) is written as splices of the base's part too, where they are smaller.
 
 What changed is found by identity: the parts' dicts are copied when read (their values
 shared), and an entry whose value is another object than the one read, and not equal to it, is
@@ -226,9 +227,10 @@ def _write(
 
 def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
     """For each part of `value`: (entries added or replaced since the base, keys taken out,
-    splices of the base's values for long bytes values changed), or (the part, None, None) when
-    it is not a dict; and for each part the base's values of the keys changed. None when that
-    is more than a `SHARE`th of the base's entries."""
+    splices of the base's values for long bytes values changed); for a part that is not a
+    dict, (None, None, splices of the base's part) or (the part, None, None). And for each
+    part what `Journal.bases` holds. None when that is more than a `SHARE`th of the base's
+    entries."""
     if len(value) != len(journal.read):
         return None
     flat: list = []
