@@ -12,7 +12,9 @@ instead. A long bytes value (or one in a tuple) that changed is written as the s
 it from the base's (engine/splices.py): a common word's packed list, hundreds of kilobytes,
 changes in a byte or two when an article is edited, and written whole it made every edit's
 changes outgrow the base. A part that is not a dict (a sorted list of terms, an order packed as
-bytes) is written as splices of the base's part too, where they are smaller.
+bytes) is written as splices of the base's part too, where they are smaller. A value spliced
+before and changed again gets the splices of the last change composed with those (`composed`),
+so the base's values are not held to find them.
 
 What changed is found by identity: the parts' dicts are copied when read (their values
 shared), and an entry whose value is another object than the one read, and not equal to it, is
@@ -39,14 +41,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sitegen.engine.blobcache import NOT_AN_INDEX, damaged, read_blob, write_blob
-from sitegen.engine.splices import list_splices, size, spliced, splices
+from sitegen.engine.splices import composed, list_splices, size, spliced, splices
 from sitegen.errors import Diagnostics
 
 SHARE = 8  # a changes file past an eighth of its base's entries or bytes: a new base instead
 SPLICED_FROM = 256  # bytes: a changed value this long is written as splices of the base's
 _MUTABLE = (list, dict, set, bytearray, array)
 _ABSENT = object()
-_SAME = object()  # a part not changed since the base: the one read is the base's
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -60,10 +61,9 @@ class Journal:
     file: tuple[int, int, int]  # its device, inode and size: another file there is not it
     entries: int  # the entries of its dict parts
     read: tuple  # the value's parts as read: dicts copied, their values shared
-    changes: tuple  # per part, what the changes file held: (updated, deleted, spliced), or None
-    # per part, what splices are made from: for a dict, the base's values of the keys changed
-    # since; for another part, `_SAME`, (the base's part,) once spliced, None once written whole
-    bases: tuple
+    # per part, what the changes file holds: for a dict (updated, deleted, spliced), for
+    # another part (the part, None, None) or (None, None, its splices); None: not changed
+    changes: tuple
 
 
 def changes_path(path: Path) -> Path:
@@ -101,14 +101,12 @@ def read_kept(
         if changes is None and _identity(path) != before:
             continue
         parts = list(base[1:])
-        applied = _apply(parts, changes[1:] if changes is not None else ())
-        if applied is None:
+        held = _apply(parts, changes[1:] if changes is not None else ())
+        if held is None:
             damaged(changes_path(path), diag)
             _drop(path)
             return None, None
-        held, bases = applied
-        journal = Journal(base[0], before, _entries(parts), _copied(parts), held, bases)
-        return tuple(parts), journal
+        return tuple(parts), Journal(base[0], before, _entries(parts), _copied(parts), held)
     return None, None
 
 
@@ -127,54 +125,35 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size)
 
 
-def _apply(parts: list, flat: tuple) -> tuple[tuple, tuple] | None:
+def _apply(parts: list, flat: tuple) -> tuple | None:
     """`parts` with the changes file's (flat: updated, deleted, spliced for each part) applied
-    in place; what it held for each part and the base's values of the keys it changed, or None
-    when it does not fit the parts."""
+    in place; what it holds for each part, or None when it does not fit the parts."""
     if len(flat) != 3 * len(parts):
-        return None if flat else (tuple(None for _ in parts), _fresh(parts))
-    held, bases = [], []
+        return None if flat else tuple(None for _ in parts)
     for i in range(len(parts)):
         updated, deleted, patches = flat[3 * i : 3 * i + 3]
-        if deleted is None and patches is None:  # the part whole
-            parts[i] = updated
-            held.append(None)
-            bases.append(None)
-            continue
-        if deleted is None:  # the part as splices of the base's
-            try:
-                parts[i], base_part = _part_patched(parts[i], patches), parts[i]
-            except (ValueError, TypeError):
-                return None
-            held.append(None)
-            bases.append((base_part,))
-            continue
-        part = parts[i]
-        if (
-            type(part) is not dict
-            or type(updated) is not dict
-            or type(deleted) is not list
-            or type(patches) is not dict
-        ):
+        try:
+            if deleted is None and patches is None:  # the part whole
+                parts[i] = updated
+            elif deleted is None:  # the part as splices of the base's
+                parts[i] = _part_patched(parts[i], patches)
+            else:
+                _apply_dict(parts[i], updated, deleted, patches)
+        except (ValueError, TypeError):
             return None
-        base: dict = {}
-        for k in deleted:
-            part.pop(k, None)
-        for k, v in updated.items():
-            was = part.get(k, _ABSENT)
-            if was is not _ABSENT:
-                base[k] = was
-            part[k] = v
-        for k, patch in patches.items():
-            was = part.get(k, _ABSENT)
-            try:
-                part[k] = _patched(was, patch)
-            except (ValueError, TypeError):
-                return None
-            base[k] = was
-        held.append((updated, deleted, patches))
-        bases.append(base)
-    return tuple(held), tuple(bases)
+    return tuple(tuple(flat[3 * i : 3 * i + 3]) for i in range(len(parts)))
+
+
+def _apply_dict(part: dict, updated: dict, deleted: list, patches: dict) -> None:
+    if type(part) is not dict or type(updated) is not dict or type(deleted) is not list:
+        raise ValueError("not changes")
+    if type(patches) is not dict:
+        raise ValueError("not changes")
+    for k in deleted:
+        part.pop(k, None)
+    part.update(updated)
+    for k, patch in patches.items():
+        part[k] = _patched(part.get(k), patch)
 
 
 def write_kept(path: Path | None, key: str, value: tuple, journal: Journal | None) -> bool:
@@ -192,62 +171,45 @@ def write_and_follow(
     written = _write(path, key, value, journal)
     if written is None:
         return None
-    base, file, entries, held, bases = written
-    return Journal(base, file, entries, _copied(value), held, bases)
+    base, file, entries, held = written
+    return Journal(base, file, entries, _copied(value), held)
 
 
 def _write(
     path: Path | None, key: str, value: tuple, journal: Journal | None
-) -> tuple[str, tuple[int, int, int], int, tuple, tuple] | None:
+) -> tuple[str, tuple[int, int, int], int, tuple] | None:
     """Write `value` as changes or as a base; (base id, its file, its entries, what the changes
-    file now holds for each part, the base's values of the keys they change) of the files
-    written, or None. Changes only while the base is the file `journal` knows: one written
-    since by another build (or by hand) is not."""
+    file now holds for each part) of the files written, or None. Changes only while the base
+    is the file `journal` knows: one written since by another build (or by hand) is not."""
     if path is None:
         return None
     same = journal is not None and _identity(path) == journal.file
-    found = _changes(value, journal) if journal is not None and same else None
-    if found is not None and write_blob(changes_path(path), key, (journal.base, *found[0])):
-        flat, bases = found
+    flat = _changes(value, journal) if journal is not None and same else None
+    if flat is not None and write_blob(changes_path(path), key, (journal.base, *flat)):
         with contextlib.suppress(OSError):
             if os.stat(changes_path(path)).st_size * SHARE <= journal.file[2]:
-                held = tuple(
-                    None if flat[3 * i + 1] is None else tuple(flat[3 * i : 3 * i + 3])
-                    for i in range(len(value))
-                )
-                return journal.base, journal.file, journal.entries, held, bases
+                held = tuple(tuple(flat[3 * i : 3 * i + 3]) for i in range(len(value)))
+                return journal.base, journal.file, journal.entries, held
     base = uuid.uuid4().hex
     if not write_blob(path, key, (base, *value)):
         return None
     with contextlib.suppress(OSError):
         changes_path(path).unlink()
-    nothing = tuple(None for _ in value)
-    return base, _identity(path), _entries(value), nothing, _fresh(value)
+    return base, _identity(path), _entries(value), tuple(None for _ in value)
 
 
-def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
+def _changes(value: tuple, journal: Journal) -> list | None:
     """For each part of `value`: (entries added or replaced since the base, keys taken out,
     splices of the base's values for long bytes values changed); for a part that is not a
-    dict, (None, None, splices of the base's part) or (the part, None, None). And for each
-    part what `Journal.bases` holds. None when that is more than a `SHARE`th of the base's
-    entries."""
+    dict, (None, None, splices of the base's part) or (the part, None, None). None when that
+    is more than a `SHARE`th of the base's entries."""
     if len(value) != len(journal.read):
         return None
     flat: list = []
-    bases: list = []
     count = 0
-    parts = zip(value, journal.read, journal.changes, journal.bases, strict=True)
-    for part, read, held, was in parts:
+    for part, read, held in zip(value, journal.read, journal.changes, strict=True):
         if type(part) is not dict or type(read) is not dict:
-            # as splices of the base's part where it is known and they are smaller
-            base_part = read if was is _SAME else was[0] if type(was) is tuple else _ABSENT
-            patch = _part_patch(base_part, part) if base_part is not _ABSENT else None
-            if patch is None:
-                flat += [part, None, None]
-                bases.append(None)
-            else:
-                flat += [None, None, patch]
-                bases.append((base_part,))
+            flat += _part_changes(part, read, held)
             continue
         changed = {k for k, v in part.items() if _changed(read.get(k, _ABSENT), v)}
         gone = read.keys() - part.keys()
@@ -255,37 +217,74 @@ def _changes(value: tuple, journal: Journal) -> tuple[list, tuple] | None:
         if held is not None:
             again = [k for k in (*held[0], *held[2]) if k in part and k not in changed]
             gone.update(k for k in held[1] if k not in part)
-            gone.difference_update(k for k in held[0] if k not in was)  # the base lacks them
         count += len(changed) + len(again) + len(gone)
         if count * SHARE > journal.entries:
             return None
-        updated, patches, base = {}, {}, {}
+        updated, patches = {}, {}
         for k in changed:
-            # the base's value: the one read, unless an earlier build changed it since
-            b = (
-                was.get(k, _ABSENT)
-                if held is not None and _in_held(held, k)
-                else read.get(k, _ABSENT)
-            )
-            if b is not _ABSENT:
-                if type(b) not in _MUTABLE and b == part[k]:
+            now = part[k]
+            if held is not None and k in held[0]:  # written whole since the base: again
+                updated[k] = now
+                continue
+            was = read.get(k, _ABSENT)
+            patch = _patch(was, now) if was is not _ABSENT else None
+            if patch is not None and held is not None and k in held[2]:
+                patch = _compose(held[2][k], patch)  # the splices since the base
+                if patch is not None and _unchanged(patch):
                     continue  # back to the base's value (an edit undone): not a change
-                base[k] = b
-                patch = _patch(b, part[k])
-                if patch is not None:
-                    patches[k] = patch
-                    continue
-            updated[k] = part[k]
+            if patch is not None:
+                patches[k] = patch
+            else:
+                updated[k] = now
         for k in again:
             if k in held[2]:  # the value read (or one equal to it): the same splices
                 patches[k] = held[2][k]
             else:
                 updated[k] = part[k]
-            if k in was:
-                base[k] = was[k]
         flat += [updated, list(gone), patches]
-        bases.append(base)
-    return flat, tuple(bases)
+    return flat
+
+
+def _part_changes(part: Any, read: Any, held: tuple | None) -> list:
+    """A part that is not a dict as the changes file holds it: splices of the base's part
+    where the base's is known (`read` itself, or the splices since composed with those since
+    the read) and they are smaller, else whole."""
+    if held is not None and held[2] is None:  # written whole since the base: again
+        return [part, None, None]
+    patch = _part_patch(read, part)
+    if patch is not None and held is not None:
+        patch = _compose(held[2], patch)  # the splices since the base
+    return [part, None, None] if patch is None else [None, None, patch]
+
+
+def _compose(first: Any, then: Any) -> Any:
+    """The patch (`_patch`'s) doing `first`, then `then`; None where they are not patches of
+    one kind of value (then the value is written whole)."""
+    if type(first) is tuple and type(then) is tuple:
+        return composed(first, then)
+    if type(first) is not list or type(then) is not list or len(first) != len(then):
+        return None
+    out = []
+    for a, b in zip(first, then, strict=True):
+        if b is None:
+            out.append(a)
+        elif a is None or len(b) == 1:  # the item whole now
+            out.append(b)
+        elif len(a) == 1:  # whole before, spliced since
+            try:
+                out.append((spliced(a[0], b),))
+            except ValueError:
+                return None
+        else:
+            out.append(composed(a, b))
+    return out
+
+
+def _unchanged(patch: Any) -> bool:
+    """Whether a patch gives its value back as it was."""
+    if type(patch) is tuple:
+        return not patch
+    return all(p is None or p == () for p in patch)
 
 
 def _part_patch(base: Any, now: Any) -> Any:
@@ -302,16 +301,6 @@ def _part_patched(base: Any, patch: Any) -> Any:
     if type(base) is list:
         return spliced(base, patch)
     return _patched(base, patch)
-
-
-def _fresh(parts: tuple | list) -> tuple:
-    """What splices of a base just read or written are made from: no dict values changed,
-    every other part the one read."""
-    return tuple({} if type(p) is dict else _SAME for p in parts)
-
-
-def _in_held(held: tuple, k: Any) -> bool:
-    return k in held[0] or k in held[2]
 
 
 def _patch(base: Any, now: Any) -> Any:

@@ -57,6 +57,87 @@ def spliced(old: bytes | list, ops: Splices) -> bytes | list:
     return out
 
 
+def composed(first: Splices, then: Splices) -> Splices:
+    """The splices doing `first`, then `then` (whose offsets are in what `first` made): one set
+    of splices of the value `first` was made for, worked out without that value. Pieces of it
+    (its end left open) and what the splices put in, as `then` moves them."""
+    puts = [ops[i] for ops in (first, then) for i in range(2, len(ops), 3)]
+    if not puts:
+        return ()
+    empty = puts[0][:0]
+    pieces: list = []  # (start, end or None: to the end) of the old value, or what was put in
+    at = 0
+    for i in range(0, len(first), 3):
+        offset, cut, put = first[i : i + 3]
+        if offset > at:
+            pieces.append((at, offset))
+        if put:
+            pieces.append(put)
+        at = offset + cut
+    pieces.append((at, None))
+    out: list = []
+    rest = iter(pieces)
+    piece = next(rest, None)
+    at = 0  # where `piece` starts in what `first` made
+    for i in range(0, len(then), 3):
+        offset, cut, put = then[i : i + 3]
+        while piece is not None and offset > at:  # kept up to the offset
+            head, piece = _split(piece, offset - at)
+            out.append(head)
+            at += _length(head)
+            if piece is None:
+                piece = next(rest, None)
+        if put:
+            out.append(put)
+        while piece is not None and cut:  # cut
+            head, piece = _split(piece, cut)
+            cut -= _length(head)
+            at += _length(head)
+            if piece is None:
+                piece = next(rest, None)
+    if piece is not None:
+        out.append(piece)
+    out += rest
+    ops: list = []
+    at, held = 0, []
+    for piece in out:
+        if type(piece) is tuple:
+            if piece[0] != at or held:
+                ops += (at, piece[0] - at, _joined(held, empty))
+                held = []
+            if piece[1] is None:
+                break
+            at = piece[1]
+        else:
+            held.append(piece)
+    return tuple(ops)
+
+
+def _split(piece: tuple | bytes | list, n: int) -> tuple:
+    """The first `n` of a piece (all of it when shorter) and the rest of it (None: none)."""
+    if type(piece) is tuple:
+        start, end = piece
+        if end is not None and end - start <= n:
+            return piece, None
+        return (start, start + n), (start + n, end)
+    if len(piece) <= n:
+        return piece, None
+    return piece[:n], piece[n:]
+
+
+def _length(piece: tuple | bytes | list) -> int:
+    return piece[1] - piece[0] if type(piece) is tuple else len(piece)
+
+
+def _joined(pieces: list, empty: bytes | list) -> bytes | list:
+    if type(empty) is bytes:
+        return b"".join(pieces)
+    out = list(empty)
+    for piece in pieces:
+        out += piece
+    return out
+
+
 def size(ops: Splices) -> int:
     """About the bytes `ops` take in a file: what they put in and a few for each."""
     return sum(len(ops[i]) for i in range(2, len(ops), 3)) + 12 * (len(ops) // 3)

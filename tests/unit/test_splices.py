@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from sitegen.engine.splices import list_splices, size, spliced, splices
+from sitegen.engine.splices import composed, list_splices, size, spliced, splices
 
 
 def _edited(rng: random.Random, old: bytes, alphabet: int, edits: int) -> bytes:
@@ -86,3 +86,19 @@ def test_list_splices_make_the_new_list_from_the_old() -> None:
     ops = list_splices(terms, new)
     assert spliced(terms, ops) == new
     assert sum(len(ops[i]) for i in range(2, len(ops), 3)) <= 5 and len(ops) // 3 <= 6
+
+
+@pytest.mark.parametrize("kind", [bytes, list])
+def test_splices_composed_do_both_without_the_first_value(kind: type) -> None:
+    """Splices of a value and splices of what they made, composed (without the value): the
+    same as applying both; random edits of random values, as bytes and as lists."""
+    rng = random.Random(12)
+    find = splices if kind is bytes else list_splices
+    for trial in range(2000):
+        a = kind(rng.choices(range(rng.choice([2, 256])), k=rng.choice([0, 1, 20, 300, 3000])))
+        b = kind(_edited(rng, bytes(a), 4, rng.randrange(4)))
+        c = kind(_edited(rng, bytes(b), 4, rng.randrange(4)))
+        assert spliced(a, composed(find(a, b), find(b, c))) == c, trial
+    assert composed((), ()) == ()
+    assert composed((3, 1, b"x"), (3, 1, b"")) == (3, 1, b"")  # put in, then cut
+    assert composed((3, 0, b"x"), (3, 1, b"")) == ()  # what was put in, cut: nothing
