@@ -147,10 +147,7 @@ def _find(
     old: bytes, o1: int, o2: int, new: bytes, n1: int, n2: int, depth: int, out: list
 ) -> None:
     """Append to `out` the splices making `new[n1:n2]` from `old[o1:o2]`."""
-    p = _prefix(old, o1, new, n1, min(o2 - o1, n2 - n1))
-    o1, n1 = o1 + p, n1 + p
-    s = _suffix(old, o2, new, n2, min(o2 - o1, n2 - n1))
-    o2, n2 = o2 - s, n2 - s
+    o1, o2, n1, n2 = _trimmed(old, o1, o2, new, n1, n2)
     ol, nl = o2 - o1, n2 - n1
     if not ol and not nl:
         return
@@ -196,10 +193,7 @@ def list_splices(old: list, new: list) -> Splices:
 def _find_items(
     old: list, o1: int, o2: int, new: list, n1: int, n2: int, depth: int, out: list
 ) -> None:
-    p = _prefix(old, o1, new, n1, min(o2 - o1, n2 - n1))
-    o1, n1 = o1 + p, n1 + p
-    s = _suffix(old, o2, new, n2, min(o2 - o1, n2 - n1))
-    o2, n2 = o2 - s, n2 - s
+    o1, o2, n1, n2 = _trimmed(old, o1, o2, new, n1, n2)
     ol, nl = o2 - o1, n2 - n1
     if not ol and not nl:
         return
@@ -222,6 +216,17 @@ def _index(items: list, item: object, start: int, stop: int) -> int:
         return items.index(item, start, stop)
     except ValueError:
         return -1
+
+
+def _trimmed(
+    old: bytes | list, o1: int, o2: int, new: bytes | list, n1: int, n2: int
+) -> tuple[int, int, int, int]:
+    """The ranges `old[o1:o2]` and `new[n1:n2]` without what they share at their start and
+    their end."""
+    p = _prefix(old, o1, new, n1, min(o2 - o1, n2 - n1))
+    o1, n1 = o1 + p, n1 + p
+    s = _suffix(old, o2, new, n2, min(o2 - o1, n2 - n1))
+    return o1, o2 - s, n1, n2 - s
 
 
 def _prefix(a: bytes | list, i: int, b: bytes | list, j: int, n: int) -> int:
