@@ -1,4 +1,4 @@
-"""The few splices that turn one long bytes value into another.
+"""The few splices that turn one long bytes value (or list) into another.
 
 The kept indexes (engine/journal.py) hold packed lists: a search term's postings, a related
 term's members, hundreds of kilobytes each for a common word at 100,000 articles. An edit
@@ -10,7 +10,10 @@ bytes put in); these are found by the common prefix and suffix, then, in what is
 old middle found whole in the new one (or the new in the old), or by a piece of the old
 middle found in the new one and the same done on either side of it, a few levels deep. What
 is not found that way is one splice of the rest: the splices are always right, only sometimes
-longer than they could be. Pure functions of bytes.
+longer than they could be. `list_splices` finds a list's the same way (the search index's
+sorted terms), and `composed` makes one set of splices of two, without the value the first
+were made for: what a value spliced by an earlier build and changed again is written as.
+Pure functions of bytes and lists.
 """
 
 from __future__ import annotations
