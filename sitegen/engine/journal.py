@@ -60,7 +60,7 @@ class Journal:
     base: str  # the base file's id
     file: tuple[int, int, int]  # its device, inode and size: another file there is not it
     entries: int  # the entries of its dict parts
-    read: tuple  # the value's parts as read: dicts copied, their values shared
+    read: tuple  # the value's parts as read: dicts and lists copied, their values shared
     # per part, what the changes file holds: for a dict (updated, deleted, spliced), for
     # another part (the part, None, None) or (None, None, its splices); None: not changed
     changes: tuple
@@ -291,9 +291,7 @@ def _part_patch(base: Any, now: Any) -> Any:
     """A part that is not a dict as splices of the base's: a list as `list_splices` (the
     search index's terms, new ones put in among them), else as `_patch` makes them."""
     if type(base) is list and type(now) is list:
-        ops = list_splices(base, now)
-        put = sum(len(ops[i]) for i in range(2, len(ops), 3))
-        return ops if put * 2 < len(now) else None
+        return _smaller(list_splices(base, now), now)
     return _patch(base, now)
 
 
@@ -326,9 +324,11 @@ def _patch(base: Any, now: Any) -> Any:
 
 
 def _splices_of(base: bytes, now: bytes) -> tuple | None:
-    if len(now) < SPLICED_FROM:
-        return None
-    ops = splices(base, now)
+    return None if len(now) < SPLICED_FROM else _smaller(splices(base, now), now)
+
+
+def _smaller(ops: tuple, now: bytes | list) -> tuple | None:
+    """`ops`, where they take less than half of what they make (else it is written whole)."""
     return ops if size(ops) * 2 < len(now) else None
 
 

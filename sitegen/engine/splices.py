@@ -142,7 +142,7 @@ def _joined(pieces: list, empty: bytes | list) -> bytes | list:
 
 
 def size(ops: Splices) -> int:
-    """About the bytes `ops` take in a file: what they put in and a few for each."""
+    """About what `ops` take in a file: the bytes (or items) they put in and a few for each."""
     return sum(len(ops[i]) for i in range(2, len(ops), 3)) + 12 * (len(ops) // 3)
 
 
