@@ -20,20 +20,33 @@ articles whose related lists changed; and the redirect pages and sitemaps, alway
 versions are the cache's rows this build did not take, or, where the preview or a failed build
 read an edited file since the record, the rows they replaced (`ArticleCache.replaced`). Any
 doubt (another manifest, a changed file whose old version the cache no longer has, a file
-added or gone) and every page is fingerprinted, as before.
+gone) and every page is fingerprinted, as before.
+
+Articles added since the record (a newsroom's most common build: one published, or one
+scheduled for later) are followed too, when the site without them is the recorded one (the
+shared digest with them left out equals the record's: no other article moved, no term was
+renamed) and no link or footer may name them (`changes_since`). One not yet published (a
+draft, dated in the future) shows on no page. One published is on its own page and its
+redirect pages, its neighbours' pages and its other language versions' (`pages_to_redo`),
+the related lists naming it, the feeds listing it, every page of each listing it is in (its
+language's index, its tags and categories: with `pagination: newest` each of those pages
+moves by one), the overviews of tags and categories, and the archive (`KeptPages`); every
+other page keeps its fingerprint.
 
 When the record holds the pages' paths, the next build does not even plan the other pages
 (`plan.plan_edited`): it plans the edited articles' pages, those whose related lists changed
 or that show a changed listing view, the feeds listing an edited one, and the listing and
 archive pages and redirect pages of the articles whose view changed, and takes every other
 page's path and fingerprint from the manifest (pipeline/steps.py `_changes`; a manifest that
-lost one of the recorded pages sends the build back to a whole plan).
+lost one of the recorded pages sends the build back to a whole plan). So does an article added
+that shows on no page; one published is planned with every page (its sitemap entry, its
+listings), the pages above keeping their fingerprints.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +57,7 @@ from sitegen.engine.blobcache import read_blob, write_blob
 from sitegen.engine.patch import PlanBasis, edit_kind, reached_by_views, views_in
 from sitegen.engine.sourcecache import ReplacedRows, StatKey
 from sitegen.errors import Diagnostics
-from sitegen.site.model import Site
+from sitegen.site.model import Site, Term
 from sitegen.site.plan import ListingContext, PageJob, listing_view
 
 RECORD_FILE = "build-record.marshal"
@@ -85,36 +98,59 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
 
 
 def shared_digest(
-    basis: PlanBasis, options: tuple[bool, bool], site: Site, search: Iterable[str]
+    basis: PlanBasis,
+    options: tuple[bool, bool],
+    site: Site,
+    search: Iterable[str],
+    left_out: Collection[str] = (),
 ) -> str:
     """A digest of what the pages' inputs share besides the articles themselves: the settings,
     templates, theme files and sitegen's code (`basis.output_fp`), the files copied and their
     stamps, the articles left unpublished, the build's options, the pages of the site in their
-    order, each language's listing order, and the paths of the search files a body or a front
-    matter picture may point at (`_named`): a page's inputs include what its references
-    resolve to, and the search index's shards are named by their first terms (a new word may
-    start one), so a digest of all of their paths would change with many an edit and no page
-    would be kept."""
+    order with their addresses, each language's listing order, tags and categories (names and
+    addresses), and the paths of the search files a body or a front matter picture may point
+    at (`_named`): a page's inputs include what its references resolve to, and the search
+    index's shards are named by their first terms (a new word may start one), so a digest of
+    all of their paths would change with many an edit and no page would be kept.
+
+    `left_out`: rels of articles added since the record, whose digest is that of the site
+    without them (their pages, places and unpublished state left out, and the terms only they
+    have): equal to the record's when the rest of the site is as it was (`changes_since`)."""
     h = hashlib.sha1()
 
     def put(*parts: object) -> None:  # each part, then a NUL: one update for 100,000 names
         h.update("\0".join(map(str, parts)).encode() + b"\0")
 
+    def kept(articles: Sequence[Article]) -> Iterable[Article]:
+        return (a for a in articles if a.rel not in left_out) if left_out else articles
+
     put(basis.output_fp, *options)
     for f in basis.files:
         put(f.out_path, f.path, f.origin, basis.stamps.get(f.path, ""))
-    put("unpublished", *sorted(basis.unpublished))
-    put("pages", *(a.rel for a in site.pages))
-    put("listed", *(a.rel for a in site.listed))
-    for section in site.sections:
-        put("section", section.lang, section.prefix, *(a.rel for a in section.listed))
+    put("unpublished", *sorted(rel for rel in basis.unpublished if rel not in left_out))
+    urls = site.urls
+    put("pages", *(f"{a.rel}>{urls[a.rel]}" for a in kept(site.pages)))
+    put("listed", *(a.rel for a in kept(site.listed)))
+    parts = [(s.lang, s.prefix, s.listed, s.tags, s.categories) for s in site.sections]
+    for lang, prefix, listed, tags, categories in parts or [
+        ("", "/", site.listed, site.tags, site.categories)
+    ]:
+        put("section", lang, prefix, *(a.rel for a in kept(listed)))
+        for kind, terms in (("tags", tags), ("categories", categories)):
+            held = (t for t in terms if not left_out or _held(t, listed, left_out))
+            put(kind, *(f"{t.name}>{t.url}" for t in held))
     put("search", *sorted(_named(search, site)))
     return h.hexdigest()
 
 
-def _named(paths: Iterable[str], site: Site) -> list[str]:
-    """The `paths` whose file name some article's images, content links or picture end in (a
-    superset of those they resolve to: telling which do takes the link targets)."""
+def _held(term: Term, listed: Sequence[Article], left_out: Collection[str]) -> bool:
+    """Whether an article not `left_out` has the term."""
+    return any(listed[i].rel not in left_out for i in term.articles)
+
+
+def link_names(site: Site) -> set[str]:
+    """The last part of every address or path some article's images, content links or
+    picture name (`a.md`, `a`, `pic.png`): a superset of the names of what they resolve to."""
     names: set[str] = set()
     for article in site.pages:
         refs = [ref.src for ref in article.images]
@@ -123,16 +159,36 @@ def _named(paths: Iterable[str], site: Site) -> list[str]:
             refs.append(article.image)
         for ref in refs:
             names.add(ref.split("#")[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    return names
+
+
+def _named(paths: Iterable[str], site: Site) -> list[str]:
+    """The `paths` whose file name some article's images, content links or picture end in (a
+    superset of those they resolve to: telling which do takes the link targets)."""
+    names = link_names(site)
     return [path for path in paths if path.rsplit("/", 1)[-1] in names]
+
+
+def added_since(record: BuildRecord | None, keys: Mapping[str, StatKey]) -> frozenset[str]:
+    """The content files read now that the `record`ed build did not have, when it had no file
+    that is gone now (else none: a file gone is not a change this record follows)."""
+    if record is None or len(keys) <= len(record.keys):
+        return frozenset()
+    if any(rel not in keys for rel in record.keys):
+        return frozenset()
+    return frozenset(rel for rel in keys if rel not in record.keys)
 
 
 @dataclass(frozen=True)
 class Changes:
-    """What changed since the recorded build, when only what articles say did."""
+    """What changed since the recorded build, when only what articles say did, or articles
+    were added."""
 
     edited: frozenset[str]  # rels of the articles that may have changed at all
     viewed: dict[str, str]  # rel -> address, of the articles whose listing view changed
     titled: frozenset[str]  # of those, the ones whose title changed
+    # rels of the articles added since that have pages (listed ones: `changes_since`)
+    added: frozenset[str] = frozenset()
 
 
 def changes_since(
@@ -145,19 +201,29 @@ def changes_since(
     previous: Mapping[str, tuple[StatKey, bytes, str]],
     parsed: Iterable[str],
     replaced: ReplacedRows | None = None,
+    added: frozenset[str] = frozenset(),
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
-    not known). `keys`: each content file's stat key now; `previous`: the article cache's rows
-    this build did not take, by rel (stat key, bytes, cache file); `parsed`: the rels read from
-    their files this build; `replaced`: the rows builds replaced since the record was kept
-    (a preview's, a failed build's), in the same form: the recorded version is whichever of
-    the two has the record's stat key."""
-    if record is None or record.shared != shared or record.keys.keys() != keys.keys():
+    not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
+    the record did not have: `added_since`) left out; `keys`: each content file's stat key
+    now; `previous`: the article cache's rows this build did not take, by rel (stat key,
+    bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
+    rows builds replaced since the record was kept (a preview's, a failed build's), in the
+    same form: the recorded version is whichever of the two has the record's stat key.
+
+    An added article may be a draft or dated in the future (no page shows it), or a listed
+    page that no other article's link or picture may name (`link_names`): one whose page
+    stands in every footer of its language, or that a link may have named while it was
+    missing, sends the build back to a whole plan."""
+    if record is None or record.shared != shared or record.keys.keys() | added != keys.keys():
         return None
-    edited = {rel for rel, key in keys.items() if record.keys[rel] != key}
-    edited.update(rel for rel in parsed if rel in keys)
+    edited = {rel for rel, key in record.keys.items() if keys[rel] != key}
+    edited.update(rel for rel in parsed if rel in record.keys)
+    shown = frozenset(rel for rel in added if rel in site.urls)
+    if added and not _may_add(site, added, shown):
+        return None
     if not edited:
-        return Changes(frozenset(), {}, frozenset())
+        return Changes(frozenset(), {}, frozenset(), shown)
     by_rel = {a.rel: a for a in articles if a.rel in edited}
     viewed: dict[str, str] = {}
     titled: set[str] = set()
@@ -182,20 +248,50 @@ def changes_since(
             viewed[rel] = site.url(new)
             if old.title != new.title:
                 titled.add(rel)
-    return Changes(frozenset(edited), viewed, frozenset(titled))
+    return Changes(frozenset(edited), viewed, frozenset(titled), shown)
+
+
+def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:
+    """Whether articles `added` (those `shown` with pages) reach only the pages
+    `pages_to_redo` and `KeptPages` find: none is a page of its own (in every footer of
+    its language), and no article's link or picture may name one (a link that named a
+    missing file resolves now)."""
+    names = link_names(site)
+    for article in site.pages:
+        if article.rel in shown and not article.listed:
+            return False
+    for rel in added:
+        name = rel.rsplit("/", 1)[-1]
+        folder = rel.rsplit("/", 2)[-2] if rel.count("/") else ""
+        called = {name, name.rsplit(".", 1)[0], folder}
+        if rel in shown:
+            called.add(site.urls[rel].rstrip("/").rsplit("/", 1)[-1])
+        if not names.isdisjoint(called - {""}):
+            return False
+    return True
 
 
 def pages_to_redo(
     site: Site, changes: Changes, related: Mapping[str, Sequence[str]], relisted: Iterable[str]
 ) -> frozenset[str]:
     """The articles whose own pages may differ from the recorded build's: the edited ones,
-    those whose related lists changed (`relisted`), and those showing a listing view that
-    changed (`patch.reached_by_views`, as the preview's patched plan finds them)."""
-    redo = set(changes.edited) | set(relisted)
+    those whose related lists changed (`relisted`), those showing a listing view that
+    changed (`patch.reached_by_views`, as the preview's patched plan finds them), and the
+    added ones with their neighbours in the listing and their other language versions."""
+    redo = set(changes.edited) | set(relisted) | set(changes.added)
     if changes.viewed:
         position = {a.rel: i for i, a in enumerate(site.listed)}
         titled = [a for a in site.pages if a.rel in changes.titled] if changes.titled else []
         redo |= reached_by_views(site, position, changes.viewed.keys(), related, titled)
+    if changes.added:
+        listed = site.listed
+        for i, article in enumerate(listed):
+            if article.rel in changes.added:
+                redo.update(a.rel for a in listed[max(i - 1, 0) : i + 2])
+        for article in site.pages:
+            if article.rel in changes.added:
+                versions = site.translations.get(article.translation_key, ())
+                redo.update(v.rel for v in versions)
     return frozenset(redo)
 
 
@@ -216,16 +312,26 @@ def reusable(pages: Iterable[PageJob], quiet: bool) -> bool:
     return True
 
 
+# the pages an added article leaves as they were, of those holding no listing (the others
+# keep theirs unless they list it: `KeptPages`)
+_NOT_LISTING = frozenset({"404", "search", "robots"})
+
+
 class KeptPages:
     """Which pages keep the recorded build's fingerprint (see the module docstring): called with
     a page, True when none of its inputs changed. Article pages are told once `redo` is set
-    (it needs the related lists); until then, and for redirect pages and sitemaps, False."""
+    (it needs the related lists); until then, and for redirect pages and sitemaps, False.
+    With articles added, every page of the listings that hold one (`_holding`), the feeds
+    listing one, the overviews of tags and categories and the archive are made again."""
 
     def __init__(self, site: Site, changes: Changes) -> None:
         self.changes = changes
         self.edited = changes.edited
-        self.urls = frozenset(site.urls[rel] for rel in changes.edited if rel in site.urls)
+        shown = changes.edited | changes.added
+        self.urls = frozenset(site.urls[rel] for rel in shown if rel in site.urls)
         self.viewed = {url: rel for rel, url in changes.viewed.items()}  # address -> rel
+        self.adding = bool(changes.added)
+        self.holding = _holding(site, changes.added) if changes.added else frozenset()
         self.redo: frozenset[str] | None = None
 
     def settled(self) -> Container[str]:
@@ -247,10 +353,29 @@ class KeptPages:
         viewed = self.viewed
         maker = job.maker
         if type(maker) is ListingContext:
+            if maker.inputs[1] in self.holding:
+                return False  # each page moves on by the articles added before it
             return not viewed or not any(v.get("url") in viewed for v in maker.inputs[0])
         if job.given is not None:
+            if self.adding and kind not in _NOT_LISTING:
+                return False  # counts, or the archive's months
             return not views_in(job.given, viewed)
         return False
+
+
+def _holding(site: Site, added: Collection[str]) -> frozenset[str]:
+    """The addresses of the listings (each language's index, its tags and categories) that
+    hold one of the articles `added`."""
+    bases: set[str] = set()
+    parts = [(s.prefix, s.listed, s.tags, s.categories) for s in site.sections]
+    for prefix, listed, tags, categories in parts or [
+        ("/", site.listed, site.tags, site.categories)
+    ]:
+        places = {i for i, a in enumerate(listed) if a.rel in added}
+        if places:
+            bases.add(prefix)
+            bases.update(t.url for t in (*tags, *categories) if not places.isdisjoint(t.articles))
+    return frozenset(bases)
 
 
 class _AllBut:

@@ -38,6 +38,7 @@ from sitegen.engine.patch import (
 from sitegen.engine.record import (
     BuildRecord,
     KeptPages,
+    added_since,
     changes_since,
     load_record,
     pages_to_redo,
@@ -266,6 +267,8 @@ class _Recording:
 
     shared: str  # `record.shared_digest`
     last: BuildRecord | None
+    versus: str  # the digest `last` is compared with (the site's without the `added`)
+    added: frozenset[str]  # the content files `last` did not have (`record.added_since`)
     kept: KeptPages | None = None
     related: str = ""  # the inputs digest of the related lists this build used
     reusable: bool = False  # `record.reusable` of this build's plan
@@ -341,15 +344,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             {path: fp for path, (_, fp) in search.items()},
         )
 
-        options = (run.request.drafts, run.request.future)
-        recording = (
-            _Recording(
-                shared_digest(basis, options, site, search.keys()),
-                load_record(config.cache_path, _RECORD_KEY),
-            )
-            if run.recording
-            else None
-        )
+        recording = _recording(run, basis, site, search) if run.recording else None
 
         def with_related() -> PlanBasis:
             lists, gone, warnings, versus = related_future.result()
@@ -402,6 +397,17 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     return _Planned(plan, asset_names, fingerprints, basis, run.presence, recording)
 
 
+def _recording(run: _Run, basis: PlanBasis, site: Site, search: Files) -> _Recording:
+    """A command-line build's `_Recording`, with the last record and the digest to compare
+    with it: with articles added since (`record.added_since`), the site's without them."""
+    options = (run.request.drafts, run.request.future)
+    last = load_record(run.request.config.cache_path, _RECORD_KEY)
+    shared = shared_digest(basis, options, site, search.keys())
+    added = added_since(last, run.files.keys) if run.files is not None else frozenset()
+    versus = shared_digest(basis, options, site, search.keys(), added) if added else shared
+    return _Recording(shared, last, versus, added)
+
+
 def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
     """The rels of the articles that are not pages of the site (drafts, future, expired)."""
     if len(site.pages) == len(articles):  # each page is one of the articles: all are pages
@@ -439,7 +445,7 @@ def _plan_in_full(
         f = run.files
         found = changes_since(
             recording.last,
-            recording.shared,
+            recording.versus,
             site,
             articles,
             LazyViews(site),
@@ -447,9 +453,11 @@ def _plan_in_full(
             f.previous,
             f.parsed,
             f.replaced,
+            recording.added,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
-        if found is not None and _partial_plan_fits(run, recording):
+        # an article published reaches whole listings: every page but the articles' is planned
+        if found is not None and not found.added and _partial_plan_fits(run, recording):
             basis = with_related()  # what `pages_to_redo` needs
             if recording.kept is not None and recording.kept.redo is not None:
                 return _plan_edited(run, site, files, assets, search, images, basis, recording)

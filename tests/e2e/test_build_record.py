@@ -20,7 +20,7 @@ from sitegen.output.writer import MANIFEST, Manifest, entry_fp
 from sitegen.pipeline.request import BuildRequest
 from sitegen.site.related import RelatedIndex
 from sitegen.site.search import SearchIndex
-from tests.e2e.test_incremental import EDITS, Site, _article, _replace, _tree
+from tests.e2e.test_incremental import EDITS, PIC, Site, _article, _replace, _tree
 
 
 def _same_as_clean(site: Site) -> None:
@@ -187,7 +187,7 @@ def test_a_lost_article_cache_means_every_page(site: Site) -> None:
     _same_as_clean(site)
 
 
-@pytest.mark.parametrize("edit", ["date", "tag added", "draft", "added", "deleted", "setting"])
+@pytest.mark.parametrize("edit", ["date", "tag added", "draft", "deleted", "setting"])
 def test_other_edits_look_at_every_page(site: Site, edit: str) -> None:
     EDITS[edit](site)
     result = site.build()
@@ -349,4 +349,128 @@ def test_what_listings_show_is_planned_for_the_pages_showing_it(
         path.write_text(text, encoding="utf-8")
         result = site.build()
         assert 0 < result.planned < result.pages, (step, rel, kind)
+        _same_as_clean(site)
+
+
+def _dated(i: int, date: str, tags: str = "tag0", extra: str = "") -> str:
+    return _article(i, tags, extra).replace(f"date: 2024-03-{1 + i:02d}", f"date: {date}")
+
+
+# articles added since the last build, each the way a newsroom adds one
+ADDED = {
+    "the newest, with a new tag": lambda s: s.write("content/new.md", _article(20, "tag0, brand")),
+    "the oldest": lambda s: s.write("content/old.md", _dated(30, "2023-01-05", "tag2")),
+    "between two": lambda s: s.write("content/mid.md", _dated(31, "2024-03-05T12:00:00Z")),
+    "two at once": lambda s: (
+        s.write("content/new.md", _article(20, "tag1")),
+        s.write("content/sub/other.md", _dated(32, "2024-02-01", "tag1, tag2")),
+    ),
+    "undated, with an old address": lambda s: s.write(
+        "content/undated.md", "---\ntitle: Undated\naliases: [/old-u/]\n---\n\nNo date.\n"
+    ),
+    "the first category": lambda s: s.write(
+        "content/cat.md", _dated(33, "2024-03-07T06:00:00Z", extra="categories: [news]\n")
+    ),
+    "translated": lambda s: s.write(
+        "content/a4.fr.md", _article(4).replace("Article 4", "Article quatre")
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "",
+        "pagination: stable\nper_page: 2\n",
+        "archive_limit: 4\n",
+        "languages:\n  - {code: en, name: English}\n  - {code: fr, name: Français}\n",
+    ],
+)
+@pytest.mark.parametrize("added", list(ADDED))
+def test_an_article_published_looks_again_only_at_the_pages_it_reaches(
+    tmp_path: Path, added: str, setting: str
+) -> None:
+    """A new article moves every page of the listings it is in (with `newest` pages), adds to
+    the counts of the tags overview and the archive, and changes its neighbours' pages, the
+    feeds listing it and the related lists naming it; every other page keeps its fingerprint
+    from the manifest, and the output equals a clean build's."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config(setting)
+    if added == "translated":  # a language the site has already
+        site.write("content/a2.fr.md", _article(2).replace("Article 2", "Article deux"))
+    site.build()
+    ADDED[added](site)
+    result = site.build()
+    assert 0 < result.fingerprinted < result.pages, (result.fingerprinted, result.pages)
+    _same_as_clean(site)
+
+
+@pytest.mark.parametrize("kind", ["a draft", "dated in the future", "expired"])
+def test_an_article_not_yet_published_plans_no_page(site: Site, kind: str) -> None:
+    """A scheduled article, a draft, or one already expired, added: no page shows it, so the
+    build plans only what the last one recorded it could leave alone (nothing), writes
+    nothing, and shows it once it is due."""
+    extra = {
+        "a draft": "draft: true\n",
+        "dated in the future": "",
+        "expired": "expiryDate: 2024-04-01\n",
+    }[kind]
+    date = "2999-01-01" if kind == "dated in the future" else "2024-03-20"
+    site.write("content/later.md", _dated(40, date, extra=extra))
+    result = site.build()
+    assert result.planned < result.pages / 2 and result.written == 0, result
+    assert not (site.out / "later").exists()
+    _same_as_clean(site)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["a page of its own", "named by a link", "a bundle with a picture", "a new language"],
+)
+def test_an_added_article_that_reaches_further_looks_at_every_page(
+    tmp_path: Path, kind: str
+) -> None:
+    """A page of its own is named in every footer of its language; a link that named the
+    missing file resolves now (`broken_links: warn`); a page bundle brings files to copy; a
+    first article in a language makes a section every page's language links name: every
+    page is looked at again, and the output equals a clean build's."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config("broken_links: warn\n" if kind == "named by a link" else "")
+    if kind == "named by a link":
+        site.write("content/a1.md", _article(1, body="See [what comes](coming.md) soon."))
+    site.build()
+    if kind == "a page of its own":
+        site.write("content/about.md", "---\ntitle: About\nlisted: false\n---\n\nUs.\n")
+    elif kind == "named by a link":
+        site.write("content/coming.md", _article(20))
+    elif kind == "a bundle with a picture":
+        site.write("content/story/index.md", _article(21, body="![pic](pic.png)"))
+        (site.root / "content" / "story" / "pic.png").write_bytes(PIC)
+    else:
+        site.write("content/a4.de.md", _article(4).replace("Article 4", "Artikel vier"))
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    _same_as_clean(site)
+
+
+def test_a_chain_of_articles_published_and_edited_equals_clean_builds(tmp_path: Path) -> None:
+    """A newsroom's day: articles published (newest first, one back-dated, one scheduled) with
+    edits of others in between; after each build the output equals a clean build's, and each
+    publication took the short way."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config("archive_limit: 4\n")
+    site.build()
+    steps = [
+        lambda: site.write("content/n1.md", _dated(50, "2024-04-01T08:00:00Z", "tag1, fresh")),
+        lambda: _replace(site, "content/a2.md", "More.", "More about the harbour."),
+        lambda: site.write("content/n2.md", _dated(51, "2024-04-01T09:00:00Z", "fresh")),
+        lambda: site.write("content/n3.md", _dated(52, "2024-02-20", "tag2")),
+        lambda: _replace(site, "content/n1.md", "title: Article 50", "title: Late news"),
+        lambda: site.write("content/n4.md", _dated(53, "2999-04-01", "tag0")),
+        lambda: site.write("content/n5.md", _dated(54, "2024-04-02", "tag0")),
+    ]
+    for step in steps:
+        step()
+        result = site.build()
+        assert result.fingerprinted < result.pages, result
         _same_as_clean(site)

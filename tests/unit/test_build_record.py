@@ -85,7 +85,14 @@ def test_other_pages_are_kept_unless_a_changed_view_is_anywhere_in_them() -> Non
 
 def _digest(search: list[str], **article: object) -> str:
     fields = {"rel": "a.md", "images": (), "links": (), "image": "", **article}
-    site = SimpleNamespace(pages=[SimpleNamespace(**fields)], listed=[], sections=[])
+    site = SimpleNamespace(
+        pages=[SimpleNamespace(**fields)],
+        urls={"a.md": "/a/"},
+        listed=[],
+        tags=[],
+        categories=[],
+        sections=[],
+    )
     basis = PlanBasis("output", (), {}, frozenset(), {})
     return shared_digest(basis, (False, False), site, search)  # type: ignore[arg-type]
 
@@ -114,3 +121,73 @@ def test_a_plan_may_stand_for_the_next_unless_a_listing_shows_bodies_or_a_page_i
     assert not reusable(pages, False)  # the plan reported something
     assert not reusable(pages + [job("/", "index", ("a.md",))], True)  # whole articles listed
     assert not reusable(pages + [job("/search/found/", "article", ("f.md",))], True)
+
+
+def _added_site() -> SimpleNamespace:
+    """Four listed articles, d.md newest and added since; tags: t1 on b and d, t2 on a."""
+    listed = [SimpleNamespace(rel=r, translation_key=r) for r in ("d.md", "c.md", "b.md", "a.md")]
+    t1 = SimpleNamespace(name="t1", url="/tags/t1/", articles=(0, 2))
+    t2 = SimpleNamespace(name="t2", url="/tags/t2/", articles=(3,))
+    return SimpleNamespace(
+        urls={a.rel: f"/{a.rel[0]}/" for a in listed},
+        pages=listed,
+        listed=listed,
+        tags=[t1, t2],
+        categories=[],
+        sections=[],
+        translations={},
+    )
+
+
+def test_an_added_article_reaches_every_page_of_the_listings_it_is_in() -> None:
+    site = _added_site()
+    kept = KeptPages(site, Changes(frozenset(), {}, frozenset(), frozenset({"d.md"})))  # type: ignore[arg-type]
+    kept.redo = frozenset({"d.md", "c.md"})
+
+    def listing(base: str, views: list[dict]) -> PageJob:
+        inputs = (tuple(views), base, 2, 2, "tag", "t", {}, {}, {"own_pages": []})
+        return PageJob(f"{base}page/2/", "term.html", "tag", None, base, (), ListingContext(inputs))
+
+    # a page further on holds none of it, and moves all the same
+    assert not kept(listing("/", [_view("/a/")]))
+    assert not kept(listing("/tags/t1/", [_view("/b/")]))
+    assert kept(listing("/tags/t2/", [_view("/a/")]))  # a tag it does not have
+    counts = {"terms": [{"name": "t2", "count": 1}]}
+    assert not kept(PageJob("/tags/", "terms.html", "tags", counts, "tags"))
+    assert kept(PageJob("/404.html", "404.html", "404", {"page": {"title": "x"}}, "404"))
+    entries = {"feed": {"entries": [{"url": "/d/"}, {"url": "/c/"}]}}
+    assert not kept(PageJob("/feed.xml", "feed.xml", "feed", entries, "feed"))
+    old = {"feed": {"entries": [{"url": "/a/"}]}}
+    assert kept(PageJob("/tags/t2/feed.xml", "feed.xml", "feed", old, "feed"))
+
+
+def test_the_pages_to_redo_for_an_added_article_are_its_neighbours_and_versions() -> None:
+    from sitegen.engine.record import pages_to_redo
+
+    site = _added_site()
+    site.listed[3].translation_key = site.listed[2].translation_key = "b"
+    site.translations = {"b": [site.listed[2], site.listed[3]]}
+    middle = Changes(frozenset(), {}, frozenset(), frozenset({"b.md"}))
+    assert pages_to_redo(site, middle, {}, ()) == {"a.md", "b.md", "c.md"}  # type: ignore[arg-type]
+    newest = Changes(frozenset(), {}, frozenset(), frozenset({"d.md"}))
+    assert pages_to_redo(site, newest, {}, ["a.md"]) == {"a.md", "c.md", "d.md"}  # type: ignore[arg-type]
+
+
+def test_the_shared_digest_without_the_added_articles_is_the_one_before() -> None:
+    site = _added_site()
+    for a in site.pages:
+        a.images, a.links, a.image = (), (), ""
+    basis = PlanBasis("output", (), {}, frozenset(), {})
+    before = SimpleNamespace(**vars(site))
+    before.pages = before.listed = site.listed[1:]
+    before.urls = {r: u for r, u in site.urls.items() if r != "d.md"}
+    before.tags = [
+        SimpleNamespace(name="t1", url="/tags/t1/", articles=(1,)),
+        SimpleNamespace(name="t2", url="/tags/t2/", articles=(2,)),
+    ]
+    was = shared_digest(basis, (False, False), before, [])  # type: ignore[arg-type]
+    assert shared_digest(basis, (False, False), site, [], {"d.md"}) == was  # type: ignore[arg-type]
+    assert shared_digest(basis, (False, False), site, []) != was  # type: ignore[arg-type]
+    # a tag renamed by its new spelling, or given another address: not the site it was
+    site.tags[0] = SimpleNamespace(name="T1", url="/tags/t1/", articles=(0, 2))
+    assert shared_digest(basis, (False, False), site, [], {"d.md"}) != was  # type: ignore[arg-type]
