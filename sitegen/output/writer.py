@@ -10,9 +10,12 @@ A build that is killed or fails leaves the old output; the next build removes it
 
 Linking every unchanged file costs a system call per file (about 2.5 s at 10,000 articles), so
 a build that changes few files (`DELTA_MAX_SHARE` of the output at most, e.g. one edited
-article) stages only those (`DeltaOutput`): the staged folder is renamed to a fixed commit name
-with the new manifest and the list of files to delete, then each file is moved into the output
-(every move atomic) and the manifest last. A build killed before that rename leaves the old
+article) stages only those (`DeltaOutput`), side by side in one folder, each named by its
+escaped path (publishing an article rewrites every numbered listing page, each in a folder of
+its own: making those folders in the staging folder and removing them again cost more than
+writing the pages). The staged folder is renamed to a fixed commit name with the new manifest
+and the list of files to delete, then each file is moved into the output (every move atomic)
+and the manifest last. A build killed before that rename leaves the old
 output; one killed after it is completed by the next build (or `sitegen build`) before anything
 else, since the commit folder holds everything the commit needs.
 Its new files are written into spare files, and the files they replace kept as spares
@@ -54,6 +57,10 @@ OLD_MARK = ".sitegen-old-"
 TRASH_MARK = ".sitegen-trash-"
 COMMIT_MARK = ".sitegen-commit"  # a delta commit under way (`DeltaOutput`)
 JOURNAL = ".sitegen-delete.json"  # in the commit folder: the files the commit deletes
+# in a delta's staging (and commit) folder: its files side by side, each named by its path with
+# `/` escaped (`_flat_name`): no folder made for each page to be moved out of and removed again
+FLAT = ".sitegen-flat"
+_FLAT_NAME_MAX = 240  # bytes: a longer escaped path is staged in folders, as it is in the output
 DELTA_MAX_SHARE = 0.1  # a build changing at most this share of the output is staged as a delta
 BACKGROUND_DELETE_MIN = 4000  # files: deleting a previous build this big is left to a helper
 _DELETER = (
@@ -543,6 +550,38 @@ def commit_folder(output: Path) -> Path:
     return output.parent / f".{output.name}{COMMIT_MARK}"
 
 
+def _flat_name(path: str) -> str | None:
+    """`path` as one file name (`%` and `/` escaped), or None when that name is too long."""
+    name = path.replace("%", "%25").replace("/", "%2F")
+    return name if len(name.encode()) <= _FLAT_NAME_MAX else None
+
+
+def _flat_path(name: str) -> str:
+    """The path a `_flat_name` stands for (every `%` in it starts `%25` or `%2F`)."""
+    return name.replace("%2F", "/").replace("%25", "%")
+
+
+def _staged_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """(output path, file) of every file a delta staged in `folder`: those side by side in
+    its `FLAT` folder, and those staged in folders (a long path, or a commit folder of an
+    earlier sitegen)."""
+    with os.scandir(folder) as it:
+        entries = list(it)
+    for entry in entries:
+        if entry.name == FLAT:
+            with os.scandir(entry.path) as flat:
+                for item in flat:
+                    yield _flat_path(item.name), item.path
+        elif entry.name in (JOURNAL, MANIFEST):
+            continue
+        elif entry.is_dir(follow_symlinks=False):
+            for rel, is_file in _output_entries(Path(entry.path)):
+                if is_file:
+                    yield f"{entry.name}/{rel}", os.path.join(entry.path, rel)
+        else:
+            yield entry.name, entry.path
+
+
 def roll_forward(folder: Path, output: Path, spares: SparePool | None = None) -> None:
     """Carry out a delta commit: delete the files its journal names (first: one may stand where
     a new file needs a folder), move every file of `folder` into `output` (each move atomic;
@@ -556,9 +595,7 @@ def roll_forward(folder: Path, output: Path, spares: SparePool | None = None) ->
     for rel in stale:
         _remove_with_empty_parents(output, rel)
     made: set[str] = set()
-    for rel, is_file in _output_entries(folder):
-        if not is_file or rel in (JOURNAL, MANIFEST):
-            continue
+    for rel, staged in _staged_files(folder):
         target = os.path.join(output, rel)
         parent = os.path.dirname(target)
         if parent not in made:
@@ -566,7 +603,7 @@ def roll_forward(folder: Path, output: Path, spares: SparePool | None = None) ->
             made.add(parent)
         if spares is not None:
             spares.keep_replaced(target)
-        os.replace(os.path.join(folder, rel), target)
+        os.replace(staged, target)
     with contextlib.suppress(FileNotFoundError):
         os.replace(folder / MANIFEST, output / MANIFEST)
     shutil.rmtree(folder, ignore_errors=True)
@@ -592,6 +629,7 @@ class DeltaOutput(OutputStrategy):
     def start(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
+        (self.folder / FLAT).mkdir()
 
     def keep(self, path: str) -> None:
         pass  # it stays where it is
@@ -599,14 +637,21 @@ class DeltaOutput(OutputStrategy):
     def reuse(self, path: str) -> bool:
         return os.path.isfile(os.path.join(self.output, path))
 
+    def _staged(self, path: str) -> Path:
+        """Where the file for `path` is staged: in `FLAT`, by its escaped path (a folder made
+        for each page cost more than writing it), or, for a path too long for one name, in
+        folders as in the output."""
+        name = _flat_name(path)
+        return self.folder / FLAT / name if name is not None else self.folder / path
+
     def put(self, path: str, data: bytes, had_old: bool) -> bool:
-        target = self.folder / path
+        target = self._staged(path)
         if self.spares is None or not self.spares.write(target, data):
             write_fresh(target, data)
         return True
 
     def put_copy(self, path: str, source: Path) -> None:
-        target = self.folder / path
+        target = self._staged(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 

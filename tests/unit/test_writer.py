@@ -333,13 +333,50 @@ def test_a_delta_commit_cut_off_is_finished_before_the_next_build(tmp_path, monk
     pending = writer_module.commit_folder(out)
     assert pending.is_dir() and (out / MANIFEST).read_bytes() == old_manifest
     if moved:  # killed after moving one file
-        os.replace(pending / "index.html", out / "index.html")
+        os.replace(pending / writer_module.FLAT / "index.html", out / "index.html")
     assert not output_intact(out, writer_module.sha1_bytes(old_manifest))
     monkeypatch.undo()
     writer = OutputWriter(out)  # the next build finishes the commit before it reads anything
     assert sorted(writer.old.files) == ["a.html", "index.html"]
     assert (out / "index.html").read_bytes() == b"v2" and (out / "a.html").read_bytes() == b"a2"
     assert not (out / "gone.html").exists() and siblings(out) == []
+
+
+def test_a_delta_stages_its_files_side_by_side_and_moves_them_where_they_belong(
+    tmp_path, monkeypatch
+):
+    """No folder is made in the staging folder for a page in a folder of its own: each file is
+    staged under its escaped path (`%` too), one too long for a file name in folders; the
+    commit puts each where its path says."""
+    out = tmp_path / "build"
+    deep = "/".join(["part" * 10] * 8) + "/index.html"  # 400 bytes: too long for one name
+    files = {"page/2/index.html": b"p2", "a%2Fb/c.html": b"c", "x%25.html": b"x", deep: b"d"}
+    build(out, {path: b"old" for path in files} | {"index.html": b"i"})
+    monkeypatch.setattr(writer_module, "roll_forward", lambda *args: None)  # look before moving
+    build(out, files | {"index.html": b"i"}, delta=True)
+    pending = writer_module.commit_folder(out)
+    flat = sorted(p.name for p in (pending / writer_module.FLAT).iterdir())
+    assert flat == ["a%252Fb%2Fc.html", "page%2F2%2Findex.html", "x%2525.html"]
+    assert (pending / deep).read_bytes() == b"d"
+    monkeypatch.undo()
+    OutputWriter(out)  # the next build finishes the commit
+    assert {path: (out / path).read_bytes() for path in files} == files
+    assert siblings(out) == []
+
+
+def test_a_delta_commit_an_earlier_sitegen_staged_in_folders_is_finished(tmp_path):
+    out = tmp_path / "build"
+    build(out, {"index.html": b"v1", "a/index.html": b"a1"})
+    manifest = json.loads((out / MANIFEST).read_text())
+    pending = writer_module.commit_folder(out)
+    (pending / "a").mkdir(parents=True)
+    (pending / "a" / "index.html").write_bytes(b"a2")
+    (pending / "index.html").write_bytes(b"v2")
+    (pending / writer_module.JOURNAL).write_text("[]")
+    (pending / MANIFEST).write_text(json.dumps(manifest))
+    OutputWriter(out)
+    assert (out / "a" / "index.html").read_bytes() == b"a2"
+    assert (out / "index.html").read_bytes() == b"v2" and siblings(out) == []
 
 
 @pytest.mark.parametrize(
