@@ -50,6 +50,7 @@ from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sitegen.content.article import Article, StoredBody
 from sitegen.engine.article_rows import from_row
@@ -58,6 +59,7 @@ from sitegen.engine.patch import PlanBasis, edit_kind, reached_by_views, views_i
 from sitegen.engine.sourcecache import ReplacedRows, StatKey
 from sitegen.errors import Diagnostics
 from sitegen.site.model import Site, Term
+from sitegen.site.outputs import BUNDLE
 from sitegen.site.plan import ListingContext, PageJob, listing_view
 
 RECORD_FILE = "build-record.marshal"
@@ -114,8 +116,9 @@ def shared_digest(
     all of their paths would change with many an edit and no page would be kept.
 
     `left_out`: rels of articles added since the record, whose digest is that of the site
-    without them (their pages, places and unpublished state left out, and the terms only they
-    have): equal to the record's when the rest of the site is as it was (`changes_since`)."""
+    without them (their pages, places and unpublished state left out, the terms only they
+    have, and the files of page bundles only they have): equal to the record's when the rest
+    of the site is as it was (`changes_since`)."""
     h = hashlib.sha1()
 
     def put(*parts: object) -> None:  # each part, then a NUL: one update for 100,000 names
@@ -125,7 +128,10 @@ def shared_digest(
         return (a for a in articles if a.rel not in left_out) if left_out else articles
 
     put(basis.output_fp, *options)
+    theirs = _bundle_files(site, left_out) if left_out else {}
     for f in basis.files:
+        if f.origin == BUNDLE and theirs and _of_bundle(f.path, theirs):
+            continue  # a file of an added article's page bundle, copied beside its page
         put(f.out_path, f.path, f.origin, basis.stamps.get(f.path, ""))
     put("unpublished", *sorted(rel for rel in basis.unpublished if rel not in left_out))
     urls = site.urls
@@ -143,14 +149,40 @@ def shared_digest(
     return h.hexdigest()
 
 
+def _added_bundles(site: Site, added: Collection[str]) -> dict[str, Article]:
+    """The page bundles (folders relative to content/) only `added` articles have, each with
+    the article whose page its files are copied beside."""
+    bundles = {a.bundle: a for a in site.pages if a.rel in added and a.bundle}
+    for article in site.pages:
+        if article.rel not in added and article.bundle in bundles:
+            del bundles[article.bundle]  # shared with an article there was (a translation)
+    return bundles
+
+
+def _bundle_files(site: Site, added: Collection[str]) -> dict[str, set[str]]:
+    """The files of `_added_bundles`, by file name: the ends of their paths (`/story/a.png`),
+    which `_of_bundle` tells a copied file by."""
+    files: dict[str, set[str]] = {}
+    for bundle, article in _added_bundles(site, added).items():
+        for rel in article.resources:
+            files.setdefault(rel.rsplit("/", 1)[-1], set()).add(f"/{bundle}/{rel}")
+    return files
+
+
+def _of_bundle(path: Path, files: Mapping[str, set[str]]) -> bool:
+    ends = files.get(path.name)
+    return ends is not None and any(path.as_posix().endswith(end) for end in ends)
+
+
 def _held(term: Term, listed: Sequence[Article], left_out: Collection[str]) -> bool:
     """Whether an article not `left_out` has the term."""
     return any(listed[i].rel not in left_out for i in term.articles)
 
 
 def link_names(site: Site) -> set[str]:
-    """The last part of every address or path some article's images, content links or
-    picture name (`a.md`, `a`, `pic.png`): a superset of the names of what they resolve to."""
+    """The last part, and the last two, of every address or path some article's images,
+    content links or picture name (`a.md`, `a`, `pic.png`, `img/pic.png`): a superset of the
+    names of what they resolve to."""
     names: set[str] = set()
     for article in site.pages:
         refs = [ref.src for ref in article.images]
@@ -158,7 +190,10 @@ def link_names(site: Site) -> set[str]:
         if article.image:
             refs.append(article.image)
         for ref in refs:
-            names.add(ref.split("#")[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+            parts = unquote(ref.split("#")[0].split("?")[0]).rstrip("/").rsplit("/", 2)
+            names.add(parts[-1])
+            if len(parts) > 1:
+                names.add(f"{parts[-2]}/{parts[-1]}")
     return names
 
 
@@ -212,9 +247,9 @@ def changes_since(
     same form: the recorded version is whichever of the two has the record's stat key.
 
     An added article may be a draft or dated in the future (no page shows it), or a listed
-    page that no other article's link or picture may name (`link_names`): one whose page
-    stands in every footer of its language, or that a link may have named while it was
-    missing, sends the build back to a whole plan."""
+    page that no other article's link or picture may name (`link_names`), nor a file of its
+    page bundle: one whose page stands in every footer of its language, or that a link may
+    have named while it was missing, sends the build back to a whole plan."""
     if record is None or record.shared != shared or record.keys.keys() | added != keys.keys():
         return None
     edited = {rel for rel, key in record.keys.items() if keys[rel] != key}
@@ -268,7 +303,29 @@ def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:
             called.add(site.urls[rel].rstrip("/").rsplit("/", 1)[-1])
         if not names.isdisjoint(called - {""}):
             return False
-    return True
+    # the files of their page bundles: a picture another article showed missing is found now
+    return names.isdisjoint(_bundle_names(site, shown))
+
+
+def _bundle_names(site: Site, added: Collection[str]) -> set[str]:
+    """What a reference from another article to a file of an `added` article's page bundle
+    ends in: the bundle's folder or the page's address, then the file (`story/shot.png`;
+    a file in a folder of the bundle: that folder and the file). A name alone (`shot.png`)
+    reaches only a file beside the article naming it, or in its own bundle."""
+    names: set[str] = set()
+    for bundle, article in _added_bundles(site, added).items():
+        homes = {bundle.rsplit("/", 1)[-1]}  # and the addresses of the pages it is beside
+        homes.update(
+            site.urls[a.rel].rstrip("/").rsplit("/", 1)[-1]
+            for a in site.pages
+            if a.rel in added and a.bundle == bundle
+        )
+        for rel in article.resources:
+            if "/" in rel:
+                names.add("/".join(rel.rsplit("/", 2)[-2:]))
+            else:
+                names.update(f"{home}/{rel}" for home in homes)
+    return names
 
 
 def pages_to_redo(

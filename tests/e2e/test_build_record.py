@@ -371,6 +371,10 @@ ADDED = {
     "the first category": lambda s: s.write(
         "content/cat.md", _dated(33, "2024-03-07T06:00:00Z", extra="categories: [news]\n")
     ),
+    "a page bundle with a picture": lambda s: (
+        s.write("content/story/index.md", _article(21, body="![pic](pic.png)")),
+        (s.root / "content" / "story" / "pic.png").write_bytes(PIC),
+    ),
     "translated": lambda s: s.write(
         "content/a4.fr.md", _article(4).replace("Article 4", "Article quatre")
     ),
@@ -425,27 +429,39 @@ def test_an_article_not_yet_published_plans_no_page(site: Site, kind: str) -> No
 
 @pytest.mark.parametrize(
     "kind",
-    ["a page of its own", "named by a link", "a bundle with a picture", "a new language"],
+    [
+        "a page of its own",
+        "named by a link",
+        "its picture named",
+        "its picture named by address",
+        "a new language",
+    ],
 )
 def test_an_added_article_that_reaches_further_looks_at_every_page(
     tmp_path: Path, kind: str
 ) -> None:
     """A page of its own is named in every footer of its language; a link that named the
-    missing file resolves now (`broken_links: warn`); a page bundle brings files to copy; a
-    first article in a language makes a section every page's language links name: every
-    page is looked at again, and the output equals a clean build's."""
+    missing file resolves now (`broken_links: warn`), and so does a picture of its page
+    bundle that another article showed missing; a first article in a language makes a
+    section every page's language links name: every page is looked at again, and the output
+    equals a clean build's."""
     site = Site(tmp_path / "site", "search+related")
-    site.config("broken_links: warn\n" if kind == "named by a link" else "")
+    site.config("broken_links: warn\n" if kind != "a page of its own" else "")
     if kind == "named by a link":
         site.write("content/a1.md", _article(1, body="See [what comes](coming.md) soon."))
+    elif kind == "its picture named":
+        site.write("content/a1.md", _article(1, body="Soon: ![x](../story/shot.png)"))
+    elif kind == "its picture named by address":
+        site.write("content/a1.md", _article(1, body="Soon: ![x](/scoop/shot.png)"))
     site.build()
     if kind == "a page of its own":
         site.write("content/about.md", "---\ntitle: About\nlisted: false\n---\n\nUs.\n")
     elif kind == "named by a link":
         site.write("content/coming.md", _article(20))
-    elif kind == "a bundle with a picture":
-        site.write("content/story/index.md", _article(21, body="![pic](pic.png)"))
-        (site.root / "content" / "story" / "pic.png").write_bytes(PIC)
+    elif kind.startswith("its picture named"):
+        extra = "slug: scoop\n" if kind.endswith("address") else ""
+        site.write("content/story/index.md", _article(21, extra=extra, body="![pic](shot.png)"))
+        (site.root / "content" / "story" / "shot.png").write_bytes(PIC)
     else:
         site.write("content/a4.de.md", _article(4).replace("Article 4", "Artikel vier"))
     result = site.build()

@@ -176,7 +176,7 @@ def test_the_pages_to_redo_for_an_added_article_are_its_neighbours_and_versions(
 def test_the_shared_digest_without_the_added_articles_is_the_one_before() -> None:
     site = _added_site()
     for a in site.pages:
-        a.images, a.links, a.image = (), (), ""
+        a.images, a.links, a.image, a.bundle, a.resources = (), (), "", None, ()
     basis = PlanBasis("output", (), {}, frozenset(), {})
     before = SimpleNamespace(**vars(site))
     before.pages = before.listed = site.listed[1:]
