@@ -31,7 +31,9 @@ redirect pages, its neighbours' pages and its other language versions' (`pages_t
 the related lists naming it, the feeds listing it, every page of each listing it is in (its
 language's index, its tags and categories: with `pagination: newest` each of those pages
 moves by one), the overviews of tags and categories, and the archive (`KeptPages`); every
-other page keeps its fingerprint.
+other page keeps its fingerprint. An article the record left unpublished that is published now
+with its file as it was (a scheduled article whose time came: `come_due`) is published the
+same way; the record keeps the unpublished articles for that, apart from the digest.
 
 When the record holds the pages' paths, the next build does not even plan the other pages
 (`plan.plan_edited`): it plans the edited articles' pages, those whose related lists changed
@@ -76,16 +78,20 @@ class BuildRecord:
     # every page's output path, when the next build may plan only what a body edit reaches
     # (`reusable`); else empty
     pages: tuple[str, ...] = ()
+    # the rels of the articles it left unpublished (drafts, future, expired): one that is
+    # published now without a change of its file has come due (`changes_since`)
+    unpublished: frozenset[str] = frozenset()
 
 
 def load_record(cache_dir: Path | None, key: str) -> BuildRecord | None:
     """The record kept under `key` (sitegen's code and the settings), or None."""
     data = read_blob(cache_dir / RECORD_FILE if cache_dir else None, key, Diagnostics())
     try:
-        manifest, shared, related, rels, keys, pages = data  # type: ignore[misc]
-        if not isinstance(pages, tuple):
+        manifest, shared, related, rels, keys, pages, unpublished = data  # type: ignore[misc]
+        if not isinstance(pages, tuple) or not isinstance(unpublished, tuple):
             return None
-        return BuildRecord(manifest, shared, related, dict(zip(rels, keys, strict=True)), pages)
+        keyed = dict(zip(rels, keys, strict=True))
+        return BuildRecord(manifest, shared, related, keyed, pages, frozenset(unpublished))
     except (TypeError, ValueError):
         return None
 
@@ -95,7 +101,8 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
     build only time)."""
     rels = tuple(record.keys)
     keys = tuple(record.keys[rel] for rel in rels)
-    data = (record.manifest, record.shared, record.related, rels, keys, record.pages)
+    unpublished = tuple(sorted(record.unpublished))
+    data = (record.manifest, record.shared, record.related, rels, keys, record.pages, unpublished)
     write_blob(cache_dir / RECORD_FILE if cache_dir else None, key, data)
 
 
@@ -108,17 +115,16 @@ def shared_digest(
 ) -> str:
     """A digest of what the pages' inputs share besides the articles themselves: the settings,
     templates, theme files and sitegen's code (`basis.output_fp`), the files copied and their
-    stamps, the articles left unpublished, the build's options, the pages of the site in their
-    order with their addresses, each language's listing order, tags and categories (names and
+    stamps, the build's options, the pages of the site in their order with their addresses, each language's listing order, tags and categories (names and
     addresses), and the paths of the search files a body or a front matter picture may point
     at (`_named`): a page's inputs include what its references resolve to, and the search
     index's shards are named by their first terms (a new word may start one), so a digest of
     all of their paths would change with many an edit and no page would be kept.
 
-    `left_out`: rels of articles added since the record, whose digest is that of the site
-    without them (their pages, places and unpublished state left out, the terms only they
-    have, and the files of page bundles only they have): equal to the record's when the rest
-    of the site is as it was (`changes_since`)."""
+    `left_out`: rels of articles added or come due since the record, whose digest is that of
+    the site without them (their pages and places left out, the terms only they have, and the
+    files of page bundles only they have): equal to the record's when the rest of the site is
+    as it was (`changes_since`). The articles left unpublished are in the record apart."""
     h = hashlib.sha1()
 
     def put(*parts: object) -> None:  # each part, then a NUL: one update for 100,000 names
@@ -133,7 +139,6 @@ def shared_digest(
         if f.origin == BUNDLE and theirs and _of_bundle(f.path, theirs):
             continue  # a file of an added article's page bundle, copied beside its page
         put(f.out_path, f.path, f.origin, basis.stamps.get(f.path, ""))
-    put("unpublished", *sorted(rel for rel in basis.unpublished if rel not in left_out))
     urls = site.urls
     put("pages", *(f"{a.rel}>{urls[a.rel]}" for a in kept(site.pages)))
     put("listed", *(a.rel for a in kept(site.listed)))
@@ -237,6 +242,7 @@ def changes_since(
     parsed: Iterable[str],
     replaced: ReplacedRows | None = None,
     added: frozenset[str] = frozenset(),
+    unpublished: frozenset[str] = frozenset(),
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
@@ -244,18 +250,25 @@ def changes_since(
     now; `previous`: the article cache's rows this build did not take, by rel (stat key,
     bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
     rows builds replaced since the record was kept (a preview's, a failed build's), in the
-    same form: the recorded version is whichever of the two has the record's stat key.
+    same form: the recorded version is whichever of the two has the record's stat key;
+    `unpublished`: the rels of the articles this build leaves unpublished.
 
     An added article may be a draft or dated in the future (no page shows it), or a listed
     page that no other article's link or picture may name (`link_names`), nor a file of its
     page bundle: one whose page stands in every footer of its language, or that a link may
-    have named while it was missing, sends the build back to a whole plan."""
+    have named while it was missing, sends the build back to a whole plan. So may an article
+    the record left unpublished and that is published now, its file as it was (`come_due`):
+    a scheduled article whose time came is published as one added."""
     if record is None or record.shared != shared or record.keys.keys() | added != keys.keys():
         return None
     edited = {rel for rel, key in record.keys.items() if keys[rel] != key}
     edited.update(rel for rel in parsed if rel in record.keys)
-    shown = frozenset(rel for rel in added if rel in site.urls)
-    if added and not _may_add(site, added, shown):
+    due = come_due(record, unpublished)
+    if not due.isdisjoint(edited) or not (unpublished - added) <= record.unpublished:
+        return None  # edited as it came due, or another article left out now
+    new = added | due
+    shown = frozenset(rel for rel in new if rel in site.urls)
+    if new and not _may_add(site, new, shown):
         return None
     if not edited:
         return Changes(frozenset(), {}, frozenset(), shown)
@@ -284,6 +297,15 @@ def changes_since(
             if old.title != new.title:
                 titled.add(rel)
     return Changes(frozenset(edited), viewed, frozenset(titled), shown)
+
+
+def come_due(record: BuildRecord | None, unpublished: Collection[str]) -> frozenset[str]:
+    """The articles the `record`ed build left unpublished that this build does not (a
+    scheduled article whose time came; one deleted meanwhile is not a content file any more,
+    which `changes_since` sees first)."""
+    if record is None:
+        return frozenset()
+    return frozenset(rel for rel in record.unpublished if rel not in unpublished)
 
 
 def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:

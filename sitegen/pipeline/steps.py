@@ -40,6 +40,7 @@ from sitegen.engine.record import (
     KeptPages,
     added_since,
     changes_since,
+    come_due,
     load_record,
     pages_to_redo,
     reusable,
@@ -269,6 +270,7 @@ class _Recording:
     last: BuildRecord | None
     versus: str  # the digest `last` is compared with (the site's without the `added`)
     added: frozenset[str]  # the content files `last` did not have (`record.added_since`)
+    unpublished: frozenset[str]  # the articles this build leaves unpublished
     kept: KeptPages | None = None
     related: str = ""  # the inputs digest of the related lists this build used
     reusable: bool = False  # `record.reusable` of this build's plan
@@ -404,8 +406,9 @@ def _recording(run: _Run, basis: PlanBasis, site: Site, search: Files) -> _Recor
     last = load_record(run.request.config.cache_path, _RECORD_KEY)
     shared = shared_digest(basis, options, site, search.keys())
     added = added_since(last, run.files.keys) if run.files is not None else frozenset()
-    versus = shared_digest(basis, options, site, search.keys(), added) if added else shared
-    return _Recording(shared, last, versus, added)
+    new = added | come_due(last, basis.unpublished)
+    versus = shared_digest(basis, options, site, search.keys(), new) if new else shared
+    return _Recording(shared, last, versus, added, basis.unpublished)
 
 
 def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
@@ -454,6 +457,7 @@ def _plan_in_full(
             f.parsed,
             f.replaced,
             recording.added,
+            basis.unpublished,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
         # an article published reaches whole listings: every page but the articles' is planned
@@ -774,7 +778,14 @@ def _keep_record(
     if recording is None or run.files is None or run.diag.errors or not manifest:
         return
     paths = tuple(pages) if recording.reusable else ()
-    record = BuildRecord(manifest, recording.shared, recording.related, run.files.keys, paths)
+    record = BuildRecord(
+        manifest,
+        recording.shared,
+        recording.related,
+        run.files.keys,
+        paths,
+        recording.unpublished,
+    )
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
     if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's
         keep_replaced(run.request.config.cache_path, run.files.keys)

@@ -490,3 +490,36 @@ def test_a_chain_of_articles_published_and_edited_equals_clean_builds(tmp_path: 
         result = site.build()
         assert result.fingerprinted < result.pages, result
         _same_as_clean(site)
+
+
+@pytest.mark.parametrize("kind", ["due", "due, another edited", "due and edited", "expired"])
+def test_a_scheduled_article_whose_time_came_is_published_the_short_way(
+    tmp_path: Path, monkeypatch, kind: str
+) -> None:
+    """An article dated noon, built before and after noon: it is published as an article
+    added would be (the pages it reaches looked at again, and every other page keeping its
+    fingerprint), also beside an edit of another article; edited itself as it comes due, or
+    an article expiring, and every page is looked at. Each time the output equals a clean
+    build's at the same moment."""
+    noon = 1717243200  # 2024-06-01T12:00:00Z
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon - 60))
+    site = Site(tmp_path / "site", "search+related")
+    site.write("content/later.md", _dated(60, "2024-06-01T12:00:00Z", "tag1, fresh"))
+    if kind == "expired":
+        site.write(
+            "content/brief.md", _dated(61, "2024-05-01", extra="expiryDate: 2024-06-01T12:00:00Z\n")
+        )
+    site.build()
+    assert not (site.out / "later").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon + 60))
+    if kind == "due, another edited":
+        EDITS["body"](site)
+    elif kind == "due and edited":
+        _replace(site, "content/later.md", "More.", "More, at noon.")
+    result = site.build()
+    assert (site.out / "later" / "index.html").is_file()
+    if kind in ("due", "due, another edited"):
+        assert 0 < result.fingerprinted < result.pages, (result.fingerprinted, result.pages)
+    else:
+        assert result.fingerprinted == result.pages
+    _same_as_clean(site)

@@ -19,7 +19,8 @@ from sitegen.site.plan import ListingContext, PageJob
 
 
 def test_a_record_comes_back_as_it_was_kept(tmp_path: Path) -> None:
-    record = BuildRecord("m1", "shared", "related", {"a.md": (1, 2, 3), "b/c.md": (4, 5, 6)})
+    keys = {"a.md": (1, 2, 3), "b/c.md": (4, 5, 6)}
+    record = BuildRecord("m1", "shared", "related", keys, ("a/index.html",), frozenset({"d.md"}))
     save_record(tmp_path, "key", record)
     assert load_record(tmp_path, "key") == record
     assert load_record(tmp_path, "other key") is None  # other code or settings
