@@ -210,11 +210,13 @@ def _named(paths: Iterable[str], site: Site) -> list[str]:
 
 
 def added_since(record: BuildRecord | None, keys: Mapping[str, StatKey]) -> frozenset[str]:
-    """The content files read now that the `record`ed build did not have, when it had no file
-    that is gone now (else none: a file gone is not a change this record follows)."""
-    if record is None or len(keys) <= len(record.keys):
+    """The content files read now that the `record`ed build did not have, when every file it
+    had is still there or was an article it left unpublished (a draft deleted, a scheduled
+    article withdrawn); else none: a page gone is not a change this record follows."""
+    if record is None:
         return frozenset()
-    if any(rel not in keys for rel in record.keys):
+    left_out = record.unpublished
+    if any(rel not in keys and rel not in left_out for rel in record.keys):
         return frozenset()
     return frozenset(rel for rel in keys if rel not in record.keys)
 
@@ -258,17 +260,21 @@ def changes_since(
     page bundle: one whose page stands in every footer of its language, or that a link may
     have named while it was missing, sends the build back to a whole plan. So may an article
     the record left unpublished and that is published now, its file as it was (`come_due`):
-    a scheduled article whose time came is published as one added."""
-    if record is None or record.shared != shared or record.keys.keys() | added != keys.keys():
+    a scheduled article whose time came is published as one added. A file gone may be one of
+    an article the record left unpublished that no link may name (a draft deleted)."""
+    if record is None or record.shared != shared:
         return None
-    edited = {rel for rel, key in record.keys.items() if keys[rel] != key}
+    gone = record.keys.keys() - keys.keys()
+    if not gone <= record.unpublished or keys.keys() - record.keys.keys() != added:
+        return None  # a page gone, or files added that `added` does not name
+    edited = {rel for rel, key in record.keys.items() if keys.get(rel, key) != key}
     edited.update(rel for rel in parsed if rel in record.keys)
-    due = come_due(record, unpublished)
+    due = come_due(record, unpublished) - gone
     if not due.isdisjoint(edited) or not (unpublished - added) <= record.unpublished:
         return None  # edited as it came due, or another article left out now
     new = added | due
     shown = frozenset(rel for rel in new if rel in site.urls)
-    if new and not _may_add(site, new, shown):
+    if (new or gone) and not _may_add(site, new | gone, shown):
         return None
     if not edited:
         return Changes(frozenset(), {}, frozenset(), shown)
@@ -309,10 +315,10 @@ def come_due(record: BuildRecord | None, unpublished: Collection[str]) -> frozen
 
 
 def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:
-    """Whether articles `added` (those `shown` with pages) reach only the pages
-    `pages_to_redo` and `KeptPages` find: none is a page of its own (in every footer of
-    its language), and no article's link or picture may name one (a link that named a
-    missing file resolves now)."""
+    """Whether articles `added` (those `shown` with pages; the others have none, or are gone)
+    reach only the pages `pages_to_redo` and `KeptPages` find: none is a page of its own (in
+    every footer of its language), and no article's link or picture may name one (a link that
+    named a missing file resolves now, or one to a draft deleted names nothing now)."""
     names = link_names(site)
     for article in site.pages:
         if article.rel in shown and not article.listed:

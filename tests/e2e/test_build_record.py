@@ -523,3 +523,35 @@ def test_a_scheduled_article_whose_time_came_is_published_the_short_way(
     else:
         assert result.fingerprinted == result.pages
     _same_as_clean(site)
+
+
+@pytest.mark.parametrize("kind", ["a draft deleted", "a scheduled one withdrawn", "a draft moved"])
+def test_an_article_never_published_that_goes_plans_no_page(site: Site, kind: str) -> None:
+    """A draft deleted, or a scheduled article withdrawn before its time: no page showed it,
+    so no page is planned again and nothing is written."""
+    extra, date = ("", "2999-01-01") if "scheduled" in kind else ("draft: true\n", "2024-03-20")
+    site.write("content/later.md", _dated(40, date, extra=extra))
+    site.build()
+    if kind == "a draft moved":
+        (site.root / "content" / "later.md").rename(site.root / "content" / "drafts-later.md")
+    else:
+        (site.root / "content" / "later.md").unlink()
+    result = site.build()
+    assert result.planned < result.pages / 2 and result.written == 0, result
+    _same_as_clean(site)
+
+
+def test_a_draft_a_link_named_that_goes_looks_at_every_page(tmp_path: Path) -> None:
+    """A link to a draft is written as plain text with a warning; the draft deleted, the link
+    names a page that is not part of the site: every page is looked at (the message is
+    another), and the output equals a clean build's."""
+    site = Site(tmp_path / "site", "search+related")
+    site.config("broken_links: warn\n")
+    site.write("content/a1.md", _article(1, body="See [the plan](later.md) soon."))
+    site.write("content/later.md", _dated(40, "2024-03-20", extra="draft: true\n"))
+    site.build()
+    (site.root / "content" / "later.md").unlink()
+    result = site.build()
+    assert result.fingerprinted == result.pages
+    assert any("not part of the site" in w.message for w in result.diagnostics.warnings)
+    _same_as_clean(site)
