@@ -326,7 +326,11 @@ def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:
     for rel in added:
         name = rel.rsplit("/", 1)[-1]
         folder = rel.rsplit("/", 2)[-2] if rel.count("/") else ""
-        called = {name, name.rsplit(".", 1)[0], folder}
+        stem = name.rsplit(".", 1)[0]
+        if folder and stem in ("index", "_index"):  # a bundle's: named by its folder with it
+            called = {folder, f"{folder}/{name}", f"{folder}/{stem}"}
+        else:
+            called = {name, stem, folder}
         if rel in shown:
             called.add(site.urls[rel].rstrip("/").rsplit("/", 1)[-1])
         if not names.isdisjoint(called - {""}):

@@ -375,6 +375,12 @@ ADDED = {
         s.write("content/story/index.md", _article(21, body="![pic](pic.png)")),
         (s.root / "content" / "story" / "pic.png").write_bytes(PIC),
     ),
+    "a page bundle, where links name other bundles' index files": lambda s: (
+        s.write("content/a2.md", _article(2, body="See [the guide](guide/index.md).")),
+        s.write("content/guide/index.md", _article(22)),
+        s.build(),
+        s.write("content/story/index.md", _article(23)),
+    ),
     "translated": lambda s: s.write(
         "content/a4.fr.md", _article(4).replace("Article 4", "Article quatre")
     ),
@@ -432,6 +438,7 @@ def test_an_article_not_yet_published_plans_no_page(site: Site, kind: str) -> No
     [
         "a page of its own",
         "named by a link",
+        "a bundle named by a link",
         "its picture named",
         "its picture named by address",
         "a new language",
@@ -449,6 +456,8 @@ def test_an_added_article_that_reaches_further_looks_at_every_page(
     site.config("broken_links: warn\n" if kind != "a page of its own" else "")
     if kind == "named by a link":
         site.write("content/a1.md", _article(1, body="See [what comes](coming.md) soon."))
+    elif kind == "a bundle named by a link":
+        site.write("content/a1.md", _article(1, body="See [what comes](story/index.md)."))
     elif kind == "its picture named":
         site.write("content/a1.md", _article(1, body="Soon: ![x](../story/shot.png)"))
     elif kind == "its picture named by address":
@@ -458,6 +467,8 @@ def test_an_added_article_that_reaches_further_looks_at_every_page(
         site.write("content/about.md", "---\ntitle: About\nlisted: false\n---\n\nUs.\n")
     elif kind == "named by a link":
         site.write("content/coming.md", _article(20))
+    elif kind == "a bundle named by a link":
+        site.write("content/story/index.md", _article(20))
     elif kind.startswith("its picture named"):
         extra = "slug: scoop\n" if kind.endswith("address") else ""
         site.write("content/story/index.md", _article(21, extra=extra, body="![pic](shot.png)"))
