@@ -81,17 +81,20 @@ class BuildRecord:
     # the rels of the articles it left unpublished (drafts, future, expired): one that is
     # published now without a change of its file has come due (`changes_since`)
     unpublished: frozenset[str] = frozenset()
+    # the search files it wrote (output path, fingerprint): the next build's, when no
+    # published article changed (`published_as_recorded`)
+    search: tuple[tuple[str, str], ...] = ()
 
 
 def load_record(cache_dir: Path | None, key: str) -> BuildRecord | None:
     """The record kept under `key` (sitegen's code and the settings), or None."""
     data = read_blob(cache_dir / RECORD_FILE if cache_dir else None, key, Diagnostics())
     try:
-        manifest, shared, related, rels, keys, pages, unpublished = data  # type: ignore[misc]
-        if not isinstance(pages, tuple) or not isinstance(unpublished, tuple):
+        manifest, shared, related, rels, keys, pages, unpublished, search = data  # type: ignore[misc]
+        if not all(isinstance(part, tuple) for part in (pages, unpublished, search)):
             return None
         keyed = dict(zip(rels, keys, strict=True))
-        return BuildRecord(manifest, shared, related, keyed, pages, frozenset(unpublished))
+        return BuildRecord(manifest, shared, related, keyed, pages, frozenset(unpublished), search)
     except (TypeError, ValueError):
         return None
 
@@ -102,8 +105,39 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
     rels = tuple(record.keys)
     keys = tuple(record.keys[rel] for rel in rels)
     unpublished = tuple(sorted(record.unpublished))
-    data = (record.manifest, record.shared, record.related, rels, keys, record.pages, unpublished)
+    data = (
+        record.manifest,
+        record.shared,
+        record.related,
+        rels,
+        keys,
+        record.pages,
+        unpublished,
+        record.search,
+    )
     write_blob(cache_dir / RECORD_FILE if cache_dir else None, key, data)
+
+
+def published_as_recorded(
+    record: BuildRecord | None, keys: Mapping[str, StatKey], unpublished: Collection[str]
+) -> bool:
+    """Whether every article published now is one the `record`ed build published, from the
+    same file, and the other way round: each content file changed, added or gone since is of
+    an article left unpublished then and now (a draft edited, a scheduled article added or
+    withdrawn), and none came due or expired. The search index, made of the published
+    articles alone, is then the recorded build's. `keys`: each content file's stat key now;
+    `unpublished`: the rels of the articles this build leaves unpublished."""
+    if record is None:
+        return False
+    was = record.unpublished
+    for rel, key in record.keys.items():
+        now = keys.get(rel)
+        if now is None:  # gone
+            if rel not in was:
+                return False
+        elif (rel in was) != (rel in unpublished) or (now != key and rel not in was):
+            return False
+    return all(rel in record.keys or rel in unpublished for rel in keys)
 
 
 def shared_digest(

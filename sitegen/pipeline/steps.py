@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -43,17 +44,19 @@ from sitegen.engine.record import (
     come_due,
     load_record,
     pages_to_redo,
+    published_as_recorded,
     reusable,
     save_record,
     shared_digest,
 )
 from sitegen.engine.related_cache import related_lists
+from sitegen.engine.search_cache import INDEX_FILE as SEARCH_INDEX_FILE
 from sitegen.engine.search_cache import search_outputs
 from sitegen.engine.sourcecache import ArticleLoader, ReplacedRows, StatKey, keep_replaced
 from sitegen.engine.stamp import presence_beside
 from sitegen.engine.state import BuildState, LastRun
 from sitegen.errors import BuildFailed, Diagnostics, SiteError
-from sitegen.fsutil import from_site
+from sitegen.fsutil import files_present, from_site
 from sitegen.heap import give_back, pauses_collector
 from sitegen.output.writer import (
     OutputWriter,
@@ -271,6 +274,7 @@ class _Recording:
     versus: str  # the digest `last` is compared with (the site's without the `added`)
     added: frozenset[str]  # the content files `last` did not have (`record.added_since`)
     unpublished: frozenset[str]  # the articles this build leaves unpublished
+    search: tuple[tuple[str, str], ...]  # its search files (path, fingerprint)
     kept: KeptPages | None = None
     related: str = ""  # the inputs digest of the related lists this build used
     reusable: bool = False  # `record.reusable` of this build's plan
@@ -332,21 +336,23 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         for problem in site_message_problems(config):
             diag.warn(problem.message, problem.path, problem.line, problem.hint)
         files = copy_sources(site, assets, statics, config)
-        search = (
-            search_outputs(site, config.cache_path, diag, run.state.search, run.later, run.output)
-            if config.search
-            else {}
-        )
+        unpublished = _left_out(articles, site)
+        last_record = load_record(config.cache_path, _RECORD_KEY) if run.recording else None
+        search = _recorded_search(run, last_record, unpublished) if config.search else {}
+        if search is None:
+            search = search_outputs(
+                site, config.cache_path, diag, run.state.search, run.later, run.output
+            )
         give_back()
         basis = PlanBasis(
             output_fingerprint(config, templates_fingerprint(config), static_fingerprint(assets)),
             tuple(files),
             _stamps(files, diag),
-            _left_out(articles, site),
+            unpublished,
             {path: fp for path, (_, fp) in search.items()},
         )
 
-        recording = _recording(run, basis, site, search) if run.recording else None
+        recording = _recording(run, basis, site, search, last_record) if run.recording else None
 
         def with_related() -> PlanBasis:
             lists, gone, warnings, versus = related_future.result()
@@ -399,16 +405,47 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
     return _Planned(plan, asset_names, fingerprints, basis, run.presence, recording)
 
 
-def _recording(run: _Run, basis: PlanBasis, site: Site, search: Files) -> _Recording:
+def _recorded_search(
+    run: _Run, last: BuildRecord | None, unpublished: frozenset[str]
+) -> Files | None:
+    """The search files of the recorded build, when a command-line build publishes the same
+    articles from the same files (`record.published_as_recorded`: a scheduled article added,
+    a draft edited) into the output that build left, which still holds them: each is taken
+    as it is there, and the search index is neither read nor written (half a minute of such a
+    build at 500,000 articles). None: the search index makes them."""
+    if (
+        last is None
+        or not last.search
+        or run.files is None
+        or run.whole
+        or manifest_build(run.output) != last.manifest
+        or not (run.request.config.cache_path / SEARCH_INDEX_FILE).is_file()
+        or not published_as_recorded(last, run.files.keys, unpublished)
+    ):
+        return None  # (an index file its build failed to write is made again)
+    paths = [path for path, _ in last.search]
+    if len(files_present(run.output, paths)) != len(paths):
+        return None  # one deleted by hand: made again from the index
+    output = run.output
+    return {path: (functools.partial(_output_bytes, output / path), fp) for path, fp in last.search}
+
+
+def _output_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _recording(
+    run: _Run, basis: PlanBasis, site: Site, search: Files, last: BuildRecord | None
+) -> _Recording:
     """A command-line build's `_Recording`, with the last record and the digest to compare
     with it: with articles added since (`record.added_since`), the site's without them."""
     options = (run.request.drafts, run.request.future)
-    last = load_record(run.request.config.cache_path, _RECORD_KEY)
     shared = shared_digest(basis, options, site, search.keys())
     added = added_since(last, run.files.keys) if run.files is not None else frozenset()
     new = added | come_due(last, basis.unpublished)
     versus = shared_digest(basis, options, site, search.keys(), new) if new else shared
-    return _Recording(shared, last, versus, added, basis.unpublished)
+    search_files = tuple(basis.search.items())
+    return _Recording(shared, last, versus, added, basis.unpublished, search_files)
 
 
 def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
@@ -785,6 +822,7 @@ def _keep_record(
         run.files.keys,
         paths,
         recording.unpublished,
+        recording.search,
     )
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
     if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's

@@ -566,3 +566,43 @@ def test_a_draft_a_link_named_that_goes_looks_at_every_page(tmp_path: Path) -> N
     assert result.fingerprinted == result.pages
     assert any("not part of the site" in w.message for w in result.diagnostics.warnings)
     _same_as_clean(site)
+
+
+@pytest.mark.parametrize("kind", ["scheduled", "draft edited", "one expiring", "a shard gone"])
+def test_the_search_files_of_the_record_stand_when_the_same_articles_are_published(
+    tmp_path: Path, monkeypatch, kind: str
+) -> None:
+    """A scheduled article added, or a draft edited: the published articles are the recorded
+    build's, from the same files, so are the search files, and the search index is neither
+    read nor made. An article expiring meanwhile, or a search file deleted from the output
+    by hand, and the index makes them. Each time the output equals a clean build's."""
+    import sitegen.pipeline.steps as steps
+
+    noon = 1717243200  # 2024-06-01T12:00:00Z
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon - 60))
+    site = Site(tmp_path / "site", "search+related")
+    site.write("content/draft.md", _dated(62, "2024-05-01", extra="draft: true\n"))
+    if kind == "one expiring":
+        site.write(
+            "content/brief.md", _dated(61, "2024-05-01", extra="expiryDate: 2024-06-01T12:00:00Z\n")
+        )
+    site.build()
+    calls: list[int] = []
+    made = steps.search_outputs
+    monkeypatch.setattr(steps, "search_outputs", lambda *a, **k: calls.append(1) or made(*a, **k))
+    if kind == "draft edited":
+        _replace(site, "content/draft.md", "More.", "More, not yet.")
+    else:
+        site.write("content/later.md", _dated(40, "2999-01-01"))
+    if kind == "one expiring":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(noon + 60))
+    shard = next((site.out / "search" / "s").iterdir())
+    if kind == "a shard gone":
+        shard.unlink()
+    result = site.build()
+    assert calls == ([] if kind in ("scheduled", "draft edited") else [1])
+    assert shard.is_file()
+    if kind in ("scheduled", "draft edited"):
+        assert result.written == 0
+    monkeypatch.setattr(steps, "search_outputs", made)
+    _same_as_clean(site)

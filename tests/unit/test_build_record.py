@@ -192,3 +192,25 @@ def test_the_shared_digest_without_the_added_articles_is_the_one_before() -> Non
     # a tag renamed by its new spelling, or given another address: not the site it was
     site.tags[0] = SimpleNamespace(name="T1", url="/tags/t1/", articles=(0, 2))
     assert shared_digest(basis, (False, False), site, [], {"d.md"}) != was  # type: ignore[arg-type]
+
+
+def test_the_published_articles_are_the_recorded_ones_unless_one_changed_came_or_went() -> None:
+    from sitegen.engine.record import published_as_recorded
+
+    keys = {"a.md": (1, 1, 1), "b.md": (2, 2, 2), "draft.md": (3, 3, 3)}
+    record = BuildRecord("m", "s", "r", keys, (), frozenset({"draft.md"}))
+    left_out = frozenset({"draft.md"})
+    assert published_as_recorded(record, keys, left_out)
+    assert published_as_recorded(record, {**keys, "draft.md": (9, 9, 9)}, left_out)  # edited
+    later = {**keys, "later.md": (4, 4, 4)}
+    assert published_as_recorded(record, later, left_out | {"later.md"})  # scheduled, added
+    assert not published_as_recorded(record, later, left_out)  # published at once
+    assert not published_as_recorded(record, {**keys, "a.md": (9, 9, 9)}, left_out)  # edited
+    assert not published_as_recorded(record, keys, frozenset())  # the draft came due
+    assert not published_as_recorded(record, keys, left_out | {"b.md"})  # b expired
+    gone = {"a.md": (1, 1, 1), "b.md": (2, 2, 2)}
+    assert published_as_recorded(record, gone, frozenset())  # the draft deleted
+    assert not published_as_recorded(
+        record, {"a.md": (1, 1, 1), **{"draft.md": (3, 3, 3)}}, left_out
+    )
+    assert not published_as_recorded(None, keys, left_out)
