@@ -146,6 +146,7 @@ def shared_digest(
     site: Site,
     search: Iterable[str],
     left_out: Collection[str] = (),
+    names: set[str] | None = None,
 ) -> str:
     """A digest of what the pages' inputs share besides the articles themselves: the settings,
     templates, theme files and sitegen's code (`basis.output_fp`), the files copied and their
@@ -184,14 +185,17 @@ def shared_digest(
         for kind, terms in (("tags", tags), ("categories", categories)):
             held = (t for t in terms if not left_out or _held(t, listed, left_out))
             put(kind, *(f"{t.name}>{t.url}" for t in held))
-    put("search", *sorted(_named(search, site)))
+    put("search", *sorted(_named(search, site, names)))
     return h.hexdigest()
 
 
-def _added_bundles(site: Site, added: Collection[str]) -> dict[str, Article]:
+def _added_bundles(site: Site, added: Collection[str]) -> dict[str, list[Article]]:
     """The page bundles (folders relative to content/) only `added` articles have, each with
-    the article whose page its files are copied beside."""
-    bundles = {a.bundle: a for a in site.pages if a.rel in added and a.bundle}
+    those articles (its files are copied beside the first's page; a translation shares it)."""
+    bundles: dict[str, list[Article]] = {}
+    for article in site.pages:
+        if article.rel in added and article.bundle:
+            bundles.setdefault(article.bundle, []).append(article)
     for article in site.pages:
         if article.rel not in added and article.bundle in bundles:
             del bundles[article.bundle]  # shared with an article there was (a translation)
@@ -202,8 +206,8 @@ def _bundle_files(site: Site, added: Collection[str]) -> dict[str, set[str]]:
     """The files of `_added_bundles`, by file name: the ends of their paths (`/story/a.png`),
     which `_of_bundle` tells a copied file by."""
     files: dict[str, set[str]] = {}
-    for bundle, article in _added_bundles(site, added).items():
-        for rel in article.resources:
+    for bundle, articles in _added_bundles(site, added).items():
+        for rel in articles[0].resources:
             files.setdefault(rel.rsplit("/", 1)[-1], set()).add(f"/{bundle}/{rel}")
     return files
 
@@ -236,10 +240,11 @@ def link_names(site: Site) -> set[str]:
     return names
 
 
-def _named(paths: Iterable[str], site: Site) -> list[str]:
+def _named(paths: Iterable[str], site: Site, names: set[str] | None = None) -> list[str]:
     """The `paths` whose file name some article's images, content links or picture end in (a
-    superset of those they resolve to: telling which do takes the link targets)."""
-    names = link_names(site)
+    superset of those they resolve to: telling which do takes the link targets); `names`: the
+    site's `link_names`, when worked out already."""
+    names = link_names(site) if names is None else names
     return [path for path in paths if path.rsplit("/", 1)[-1] in names]
 
 
@@ -279,6 +284,7 @@ def changes_since(
     replaced: ReplacedRows | None = None,
     added: frozenset[str] = frozenset(),
     unpublished: frozenset[str] = frozenset(),
+    names: set[str] | None = None,
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
@@ -287,7 +293,8 @@ def changes_since(
     bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
     rows builds replaced since the record was kept (a preview's, a failed build's), in the
     same form: the recorded version is whichever of the two has the record's stat key;
-    `unpublished`: the rels of the articles this build leaves unpublished.
+    `unpublished`: the rels of the articles this build leaves unpublished; `names`: the
+    site's `link_names`, when worked out already.
 
     An added article may be a draft or dated in the future (no page shows it), or a listed
     page that no other article's link or picture may name (`link_names`), nor a file of its
@@ -308,7 +315,7 @@ def changes_since(
         return None  # edited as it came due, or another article left out now
     new = added | due
     shown = frozenset(rel for rel in new if rel in site.urls)
-    if (new or gone) and not _may_add(site, new | gone, shown):
+    if (new or gone) and not _may_add(site, new | gone, shown, names):
         return None
     if not edited:
         return Changes(frozenset(), {}, frozenset(), shown)
@@ -348,12 +355,15 @@ def come_due(record: BuildRecord | None, unpublished: Collection[str]) -> frozen
     return frozenset(rel for rel in record.unpublished if rel not in unpublished)
 
 
-def _may_add(site: Site, added: frozenset[str], shown: frozenset[str]) -> bool:
+def _may_add(
+    site: Site, added: frozenset[str], shown: frozenset[str], names: set[str] | None = None
+) -> bool:
     """Whether articles `added` (those `shown` with pages; the others have none, or are gone)
     reach only the pages `pages_to_redo` and `KeptPages` find: none is a page of its own (in
     every footer of its language), and no article's link or picture may name one (a link that
-    named a missing file resolves now, or one to a draft deleted names nothing now)."""
-    names = link_names(site)
+    named a missing file resolves now, or one to a draft deleted names nothing now).
+    `names`: the site's `link_names`, when worked out already."""
+    names = link_names(site) if names is None else names
     for article in site.pages:
         if article.rel in shown and not article.listed:
             return False
@@ -379,14 +389,10 @@ def _bundle_names(site: Site, added: Collection[str]) -> set[str]:
     a file in a folder of the bundle: that folder and the file). A name alone (`shot.png`)
     reaches only a file beside the article naming it, or in its own bundle."""
     names: set[str] = set()
-    for bundle, article in _added_bundles(site, added).items():
+    for bundle, articles in _added_bundles(site, added).items():
         homes = {bundle.rsplit("/", 1)[-1]}  # and the addresses of the pages it is beside
-        homes.update(
-            site.urls[a.rel].rstrip("/").rsplit("/", 1)[-1]
-            for a in site.pages
-            if a.rel in added and a.bundle == bundle
-        )
-        for rel in article.resources:
+        homes.update(site.urls[a.rel].rstrip("/").rsplit("/", 1)[-1] for a in articles)
+        for rel in articles[0].resources:
             if "/" in rel:
                 names.add("/".join(rel.rsplit("/", 2)[-2:]))
             else:

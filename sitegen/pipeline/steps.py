@@ -43,6 +43,7 @@ from sitegen.engine.record import (
     added_since,
     changes_since,
     come_due,
+    link_names,
     load_record,
     pages_to_redo,
     published_as_recorded,
@@ -274,8 +275,7 @@ class _Recording:
     last: BuildRecord | None
     versus: str  # the digest `last` is compared with (the site's without the `added`)
     added: frozenset[str]  # the content files `last` did not have (`record.added_since`)
-    unpublished: frozenset[str]  # the articles this build leaves unpublished
-    search: tuple[tuple[str, str], ...]  # its search files (path, fingerprint)
+    names: set[str]  # `record.link_names` of the site
     kept: KeptPages | None = None
     related: str = ""  # the inputs digest of the related lists this build used
     reusable: bool = False  # `record.reusable` of this build's plan
@@ -442,13 +442,13 @@ def _recording(
     """A command-line build's `_Recording`, with the last record and the digest to compare
     with it: with articles added since (`record.added_since`), the site's without them."""
     options = (run.request.drafts, run.request.future)
-    shared = shared_digest(basis, options, site, search.keys())
+    names = link_names(site)  # for both digests and `changes_since`: a pass over every link
+    shared = shared_digest(basis, options, site, search.keys(), names=names)
     added = added_since(last, run.files.keys) if run.files is not None else frozenset()
     # those with pages: the others are in no part of the digest (a scheduled one, a draft)
     new = frozenset(rel for rel in added | come_due(last, basis.unpublished) if rel in site.urls)
-    versus = shared_digest(basis, options, site, search.keys(), new) if new else shared
-    search_files = tuple(basis.search.items())
-    return _Recording(shared, last, versus, added, basis.unpublished, search_files)
+    versus = shared_digest(basis, options, site, search.keys(), new, names) if new else shared
+    return _Recording(shared, last, versus, added, names)
 
 
 def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
@@ -498,6 +498,7 @@ def _plan_in_full(
             f.replaced,
             recording.added,
             basis.unpublished,
+            recording.names,
         )
         recording.kept = KeptPages(site, found) if found is not None else None
         # an article published reaches whole listings: every page but the articles' is planned
@@ -754,7 +755,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     if changes.none() and writer.old.owned:
         result.kept = len(changes.planned) + len(plan.copies)
         run.state.manifest = (run.output, writer.old)
-        _keep_record(run, recording, writer.old.build, changes.planned)
+        _keep_record(run, recording, planned.basis, writer.old.build, changes.planned)
         return run.done()
     writer.start(len(changes.render) + changes.copy + changes.stale)
     # the site and plan live until the build ends: out of the collector's sight (it would walk
@@ -803,7 +804,7 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     result.kept = writer.kept
     result.files = writer.new.files
     run.state.manifest = (run.output, writer.new)
-    _keep_record(run, recording, writer.new.build, changes.planned)
+    _keep_record(run, recording, planned.basis, writer.new.build, changes.planned)
     return run.done()
 
 
@@ -811,9 +812,14 @@ _RECORD_KEY = cache_key("build record")
 
 
 def _keep_record(
-    run: _Run, recording: _Recording | None, manifest: str, pages: Mapping[str, str]
+    run: _Run,
+    recording: _Recording | None,
+    basis: PlanBasis,
+    manifest: str,
+    pages: Mapping[str, str],
 ) -> None:
     """Keep the record of a good command-line build for the next (engine/record.py);
+    `basis`: what its plan was made from (the articles left unpublished, the search files);
     `pages`: every page's path (kept when a partial plan may stand on this build's)."""
     if recording is None or run.files is None or run.diag.errors or not manifest:
         return
@@ -824,8 +830,8 @@ def _keep_record(
         recording.related,
         run.files.keys,
         paths,
-        recording.unpublished,
-        recording.search,
+        basis.unpublished,
+        tuple(basis.search.items()),
     )
     save_record(run.request.config.cache_path, _RECORD_KEY, record)
     if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's
