@@ -39,7 +39,7 @@ from sitegen.engine.keys import cache_key
 from sitegen.errors import Diagnostics, SiteError
 from sitegen.heap import pauses_collector
 from sitegen.site.model import Site
-from sitegen.site.search import Files, SearchIndex
+from sitegen.site.search import Files, SearchIndex, Untouched
 
 INDEX_FILE = "search-state.marshal"  # not the old search-index.marshal: another format
 COUNTS_FILE = "search-counts.sqlite"
@@ -53,6 +53,7 @@ def search_outputs(
     kept: KeptSearch | None = None,
     later: Callable[[Callable[[], None]], None] | None = None,
     output: Path | None = None,
+    untouched: Untouched | None = None,
 ) -> Files:
     """Every file of the search index: output path -> (a function giving its bytes: read back
     from the spool for a new file, made again for one unchanged since the last build;
@@ -62,7 +63,8 @@ def search_outputs(
     the build goes on (tens of megabytes at 10,000 articles: a twentieth of a second of an
     edit's build, mostly spent in the kernel), and `later` is handed the wait for it. With
     `output` (the folder the build writes), unchanged shards it lacks are made while the index
-    is in memory (`_spool_lacking`)."""
+    is in memory (`_spool_lacking`). `untouched`: the articles the update may take as the
+    index last saw them (`SearchIndex.update`)."""
     key = cache_key("search", site.config.date_format)
     path = cache_dir / INDEX_FILE if cache_dir else None
     try:
@@ -85,7 +87,7 @@ def search_outputs(
             try:
                 index, files, was_kept = (
                     held,
-                    held.update(site, key, counts.get, spool.hold, keep),
+                    held.update(site, key, counts.get, spool.hold, keep, untouched=untouched),
                     True,
                 )
             except NOT_AN_INDEX:
@@ -98,7 +100,13 @@ def search_outputs(
                 SearchIndex.from_data,
                 SearchIndex,
                 lambda index: index.update(
-                    site, key, counts.get, spool.hold, keep, shards.remake if shards else None
+                    site,
+                    key,
+                    counts.get,
+                    spool.hold,
+                    keep,
+                    shards.remake if shards else None,
+                    untouched,
                 ),
             )
             was_kept = journal is not None

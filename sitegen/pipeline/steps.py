@@ -79,7 +79,8 @@ from sitegen.render.images import ImageSet
 from sitegen.render.templates import templates_fingerprint
 from sitegen.site.model import BuildOptions, Site, build_site
 from sitegen.site.plan import LazyViews, PageJob, plan_listings, site_message_problems
-from sitegen.site.search import Files
+from sitegen.site.search import MANIFEST_FILE as SEARCH_MANIFEST
+from sitegen.site.search import Files, Untouched
 
 
 @pauses_collector  # the walk makes a path and a record per file: see heap.py
@@ -338,11 +339,17 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             diag.warn(problem.message, problem.path, problem.line, problem.hint)
         files = copy_sources(site, assets, statics, config)
         unpublished = _left_out(articles, site)
-        last_record = load_record(config.cache_path, _RECORD_KEY) if run.recording else None
+        last_record = load_record(config.cache_path, _record_key(config)) if run.recording else None
         search = _recorded_search(run, last_record, unpublished) if config.search else {}
         if search is None:
             search = search_outputs(
-                site, config.cache_path, diag, run.state.search, run.later, run.output
+                site,
+                config.cache_path,
+                diag,
+                run.state.search,
+                run.later,
+                run.output,
+                _untouched(run, last_record),
             )
         give_back()
         basis = PlanBasis(
@@ -429,6 +436,19 @@ def _recorded_search(
         return None  # one deleted by hand: made again from the index
     output = os.fspath(run.output)  # joined when read: a Path each cost 1.6 s at 500,000
     return {path: (functools.partial(_output_bytes, output, path), fp) for path, fp in last.search}
+
+
+def _untouched(run: _Run, last: BuildRecord | None) -> Untouched | None:
+    """For the search index's update, the articles whose files changed since the recorded
+    build read them (or that it left unpublished): when the index is the one that build
+    left, every other document is as it made it (half the update's time, 3 s of an edit at
+    500,000 articles, was working out each document's key to find it unchanged)."""
+    if last is None or run.files is None:
+        return None
+    manifest = next((fp for path, fp in reversed(last.search) if path == SEARCH_MANIFEST), "")
+    was = last.keys
+    touched = {rel for rel, key in run.files.keys.items() if was.get(rel) != key}
+    return Untouched(manifest, touched | last.unpublished)
 
 
 def _output_bytes(output: str, path: str) -> bytes:
@@ -808,7 +828,11 @@ def _carry_out(run: _Run, site: Site, planned: _Planned) -> BuildResult:
     return run.done()
 
 
-_RECORD_KEY = cache_key("build record")
+def _record_key(config: SiteConfig) -> str:
+    """The record's key: sitegen's code and the settings. The search files taken from a
+    record, and the documents of the search index it vouches for, show the articles'
+    addresses and days as those settings made them."""
+    return cache_key("build record", config.output_fingerprint())
 
 
 def _keep_record(
@@ -833,7 +857,8 @@ def _keep_record(
         basis.unpublished,
         tuple(basis.search.items()),
     )
-    save_record(run.request.config.cache_path, _RECORD_KEY, record)
+    config = run.request.config
+    save_record(config.cache_path, _record_key(config), record)
     if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's
         keep_replaced(run.request.config.cache_path, run.files.keys)
 

@@ -43,9 +43,10 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, islice, pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitegen.site.model import Site
 from sitegen.site.related import (
@@ -64,6 +65,10 @@ from sitegen.site.related import (
 from sitegen.text.i18n import format_date
 from sitegen.text.textstats import ascii_words, markdown_to_text
 
+if TYPE_CHECKING:
+    from sitegen.content.article import Article
+
+MANIFEST_FILE = "search/manifest.js"
 SHARD_BYTES = 24_000  # target (mean) size of one shard file
 MAX_SHARD_BYTES = 2 * SHARD_BYTES  # a run of terms longer than this is cut
 LENGTH_STEPS = 16  # document lengths in the manifest: one byte, 2^(1/16) apart (about 4%)
@@ -194,6 +199,18 @@ Entry = tuple[str, int, str, int]
 Files = dict[str, tuple[bytes | Callable[[], bytes], str]]
 # (shard name, its terms, its fingerprint) -> what makes the unchanged shard's bytes again
 Remake = Callable[[str, tuple[str, ...], str], Callable[[], bytes]]
+
+
+@dataclass(frozen=True)
+class Untouched:
+    """Which articles an update may take as the index last saw them: every article but those
+    in `touched` has the file some build read, under the settings of now (its caller keeps a
+    record of the build, keyed by them). That holds for the index only when it is the one that
+    build left: `manifest`, the fingerprint of the search manifest the build made, is the
+    index's (the manifest's version is a digest of every document's key)."""
+
+    manifest: str
+    touched: Container[str]
 
 
 class _Postings:
@@ -498,7 +515,7 @@ class SearchIndex:
     files are not kept: an unchanged file is given as a function that makes it again (the
     writer calls it only when the output folder lacks the file), with the same fingerprint."""
 
-    FORMAT = 7
+    FORMAT = 8
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
@@ -512,19 +529,31 @@ class SearchIndex:
         self.fresh: dict[str, tuple[str, Counts]] = {}
         self.dropped: list[str] = []
         self.changed = True  # whether the last update changed what `to_data` gives
+        # the fingerprint of the manifest the last update made: whether a build's record
+        # speaks of this index (`Untouched`)
+        self.manifest_fp = ""
 
     def to_data(self) -> tuple:
         self._seal(self.postings)
-        return (self.FORMAT, self.entries, self.postings, self.vocab, self.shards)
+        return (
+            self.FORMAT,
+            self.entries,
+            self.postings,
+            self.vocab,
+            self.shards,
+            self.manifest_fp,
+        )
 
     @classmethod
     def from_data(cls, data: tuple) -> SearchIndex:
         """The index kept by `to_data`; ValueError if `data` is not one."""
-        if not isinstance(data, tuple) or len(data) != 5 or data[0] != cls.FORMAT:
+        if not isinstance(data, tuple) or len(data) != 6 or data[0] != cls.FORMAT:
             raise ValueError("not a search index")
         index = cls()
-        _, index.entries, index.postings, index.vocab, index.shards = data
+        _, index.entries, index.postings, index.vocab, index.shards, index.manifest_fp = data
         if not all(isinstance(x, dict) for x in (index.entries, index.postings, index.shards)):
+            raise ValueError("not a search index")
+        if not isinstance(index.manifest_fp, str):
             raise ValueError("not a search index")
         if not isinstance(index.vocab, list):
             raise ValueError("not a search index")
@@ -572,6 +601,7 @@ class SearchIndex:
         hold: Callable[[bytes], Callable[[], bytes]] | None = None,
         keep: Callable[[dict[str, tuple[str, Counts]]], None] | None = None,
         remake: Remake | None = None,
+        untouched: Untouched | None = None,
     ) -> Files:
         """Every file of the search index: output path -> (bytes or a function making them,
         fingerprint). `salt` (the cache key: code and settings) is part of every fingerprint.
@@ -583,7 +613,9 @@ class SearchIndex:
         it was not handed is left in `fresh`): a new index makes its postings as it goes and
         holds no article's counts (about 4 KB an article) for the whole update. `remake(name,
         terms, fingerprint)` gives what makes an unchanged shard again (by default, this
-        index: then the files hold it for as long as they live)."""
+        index: then the files hold it for as long as they live). `untouched` names the
+        articles known to be as this index last saw them (`Untouched`): their documents are
+        taken as they are, without working out what they are made of."""
         config = site.config
         stored = stored or none_stored
         held = hold or _as_is
@@ -593,19 +625,23 @@ class SearchIndex:
         files: Files = {}
         entries: dict[str, Entry] = {}
         edited: list[tuple[str, Entry | None]] = []
-        by_rel: dict[str, tuple] = {}  # rel -> (article, url, shown date), to analyse again
         renumbered = False
         # a new index: every article is analysed, in doc id order, and its postings made then
         lists: dict[str, list] | None = None if self.entries else {}
+        urls, date_format = site.urls, config.date_format
+        trusted = untouched is not None and self.entries and self.manifest_fp == untouched.manifest
+        touched = untouched.touched if trusted and untouched is not None else None
         for doc_id, article in enumerate(docs):
-            url = site.url(article)
-            # format_date keeps the days it wrote: a dict by the time itself would hash every
-            # article's aware datetime (a call of its zone) to find none of them again
-            shown_date = (
-                format_date(article.date, article.lang, config.date_format)
-                if article.has_date
-                else ""
-            )
+            rel = article.rel
+            old = self.entries.get(rel)
+            path = f"search/d/{doc_id}.js"
+            if touched is not None and old is not None and old[1] == doc_id and rel not in touched:
+                # its file as the build that left this index read it: its key is the same
+                entries[rel] = old
+                files[path] = (_RemadeDoc(article, urls, date_format, doc_id), old[2])
+                continue
+            url = urls[rel]
+            shown_date = _shown_date(article, date_format)
             # what the article's document and counts are made of, as a digest: the index keeps
             # one for every article (the text itself was most of an entry's bytes)
             key = hashlib.blake2b(
@@ -621,19 +657,13 @@ class SearchIndex:
                 ).encode(),
                 digest_size=16,
             ).hexdigest()
-            old = self.entries.get(article.rel)
-            path = f"search/d/{doc_id}.js"
-            by_rel[article.rel] = (article, url, shown_date)
             if old is not None and old[0] == key:
                 if old[1] != doc_id:
                     renumbered = True
                     old = (key, doc_id, _sha(f"{salt}\0{key}\0{doc_id}".encode()), *old[3:])
                     self.redone.append(path)
-                entries[article.rel] = old
-                files[path] = (
-                    _RemadeDoc(article, url, shown_date, doc_id),
-                    old[2],
-                )
+                entries[rel] = old
+                files[path] = (_RemadeDoc(article, urls, date_format, doc_id), old[2])
                 continue
             doc, count, length = _analyse(article, url, shown_date)
             fp = _sha(f"{salt}\0{key}\0{doc_id}".encode())
@@ -667,8 +697,12 @@ class SearchIndex:
             unchanged = {rel: e[0] for rel, e in entries.items() if rel not in self.fresh}
             counts = {rel: c for rel, (_, c) in self.fresh.items()}
             counts.update(stored(unchanged) if unchanged else {})
+            by_rel = {a.rel: a for a in docs}
             for rel in unchanged.keys() - counts.keys():
-                counts[rel] = pack_counts(_analyse(*by_rel[rel])[1])
+                article = by_rel[rel]
+                counts[rel] = pack_counts(
+                    _analyse(article, urls[rel], _shown_date(article, date_format))[1]
+                )
                 self.fresh[rel] = (unchanged[rel], counts[rel])
             dirty = self._rebuild(entries, counts)
         elif dirty is None:
@@ -719,7 +753,8 @@ class SearchIndex:
                 "fileUrls": config.file_urls,
             },
         )
-        files["search/manifest.js"] = (manifest, _sha(manifest))
+        self.manifest_fp = _sha(manifest)
+        files[MANIFEST_FILE] = (manifest, self.manifest_fp)
         return files
 
     def shard_file(self, name: str, run: tuple[str, ...]) -> bytes:
@@ -920,20 +955,31 @@ def _as_is(data: bytes) -> bytes:
     return data
 
 
+def _shown_date(article: Article, date_format: str) -> str:
+    """The day a document shows. format_date keeps the days it wrote: a dict by the time
+    itself would hash every article's aware datetime (a call of its zone) to find none again."""
+    return format_date(article.date, article.lang, date_format) if article.has_date else ""
+
+
 class _RemadeDoc:
     """What makes an unchanged document's file again, should the output have lost it: one is
-    held for every article, and this holds about a third of the bytes of a `functools.partial` with
-    its arguments (which makes an empty keywords dict for each)."""
+    held for every article, and this holds about a third of the bytes of a `functools.partial`
+    with its arguments (which makes an empty keywords dict for each). Its address and day are
+    worked out when it is called: most never are."""
 
-    __slots__ = ("article", "url", "shown_date", "doc_id")
+    __slots__ = ("article", "urls", "date_format", "doc_id")
 
-    def __init__(self, article: object, url: str, shown_date: str, doc_id: int) -> None:
-        self.article, self.url, self.shown_date, self.doc_id = article, url, shown_date, doc_id
+    def __init__(
+        self, article: Article, urls: dict[str, str], date_format: str, doc_id: int
+    ) -> None:
+        self.article, self.urls, self.date_format, self.doc_id = article, urls, date_format, doc_id
 
     def __call__(self) -> bytes:
         # the document alone: its terms and counts are in the index already (counting them
         # again was a third of the time of remaking an output folder's documents)
-        return _doc_file(self.doc_id, _document(self.article, self.url, self.shown_date)[0])
+        article = self.article
+        url, shown = self.urls[article.rel], _shown_date(article, self.date_format)
+        return _doc_file(self.doc_id, _document(article, url, shown)[0])
 
 
 def search_files(site: Site) -> dict[str, bytes]:

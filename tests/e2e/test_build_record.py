@@ -7,6 +7,7 @@ and every page is looked at again."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import zlib
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import Builder
+from sitegen.build import Builder, build
+from sitegen.config import load_config
 from sitegen.errors import BuildFailed
 from sitegen.output.writer import MANIFEST, Manifest, entry_fp
 from sitegen.pipeline.request import BuildRequest
@@ -605,4 +607,74 @@ def test_the_search_files_of_the_record_stand_when_the_same_articles_are_publish
     if kind in ("scheduled", "draft edited"):
         assert result.written == 0
     monkeypatch.setattr(steps, "search_outputs", made)
+    _same_as_clean(site)
+
+
+def _counting_days(monkeypatch) -> list[str]:
+    """The rels whose search document's day the search index works out (each document's key
+    needs it): one for each article it does not take as it last saw it."""
+    from sitegen.site import search
+
+    seen: list[str] = []
+    shown = search._shown_date
+    monkeypatch.setattr(
+        search, "_shown_date", lambda article, fmt: seen.append(article.rel) or shown(article, fmt)
+    )
+    return seen
+
+
+def test_an_edit_works_out_the_search_documents_of_the_edited_articles_alone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The record says which files are as its build read them; the search index that build
+    left takes those articles' documents as they are (`search.Untouched`)."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    site.build()  # the index now knows the settings it was made under
+    seen = _counting_days(monkeypatch)
+    EDITS["body"](site)
+    site.build()
+    assert seen == ["a4.md"]
+    _same_as_clean(site)
+
+
+def test_new_settings_make_the_search_documents_again(tmp_path: Path, monkeypatch) -> None:
+    """Each document shows its article's address: another permalink changes all of them,
+    although no article's file changed. (The record is kept under the settings: one made
+    under others neither vouches for the index's documents nor gives its search files, which
+    a build publishing the same articles from the same files takes from it.)"""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    site.build()
+    seen = _counting_days(monkeypatch)
+    site.config("permalink: /read/{slug}/\n")
+    site.build()
+    assert len(seen) == 9
+    assert any(b"/read/a4/" in p.read_bytes() for p in (site.out / "search" / "d").iterdir())
+    _same_as_clean(site)
+
+
+def test_an_index_another_build_left_since_the_record_is_not_taken_at_its_word(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A preview between two command-line builds updates the search index and keeps no record:
+    a file it read, put back afterwards as it was with its old stat key, is untouched by the
+    record's word, but the index holds the preview's version of it."""
+    site = Site(tmp_path / "site", "search+related")
+    site.build()
+    site.build()
+    path = site.root / "content" / "a4.md"
+    before, stat = path.read_bytes(), path.stat()
+    changed = before.replace(b"More.", b"Mare.")  # the same size, written in place
+    with path.open("r+b") as fh:
+        fh.write(changed)
+    build(BuildRequest(load_config(site.root), jobs=2, preview=True))
+    assert any(b"Mare" in p.read_bytes() for p in (site.out / "search" / "d").iterdir())
+    with path.open("r+b") as fh:
+        fh.write(before)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    seen = _counting_days(monkeypatch)
+    site.build()
+    assert "a4.md" in seen
+    assert not any(b"Mare" in p.read_bytes() for p in (site.out / "search" / "d").iterdir())
     _same_as_clean(site)

@@ -898,3 +898,34 @@ def test_a_failed_index_write_is_the_build_error_and_the_next_build_recovers(sit
     assert not (site.root / ".sitegen" / search_cache.INDEX_FILE).exists()
     site.build()
     assert (site.root / ".sitegen" / search_cache.INDEX_FILE).exists()
+
+
+def test_untouched_articles_are_taken_as_the_index_saw_them_only_from_that_index(site):
+    """`Untouched` names the articles whose files changed since a build read them: an update
+    takes the others' documents as the index holds them, without working out their keys,
+    only when the index is the one that build left (the fingerprint of its manifest)."""
+    from sitegen.site import search
+
+    write_topic_site(site, per_topic=3)
+    index = search.SearchIndex()
+    made = index.update(_model(site), "salt")
+    manifest = made["search/manifest.js"][1]
+    assert index.manifest_fp == manifest
+    path = site.root / "content" / "war-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA quetzal appeared.\n", encoding="utf-8")
+    model = _model(site)
+    fresh = {p: fp for p, (_, fp) in search.SearchIndex().update(model, "salt").items()}
+
+    def updated(untouched: search.Untouched) -> dict[str, str]:
+        copy = search.SearchIndex.from_data(index.to_data())
+        return {p: fp for p, (_, fp) in copy.update(model, "salt", untouched=untouched).items()}
+
+    # told the truth: the same files as a new index's
+    assert updated(search.Untouched(manifest, {"war-0.md"})) == fresh
+    # told every file is as it was: believed, so the edited document is left as it was
+    doc = f"search/d/{index.entries['war-0.md'][1]}.js"
+    assert fresh[doc] != made[doc][1]
+    believed = updated(search.Untouched(manifest, set()))
+    assert believed[doc] == made[doc][1]
+    # the same word from a build that left another index: not believed
+    assert updated(search.Untouched("another manifest", set())) == fresh
