@@ -118,26 +118,51 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
     write_blob(cache_dir / RECORD_FILE if cache_dir else None, key, data)
 
 
+@dataclass(frozen=True)
+class FilesSince:
+    """The content files changed, added and gone since the recorded build, by rel: worked out
+    once a build (a pass over every file's stat key, 500,000 of them on a big site) for each
+    question asked of the record."""
+
+    changed: frozenset[str]  # read then and now, with another stat key
+    added: frozenset[str]  # read now, not then
+    gone: frozenset[str]  # read then, not now
+
+    @property
+    def touched(self) -> frozenset[str]:
+        """Every file that is not as the recorded build read it (the gone aside)."""
+        return self.changed | self.added
+
+
+def files_since(record: BuildRecord | None, keys: Mapping[str, StatKey]) -> FilesSince | None:
+    """How the content files (`keys`: each one's stat key now) differ from the `record`'s."""
+    if record is None:
+        return None
+    was = record.keys
+    return FilesSince(
+        frozenset(rel for rel, key in was.items() if keys.get(rel, key) != key),
+        frozenset(keys.keys() - was.keys()),
+        frozenset(was.keys() - keys.keys()),
+    )
+
+
 def published_as_recorded(
-    record: BuildRecord | None, keys: Mapping[str, StatKey], unpublished: Collection[str]
+    record: BuildRecord | None, files: FilesSince | None, unpublished: Collection[str]
 ) -> bool:
     """Whether every article published now is one the `record`ed build published, from the
-    same file, and the other way round: each content file changed, added or gone since is of
-    an article left unpublished then and now (a draft edited, a scheduled article added or
-    withdrawn), and none came due or expired. The search index, made of the published
-    articles alone, is then the recorded build's. `keys`: each content file's stat key now;
-    `unpublished`: the rels of the articles this build leaves unpublished."""
-    if record is None:
+    same file, and the other way round: each content file changed, added or gone since
+    (`files`) is of an article left unpublished then and now (a draft edited, a scheduled
+    article added or withdrawn), and none came due or expired. The search index, made of the
+    published articles alone, is then the recorded build's. `unpublished`: the rels of the
+    articles this build leaves unpublished."""
+    if record is None or files is None:
         return False
-    was = record.unpublished
-    for rel, key in record.keys.items():
-        now = keys.get(rel)
-        if now is None:  # gone
-            if rel not in was:
-                return False
-        elif (rel in was) != (rel in unpublished) or (now != key and rel not in was):
-            return False
-    return all(rel in record.keys or rel in unpublished for rel in keys)
+    was, now = record.unpublished, frozenset(unpublished)
+    if not (files.gone <= was and files.changed <= was & now and files.added <= now):
+        return False
+    touched = files.touched
+    # every other file's article: unpublished then if and only if unpublished now
+    return was - files.gone - touched == now - touched
 
 
 def shared_digest(
@@ -248,16 +273,13 @@ def _named(paths: Iterable[str], site: Site, names: set[str] | None = None) -> l
     return [path for path in paths if path.rsplit("/", 1)[-1] in names]
 
 
-def added_since(record: BuildRecord | None, keys: Mapping[str, StatKey]) -> frozenset[str]:
+def added_since(record: BuildRecord | None, files: FilesSince | None) -> frozenset[str]:
     """The content files read now that the `record`ed build did not have, when every file it
     had is still there or was an article it left unpublished (a draft deleted, a scheduled
     article withdrawn); else none: a page gone is not a change this record follows."""
-    if record is None:
+    if record is None or files is None or not files.gone <= record.unpublished:
         return frozenset()
-    left_out = record.unpublished
-    if any(rel not in keys and rel not in left_out for rel in record.keys):
-        return frozenset()
-    return frozenset(rel for rel in keys if rel not in record.keys)
+    return files.added
 
 
 @dataclass(frozen=True)
@@ -278,7 +300,7 @@ def changes_since(
     site: Site,
     articles: Sequence[Article],
     views: Mapping[str, dict[str, Any]],
-    keys: Mapping[str, StatKey],
+    files: FilesSince | None,
     previous: Mapping[str, tuple[StatKey, bytes, str]],
     parsed: Iterable[str],
     replaced: ReplacedRows | None = None,
@@ -288,8 +310,8 @@ def changes_since(
 ) -> Changes | None:
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
-    the record did not have: `added_since`) left out; `keys`: each content file's stat key
-    now; `previous`: the article cache's rows this build did not take, by rel (stat key,
+    the record did not have: `added_since`) left out; `files`: the content files changed,
+    added and gone since the record (`files_since`); `previous`: the article cache's rows this build did not take, by rel (stat key,
     bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
     rows builds replaced since the record was kept (a preview's, a failed build's), in the
     same form: the recorded version is whichever of the two has the record's stat key;
@@ -303,12 +325,12 @@ def changes_since(
     the record left unpublished and that is published now, its file as it was (`come_due`):
     a scheduled article whose time came is published as one added. A file gone may be one of
     an article the record left unpublished that no link may name (a draft deleted)."""
-    if record is None or record.shared != shared:
+    if record is None or files is None or record.shared != shared:
         return None
-    gone = record.keys.keys() - keys.keys()
-    if not gone <= record.unpublished or keys.keys() - record.keys.keys() != added:
+    gone = files.gone
+    if not gone <= record.unpublished or files.added != added:
         return None  # a page gone, or files added that `added` does not name
-    edited = {rel for rel, key in record.keys.items() if keys.get(rel, key) != key}
+    edited = set(files.changed)
     edited.update(rel for rel in parsed if rel in record.keys)
     due = come_due(record, unpublished) - gone
     if not due.isdisjoint(edited) or not (unpublished - added) <= record.unpublished:

@@ -39,10 +39,12 @@ from sitegen.engine.patch import (
 )
 from sitegen.engine.record import (
     BuildRecord,
+    FilesSince,
     KeptPages,
     added_since,
     changes_since,
     come_due,
+    files_since,
     link_names,
     load_record,
     pages_to_redo,
@@ -274,6 +276,7 @@ class _Recording:
 
     shared: str  # `record.shared_digest`
     last: BuildRecord | None
+    since: FilesSince | None  # the content files changed, added and gone since `last`
     versus: str  # the digest `last` is compared with (the site's without the `added`)
     added: frozenset[str]  # the content files `last` did not have (`record.added_since`)
     names: set[str]  # `record.link_names` of the site
@@ -340,7 +343,8 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
         files = copy_sources(site, assets, statics, config)
         unpublished = _left_out(articles, site)
         last_record = load_record(config.cache_path, _record_key(config)) if run.recording else None
-        search = _recorded_search(run, last_record, unpublished) if config.search else {}
+        since = files_since(last_record, run.files.keys) if run.files is not None else None
+        search = _recorded_search(run, last_record, since, unpublished) if config.search else {}
         if search is None:
             search = search_outputs(
                 site,
@@ -349,7 +353,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
                 run.state.search,
                 run.later,
                 run.output,
-                _untouched(run, last_record),
+                _untouched(last_record, since),
             )
         give_back()
         basis = PlanBasis(
@@ -360,7 +364,9 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
             {path: fp for path, (_, fp) in search.items()},
         )
 
-        recording = _recording(run, basis, site, search, last_record) if run.recording else None
+        recording = (
+            _recording(run, basis, site, search, last_record, since) if run.recording else None
+        )
 
         def with_related() -> PlanBasis:
             lists, gone, warnings, versus = related_future.result()
@@ -414,7 +420,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
 
 
 def _recorded_search(
-    run: _Run, last: BuildRecord | None, unpublished: frozenset[str]
+    run: _Run, last: BuildRecord | None, since: FilesSince | None, unpublished: frozenset[str]
 ) -> Files | None:
     """The search files of the recorded build, when a command-line build publishes the same
     articles from the same files (`record.published_as_recorded`: a scheduled article added,
@@ -428,7 +434,7 @@ def _recorded_search(
         or run.whole
         or manifest_build(run.output) != last.manifest
         or not (run.request.config.cache_path / SEARCH_INDEX_FILE).is_file()
-        or not published_as_recorded(last, run.files.keys, unpublished)
+        or not published_as_recorded(last, since, unpublished)
     ):
         return None  # (an index file its build failed to write is made again)
     paths = [path for path, _ in last.search]
@@ -438,17 +444,15 @@ def _recorded_search(
     return {path: (functools.partial(_output_bytes, output, path), fp) for path, fp in last.search}
 
 
-def _untouched(run: _Run, last: BuildRecord | None) -> Untouched | None:
+def _untouched(last: BuildRecord | None, since: FilesSince | None) -> Untouched | None:
     """For the search index's update, the articles whose files changed since the recorded
     build read them (or that it left unpublished): when the index is the one that build
     left, every other document is as it made it (half the update's time, 3 s of an edit at
     500,000 articles, was working out each document's key to find it unchanged)."""
-    if last is None or run.files is None:
+    if last is None or since is None:
         return None
     manifest = next((fp for path, fp in reversed(last.search) if path == SEARCH_MANIFEST), "")
-    was = last.keys
-    touched = {rel for rel, key in run.files.keys.items() if was.get(rel) != key}
-    return Untouched(manifest, touched | last.unpublished)
+    return Untouched(manifest, since.touched | last.unpublished)
 
 
 def _output_bytes(output: str, path: str) -> bytes:
@@ -457,18 +461,23 @@ def _output_bytes(output: str, path: str) -> bytes:
 
 
 def _recording(
-    run: _Run, basis: PlanBasis, site: Site, search: Files, last: BuildRecord | None
+    run: _Run,
+    basis: PlanBasis,
+    site: Site,
+    search: Files,
+    last: BuildRecord | None,
+    since: FilesSince | None,
 ) -> _Recording:
     """A command-line build's `_Recording`, with the last record and the digest to compare
     with it: with articles added since (`record.added_since`), the site's without them."""
     options = (run.request.drafts, run.request.future)
     names = link_names(site)  # for both digests and `changes_since`: a pass over every link
     shared = shared_digest(basis, options, site, search.keys(), names=names)
-    added = added_since(last, run.files.keys) if run.files is not None else frozenset()
+    added = added_since(last, since)
     # those with pages: the others are in no part of the digest (a scheduled one, a draft)
     new = frozenset(rel for rel in added | come_due(last, basis.unpublished) if rel in site.urls)
     versus = shared_digest(basis, options, site, search.keys(), new, names) if new else shared
-    return _Recording(shared, last, versus, added, names)
+    return _Recording(shared, last, since, versus, added, names)
 
 
 def _left_out(articles: list[Article], site: Site) -> frozenset[str]:
@@ -512,7 +521,7 @@ def _plan_in_full(
             site,
             articles,
             LazyViews(site),
-            f.keys,
+            recording.since,
             f.previous,
             f.parsed,
             f.replaced,

@@ -195,22 +195,36 @@ def test_the_shared_digest_without_the_added_articles_is_the_one_before() -> Non
 
 
 def test_the_published_articles_are_the_recorded_ones_unless_one_changed_came_or_went() -> None:
-    from sitegen.engine.record import published_as_recorded
+    from sitegen.engine.record import files_since, published_as_recorded
 
     keys = {"a.md": (1, 1, 1), "b.md": (2, 2, 2), "draft.md": (3, 3, 3)}
     record = BuildRecord("m", "s", "r", keys, (), frozenset({"draft.md"}))
     left_out = frozenset({"draft.md"})
-    assert published_as_recorded(record, keys, left_out)
-    assert published_as_recorded(record, {**keys, "draft.md": (9, 9, 9)}, left_out)  # edited
+
+    def same(now: dict, unpublished: frozenset[str]) -> bool:
+        return published_as_recorded(record, files_since(record, now), unpublished)
+
+    assert same(keys, left_out)
+    assert same({**keys, "draft.md": (9, 9, 9)}, left_out)  # edited
     later = {**keys, "later.md": (4, 4, 4)}
-    assert published_as_recorded(record, later, left_out | {"later.md"})  # scheduled, added
-    assert not published_as_recorded(record, later, left_out)  # published at once
-    assert not published_as_recorded(record, {**keys, "a.md": (9, 9, 9)}, left_out)  # edited
-    assert not published_as_recorded(record, keys, frozenset())  # the draft came due
-    assert not published_as_recorded(record, keys, left_out | {"b.md"})  # b expired
+    assert same(later, left_out | {"later.md"})  # scheduled, added
+    assert not same(later, left_out)  # published at once
+    assert not same({**keys, "a.md": (9, 9, 9)}, left_out)  # edited
+    assert not same({**keys, "draft.md": (9, 9, 9)}, frozenset())  # edited as it came due
+    assert not same(keys, frozenset())  # the draft came due
+    assert not same(keys, left_out | {"b.md"})  # b expired
     gone = {"a.md": (1, 1, 1), "b.md": (2, 2, 2)}
-    assert published_as_recorded(record, gone, frozenset())  # the draft deleted
-    assert not published_as_recorded(
-        record, {"a.md": (1, 1, 1), **{"draft.md": (3, 3, 3)}}, left_out
-    )
-    assert not published_as_recorded(None, keys, left_out)
+    assert same(gone, frozenset())  # the draft deleted
+    assert not same({"a.md": (1, 1, 1), "draft.md": (3, 3, 3)}, left_out)  # b deleted
+    assert not published_as_recorded(None, files_since(None, keys), left_out)
+
+
+def test_the_files_since_the_record_are_told_apart() -> None:
+    from sitegen.engine.record import files_since
+
+    record = BuildRecord("m", "s", "r", {"a.md": (1, 1, 1), "b.md": (2, 2, 2)}, (), frozenset())
+    since = files_since(record, {"a.md": (1, 1, 9), "c.md": (3, 3, 3)})
+    assert since is not None
+    assert (since.changed, since.added, since.gone) == ({"a.md"}, {"c.md"}, {"b.md"})
+    assert since.touched == {"a.md", "c.md"}
+    assert files_since(None, {}) is None
