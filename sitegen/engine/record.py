@@ -6,9 +6,11 @@ a second at 10,000 articles, seconds at 100,000. After each good build a small r
 the cache folder (`BuildRecord`): the id of the manifest the output holds, a digest of what
 every page's inputs share (settings, templates and theme, copied files, the pages and their
 order, the search files a body names), the related lists' inputs, each content file's stat
-key, and, when its plan may stand for the next (`reusable`), every page's output path.
+key, and, when its plan may stand for the next (`reusable`), every page's output path. It is
+kept under sitegen's code and the settings: another permalink or date format finds none.
 
-The next build compares (`pages_to_redo`). When the output holds that manifest, all that is
+The next build tells the content files changed, added and gone since (`files_since`, once)
+and compares (`pages_to_redo`). When the output holds that manifest, all that is
 shared is the same, and the only content files that changed changed in what they say (their
 bodies, titles, summaries, reading times: `patch.edit_kind` against their versions in the
 article cache, which are the record's when the stat keys are), the pages are those of the last
@@ -82,7 +84,8 @@ class BuildRecord:
     # published now without a change of its file has come due (`changes_since`)
     unpublished: frozenset[str] = frozenset()
     # the search files it wrote (output path, fingerprint): the next build's, when no
-    # published article changed (`published_as_recorded`)
+    # published article changed (`published_as_recorded`); the manifest's tells whether the
+    # search index is the one this build left (`search.Untouched`)
     search: tuple[tuple[str, str], ...] = ()
 
 
