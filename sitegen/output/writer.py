@@ -43,7 +43,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -429,6 +429,9 @@ class OutputStrategy:
         """Which of these files of the previous build are still in the output."""
         return files_present(self.output, paths)
 
+    # whether `keep` leaves the file where it is and does nothing else
+    keeps_in_place = False
+
     def keep(self, path: str) -> None:
         """Carry the previous build's file at `path` into this build."""
         raise NotImplementedError
@@ -631,6 +634,8 @@ class DeltaOutput(OutputStrategy):
         self.folder.mkdir()
         (self.folder / FLAT).mkdir()
 
+    keeps_in_place = True
+
     def keep(self, path: str) -> None:
         pass  # it stays where it is
 
@@ -657,7 +662,7 @@ class DeltaOutput(OutputStrategy):
 
     def commit(self) -> None:
         self._check_clashes()
-        stale = sorted(set(self.old.files) - set(self.new.files))
+        stale = sorted(self.old.files.keys() - self.new.files.keys())
         write_fresh(self.folder / JOURNAL, json.dumps(stale).encode())
         write_fresh(self.folder / MANIFEST, self.new.chunks())
         pending = commit_folder(self.output)
@@ -677,9 +682,7 @@ class DeltaOutput(OutputStrategy):
         """A new file where something sitegen did not write is (a file, a folder, or a file
         where a folder is needed): an error, or under --force removed and named."""
         clashes: list[str] = []
-        for path in self.new.files:
-            if path in self.old.files:
-                continue
+        for path in self.new.files.keys() - self.old.files.keys():
             parts = path.split("/")
             for i in range(1, len(parts) + 1):
                 rel = "/".join(parts[:i])
@@ -719,6 +722,8 @@ class InPlaceOutput(OutputStrategy):
 
     def still_there(self, paths: Iterable[str]) -> set[str]:
         return set(paths)  # the preview's folder is trusted to hold what its manifest says
+
+    keeps_in_place = True
 
     def keep(self, path: str) -> None:
         pass  # it is already where it belongs
@@ -890,6 +895,22 @@ class OutputWriter:
         there = self._there  # called for every page: the method only the first time
         return path in (there if there is not None else self._present())
 
+    def unchanged_paths(self, files: Mapping[str, tuple[object, str]]) -> set[str]:
+        """`unchanged` for each of `files` (path -> (source, fingerprint)) at once: the paths
+        made from the same inputs last time and still there. A big site's search files are
+        half a million (a call for each was a second of an edit at 500,000 articles)."""
+        old, there = self.old.files, self._present()
+        missing = there.missing if type(there) is _AllBut else None
+        same: set[str] = set()
+        add = same.add
+        for path, (_, fp) in files.items():
+            entry = old.get(path)
+            if entry is None or entry[entry.find(" ") + 1 :] != fp:
+                continue
+            if path not in missing if missing is not None else path in there:
+                add(path)
+        return same
+
     def lacks_any(self, paths: Iterable[str]) -> bool:
         """Whether any of `paths` (files of the previous build) is gone from the output."""
         there = self._present()
@@ -909,6 +930,16 @@ class OutputWriter:
         self._out.keep(path)
         self.new.files[path] = self.old.files[path]
         self.kept += 1
+
+    def keep_all(self, paths: Collection[str]) -> None:
+        """`keep` each of `paths` (the pages and search files an edit leaves alone: a million
+        at 500,000 articles), without a call for each where the files stay where they are."""
+        if not self._out.keeps_in_place:
+            for path in paths:
+                self._out.keep(path)
+        old = self.old.files
+        self.new.files.update(zip(paths, map(old.__getitem__, paths), strict=True))
+        self.kept += len(paths)
 
     def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
         sha = sha1_bytes(data)
@@ -941,7 +972,7 @@ class OutputWriter:
         self.written += 1
 
     def removed(self) -> list[str]:
-        return sorted(set(self.old.files) - set(self.new.files))
+        return sorted(self.old.files.keys() - self.new.files.keys())
 
     def nothing_changed(self) -> bool:
         return self.written == 0 and not self.removed() and self.old.owned

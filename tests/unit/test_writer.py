@@ -440,6 +440,43 @@ def test_files_found_missing_apart_are_made_again_and_only_for_their_manifest(tm
     assert missing_outputs(tmp_path / "none") == ("", frozenset())
 
 
+@pytest.mark.parametrize("found_apart", [False, True])
+@pytest.mark.parametrize("delta", [False, True])
+def test_files_told_unchanged_and_kept_at_once_are_those_told_one_by_one(
+    tmp_path, found_apart, delta
+):
+    """`unchanged_paths` and `keep_all` (the half million search files of a big site's edit)
+    answer and keep as `unchanged` and `keep` do for each: a file deleted by hand, another
+    fingerprint or a new path is not unchanged; what is kept is in the next build's output
+    and manifest, whether the build is staged whole or as a delta."""
+    out = tmp_path / "build"
+    files = {f"p{i}/index.html": f"page {i}".encode() for i in range(20)}
+    build(out, files)
+    (out / "p3" / "index.html").unlink()
+    asked = {path: (None, path) for path in files}
+    asked["p4/index.html"] = (None, "another fingerprint")
+    asked["new/index.html"] = (None, "new/index.html")
+
+    writer = OutputWriter(out)
+    if found_apart:
+        writer.expect_missing(missing_outputs(out))
+    same = writer.unchanged_paths(asked)
+    assert same == {path for path, (_, fp) in asked.items() if writer.unchanged(path, fp)}
+    assert same == set(files) - {"p3/index.html", "p4/index.html"}
+    writer.start(0 if delta else None)
+    writer.keep_all(sorted(same))
+    for path in ("p3/index.html", "p4/index.html", "new/index.html"):
+        writer.write(path, b"made again", path)
+    writer.commit()
+    assert writer.kept == len(same)
+    for path in same:
+        assert (out / path).read_bytes() == files[path]
+    assert (out / "p3" / "index.html").read_bytes() == b"made again"
+    manifest = json.loads((out / MANIFEST).read_text())["files"]
+    assert manifest.keys() == asked.keys()
+    assert entry_fp(manifest["p5/index.html"]) == "p5/index.html"
+
+
 @pytest.mark.parametrize("count", [0, 1, 5, 12])
 def test_manifest_written_in_parts_is_the_whole_json_and_reads_back(tmp_path, count):
     """The manifest is written a few entries at a time (a big site's whole text is not held):
