@@ -242,11 +242,15 @@ class KeptSearch:
         self._unsaved = False
         # what the files hold, for `save` to write only what changed since (engine/journal.py)
         self._journal: Journal | None = None
+        # the fingerprint of the search manifest of the index the last build left here ("":
+        # that build left none): the preview's `Untouched` names it (pipeline/steps.py)
+        self.manifest = ""
 
     def take(self, key: str, path: Path | None) -> tuple[SearchIndex | None, Journal | None]:
         """The index held for `key` and `path` (None if none) and the journal of its file."""
         index = self._index if (key, path) == (self._key, self._path) else None
         self._index = None
+        self.manifest = ""  # until this build holds its index
         self._unsaved = self._unsaved and index is not None  # what it has not written yet
         return index, self._journal if index is not None else None
 
@@ -262,6 +266,7 @@ class KeptSearch:
         this index was read from, so `save` writes it whole)."""
         self._key, self._path, self._index, self._journal = key, path, index, journal
         self._unsaved = self._unsaved or changed
+        self.manifest = index.manifest_fp
 
     def save(self) -> None:
         """Write the held index to its file if a build changed it since it was last written."""

@@ -355,6 +355,9 @@ class ArticleLoader:
         # versions a record may name when `previous` holds a later one or none
         self.replaced: ReplacedRows | None = None
         self.parsed: frozenset[str] = frozenset()  # the rels read from their files
+        # of the last `load`: the rels taken from memory as the preview's watcher saw them
+        # unchanged, so as the last `load` gave them
+        self.unchanged: frozenset[str] = frozenset()
 
     def _put_away(
         self,
@@ -433,10 +436,12 @@ class ArticleLoader:
         try:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
             need: dict[str, tuple[SourceFile, StatKey | None]] = {}
+            taken: list[str] = []
             for source in sources:
                 entry = self.memory.get(source.rel)
                 if entry is not None and source.rel in unchanged:
                     found[source.rel] = (entry[2], entry[3])
+                    taken.append(source.rel)
                     continue
                 key = stats.get(source.rel) or stat_key(source.path)
                 if (
@@ -492,6 +497,7 @@ class ArticleLoader:
                 )
             missing = [source for source, _ in need.values()]
             self.parsed = frozenset(need)
+            self.unchanged = frozenset(taken)
             now = time.time_ns()
             if cache is None and (missing or gone):
                 cache = ArticleCache(cache_dir, diag.warn)

@@ -353,7 +353,7 @@ def _plan(run: _Run, site: Site, articles: list[Article], statics: list[str]) ->
                 run.state.search,
                 run.later,
                 run.output,
-                _untouched(last_record, since),
+                _untouched(run, last_record, since),
             )
         give_back()
         basis = PlanBasis(
@@ -444,11 +444,20 @@ def _recorded_search(
     return {path: (functools.partial(_output_bytes, output, path), fp) for path, fp in last.search}
 
 
-def _untouched(last: BuildRecord | None, since: FilesSince | None) -> Untouched | None:
-    """For the search index's update, the articles whose files changed since the recorded
-    build read them (or that it left unpublished): when the index is the one that build
-    left, every other document is as it made it (half the update's time, 3 s of an edit at
-    500,000 articles, was working out each document's key to find it unchanged)."""
+def _untouched(run: _Run, last: BuildRecord | None, since: FilesSince | None) -> Untouched | None:
+    """For the search index's update, the articles whose files changed since a build read
+    them, when the index is the one that build left (`search.Untouched`): every other
+    document is as that build made it (half the update's time, 3 s of an edit at 500,000
+    articles, was working out each document's key to find it unchanged). A command-line
+    build names the recorded build (and the articles it left unpublished, which its index
+    lacks); the preview names its last build, and the articles its watcher saw no change to
+    since (when it saw nothing but content files edited: `load_articles`)."""
+    kept = run.state.search
+    if kept is not None:
+        loader = run.state.loader
+        if not kept.manifest or not loader.unchanged:
+            return None
+        return Untouched(kept.manifest, frozenset(loader.memory) - loader.unchanged)
     if last is None or since is None:
         return None
     manifest = next((fp for path, fp in reversed(last.search) if path == SEARCH_MANIFEST), "")

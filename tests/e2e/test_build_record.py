@@ -6,10 +6,12 @@ and every page is looked at again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
 import re
+import shutil
 import zlib
 from pathlib import Path
 
@@ -678,3 +680,51 @@ def test_an_index_another_build_left_since_the_record_is_not_taken_at_its_word(
     assert "a4.md" in seen
     assert not any(b"Mare" in p.read_bytes() for p in (site.out / "search" / "d").iterdir())
     _same_as_clean(site)
+
+
+def test_the_preview_works_out_the_search_documents_of_the_files_it_saw_change(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The preview's watcher says which files changed since its last build, whose search
+    index it holds: the others' documents are taken as they are. After a build that failed
+    (having read an edit the next batch does not name), and after a batch holding anything but
+    edited content files (site.yaml: another permalink moves every address), the search files
+    are a fresh preview's."""
+    site = Site(tmp_path / "site", "search+related")
+    config = site.request().config
+    out = config.cache_path / "preview"
+    preview = Builder(BuildRequest(config, preview=True, output=out))
+    preview.run()
+    seen = _counting_days(monkeypatch)
+    EDITS["body"](site)
+    preview.run([site.root / "content" / "a4.md"])
+    assert seen == ["a4.md"]
+    assert b"More, and then some." in (out / "a4" / "index.html").read_bytes()
+
+    def same_search_as_fresh() -> None:
+        preview.let_go()
+        fresh = tmp_path / "fresh"
+        again = Builder(BuildRequest(load_config(site.root), preview=True, output=fresh))
+        again.run()
+        again.let_go()
+        assert _tree(out / "search") == _tree(fresh / "search")
+        shutil.rmtree(fresh)
+
+    # a build that failed after reading a3's edit (a5 took a4's address); the next batch
+    # names a5 alone
+    _replace(site, "content/a3.md", "More.", "Moreover, a quetzal.")
+    _replace(site, "content/a5.md", "tags:", "url: /a4/\ntags:")
+    with pytest.raises(BuildFailed):
+        preview.run([site.root / "content" / "a3.md", site.root / "content" / "a5.md"])
+    _replace(site, "content/a5.md", "url: /a4/\ntags:", "tags:")
+    preview.run([site.root / "content" / "a5.md"])
+    assert any(b"quetzal" in p.read_bytes() for p in (out / "search" / "d").iterdir())
+    same_search_as_fresh()
+
+    site.config("permalink: /read/{slug}/\n")
+    preview.request = dataclasses.replace(preview.request, config=load_config(site.root))
+    seen.clear()
+    preview.run([site.root / "site.yaml"])
+    assert len(seen) == 9
+    assert any(b"/read/a4/" in p.read_bytes() for p in (out / "search" / "d").iterdir())
+    same_search_as_fresh()
