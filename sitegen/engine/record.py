@@ -314,8 +314,8 @@ def changes_since(
     """The articles that changed since the `record`ed build and how (None: in another way, or
     not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
     the record did not have: `added_since`) left out; `files`: the content files changed,
-    added and gone since the record (`files_since`); `previous`: the article cache's rows this build did not take, by rel (stat key,
-    bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
+    added and gone since the record (`files_since`); `previous`: the article cache's rows
+    this build did not take, by rel (stat key, bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
     rows builds replaced since the record was kept (a preview's, a failed build's), in the
     same form: the recorded version is whichever of the two has the record's stat key;
     `unpublished`: the rels of the articles this build leaves unpublished; `names`: the

@@ -428,6 +428,8 @@ class ArticleLoader:
         if fp != self.fp:
             self.memory = {}
             self.fp = fp
+        # the ones the loop below takes from memory as they are
+        self.unchanged = frozenset(unchanged).intersection(self.memory)
         cache = (
             ArticleCache(cache_dir, diag.warn)
             if not self.memory or len(self.memory) < len(sources)
@@ -436,12 +438,10 @@ class ArticleLoader:
         try:
             found: dict[str, tuple[Article, list[SiteError]]] = {}
             need: dict[str, tuple[SourceFile, StatKey | None]] = {}
-            taken: list[str] = []
             for source in sources:
                 entry = self.memory.get(source.rel)
                 if entry is not None and source.rel in unchanged:
                     found[source.rel] = (entry[2], entry[3])
-                    taken.append(source.rel)
                     continue
                 key = stats.get(source.rel) or stat_key(source.path)
                 if (
@@ -497,7 +497,6 @@ class ArticleLoader:
                 )
             missing = [source for source, _ in need.values()]
             self.parsed = frozenset(need)
-            self.unchanged = frozenset(taken)
             now = time.time_ns()
             if cache is None and (missing or gone):
                 cache = ArticleCache(cache_dir, diag.warn)

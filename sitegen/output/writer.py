@@ -905,7 +905,7 @@ class OutputWriter:
         add = same.add
         for path, (_, fp) in files.items():
             entry = old.get(path)
-            if entry is None or entry[entry.find(" ") + 1 :] != fp:
+            if entry is None or entry_fp(entry) != fp:
                 continue
             if path not in missing if missing is not None else path in there:
                 add(path)

@@ -879,7 +879,7 @@ def _keep_record(
     config = run.request.config
     save_record(config.cache_path, _record_key(config), record)
     if run.files.replaced is not None or run.files.parsed:  # this build's or an earlier one's
-        keep_replaced(run.request.config.cache_path, run.files.keys)
+        keep_replaced(config.cache_path, run.files.keys)
 
 
 def _copies(writer: OutputWriter, plan: BuildPlan, kept: set[str]) -> Iterator[None]:

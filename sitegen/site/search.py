@@ -629,8 +629,11 @@ class SearchIndex:
         # a new index: every article is analysed, in doc id order, and its postings made then
         lists: dict[str, list] | None = None if self.entries else {}
         urls, date_format = site.urls, config.date_format
-        trusted = untouched is not None and self.entries and self.manifest_fp == untouched.manifest
-        touched = untouched.touched if trusted and untouched is not None else None
+        touched = (
+            untouched.touched
+            if untouched is not None and self.entries and self.manifest_fp == untouched.manifest
+            else None
+        )
         for doc_id, article in enumerate(docs):
             rel = article.rel
             old = self.entries.get(rel)
