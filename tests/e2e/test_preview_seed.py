@@ -93,8 +93,10 @@ def test_edits_on_either_side_never_reach_the_other_folder(built):
         assert _next_message(session, seq)["type"] == "reload"
         assert b"Edited while serving." in request(session.server.port, "/story-2/")[2]
         assert _files(build) == built_files  # the preview replaced its links, never wrote through
-        previewed = _files(session.output)
+        # the reload above is the edited page's, rendered first: the build that updates the
+        # listings goes on, so the preview's folder is taken once the session has stopped
         session.stop()
+    previewed = _files(session.output)
     built.article("story-4.md", "Story 4", "2024-04-01", "Edited for the build.", tags="[tides]")
     built.build()
     assert "Edited for the build." in built.out("story-4/index.html")
