@@ -32,6 +32,8 @@ index from build to build, keeps the `Journal` of each write for the next (`writ
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import os
 import uuid
 from array import array
@@ -47,6 +49,7 @@ from sitegen.errors import Diagnostics
 SHARE = 8  # a changes file past an eighth of its base's entries or bytes: a new base instead
 SPLICED_FROM = 256  # bytes: a changed value this long is written as splices of the base's
 _MUTABLE = (list, dict, set, bytearray, array)
+_MUTABLE_TYPES = frozenset(_MUTABLE)
 _ABSENT = object()
 
 T = TypeVar("T")
@@ -211,7 +214,7 @@ def _changes(value: tuple, journal: Journal) -> list | None:
         if type(part) is not dict or type(read) is not dict:
             flat += _part_changes(part, read, held)
             continue
-        changed = {k for k, v in part.items() if _changed(read.get(k, _ABSENT), v)}
+        changed = _changed_keys(part, read)
         gone = read.keys() - part.keys()
         again: list = []  # changed since the base, not since the read, and still there
         if held is not None:
@@ -359,6 +362,19 @@ def _copied(parts: tuple | list) -> tuple:
 
 def _entries(parts: tuple | list) -> int:
     return sum(len(p) for p in parts if type(p) is dict)
+
+
+def _changed_keys(part: dict, read: dict) -> set:
+    """The keys of `part` whose value `_changed` since `read`. The values an update left
+    alone are the objects read, so the entries that are not are picked out first, by identity,
+    in C (`map` and `compress`: half a million entries in a sixth of a second, where a call of
+    `_changed` for each took nearly half a second); a part holding a mutable value (always
+    written) is gone through whole."""
+    keys = part.keys()
+    if _MUTABLE_TYPES.isdisjoint(map(type, part.values())):
+        got = map(read.get, keys, itertools.repeat(_ABSENT))
+        keys = itertools.compress(keys, map(operator.is_not, got, part.values()))
+    return {k for k in keys if _changed(read.get(k, _ABSENT), part[k])}
 
 
 def _changed(was: Any, now: Any) -> bool:

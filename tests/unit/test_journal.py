@@ -310,3 +310,23 @@ def test_a_list_or_bytes_part_is_written_as_splices_of_the_bases(tmp_path: Path)
     assert journal.write_and_follow(path, "key", value, follow) is not None
     assert changes_path(path).stat().st_size < 2_000
     assert read_kept(path, "key", Diagnostics())[0] == value
+
+
+def test_changed_keys_are_the_entries_not_left_as_read() -> None:
+    """The keys whose values an update replaced with unequal ones, added (None among them) or
+    holds mutable: picked out by identity first, with the same answer as `_changed` on each."""
+    shared = (1, b"kept")
+    listed = [1, 2]
+    read = {"same": shared, "equal": (2, b"x"), "other": (3, b"y"), "gone": (4, b"z")}
+    part = dict(read)
+    part["equal"] = (2, b"x")  # another object, equal: not a change
+    part["other"] = (3, b"y2")
+    part["none"] = None  # new, and None as `read.get` would give for a missing key
+    del part["gone"]
+    assert journal._changed_keys(part, read) == {"other", "none"}
+    # a part holding a mutable value: that value is always a change, even the object read
+    read_lists = {"a": listed, "b": shared}
+    assert journal._changed_keys(dict(read_lists), read_lists) == {"a"}
+    for now, was in ((part, read), (dict(read_lists), read_lists)):
+        expected = {k for k, v in now.items() if journal._changed(was.get(k, journal._ABSENT), v)}
+        assert journal._changed_keys(now, was) == expected
