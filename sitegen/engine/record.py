@@ -50,6 +50,8 @@ listings), the pages above keeping their fingerprints.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,8 +144,11 @@ def files_since(record: BuildRecord | None, keys: Mapping[str, StatKey]) -> File
     if record is None:
         return None
     was = record.keys
+    # the stat keys compared in C (`map`, `compress`): a generator took a third of a second
+    # at 500,000 files; a file gone compares equal here (its own key for a default)
+    now = map(keys.get, was.keys(), was.values())
     return FilesSince(
-        frozenset(rel for rel, key in was.items() if keys.get(rel, key) != key),
+        frozenset(itertools.compress(was.keys(), map(operator.ne, now, was.values()))),
         frozenset(keys.keys() - was.keys()),
         frozenset(was.keys() - keys.keys()),
     )
