@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from sitegen.config import SiteConfig
 from sitegen.engine.keys import code_fingerprint
 from sitegen.errors import Diagnostics, SiteError
@@ -192,7 +194,7 @@ def output_intact(
     if sha1_bytes(data) != manifest_sha:
         return False
     try:
-        files = json.loads(data).get("files", {})
+        files = orjson.loads(data).get("files", {})
     except (ValueError, AttributeError):
         return False
     # a stat per file, but one listing of a folder of many (not a walk of every folder)

@@ -487,6 +487,9 @@ def test_manifest_written_in_parts_is_the_whole_json_and_reads_back(tmp_path, co
         f"{name}/index.html": manifest_entry(f"{i:040x}", "é" * 3)
         for i, name in enumerate("zyxwvutsrqpo"[:count])
     }
+    if count:  # paths JSON must escape, and ones beyond ASCII (written as UTF-8)
+        for path in ('q"uote/b\\slash.html', "ctl\x01/tab\t.html", "日本/記事.html", "😀.html"):
+            files[path] = manifest_entry("0" * 40, path)
     manifest = Manifest(files)
     text = b"".join(manifest.chunks(size=5))
     assert json.loads(text) == {
