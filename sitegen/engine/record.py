@@ -108,7 +108,7 @@ def save_record(cache_dir: Path | None, key: str, record: BuildRecord) -> None:
     """Keep `record` for the next build (a cache folder that cannot be written costs the next
     build only time)."""
     rels = tuple(record.keys)
-    keys = tuple(record.keys[rel] for rel in rels)
+    keys = tuple(record.keys.values())  # in the order of `rels`
     unpublished = tuple(sorted(record.unpublished))
     data = (
         record.manifest,
