@@ -35,6 +35,26 @@ def atomic_write(path: Path, data: bytes) -> None:
 _CHILD = getattr(Path, "_make_child_relpath", None)
 
 
+NOT_UTF8_NAME = "file name is not valid UTF-8; left out"
+NOT_UTF8_HINT = "rename it in UTF-8: the output's paths and addresses are made of its name"
+
+
+def is_utf8(name: str) -> bool:
+    """Whether a file name as the system gave it is UTF-8, as every URL and output path must
+    be: the bytes of one that is not come as lone surrogates, which nothing can write."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_path(path: Path | str) -> str:
+    """`path` as a message can print it: the bytes of a name that is not UTF-8 as `\\xe9`
+    (printing the name itself fails)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def child(folder: Path, name: str) -> Path:
     """`folder / name` for `name` as a folder listing gives it (no separator, not "." or "..")."""
     return _CHILD(folder, name) if _CHILD is not None else folder / name

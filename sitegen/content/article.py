@@ -34,7 +34,16 @@ from sitegen.content.foreign import (
 )
 from sitegen.content.frontmatter import FrontMatter, split_front_matter
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.fsutil import child, from_site, is_inside, sha1_bytes
+from sitegen.fsutil import (
+    NOT_UTF8_HINT,
+    NOT_UTF8_NAME,
+    child,
+    from_site,
+    is_inside,
+    is_utf8,
+    sha1_bytes,
+    shown_path,
+)
 from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
@@ -245,11 +254,23 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
         rel_dir = "" if rel_dir == "." else rel_dir
         folder_lang, key_dir = split_language_folder(rel_dir, folders)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in _not_utf8(dirs):
+            diag.error(
+                SiteError(
+                    "folder name is not valid UTF-8; nothing in it is read",
+                    shown_path(here / name),
+                    hint=NOT_UTF8_HINT,
+                )
+            )
+            dirs.remove(name)
         for d in list(dirs):
             link = here / d
             if d in links and not is_inside(link, config.root):
                 diag.warn("symlink points outside the site; not followed", link)
                 dirs.remove(d)
+        for name in _not_utf8(files):
+            _left_out_by_name(here / name, diag)
+            files.remove(name)
         files = sorted(
             f
             for f in files
@@ -266,8 +287,11 @@ def discover(config: SiteConfig, diag: Diagnostics) -> tuple[list[SourceFile], l
             for d in dirs_copy:
                 for sub, _, subfiles in os.walk(here / d):
                     for f in sorted(subfiles):
-                        if not f.startswith(".") and not _outside_link(Path(sub) / f, config, diag):
-                            below.append((Path(sub) / f).relative_to(here).as_posix())
+                        path = Path(sub) / f
+                        if not is_utf8(str(path)):  # the file's name, or a folder's above it
+                            _left_out_by_name(path, diag)
+                        elif not f.startswith(".") and not _outside_link(path, config, diag):
+                            below.append(path.relative_to(here).as_posix())
             # Markdown beside index.md is a page of its own (a guide's chapters), never a file
             # published as it is; Hugo does not publish it either
             resources = [f for f in below if not f.lower().endswith(CONTENT_EXTENSIONS)]
@@ -403,6 +427,30 @@ def _walk(root: Path, diag: Diagnostics):
             continue
         yield here, dirs, files, links
         stack.extend(here / d for d in reversed(dirs) if d not in links)  # never into a link
+
+
+def _not_utf8(names: list[str]) -> list[str]:
+    """The `names` (of one folder's listing) that are not UTF-8: one encoding of them all
+    tells there are none, as there almost never are."""
+    if is_utf8("".join(names)):
+        return []
+    return [name for name in names if not is_utf8(name)]
+
+
+def _left_out_by_name(path: Path, diag: Diagnostics) -> None:
+    """A file whose name (or a folder's in its path) is not UTF-8 is left out: an error for a
+    content file, whose article would be missing from the site, a warning for another (as
+    for a file of static/)."""
+    if path.name.lower().endswith(CONTENT_EXTENSIONS):
+        diag.error(
+            SiteError(
+                "file name is not valid UTF-8; its article is left out",
+                shown_path(path),
+                hint=NOT_UTF8_HINT,
+            )
+        )
+    else:
+        diag.warn(NOT_UTF8_NAME, shown_path(path), hint=NOT_UTF8_HINT)
 
 
 def _outside_link(path: Path, config: SiteConfig, diag: Diagnostics) -> bool:

@@ -21,7 +21,7 @@ import yaml
 
 from sitegen.config import SiteConfig
 from sitegen.errors import Diagnostics, SiteError
-from sitegen.fsutil import atomic_write, is_inside, sha1_bytes
+from sitegen.fsutil import NOT_UTF8_HINT, atomic_write, is_inside, is_utf8, sha1_bytes, shown_path
 from sitegen.ingest.seeds import SeedArticle, decode_seed, escape_markdown, parse_seed
 from sitegen.text.slugs import slugify, unique_slug
 from sitegen.text.textstats import summarize
@@ -84,6 +84,15 @@ def seed_files(config: SiteConfig, diag: Diagnostics) -> list[Path]:
                 diag.warn("symlink points outside the site; not followed", path)
             continue
         if path.suffix == ".txt" and path.is_file():
+            if not is_utf8(str(rel)):  # the import manifest and the article's name hold it
+                diag.error(
+                    SiteError(
+                        "seed file name is not valid UTF-8; not imported",
+                        shown_path(path),
+                        hint=NOT_UTF8_HINT,
+                    )
+                )
+                continue
             found.append(path)
     return found
 

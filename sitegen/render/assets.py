@@ -16,7 +16,7 @@ from pygments.formatters import HtmlFormatter
 
 from sitegen.config import SiteConfig
 from sitegen.errors import Diagnostics
-from sitegen.fsutil import is_inside
+from sitegen.fsutil import NOT_UTF8_HINT, NOT_UTF8_NAME, is_inside, is_utf8, shown_path
 
 HASHED_EXTENSIONS = (".css", ".js")
 
@@ -69,18 +69,11 @@ def _walk(
 def _utf8_name(path: Path, diag: Diagnostics | None) -> bool:
     """Whether the file name is UTF-8, as every URL and output path is; one that is not (its
     bytes undecodable) is left out with a warning."""
-    try:
-        path.name.encode("utf-8")
-    except UnicodeEncodeError:
-        if diag is not None:
-            diag.warn(
-                "file name is not valid UTF-8; left out",
-                # its bytes shown as \xff: printing the name itself could fail
-                os.fsencode(path).decode("utf-8", "backslashreplace"),
-                hint="rename it: a URL cannot hold its name",
-            )
-        return False
-    return True
+    if is_utf8(path.name):
+        return True
+    if diag is not None:
+        diag.warn(NOT_UTF8_NAME, shown_path(path), hint=NOT_UTF8_HINT)
+    return False
 
 
 def pygments_css(config: SiteConfig) -> bytes:

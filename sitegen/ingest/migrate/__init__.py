@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import SiteError
-from sitegen.fsutil import is_inside
+from sitegen.fsutil import is_inside, shown_path
 from sitegen.ingest.migrate import astro, eleventy, hugo, jekyll, mkdocs, pelican, zola
 from sitegen.ingest.migrate.articles import NO_OLD_ADDRESS, Outcome, plan_articles
 from sitegen.ingest.migrate.plan import NOT_MARKDOWN, SourcePlan
@@ -136,7 +136,9 @@ def migrate(source: Path, dest: Path) -> Migration:
     outcomes = plan_articles(plan, dest.resolve())
     written = write_dest(plan, outcomes, dest)
     path = dest / REPORT_NAME
-    text = report(plan, outcomes, written, dest)
+    # a file name that is not UTF-8 (copied as it is: the build names it, to be renamed)
+    # shown with its bytes as \xe4, as every message shows it
+    text = shown_path(report(plan, outcomes, written, dest))
     if not path.exists() or path.read_text(encoding="utf-8").startswith("# Moving "):
         path.write_text(text, encoding="utf-8")
     return Migration(plan, outcomes, written, path)

@@ -1,0 +1,83 @@
+"""File names that are not UTF-8 (a folder copied from an old Latin-1 system): each is named in
+a message with its bytes shown as `\\xe9`, never a traceback; an article's or a seed's is an
+error (the site would lose it), another file's a warning, and the output stays as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sitegen.cli import main
+
+from .test_safety import tree
+
+
+def _bad(folder: Path, name: bytes, data: bytes = b"x") -> Path:
+    """A file named by raw bytes (as a Latin-1 system wrote it) in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = Path(os.fsdecode(os.fsencode(folder) + b"/" + name))
+    path.write_bytes(data)
+    return path
+
+
+ARTICLE = b"---\ntitle: Caf\xc3\xa9 notes\ndate: 2024-02-01\n---\n\nBody.\n"
+
+
+def test_names_not_utf8_are_named_and_the_output_kept(site, capsys):
+    site.article("one.md", "First", "2024-01-01")
+    site.article("trip/index.md", "Trip", "2024-01-02", body="A trip.")
+    assert main(["--site", str(site.root), "build"]) == 0
+    before = tree(site.root / "build")
+    capsys.readouterr()
+
+    content = site.root / "content"
+    _bad(content, b"na\xefve.md", ARTICLE)  # an article
+    _bad(content / os.fsdecode(b"f\xf6lder"), b"x.md", ARTICLE)  # a folder of articles
+    _bad(content / "trip", b"pic\xe9.png")  # a file of a page bundle
+    _bad(site.root / "static", b"caf\xe9.txt")  # a static file
+    _bad(site.root / "seeds", b"r\xe9sum\xe9.txt", b"A seed\n\nIts text.\n")  # a seed
+
+    assert main(["--site", str(site.root), "build"]) != 0
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert "Traceback" not in said
+    for shown, message in (
+        (r"content/na\xefve.md", "file name is not valid UTF-8; its article is left out"),
+        (r"content/f\xf6lder", "folder name is not valid UTF-8; nothing in it is read"),
+        (r"content/trip/pic\xe9.png", "file name is not valid UTF-8; left out"),
+        (r"static/caf\xe9.txt", "file name is not valid UTF-8; left out"),
+        (r"seeds/r\xe9sum\xe9.txt", "seed file name is not valid UTF-8; not imported"),
+    ):
+        assert f"{shown}: {message}" in said, shown
+    assert tree(site.root / "build") == before  # nothing written, nothing deleted
+
+    # renamed as the messages ask: the articles and the seed are in the site; the two other
+    # files, left as they are, are warnings and no more
+    for folder, old, new in (
+        (content, b"na\xefve.md", "naive.md"),
+        (content, b"f\xf6lder", "folder"),
+        (site.root / "seeds", b"r\xe9sum\xe9.txt", "resume.txt"),
+    ):
+        os.rename(os.fsencode(folder) + b"/" + old, folder / new)
+    assert main(["--site", str(site.root), "build"]) == 0
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert r"static/caf\xe9.txt: file name is not valid UTF-8; left out" in said
+    assert site.exists("naive/index.html") and site.exists("x/index.html")
+    assert "A seed" in site.out("a-seed/index.html")
+    assert site.exists("trip/index.html") and not any((site.root / "build" / "trip").glob("pic*"))
+    assert not any((site.root / "build").glob("caf*"))
+
+
+def test_a_moved_site_with_a_name_not_utf8_reports_it_and_the_build_names_it(tmp_path, capsys):
+    source, dest = tmp_path / "hugo", tmp_path / "new"
+    (source / "content" / "posts").mkdir(parents=True)
+    (source / "hugo.toml").write_text('baseURL = "https://e.org/"\ntitle = "H"\n', "utf-8")
+    (source / "content" / "posts" / "ok.md").write_bytes(ARTICLE)
+    _bad(source / "content" / "posts", b"b\xe4d.md", ARTICLE)
+    assert main(["migrate", str(source), str(dest)]) == 0
+    assert r"content/posts/b\xe4d.md" in (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    assert os.path.exists(os.fsencode(dest) + b"/content/posts/b\xe4d.md")  # copied as it is
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) != 0
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert r"content/posts/b\xe4d.md: file name is not valid UTF-8" in said
+    assert "Traceback" not in said
