@@ -108,8 +108,32 @@ class LinkTargets:
         return found.pop() if len(found) == 1 else None
 
 
+def target_path(target: str) -> str:
+    """The site-root path of a `resolve` target as `LinkTargets.files` holds it: without its
+    query and fragment, a `#`, `?` or `%` of a file's name unescaped."""
+    return unquote(target.partition("#")[0].partition("?")[0])
+
+
+def escaped_path(path: str) -> str:
+    """A site-root path as a URL's path: a `%`, `#` or `?` in a file's name (`photo #1.png`)
+    escaped, so that nothing that reads the target takes it for a query or a fragment."""
+    if "%" in path or "#" in path or "?" in path:
+        return path.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+    return path
+
+
 def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
-    """The site-root URL a local reference in `article` points at, or None if nothing."""
+    """The site-root URL a local reference in `article` points at, or None if nothing (a
+    `#`, `?` or `%` of a file's name escaped in it: `target_path` gives the file's path)."""
+    found = _resolved(ref, article, targets)
+    if found is None:
+        return None
+    path, suffix = found
+    return escaped_path(path) + suffix
+
+
+def _resolved(ref: str, article: Article, targets: LinkTargets) -> tuple[str, str] | None:
+    """`resolve`'s target as (site-root path, the reference's query and fragment)."""
     path, hashmark, fragment = ref.partition("#")
     path, q, query = path.partition("?")
     path = unquote(path)
@@ -139,40 +163,40 @@ def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
         for cand in candidates_md:
             for name in _content_names(cand):
                 if name in targets.articles:
-                    return targets.articles[name] + suffix
+                    return targets.articles[name], suffix
         stem = posixpath.normpath(path.lstrip("/")).rsplit(".", 1)[0]
         if stem.casefold() in targets.terms:
-            return targets.terms[stem.casefold()] + suffix
+            return targets.terms[stem.casefold()], suffix
         if not path.startswith(("/", ".")) and not pelican and not stem.startswith(".."):
             # Hugo's ref "4-ec2" (or "aws/4-ec2") finds the one page of that name anywhere
             found = targets.by_name(stem)
-            return found + suffix if found is not None else None
+            return (found, suffix) if found is not None else None
         return None
     if path.startswith("/"):
         clean = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
-        return clean + suffix
+        return clean, suffix
     if article.bundle is not None:
         base = targets.bundle_urls.get(article.bundle)
         rel = posixpath.normpath(path)
         if base and rel in article.resources:
-            return base + rel + suffix
+            return base + rel, suffix
     for cand in (posixpath.normpath(posixpath.join(article_dir, path)), posixpath.normpath(path)):
         if "/" + cand in targets.files:
-            return "/" + cand + suffix
+            return "/" + cand, suffix
     # as a browser reads it on the old site: relative to the page's address (Zola, Hugo and
     # Jekyll pass such links through, so moved posts often point at each other's files this way)
     page_url = targets.articles.get(article.rel)
     by_url = posixpath.normpath(posixpath.join(_folder(page_url), path)) if page_url else ""
     if by_url in targets.files:
-        return by_url + suffix
+        return by_url, suffix
     for alias in article.aliases:  # an old address, now a redirect: the link was written there
         by_alias = posixpath.normpath(posixpath.join(_folder(unquote(alias)), path))
         if by_alias in targets.files:
-            return by_alias + suffix
+            return by_alias, suffix
     # a bundle's file from a page below its folder (Zola's section with a page of its own and
     # pages in subfolders), or by the address of a translation, whose page is elsewhere
     found = targets.bundle_file(posixpath.normpath(posixpath.join(article_dir, path)), by_url)
-    return found + suffix if found is not None else None
+    return (found, suffix) if found is not None else None
 
 
 def _folder(url: str) -> str:

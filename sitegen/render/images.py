@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.content.links import escaped_path, target_path
 from sitegen.errors import SiteError
 from sitegen.fsutil import sha1_bytes
 from sitegen.text.bodyscan import tag_attrs
@@ -111,7 +112,10 @@ def responsive_img(
         if "width" not in attrs and "height" not in attrs:
             extra += [("width", str(info.width)), ("height", str(info.height))]
         if info.variants and "srcset" not in attrs:
-            candidates = [f"{relative_url(u, page_url, file_urls)} {w}w" for w, u in info.variants]
+            candidates = [
+                f"{relative_url(escaped_path(u), page_url, file_urls)} {w}w"
+                for w, u in info.variants
+            ]
             candidates.append(f"{relative_url(target, page_url, file_urls)} {info.width}w")
             extra += [("srcset", ", ".join(candidates)), ("sizes", SIZES)]
     if "loading" not in attrs:
@@ -154,7 +158,7 @@ class ImageMap:
 
     def token(self, url: str) -> str:
         """What about the image at `url` shapes a page showing it (for page fingerprints)."""
-        info = self.info.get(url.split("?")[0].split("#")[0])
+        info = self.info.get(target_path(url))
         if info is None:
             return ""
         return f"{info.digest}:{info.width}x{info.height}:" + ",".join(
@@ -166,7 +170,7 @@ class ImageMap:
     ) -> str:
         """The `<img>` tag with its source already localized, made responsive: size, srcset
         and sizes for local raster images, lazy loading after the first image of the page."""
-        info = self.info.get(target.split("?")[0].split("#")[0]) if target else None
+        info = self.info.get(target_path(target)) if target else None
         return responsive_img(tag, info, target, page_url, file_urls, eager)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
-from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve
+from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve, target_path
 from sitegen.errors import SiteError
 from sitegen.site.plan import with_references
 from sitegen.text.urls import absolute_url, is_local, relative_url
@@ -66,7 +66,7 @@ def _missing_static(ref: str, target: str, targets: LinkTargets) -> bool:
     m = PELICAN_LINK.match(unquote(ref))
     if not m or (m.group(1) or m.group(2)) == "filename":
         return False
-    return target.split("?")[0].split("#")[0] not in targets.files
+    return target_path(target) not in targets.files
 
 
 def _names_content(ref: str) -> bool:
@@ -106,7 +106,7 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         if _is_remote(src) or src.startswith("data:"):
             continue
         target = resolve(src, article, targets)
-        path = target.split("?")[0].split("#")[0] if target else None
+        path = target_path(target) if target else None
         if path is None or path not in targets.files:
             warn = targets.broken_links == "warn"  # a site moved in stages, pictures to come
             errors.append(
@@ -185,7 +185,7 @@ def localize_html(
             return None, None
         if not is_src and _missing_static(ref, target, targets):
             return None, None  # `{static}missing.pdf`: reported by check_references
-        if is_src and target.split("?")[0].split("#")[0] not in targets.files:
+        if is_src and target_path(target) not in targets.files:
             return None, None  # a missing image: reported by check_references
         return target, htmllib.escape(link(target), quote=True)
 
@@ -304,4 +304,4 @@ def page_image_url(article: Article, targets: LinkTargets) -> str:
     if _is_remote(article.image):
         return article.image if article.image.startswith(("http://", "https://")) else ""
     target = resolve(article.image, article, targets)
-    return target if target and target.split("?")[0].split("#")[0] in targets.files else ""
+    return target if target and target_path(target) in targets.files else ""

@@ -81,3 +81,30 @@ def test_a_moved_site_with_a_name_not_utf8_reports_it_and_the_build_names_it(tmp
     said = " ".join("".join(capsys.readouterr()).split())
     assert r"content/posts/b\xe4d.md: file name is not valid UTF-8" in said
     assert "Traceback" not in said
+
+
+def test_names_with_url_characters_are_linked_escaped(site, capsys):
+    """A file whose name holds `#`, `?` or `%` (a phone's `photo #1.jpg`, `100%.pdf`), linked
+    as Markdown wants it (escaped), is linked with those escaped in the page: a `#` left as
+    it is would start a fragment, and the link would lead to `photo ` instead. The picture's
+    smaller copies too; the link checker finds every link."""
+    from PIL import Image
+
+    site.article(
+        "trip/index.md",
+        "Trip",
+        "2024-01-01",
+        body="![shot](photo%20%231%3F.png) and [the report](report%20100%25.txt), "
+        "[the list](/files/a%23b%3Fc%25d.txt).",
+    )
+    Image.new("RGB", (1600, 900), (200, 10, 10)).save(site.root / "content/trip/photo #1?.png")
+    site.write("content/trip/report 100%.txt", "report")
+    site.write("static/files/a#b?c%d.txt", "list")
+    assert main(["--site", str(site.root), "check"]) == 0, capsys.readouterr()
+    page = site.out("trip/index.html")
+    assert 'src="photo%20%231%3F.png"' in page
+    assert "photo%20%231%3F-480w.webp 480w" in page  # a smaller copy, escaped as well
+    assert 'href="report%20100%25.txt"' in page
+    assert 'href="../files/a%23b%3Fc%25d.txt"' in page
+    for name in ("trip/photo #1?.png", "trip/report 100%.txt", "files/a#b?c%d.txt"):
+        assert site.exists(name), name

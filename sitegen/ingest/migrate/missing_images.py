@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
-from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve
+from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve, target_path
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.text.urls import is_local
 
@@ -58,7 +58,7 @@ def image_found(
     pages = {article.rel: page_url} if page_url else {}
     bundles = {article.bundle: page_url} if article.bundle is not None and page_url else {}
     target = resolve(src, article, LinkTargets(set(published), pages, bundles))
-    return target is not None and target.split("?")[0].split("#")[0] in published
+    return target is not None and target_path(target) in published
 
 
 def published_files(plan: SourcePlan, outcomes: list[Outcome]) -> set[str]:
