@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -122,21 +123,48 @@ def escaped_path(path: str) -> str:
     return path
 
 
-def resolve(ref: str, article: Article, targets: LinkTargets) -> str | None:
+def resolve(
+    ref: str, article: Article, targets: LinkTargets, other_forms: bool = True
+) -> str | None:
     """The site-root URL a local reference in `article` points at, or None if nothing (a
-    `#`, `?` or `%` of a file's name escaped in it: `target_path` gives the file's path)."""
+    `#`, `?` or `%` of a file's name escaped in it: `target_path` gives the file's path).
+    `other_forms`: a file named in the other Unicode form is found too; not for a plain link
+    to a file (`<a href>` to a PDF), which is no input of its page's fingerprint: the page is
+    not made again when such a file comes, and must not read differently then."""
     found = _resolved(ref, article, targets)
+    if (
+        other_forms
+        and (found is None or found[0] not in targets.files)
+        and (not ref.isascii() or "%" in ref)
+    ):
+        # the name typed in one Unicode form, the file's in the other: a Mac writes names
+        # decomposed (an "é" as "e" and its accent), a keyboard types them composed, and the
+        # build on Linux compared them as different names (a path from the site root is
+        # given back whether a file is there or not: another form's file is taken first)
+        for form in UNICODE_FORMS:
+            other = _resolved(ref, article, targets, form)
+            if other is not None and (found is None or other[0] in targets.files):
+                found = other
+                break
     if found is None:
         return None
     path, suffix = found
     return escaped_path(path) + suffix
 
 
-def _resolved(ref: str, article: Article, targets: LinkTargets) -> tuple[str, str] | None:
-    """`resolve`'s target as (site-root path, the reference's query and fragment)."""
+UNICODE_FORMS = ("NFC", "NFD")
+
+
+def _resolved(
+    ref: str, article: Article, targets: LinkTargets, form: str | None = None
+) -> tuple[str, str] | None:
+    """`resolve`'s target as (site-root path, the reference's query and fragment); `form`:
+    the Unicode normalization the path is put in first."""
     path, hashmark, fragment = ref.partition("#")
     path, q, query = path.partition("?")
     path = unquote(path)
+    if form is not None:
+        path = unicodedata.normalize(form, path)
     suffix = (("?" + query) if q else "") + (("#" + fragment) if hashmark else "")
     pelican = PELICAN_LINK.match(path)
     article_dir = posixpath.dirname(article.rel)

@@ -52,6 +52,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
+import unicodedata
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from sitegen.content.article import Article, StoredBody
+from sitegen.content.links import UNICODE_FORMS
 from sitegen.engine.article_rows import from_row
 from sitegen.engine.blobcache import read_blob, write_blob
 from sitegen.engine.patch import PlanBasis, edit_kind, reached_by_views, views_in
@@ -270,6 +272,12 @@ def link_names(site: Site) -> set[str]:
             names.add(parts[-1])
             if len(parts) > 1:
                 names.add(f"{parts[-2]}/{parts[-1]}")
+    # a name in either Unicode form: `links.resolve` finds a file named in the other
+    names.update(
+        unicodedata.normalize(form, name)
+        for name in [n for n in names if not n.isascii()]
+        for form in UNICODE_FORMS
+    )
     return names
 
 

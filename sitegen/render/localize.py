@@ -180,7 +180,9 @@ def localize_html(
         if _is_remote(value):
             return None, None
         ref = htmllib.unescape(value)
-        target = resolve(ref, article, targets)
+        # a reference its page's fingerprint holds (check_references: a picture, a content
+        # file) may name a file in the other Unicode form
+        target = resolve(ref, article, targets, is_src or _names_content(ref))
         if target is None:  # missing images and content files: reported by check_references
             return None, None
         if not is_src and _missing_static(ref, target, targets):

@@ -5,7 +5,10 @@ error (the site would lose it), another file's a warning, and the output stays a
 from __future__ import annotations
 
 import os
+import shutil
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from sitegen.cli import main
 
@@ -108,3 +111,62 @@ def test_names_with_url_characters_are_linked_escaped(site, capsys):
     assert 'href="../files/a%23b%3Fc%25d.txt"' in page
     for name in ("trip/photo #1?.png", "trip/report 100%.txt", "files/a#b?c%d.txt"):
         assert site.exists(name), name
+
+
+def _nfd(name: str) -> str:
+    return unicodedata.normalize("NFD", name)
+
+
+def test_a_name_typed_composed_finds_the_file_named_decomposed(site, capsys):
+    """A Mac writes file names decomposed ("é" as "e" and its accent), a keyboard types them
+    composed: a picture of a page bundle, a file of static/ and an article named so are found
+    by references typed the other way, and linked by the file's own name (a static host
+    compares the bytes)."""
+    from PIL import Image
+
+    site.article(
+        "trip/index.md",
+        "Trip",
+        "2024-01-01",
+        body="![a](café.png) ![b](/img/brûlé.png) [c](../crème.md)",  # typed: composed
+    )
+    Image.new("RGB", (100, 80)).save(site.root / "content/trip" / _nfd("café.png"))
+    (site.root / "static/img").mkdir(parents=True)
+    Image.new("RGB", (90, 60)).save(site.root / "static/img" / _nfd("brûlé.png"))
+    site.article(_nfd("crème.md"), "Crème", "2024-01-02")
+    assert main(["--site", str(site.root), "check"]) == 0, capsys.readouterr()
+    page = site.out("trip/index.html")
+    assert f'src="{quote(_nfd("café.png"))}"' in page and 'width="100"' in page
+    assert f'src="../img/{quote(_nfd("brûlé.png"))}"' in page
+    assert '<a href="../creme/">c</a>' in page
+
+
+def test_a_picture_named_decomposed_added_later_shows_where_it_was_missing(site):
+    """With `broken_links: warn`, a picture named before its file is published shows its
+    description; a new article whose page bundle brings the file (named decomposed, the
+    picture typed composed) makes the next build show it, as a clean build does: the
+    record's names of what pictures point at hold both forms, so the page showing it is not
+    taken for one the new article leaves as it was. A plain link to a file (a PDF), which no
+    page's fingerprint holds, is written as it is typed either way."""
+    from PIL import Image
+
+    site.configure("title: T\nbase_url: https://example.org/\nbroken_links: warn\n")
+    site.article(
+        "a.md", "A", "2024-01-01", body="![the menu](/dinner/café.png) [menu](/dinner/café.pdf)"
+    )
+    for i in range(3):
+        site.article(f"n{i}.md", f"Note {i}", f"2024-02-0{i + 1}")
+    site.build()
+    assert 'src="../dinner/' not in site.out("a/index.html")  # its description instead
+    site.article("dinner/index.md", "Dinner", "2024-03-01")  # no neighbour of a.md
+    Image.new("RGB", (40, 30)).save(site.root / "content/dinner" / _nfd("café.png"))
+    site.write(f"content/dinner/{_nfd('café.pdf')}", b"%PDF-1.4")
+    result = site.build()
+    assert not result.diagnostics.errors
+    incremental = site.out("a/index.html")
+    assert f'src="../dinner/{quote(_nfd("café.png"))}"' in incremental
+    assert f'href="../dinner/{quote("café.pdf")}"' in incremental  # as typed
+    shutil.rmtree(site.root / "build")
+    shutil.rmtree(site.root / ".sitegen")
+    site.build()
+    assert site.out("a/index.html") == incremental
