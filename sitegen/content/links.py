@@ -60,6 +60,20 @@ class LinkTargets:
     )
     # page URL -> the bundle folder of the page there, made the first time one is asked
     _bundle_at: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    # a file's name, case-folded -> the files of that name, made the first time one is asked
+    _by_folded: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def same_but_case(self, ref: str) -> list[str]:
+        """The published files whose name differs from the one `ref` ends in only in letter
+        case (or Unicode form): on a Mac, whose disks ignore case, `Photo.JPG` finds
+        `photo.jpg`, so a site written there fails where it is built on Linux."""
+        if self._by_folded is None:
+            self._by_folded = {}
+            for path in self.files:
+                key = _folded(path.rsplit("/", 1)[-1])
+                self._by_folded.setdefault(key, []).append(path)
+        name = unquote(ref.partition("#")[0].partition("?")[0]).rstrip("/").rsplit("/", 1)[-1]
+        return sorted(self._by_folded.get(_folded(name), ()))[:3]
 
     def bundle_file(self, content_path: str, url: str) -> str | None:
         """Where a bundle's file is published when named as a content path (`post/img/a.png`,
@@ -107,6 +121,10 @@ class LinkTargets:
             if path == stem or path.endswith("/" + stem)
         }
         return found.pop() if len(found) == 1 else None
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def target_path(target: str) -> str:

@@ -109,6 +109,7 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         path = target_path(target) if target else None
         if path is None or path not in targets.files:
             warn = targets.broken_links == "warn"  # a site moved in stages, pictures to come
+            near = targets.same_but_case(src)
             errors.append(
                 SiteError(
                     f"image not found: {src}{where}"
@@ -121,7 +122,13 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                     ),
                     article.source,
                     line,
-                    MISSING_IMAGE_HINT
+                    (
+                        f"a file differs from it only in letter case: {', '.join(near)} "
+                        "(a Mac's disk ignores case, a static host does not): write its "
+                        "name as the file has it"
+                        if near
+                        else MISSING_IMAGE_HINT
+                    )
                     + (
                         ""
                         if warn

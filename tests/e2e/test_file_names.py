@@ -170,3 +170,16 @@ def test_a_picture_named_decomposed_added_later_shows_where_it_was_missing(site)
     shutil.rmtree(site.root / ".sitegen")
     site.build()
     assert site.out("a/index.html") == incremental
+
+
+def test_a_picture_named_in_another_letter_case_is_pointed_at(site, capsys):
+    """A Mac's disk ignores letter case, a static host does not: a picture shown as
+    `photo.jpg` whose file is `Photo.JPG` is not found, and the error names the file."""
+    from PIL import Image
+
+    site.article("trip/index.md", "Trip", "2024-01-01", body="![the view](photo.jpg)")
+    Image.new("RGB", (10, 10)).save(site.root / "content/trip/Photo.JPG")
+    assert main(["--site", str(site.root), "build"]) == 1
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert "image not found: photo.jpg" in said
+    assert "a file differs from it only in letter case: /trip/Photo.JPG" in said
