@@ -123,6 +123,17 @@ class LinkTargets:
         return found.pop() if len(found) == 1 else None
 
 
+# a picture on the writer's own disk (an editor's pasted image): a `file:` URL, a Windows
+# drive or network path
+_ON_THIS_COMPUTER = re.compile(r"(?i)file:|[a-z]:[\\/]|\\\\")
+
+
+def on_this_computer(ref: str) -> bool:
+    """Whether a reference names a file on the computer it was written on, which no reader
+    of the site has (`file:///C:/Users/me/photo.png`, `C:\\photos\\a.png`)."""
+    return _ON_THIS_COMPUTER.match(ref) is not None
+
+
 def _folded(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
-from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve, target_path
+from sitegen.content.links import (
+    PELICAN_LINK,
+    LinkTargets,
+    on_this_computer,
+    resolve,
+    target_path,
+)
 from sitegen.errors import SiteError
 from sitegen.site.plan import with_references
 from sitegen.text.urls import absolute_url, is_local, relative_url
@@ -103,6 +109,19 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
     if cover is not None:
         shown.append((article.image, cover[1], f" (front matter '{cover[0]}')"))
     for src, line, where in shown:
+        if on_this_computer(src):
+            errors.append(
+                SiteError(
+                    f"image names a file on the computer it was written on: {src}{where}",
+                    article.source,
+                    line,
+                    "copy the picture into the article's folder (a page bundle) or static/ "
+                    "and name it from there, as ![...](photo.png): no reader has this file",
+                    warning=targets.broken_links == "warn",
+                )
+            )
+            parts.append(f"{src}>elsewhere")
+            continue
         if _is_remote(src) or src.startswith("data:"):
             continue
         target = resolve(src, article, targets)
@@ -110,6 +129,10 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
         if path is None or path not in targets.files:
             warn = targets.broken_links == "warn"  # a site moved in stages, pictures to come
             near = targets.same_but_case(src)
+            if "\\" in src and not near:  # a Windows path's separators
+                slashed = resolve(src.replace("\\", "/"), article, targets)
+                if slashed is not None and target_path(slashed) in targets.files:
+                    near = [target_path(slashed)]
             errors.append(
                 SiteError(
                     f"image not found: {src}{where}"
@@ -123,7 +146,9 @@ def check_references(article: Article, targets: LinkTargets) -> tuple[str, list[
                     article.source,
                     line,
                     (
-                        f"a file differs from it only in letter case: {', '.join(near)} "
+                        f"write the path with / as a web address has it: {near[0]} is there"
+                        if near and "\\" in src
+                        else f"a file differs from it only in letter case: {', '.join(near)} "
                         "(a Mac's disk ignores case, a static host does not): write its "
                         "name as the file has it"
                         if near

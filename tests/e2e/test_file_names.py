@@ -183,3 +183,42 @@ def test_a_picture_named_in_another_letter_case_is_pointed_at(site, capsys):
     said = " ".join("".join(capsys.readouterr()).split())
     assert "image not found: photo.jpg" in said
     assert "a file differs from it only in letter case: /trip/Photo.JPG" in said
+
+
+def test_pictures_on_the_writers_computer_or_with_windows_separators(site, tmp_path, capsys):
+    """An editor's pasted picture names a file on the writer's disk (`file:///C:/...`, a
+    drive path), which no reader has: an error naming it (it passed through as a broken
+    picture); a path written with Windows separators points at the file it means. A site
+    moved in with such a picture builds, with a warning, as one with a picture not found."""
+    from PIL import Image
+
+    site.article(
+        "trip/index.md",
+        "Trip",
+        "2024-01-01",
+        body="![a](images\\photo.png) ![b](file:///C:/Users/me/b.png) ![c](C:\\Users\\me\\c.png)",
+    )
+    (site.root / "content/trip/images").mkdir()
+    Image.new("RGB", (10, 10)).save(site.root / "content/trip/images/photo.png")
+    assert main(["--site", str(site.root), "build"]) == 1
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert (
+        "image not found: images\\photo.png (write the path with / as a web address has it: "
+        "/trip/images/photo.png is there" in said
+    )
+    for ref in ("file:///C:/Users/me/b.png", "C:\\Users\\me\\c.png"):
+        assert f"image names a file on the computer it was written on: {ref}" in said
+
+    source, dest = tmp_path / "hugo", tmp_path / "new"
+    (source / "content" / "posts").mkdir(parents=True)
+    (source / "hugo.toml").write_text('baseURL = "https://e.org/"\ntitle = "H"\n', "utf-8")
+    (source / "content/posts/p.md").write_bytes(
+        b"---\ntitle: Pasted\ndate: 2024-01-01\n---\n\n![shot](file:///C:/Users/me/shot.png)\n"
+    )
+    assert main(["migrate", str(source), str(dest)]) == 0
+    assert "file:///C:/Users/me/shot.png" in (dest / "MIGRATION.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--site", str(dest), "build"]) == 0
+    assert "warning: content/posts/p.md:6: image names a file on the computer" in " ".join(
+        "".join(capsys.readouterr()).split()
+    )

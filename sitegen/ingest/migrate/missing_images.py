@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from sitegen.content.article import CONTENT_EXTENSIONS, Article
-from sitegen.content.links import PELICAN_LINK, LinkTargets, resolve, target_path
+from sitegen.content.links import (
+    PELICAN_LINK,
+    LinkTargets,
+    on_this_computer,
+    resolve,
+    target_path,
+)
 from sitegen.ingest.migrate.plan import SourcePlan
 from sitegen.text.urls import is_local
 
@@ -46,7 +52,10 @@ def image_found(
     """Whether the image `src` of a moved post (`article`, at `page_url` after the move) names
     a file the build will publish (`published`: their site-root addresses), found as the build
     finds it (content/links.py), with `old_url` among its aliases when it redirects from there.
-    Remote and `data:` images count as found: nothing to move."""
+    Remote and `data:` images count as found: nothing to move; one on the computer the post
+    was written on (`file:///...`) does not: the build names it."""
+    if on_this_computer(src):
+        return False
     if not src or (not is_local(src) and not src.startswith(("{", "|", "@/"))):
         return True
     path = unquote(src.partition("#")[0].partition("?")[0]).removeprefix("@/")
