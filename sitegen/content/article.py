@@ -44,7 +44,7 @@ from sitegen.fsutil import (
     sha1_bytes,
     shown_path,
 )
-from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images
+from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images, spaced_images
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
 from sitegen.text.textstats import (
@@ -1385,6 +1385,12 @@ def _translation_key(lower: dict[str, Any], file_key: str, fm_format: str, slug:
 def _body_images(body: str, body_line: int, report: _Report) -> tuple[ImageRef, ...]:
     """Every image the body shows, with a warning for each without alt text."""
     images = tuple(scan_images(body, body_line))
+    for line, src in spaced_images(body, body_line):
+        report.warn(
+            f"picture shown as text: its address has a space: {src}",
+            line,
+            f"write it as ![...](<{src}>), or with %20 for each space",
+        )
     for ref in images:
         if ref.alt is None or (not ref.raw and not ref.alt.strip()):  # raw alt="": decorative
             report.warn(

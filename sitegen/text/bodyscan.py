@@ -143,6 +143,26 @@ def tag_attrs(tag: str) -> dict[str, str | None]:
     return attrs
 
 
+# `![a](my photo.png)`: CommonMark ends an address at a space, so this is text, not a picture
+# (editors such as Obsidian and Typora take it as one); a title in quotes makes it a picture
+_SPACED_IMAGE = re.compile(
+    r"!\[((?:[^\[\]\\\n]|\\.)*)\]\(\s*([^\s()<>\"']+(?:[ \t]+[^\s()<>\"']+)+)\s*\)"
+)
+
+
+def spaced_images(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, address) of each picture outside code whose address holds a space, which
+    Markdown shows as the text it is written as."""
+    if "![" not in body:
+        return []
+    spans = code_spans(body)
+    return [
+        (_line(body, m.start(), first_line), m.group(2))
+        for m in _SPACED_IMAGE.finditer(body)
+        if in_spans(m.start(), spans) is None and not escaped(body, m.start())
+    ]
+
+
 def scan_images(body: str, first_line: int) -> list[ImageRef]:
     """Every image the body shows outside code, in order."""
     has_md = "![" in body

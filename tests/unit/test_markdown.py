@@ -9,7 +9,7 @@ import pytest
 from sitegen.content.foreign import convert, flatten_tabs, replace_shortcodes
 from sitegen.render.markdown import render_markdown, render_markdown_it
 from sitegen.render.markdown_plugins import parse_ial
-from sitegen.text.bodyscan import code_spans, scan_images
+from sitegen.text.bodyscan import code_spans, scan_images, spaced_images
 
 
 def test_heading_ids_and_attributes():
@@ -515,3 +515,23 @@ def test_links_that_cannot_close_read_no_destination(monkeypatch):
     assert calls == []
     html = render_markdown_it("[a](/x) ![b](/y.png) [c][r]\n\n[r]: /z").html
     assert '<a href="/x">a</a>' in html and 'src="/y.png"' in html and '<a href="/z">c</a>' in html
+
+
+def test_a_picture_whose_address_has_a_space_is_found_as_the_text_it_shows():
+    """`![a](my photo.png)` is text to CommonMark (editors such as Obsidian take it for a
+    picture); the rendered page shows it so, and the scan finds it, outside code, where no
+    title in quotes or angle brackets make it a picture."""
+    body = "\n".join(
+        [
+            "![a](my photo.png)",
+            "![ok](photo.png) ![t](photo.png 'Title') ![p]( photo.png ) ![w](<my photo.png>)",
+            "`![code](my photo.png)` \\![escaped](my photo.png)",
+            "text ![b](dir/my  holiday pic.jpg) more",
+            "```",
+            "![fenced](a b.png)",
+            "```",
+        ]
+    )
+    assert spaced_images(body, 5) == [(5, "my photo.png"), (8, "dir/my  holiday pic.jpg")]
+    assert "![a](my photo.png)" in render_markdown(body).html  # shown as text indeed
+    assert spaced_images("![a](" + "x " * 100_000, 1) == []  # no closing: scanned once
