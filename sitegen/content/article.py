@@ -44,7 +44,13 @@ from sitegen.fsutil import (
     sha1_bytes,
     shown_path,
 )
-from sitegen.text.bodyscan import ImageRef, scan_content_links, scan_images, spaced_images
+from sitegen.text.bodyscan import (
+    ImageRef,
+    disk_links,
+    scan_content_links,
+    scan_images,
+    spaced_images,
+)
 from sitegen.text.languages import is_language_code
 from sitegen.text.slugs import is_slug, slugify, term_key
 from sitegen.text.textstats import (
@@ -1385,6 +1391,13 @@ def _translation_key(lower: dict[str, Any], file_key: str, fm_format: str, slug:
 def _body_images(body: str, body_line: int, report: _Report) -> tuple[ImageRef, ...]:
     """Every image the body shows, with a warning for each without alt text."""
     images = tuple(scan_images(body, body_line))
+    for line, href in disk_links(body, body_line):
+        report.warn(
+            f"link to a file on the computer it was written on: {href}",
+            line,
+            "copy the file into the article's folder (a page bundle) or static/ and link it "
+            "from there: no reader has this file",
+        )
     for line, src in spaced_images(body, body_line):
         report.warn(
             f"picture shown as text: its address has a space: {src}",

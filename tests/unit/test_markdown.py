@@ -9,7 +9,7 @@ import pytest
 from sitegen.content.foreign import convert, flatten_tabs, replace_shortcodes
 from sitegen.render.markdown import render_markdown, render_markdown_it
 from sitegen.render.markdown_plugins import parse_ial
-from sitegen.text.bodyscan import code_spans, scan_images, spaced_images
+from sitegen.text.bodyscan import code_spans, disk_links, scan_images, spaced_images
 
 
 def test_heading_ids_and_attributes():
@@ -535,3 +535,31 @@ def test_a_picture_whose_address_has_a_space_is_found_as_the_text_it_shows():
     assert spaced_images(body, 5) == [(5, "my photo.png"), (8, "dir/my  holiday pic.jpg")]
     assert "![a](my photo.png)" in render_markdown(body).html  # shown as text indeed
     assert spaced_images("![a](" + "x " * 100_000, 1) == []  # no closing: scanned once
+
+
+def test_a_link_to_a_file_on_the_writers_computer_is_found():
+    """`[report](file:///C:/Users/me/report.pdf)` or a drive path: a file no reader has. Found
+    outside code; pictures are not links (the build names those as errors)."""
+    body = "\n".join(
+        [
+            "See [report](file:///C:/Users/me/report.pdf) and [w](C:\\Users\\me\\x.docx).",
+            "![img](file:///x.png) [ok](https://e.org/file:x) [ok2](docs/file.pdf)",
+            "`[code](file:///c.pdf)` [up](<FILE:///home/me/a.pdf>)",
+        ]
+    )
+    assert disk_links(body, 3) == [
+        (3, "file:///C:/Users/me/report.pdf"),
+        (3, "C:\\Users\\me\\x.docx"),
+        (5, "FILE:///home/me/a.pdf"),
+    ]
+    many = disk_links("[a](file:///x.pdf)\n" * 1000, 1)
+    assert len(many) == 1000 and many[-1] == (1000, "file:///x.pdf")
+
+
+def test_many_pictures_keep_their_lines():
+    """The lines of a body's pictures, Markdown and raw tags in the order they come, each
+    counted on from the one before."""
+    body = "![a](x.png)\n" * 1000 + '<img src="y.png" alt="b">\n' + "![c](z.png 'T')"
+    found = scan_images(body, 3)
+    assert [r.line for r in found] == list(range(3, 1005))
+    assert (found[1000].src, found[1000].raw, found[-1].title) == ("y.png", True, "T")
