@@ -134,3 +134,30 @@ def test_a_ref_to_a_tag_or_category_finds_its_page() -> None:
     here = make_article(1)
     assert localize.resolve("tags/S3.md#x", here, targets) == "/tags/s3/#x"
     assert localize.resolve("tags/s4.md", here, targets) is None
+
+
+def test_broken_links_are_named_with_their_lines_the_body_read_once() -> None:
+    """Each broken link's message names its line (the first line it is on); the body is read
+    once for all of them (a body kept in the article cache is read from there)."""
+    from sitegen.content.article import StoredBody
+
+    body = "Intro.\n\nSee [x](gone.md).\n\n\n[y](away.md) and [x](gone.md) again.\n[z](a2.md)\n"
+    reads: list[int] = []
+
+    def read(stored: StoredBody) -> bytes:
+        reads.append(1)
+        return body.encode()
+
+    stored = StoredBody("cache", "a1.md", (1, 2, 3))
+    article = make_article(1, body_utf8=stored, links=("gone.md", "away.md", "gone.md", "a2.md"))
+    old, StoredBody.reader = StoredBody.reader, read
+    try:
+        _, errors = localize.check_references(article, _targets())
+    finally:
+        StoredBody.reader = old
+    assert [(e.line, e.message.rsplit(": ", 1)[-1]) for e in errors] == [
+        (6, "gone.md"),
+        (9, "away.md"),
+        (6, "gone.md"),
+    ]
+    assert reads == [1]
