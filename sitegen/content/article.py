@@ -46,6 +46,7 @@ from sitegen.fsutil import (
 )
 from sitegen.text.bodyscan import (
     ImageRef,
+    code_spans,
     disk_links,
     scan_content_links,
     scan_images,
@@ -1390,15 +1391,19 @@ def _translation_key(lower: dict[str, Any], file_key: str, fm_format: str, slug:
 
 def _body_images(body: str, body_line: int, report: _Report) -> tuple[ImageRef, ...]:
     """Every image the body shows, with a warning for each without alt text."""
-    images = tuple(scan_images(body, body_line))
-    for line, href in disk_links(body, body_line):
+    # the code the three scans skip, found once
+    spans = (
+        code_spans(body) if "![" in body or "](" in body or "<img" in body or "<IMG" in body else []
+    )
+    images = tuple(scan_images(body, body_line, spans))
+    for line, href in disk_links(body, body_line, spans):
         report.warn(
             f"link to a file on the computer it was written on: {href}",
             line,
             "copy the file into the article's folder (a page bundle) or static/ and link it "
             "from there: no reader has this file",
         )
-    for line, src in spaced_images(body, body_line):
+    for line, src in spaced_images(body, body_line, spans):
         report.warn(
             f"picture shown as text: its address has a space: {src}",
             line,

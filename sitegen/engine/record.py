@@ -185,8 +185,8 @@ def shared_digest(
 ) -> str:
     """A digest of what the pages' inputs share besides the articles themselves: the settings,
     templates, theme files and sitegen's code (`basis.output_fp`), the files copied and their
-    stamps, the build's options, the pages of the site in their order with their addresses, each language's listing order, tags and categories (names and
-    addresses), and the paths of the search files a body or a front matter picture may point
+    stamps, the build's options, the pages of the site in their order with their addresses,
+    each language's listing order, tags and categories (names and addresses), and the paths of the search files a body or a front matter picture may point
     at (`_named`): a page's inputs include what its references resolve to, and the search
     index's shards are named by their first terms (a new word may start one), so a digest of
     all of their paths would change with many an edit and no page would be kept.
@@ -328,8 +328,8 @@ def changes_since(
     not known). `shared`: this build's `shared_digest`, with the `added` articles (the files
     the record did not have: `added_since`) left out; `files`: the content files changed,
     added and gone since the record (`files_since`); `previous`: the article cache's rows
-    this build did not take, by rel (stat key, bytes, cache file); `parsed`: the rels read from their files this build; `replaced`: the
-    rows builds replaced since the record was kept (a preview's, a failed build's), in the
+    this build did not take, by rel (stat key, bytes, cache file); `parsed`: the rels read
+    from their files this build; `replaced`: the rows builds replaced since the record was kept (a preview's, a failed build's), in the
     same form: the recorded version is whichever of the two has the record's stat key;
     `unpublished`: the rels of the articles this build leaves unpublished; `names`: the
     site's `link_names`, when worked out already.

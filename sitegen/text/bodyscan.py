@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
@@ -146,49 +147,73 @@ _SPACED_IMAGE = re.compile(
 )
 
 
-def spaced_images(body: str, first_line: int) -> list[tuple[int, str]]:
+def spaced_images(
+    body: str, first_line: int, spans: list[tuple[int, int]] | None = None
+) -> list[tuple[int, str]]:
     """(line, address) of each picture outside code whose address holds a space, which
-    Markdown shows as the text it is written as."""
+    Markdown shows as the text it is written as; `spans`: the body's `code_spans`, when
+    worked out already."""
     if "![" not in body:
         return []
-    return _found(_SPACED_IMAGE, 2, body, first_line)
+    return _found(_SPACED_IMAGE, 2, body, first_line, spans)
 
 
 # a link's address on the writer's own disk: a `file:` URL, a Windows drive or network path
 _DISK_LINK = re.compile(r"(?<!!)\[[^\[\]\n]*\]\(\s*<?((?i:file:)[^\s)>]*|[A-Za-z]:\\[^\s)>]*)")
+_DISK_HINT = re.compile(r"(?i)file:|:\\")  # no copy of the body lowered to look for one
 
 
-def disk_links(body: str, first_line: int) -> list[tuple[int, str]]:
+def disk_links(
+    body: str, first_line: int, spans: list[tuple[int, int]] | None = None
+) -> list[tuple[int, str]]:
     """(line, address) of each link outside code to a file on the computer the body was
-    written on (`[report](file:///C:/Users/me/report.pdf)`), which no reader has."""
-    if "](" not in body or ("file:" not in body.lower() and ":\\" not in body):
+    written on (`[report](file:///C:/Users/me/report.pdf)`), which no reader has; `spans`:
+    the body's `code_spans`, when worked out already."""
+    if "](" not in body or not _DISK_HINT.search(body):
         return []
-    return _found(_DISK_LINK, 1, body, first_line)
+    return _found(_DISK_LINK, 1, body, first_line, spans)
 
 
-def _found(pattern: re.Pattern, group: int, body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, `group`) of each match of `pattern` outside code, not escaped; the lines
-    counted on from match to match (from the start for each, 50,000 matches took seconds)."""
-    spans = code_spans(body)
-    found: list[tuple[int, str]] = []
+def _found(
+    pattern: re.Pattern,
+    group: int,
+    body: str,
+    first_line: int,
+    spans: list[tuple[int, int]] | None,
+) -> list[tuple[int, str]]:
+    """(line, `group`) of each match of `pattern` outside code, not escaped."""
+    if spans is None:
+        spans = code_spans(body)
+    matches = [
+        m
+        for m in pattern.finditer(body)
+        if in_spans(m.start(), spans) is None and not escaped(body, m.start())
+    ]
+    lines = _lines_at(body, first_line, [m.start() for m in matches])
+    return [(line, m.group(group)) for line, m in zip(lines, matches, strict=True)]
+
+
+def _lines_at(body: str, first_line: int, starts: list[int]) -> Iterator[int]:
+    """The line of each of the ascending offsets `starts`, counted on from one to the next
+    (counted from the start of the body for each, 50,000 pictures took seconds)."""
     line, at = first_line, 0
-    for m in pattern.finditer(body):
-        start = m.start()
-        if in_spans(start, spans) is not None or escaped(body, start):
-            continue
+    for start in starts:
         line += body.count("\n", at, start)
         at = start
-        found.append((line, m.group(group)))
-    return found
+        yield line
 
 
-def scan_images(body: str, first_line: int) -> list[ImageRef]:
-    """Every image the body shows outside code, in order."""
+def scan_images(
+    body: str, first_line: int, spans: list[tuple[int, int]] | None = None
+) -> list[ImageRef]:
+    """Every image the body shows outside code, in order; `spans`: the body's `code_spans`,
+    when worked out already."""
     has_md = "![" in body
     has_tag = "<img" in body or "<IMG" in body
     if not has_md and not has_tag:
         return []
-    spans = code_spans(body)
+    if spans is None:
+        spans = code_spans(body)
     found: list[tuple[int, str, str | None, str, bool]] = []  # where, src, alt, title, raw
     if has_md:
         defs = None
@@ -219,14 +244,11 @@ def scan_images(body: str, first_line: int) -> list[ImageRef]:
             if src:
                 found.append((m.start(), src, attrs.get("alt"), attrs.get("title") or "", True))
     found.sort(key=lambda item: item[0])
-    # each one's line counted on from the one before (from the start for each, a body of
-    # 50,000 pictures took seconds)
-    refs, line, at = [], first_line, 0
-    for start, src, alt, title, raw in found:
-        line += body.count("\n", at, start)
-        at = start
-        refs.append(ImageRef(src, line, alt, title, raw))
-    return refs
+    lines = _lines_at(body, first_line, [item[0] for item in found])
+    return [
+        ImageRef(src, line, alt, title, raw)
+        for line, (_, src, alt, title, raw) in zip(lines, found, strict=True)
+    ]
 
 
 def scan_content_links(body: str) -> list[str]:
